@@ -1,0 +1,71 @@
+"""The `ortflow` command line: `inspect | freeze | convert | run | ckpt | tensorboard`.
+
+Each subcommand lives in `ortflow.commands.<name>` with `add_arguments(parser)` and
+`run(args) -> int`; this module only dispatches and turns errors into one line on stderr
+(exit code 2), with the traceback under `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+__all__ = ["main"]
+
+# subcommand -> (module, one-line help). Modules are imported only when their command runs,
+# so `ortflow inspect` does not pay for onnxruntime.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "inspect": ("ortflow.commands.inspect", "describe a graph, meta graph, SavedModel or checkpoint"),
+    "freeze": ("ortflow.commands.freeze", "fold variables from a checkpoint into a frozen GraphDef"),
+    "convert": ("ortflow.commands.convert", "convert a TensorFlow graph to ONNX"),
+    "run": ("ortflow.commands.run", "feed and fetch named tensors on onnxruntime"),
+    "ckpt": ("ortflow.commands.ckpt", "move checkpoint tensors to and from .npz"),
+    "tensorboard": ("ortflow.commands.tensorboard", "write a graph into an event file for TensorBoard"),
+}
+
+
+def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | None]:
+    parser = argparse.ArgumentParser(prog="ortflow", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    module = None
+    for name, (mod_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+        if name == chosen:
+            module = importlib.import_module(mod_name)
+            module.add_arguments(p)
+    return parser, module
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        parser, module = _build_parser(argv)
+        args = parser.parse_args(argv)
+        if module is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("ortflow: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001 - the CLI's one place that turns errors into a line
+        if debug:
+            traceback.print_exc()
+        message = " ".join(str(e).split()) or type(e).__name__
+        print(f"ortflow: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

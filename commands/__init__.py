@@ -1,0 +1,1 @@
+"""One module per `ortflow` subcommand, each with `add_arguments(parser)` and `run(args)`."""
