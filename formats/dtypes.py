@@ -228,7 +228,7 @@ def as_dtype(type_value) -> DType:
     """
     if isinstance(type_value, DType):
         return type_value
-    if isinstance(type_value, (int, np.integer)) and not isinstance(type_value, bool):
+    if isinstance(type_value, (int, np.integer)) and not isinstance(type_value, _pybool):
         return DType(int(type_value))
     if isinstance(type_value, str):
         dt = _BY_NAME.get(type_value)
