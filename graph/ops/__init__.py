@@ -1,0 +1,59 @@
+"""ortflow's op registry: TensorFlow's OpDefs plus shape functions and numpy kernels per op type.
+
+Everything in ortflow that needs a fact about an op asks here: how many outputs a node has and
+their dtypes (`num_outputs`, `output_dtypes`), attr defaults (`fill_defaults`), static shapes
+(`infer_shapes`, `infer_graph_def`) and constant values (`evaluate`). The OpDefs are TensorFlow's
+own, stored in `op_defs.pb` and parsed on first use.
+"""
+
+from __future__ import annotations
+
+from ortflow.graph.ops.schema import (
+    Shape,
+    as_numpy_dtype,
+    decode_attr,
+    fill_defaults,
+    get_attr,
+    get_op_def,
+    input_arg_layout,
+    input_dtypes,
+    is_known,
+    is_stateful,
+    num_inputs,
+    num_outputs,
+    op_types,
+    output_dtypes,
+    shape_from_proto,
+)
+from ortflow.graph.ops.registry import (
+    evaluate,
+    has_kernel,
+    has_shape_fn,
+    infer_shapes,
+    kernel,
+    shape_fn,
+)
+
+__all__ = [
+    "Shape",
+    "as_numpy_dtype",
+    "decode_attr",
+    "evaluate",
+    "fill_defaults",
+    "get_attr",
+    "get_op_def",
+    "has_kernel",
+    "has_shape_fn",
+    "infer_shapes",
+    "input_arg_layout",
+    "input_dtypes",
+    "is_known",
+    "is_stateful",
+    "kernel",
+    "num_inputs",
+    "num_outputs",
+    "op_types",
+    "output_dtypes",
+    "shape_fn",
+    "shape_from_proto",
+]
