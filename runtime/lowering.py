@@ -1,0 +1,452 @@
+"""Lowering: the part of a graph one `Session.run` signature needs -> a runnable ONNX model.
+
+A signature is (fed tensors, fetched tensors, target ops). `plan_subgraph` walks back from the
+fetches and targets through data and control inputs, stopping at fed tensors, and rewrites the
+nodes it reaches into a stateless GraphDef that the converter can lower:
+
+* a fed tensor becomes a Placeholder (feeding an intermediate tensor cuts the graph there);
+* a variable that the subgraph reads (VariableV2, VarHandleOp) becomes a Placeholder fed from the
+  session's state; `ReadVariableOp` and `ResourceGather` read that placeholder;
+* a state-changing op (Assign, AssignAdd, AssignSub and their resource forms) becomes the op
+  computing the new value (Identity, AddV2, Sub), and that value becomes an extra output that
+  the session writes back to the variable after the run;
+* `IsVariableInitialized` / `VarIsInitializedOp` become boolean placeholders the session feeds;
+* ops that only matter for their side effects and that ONNX has no use for (Assert, NoOp,
+  PrintV2) are dropped.
+
+Reads of a variable see its value at the start of the run, also when the same run assigns it
+(TensorFlow leaves that order undefined unless control dependencies fix it; see the report).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ortflow.errors import InvalidArgumentError, NotFoundError
+from ortflow.proto import GraphDef, NodeDef
+
+__all__ = [
+    "GraphIndex",
+    "SubgraphPlan",
+    "plan_subgraph",
+    "split_tensor_name",
+    "canonical_tensor_name",
+    "VARIABLE_OPS",
+    "format_shape",
+]
+
+REF_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VariableV1"})
+RESOURCE_VARIABLE_OPS = frozenset({"VarHandleOp"})
+VARIABLE_OPS = REF_VARIABLE_OPS | RESOURCE_VARIABLE_OPS
+
+# op type -> (TF op computing the new value from (old, operand), reads the old value?)
+_ASSIGN_OPS = {
+    "Assign": ("Identity", False),
+    "AssignVariableOp": ("Identity", False),
+    "AssignAdd": ("AddV2", True),
+    "AssignAddVariableOp": ("AddV2", True),
+    "AssignSub": ("Sub", True),
+    "AssignSubVariableOp": ("Sub", True),
+}
+_INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
+_DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger"})
+_PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
+
+
+def split_tensor_name(name: str) -> tuple[str, int]:
+    """'a/b:1' -> ('a/b', 1); 'a/b' -> ('a/b', 0)."""
+    node, sep, index = name.rpartition(":")
+    if sep and index.isdigit():
+        return node, int(index)
+    return name, 0
+
+
+def canonical_tensor_name(name: str) -> str:
+    """A NodeDef input string or a tensor name as 'node:index'."""
+    node, index = split_tensor_name(name)
+    return f"{node}:{index}"
+
+
+def format_shape(shape) -> str:
+    """A static shape the way TensorFlow prints it in feed errors: '(?, 4)', '<unknown>'."""
+    if shape is None:
+        return "<unknown>"
+    dims = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"
+
+
+def _bracket_shape(shape) -> str:
+    if shape is None:
+        return "<unknown>"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+class GraphIndex:
+    """A GraphDef's nodes by name, with the registry's facts about each output, cached."""
+
+    def __init__(self, graph_def: GraphDef):
+        self.graph_def = graph_def
+        self.nodes: dict[str, NodeDef] = {n.name: n for n in graph_def.node}
+        self._dtypes: dict[str, list] = {}
+
+    def node(self, name: str) -> NodeDef | None:
+        return self.nodes.get(name)
+
+    def output_dtypes(self, node_name: str) -> list:
+        """The DTypes of a node's outputs (registry), cached per node."""
+        cached = self._dtypes.get(node_name)
+        if cached is None:
+            from ortflow.graph.ops import output_dtypes
+
+            cached = self._dtypes[node_name] = output_dtypes(self.nodes[node_name])
+        return cached
+
+    def tensor_dtype(self, tensor: str):
+        node, index = split_tensor_name(tensor)
+        return self.output_dtypes(node)[index]
+
+    def check_tensor(self, tensor: str) -> None:
+        """Raises NotFoundError (TF's sentence) unless `tensor` names an existing output."""
+        node, index = split_tensor_name(tensor)
+        node_def = self.nodes.get(node)
+        if node_def is None:
+            raise NotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
+                                f"exist. The operation, {node!r}, does not exist in the graph.")
+        try:
+            count = len(self.output_dtypes(node))
+        except Exception:  # noqa: BLE001 - an op the registry does not know: trust the name
+            return
+        if index >= count:
+            raise NotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
+                                f"exist. The operation, {node!r}, exists but only has {count} outputs.")
+
+    def check_op(self, name: str) -> None:
+        if name not in self.nodes:
+            raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not in the graph.")
+
+
+@dataclasses.dataclass
+class SubgraphPlan:
+    """What one run signature needs, as a stateless GraphDef plus how to feed and read it.
+
+    Attributes:
+        graph_def: the rewritten subgraph (only the nodes the signature needs).
+        feed_inputs: (placeholder tensor name in graph_def, fed TF tensor name) per fed tensor
+            that the subgraph reads.
+        variable_inputs: (placeholder tensor name, variable op name) per variable read.
+        init_flag_inputs: (placeholder tensor name, variable op name) per initialisation check.
+        outputs: tensor names of graph_def to compute: fetches first, then updates.
+        fetch_outputs: TF fetched tensor -> tensor name of graph_def that holds it.
+        updates: (tensor name of graph_def, variable op name) written back after the run.
+        passthrough: fetched TF tensors answered without running anything: fed values
+            ('feed', name) or variable values ('variable', op name).
+    """
+
+    graph_def: GraphDef
+    feed_inputs: list[tuple[str, str]]
+    variable_inputs: list[tuple[str, str]]
+    init_flag_inputs: list[tuple[str, str]]
+    outputs: list[str]
+    fetch_outputs: dict[str, str]
+    updates: list[tuple[str, str]]
+    passthrough: dict[str, tuple[str, str]]
+
+    @property
+    def input_names(self) -> list[str]:
+        return ([p for p, _ in self.feed_inputs] + [p for p, _ in self.variable_inputs]
+                + [p for p, _ in self.init_flag_inputs])
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.outputs
+
+
+class _Walker:
+    """Collects the nodes a signature needs, walking back from fetches and targets."""
+
+    def __init__(self, index: GraphIndex, feeds: set[str]):
+        self.index = index
+        self.feeds = feeds
+        self.needed: set[str] = set()
+        self.used_feeds: set[str] = set()
+        self.variables_read: set[str] = set()
+
+    def need_tensor(self, tensor: str) -> None:
+        if tensor in self.feeds:
+            self.used_feeds.add(tensor)
+            return
+        self.need_op(split_tensor_name(tensor)[0])
+
+    def need_op(self, name: str) -> None:
+        stack = [name]
+        nodes = self.index.nodes
+        while stack:
+            name = stack.pop()
+            if name in self.needed:
+                continue
+            node = nodes.get(name)
+            if node is None:
+                raise NotFoundError(None, None, f"The graph has no node {name!r}, which a needed "
+                                    "node takes as an input.")
+            self.needed.add(name)
+            skip_first = node.op in _ASSIGN_OPS and not _ASSIGN_OPS[node.op][1]
+            for position, inp in enumerate(node.input):
+                if inp.startswith("^"):
+                    stack.append(inp[1:])
+                    continue
+                tensor = canonical_tensor_name(inp)
+                if tensor in self.feeds:
+                    self.used_feeds.add(tensor)
+                    continue
+                producer = split_tensor_name(tensor)[0]
+                if position == 0 and (skip_first or node.op in _INIT_CHECK_OPS):
+                    continue  # writes or checks the variable without reading its value
+                stack.append(producer)
+
+
+def _variable_of(index: GraphIndex, tensor: str) -> str | None:
+    """The variable op a ref/resource tensor comes from, through Identity chains; else None."""
+    seen = 0
+    while seen < 64:
+        node_name = split_tensor_name(tensor)[0]
+        node = index.nodes.get(node_name)
+        if node is None:
+            return None
+        if node.op in VARIABLE_OPS:
+            return node_name
+        if node.op not in ("Identity", "RefIdentity") or not node.input:
+            return None
+        tensor = canonical_tensor_name(node.input[0])
+        seen += 1
+    return None
+
+
+def _placeholder(name: str, dtype_enum: int, shape_proto=None) -> NodeDef:
+    node = NodeDef(name=name, op="Placeholder")
+    node.attr["dtype"].type = dtype_enum
+    if shape_proto is not None:
+        node.attr["shape"].shape.CopyFrom(shape_proto)
+    else:
+        node.attr["shape"].shape.unknown_rank = True
+    return node
+
+
+def _base_enum(enum: int) -> int:
+    return enum - 100 if enum > 100 else enum
+
+
+def _variable_placeholder(var: NodeDef) -> NodeDef:
+    shape = var.attr["shape"].shape if "shape" in var.attr else None
+    return _placeholder(var.name, _base_enum(var.attr["dtype"].type), shape)
+
+
+def _missing_feed_error(node: NodeDef, index: GraphIndex) -> InvalidArgumentError:
+    from ortflow.graph.ops.schema import shape_from_proto
+
+    dtype = index.tensor_dtype(f"{node.name}:0").name
+    dtype = "float" if dtype == "float32" else dtype
+    shape = shape_from_proto(node.attr["shape"].shape) if "shape" in node.attr else None
+    return InvalidArgumentError(
+        node, None, f"You must feed a value for placeholder tensor {node.name!r} with dtype "
+        f"{dtype} and shape {_bracket_shape(shape)}\n\t [[{{{{node {node.name}}}}}]]")
+
+
+class _Rewriter:
+    """Builds the stateless GraphDef of a walked subgraph (see the module docstring)."""
+
+    def __init__(self, index: GraphIndex, walker: _Walker, feeds: list[str]):
+        self.index = index
+        self.walker = walker
+        self.out = GraphDef()
+        self.out.versions.CopyFrom(index.graph_def.versions)
+        self.out.library.CopyFrom(index.graph_def.library)
+        self.renames: dict[str, str] = {}  # fed TF tensor -> placeholder tensor
+        self.feed_inputs: list[tuple[str, str]] = []
+        self.variable_inputs: list[tuple[str, str]] = []
+        self.init_flag_inputs: list[tuple[str, str]] = []
+        self.updates: list[tuple[str, str]] = []
+        self.emitted: set[str] = set()
+        self._feeds = feeds
+
+    def _unique(self, base: str) -> str:
+        name, k = base, 0
+        while name in self.index.nodes or name in self.emitted:
+            k += 1
+            name = f"{base}_{k}"
+        return name
+
+    def add(self, node: NodeDef) -> None:
+        self.out.node.append(node)
+        self.emitted.add(node.name)
+
+    def add_feeds(self) -> None:
+        for tensor in self._feeds:
+            if tensor not in self.walker.used_feeds:
+                continue
+            node_name, i = split_tensor_name(tensor)
+            dtype = self.index.tensor_dtype(tensor)
+            shape_proto = _static_shape_proto(self.index.nodes[node_name], i)
+            name = node_name
+            if i != 0 or node_name in self.walker.needed or self.index.nodes[node_name].op in VARIABLE_OPS:
+                name = self._unique(f"{node_name}/_ortflow_feed_{i}")
+            self.add(_placeholder(name, _base_enum(dtype.as_datatype_enum), shape_proto))
+            self.renames[tensor] = f"{name}:0"
+            self.feed_inputs.append((f"{name}:0", tensor))
+
+    def input_string(self, inp: str) -> str:
+        if inp.startswith("^"):
+            return inp if inp[1:] in self.walker.needed else ""
+        tensor = canonical_tensor_name(inp)
+        renamed = self.renames.get(tensor)
+        if renamed is not None:
+            return renamed
+        return inp
+
+    def copy_inputs(self, src: NodeDef, dst: NodeDef, skip: int = 0) -> None:
+        for position, inp in enumerate(src.input):
+            if position < skip and not inp.startswith("^"):
+                continue
+            s = self.input_string(inp)
+            if s and not (s.startswith("^") and self.index.nodes[s[1:]].op in _DROPPED_OPS):
+                dst.input.append(s)
+
+    def rewrite(self, node: NodeDef) -> None:
+        op = node.op
+        if op in _DROPPED_OPS:
+            return
+        if op in _PLACEHOLDER_OPS:
+            raise _missing_feed_error(node, self.index)
+        if op in VARIABLE_OPS:
+            self.add(_variable_placeholder(node))
+            self.variable_inputs.append((f"{node.name}:0", node.name))
+            return
+        if op in _ASSIGN_OPS:
+            self._rewrite_assign(node)
+            return
+        if op in _INIT_CHECK_OPS:
+            self._rewrite_init_check(node)
+            return
+        if op == "ReadVariableOp":
+            self._retyped(node, "Identity", {"T": node.attr["dtype"]})
+            return
+        if op == "ResourceGather":
+            self._rewrite_resource_gather(node)
+            return
+        new = NodeDef()
+        new.CopyFrom(node)
+        del new.input[:]
+        self.copy_inputs(node, new)
+        _strip_ref_types(new)
+        self.add(new)
+
+    def _retyped(self, node: NodeDef, op: str, attrs: dict, skip: int = 0) -> NodeDef:
+        new = NodeDef(name=node.name, op=op, device=node.device)
+        for key, value in attrs.items():
+            new.attr[key].CopyFrom(value)
+        self.copy_inputs(node, new, skip=skip)
+        self.add(new)
+        return new
+
+    def _rewrite_assign(self, node: NodeDef) -> None:
+        compute, reads = _ASSIGN_OPS[node.op]
+        var = _variable_of(self.index, canonical_tensor_name(node.input[0]))
+        if var is None:
+            raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r}: cannot tell which "
+                                       f"variable its input {node.input[0]!r} refers to.")
+        dtype_attr = node.attr["T"] if "T" in node.attr else node.attr["dtype"]
+        t = type(dtype_attr)()
+        t.type = _base_enum(dtype_attr.type)
+        self._retyped(node, compute, {"T": t}, skip=0 if reads else 1)
+        self.updates.append((f"{node.name}:0", var))
+
+    def _rewrite_init_check(self, node: NodeDef) -> None:
+        var = _variable_of(self.index, canonical_tensor_name(node.input[0]))
+        if var is None:
+            raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r}: cannot tell which "
+                                       f"variable its input {node.input[0]!r} refers to.")
+        from ortflow.proto import TensorShapeProto
+
+        self.add(_placeholder(node.name, 10, TensorShapeProto()))  # DT_BOOL, scalar
+        self.init_flag_inputs.append((f"{node.name}:0", var))
+
+    def _rewrite_resource_gather(self, node: NodeDef) -> None:
+        # ResourceGather(resource, indices, batch_dims, dtype, Tindices) == GatherV2(var, indices, 0)
+        axis_name = self._unique(f"{node.name}/_ortflow_axis")
+        axis = NodeDef(name=axis_name, op="Const")
+        axis.attr["dtype"].type = 3  # DT_INT32
+        axis.attr["value"].tensor.dtype = 3
+        axis.attr["value"].tensor.int_val.append(0)
+        self.add(axis)
+        new = self._retyped(node, "GatherV2", {"Tparams": node.attr["dtype"],
+                                               "Tindices": node.attr["Tindices"]})
+        new.attr["Taxis"].type = 3
+        new.attr["batch_dims"].i = node.attr["batch_dims"].i if "batch_dims" in node.attr else 0
+        data_inputs = [i for i in new.input if not i.startswith("^")]
+        controls = [i for i in new.input if i.startswith("^")]
+        del new.input[:]
+        new.input.extend(data_inputs[:2] + [f"{axis_name}:0"] + controls)
+
+
+def _strip_ref_types(node: NodeDef) -> None:
+    """Reference dtypes (`float_ref`) in attrs become value dtypes: the rewrite has no refs."""
+    for value in node.attr.values():
+        if value.WhichOneof("value") == "type" and value.type > 100:
+            value.type -= 100
+
+
+def _static_shape_proto(node: NodeDef, index: int):
+    """The TensorShapeProto a feed placeholder declares: the fed op's own, when it has one."""
+    if index == 0 and node.op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault") \
+            and "shape" in node.attr:
+        return node.attr["shape"].shape
+    shapes = node.attr.get("_output_shapes") if "_output_shapes" in node.attr else None
+    if shapes is not None and index < len(shapes.list.shape):
+        return shapes.list.shape[index]
+    return None
+
+
+def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
+                  targets: list[str]) -> SubgraphPlan:
+    """Rewrites what (feeds, fetches, targets) needs into a stateless GraphDef.
+
+    Args:
+        index: the session graph, indexed.
+        feeds: canonical names of the fed tensors.
+        fetches: canonical names of the fetched tensors (no duplicates).
+        targets: names of ops to run for their effects.
+
+    Raises:
+        NotFoundError: for a fetch, feed or target that is not in the graph.
+        InvalidArgumentError: when a needed placeholder is not fed.
+    """
+    for tensor in feeds:
+        index.check_tensor(tensor)
+    feed_set = set(feeds)
+    walker = _Walker(index, feed_set)
+    passthrough: dict[str, tuple[str, str]] = {}
+    run_fetches: list[str] = []
+    for tensor in fetches:
+        index.check_tensor(tensor)
+        node_name = split_tensor_name(tensor)[0]
+        if tensor in feed_set:
+            passthrough[tensor] = ("feed", tensor)
+        elif index.nodes[node_name].op in VARIABLE_OPS:
+            passthrough[tensor] = ("variable", node_name)
+        else:
+            run_fetches.append(tensor)
+            walker.need_tensor(tensor)
+    for name in targets:
+        index.check_op(name)
+        walker.need_op(name)
+
+    rewriter = _Rewriter(index, walker, feeds)
+    rewriter.add_feeds()
+    for node in index.graph_def.node:  # graph order: producers before consumers in TF graphs
+        if node.name in walker.needed:
+            rewriter.rewrite(node)
+
+    fetch_outputs = {t: rewriter.renames.get(t, t) for t in run_fetches}
+    outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]))
+    return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
+                        rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
+                        passthrough)
