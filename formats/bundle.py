@@ -105,9 +105,10 @@ def _signed_num_increasing(value: int) -> bytes:
     return bytes(raw)
 
 
-def encode_slice_key(name: str, tensor_slice: Sequence[tuple[int, int]]) -> bytes:
+def encode_slice_key(name: str | bytes, tensor_slice: Sequence[tuple[int, int]]) -> bytes:
     """The table key under which TensorFlow stores one slice of a partitioned tensor."""
-    escaped = name.encode("utf-8").replace(b"\xff", b"\xff\x00").replace(b"\x00", b"\x00\xff")
+    escaped = re.sub(rb"[\x00\xff]", lambda m: b"\x00\xff" if m.group() == b"\x00" else b"\xff\x00",
+                     name.encode("utf-8") if isinstance(name, str) else bytes(name))
     out = bytearray(_num_increasing(0) + escaped + b"\x00\x01" + _num_increasing(len(tensor_slice)))
     for start, length in tensor_slice:
         out += _signed_num_increasing(start) + _signed_num_increasing(length)
