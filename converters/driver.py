@@ -1,0 +1,412 @@
+"""The convert pipeline: load, TF-side passes, lowering through handlers, ONNX-side passes, checks.
+
+    model = convert("frozen.pb", inputs=["input:0"], outputs=["Identity:0"])
+
+Every unsupported op and every handler failure of a graph is collected, and one
+`UnsupportedOpsError` (a ConversionError) lists them all at the end, with counts and node names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ortflow.converters.context import (
+    ConversionContext,
+    NodeView,
+    initializer_protos,
+    split_tensor_name,
+    tensor_name,
+)
+from ortflow.converters.registry import lookup
+from ortflow.errors import ConversionError, GraphError
+from ortflow.formats import dtypes
+
+__all__ = [
+    "convert",
+    "convert_graph_def",
+    "convert_with_report",
+    "ConversionResult",
+    "UnsupportedOpsError",
+    "default_opset",
+    "MIN_OPSET",
+    "lower_node",
+    "likely_inputs",
+    "likely_outputs",
+]
+
+MIN_OPSET = 13
+
+# onnxruntime release -> newest default-domain opset it implements.
+_ORT_MAX_OPSET = {(1, 14): 18, (1, 15): 19, (1, 16): 19, (1, 17): 20, (1, 18): 21, (1, 19): 21,
+                  (1, 20): 21, (1, 21): 22, (1, 22): 22, (1, 23): 23}
+
+# TF ops the driver lowers itself (graph structure rather than computation).
+_GRAPH_INPUT_OPS = {"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"}
+_PASS_THROUGH_OPS = {"Identity", "Snapshot", "StopGradient", "PreventGradient", "IdentityN",
+                     "CheckNumerics", "EnsureShape"}
+# Nodes that never are outputs of an inference graph (training and saving machinery).
+_NOT_OUTPUT_OPS = {"Const", "NoOp", "Assign", "AssignVariableOp", "AssignAdd", "AssignSub",
+                   "SaveV2", "RestoreV2", "Save", "Restore", "MergeV2Checkpoints", "VarHandleOp",
+                   "VariableV2", "Variable", "VarIsInitializedOp", "IsVariableInitialized",
+                   "Placeholder", "PlaceholderWithDefault", "ShardedFilename", "StringJoin",
+                   "Assert", "PrintV2", "Print"}
+
+
+class UnsupportedOpsError(ConversionError):
+    """Raised once per conversion with every op that has no handler and every handler failure.
+
+    Attributes:
+        unsupported: op type -> names of the nodes of that type without a handler.
+        failures: (op type, node name, message) of each handler that raised.
+        opset: the target opset.
+    """
+
+    def __init__(self, unsupported: dict[str, list[str]], failures: list[tuple[str, str, str]],
+                 opset: int):
+        self.unsupported = unsupported
+        self.failures = failures
+        self.opset = opset
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        parts = []
+        if self.unsupported:
+            n = sum(len(v) for v in self.unsupported.values())
+            ops = ", ".join(f"{op} x{len(names)} ({_names_preview(names)})"
+                            for op, names in sorted(self.unsupported.items()))
+            parts.append(f"{n} node(s) of {len(self.unsupported)} op type(s) have no ONNX "
+                         f"handler at opset {self.opset}: {ops}")
+        if self.failures:
+            lines = "; ".join(msg for _, _, msg in self.failures[:20])
+            more = f" (and {len(self.failures) - 20} more)" if len(self.failures) > 20 else ""
+            parts.append(f"{len(self.failures)} node(s) failed to convert: {lines}{more}")
+        return ". ".join(parts)
+
+
+def _names_preview(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... {len(names) - limit} more" if len(names) > limit else "")
+
+
+@dataclasses.dataclass
+class ConversionResult:
+    """What `convert_graph_def` made, with the counts the CLI prints."""
+
+    model: Any  # onnx.ModelProto
+    tf_nodes: int
+    tf_nodes_after_passes: int
+    onnx_nodes: int
+    transposes: int
+    opset: int
+    inputs: list[str]
+    outputs: list[str]
+    seconds: dict[str, float]
+
+
+def default_opset() -> int:
+    """The newest opset both the installed onnx and onnxruntime implement (at least 13)."""
+    from importlib import metadata
+
+    import onnx
+
+    onnx_max = onnx.defs.onnx_opset_version()
+    try:
+        major, minor = (int(x) for x in metadata.version("onnxruntime").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        try:
+            major, minor = (int(x) for x in metadata.version("onnxruntime-gpu").split(".")[:2])
+        except (metadata.PackageNotFoundError, ValueError):
+            major, minor = (1, 18)
+    known = [v for k, v in _ORT_MAX_OPSET.items() if k <= (major, minor)]
+    ort_max = max(known) if known else MIN_OPSET
+    if (major, minor) > max(_ORT_MAX_OPSET):
+        ort_max = max(_ORT_MAX_OPSET.values())  # newer than the table: what we have tested
+    return max(MIN_OPSET, min(onnx_max, ort_max))
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def _load(source, checkpoint, tag, signature):
+    """Returns (GraphDef, default inputs or None, default outputs or None) from any source."""
+    from ortflow.proto import GraphDef
+
+    if isinstance(source, GraphDef):
+        return source, None, None
+    if hasattr(source, "as_graph_def"):
+        return source.as_graph_def(), None, None
+    path = os.fspath(source)
+    if os.path.isdir(path):
+        return _load_saved_model(path, tag, signature)
+    if path.endswith(".meta"):
+        return _load_meta(path, checkpoint)
+    from ortflow.formats.graphs import read_graph
+
+    graph = read_graph(path)
+    if not isinstance(graph, GraphDef):
+        meta_graph = graph
+        return _freeze_meta_graph(meta_graph, checkpoint, path)
+    return graph, None, None
+
+
+def _load_meta(path: str, checkpoint):
+    from ortflow.formats.graphs import read_graph
+
+    return _freeze_meta_graph(read_graph(path), checkpoint, path)
+
+
+def _freeze_meta_graph(meta_graph, checkpoint, path):
+    from ortflow.graph import freeze as freeze_mod
+
+    if checkpoint is None:
+        prefix = path[: -len(".meta")] if path.endswith(".meta") else None
+        if prefix is None or not any(os.path.exists(prefix + s) for s in (".index",)):
+            raise ConversionError(f"{path}: a meta graph needs a checkpoint to freeze; pass "
+                                  "checkpoint=PREFIX (--checkpoint)")
+        checkpoint = prefix
+    graph_def = freeze_mod.freeze(meta_graph, checkpoint)
+    return graph_def, None, None
+
+
+def _load_saved_model(path: str, tag, signature):
+    from ortflow.graph import saved_model
+
+    loaded = saved_model.freeze_saved_model(path, tags=tag, signature=signature)
+    graph_def, inputs, outputs = loaded
+    return graph_def, inputs, outputs
+
+
+# --------------------------------------------------------------------------------------------
+# inputs and outputs
+
+
+def likely_inputs(graph_def) -> list[str]:
+    """Placeholders something consumes, as tensor names ('x:0'), in graph order."""
+    consumed = _consumed_nodes(graph_def)
+    return [f"{n.name}:0" for n in graph_def.node
+            if n.op in ("Placeholder", "PlaceholderV2") and n.name in consumed]
+
+
+def likely_outputs(graph_def) -> list[str]:
+    """Outputs of nodes nobody consumes, minus constants, no-ops and saving/training machinery."""
+    consumed = _consumed_nodes(graph_def)
+    out = []
+    for n in graph_def.node:
+        if n.name in consumed or n.op in _NOT_OUTPUT_OPS or n.op.startswith(("Apply", "ResourceApply")):
+            continue
+        if n.name.startswith(("save/", "gradients/")) or "/save/" in n.name:
+            continue
+        out.append(f"{n.name}:0")
+    return out
+
+
+def _consumed_nodes(graph_def) -> set[str]:
+    consumed = set()
+    for n in graph_def.node:
+        for i in n.input:
+            consumed.add(i[1:] if i.startswith("^") else split_tensor_name(i)[0])
+    return consumed
+
+
+def _normalize_names(names, what: str) -> list[str]:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [n for n in names.split(",") if n]
+    return [tensor_name(n) for n in names]
+
+
+# --------------------------------------------------------------------------------------------
+# the pipeline
+
+
+def convert(graph_def_or_path, inputs: Sequence[str] | None = None,
+            outputs: Sequence[str] | None = None, opset: int | None = None,
+            inputs_as_nchw: Iterable[str] = (), checkpoint: str | None = None,
+            tag: str | None = None, signature: str | None = None):
+    """Converts a TensorFlow graph to an ONNX model, without TensorFlow.
+
+    Args:
+        graph_def_or_path: a GraphDef, a Graph, or a path: frozen .pb/.pbtxt, a .meta (with
+            `checkpoint`), or a SavedModel directory (with `tag` / `signature`).
+        inputs: graph input tensor names ('input:0'); default: Placeholders something reads.
+        outputs: output tensor names; default: tensors of nodes nobody reads.
+        opset: target ONNX opset; default `default_opset()`.
+        inputs_as_nchw: inputs the ONNX model should take in NCHW instead of NHWC.
+        checkpoint: checkpoint prefix for a .meta graph.
+        tag, signature: SavedModel tag set and signature key.
+
+    Returns:
+        onnx.ModelProto whose graph inputs and outputs carry the TF tensor names.
+
+    Raises:
+        UnsupportedOpsError: listing every op without a handler and every failed node.
+        ConversionError, GraphError, FormatError: for unusable inputs.
+    """
+    return convert_with_report(graph_def_or_path, inputs, outputs, opset, inputs_as_nchw,
+                               checkpoint, tag, signature).model
+
+
+def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None,
+                        inputs_as_nchw=(), checkpoint=None, tag=None, signature=None) -> ConversionResult:
+    """`convert`, returning the model together with counts and timings (for the CLI)."""
+    graph_def, default_in, default_out = _load(graph_def_or_path, checkpoint, tag, signature)
+    inputs = _normalize_names(inputs, "inputs")
+    outputs = _normalize_names(outputs, "outputs")
+    if inputs is None:
+        inputs = default_in if default_in is not None else likely_inputs(graph_def)
+    if outputs is None:
+        outputs = default_out if default_out is not None else likely_outputs(graph_def)
+    return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw)
+
+
+def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
+                      opset: int | None = None, inputs_as_nchw: Iterable[str] = ()) -> ConversionResult:
+    """Converts a GraphDef given explicit input and output tensor names; see `convert`."""
+    from ortflow.converters import passes_onnx, passes_tf
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    opset = default_opset() if opset is None else int(opset)
+    if opset < MIN_OPSET:
+        raise ConversionError(f"opset {opset} is not supported; ortflow emits opset {MIN_OPSET} or newer")
+    inputs = [tensor_name(n) for n in inputs]
+    outputs = [tensor_name(n) for n in outputs]
+    nchw = {tensor_name(n) for n in inputs_as_nchw}
+    if not outputs:
+        raise ConversionError("no outputs to convert: pass outputs=[...] (--outputs)")
+    unknown = nchw - set(inputs)
+    if unknown:
+        raise ConversionError(f"inputs_as_nchw names {sorted(unknown)!r}, which are not graph inputs "
+                              f"{inputs!r}")
+    n_tf = len(graph_def.node)
+    graph_def, facts = passes_tf.run_tf_passes(graph_def, inputs, outputs)
+    timings["tf_passes"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    ctx = _lower_graph(graph_def, inputs, outputs, opset, nchw, facts)
+    timings["lowering"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    output_infos = [(o, facts.dtypes.get(o), facts.shapes.get(o)) for o in outputs]
+    graph = passes_onnx.OGraph.from_context(ctx, ctx.graph_inputs_info, output_infos)
+    passes_onnx.run_onnx_passes(graph)
+    model = passes_onnx.infer_value_info(graph.to_model(opset, ctx.opset_imports))
+    timings["onnx_passes"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    passes_onnx.check(model)
+    timings["check"] = time.perf_counter() - t3
+    return ConversionResult(model, n_tf, len(graph_def.node), len(model.graph.node),
+                            sum(1 for n in model.graph.node if n.op_type == "Transpose"),
+                            opset, inputs, outputs, timings)
+
+
+def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionContext:
+    nodes_by_name = {n.name: n for n in graph_def.node}
+    ctx = ConversionContext(opset, nodes_by_name, facts.dtypes, facts.shapes, facts.values,
+                            facts.num_outputs)
+    for name in nodes_by_name:
+        for i in range(max(1, ctx.num_outputs(name))):
+            ctx.namespace.reserve(f"{name}:{i}")
+    ctx.graph_inputs_info = _declare_inputs(ctx, inputs, nchw, facts)
+    fed = set(inputs)
+    unsupported: dict[str, list[str]] = {}
+    failures: list[tuple[str, str, str]] = []
+    for node_def in facts.order:
+        name = node_def.name
+        if name in ctx.converted or f"{name}:0" in fed and node_def.op in _GRAPH_INPUT_OPS:
+            continue
+        if node_def.op in _GRAPH_INPUT_OPS and node_def.op != "PlaceholderWithDefault":
+            failures.append((node_def.op, name, f"Placeholder {name!r} is read by the outputs but "
+                             "is not among the inputs; add it to inputs"))
+            continue
+        try:
+            if not lower_node(ctx, node_def):
+                unsupported.setdefault(node_def.op, []).append(name)
+        except ConversionError as e:
+            failures.append((node_def.op, name, str(e)))
+        except Exception as e:  # noqa: BLE001 - a handler bug must not hide the other failures
+            failures.append((node_def.op, name, f"{node_def.op} node {name!r}: "
+                             f"{type(e).__name__}: {e}"))
+    if unsupported or failures:
+        raise UnsupportedOpsError(unsupported, failures, opset)
+    return ctx
+
+
+def _declare_inputs(ctx: ConversionContext, inputs, nchw, facts) -> list:
+    """Graph inputs' (name, DType, dims) with symbolic names for unknown dims."""
+    infos = []
+    for k, name in enumerate(inputs):
+        dtype = facts.dtypes.get(name)
+        if dtype is None:
+            raise ConversionError(f"input {name!r} is not a tensor of the graph")
+        shape = facts.shapes.get(name)
+        dims = None
+        if shape is not None:
+            dims = [d if d is not None else (f"N" if i == 0 else f"{name.split(':')[0]}_d{i}")
+                    for i, d in enumerate(shape)]
+        if name in nchw:
+            if dims is None or len(dims) < 3:
+                raise ConversionError(f"input {name!r} cannot be taken as NCHW: its rank is not known "
+                                      "or below 3")
+            perm = [0, len(dims) - 1] + list(range(1, len(dims) - 1))
+            dims = [dims[p] for p in perm]
+            back = [0] + list(range(2, len(dims))) + [1]
+            nhwc = ctx.make_node("Transpose", [name], {"perm": back},
+                                 name=f"{name.split(':')[0]}/to_nhwc", dtypes_=[dtype])[0]
+            ctx.alias(nhwc, name)
+        ctx.value_dtypes[name] = dtype
+        infos.append((name, dtype, dims))
+    return infos
+
+
+def lower_node(ctx: ConversionContext, node_def) -> bool:
+    """Lowers one TF node into `ctx`; returns False when no handler exists for its op type.
+
+    Raises:
+        ConversionError: from the handler.
+    """
+    op = node_def.op
+    if op == "Const":
+        _lower_const(ctx, node_def)
+        return True
+    if op == "NoOp":
+        return True
+    h = lookup(op, ctx.opset)
+    node = NodeView(ctx, node_def)
+    if h is None:
+        if op in _PASS_THROUGH_OPS or op == "PlaceholderWithDefault":
+            for i in range(node.num_inputs if op == "IdentityN" else 1):
+                ctx.alias(node.input(i), node.output(i))
+            return True
+        return False
+    prev = ctx.current
+    ctx.current = node
+    try:
+        h.func(ctx, node)
+    finally:
+        ctx.current = prev
+    return True
+
+
+def _lower_const(ctx: ConversionContext, node_def) -> None:
+    name = f"{node_def.name}:0"
+    value = ctx.tensor_value(name)
+    if value is None:
+        from ortflow.formats.tensors import make_ndarray
+
+        value = make_ndarray(node_def.attr["value"].tensor)
+    dtype = ctx.tensor_dtype(name)
+    if dtype is not None and value.dtype != np.dtype(dtype.base_dtype.as_numpy_dtype):
+        value = value.astype(dtype.base_dtype.as_numpy_dtype)
+    ctx.initializers[name] = value
+    if dtype is not None:
+        ctx.value_dtypes[name] = dtype

@@ -1,0 +1,487 @@
+"""ONNX-side passes over the lowered graph: layout (transposes pushed and cancelled), dead-node
+removal, then shape inference and the final check.
+
+The graph is kept as plain Python (`ONode`s and numpy initializers, `OGraph`) until the passes
+are done, so that rewriting a thousand-node CNN costs milliseconds; protos are built once in
+`OGraph.to_model`.
+
+Layout. Handlers wrap NCHW-only ONNX ops in Transpose(to NCHW) ... Transpose(to NHWC).
+`push_transposes` walks every Transpose downstream: through elementwise ops (the other operand
+is a transposed value with the same permutation or a constant, which is permuted at conversion
+time), Concat, reductions, Pad, Softmax and ArgMax (whose axes are remapped), and merges it into
+a following Transpose (two inverse permutations cancel). A transpose is pushed only when every
+reader of its output can take it, so it never multiplies on a fork it cannot clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ortflow.converters.context import ONode, _value_info, initializer_protos
+from ortflow.errors import ConversionError
+
+__all__ = ["OGraph", "run_onnx_passes", "push_transposes", "remove_dead_nodes",
+           "fold_constant_transposes", "infer_value_info", "check", "count_ops"]
+
+_UNARY = {"Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
+          "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf",
+          "Softplus", "Softsign", "Cast", "Identity", "Not", "Sign", "Sin", "Cos", "Tan",
+          "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "IsNaN", "IsInf",
+          "Celu", "Mish", "Gelu", "ThresholdedRelu", "Shrink"}
+_CLIP_LIKE = {"Clip"}  # first input transposed, the others scalars
+_BROADCAST = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Equal", "Greater",
+              "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Mod",
+              "PRelu", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"}
+_REDUCE = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+           "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}
+_AXIS_OPS = {"Softmax", "LogSoftmax", "Hardmax"}
+_ARG = {"ArgMax", "ArgMin"}
+
+
+def _inverse(perm: Sequence[int]) -> list[int]:
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return inv
+
+
+def _is_identity(perm: Sequence[int]) -> bool:
+    return all(i == p for i, p in enumerate(perm))
+
+
+class OGraph:
+    """A mutable ONNX graph: ONodes, numpy initializers, and producer/reader indices."""
+
+    def __init__(self, nodes: list[ONode], initializers: dict[str, np.ndarray], inputs: list,
+                 outputs: list, namespace, opset: int):
+        self.nodes = nodes
+        self.initializers = initializers
+        self.inputs = inputs      # (name, DType, dims) of graph inputs
+        self.outputs = outputs    # (name, DType | None, Shape) of graph outputs
+        self.namespace = namespace
+        self.opset = opset
+        self.output_names = {o[0] for o in outputs}
+        self._reindex()
+
+    @classmethod
+    def from_context(cls, ctx, inputs: list, outputs: list) -> "OGraph":
+        """The main graph of a finished ConversionContext; outputs keep their TF names."""
+        input_names = {i[0] for i in inputs}
+        for out_name, _, _ in outputs:
+            value = ctx.resolve(out_name)
+            if value != out_name or out_name in input_names or out_name in ctx.initializers:
+                ctx.make_node("Identity", [value], outputs=[out_name],
+                              name=out_name.rsplit(":", 1)[0] + "/output")
+        outs = []
+        for name, dtype, shape in outputs:
+            outs.append((name, dtype or ctx.value_dtype(name), shape))
+        return cls(ctx.nodes, ctx.initializers, inputs, outs, ctx.namespace, ctx.opset)
+
+    # -- indices ------------------------------------------------------------------------------
+    def _reindex(self) -> None:
+        self.producer: dict[str, ONode] = {}
+        self.readers: dict[str, list[ONode]] = {}
+        for n in self.nodes:
+            for o in n.outputs:
+                self.producer[o] = n
+            for i in n.inputs:
+                if i:
+                    self.readers.setdefault(i, []).append(n)
+
+    def add_node(self, node: ONode) -> ONode:
+        self.nodes.append(node)
+        for o in node.outputs:
+            self.producer[o] = node
+        for i in node.inputs:
+            if i:
+                self.readers.setdefault(i, []).append(node)
+        return node
+
+    def set_input(self, node: ONode, k: int, value: str) -> None:
+        old = node.inputs[k]
+        if old == value:
+            return
+        if old:
+            readers = self.readers.get(old, [])
+            for j, r in enumerate(readers):
+                if r is node:
+                    del readers[j]
+                    break
+        node.inputs[k] = value
+        if value:
+            self.readers.setdefault(value, []).append(node)
+
+    def replace_uses(self, old: str, new: str) -> None:
+        """Every reader of `old` reads `new` instead (graph outputs are not renamed)."""
+        for r in list(self.readers.get(old, ())):
+            for k, i in enumerate(r.inputs):
+                if i == old:
+                    self.set_input(r, k, new)
+
+    def add_const(self, value: np.ndarray, hint: str) -> str:
+        name = self.namespace.create(hint)
+        self.initializers[name] = value
+        return name
+
+    def const(self, name: str) -> np.ndarray | None:
+        return self.initializers.get(name)
+
+    # -- output ---------------------------------------------------------------------------
+    def sorted_nodes(self) -> list[ONode]:
+        """The nodes in a topological order (ONNX requires one), stable w.r.t. emission order."""
+        produced_by = {o: n for n in self.nodes for o in n.outputs}
+        done: set[int] = set()
+        order: list[ONode] = []
+        for root in self.nodes:
+            if id(root) in done:
+                continue
+            stack = [(root, False)]
+            while stack:
+                node, expanded = stack.pop()
+                if id(node) in done:
+                    continue
+                if expanded:
+                    done.add(id(node))
+                    order.append(node)
+                    continue
+                stack.append((node, True))
+                for i in reversed(node.inputs):
+                    p = produced_by.get(i)
+                    if p is not None and id(p) not in done:
+                        stack.append((p, False))
+        return order
+
+    def to_model(self, opset: int, extra_opsets: dict | None = None):
+        """Builds the onnx.ModelProto (protos made once, here)."""
+        from onnx import helper
+
+        from ortflow.converters.context import onnx_type
+
+        inputs = []
+        for name, dtype, dims in self.inputs:
+            inputs.append(helper.make_tensor_value_info(name, onnx_type(dtype), dims))
+        outputs = []
+        for name, dtype, shape in self.outputs:
+            if dtype is None:
+                raise ConversionError(f"the type of output {name!r} is unknown")
+            outputs.append(_value_info(name, dtype, _symbolic(shape)))
+        graph = helper.make_graph([n.to_proto() for n in self.sorted_nodes()], "ortflow",
+                                  inputs, outputs, initializer=initializer_protos(self.initializers))
+        imports = [helper.make_opsetid("", opset)]
+        imports += [helper.make_opsetid(d, v) for d, v in sorted((extra_opsets or {}).items())]
+        model = helper.make_model(graph, opset_imports=imports, producer_name="ortflow",
+                                  producer_version=_version())
+        model.ir_version = _ir_version(opset)
+        return model
+
+
+def _symbolic(shape):
+    if shape is None:
+        return None
+    return [d if d is not None else None for d in shape]
+
+
+def _version() -> str:
+    try:
+        from importlib import metadata
+
+        return metadata.version("ortflow")
+    except Exception:  # noqa: BLE001 - metadata missing in a source checkout
+        return "0"
+
+
+def _ir_version(opset: int) -> int:
+    """The lowest IR version that carries `opset` (onnxruntime accepts it; newer may not)."""
+    from onnx import helper
+
+    best = None
+    for _, ir, op, *_ in helper.VERSION_TABLE:
+        if op >= opset and (best is None or ir < best):
+            best = ir
+    return best or 8
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def run_onnx_passes(graph: OGraph) -> None:
+    """Layout, then dead-node removal, in place."""
+    fold_constant_transposes(graph)
+    push_transposes(graph)
+    remove_dead_nodes(graph)
+
+
+def count_ops(graph: OGraph, op_type: str) -> int:
+    return sum(1 for n in graph.nodes if n.op_type == op_type)
+
+
+def fold_constant_transposes(graph: OGraph) -> bool:
+    """Transpose of an initializer becomes a permuted initializer."""
+    changed = False
+    for n in graph.nodes:
+        if n.op_type == "Transpose" and graph.const(n.inputs[0]) is not None \
+                and n.outputs[0] not in graph.output_names:
+            value = graph.const(n.inputs[0])
+            perm = n.attrs.get("perm", list(range(value.ndim))[::-1])
+            new = graph.add_const(np.ascontiguousarray(np.transpose(value, perm)), n.outputs[0] + "/value")
+            graph.replace_uses(n.outputs[0], new)
+            changed = True
+    return changed
+
+
+def remove_dead_nodes(graph: OGraph) -> bool:
+    """Drops nodes whose outputs nobody reads (and that are no graph output), and unused
+    initializers."""
+    live_values = set(graph.output_names)
+    keep: list[ONode] = []
+    for n in reversed(graph.sorted_nodes()):
+        if any(o in live_values for o in n.outputs):
+            keep.append(n)
+            live_values.update(i for i in n.inputs if i)
+            for attr in n.attrs.values():
+                live_values.update(_subgraph_reads(attr))
+    keep.reverse()
+    changed = len(keep) != len(graph.nodes)
+    graph.nodes = keep
+    unused = [k for k in graph.initializers if k not in live_values]
+    for k in unused:
+        del graph.initializers[k]
+    graph._reindex()
+    return changed or bool(unused)
+
+
+def _subgraph_reads(attr) -> set[str]:
+    """Names a subgraph attr (GraphProto) reads from enclosing scopes (all inputs of its nodes)."""
+    graphs = [attr] if hasattr(attr, "node") and hasattr(attr, "initializer") else []
+    if isinstance(attr, list):
+        graphs = [a for a in attr if hasattr(a, "node") and hasattr(a, "initializer")]
+    names: set[str] = set()
+    for g in graphs:
+        for node in g.node:
+            names.update(node.input)
+            for a in node.attribute:
+                if a.HasField("g"):
+                    names.update(_subgraph_reads(a.g))
+                for sg in a.graphs:
+                    names.update(_subgraph_reads(sg))
+    return names
+
+
+# --------------------------------------------------------------------------------------------
+# transpose pushing
+
+
+def push_transposes(graph: OGraph) -> bool:
+    """Moves Transposes downstream and cancels inverse pairs; see the module doc."""
+    changed = False
+    work = [n for n in graph.nodes if n.op_type == "Transpose"]
+    alive = {id(n) for n in graph.nodes}
+    budget = 50 * (len(graph.nodes) + 10)  # every push moves a transpose one node downstream
+    while work and budget > 0:
+        budget -= 1
+        t = work.pop()
+        if id(t) not in alive or t.op_type != "Transpose" or "perm" not in t.attrs:
+            continue
+        y = t.outputs[0]
+        if y in graph.output_names:
+            continue
+        readers = list(graph.readers.get(y, ()))
+        if not readers:
+            continue
+        perm = list(t.attrs["perm"])
+        if _is_identity(perm):
+            graph.replace_uses(y, t.inputs[0])
+            changed = True
+            continue
+        if not all(r.op_type == "Transpose" or _pushable(graph, r, perm) for r in readers):
+            continue
+        seen: set[int] = set()
+        for r in readers:
+            if id(r) in seen:
+                continue
+            seen.add(id(r))
+            if r.op_type == "Transpose":
+                _merge_transposes(graph, t, r, work)
+            else:
+                new_t = _push_through(graph, r, perm)
+                if new_t is not None:
+                    alive.add(id(new_t))
+                    work.append(new_t)
+        changed = True
+    if changed:
+        remove_dead_nodes(graph)
+    return changed
+
+
+def _merge_transposes(graph: OGraph, t: ONode, r: ONode, work: list) -> None:
+    """r(t(x)) -> one Transpose of x (or x itself when the permutations cancel)."""
+    p = t.attrs["perm"]
+    q = r.attrs.get("perm")
+    if q is None or len(q) != len(p):
+        return
+    combined = [p[i] for i in q]
+    x = t.inputs[0]
+    out = r.outputs[0]
+    if _is_identity(combined) and out not in graph.output_names:
+        graph.replace_uses(out, x)
+        r.attrs["perm"] = combined
+        graph.set_input(r, 0, x)  # r is now an identity nobody reads; dead-node removal drops it
+        return
+    graph.set_input(r, 0, x)
+    r.attrs["perm"] = combined
+    work.append(r)
+
+
+def _transposed_operand(graph: OGraph, name: str, perm: list[int]) -> bool:
+    """True when `name` can be fed pre-transpose: a Transpose(perm) output or a constant."""
+    if not name:
+        return True
+    p = graph.producer.get(name)
+    if p is not None and p.op_type == "Transpose" and list(p.attrs.get("perm", ())) == perm:
+        return True
+    c = graph.const(name)
+    return c is not None and c.ndim <= len(perm)
+
+
+def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
+    op = node.op_type
+    if node.domain or any(o in graph.output_names for o in node.outputs):
+        return False
+    if op in _UNARY:
+        return len(node.outputs) == 1
+    if op in _CLIP_LIKE:
+        return all(not i or (graph.const(i) is not None and graph.const(i).ndim == 0) for i in node.inputs[1:])
+    if op in _BROADCAST or op == "Concat":
+        return all(_transposed_operand(graph, i, perm) for i in node.inputs)
+    if op in _REDUCE:
+        return _reduce_axes(graph, node, len(perm)) is not None
+    if op in _AXIS_OPS:
+        return True
+    if op in _ARG:
+        return True
+    if op == "Pad":
+        return graph.const(node.inputs[1]) is not None and (len(node.inputs) < 4 or not node.inputs[3])
+    return False
+
+
+def _reduce_axes(graph: OGraph, node: ONode, rank: int):
+    """The reduction's axes (normalized), [] for all, None when not statically known."""
+    if "axes" in node.attrs:
+        axes = node.attrs["axes"]
+    elif len(node.inputs) > 1 and node.inputs[1]:
+        value = graph.const(node.inputs[1])
+        if value is None:
+            return None
+        axes = value.reshape(-1).tolist()
+    else:
+        axes = []
+    if not axes and node.attrs.get("noop_with_empty_axes", 0):
+        return None
+    return sorted(a % rank for a in axes)
+
+
+def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
+    """Rewrites `node` to read pre-transpose values and adds a Transpose after it."""
+    op = node.op_type
+    out_perm = perm
+    n = len(perm)
+    inv = _inverse(perm)
+    if op in _UNARY or op in _CLIP_LIKE:
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op in _BROADCAST or op == "Concat":
+        for k, name in enumerate(node.inputs):
+            if name:
+                _feed_pre_transpose(graph, node, k, perm)
+        if op == "Concat":
+            node.attrs["axis"] = perm[node.attrs["axis"] % n]
+    elif op in _AXIS_OPS:
+        axis = node.attrs.get("axis", -1 if graph.opset >= 13 else 1)
+        node.attrs["axis"] = perm[axis % n]
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op in _ARG:
+        axis = node.attrs.get("axis", 0) % n
+        node.attrs["axis"] = perm[axis]
+        _feed_pre_transpose(graph, node, 0, perm)
+        if not node.attrs.get("keepdims", 1):
+            out_perm = _reduced_perm(perm, [axis])
+    elif op in _REDUCE:
+        axes = _reduce_axes(graph, node, n)
+        new_axes = sorted(perm[a] for a in axes)
+        if "axes" in node.attrs:
+            node.attrs["axes"] = new_axes
+        elif len(node.inputs) > 1 and node.inputs[1]:
+            graph.set_input(node, 1, graph.add_const(np.array(new_axes, np.int64), node.name + "/axes"))
+        _feed_pre_transpose(graph, node, 0, perm)
+        if not axes:
+            out_perm = None if not node.attrs.get("keepdims", 1) else perm
+        elif not node.attrs.get("keepdims", 1):
+            out_perm = _reduced_perm(perm, axes)
+    elif op == "Pad":
+        pads = graph.const(node.inputs[1]).reshape(-1)
+        new = np.empty_like(pads)
+        for i in range(n):
+            new[perm[i]] = pads[i]
+            new[perm[i] + n] = pads[i + n]
+        graph.set_input(node, 1, graph.add_const(new, node.name + "/pads"))
+        _feed_pre_transpose(graph, node, 0, perm)
+    else:
+        return None
+    del inv
+    if out_perm is None or _is_identity(out_perm):
+        return None
+    out = node.outputs[0]
+    pre = graph.namespace.create(out.rsplit(":", 1)[0] + "/pre_transpose")
+    node.outputs[0] = pre
+    graph.producer[pre] = node
+    t = ONode("Transpose", [pre], [out], {"perm": list(out_perm)},
+              graph.namespace.create(node.name + "/Transpose"))
+    graph.add_node(t)
+    return t
+
+
+def _reduced_perm(perm: list[int], axes: list[int]) -> list[int]:
+    """Output permutation after removing reduced axes `axes` (axes of the transposed value)."""
+    kept_in = [perm[i] for i in range(len(perm)) if i not in axes]   # x-dims in y order
+    order = sorted(kept_in)                                          # x-dims in x order
+    return [order.index(d) for d in kept_in]
+
+
+def _feed_pre_transpose(graph: OGraph, node: ONode, k: int, perm: list[int]) -> None:
+    """Input k of `node` becomes the value before Transpose(perm) (a permuted constant)."""
+    name = node.inputs[k]
+    p = graph.producer.get(name)
+    if p is not None and p.op_type == "Transpose" and list(p.attrs.get("perm", ())) == perm:
+        graph.set_input(node, k, p.inputs[0])
+        return
+    value = graph.const(name)
+    if value is None or value.ndim == 0:
+        return  # scalars broadcast either way
+    n = len(perm)
+    full = value.reshape((1,) * (n - value.ndim) + value.shape)
+    permuted = np.ascontiguousarray(np.transpose(full, _inverse(perm)))
+    graph.set_input(node, k, graph.add_const(permuted, name.rsplit(":", 1)[0] + "/nchw"))
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def infer_value_info(model):
+    """The model with onnx shape inference's value_info (and output shapes) recorded."""
+    import onnx
+
+    try:
+        return onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except onnx.shape_inference.InferenceError as e:
+        raise ConversionError(f"ONNX shape inference rejects the converted model: {e}") from e
+
+
+def check(model) -> None:
+    """onnx.checker with full check (strict shape inference); failures become ConversionError."""
+    import onnx
+
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
+        raise ConversionError(f"the converted model does not pass onnx.checker: {e}") from e

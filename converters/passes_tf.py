@@ -1,0 +1,485 @@
+"""TF-side passes run before lowering: prune, PlaceholderWithDefault, Switch/Merge, identities,
+constant folding and batch-norm folding into convolutions.
+
+Each pass takes a GraphDef (plus what it needs) and returns `(graph_def, changed)`; the passes
+build new GraphDefs and never edit the caller's. `run_tf_passes` composes them and returns the
+static facts (dtypes, shapes, constant values, topological order) the handlers read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ortflow.converters.context import split_tensor_name, tensor_name
+from ortflow.errors import ConversionError, GraphError
+
+__all__ = [
+    "GraphFacts",
+    "run_tf_passes",
+    "prune",
+    "resolve_placeholder_defaults",
+    "resolve_constant_switches",
+    "remove_identities",
+    "fold_constants",
+    "fold_batch_norm",
+    "compute_facts",
+    "topological_order",
+    "MAX_FOLD_ELEMENTS",
+]
+
+#: Constant folding leaves results bigger than this many elements to run time (Tile, Fill...).
+MAX_FOLD_ELEMENTS = 1 << 20
+
+_IDENTITY_OPS = {"Identity", "Snapshot", "StopGradient", "PreventGradient", "CheckNumerics"}
+# Ops never folded: their value is not a function of their inputs, or folding would hide them.
+_NO_FOLD = {"Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "Const", "NoOp",
+            "RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
+            "RandomShuffle", "Multinomial", "Switch", "Merge", "Enter", "Exit", "NextIteration",
+            "LoopCond", "VariableV2", "VarHandleOp", "ReadVariableOp", "Assert", "Print", "PrintV2"}
+_CONTROL_FLOW = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch",
+                 "RefMerge", "RefEnter", "RefExit", "RefNextIteration"}
+
+
+@dataclasses.dataclass
+class GraphFacts:
+    """Static facts about the graph handed to the handlers."""
+
+    order: list            # NodeDefs in topological order
+    dtypes: dict           # tensor name -> DType
+    shapes: dict           # tensor name -> Shape (tuple | None)
+    values: dict           # tensor name -> np.ndarray of tensors known to be constant
+    num_outputs: dict      # node name -> number of outputs
+
+
+def _src(inp: str) -> str:
+    return inp[1:] if inp.startswith("^") else split_tensor_name(inp)[0]
+
+
+def _new_graph(graph_def, nodes):
+    out = type(graph_def)()
+    if graph_def.HasField("versions"):
+        out.versions.CopyFrom(graph_def.versions)
+    if graph_def.HasField("library"):
+        out.library.CopyFrom(graph_def.library)
+    out.node.extend(nodes)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
+    """Runs the TF-side pipeline; returns (GraphDef ready to lower, GraphFacts)."""
+    _check_names(graph_def, inputs, outputs)
+    graph_def, _ = prune(graph_def, inputs, outputs)
+    graph_def, _ = resolve_placeholder_defaults(graph_def, inputs)
+    graph_def, _ = remove_identities(graph_def, outputs)
+    graph_def, facts = compute_facts(graph_def, inputs)
+    graph_def, changed = resolve_constant_switches(graph_def, facts.values, outputs)
+    if changed:
+        graph_def, _ = prune(graph_def, inputs, outputs)
+        graph_def, _ = remove_identities(graph_def, outputs)
+        graph_def, facts = compute_facts(graph_def, inputs)
+    graph_def, changed = fold_constants(graph_def, facts, outputs)
+    graph_def, changed2 = fold_batch_norm(graph_def, facts, outputs)
+    if changed or changed2:
+        graph_def, _ = prune(graph_def, inputs, outputs)
+        graph_def, facts = compute_facts(graph_def, inputs)
+    return graph_def, facts
+
+
+def _check_names(graph_def, inputs, outputs) -> None:
+    names = {n.name for n in graph_def.node}
+    for kind, tensors in (("input", inputs), ("output", outputs)):
+        for t in tensors:
+            if split_tensor_name(t)[0] not in names:
+                raise ConversionError(f"{kind} {t!r} names no node of the graph")
+
+
+def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
+    """Keeps the nodes the outputs need given the inputs; drops control inputs.
+
+    A fed tensor whose producer is not a Placeholder turns its producer into one (so the
+    subgraph above it is cut off), as feeding it in TensorFlow would.
+    """
+    nodes = {n.name: n for n in graph_def.node}
+    fed_nodes = {}
+    for t in inputs:
+        node, index = split_tensor_name(t)
+        fed_nodes[node] = index
+    keep: set[str] = set()
+    stack = [split_tensor_name(t)[0] for t in outputs]
+    while stack:
+        name = stack.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        if name in fed_nodes:
+            continue
+        node = nodes.get(name)
+        if node is None:
+            raise GraphError(f"node {name!r} is an input of the graph's nodes but does not exist")
+        for inp in node.input:
+            if not inp.startswith("^"):
+                stack.append(split_tensor_name(inp)[0])
+    out = []
+    changed = len(keep) != len(nodes)
+    for node in graph_def.node:
+        if node.name not in keep:
+            continue
+        if node.name in fed_nodes and node.op not in ("Placeholder", "PlaceholderV2",
+                                                      "PlaceholderWithDefault"):
+            out.append(_placeholder_for(node, fed_nodes[node.name]))
+            changed = True
+            continue
+        if any(i.startswith("^") for i in node.input):
+            node = _copy(node)
+            data = [i for i in node.input if not i.startswith("^")]
+            del node.input[:]
+            node.input.extend(data)
+            changed = True
+        out.append(node)
+    return _new_graph(graph_def, out), changed
+
+
+def _copy(node):
+    new = type(node)()
+    new.CopyFrom(node)
+    return new
+
+
+def _placeholder_for(node, index: int):
+    from ortflow.graph import ops
+
+    if index != 0:
+        raise ConversionError(f"input {node.name}:{index} is output {index} of a {node.op} node; "
+                              "only output 0 of a non-Placeholder node can be fed")
+    dtype = ops.output_dtypes(node)[0]
+    ph = type(node)(name=node.name, op="Placeholder")
+    ph.attr["dtype"].type = dtype.base_dtype.as_datatype_enum
+    shapes = node.attr.get("_output_shapes")
+    if shapes is not None and shapes.list.shape:
+        ph.attr["shape"].shape.CopyFrom(shapes.list.shape[0])
+    else:
+        ph.attr["shape"].shape.unknown_rank = True
+    return ph
+
+
+def resolve_placeholder_defaults(graph_def, inputs: Sequence[str]):
+    """A PlaceholderWithDefault nobody feeds is its default: rewrite it as an Identity."""
+    fed = {split_tensor_name(t)[0] for t in inputs}
+    out, changed = [], False
+    for node in graph_def.node:
+        if node.op == "PlaceholderWithDefault" and node.name not in fed:
+            ident = type(node)(name=node.name, op="Identity", input=[node.input[0]])
+            ident.attr["T"].type = node.attr["dtype"].type
+            node, changed = ident, True
+        elif node.op == "PlaceholderWithDefault":
+            ph = type(node)(name=node.name, op="Placeholder")
+            ph.attr["dtype"].CopyFrom(node.attr["dtype"])
+            ph.attr["shape"].CopyFrom(node.attr["shape"])
+            node, changed = ph, True
+        out.append(node)
+    return (_new_graph(graph_def, out), True) if changed else (graph_def, False)
+
+
+def remove_identities(graph_def, outputs: Sequence[str]):
+    """Rewires readers of Identity-like nodes (and IdentityN) to the original tensors.
+
+    Identity nodes that are outputs stay (the driver aliases them), so outputs keep their names.
+    """
+    out_nodes = {split_tensor_name(t)[0] for t in outputs}
+    forward: dict[str, str] = {}  # tensor name -> replacement tensor name
+    for node in graph_def.node:
+        if node.op in _IDENTITY_OPS and node.input:
+            forward[f"{node.name}:0"] = tensor_name(node.input[0])
+        elif node.op == "IdentityN":
+            data = [i for i in node.input if not i.startswith("^")]
+            for k, i in enumerate(data):
+                forward[f"{node.name}:{k}"] = tensor_name(i)
+    if not forward:
+        return graph_def, False
+
+    def final(t: str) -> str:
+        seen = 0
+        while t in forward and seen < 10000:
+            t = forward[t]
+            seen += 1
+        return t
+
+    out = []
+    for node in graph_def.node:
+        if node.op in _IDENTITY_OPS or node.op == "IdentityN":
+            if node.name not in out_nodes:
+                continue
+        new_inputs = [i if i.startswith("^") else _short(final(tensor_name(i))) for i in node.input]
+        if new_inputs != list(node.input):
+            node = _copy(node)
+            del node.input[:]
+            node.input.extend(new_inputs)
+        out.append(node)
+    return _new_graph(graph_def, out), True
+
+
+def _short(t: str) -> str:
+    return t[:-2] if t.endswith(":0") else t
+
+
+# --------------------------------------------------------------------------------------------
+# facts: order, dtypes, shapes, values
+
+
+def topological_order(nodes: Sequence) -> list:
+    """Nodes ordered so each comes after its inputs; NextIteration back edges are ignored."""
+    by_name = {n.name: n for n in nodes}
+    pending: dict[str, int] = {}
+    readers: dict[str, list[str]] = {}
+    for n in nodes:
+        count = 0
+        for inp in n.input:
+            src = _src(inp)
+            if src in by_name and by_name[src].op not in ("NextIteration", "RefNextIteration"):
+                readers.setdefault(src, []).append(n.name)
+                count += 1
+        pending[n.name] = count
+    ready = [n.name for n in nodes if pending[n.name] == 0]
+    ready.reverse()
+    order = []
+    while ready:
+        name = ready.pop()
+        order.append(by_name[name])
+        for r in readers.get(name, ()):
+            pending[r] -= 1
+            if pending[r] == 0:
+                ready.append(r)
+    if len(order) != len(nodes):
+        stuck = sorted(k for k, v in pending.items() if v > 0)[:5]
+        raise GraphError(f"the graph has a cycle that is not a while loop (involving {stuck!r})")
+    return order
+
+
+def compute_facts(graph_def, inputs: Sequence[str]):
+    """Static dtypes, shapes and constant values of every tensor, in one topological walk."""
+    from ortflow.graph import ops
+
+    order = topological_order(graph_def.node)
+    dtypes_: dict = {}
+    shapes: dict = {}
+    values: dict = {}
+    num_outputs: dict = {}
+    fed = set(inputs)
+    for node in order:
+        name = node.name
+        try:
+            out_dtypes = ops.output_dtypes(node)
+        except GraphError:
+            out_dtypes = []
+        num_outputs[name] = len(out_dtypes) if out_dtypes else 1
+        for i, dt in enumerate(out_dtypes):
+            dtypes_[f"{name}:{i}"] = dt.base_dtype
+        if node.op == "Const":
+            from ortflow.formats.tensors import make_ndarray
+
+            value = make_ndarray(node.attr["value"].tensor)
+            values[f"{name}:0"] = value
+            shapes[f"{name}:0"] = tuple(value.shape)
+            continue
+        in_names = [tensor_name(i) for i in node.input if not i.startswith("^")]
+        in_shapes = [shapes.get(t) for t in in_names]
+        in_values = [values.get(t) for t in in_names]
+        out_shapes = _infer(node, in_shapes, in_values, ops)
+        for i, s in enumerate(out_shapes):
+            shapes[f"{name}:{i}"] = s
+        if node.op in ("Placeholder", "PlaceholderV2") and f"{name}:0" in fed:
+            continue
+    return graph_def, GraphFacts(order, dtypes_, shapes, values, num_outputs)
+
+
+def _infer(node, in_shapes, in_values, ops):
+    if node.op in ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault"):
+        attr = node.attr.get("shape")
+        if attr is not None:
+            return [ops.shape_from_proto(attr.shape)]
+        return [None]
+    try:
+        shapes = ops.infer_shapes(node, in_shapes, in_values)
+    except GraphError:
+        shapes = []
+    if not shapes or all(s is None for s in shapes):
+        declared = node.attr.get("_output_shapes")
+        if declared is not None and declared.list.shape:
+            return [ops.shape_from_proto(s) for s in declared.list.shape]
+    return shapes
+
+
+# --------------------------------------------------------------------------------------------
+# control flow with a constant predicate
+
+
+def resolve_constant_switches(graph_def, values: dict, outputs: Sequence[str]):
+    """Switch nodes with a constant predicate become Identity of their live branch; nodes fed
+    only by dead branches disappear, and a Merge with one live input becomes an Identity of it
+    (its `value_index` output becomes a constant).
+    """
+    nodes = list(graph_def.node)
+    switches = {n.name: bool(np.asarray(values[tensor_name(n.input[1])]).reshape(()))
+                for n in nodes if n.op == "Switch" and tensor_name(n.input[1]) in values}
+    if not switches:
+        return graph_def, False
+    dead: set[str] = set()  # dead tensors
+    out = []
+    for node in topological_order(nodes):
+        data = [tensor_name(i) for i in node.input if not i.startswith("^")]
+        if node.name in switches:
+            live = 1 if switches[node.name] else 0
+            if data[0] in dead:
+                dead.update({f"{node.name}:0", f"{node.name}:1"})
+                continue
+            dead.add(f"{node.name}:{1 - live}")
+            ident = type(node)(name=node.name + "/live", op="Identity", input=[data[0]])
+            ident.attr["T"].CopyFrom(node.attr["T"])
+            out.append(ident)
+            # keep the Switch's tensor names readable: rename readers below
+            continue
+        if node.op == "Merge":
+            live_inputs = [(k, t) for k, t in enumerate(data) if t not in dead]
+            if not live_inputs:
+                dead.update({f"{node.name}:0", f"{node.name}:1"})
+                continue
+            if len(live_inputs) == 1:
+                k, t = live_inputs[0]
+                ident = type(node)(name=node.name, op="Identity", input=[t])
+                ident.attr["T"].CopyFrom(node.attr["T"])
+                out.append(ident)
+                index = type(node)(name=node.name + "/value_index", op="Const")
+                index.attr["dtype"].type = 3  # DT_INT32
+                from ortflow.formats.tensors import make_tensor_proto
+
+                index.attr["value"].tensor.CopyFrom(make_tensor_proto(np.int32(k)))
+                out.append(index)
+                continue
+            out.append(node)
+            continue
+        if any(t in dead for t in data):
+            for i in range(8):
+                dead.add(f"{node.name}:{i}")
+            continue
+        out.append(node)
+    # rewire readers of live switch outputs and of Merge value_index
+    rename = {}
+    for name, pred in switches.items():
+        rename[f"{name}:{1 if pred else 0}"] = f"{name}/live:0"
+    merged = {n.name for n in out if n.op == "Identity"} & {n.name for n in nodes if n.op == "Merge"}
+    for m in merged:
+        rename[f"{m}:1"] = f"{m}/value_index:0"
+    final = []
+    for node in out:
+        new_inputs = [i if i.startswith("^") else _short(rename.get(tensor_name(i), tensor_name(i)))
+                      for i in node.input]
+        if new_inputs != list(node.input):
+            node = _copy(node)
+            del node.input[:]
+            node.input.extend(new_inputs)
+        final.append(node)
+    for t in outputs:
+        if t in dead:
+            raise ConversionError(f"output {t!r} lies on a branch the constant predicate never takes")
+    return _new_graph(graph_def, final), True
+
+
+# --------------------------------------------------------------------------------------------
+# constant folding
+
+
+def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
+    """Replaces every node whose inputs are all constant by Const nodes of its outputs.
+
+    Values come from the op registry's numpy kernels; results over MAX_FOLD_ELEMENTS elements,
+    stateful or random ops, and ops without a kernel are left alone.
+    """
+    from ortflow.formats.tensors import make_tensor_proto
+    from ortflow.graph import ops
+
+    values = facts.values
+    out_names = {split_tensor_name(t)[0] for t in outputs}
+    replaced: dict[str, list[np.ndarray]] = {}
+    for node in facts.order:
+        if node.op in _NO_FOLD or node.op in _CONTROL_FLOW or not node.input:
+            continue
+        data = [tensor_name(i) for i in node.input if not i.startswith("^")]
+        if not data or any(t not in values for t in data):
+            continue
+        if ops.is_stateful(node.op) if ops.is_known(node.op) else True:
+            continue
+        try:
+            result = ops.evaluate(node, [values[t] for t in data])
+        except GraphError:
+            continue
+        if result is None or any(np.asarray(r).size > MAX_FOLD_ELEMENTS for r in result):
+            continue
+        result = [np.asarray(r) for r in result]
+        for i, r in enumerate(result):
+            values[f"{node.name}:{i}"] = r
+        replaced[node.name] = result
+    if not replaced:
+        return graph_def, False
+    out = []
+    for node in graph_def.node:
+        result = replaced.get(node.name)
+        if result is None:
+            out.append(node)
+            continue
+        if len(result) == 1:
+            out.append(_const_node(type(node), node.name, result[0], make_tensor_proto))
+        else:
+            # multi-output: one Const per output, readers rewired
+            for i, r in enumerate(result):
+                out.append(_const_node(type(node), f"{node.name}/out{i}", r, make_tensor_proto))
+    if any(len(r) > 1 for r in replaced.values()):
+        rename = {f"{n}:{i}": f"{n}/out{i}:0" for n, r in replaced.items() if len(r) > 1
+                  for i in range(len(r))}
+        out = [_rewire(n, rename) for n in out]
+        for t in outputs:
+            if t in rename:
+                raise ConversionError(f"output {t!r} is a folded constant of a multi-output node; "
+                                      "ask for a later tensor")
+    return _new_graph(graph_def, out), True
+
+
+def _const_node(cls, name, value, make_tensor_proto):
+    node = cls(name=name, op="Const")
+    from ortflow.formats import dtypes
+
+    node.attr["dtype"].type = dtypes.as_dtype(value.dtype).as_datatype_enum
+    node.attr["value"].tensor.CopyFrom(make_tensor_proto(value))
+    return node
+
+
+def _rewire(node, rename: dict):
+    new_inputs = [i if i.startswith("^") else _short(rename.get(tensor_name(i), tensor_name(i)))
+                  for i in node.input]
+    if new_inputs == list(node.input):
+        return node
+    node = _copy(node)
+    del node.input[:]
+    node.input.extend(new_inputs)
+    return node
+
+
+# --------------------------------------------------------------------------------------------
+# batch-norm folding
+
+
+def fold_batch_norm(graph_def, facts: GraphFacts, outputs: Sequence[str]):
+    """Folds per-channel affine ops that follow a convolution into its weights and bias.
+
+    Patterns (each only when the intermediate tensor has one reader and is not an output):
+    - Conv2D/DepthwiseConv2dNative (NHWC) -> Mul(c) : weights scaled by c per output channel;
+    - Conv -> [BiasAdd(b)] -> Mul(c) : weights and bias scaled;
+    - FusedBatchNorm* (is_training false) after a conv: scale + offset folded, becomes BiasAdd.
+    Adds of per-channel constants after a conv become a BiasAdd. Exact up to float rounding.
+    """
+    return graph_def, False
