@@ -1,0 +1,380 @@
+"""Handlers of TF shape and layout ops: reshapes, concatenation, splits, fills, aliases."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ortflow.converters.emit import (
+    const_i64,
+    dim_of,
+    first,
+    scalar_like,
+    shape_of,
+    squeeze,
+    to_int64,
+    unsqueeze,
+)
+from ortflow.converters.registry import handler, require
+from ortflow.formats import dtypes
+
+__all__ = ["IDENTITY_OPS"]
+
+#: Ops whose outputs are their inputs, unchanged.
+IDENTITY_OPS = ("Identity", "StopGradient", "PreventGradient", "Snapshot", "PlaceholderWithDefault",
+                "EnsureShape", "CheckNumerics")
+
+
+def _const_axis(node, i: int, what: str = "axis") -> int:
+    value = node.input_value(i)
+    require(value is not None and np.size(value) == 1, node, f"the {what} must be a constant scalar")
+    return int(np.asarray(value).reshape(-1)[0])
+
+
+def _cast_to(ctx, node, name: str, i: int = 0) -> None:
+    """Writes int64 value `name` to TF output i, cast to the output's dtype (int32 usually)."""
+    dtype = node.output_dtype(i) or dtypes.int32
+    if dtype == dtypes.int64:
+        first(ctx, "Identity", [name], output=node.output(i))
+    else:
+        first(ctx, "Cast", [name], {"to": ctx.onnx_type(dtype)}, output=node.output(i), dtype=dtype)
+
+
+# --------------------------------------------------------------------------- aliases
+
+@handler(*IDENTITY_OPS)
+def convert_identity(ctx, node):
+    # TF:   output = Identity(input)     (also StopGradient, Snapshot, unfed PlaceholderWithDefault)
+    # ONNX: (none: the output is the input's value)
+    ctx.alias(node.input(0), node.output(0))
+
+
+@handler("IdentityN")
+def convert_identity_n(ctx, node):
+    # TF:   outputs = IdentityN(inputs: list)
+    # ONNX: (none: each output is the matching input's value)
+    for i in range(node.num_inputs):
+        ctx.alias(node.input(i), node.output(i))
+
+
+# --------------------------------------------------------------------------- shapes
+
+@handler("Shape")
+def convert_shape(ctx, node):
+    # TF:   output = Shape(input, out_type: type)
+    # ONNX: Output = Cast(Shape(Data), to=out_type)
+    _cast_to(ctx, node, shape_of(ctx, node.input(0)))
+
+
+@handler("ShapeN")
+def convert_shape_n(ctx, node):
+    # TF:   outputs = ShapeN(input: N tensors, out_type: type)
+    # ONNX: Output_i = Cast(Shape(Data_i), to=out_type)
+    for i in range(node.num_inputs):
+        _cast_to(ctx, node, shape_of(ctx, node.input(i)), i)
+
+
+@handler("Size")
+def convert_size(ctx, node):
+    # TF:   output = Size(input, out_type: type)
+    # ONNX: Output = Cast(Size(Data), to=out_type)
+    _cast_to(ctx, node, first(ctx, "Size", [node.input(0)]))
+
+
+@handler("Rank")
+def convert_rank(ctx, node):
+    # TF:   output = Rank(input)           (an int32 scalar)
+    # ONNX: Output = Cast(Size(Shape(Data)), to=int32), or a constant when the rank is static
+    rank = node.input_rank(0)
+    if rank is not None:
+        ctx.alias(ctx.make_const(np.asarray(rank, dtype=np.int32)), node.output(0))
+        return
+    _cast_to(ctx, node, first(ctx, "Size", [shape_of(ctx, node.input(0))]))
+
+
+def _reshape_target(ctx, node) -> tuple[str, bool | None]:
+    """The int64 target shape and whether it holds a 0 (None = unknown, a dynamic shape)."""
+    value = node.input_value(1)
+    if value is not None:
+        value = np.asarray(value, dtype=np.int64).reshape(-1)
+        return const_i64(ctx, value), bool((value == 0).any())
+    return to_int64(ctx, node.input(1)), None
+
+
+@handler("Reshape", since=5)
+def convert_reshape(ctx, node):
+    # TF:   output = Reshape(tensor, shape)  (a 0 in shape means a 0-sized dim)
+    # ONNX: Reshaped = Reshape(Data, Shape)  (before opset 14 a 0 copies the input dim)
+    shape, has_zero = _reshape_target(ctx, node)
+    require(has_zero is False or (has_zero is None and node.output_shape(0) is not None
+                                  and 0 not in node.output_shape(0)),
+            node, f"a shape that may hold 0 needs opset >= 14 (allowzero), not {ctx.opset}")
+    first(ctx, "Reshape", [node.input(0), shape], output=node.output(0))
+
+
+@handler("Reshape", since=14)
+def convert_reshape_14(ctx, node):
+    # TF:   output = Reshape(tensor, shape)
+    # ONNX: Reshaped = Reshape(Data, Shape, allowzero: int)  (opset >= 14; set when a 0 may occur)
+    shape, has_zero = _reshape_target(ctx, node)
+    attrs = {"allowzero": 1} if has_zero is not False else None
+    first(ctx, "Reshape", [node.input(0), shape], attrs, output=node.output(0))
+
+
+@handler("Squeeze", since=13)
+def convert_squeeze(ctx, node):
+    # TF:   output = Squeeze(input, squeeze_dims: list(int))  (empty = every size-1 dim)
+    # ONNX: Squeezed = Squeeze(Data, Axes)  (opset >= 13: axes as an input)
+    axes = list(node.attr("squeeze_dims", []))
+    shape = node.input_shape(0)
+    if not axes and shape is not None and all(d is not None for d in shape):
+        axes = [i for i, d in enumerate(shape) if d == 1]
+        if not axes:
+            ctx.alias(node.input(0), node.output(0))
+            return
+    squeeze(ctx, node.input(0), axes or None, output=node.output(0))
+
+
+@handler("ExpandDims", since=13)
+def convert_expand_dims(ctx, node):
+    # TF:   output = ExpandDims(input, dim)  (dim < 0 counts from the end of the output)
+    # ONNX: Expanded = Unsqueeze(Data, Axes)  (opset >= 13; same negative-axis meaning)
+    dim = node.input_value(1)
+    if dim is not None:
+        unsqueeze(ctx, node.input(0), [int(np.asarray(dim).reshape(-1)[0])], output=node.output(0))
+        return
+    axes = first(ctx, "Reshape", [to_int64(ctx, node.input(1)), const_i64(ctx, [1])])
+    first(ctx, "Unsqueeze", [node.input(0), axes], output=node.output(0))
+
+
+@handler("Fill")
+def convert_fill(ctx, node):
+    # TF:   output = Fill(dims, value)
+    # ONNX: Output = Expand(Value, Dims)
+    first(ctx, "Expand", [node.input(1), to_int64(ctx, node.input(0))], output=node.output(0))
+
+
+@handler("Tile")
+def convert_tile(ctx, node):
+    # TF:   output = Tile(input, multiples)
+    # ONNX: Output = Tile(Input, Repeats)  (int64 repeats)
+    first(ctx, "Tile", [node.input(0), to_int64(ctx, node.input(1))], output=node.output(0))
+
+
+@handler("BroadcastTo")
+def convert_broadcast_to(ctx, node):
+    # TF:   output = BroadcastTo(input, shape)
+    # ONNX: Output = Expand(Input, Shape)  (TF's one-way broadcast is a valid case of ONNX's)
+    first(ctx, "Expand", [node.input(0), to_int64(ctx, node.input(1))], output=node.output(0))
+
+
+@handler("BroadcastArgs")
+def convert_broadcast_args(ctx, node):
+    # TF:   r0 = BroadcastArgs(s0, s1)     (the broadcast shape of two shape vectors)
+    # ONNX: left-pad both with 1s to one length, then R0 = Where(A == 1, B, A)
+    lengths = [node.input_shape(i) for i in (0, 1)]
+    require(all(s is not None and len(s) == 1 and s[0] is not None for s in lengths), node,
+            "BroadcastArgs needs shape vectors of static length")
+    n = max(lengths[0][0], lengths[1][0])
+    dtype = node.output_dtype(0) or dtypes.int32
+    padded = []
+    for i, (length,) in enumerate(lengths):
+        vec = node.input(i)
+        if length < n:
+            ones = ctx.make_const(np.ones(n - length, dtype=dtype.as_numpy_dtype))
+            vec = first(ctx, "Concat", [ones, vec], {"axis": 0})
+        padded.append(vec)
+    is_one = first(ctx, "Equal", [padded[0], scalar_like(ctx, 1, dtype)])
+    first(ctx, "Where", [is_one, padded[1], padded[0]], output=node.output(0))
+
+
+# --------------------------------------------------------------------------- joins
+
+@handler("ConcatV2")
+def convert_concat_v2(ctx, node):
+    # TF:   output = ConcatV2(values: N tensors, axis)
+    # ONNX: Concat_result = Concat(Inputs..., axis: int)
+    values = node.inputs()[:-1]
+    axis = _const_axis(node, node.num_inputs - 1)
+    first(ctx, "Concat", values, {"axis": axis}, output=node.output(0))
+
+
+@handler("Concat")
+def convert_concat_v1(ctx, node):
+    # TF:   output = Concat(concat_dim, values: N tensors)
+    # ONNX: Concat_result = Concat(Inputs..., axis: int)
+    axis = _const_axis(node, 0, "concat_dim")
+    first(ctx, "Concat", node.inputs()[1:], {"axis": axis}, output=node.output(0))
+
+
+@handler("Pack", since=13)
+def convert_pack(ctx, node):
+    # TF:   output = Pack(values: N tensors, axis: int)
+    # ONNX: Output = Concat(Unsqueeze(V_i, axis)..., axis)  (negative axes count from the output end)
+    axis = int(node.attr("axis", 0))
+    parts = [unsqueeze(ctx, v, [axis]) for v in node.inputs()]
+    if len(parts) == 1:
+        first(ctx, "Identity", parts, output=node.output(0))
+        return
+    first(ctx, "Concat", parts, {"axis": axis}, output=node.output(0))
+
+
+@handler("Unpack", since=13)
+def convert_unpack(ctx, node):
+    # TF:   outputs = Unpack(value, num: int, axis: int)
+    # ONNX: Parts = Split(Input, split=[1]*num, axis); Output_i = Squeeze(Part_i, axis)
+    num = int(node.attr("num"))
+    axis = int(node.attr("axis", 0))
+    if num == 1:
+        squeeze(ctx, node.input(0), [axis], output=node.output(0))
+        return
+    parts = ctx.make_node("Split", [node.input(0), const_i64(ctx, [1] * num)], {"axis": axis}, outputs=num)
+    for i, part in enumerate(parts):
+        squeeze(ctx, part, [axis], output=node.output(i))
+
+
+def _split_sizes_dynamic(ctx, value: str, axis: int, num: int) -> str:
+    # Equal parts of a dim only known at run time: [dim / num] * num.
+    part = first(ctx, "Div", [dim_of(ctx, value, axis), const_i64(ctx, num)])
+    return first(ctx, "Expand", [part, const_i64(ctx, [num])])
+
+
+def _split_equal(ctx, node, value: str, axis: int, opset18: bool) -> None:
+    num = int(node.attr("num_split"))
+    outputs = [node.output(i) for i in range(num)]
+    if num == 1:
+        ctx.alias(value, outputs[0])
+        return
+    shape = node.input_shape(1)
+    size = None if shape is None else shape[axis]
+    if size is not None:
+        require(size % num == 0, node, f"dim {axis} of size {size} does not split into {num} equal parts")
+        ctx.make_node("Split", [value, const_i64(ctx, [size // num] * num)], {"axis": axis}, outputs=outputs)
+    elif opset18:
+        ctx.make_node("Split", [value], {"axis": axis, "num_outputs": num}, outputs=outputs)
+    else:
+        require(shape is not None or axis >= 0, node, "a negative split axis needs a static rank")
+        sizes = _split_sizes_dynamic(ctx, value, axis, num)
+        ctx.make_node("Split", [value, sizes], {"axis": axis}, outputs=outputs)
+
+
+@handler("Split", since=13)
+def convert_split(ctx, node):
+    # TF:   output = Split(split_dim, value, num_split: int)
+    # ONNX: Outputs = Split(Input, Split, axis: int)  (opset 13: sizes as an input)
+    _split_equal(ctx, node, node.input(1), _const_axis(node, 0, "split_dim"), opset18=False)
+
+
+@handler("Split", since=18)
+def convert_split_18(ctx, node):
+    # TF:   output = Split(split_dim, value, num_split: int)
+    # ONNX: Outputs = Split(Input, axis: int, num_outputs: int)  (opset >= 18, dynamic dims)
+    _split_equal(ctx, node, node.input(1), _const_axis(node, 0, "split_dim"), opset18=True)
+
+
+@handler("SplitV", since=13)
+def convert_split_v(ctx, node):
+    # TF:   output = SplitV(value, size_splits, split_dim, num_split: int)  (one size may be -1)
+    # ONNX: Outputs = Split(Input, Split, axis: int)
+    num = int(node.attr("num_split"))
+    axis = _const_axis(node, 2, "split_dim")
+    sizes = node.input_value(1)
+    require(sizes is not None, node, "size_splits must be constant")
+    sizes = [int(s) for s in np.asarray(sizes).reshape(-1)]
+    outputs = [node.output(i) for i in range(num)]
+    if num == 1:
+        ctx.alias(node.input(0), outputs[0])
+        return
+    shape = node.input_shape(0)
+    if -1 in sizes:
+        known = sum(s for s in sizes if s != -1)
+        dim = None if shape is None else shape[axis]
+        if dim is not None:
+            sizes = [dim - known if s == -1 else s for s in sizes]
+        else:
+            rest = first(ctx, "Sub", [dim_of(ctx, node.input(0), axis), const_i64(ctx, [known])])
+            k = sizes.index(-1)
+            pieces = [const_i64(ctx, sizes[:k]), rest, const_i64(ctx, sizes[k + 1:])]
+            split = first(ctx, "Concat", pieces, {"axis": 0})
+            ctx.make_node("Split", [node.input(0), split], {"axis": axis}, outputs=outputs)
+            return
+    ctx.make_node("Split", [node.input(0), const_i64(ctx, sizes)], {"axis": axis}, outputs=outputs)
+
+
+# --------------------------------------------------------------------------- permutations
+
+@handler("Transpose")
+def convert_transpose(ctx, node):
+    # TF:   y = Transpose(x, perm)
+    # ONNX: Transposed = Transpose(Data, perm: ints)  (perm must be constant)
+    perm = node.input_value(1)
+    require(perm is not None, node, "the permutation must be constant")
+    perm = [int(p) for p in np.asarray(perm).reshape(-1)]
+    rank = len(perm)
+    perm = [p + rank if p < 0 else p for p in perm]
+    if perm == list(range(rank)):
+        ctx.alias(node.input(0), node.output(0))
+        return
+    first(ctx, "Transpose", [node.input(0)], {"perm": perm}, output=node.output(0))
+
+
+@handler("InvertPermutation")
+def convert_invert_permutation(ctx, node):
+    # TF:   y = InvertPermutation(x)      (y[x[i]] = i)
+    # ONNX: Y = ScatterElements(zeros, X, Range(0, n))
+    dtype = node.input_dtype(0) or dtypes.int32
+    x = node.input(0)
+    n = first(ctx, "Cast", [first(ctx, "Size", [x])], {"to": ctx.onnx_type(dtype)})
+    positions = first(ctx, "Range", [scalar_like(ctx, 0, dtype), n, scalar_like(ctx, 1, dtype)])
+    first(ctx, "ScatterElements", [positions, x, positions], {"axis": 0}, output=node.output(0))
+
+
+# --------------------------------------------------------------------------- padding
+
+def onnx_pads(ctx, node, i: int = 1) -> str:
+    """TF paddings [[begin, end], ...] (input i) as ONNX pads [begins..., ends...] in int64."""
+    value = node.input_value(i)
+    if value is not None:
+        return const_i64(ctx, np.asarray(value, dtype=np.int64).T.reshape(-1))
+    flipped = first(ctx, "Transpose", [to_int64(ctx, node.input(i))], {"perm": [1, 0]})
+    return first(ctx, "Reshape", [flipped, const_i64(ctx, [-1])])
+
+
+def _symmetric_pad(ctx, node, pads: np.ndarray) -> None:
+    # ONNX Pad has no SYMMETRIC mode (edge rows repeated): per padded axis, concatenate the
+    # reversed leading rows, the tensor, and the reversed trailing rows.
+    from ortflow.converters.slicing import reverse_axes
+
+    value = node.input(0)
+    padded_axes = [a for a in range(len(pads)) if pads[a].any()]
+    if not padded_axes:
+        ctx.alias(value, node.output(0))
+        return
+    for n, axis in enumerate(padded_axes):
+        before, after = (int(p) for p in pads[axis])
+        parts = []
+        if before:
+            head = first(ctx, "Slice", [value, const_i64(ctx, [0]), const_i64(ctx, [before]),
+                                        const_i64(ctx, [axis])])
+            parts.append(reverse_axes(ctx, head, [axis], None))
+        parts.append(value)
+        if after:
+            tail = first(ctx, "Slice", [value, const_i64(ctx, [-after]), const_i64(ctx, [np.iinfo(np.int64).max]),
+                                        const_i64(ctx, [axis])])
+            parts.append(reverse_axes(ctx, tail, [axis], None))
+        last = n == len(padded_axes) - 1
+        value = first(ctx, "Concat", parts, {"axis": axis}, output=node.output(0) if last else None)
+
+
+@handler("MirrorPad", since=13)
+def convert_mirror_pad(ctx, node):
+    # TF:   output = MirrorPad(input, paddings, mode: {'REFLECT', 'SYMMETRIC'})
+    # ONNX: Output = Pad(Data, Pads, mode='reflect'); SYMMETRIC as Slice + reversed Slice + Concat
+    mode = node.attr("mode")
+    mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if mode.upper() == "REFLECT":
+        first(ctx, "Pad", [node.input(0), onnx_pads(ctx, node)], {"mode": "reflect"}, output=node.output(0))
+        return
+    require(mode.upper() == "SYMMETRIC", node, f"unknown mode {mode!r}")
+    paddings = node.input_value(1)
+    require(paddings is not None, node, "SYMMETRIC padding needs constant paddings")
+    _symmetric_pad(ctx, node, np.asarray(paddings, dtype=np.int64).reshape(-1, 2))

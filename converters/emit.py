@@ -1,0 +1,134 @@
+"""Small ONNX-emitting helpers shared by the handler families (constants, casts, axes ops).
+
+Handlers build the same few fragments over and over: an int64 constant, a cast to int64 of a
+TF int32 shape tensor, a Squeeze/Unsqueeze/Reduce whose axes moved from an attribute to an
+input at some opset. They live here once, so each family module stays about its ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ortflow.formats import dtypes
+
+__all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "AXES_INPUT_SINCE",
+    "first",
+    "const_i64",
+    "scalar_like",
+    "to_int64",
+    "unsqueeze",
+    "squeeze",
+    "reduce",
+    "shape_of",
+    "dim_of",
+    "zeros_like_shape",
+    "static_rank",
+]
+
+INT64_MAX = np.iinfo(np.int64).max
+INT64_MIN = np.iinfo(np.int64).min
+
+#: Opset from which each ONNX reduction takes `axes` as an input instead of an attribute.
+AXES_INPUT_SINCE = {
+    "ReduceSum": 13,
+    "ReduceMean": 18, "ReduceMax": 18, "ReduceMin": 18, "ReduceProd": 18,
+    "ReduceL1": 18, "ReduceL2": 18, "ReduceLogSum": 18, "ReduceLogSumExp": 18,
+    "ReduceSumSquare": 18,
+}
+
+
+def first(ctx, op_type: str, inputs: Sequence[str], attrs: dict | None = None,
+          output: str | None = None, dtype=None) -> str:
+    """Emits one single-output ONNX node and returns its output name.
+
+    `output` names the value (a TF output name when the node is the handler's last);
+    `dtype`, when given, is recorded so that `ctx.cast` can skip no-op casts later.
+    """
+    outputs = [output] if output is not None else 1
+    return ctx.make_node(op_type, list(inputs), attrs, outputs=outputs,
+                         dtypes_=None if dtype is None else [dtype])[0]
+
+
+def const_i64(ctx, values, name: str | None = None) -> str:
+    """An int64 initializer holding `values` (a scalar or a list)."""
+    return ctx.make_const(np.asarray(values, dtype=np.int64), name=name)
+
+
+def scalar_like(ctx, value, dtype) -> str:
+    """A scalar initializer of TF dtype `dtype` (so it broadcasts against that type's tensors)."""
+    return ctx.make_const(np.asarray(value, dtype=dtypes.as_dtype(dtype).as_numpy_dtype))
+
+
+def to_int64(ctx, name: str) -> str:
+    """`name` as int64 (ONNX wants int64 for shapes, axes, starts, repeats)."""
+    value = ctx.const_value(name)
+    if value is not None and value.dtype != np.int64:
+        return const_i64(ctx, value)
+    return ctx.cast(name, dtypes.int64)
+
+
+def unsqueeze(ctx, x: str, axes: Sequence[int], output: str | None = None) -> str:
+    """Unsqueeze with axes as an input (opset >= 13) or an attribute (older)."""
+    axes = [int(a) for a in axes]
+    if ctx.opset >= 13:
+        return first(ctx, "Unsqueeze", [x, const_i64(ctx, axes)], output=output)
+    return first(ctx, "Unsqueeze", [x], {"axes": axes}, output=output)
+
+
+def squeeze(ctx, x: str, axes: Sequence[int] | None, output: str | None = None) -> str:
+    """Squeeze of `axes` (None = every size-1 dim), axes as input from opset 13."""
+    if axes is None:
+        return first(ctx, "Squeeze", [x], output=output)
+    axes = [int(a) for a in axes]
+    if ctx.opset >= 13:
+        return first(ctx, "Squeeze", [x, const_i64(ctx, axes)], output=output)
+    return first(ctx, "Squeeze", [x], {"axes": axes}, output=output)
+
+
+def reduce(ctx, op_type: str, x: str, axes: Sequence[int] | str | None, keepdims: bool,
+           output: str | None = None) -> str:
+    """An ONNX ReduceX over `axes` (a list, an int64 value name, or None for all axes).
+
+    Puts the axes where the target opset wants them (attribute before AXES_INPUT_SINCE,
+    input from it on). A dynamic axes tensor before that opset is the caller's to reject.
+    """
+    attrs = {"keepdims": int(bool(keepdims))}
+    if axes is None:
+        return first(ctx, op_type, [x], attrs, output=output)
+    if ctx.opset >= AXES_INPUT_SINCE[op_type]:
+        axes_name = axes if isinstance(axes, str) else const_i64(ctx, [int(a) for a in axes])
+        return first(ctx, op_type, [x, axes_name], attrs, output=output)
+    if isinstance(axes, str):
+        raise ValueError(f"{op_type} takes constant axes before opset {AXES_INPUT_SINCE[op_type]}")
+    attrs["axes"] = [int(a) for a in axes]
+    return first(ctx, op_type, [x], attrs, output=output)
+
+
+def shape_of(ctx, x: str) -> str:
+    """The int64 shape vector of `x`."""
+    return first(ctx, "Shape", [x], dtype=dtypes.int64)
+
+
+def dim_of(ctx, x: str, axis: int, keep_vector: bool = True) -> str:
+    """Dim `axis` of `x` as an int64 value: shape [1] when `keep_vector`, else a scalar."""
+    shape = shape_of(ctx, x)
+    if keep_vector:
+        return first(ctx, "Slice", [shape, const_i64(ctx, [axis]), const_i64(ctx, [axis + 1 or INT64_MAX])],
+                     dtype=dtypes.int64)
+    return first(ctx, "Gather", [shape, const_i64(ctx, axis)], {"axis": 0}, dtype=dtypes.int64)
+
+
+def zeros_like_shape(ctx, shape: str, dtype, value=0, output: str | None = None) -> str:
+    """A tensor of TF dtype `dtype` filled with `value`, of the int64 shape vector `shape`."""
+    return first(ctx, "Expand", [scalar_like(ctx, value, dtype), shape], output=output,
+                 dtype=dtypes.as_dtype(dtype))
+
+
+def static_rank(shape) -> int | None:
+    """The rank of a static shape (None when the rank is unknown)."""
+    return None if shape is None else len(shape)
