@@ -1,0 +1,35 @@
+"""Running graphs on onnxruntime with TensorFlow 1.x Session semantics."""
+
+from __future__ import annotations
+
+from ortflow.runtime.config import (
+    ConfigProto,
+    GPUOptions,
+    GraphOptions,
+    OptimizerOptions,
+    RunMetadata,
+    RunOptions,
+)
+from ortflow.runtime.loading import OnnxSession, load, restore_variables
+from ortflow.runtime.session import (
+    InteractiveSession,
+    Session,
+    report_uninitialized_variables,
+    resolve_providers,
+)
+
+__all__ = [
+    "ConfigProto",
+    "GPUOptions",
+    "GraphOptions",
+    "OptimizerOptions",
+    "RunMetadata",
+    "RunOptions",
+    "Session",
+    "InteractiveSession",
+    "OnnxSession",
+    "load",
+    "restore_variables",
+    "report_uninitialized_variables",
+    "resolve_providers",
+]

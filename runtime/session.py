@@ -1,0 +1,774 @@
+"""`Session` and `InteractiveSession`: TensorFlow 1.x's `tf.Session`, running on onnxruntime.
+
+Each distinct (feeds, fetches, targets) signature is lowered once (see `lowering`) into an
+onnxruntime InferenceSession and cached; variable values live in the Session (`VariableState`)
+and flow in as extra inputs and out as extra outputs.
+
+Example:
+    >>> sess = Session(graph=graph)                                        # doctest: +SKIP
+    >>> sess.run("output:0", feed_dict={"input:0": x})                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ortflow.errors import (
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+    OpError,
+    UnavailableError,
+)
+from ortflow.runtime.config import ConfigProto, make_session_options
+from ortflow.runtime.lowering import (
+    VARIABLE_OPS,
+    GraphIndex,
+    SubgraphPlan,
+    canonical_tensor_name,
+    format_shape,
+    plan_subgraph,
+    split_tensor_name,
+)
+from ortflow.runtime.state import VariableState
+
+__all__ = [
+    "Session",
+    "InteractiveSession",
+    "report_uninitialized_variables",
+    "resolve_providers",
+]
+
+_STRING_KIND = "O"
+
+
+# -- providers --------------------------------------------------------------------------------
+
+def resolve_providers(providers: Any = "auto") -> list[str]:
+    """The onnxruntime execution providers for `providers` ('auto', 'cpu', 'cuda' or a list).
+
+    Raises:
+        UnavailableError: when CUDA is asked for and onnxruntime has no CUDAExecutionProvider.
+        ValueError: for an unknown name.
+    """
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    if isinstance(providers, (list, tuple)):
+        return list(providers)
+    choice = (providers or "auto").lower()
+    if choice == "cpu":
+        return ["CPUExecutionProvider"]
+    if choice == "cuda":
+        if "CUDAExecutionProvider" not in available:
+            raise UnavailableError(None, None, "providers='cuda' was asked for, but this onnxruntime "
+                                   f"offers only {available}; install onnxruntime-gpu and make a "
+                                   "CUDA device visible, or use providers='cpu'.")
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if choice == "auto":
+        if "CUDAExecutionProvider" in available and _cuda_device_present():
+            return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        return ["CPUExecutionProvider"]
+    raise ValueError(f"providers must be 'auto', 'cpu', 'cuda' or a list of onnxruntime "
+                     f"provider names, not {providers!r}")
+
+
+def _cuda_device_present() -> bool:
+    import onnxruntime as ort
+
+    try:
+        get = getattr(ort, "get_device", None)
+        return get is None or get().upper() == "GPU"
+    except Exception:  # noqa: BLE001 - a broken CUDA install means "no GPU" for 'auto'
+        return False
+
+
+# -- the graph behind a session ---------------------------------------------------------------
+
+class _GraphHandle:
+    """The session's graph: a Graph object (or a bare GraphDef), indexed for lowering.
+
+    The index is rebuilt when the graph's version changes (ops were added after the session
+    was made), which is checked only when a new signature is compiled.
+    """
+
+    def __init__(self, graph):
+        self.graph = graph
+        self._index: GraphIndex | None = None
+        self._version = None
+
+    def index(self) -> GraphIndex:
+        version = getattr(self.graph, "version", None)
+        if self._index is None or version is None or version != self._version:
+            if hasattr(self.graph, "as_graph_def"):
+                graph_def = self.graph.as_graph_def()
+            else:
+                graph_def = self.graph
+            self._index = GraphIndex(graph_def)
+            self._version = version
+        return self._index
+
+    def static_shape(self, tensor: str):
+        """The static shape of `tensor` as a tuple with None dims, or None when unknown."""
+        getter = getattr(self.graph, "get_tensor_by_name", None)
+        if getter is not None:
+            try:
+                shape = getter(tensor).shape
+                return None if shape.rank is None else tuple(shape.as_list())
+            except Exception:  # noqa: BLE001 - an op without a shape function: unknown shape
+                return None
+        node_name, i = split_tensor_name(tensor)
+        node = self.index().node(node_name)
+        from ortflow.graph.ops.schema import shape_from_proto
+
+        if node is not None and i == 0 and "shape" in node.attr and node.op.startswith("Placeholder"):
+            return shape_from_proto(node.attr["shape"].shape)
+        return None
+
+
+def _element_name(element) -> tuple[str, str]:
+    """('tensor', 'x:0') or ('op', 'x') for one fetch element (object or name)."""
+    if isinstance(element, str):
+        if ":" in element:
+            return "tensor", canonical_tensor_name(element)
+        return "op", element
+    as_element = getattr(element, "_as_graph_element", None)
+    if as_element is not None:
+        element = as_element()
+    name = getattr(element, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"Fetch argument {element!r} has invalid type {type(element).__name__!r}, "
+                        "must be a string or Tensor. (Can not convert a "
+                        f"{type(element).__name__} into a Tensor or Operation.)")
+    if hasattr(element, "value_index"):
+        return "tensor", name
+    if hasattr(element, "node_def") or hasattr(element, "control_inputs"):
+        return "op", name
+    return ("tensor", canonical_tensor_name(name)) if ":" in name else ("op", name)
+
+
+def _feed_name(key) -> str:
+    if isinstance(key, str):
+        return canonical_tensor_name(key)
+    as_element = getattr(key, "_as_graph_element", None)
+    if as_element is not None:
+        key = as_element()
+    name = getattr(key, "name", None)
+    if not isinstance(name, str) or not hasattr(key, "value_index") and ":" not in name:
+        raise TypeError(f"Cannot interpret feed_dict key {key!r} as a Tensor: it must be a Tensor "
+                        "or a tensor name such as 'x:0'.")
+    return canonical_tensor_name(name)
+
+
+# -- fetch structures -------------------------------------------------------------------------
+
+class _FetchStructure:
+    """Flattens a nested fetch argument to unique elements and rebuilds results into its shape."""
+
+    def __init__(self, fetches):
+        self.elements: list[tuple[str, str]] = []
+        self._slot: dict[tuple[str, str], int] = {}
+        self.custom: dict[int, Any] = {}  # slot -> a session query (report_uninitialized_...)
+        self.rebuild = self._compile(fetches)
+
+    def _add(self, element) -> int:
+        if isinstance(element, _SessionQuery):
+            slot = len(self.elements)
+            self.elements.append(("query", str(slot)))
+            self.custom[slot] = element
+            return slot
+        key = _element_name(element)
+        slot = self._slot.get(key)
+        if slot is None:
+            slot = self._slot[key] = len(self.elements)
+            self.elements.append(key)
+        return slot
+
+    def _compile(self, fetch):
+        if fetch is None:
+            raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)!r}")
+        if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_fields"):
+            parts = [self._compile(f) for f in fetch]
+            kind = type(fetch)
+            if kind is list:
+                return lambda r: [p(r) for p in parts]
+            if kind is tuple:
+                return lambda r: tuple(p(r) for p in parts)
+            return lambda r: kind(p(r) for p in parts)
+        if isinstance(fetch, tuple):  # namedtuple
+            parts = [self._compile(f) for f in fetch]
+            return lambda r: type(fetch)(*(p(r) for p in parts))
+        if isinstance(fetch, Mapping):
+            items = [(k, self._compile(v)) for k, v in fetch.items()]
+            kind = type(fetch)
+            return lambda r: kind((k, p(r)) for k, p in items)
+        slot = self._add(fetch)
+        return lambda r: r[slot]
+
+
+def _structure_key(fetches):
+    """A hashable key that identifies a fetch argument's structure and elements."""
+    if isinstance(fetches, str):
+        return fetches
+    if isinstance(fetches, (list, tuple)):
+        return (type(fetches),) + tuple(_structure_key(f) for f in fetches)
+    if isinstance(fetches, Mapping):
+        return (type(fetches),) + tuple((k, _structure_key(v)) for k, v in fetches.items())
+    hash(fetches)
+    return fetches
+
+
+# -- runners: one compiled signature ----------------------------------------------------------
+
+class _OrtRunner:
+    """An onnxruntime InferenceSession for one signature; `run(inputs) -> [outputs]`."""
+
+    backend = "onnxruntime"
+
+    def __init__(self, model, input_names: list[str], output_names: list[str], providers, options,
+                 log_placement: bool):
+        import onnxruntime as ort
+
+        self.session = ort.InferenceSession(model.SerializeToString(), options, providers=providers)
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.output_names = output_names
+        self.providers = self.session.get_providers()
+        self.on_device = "CUDAExecutionProvider" in self.providers
+        self._run = self.session._sess.run
+        if log_placement:
+            print(f"ortflow: signature {output_names} runs on {self.providers}")
+
+    def run(self, inputs: dict) -> list:
+        if self.on_device:
+            return self._run_bound(inputs)
+        return self._run(self.output_names, inputs, None)
+
+    def _run_bound(self, inputs: dict) -> list:
+        # On CUDA, variable values stay on the device as OrtValues between runs: inputs that are
+        # already OrtValues are bound as they are, and outputs stay on the device until read.
+        binding = self.session.io_binding()
+        for name, value in inputs.items():
+            if isinstance(value, np.ndarray):
+                binding.bind_cpu_input(name, value)
+            else:
+                binding.bind_ortvalue_input(name, value)
+        for name in self.output_names:
+            binding.bind_output(name, "cuda")
+        self.session.run_with_iobinding(binding)
+        return binding.get_outputs()
+
+
+class _InterpreterRunner:
+    """The numpy fallback for a signature onnxruntime cannot take (see `interpreter`)."""
+
+    backend = "numpy"
+    on_device = False
+
+    def __init__(self, plan: SubgraphPlan):
+        from ortflow.runtime.interpreter import Interpreter
+
+        self.interpreter = Interpreter(plan.graph_def, plan.outputs)
+        self.input_names = set(plan.input_names)
+
+    def run(self, inputs: dict) -> list:
+        values = {k: v if isinstance(v, np.ndarray) else v.numpy() for k, v in inputs.items()}
+        return self.interpreter.run(values)
+
+
+class _EmptyRunner:
+    backend = "none"
+    on_device = False
+    input_names: set = set()
+
+    def run(self, inputs: dict) -> list:
+        return []
+
+
+def _onnx_node_to_tf(message: str, index: GraphIndex) -> str | None:
+    """The TF node an onnxruntime error message points at (ONNX node names derive from TF's)."""
+    match = re.search(r"Name:'([^']+)'", message)
+    if not match:
+        return None
+    name = match.group(1)
+    while name:
+        if name in index.nodes:
+            return name
+        name = name.rpartition("/")[0]
+    return None
+
+
+# -- the plan of one (fetch structure, feed keys) pair: the fast path -------------------------
+
+class _FeedSlot:
+    __slots__ = ("key", "tensor", "np_dtype", "shape", "input_name", "is_string", "last_shape")
+
+    def __init__(self, key, tensor, np_dtype, shape, input_name):
+        self.key = key
+        self.tensor = tensor
+        self.np_dtype = np_dtype
+        self.shape = shape
+        self.input_name = input_name
+        self.is_string = np_dtype.kind == _STRING_KIND
+        self.last_shape = None
+
+
+class _RunPlan:
+    """Everything `run` needs for one fetch structure and one set of feed keys."""
+
+    def __init__(self, structure: _FetchStructure, feed_slots: list[_FeedSlot], signature):
+        self.structure = structure
+        self.feed_slots = feed_slots
+        self.signature = signature
+        plan: SubgraphPlan = signature.plan
+        out_pos = {name: i for i, name in enumerate(plan.outputs)}
+        self.getters = []  # per flat element: (kind, where)
+        feed_index = {s.tensor: i for i, s in enumerate(feed_slots)}
+        for kind, name in structure.elements:
+            if kind == "op":
+                self.getters.append(("none", None))
+            elif kind == "query":
+                self.getters.append(("query", structure.custom[int(name)]))
+            elif name in plan.passthrough:
+                source, what = plan.passthrough[name]
+                self.getters.append(("feed", feed_index[what]) if source == "feed" else ("var", what))
+            else:
+                self.getters.append(("out", out_pos[plan.fetch_outputs[name]]))
+        self.updates = [(out_pos[t], var) for t, var in plan.updates]
+
+
+class _Signature:
+    """A compiled (feeds, fetches, targets) signature: its plan and its runner."""
+
+    def __init__(self, plan: SubgraphPlan, runner):
+        self.plan = plan
+        self.runner = runner
+        used = runner.input_names
+        self.feed_inputs = [(p, t) for p, t in plan.feed_inputs if p in used]
+        self.variable_inputs = [(p, v) for p, v in plan.variable_inputs if p in used]
+        self.init_flag_inputs = [(p, v) for p, v in plan.init_flag_inputs if p in used]
+
+
+# -- Session ----------------------------------------------------------------------------------
+
+class Session:
+    """A TensorFlow 1.x Session that runs graphs on onnxruntime.
+
+    Args:
+        target: accepted for compatibility; only '' (in-process) is meaningful.
+        graph: the Graph to run (default: the default graph). A GraphDef is accepted too.
+        config: a `ConfigProto` (threads, optimisation level, log_device_placement).
+        providers: 'auto' (CUDA when onnxruntime-gpu and a GPU are present, else CPU),
+            'cpu', 'cuda', or a list of onnxruntime provider names.
+
+    Example:
+        >>> with Session(graph=g) as sess:                                       # doctest: +SKIP
+        ...     sess.run(init)
+        ...     probs = sess.run("probs:0", feed_dict={"images:0": images})
+    """
+
+    def __init__(self, target: str = "", graph=None, config: ConfigProto | None = None,
+                 providers: Any = "auto"):
+        if graph is None:
+            from ortflow.graph import get_default_graph
+
+            graph = get_default_graph()
+        self._graph = graph
+        self._handle = _GraphHandle(graph)
+        self._target = target
+        self._config = config
+        self._providers = resolve_providers(providers)
+        self._state = VariableState()
+        self._plans: dict = {}
+        self._signatures: dict = {}
+        self._compile_lock = threading.RLock()
+        self._closed = False
+        self._default_stack: list = []
+        self.last_run_backend: str | None = None
+
+    # -- properties ----------------------------------------------------------------------
+    @property
+    def graph(self):
+        """The graph this session runs."""
+        return self._graph
+
+    @property
+    def graph_def(self):
+        """The GraphDef of `graph`, as the session last indexed it."""
+        return self._handle.index().graph_def
+
+    @property
+    def sess_str(self) -> str:
+        """The target string given at construction."""
+        return self._target
+
+    @property
+    def providers(self) -> list[str]:
+        """The onnxruntime execution providers this session asks for."""
+        return list(self._providers)
+
+    # -- run -----------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Runs the ops and evaluates the tensors in `fetches`, as `tf.Session.run`.
+
+        Args:
+            fetches: a Tensor, Operation or name, or a list/tuple/namedtuple/dict nesting them.
+                Tensors give numpy values, operations give None.
+            feed_dict: Tensor or tensor name ('x:0', or 'x' for 'x:0') -> value. Feeding an
+                intermediate tensor cuts the graph there.
+            options, run_metadata: accepted and ignored.
+
+        Returns:
+            The values, in the structure of `fetches`.
+
+        Raises:
+            NotFoundError: for an unknown tensor or op name.
+            InvalidArgumentError: for a missing feed, a wrong feed shape or dtype, or a failure
+                inside onnxruntime (naming the TF node).
+            FailedPreconditionError: when a needed variable has no value.
+        """
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        feeds = feed_dict if feed_dict is not None else {}
+        try:
+            key = (_structure_key(fetches), tuple(feeds))
+            plan = self._plans.get(key)
+        except TypeError:  # unhashable element: no caching for this call
+            key, plan = None, None
+        if plan is None:
+            plan = self._make_plan(fetches, feeds)
+            if key is not None:
+                self._plans[key] = plan
+        return self._execute(plan, feeds)
+
+    def _make_plan(self, fetches, feeds) -> _RunPlan:
+        structure = _FetchStructure(fetches)
+        with self._compile_lock:
+            index = self._handle.index()
+            feed_slots = [self._feed_slot(k, index) for k in feeds]
+            feed_names = [s.tensor for s in feed_slots]
+            tensors = [n for kind, n in structure.elements if kind == "tensor"]
+            targets = [n for kind, n in structure.elements if kind == "op"]
+            for name in targets:
+                if name not in index.nodes:
+                    raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not "
+                                        "in the graph.")
+            signature = self._signature(tuple(sorted(set(feed_names))), tuple(dict.fromkeys(tensors)),
+                                        tuple(sorted(set(targets))), index)
+            input_by_tensor = {t: p for p, t in signature.feed_inputs}
+            for slot in feed_slots:
+                slot.input_name = input_by_tensor.get(slot.tensor)
+            return _RunPlan(structure, feed_slots, signature)
+
+    def _feed_slot(self, key, index: GraphIndex) -> _FeedSlot:
+        tensor = _feed_name(key)
+        index.check_tensor(tensor)
+        dtype = index.tensor_dtype(tensor).base_dtype
+        try:
+            np_dtype = np.dtype(dtype.as_numpy_dtype)
+        except TypeError as e:
+            raise InvalidArgumentError(None, None, f"Tensor {tensor!r} of type {dtype.name} cannot "
+                                       "be fed.") from e
+        return _FeedSlot(key, tensor, np_dtype, self._handle.static_shape(tensor), None)
+
+    def _signature(self, feeds, fetches, targets, index) -> _Signature:
+        sig_key = (feeds, fetches, targets)
+        signature = self._signatures.get(sig_key)
+        if signature is None:
+            plan = plan_subgraph(index, list(feeds), list(fetches), list(targets))
+            signature = _Signature(plan, self._build_runner(plan))
+            self._signatures[sig_key] = signature
+        return signature
+
+    def _build_runner(self, plan: SubgraphPlan):
+        if plan.is_empty:
+            return _EmptyRunner()
+        from ortflow.errors import ConversionError
+
+        try:
+            from ortflow.converters import convert
+
+            model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs)
+        except ConversionError as e:
+            from ortflow.runtime.interpreter import missing_kernels
+
+            if missing_kernels(plan.graph_def):
+                raise
+            self._conversion_note = str(e)
+            return _InterpreterRunner(plan)
+        options = make_session_options(self._config)
+        log = bool(self._config is not None and self._config.log_device_placement)
+        return _OrtRunner(model, plan.input_names, plan.outputs, self._providers, options, log)
+
+    def _execute(self, plan: _RunPlan, feeds):
+        signature = plan.signature
+        values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
+        inputs = {}
+        for slot, value in zip(plan.feed_slots, values):
+            if slot.input_name is not None:
+                inputs[slot.input_name] = _ort_strings(value) if slot.is_string else value
+        state = self._state
+        for name, var in signature.variable_inputs:
+            inputs[name] = state.get(var)
+        for name, var in signature.init_flag_inputs:
+            inputs[name] = np.asarray(var in state)
+        results = self._run_runner(signature, inputs)
+        if plan.updates:
+            state.update({var: results[pos] for pos, var in plan.updates})
+        self.last_run_backend = signature.runner.backend
+        flat = [self._fetched(kind, where, results, values) for kind, where in plan.getters]
+        return plan.structure.rebuild(flat)
+
+    def _run_runner(self, signature: _Signature, inputs: dict) -> list:
+        try:
+            return signature.runner.run(inputs)
+        except OpError:
+            raise
+        except Exception as e:  # noqa: BLE001 - onnxruntime's errors carry no TF class
+            node = _onnx_node_to_tf(str(e), self._handle.index())
+            where = f" (TensorFlow node {node!r})" if node else ""
+            raise InvalidArgumentError(None, None, f"onnxruntime failed{where}: {e}") from e
+
+    def _fetched(self, kind: str, where, results: list, values: list):
+        if kind == "out":
+            return _as_tf_value(results[where])
+        if kind == "feed":
+            return _as_tf_value(values[where])
+        if kind == "var":
+            return _as_tf_value(self._state.get_numpy(where))
+        if kind == "query":
+            return where.evaluate(self)
+        return None
+
+    def _convert_feed(self, slot: _FeedSlot, value) -> np.ndarray:
+        if type(value) is np.ndarray and value.dtype == slot.np_dtype:
+            array = value
+        else:
+            array = _feed_array(slot, value)
+        shape = array.shape
+        if shape != slot.last_shape:
+            _check_feed_shape(slot, shape)
+            slot.last_shape = shape
+        return array
+
+    # -- variables (used by Saver, freezing and the CLI) ---------------------------------
+    def variable_values(self, names: list[str]) -> dict[str, np.ndarray]:
+        """The current values of the variables `names` (VariableV2 / VarHandleOp op names).
+
+        Raises:
+            FailedPreconditionError: if one of them has no value.
+        """
+        return {name: self._state.get_numpy(name) for name in names}
+
+    def assign_variables(self, values: dict[str, np.ndarray]) -> None:
+        """Sets variables (op name -> value), converting to each variable's dtype.
+
+        Raises:
+            NotFoundError: for a name that is not a variable op of the graph.
+            InvalidArgumentError: for a value whose shape the variable cannot take.
+        """
+        index = self._handle.index()
+        converted = {}
+        for name, value in values.items():
+            node = index.node(name)
+            if node is None or node.op not in VARIABLE_OPS:
+                raise NotFoundError(None, None, f"{name!r} is not a variable of the session's graph.")
+            converted[name] = _variable_value(node, value)
+        self._state.update(converted)
+
+    def uninitialized_variables(self) -> list[str]:
+        """Names of the graph's variable ops that hold no value, in graph order."""
+        index = self._handle.index()
+        return [n.name for n in index.graph_def.node if n.op in VARIABLE_OPS and n.name not in self._state]
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Releases the compiled signatures and the variable values."""
+        self._closed = True
+        self._plans.clear()
+        self._signatures.clear()
+        self._state.clear()
+
+    def __del__(self):
+        with contextlib.suppress(Exception):
+            self._plans.clear()
+
+    @contextlib.contextmanager
+    def as_default(self):
+        """Makes this the default session (for `Tensor.eval` / `Operation.run`) in a `with`."""
+        stack = _session_stack()
+        stack.push(self)
+        try:
+            yield self
+        finally:
+            stack.pop(self)
+
+    def __enter__(self) -> "Session":
+        graph_ctx = getattr(self._graph, "as_default", None)
+        self._default_stack.append(graph_ctx() if graph_ctx is not None else contextlib.nullcontext())
+        self._default_stack[-1].__enter__()
+        _session_stack().push(self)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        _session_stack().pop(self)
+        self._default_stack.pop().__exit__(exc_type, exc, tb)
+        self.close()
+
+
+class InteractiveSession(Session):
+    """A Session that makes itself the default session when created, until `close()`."""
+
+    def __init__(self, target: str = "", graph=None, config: ConfigProto | None = None,
+                 providers: Any = "auto"):
+        super().__init__(target, graph, config, providers)
+        _session_stack().push(self)
+        self._installed = True
+
+    def close(self) -> None:
+        if getattr(self, "_installed", False):
+            self._installed = False
+            with contextlib.suppress(Exception):
+                _session_stack().pop(self)
+        super().close()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+class _FallbackStack:
+    def __init__(self):
+        self.stack: list = []
+
+    def push(self, obj) -> None:
+        self.stack.append(obj)
+
+    def pop(self, obj=None) -> None:
+        if self.stack and (obj is None or self.stack[-1] is obj):
+            self.stack.pop()
+
+
+_fallback_stack = _FallbackStack()
+
+
+def _session_stack():
+    try:
+        from ortflow.graph import default_session_stack
+    except ImportError:
+        return _fallback_stack
+    return default_session_stack
+
+
+def _feed_array(slot: _FeedSlot, value) -> np.ndarray:
+    """Converts a feed value to the tensor's numpy dtype, as TensorFlow does."""
+    if slot.is_string:
+        return np.asarray(value, dtype=object)
+    try:
+        array = np.asarray(value, dtype=slot.np_dtype)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise InvalidArgumentError(None, None, f"Cannot feed value {_preview(value)} of type "
+                                   f"{type(value).__name__} to Tensor {slot.tensor!r} of dtype "
+                                   f"{slot.np_dtype}: {e}") from e
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and slot.np_dtype.kind in "iub" and array.item() != value:
+        raise TypeError(f"Type of feed value {value!r} with type {type(value)} is not compatible "
+                        f"with Tensor {slot.tensor!r} of dtype {slot.np_dtype}.")
+    return array
+
+
+def _preview(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_feed_shape(slot: _FeedSlot, shape: tuple) -> None:
+    static = slot.shape
+    if static is None:
+        return
+    if len(static) == len(shape) and all(s is None or s == d for s, d in zip(static, shape)):
+        return
+    raise InvalidArgumentError(None, None, f"Cannot feed value of shape {shape!r} for Tensor "
+                               f"{slot.tensor!r}, which has shape {format_shape(static)!r}")
+
+
+def _ort_strings(array: np.ndarray) -> np.ndarray:
+    """onnxruntime takes str elements; TensorFlow users feed bytes or str."""
+    flat = [v.decode("utf-8", "surrogateescape") if isinstance(v, bytes) else str(v)
+            for v in array.reshape(-1)]
+    return np.array(flat, dtype=object).reshape(array.shape)
+
+
+def _as_tf_value(value):
+    """Results as TensorFlow returns them: numpy arrays, scalars as numpy scalars, bytes strings."""
+    if not isinstance(value, np.ndarray):
+        value = value.numpy()  # an OrtValue left on the device
+    if value.dtype.kind in "OU":
+        flat = [v.encode("utf-8", "surrogateescape") if isinstance(v, str) else v
+                for v in value.reshape(-1)]
+        value = np.array(flat, dtype=object).reshape(value.shape)
+        return value[()] if value.ndim == 0 else value
+    if value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _variable_value(node, value) -> np.ndarray:
+    from ortflow.formats.dtypes import DType
+    from ortflow.graph.ops.schema import shape_from_proto
+
+    enum = node.attr["dtype"].type
+    dtype = DType(enum - 100 if enum > 100 else enum)
+    array = np.asarray(value, dtype=np.dtype(dtype.as_numpy_dtype))
+    static = shape_from_proto(node.attr["shape"].shape) if "shape" in node.attr else None
+    if static is not None and (len(static) != array.ndim or any(
+            s is not None and s != d for s, d in zip(static, array.shape))):
+        raise InvalidArgumentError(node, None, f"Assign requires shapes of both tensors to match. "
+                                   f"lhs shape= {list(static)} rhs shape= {list(array.shape)} "
+                                   f"(variable {node.name!r})")
+    return array
+
+
+# -- report_uninitialized_variables -----------------------------------------------------------
+
+class _SessionQuery:
+    """A fetchable answered by the session itself rather than by running the graph."""
+
+    def evaluate(self, session: Session):
+        raise NotImplementedError
+
+    def eval(self, session: Session | None = None):
+        session = session or _session_stack().stack[-1] if session is None else session
+        return self.evaluate(session)
+
+
+class _UninitializedReport(_SessionQuery):
+    def __init__(self, var_list):
+        self.var_list = var_list
+
+    def evaluate(self, session: Session) -> np.ndarray:
+        missing = session.uninitialized_variables()
+        if self.var_list is not None:
+            wanted = {_variable_op_name(v) for v in self.var_list}
+            missing = [m for m in missing if m in wanted]
+        return np.array([m.encode() for m in missing], dtype=object)
+
+
+def _variable_op_name(var) -> str:
+    op = getattr(var, "op", None)
+    if op is not None and isinstance(getattr(op, "name", None), str):
+        return op.name
+    name = getattr(var, "name", var)
+    return split_tensor_name(name)[0]
+
+
+def report_uninitialized_variables(var_list=None) -> _SessionQuery:
+    """A fetchable listing the names (bytes) of variables without a value, as TF's op does.
+
+    `sess.run(report_uninitialized_variables())` gives a 1-D object array of names; `var_list`
+    (Variables or names) restricts the report.
+    """
+    return _UninitializedReport(var_list)
