@@ -1,0 +1,515 @@
+"""Handlers of the neural-network ops: convolutions, pools, batch norm, LRN, activations, MatMul,
+resizes, SpaceToDepth/DepthToSpace and Pad.
+
+TF convolutions and pools are channels-last (NHWC, NDHWC) by default; ONNX's are channels-first.
+Each handler here wraps the ONNX op in Transpose(to channels-first) ... Transpose(back), and the
+layout pass (`passes_onnx.push_transposes`) pushes and cancels those across the graph. Constant
+filters are permuted at conversion time instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ortflow.converters.registry import handler, require
+from ortflow.formats import dtypes
+
+__all__ = ["to_channels_first", "to_channels_last", "channels_first_perm", "channels_last_perm"]
+
+
+# --------------------------------------------------------------------------- layout helpers
+
+def channels_first_perm(rank: int) -> list[int]:
+    """[0, rank-1, 1, ..., rank-2]: NHWC -> NCHW."""
+    return [0, rank - 1] + list(range(1, rank - 1))
+
+
+def channels_last_perm(rank: int) -> list[int]:
+    """[0, 2, ..., rank-1, 1]: NCHW -> NHWC."""
+    return [0] + list(range(2, rank)) + [1]
+
+
+def _is_channels_last(node) -> bool:
+    fmt = node.attr("data_format", b"NHWC")
+    fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
+    return not fmt.startswith("NC")
+
+
+def to_channels_first(ctx, node, x: str, rank: int) -> str:
+    """`x` (NHWC) as NCHW, for the handler's ONNX op; identity when the node is NCHW already."""
+    if not _is_channels_last(node):
+        return x
+    return ctx.make_node("Transpose", [x], {"perm": channels_first_perm(rank)},
+                         name=f"{node.name}/to_nchw")[0]
+
+
+def to_channels_last(ctx, node, y: str, rank: int, output: str) -> str:
+    """Transposes the ONNX op's NCHW result `y` back to the node's layout into `output`."""
+    if not _is_channels_last(node):
+        ctx.alias(y, output)
+        return y
+    return ctx.make_node("Transpose", [y], {"perm": channels_last_perm(rank)}, outputs=[output],
+                         name=f"{node.name}/to_nhwc")[0]
+
+
+def _spatial(node, values: list[int], rank: int) -> list[int]:
+    """The spatial entries of a per-dim attr (strides, ksize, dilations) in the node's layout."""
+    if len(values) != rank:
+        return list(values)
+    if _is_channels_last(node):
+        return [int(v) for v in values[1:-1]]
+    return [int(v) for v in values[2:]]
+
+
+def _spatial_dims(node, shape, rank: int):
+    """Spatial input dims (None where unknown) from a static TF shape, or None."""
+    if shape is None or len(shape) != rank:
+        return None
+    return list(shape[1:-1]) if _is_channels_last(node) else list(shape[2:])
+
+
+def _same_pads(in_dims, kernel, strides, dilations):
+    """TF SAME padding per spatial dim: begins, ends (extra on the end), or None if unknown."""
+    if in_dims is None or any(d is None for d in in_dims):
+        return None
+    begins, ends = [], []
+    for size, k, s, d in zip(in_dims, kernel, strides, dilations):
+        eff = (k - 1) * d + 1
+        out = -(-size // s)
+        total = max((out - 1) * s + eff - size, 0)
+        begins.append(total // 2)
+        ends.append(total - total // 2)
+    return begins + ends
+
+
+def _padding_attrs(node, in_dims, kernel, strides, dilations, rank: int) -> dict:
+    padding = node.attr("padding")
+    padding = padding.decode() if isinstance(padding, bytes) else padding
+    if padding == "VALID":
+        return {"pads": [0] * (2 * len(kernel))}
+    if padding == "SAME":
+        pads = _same_pads(in_dims, kernel, strides, dilations)
+        return {"auto_pad": "SAME_UPPER"} if pads is None else {"pads": pads}
+    if padding == "EXPLICIT":
+        explicit = list(node.attr("explicit_paddings"))
+        require(len(explicit) == 2 * rank, node, f"explicit_paddings has {len(explicit)} entries, "
+                f"expected {2 * rank}")
+        pairs = [explicit[2 * i: 2 * i + 2] for i in range(rank)]
+        spatial = pairs[1:-1] if _is_channels_last(node) else pairs[2:]
+        return {"pads": [p[0] for p in spatial] + [p[1] for p in spatial]}
+    require(False, node, f"padding {padding!r} is not supported")
+    return {}
+
+
+def _filter(ctx, node, index: int, perm: list[int], transform=None) -> str:
+    """Filter input `index` permuted to ONNX's layout: at conversion time when constant."""
+    value = node.input_value(index)
+    if value is not None:
+        if transform is not None:
+            value = transform(value)
+        return ctx.make_const(np.ascontiguousarray(np.transpose(value, perm)),
+                              name=f"{node.name}/weights")
+    require(transform is None, node, "a non-constant depthwise filter is not supported")
+    return ctx.make_node("Transpose", [node.input(index)], {"perm": perm}, name=f"{node.name}/weights")[0]
+
+
+# --------------------------------------------------------------------------- convolutions
+
+def _convolution(ctx, node, rank: int, weights: str, group: int) -> None:
+    """Shared tail of Conv2D/Conv3D/Depthwise: attrs, transposes, the Conv."""
+    strides = _spatial(node, list(node.attr("strides")), rank)
+    dilations = _spatial(node, list(node.attr("dilations", [1] * rank)), rank)
+    kernel_shape = list(ctx.const_value(weights).shape[2:]) if ctx.const_value(weights) is not None \
+        else None
+    filter_shape = node.input_shape(1)
+    if kernel_shape is None and filter_shape is not None and None not in filter_shape[:-2]:
+        kernel_shape = list(filter_shape[:-2])
+    attrs = {"strides": strides, "dilations": dilations, "group": group}
+    if kernel_shape is None:
+        # ONNX takes the kernel from W; TF SAME padding is SAME_UPPER whatever the sizes
+        padding = node.attr("padding")
+        require(padding in (b"SAME", b"VALID"), node, "explicit padding needs a static filter shape")
+        attrs["auto_pad"] = "SAME_UPPER" if padding == b"SAME" else "VALID"
+    else:
+        attrs["kernel_shape"] = kernel_shape
+        attrs.update(_padding_attrs(node, _spatial_dims(node, node.input_shape(0), rank), kernel_shape,
+                                    strides, dilations, rank))
+    x = to_channels_first(ctx, node, node.input(0), rank)
+    y = ctx.make_node("Conv", [x, weights], attrs, name=f"{node.name}/Conv")[0]
+    to_channels_last(ctx, node, y, rank, node.output(0))
+
+
+def _group_count(node, rank: int) -> int:
+    in_shape, filter_shape = node.input_shape(0), node.input_shape(1)
+    if in_shape is None or filter_shape is None or len(in_shape) != rank:
+        return 1
+    channels = in_shape[-1] if _is_channels_last(node) else in_shape[1]
+    per_group = filter_shape[-2]
+    if channels is None or per_group is None or per_group == channels:
+        return 1
+    require(channels % per_group == 0, node, f"input channels {channels} are not a multiple of the "
+            f"filter's {per_group}")
+    return channels // per_group
+
+
+@handler("Conv2D")
+def convert_conv2d(ctx, node):
+    # TF:   output = Conv2D(input NHWC|NCHW, filter HWIO, strides, padding, dilations, data_format)
+    # ONNX: Y = Conv(X NCHW, W OIHW, strides, pads|auto_pad, dilations, group)
+    weights = _filter(ctx, node, 1, [3, 2, 0, 1])
+    _convolution(ctx, node, 4, weights, _group_count(node, 4))
+
+
+@handler("Conv3D")
+def convert_conv3d(ctx, node):
+    # TF:   output = Conv3D(input NDHWC|NCDHW, filter DHWIO, strides, padding, dilations)
+    # ONNX: Y = Conv(X NCDHW, W OIDHW, strides, pads|auto_pad, dilations, group)
+    weights = _filter(ctx, node, 1, [4, 3, 0, 1, 2])
+    _convolution(ctx, node, 5, weights, _group_count(node, 5))
+
+
+@handler("DepthwiseConv2dNative")
+def convert_depthwise_conv2d(ctx, node):
+    # TF:   output = DepthwiseConv2dNative(input NHWC, filter [H, W, C, M], strides, padding)
+    # ONNX: Y = Conv(X NCHW, W [C*M, 1, H, W], group=C)   (output channel c*M + m, as TF)
+    value = node.input_value(1)
+    require(value is not None, node, "a non-constant depthwise filter is not supported")
+    h, w, c, m = value.shape
+    weights = _filter(ctx, node, 1, [3, 2, 0, 1], transform=lambda v: v.reshape(h, w, 1, c * m))
+    _convolution(ctx, node, 4, weights, int(c))
+
+
+@handler("Conv2DBackpropInput")
+def convert_conv2d_backprop_input(ctx, node):
+    # TF:   output = Conv2DBackpropInput(input_sizes, filter HWIO, out_backprop, strides, padding)
+    # ONNX: Y = ConvTranspose(X NCHW, W [O, I, H, W], strides, pads, output_padding)
+    sizes = node.input_value(0)
+    require(sizes is not None, node, "input_sizes must be constant")
+    weights = _filter(ctx, node, 1, [3, 2, 0, 1])
+    kernel = list(ctx.const_value(weights).shape[2:]) if ctx.const_value(weights) is not None else None
+    require(kernel is not None, node, "the filter must be constant")
+    strides = _spatial(node, list(node.attr("strides")), 4)
+    dilations = _spatial(node, list(node.attr("dilations", [1, 1, 1, 1])), 4)
+    out_dims = [int(v) for v in (sizes[1:3] if _is_channels_last(node) else sizes[2:4])] \
+        if len(sizes) == 4 else [int(v) for v in sizes]
+    pads = _padding_attrs(node, out_dims, kernel, strides, dilations, 4)["pads"]
+    in_dims = _spatial_dims(node, node.input_shape(2), 4)
+    if in_dims is None or None in in_dims:
+        in_dims = [-(-o // s) if pads != [0] * 4 else (o - ((k - 1) * d + 1)) // s + 1
+                   for o, k, s, d in zip(out_dims, kernel, strides, dilations)]
+    out_pad = []
+    for i, (o, n, k, s, d) in enumerate(zip(out_dims, in_dims, kernel, strides, dilations)):
+        produced = s * (n - 1) + (k - 1) * d + 1 - pads[i] - pads[i + 2]
+        require(0 <= o - produced < s, node, f"output size {o} cannot be produced from {n}")
+        out_pad.append(o - produced)
+    attrs = {"strides": strides, "dilations": dilations, "kernel_shape": kernel, "pads": pads,
+             "output_padding": out_pad}
+    x = to_channels_first(ctx, node, node.input(2), 4)
+    y = ctx.make_node("ConvTranspose", [x, weights], attrs, name=f"{node.name}/ConvTranspose")[0]
+    to_channels_last(ctx, node, y, 4, node.output(0))
+
+
+@handler("BiasAdd", "BiasAddV1")
+def convert_bias_add(ctx, node):
+    # TF:   output = BiasAdd(value, bias [C], data_format)
+    # ONNX: C = Add(A, B)   (B reshaped to [C, 1, ...] for channels-first values)
+    bias = node.input(1)
+    rank = node.input_rank(0)
+    if not _is_channels_last(node):
+        require(rank is not None, node, "an NCHW BiasAdd needs the input's static rank")
+        value = node.input_value(1)
+        if value is not None:
+            bias = ctx.make_const(value.reshape((-1,) + (1,) * (rank - 2)), name=f"{node.name}/bias")
+        else:
+            shape = ctx.make_const(np.array([-1] + [1] * (rank - 2), np.int64))
+            bias = ctx.make_node("Reshape", [bias, shape])[0]
+    ctx.make_node("Add", [node.input(0), bias], outputs=[node.output(0)])
+
+
+# --------------------------------------------------------------------------- pools
+
+def _pool(ctx, node, onnx_op: str, rank: int, ksize=None, strides=None) -> None:
+    ksize = _spatial(node, list(ksize if ksize is not None else node.attr("ksize")), rank)
+    strides = _spatial(node, list(strides if strides is not None else node.attr("strides")), rank)
+    attrs = {"kernel_shape": ksize, "strides": strides}
+    attrs.update(_padding_attrs(node, _spatial_dims(node, node.input_shape(0), rank), ksize, strides,
+                                [1] * len(ksize), rank))
+    if onnx_op == "AveragePool":
+        attrs["count_include_pad"] = 0  # TF averages over the valid window only
+    x = to_channels_first(ctx, node, node.input(0), rank)
+    y = ctx.make_node(onnx_op, [x], attrs, name=f"{node.name}/{onnx_op}")[0]
+    to_channels_last(ctx, node, y, rank, node.output(0))
+
+
+@handler("MaxPool")
+def convert_max_pool(ctx, node):
+    # TF:   output = MaxPool(input, ksize, strides, padding, data_format)
+    # ONNX: Y = MaxPool(X NCHW, kernel_shape, strides, pads|auto_pad)
+    require(node.attr("data_format", b"NHWC") in (b"NHWC", b"NCHW"), node, "only NHWC/NCHW")
+    _pool(ctx, node, "MaxPool", 4)
+
+
+@handler("MaxPoolV2")
+def convert_max_pool_v2(ctx, node):
+    # TF:   output = MaxPoolV2(input, ksize tensor, strides tensor, padding, data_format)
+    # ONNX: Y = MaxPool(X NCHW, kernel_shape, strides, pads|auto_pad)
+    ksize, strides = node.input_value(1), node.input_value(2)
+    require(ksize is not None and strides is not None, node, "ksize and strides must be constant")
+    _pool(ctx, node, "MaxPool", 4, ksize.tolist(), strides.tolist())
+
+
+@handler("AvgPool")
+def convert_avg_pool(ctx, node):
+    # TF:   output = AvgPool(value, ksize, strides, padding, data_format)
+    # ONNX: Y = AveragePool(X NCHW, kernel_shape, strides, pads|auto_pad, count_include_pad=0)
+    _pool(ctx, node, "AveragePool", 4)
+
+
+@handler("MaxPool3D")
+def convert_max_pool3d(ctx, node):
+    # TF:   output = MaxPool3D(input NDHWC, ksize, strides, padding)
+    # ONNX: Y = MaxPool(X NCDHW, kernel_shape, strides, pads|auto_pad)
+    _pool(ctx, node, "MaxPool", 5)
+
+
+@handler("AvgPool3D")
+def convert_avg_pool3d(ctx, node):
+    # TF:   output = AvgPool3D(input NDHWC, ksize, strides, padding)
+    # ONNX: Y = AveragePool(X NCDHW, kernel_shape, strides, pads|auto_pad, count_include_pad=0)
+    _pool(ctx, node, "AveragePool", 5)
+
+
+# --------------------------------------------------------------------------- normalization
+
+@handler("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")
+def convert_fused_batch_norm(ctx, node):
+    # TF:   y, batch_mean, batch_var, ... = FusedBatchNorm(x, scale, offset, mean, variance,
+    #                                                      epsilon, is_training, data_format)
+    # ONNX: Y = BatchNormalization(X NCHW, scale, B, input_mean, input_var, epsilon)
+    rank = node.input_rank(0) or 4
+    eps = float(node.attr("epsilon", 1e-4))
+    if node.attr("is_training", True):
+        _batch_norm_training(ctx, node, rank, eps)
+        return
+    x = to_channels_first(ctx, node, node.input(0), rank)
+    inputs = [x] + [ctx.cast(node.input(i), node.input_dtype(0)) if node.input_dtype(i) != node.input_dtype(0)
+                    else node.input(i) for i in range(1, 5)]
+    y = ctx.make_node("BatchNormalization", inputs, {"epsilon": eps}, name=f"{node.name}/BatchNorm")[0]
+    to_channels_last(ctx, node, y, rank, node.output(0))
+    for i in (1, 2):
+        ctx.alias(node.input(i + 2), node.output(i))
+
+
+def _batch_norm_training(ctx, node, rank: int, eps: float) -> None:
+    """Normalizes with the batch's own statistics (is_training=True), as TF does."""
+    axes = [0] + (list(range(1, rank - 1)) if _is_channels_last(node) else list(range(2, rank)))
+    x = node.input(0)
+    dt = node.input_dtype(0)
+    mean = _reduce_mean(ctx, x, axes, True)
+    centered = ctx.make_node("Sub", [x, mean])[0]
+    var = _reduce_mean(ctx, ctx.make_node("Mul", [centered, centered])[0], axes, True)
+    denom = ctx.make_node("Sqrt", [ctx.make_node("Add", [var, ctx.make_const(np.array(eps, dt.as_numpy_dtype))])[0]])[0]
+    scale, offset = node.input(1), node.input(2)
+    if not _is_channels_last(node):
+        shape = ctx.make_const(np.array([-1] + [1] * (rank - 2), np.int64))
+        scale = ctx.make_node("Reshape", [scale, shape])[0]
+        offset = ctx.make_node("Reshape", [offset, shape])[0]
+    normed = ctx.make_node("Div", [centered, denom])[0]
+    scaled = ctx.make_node("Mul", [normed, scale])[0]
+    ctx.make_node("Add", [scaled, offset], outputs=[node.output(0)])
+    flat_mean = _reduce_mean(ctx, x, axes, False)
+    flat_var = _reduce_mean(ctx, ctx.make_node("Mul", [centered, centered])[0], axes, False)
+    ctx.alias(flat_mean, node.output(1))
+    ctx.alias(flat_var, node.output(2))
+
+
+def _reduce_mean(ctx, x: str, axes: list[int], keepdims: bool) -> str:
+    if ctx.opset >= 18:
+        return ctx.make_node("ReduceMean", [x, ctx.make_const(np.array(axes, np.int64))],
+                             {"keepdims": int(keepdims)})[0]
+    return ctx.make_node("ReduceMean", [x], {"axes": axes, "keepdims": int(keepdims)})[0]
+
+
+@handler("LRN")
+def convert_lrn(ctx, node):
+    # TF:   output = LRN(input NHWC, depth_radius r, bias, alpha, beta)
+    #       = x / (bias + alpha * sum_{|d'-d|<=r} x[d']^2) ^ beta
+    # ONNX: Y = LRN(X NCHW, size=2r+1, alpha=alpha*size, beta, bias)   (ONNX divides by size)
+    radius = int(node.attr("depth_radius", 5))
+    size = 2 * radius + 1
+    attrs = {"size": size, "alpha": float(node.attr("alpha", 1.0)) * size,
+             "beta": float(node.attr("beta", 0.5)), "bias": float(node.attr("bias", 1.0))}
+    x = ctx.make_node("Transpose", [node.input(0)], {"perm": [0, 3, 1, 2]}, name=f"{node.name}/to_nchw")[0]
+    y = ctx.make_node("LRN", [x], attrs, name=f"{node.name}/LRN")[0]
+    ctx.make_node("Transpose", [y], {"perm": [0, 2, 3, 1]}, outputs=[node.output(0)],
+                  name=f"{node.name}/to_nhwc")
+
+
+# --------------------------------------------------------------------------- activations
+
+_SIMPLE_ACTIVATIONS = {"Relu": "Relu", "Elu": "Elu", "Selu": "Selu", "Sigmoid": "Sigmoid",
+                       "Tanh": "Tanh", "Softsign": "Softsign"}
+
+
+@handler(*_SIMPLE_ACTIVATIONS)
+def convert_activation(ctx, node):
+    # TF:   activations = Relu|Elu|Selu|Sigmoid|Tanh|Softsign(features)
+    # ONNX: Y = Relu|Elu|Selu|Sigmoid|Tanh|Softsign(X)   (Elu alpha 1 and Selu constants as TF)
+    ctx.make_node(_SIMPLE_ACTIVATIONS[node.op], [node.input(0)], outputs=[node.output(0)])
+
+
+@handler("Relu6")
+def convert_relu6(ctx, node):
+    # TF:   activations = Relu6(features) = min(max(x, 0), 6)
+    # ONNX: Y = Clip(X, 0, 6)
+    dt = node.input_dtype(0).as_numpy_dtype
+    lo = ctx.make_const(np.array(0, dt), name=f"{node.name}/zero")
+    hi = ctx.make_const(np.array(6, dt), name=f"{node.name}/six")
+    ctx.make_node("Clip", [node.input(0), lo, hi], outputs=[node.output(0)])
+
+
+@handler("LeakyRelu")
+def convert_leaky_relu(ctx, node):
+    # TF:   activations = LeakyRelu(features, alpha)
+    # ONNX: Y = LeakyRelu(X, alpha)
+    ctx.make_node("LeakyRelu", [node.input(0)], {"alpha": float(node.attr("alpha", 0.2))},
+                  outputs=[node.output(0)])
+
+
+@handler("Softplus")
+def convert_softplus(ctx, node):
+    # TF:   activations = Softplus(features) = log(exp(x) + 1), computed without overflow
+    # ONNX: Y = Softplus(X)
+    ctx.make_node("Softplus", [node.input(0)], outputs=[node.output(0)])
+
+
+@handler("Softmax", "LogSoftmax", since=13)
+def convert_softmax(ctx, node):
+    # TF:   softmax = Softmax(logits)           (over the last axis)
+    # ONNX: Y = Softmax(X, axis=-1)             (opset >= 13: per axis, not flattened)
+    ctx.make_node(node.op, [node.input(0)], {"axis": -1}, outputs=[node.output(0)])
+
+
+# --------------------------------------------------------------------------- matmul
+
+@handler("MatMul")
+def convert_matmul(ctx, node):
+    # TF:   product = MatMul(a, b, transpose_a, transpose_b)
+    # ONNX: Y = MatMul(A, B)   (transposes folded into constants or emitted)
+    operands = []
+    for i, flag in ((0, "transpose_a"), (1, "transpose_b")):
+        name = node.input(i)
+        if node.attr(flag, False):
+            value = node.input_value(i)
+            if value is not None:
+                name = ctx.make_const(np.ascontiguousarray(value.T), name=f"{node.name}/{'ab'[i]}_t")
+            else:
+                name = ctx.make_node("Transpose", [name], {"perm": [1, 0]})[0]
+        operands.append(name)
+    ctx.make_node("MatMul", operands, outputs=[node.output(0)])
+
+
+# --------------------------------------------------------------------------- resize
+
+def _resize(ctx, node, mode: str) -> None:
+    require(node.input_rank(0) in (None, 4), node, "only 4-D images can be resized")
+    align = bool(node.attr("align_corners", False))
+    half = bool(node.attr("half_pixel_centers", False))
+    require(not (align and half), node, "align_corners and half_pixel_centers together")
+    if align:
+        transform = "align_corners"
+    elif half:
+        transform = "half_pixel"
+    else:
+        transform = "asymmetric"
+    attrs = {"mode": mode, "coordinate_transformation_mode": transform}
+    if mode == "nearest":
+        attrs["nearest_mode"] = "floor" if transform == "asymmetric" else "round_prefer_ceil"
+    x = node.input(0)
+    size64 = _int64(ctx, node, 1)
+    if ctx.opset >= 18:
+        attrs["axes"] = [1, 2]  # resize NHWC directly: no transposes needed from opset 18
+        ctx.make_node("Resize", [x, "", "", size64], attrs, outputs=[node.output(0)])
+        return
+    shape = ctx.make_node("Shape", [x])[0]
+    nc = ctx.make_node("Gather", [shape, ctx.make_const(np.array([0, 3], np.int64))], {"axis": 0})[0]
+    sizes = ctx.make_node("Concat", [nc, size64], {"axis": 0})[0]
+    x_nchw = ctx.make_node("Transpose", [x], {"perm": [0, 3, 1, 2]}, name=f"{node.name}/to_nchw")[0]
+    y = ctx.make_node("Resize", [x_nchw, "", "", sizes], attrs)[0]
+    ctx.make_node("Transpose", [y], {"perm": [0, 2, 3, 1]}, outputs=[node.output(0)],
+                  name=f"{node.name}/to_nhwc")
+
+
+def _int64(ctx, node, i: int) -> str:
+    value = node.input_value(i)
+    if value is not None:
+        return ctx.make_const(value.astype(np.int64), name=f"{node.name}/size")
+    return ctx.make_node("Cast", [node.input(i)], {"to": 7})[0]
+
+
+@handler("ResizeBilinear", since=13)
+def convert_resize_bilinear(ctx, node):
+    # TF:   resized = ResizeBilinear(images NHWC, size [h, w], align_corners, half_pixel_centers)
+    # ONNX: Y = Resize(X, sizes, mode=linear, coordinate_transformation_mode=...)
+    _resize(ctx, node, "linear")
+
+
+@handler("ResizeNearestNeighbor", since=13)
+def convert_resize_nearest(ctx, node):
+    # TF:   resized = ResizeNearestNeighbor(images NHWC, size, align_corners, half_pixel_centers)
+    # ONNX: Y = Resize(X, sizes, mode=nearest, nearest_mode=floor|round_prefer_ceil)
+    _resize(ctx, node, "nearest")
+
+
+@handler("ResizeBicubic", since=13)
+def convert_resize_bicubic(ctx, node):
+    # TF:   resized = ResizeBicubic(images NHWC, size, align_corners, half_pixel_centers)
+    # ONNX: Y = Resize(X, sizes, mode=cubic, cubic_coeff_a=-0.5 (TF's Keys kernel))
+    require(bool(node.attr("half_pixel_centers", False)) or bool(node.attr("align_corners", False)),
+            node, "legacy asymmetric bicubic resize is not supported")
+    _resize(ctx, node, "cubic")
+
+
+# --------------------------------------------------------------------------- space/depth
+
+def _depth_space(ctx, node, onnx_op: str) -> None:
+    block = int(node.attr("block_size"))
+    attrs = {"blocksize": block}
+    if onnx_op == "DepthToSpace":
+        attrs["mode"] = "DCR"  # TF's NHWC channel order (row, column, channel)
+    x = to_channels_first(ctx, node, node.input(0), 4)
+    y = ctx.make_node(onnx_op, [x], attrs, name=f"{node.name}/{onnx_op}")[0]
+    to_channels_last(ctx, node, y, 4, node.output(0))
+
+
+@handler("SpaceToDepth")
+def convert_space_to_depth(ctx, node):
+    # TF:   output = SpaceToDepth(input NHWC, block_size)
+    # ONNX: Y = SpaceToDepth(X NCHW, blocksize)
+    _depth_space(ctx, node, "SpaceToDepth")
+
+
+@handler("DepthToSpace")
+def convert_depth_to_space(ctx, node):
+    # TF:   output = DepthToSpace(input NHWC, block_size)
+    # ONNX: Y = DepthToSpace(X NCHW, blocksize, mode=DCR)
+    _depth_space(ctx, node, "DepthToSpace")
+
+
+# --------------------------------------------------------------------------- pad
+
+@handler("Pad", "PadV2")
+def convert_pad(ctx, node):
+    # TF:   output = Pad(input, paddings [rank, 2]) / PadV2(input, paddings, constant_values)
+    # ONNX: output = Pad(data, pads [begins..., ends...], constant_value)   (opset >= 11)
+    paddings = node.input_value(1)
+    if paddings is not None:
+        pads = ctx.make_const(np.concatenate([paddings[:, 0], paddings[:, 1]]).astype(np.int64),
+                              name=f"{node.name}/pads")
+    else:
+        flat = ctx.make_node("Transpose", [ctx.cast(node.input(1), dtypes.int64)], {"perm": [1, 0]})[0]
+        pads = ctx.make_node("Reshape", [flat, ctx.make_const(np.array([-1], np.int64))])[0]
+    inputs = [node.input(0), pads]
+    if node.op == "PadV2":
+        inputs.append(node.input(2))
+    ctx.make_node("Pad", inputs, {"mode": "constant"}, outputs=[node.output(0)])
