@@ -23,7 +23,7 @@ from ortflow.converters.context import ONode, _value_info, initializer_protos
 from ortflow.errors import ConversionError
 
 __all__ = ["OGraph", "run_onnx_passes", "push_transposes", "remove_dead_nodes",
-           "fold_constant_transposes", "infer_value_info", "check", "count_ops"]
+           "fold_constant_transposes", "fold_onnx_constants", "fuse_conv_affine", "infer_value_info", "check", "count_ops"]
 
 _UNARY = {"Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
           "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf",
@@ -207,10 +207,158 @@ def _ir_version(opset: int) -> int:
 
 
 def run_onnx_passes(graph: OGraph) -> None:
-    """Layout, then dead-node removal, in place."""
-    fold_constant_transposes(graph)
+    """Constant folding, layout, conv affine fusion, then dead-node removal, in place."""
+    fold_onnx_constants(graph)
     push_transposes(graph)
+    fuse_conv_affine(graph)
     remove_dead_nodes(graph)
+
+
+#: ONNX constant folding leaves results bigger than this many elements to run time.
+MAX_FOLD_ELEMENTS = 1 << 22
+
+
+def _np_cast(x, attrs):
+    from onnx import helper
+
+    return x.astype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
+
+
+def _axes_arg(node, inputs, k):
+    if "axes" in node.attrs:
+        return node.attrs["axes"]
+    return inputs[k].reshape(-1).tolist() if len(inputs) > k and inputs[k] is not None else None
+
+
+def _np_unsqueeze(node, inputs):
+    x = inputs[0]
+    axes = sorted(a % (x.ndim + len(_axes_arg(node, inputs, 1))) for a in _axes_arg(node, inputs, 1))
+    for a in axes:
+        x = np.expand_dims(x, a)
+    return x
+
+
+def _np_squeeze(node, inputs):
+    axes = _axes_arg(node, inputs, 1)
+    return np.squeeze(inputs[0], axis=None if axes is None else tuple(axes))
+
+
+def _float_only(fn):
+    def run(node, inputs):
+        if any(v.dtype.kind != "f" for v in inputs):
+            return None
+        return fn(node, inputs)
+    return run
+
+
+# ONNX op -> numpy kernel on constant inputs (None result = do not fold)
+_KERNELS = {
+    "Add": lambda n, v: v[0] + v[1],
+    "Sub": lambda n, v: v[0] - v[1],
+    "Mul": lambda n, v: v[0] * v[1],
+    "Div": _float_only(lambda n, v: v[0] / v[1]),
+    "Sqrt": _float_only(lambda n, v: np.sqrt(v[0])),
+    "Reciprocal": _float_only(lambda n, v: np.reciprocal(v[0])),
+    "Neg": lambda n, v: -v[0],
+    "Identity": lambda n, v: v[0],
+    "Cast": lambda n, v: _np_cast(v[0], n.attrs),
+    "Transpose": lambda n, v: np.transpose(v[0], n.attrs.get("perm")),
+    "Reshape": lambda n, v: None if (0 in v[1].tolist() and not n.attrs.get("allowzero"))
+    else v[0].reshape(v[1].tolist()),
+    "Unsqueeze": _np_unsqueeze,
+    "Squeeze": _np_squeeze,
+    "Concat": lambda n, v: np.concatenate(v, axis=n.attrs["axis"]),
+}
+
+
+def fold_onnx_constants(graph: OGraph) -> bool:
+    """Evaluates nodes whose inputs are all initializers (elementwise math, Transpose, Cast,
+    Reshape, ...) into new initializers, in one pass in topological order."""
+    changed = False
+    for n in graph.sorted_nodes():
+        kernel = _KERNELS.get(n.op_type)
+        if kernel is None or n.domain or len(n.outputs) != 1 or n.outputs[0] in graph.output_names:
+            continue
+        values = [graph.const(i) if i else None for i in n.inputs]
+        if any(v is None for v, i in zip(values, n.inputs) if i) or not n.inputs:
+            continue
+        try:
+            result = kernel(n, values)
+        except (ValueError, TypeError, IndexError):
+            continue
+        if result is None or result.size > MAX_FOLD_ELEMENTS:
+            continue
+        if n.op_type not in ("Cast",) and values and values[0].dtype != result.dtype \
+                and n.op_type in ("Add", "Sub", "Mul", "Div", "Sqrt", "Reciprocal", "Neg"):
+            result = result.astype(values[0].dtype)
+        new = graph.add_const(np.ascontiguousarray(result), n.outputs[0].rsplit(":", 1)[0] + "/folded")
+        graph.replace_uses(n.outputs[0], new)
+        n.outputs[0] = graph.namespace.create(n.name + "/dead")
+        changed = True
+    if changed:
+        remove_dead_nodes(graph)
+    return changed
+
+
+def fuse_conv_affine(graph: OGraph) -> bool:
+    """Conv -> Mul(per-channel constant) and Conv -> Add(per-channel constant) fold into the
+    Conv's weights and bias (exact up to float rounding), when the Conv output has one reader."""
+    changed = False
+    for n in list(graph.sorted_nodes()):
+        if n.op_type not in ("Mul", "Add") or len(n.inputs) != 2:
+            continue
+        conv_out, const = n.inputs
+        if graph.const(conv_out) is not None:
+            conv_out, const = const, conv_out
+        conv = graph.producer.get(conv_out)
+        value = graph.const(const)
+        if conv is None or conv.op_type != "Conv" or value is None or conv_out in graph.output_names \
+                or len(graph.readers.get(conv_out, ())) != 1:
+            continue
+        weights = graph.const(conv.inputs[1])
+        if weights is None or weights.dtype.kind != "f" or value.dtype != weights.dtype:
+            continue
+        channels = weights.shape[0]
+        spatial = weights.ndim - 2
+        per_channel = _per_channel(value, channels, spatial)
+        if per_channel is None:
+            continue
+        bias = graph.const(conv.inputs[2]) if len(conv.inputs) > 2 and conv.inputs[2] else None
+        if len(conv.inputs) > 2 and conv.inputs[2] and bias is None:
+            continue
+        if bias is None:
+            bias = np.zeros(channels, weights.dtype)
+        if n.op_type == "Mul":
+            new_w = weights * per_channel.reshape((-1,) + (1,) * (weights.ndim - 1))
+            new_b = bias * per_channel
+            graph.set_input(conv, 1, graph.add_const(new_w.astype(weights.dtype), conv.name + "/W"))
+        else:
+            new_b = bias + per_channel
+        if len(conv.inputs) < 3:
+            conv.inputs.append("")
+        graph.set_input(conv, 2, graph.add_const(new_b.astype(weights.dtype), conv.name + "/B"))
+        out = n.outputs[0]
+        # the Conv now computes the affine op's output: it takes over its name
+        n.outputs[0] = graph.namespace.create(n.name + "/dead")
+        graph.set_input(n, 0, "")
+        graph.set_input(n, 1, "")
+        conv.outputs[0] = out
+        graph.producer[out] = conv
+        changed = True
+    if changed:
+        remove_dead_nodes(graph)
+    return changed
+
+
+def _per_channel(value: np.ndarray, channels: int, spatial: int):
+    """A [C] vector when `value` broadcasts along the channel axis of an N,C,spatial... tensor."""
+    rank = spatial + 2
+    if value.ndim > rank:
+        return None
+    full = value.reshape((1,) * (rank - value.ndim) + value.shape)
+    if full.shape[0] != 1 or any(d != 1 for d in full.shape[2:]) or full.shape[1] not in (1, channels):
+        return None
+    return np.broadcast_to(full.reshape(-1), (channels,)).copy()
 
 
 def count_ops(graph: OGraph, op_type: str) -> int:
