@@ -135,52 +135,70 @@ def default_opset() -> int:
 
 
 def _load(source, checkpoint, tag, signature):
-    """Returns (GraphDef, default inputs or None, default outputs or None) from any source."""
-    from ortflow.proto import GraphDef
+    """Returns (GraphDef, default inputs or None, default outputs or None) from any source.
+
+    A MetaGraphDef (.meta file, SavedModel) is frozen on the way with the checkpoint's values.
+    """
+    from ortflow.proto import GraphDef, MetaGraphDef
 
     if isinstance(source, GraphDef):
         return source, None, None
+    if isinstance(source, MetaGraphDef):
+        return _freeze_meta(source, checkpoint, None, signature, "the meta graph")
     if hasattr(source, "as_graph_def"):
         return source.as_graph_def(), None, None
     path = os.fspath(source)
+    if not os.path.exists(path):
+        raise ConversionError(f"{path}: no such file or directory")
     if os.path.isdir(path):
-        return _load_saved_model(path, tag, signature)
-    if path.endswith(".meta"):
-        return _load_meta(path, checkpoint)
+        return _load_saved_model(path, tag, signature, checkpoint)
     from ortflow.formats.graphs import read_graph
 
-    graph = read_graph(path)
-    if not isinstance(graph, GraphDef):
-        meta_graph = graph
-        return _freeze_meta_graph(meta_graph, checkpoint, path)
-    return graph, None, None
+    message = read_graph(path)
+    if isinstance(message, GraphDef):
+        return message, None, None
+    if isinstance(message, MetaGraphDef):
+        if checkpoint is None:
+            prefix = path[: -len(".meta")] if path.endswith(".meta") else ""
+            checkpoint = prefix if prefix and os.path.exists(prefix + ".index") else \
+                os.path.dirname(os.path.abspath(path))
+        return _freeze_meta(message, checkpoint, None, signature if message.signature_def else None, path)
+    if type(message).__name__ == "SavedModel":
+        return _load_saved_model(os.path.dirname(os.path.abspath(path)), tag, signature, checkpoint)
+    raise ConversionError(f"{path}: a {type(message).__name__} cannot be converted; expected a "
+                          "GraphDef, a MetaGraphDef or a SavedModel")
 
 
-def _load_meta(path: str, checkpoint):
-    from ortflow.formats.graphs import read_graph
-
-    return _freeze_meta_graph(read_graph(path), checkpoint, path)
-
-
-def _freeze_meta_graph(meta_graph, checkpoint, path):
-    from ortflow.graph import freeze as freeze_mod
-
-    if checkpoint is None:
-        prefix = path[: -len(".meta")] if path.endswith(".meta") else None
-        if prefix is None or not any(os.path.exists(prefix + s) for s in (".index",)):
-            raise ConversionError(f"{path}: a meta graph needs a checkpoint to freeze; pass "
-                                  "checkpoint=PREFIX (--checkpoint)")
-        checkpoint = prefix
-    graph_def = freeze_mod.freeze(meta_graph, checkpoint)
-    return graph_def, None, None
-
-
-def _load_saved_model(path: str, tag, signature):
+def _load_saved_model(path: str, tag, signature, checkpoint):
     from ortflow.graph import saved_model
 
-    loaded = saved_model.freeze_saved_model(path, tags=tag, signature=signature)
-    graph_def, inputs, outputs = loaded
-    return graph_def, inputs, outputs
+    saved = saved_model.read_saved_model(path)
+    tags = [tag] if isinstance(tag, str) else (tag or ["serve"])
+    meta = saved_model.meta_graph_by_tags(saved, tags, path)
+    return _freeze_meta(meta, checkpoint or saved_model.variables_prefix(path), None,
+                        signature or "serving_default", path)
+
+
+def _freeze_meta(meta, checkpoint, outputs, signature, where: str):
+    """Freezes a MetaGraphDef; inputs/outputs default to the signature's, when it has one."""
+    from ortflow.graph.freeze import freeze_graph
+    from ortflow.graph.graph_util import likely_outputs as graph_outputs
+
+    inputs = None
+    if signature is not None and meta.signature_def:
+        if signature not in meta.signature_def:
+            raise ConversionError(f"{where}: no signature {signature!r}; signatures are "
+                                  f"{sorted(meta.signature_def)!r}")
+        sig = meta.signature_def[signature]
+        inputs = [tensor_name(info.name) for _, info in sorted(sig.inputs.items())]
+        outputs = [tensor_name(info.name) for _, info in sorted(sig.outputs.items())]
+    if outputs is None:
+        outputs = [f"{n}:0" for n in graph_outputs(meta.graph_def)]
+    if checkpoint is None:
+        raise ConversionError(f"{where}: a meta graph needs a checkpoint to freeze; pass "
+                              "checkpoint=PREFIX (--checkpoint)")
+    frozen = freeze_graph(meta, checkpoint, [split_tensor_name(o)[0] for o in outputs]).graph_def
+    return frozen, inputs, outputs
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""`ortflow convert`: a TensorFlow graph (frozen .pb/.pbtxt, .meta + checkpoint, SavedModel) to ONNX."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["add_arguments", "run", "save_model"]
+
+#: Models whose serialized size would pass this go to ONNX external data (protobuf's 2 GB cap).
+EXTERNAL_DATA_THRESHOLD = 2 * 1024**3 - 64 * 1024**2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT",
+                        help="frozen .pb/.pbtxt, a .meta (with --checkpoint), or a SavedModel directory")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.onnx", help="where to write the model")
+    parser.add_argument("--inputs", metavar="A:0[,B:0]", help="input tensors (default: the Placeholders used)")
+    parser.add_argument("--outputs", metavar="C:0[,D:0]", help="output tensors (default: unconsumed nodes)")
+    parser.add_argument("--opset", type=int, help="target ONNX opset (default: newest onnxruntime runs)")
+    parser.add_argument("--inputs-as-nchw", metavar="A:0[,B:0]", default="",
+                        help="inputs the ONNX model takes channels-first")
+    parser.add_argument("--checkpoint", metavar="PREFIX", help="checkpoint prefix for a .meta graph")
+    parser.add_argument("--tag", default=None, help="SavedModel tag (default: serve)")
+    parser.add_argument("--signature", default=None, help="SavedModel signature (default: serving_default)")
+
+
+def _names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def save_model(model, path: str) -> int:
+    """Writes `model` atomically; weights go to `<path>.data` as external data past ~2 GB.
+
+    Returns the number of bytes of the .onnx file.
+    """
+    from ortflow.formats.files import write_bytes_atomic
+
+    if model.ByteSize() > EXTERNAL_DATA_THRESHOLD:
+        return _save_external(model, path)
+    data = model.SerializeToString()
+    write_bytes_atomic(path, data)
+    return len(data)
+
+
+def _save_external(model, path: str) -> int:
+    """External-data save: tensors into one data file next to the model, both written atomically."""
+    from onnx.external_data_helper import convert_model_to_external_data
+
+    from ortflow.formats.files import atomic_writer, write_bytes_atomic
+
+    data_name = os.path.basename(path) + ".data"
+    convert_model_to_external_data(model, all_tensors_to_one_file=True, location=data_name,
+                                   size_threshold=1024, convert_attribute=False)
+    # onnx writes the external tensors itself when saving; do it by hand to keep writes atomic
+    offset = 0
+    with atomic_writer(os.path.join(os.path.dirname(os.path.abspath(path)), data_name)) as f:
+        for tensor in _external_tensors(model):
+            raw = tensor.raw_data
+            pad = (-offset) % 4096
+            f.write(b"\0" * pad)
+            offset += pad
+            f.write(raw)
+            _set_location(tensor, data_name, offset, len(raw))
+            offset += len(raw)
+            tensor.ClearField("raw_data")
+    data = model.SerializeToString()
+    write_bytes_atomic(path, data)
+    return len(data)
+
+
+def _external_tensors(model):
+    from onnx.external_data_helper import _get_all_tensors, uses_external_data
+
+    for tensor in _get_all_tensors(model):
+        if uses_external_data(tensor) and tensor.HasField("raw_data"):
+            yield tensor
+
+
+def _set_location(tensor, location: str, offset: int, length: int) -> None:
+    del tensor.external_data[:]
+    for key, value in (("location", location), ("offset", str(offset)), ("length", str(length))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+
+
+def run(args: argparse.Namespace) -> int:
+    from ortflow.converters import UnsupportedOpsError, convert_with_report
+
+    try:
+        result = convert_with_report(args.input, inputs=_names(args.inputs), outputs=_names(args.outputs),
+                                     opset=args.opset, inputs_as_nchw=_names(args.inputs_as_nchw) or (),
+                                     checkpoint=args.checkpoint, tag=args.tag, signature=args.signature)
+    except UnsupportedOpsError as e:
+        _print_unsupported(e, args.input)
+        return 1
+    size = save_model(result.model, args.output)
+    out = sys.stdout
+    print(f"inputs:  {', '.join(result.inputs)}", file=out)
+    print(f"outputs: {', '.join(result.outputs)}", file=out)
+    print(f"opset {result.opset}: {result.tf_nodes} TF nodes ({result.tf_nodes_after_passes} after "
+          f"TF passes) -> {result.onnx_nodes} ONNX nodes, {result.transposes} Transpose", file=out)
+    print("unsupported ops: none", file=out)
+    seconds = sum(result.seconds.values())
+    print(f"wrote {args.output} ({size} bytes) in {seconds:.3f} s", file=out)
+    return 0
+
+
+def _print_unsupported(e, where: str) -> None:
+    err = sys.stderr
+    n_unsupported = sum(len(v) for v in e.unsupported.values())
+    print(f"ortflow: error: {where}: cannot convert: {n_unsupported} node(s) without a handler, "
+          f"{len(e.failures)} failed", file=err)
+    for op, names in sorted(e.unsupported.items()):
+        shown = ", ".join(names[:10]) + (f", ... ({len(names) - 10} more)" if len(names) > 10 else "")
+        print(f"  unsupported {op} x{len(names)}: {shown}", file=err)
+    for op, name, message in e.failures:
+        print(f"  failed {op} {name!r}: {message}", file=err)
