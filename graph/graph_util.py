@@ -208,7 +208,7 @@ _NOT_OUTPUTS = {
     "VarIsInitializedOp", "IsVariableInitialized", "Assert", "Print", "PrintV2", "ScalarSummary",
     "HistogramSummary", "ImageSummary", "AudioSummary", "MergeSummary", "TensorSummary",
     "TensorSummaryV2", "Const", "Placeholder", "PlaceholderWithDefault", "VariableV2", "VarHandleOp",
-    "ShardedFilename", "StringJoin", "Variable", "ReadVariableOp",
+    "ShardedFilename", "StringJoin", "Variable", "ReadVariableOp", "Shape", "ShapeN", "Size", "Rank",
 }
 _INTERNAL_SCOPES = ("save/", "save_", "gradients/", "gradients_", "init", "report_uninitialized",
                     "Adam", "GradientDescent", "Momentum", "RMSProp", "beta1_power", "beta2_power")
@@ -218,16 +218,21 @@ def likely_outputs(graph_def: GraphDef) -> list[str]:
     """Op names that look like the graph's outputs: nodes no other node consumes.
 
     Training, saving and initialization machinery (optimizers, `save/`, `gradients/`,
-    summaries, assignments, constants) is left out, and so are Identity/ReadVariableOp reads.
+    summaries, assignments, constants), shape queries and unused variable reads are left out.
     """
     consumed = set()
+    by_name = {}
     for node in graph_def.node:
+        by_name[node.name] = node
         for inp in node.input:
             consumed.add(node_name(inp))
     out = []
     for node in graph_def.node:
         if node.name in consumed or node.op in _NOT_OUTPUTS:
             continue
+        if node.op == "Identity" and node.input and getattr(
+                by_name.get(node_name(node.input[0])), "op", "") in ("VariableV2", "Variable", "VarHandleOp"):
+            continue  # an unused read of a variable (optimizer slots)
         if node.name.startswith(_INTERNAL_SCOPES) or "/Initializer/" in node.name:
             continue
         if node.op.startswith(("Apply", "ResourceApply", "Assign")) or node.name.endswith("/Assign"):

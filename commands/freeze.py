@@ -1,0 +1,130 @@
+"""`ortflow freeze`: fold checkpoint values into a graph and keep only what the outputs need."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+
+from ortflow.errors import GraphError
+
+__all__ = ["add_arguments", "run", "resolve_input"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT",
+                        help="a .meta file, a .pb/.pbtxt graph (with --checkpoint), a checkpoint "
+                             "directory holding a .meta, or a SavedModel directory")
+    parser.add_argument("--checkpoint", metavar="PREFIX_OR_DIR",
+                        help="checkpoint prefix or directory (default: the one next to INPUT)")
+    parser.add_argument("--outputs", metavar="A,B",
+                        help="output op names (default: the signature's outputs, else the likely outputs)")
+    parser.add_argument("-o", "--output", required=True, metavar="FROZEN", help="where to write the frozen graph")
+    parser.add_argument("--text", action="store_true", help="write text format (pbtxt)")
+    parser.add_argument("--tag", action="append", metavar="TAG",
+                        help="SavedModel MetaGraphDef tag (repeatable; default: serve)")
+    parser.add_argument("--signature", default="serving_default", metavar="KEY",
+                        help="SavedModel signature whose outputs are frozen (default: serving_default)")
+
+
+def _latest_meta(directory: str) -> str:
+    from ortflow.formats.checkpoint_management import latest_checkpoint
+    try:
+        prefix = latest_checkpoint(directory)
+    except Exception:  # noqa: BLE001 - a broken state file just means: look at the files
+        prefix = None
+    if prefix and os.path.exists(prefix + ".meta"):
+        return prefix + ".meta"
+    metas = sorted(glob.glob(os.path.join(directory, "*.meta")), key=os.path.getmtime)
+    if not metas:
+        raise GraphError(f"{directory}: no SavedModel, .meta file or checkpoint with a .meta in this directory")
+    return metas[-1]
+
+
+def resolve_input(path: str, checkpoint: str | None, tags, signature: str):
+    """(MetaGraphDef or GraphDef, checkpoint prefix-or-dir or None, default outputs) for INPUT."""
+    from ortflow.formats.graphs import read_graph
+    from ortflow.graph import saved_model
+    if not os.path.exists(path):
+        raise GraphError(f"{path}: no such file or directory")
+    if os.path.isdir(path) and any(os.path.exists(os.path.join(path, f))
+                                   for f in ("saved_model.pb", "saved_model.pbtxt")):
+        saved = saved_model.read_saved_model(path)
+        meta = saved_model.meta_graph_by_tags(saved, tags or [saved_model.tag_constants.SERVING], path)
+        outputs = _signature_outputs(meta, signature, path)
+        return meta, checkpoint or saved_model.variables_prefix(path), outputs
+    if os.path.isdir(path):
+        meta_path = _latest_meta(path)
+        return read_graph(meta_path, expected="MetaGraphDef"), checkpoint or path, None
+    message = read_graph(path)
+    kind = type(message).__name__
+    if kind == "SavedModel":
+        return resolve_input(os.path.dirname(os.path.abspath(path)), checkpoint, tags, signature)
+    if kind == "MetaGraphDef":
+        if checkpoint is None:
+            prefix = path[:-len(".meta")] if path.endswith(".meta") else None
+            checkpoint = prefix if prefix and os.path.exists(prefix + ".index") else os.path.dirname(
+                os.path.abspath(path))
+        outputs = _signature_outputs(message, signature, path) if message.signature_def else None
+        return message, checkpoint, outputs
+    return message, checkpoint, None
+
+
+def _signature_outputs(meta, signature: str, where: str) -> list[str] | None:
+    if not meta.signature_def:
+        return None
+    if signature not in meta.signature_def:
+        raise GraphError(f"{where}: no signature {signature!r}; signatures are {sorted(meta.signature_def)}")
+    return [info.name.split(":")[0] for _, info in sorted(meta.signature_def[signature].outputs.items())]
+
+
+def _graph_def_of(message):
+    return message.graph_def if type(message).__name__ == "MetaGraphDef" else message
+
+
+def _has_variables(graph_def) -> bool:
+    from ortflow.graph.freeze import VARIABLE_OPS
+    return any(n.op in VARIABLE_OPS for n in graph_def.node)
+
+
+def _write(graph_def, path: str, text: bool) -> int:
+    from ortflow.formats.files import write_bytes_atomic, write_text_atomic
+    if text:
+        from ortflow.formats.pbtxt import format_pbtxt
+        data = format_pbtxt(graph_def)
+        if isinstance(data, bytes):
+            write_bytes_atomic(path, data)
+        else:
+            write_text_atomic(path, data)
+            data = data.encode()
+        return len(data)
+    data = graph_def.SerializeToString()
+    write_bytes_atomic(path, data)
+    return len(data)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ortflow.graph.freeze import freeze_graph
+    from ortflow.graph.graph_util import likely_outputs
+    message, checkpoint, outputs = resolve_input(args.input, args.checkpoint, args.tag, args.signature)
+    graph_def = _graph_def_of(message)
+    if args.outputs:
+        outputs = [o.strip().split(":")[0] for o in args.outputs.split(",") if o.strip()]
+    if not outputs:
+        outputs = likely_outputs(graph_def)
+        if not outputs:
+            raise GraphError(f"{args.input}: could not tell the graph's outputs; pass --outputs a,b")
+    if checkpoint is None and _has_variables(graph_def):
+        raise GraphError(f"{args.input}: the graph has variables; pass --checkpoint PREFIX_OR_DIR")
+    result = freeze_graph(message, checkpoint or "", outputs)
+    size = _write(result.graph_def, args.output, args.text)
+    out = sys.stdout
+    print(f"outputs: {', '.join(result.outputs)}", file=out)
+    print(f"froze {len(result.variables)} variables ({result.constant_bytes} bytes of values)"
+          + (f" from {checkpoint}" if result.variables else ""), file=out)
+    for name in result.variables:
+        print(f"  {name}", file=out)
+    print(f"kept {len(result.graph_def.node)} nodes, pruned {len(result.pruned)}", file=out)
+    print(f"wrote {args.output} ({size} bytes)", file=out)
+    return 0

@@ -1,0 +1,468 @@
+"""Freezing: replace variables with constants holding their values, keeping what the outputs need.
+
+Two entry points share one rewrite (`inline_variables`):
+
+- `convert_variables_to_constants(sess, graph_def, outputs)`, TensorFlow's function, takes the
+  values from a session (`sess.variable_values(names)`);
+- `freeze(graph_or_meta, checkpoint, outputs)`, ortflow's own, needs no session: the values
+  come straight from the checkpoint, found through the graph's restore ops (the SaverDef's
+  `RestoreV2` names and slices), the VariableDefs' SaveSliceInfo, or the variable's op name.
+
+The rewrite gives TensorFlow's result node for node: a VariableV2 / VarHandleOp becomes a
+Const of the same name (attrs `dtype` and `value` only), a ReadVariableOp of it becomes an
+Identity (`T` and `_class` kept), and Identity / Switch / Enter / Exit / NextIteration nodes
+that carry the handle or reference get `T` re-typed to the value's dtype (and lose
+`_output_shapes`), as `tf.compat.v1.graph_util.convert_variables_to_constants` does.
+ResourceGather becomes GatherV2 with an added `<name>/axis` Const, ResourceGatherNd becomes
+GatherNd. Resource variables passed into function-call ops (If, While, PartitionedCall) are
+not supported and raise a GraphError naming the node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ortflow.errors import GraphError
+from ortflow.formats import dtypes as _dtypes
+from ortflow.formats.tensors import make_ndarray, make_tensor_proto
+from ortflow.graph import naming
+from ortflow.graph.graph_util import extract_sub_graph
+from ortflow.proto import GraphDef, MetaGraphDef, NodeDef, SavedModel, VariableDef
+
+__all__ = [
+    "VARIABLE_OPS",
+    "CheckpointKey",
+    "FreezeResult",
+    "convert_variables_to_constants",
+    "inline_variables",
+    "variable_checkpoint_keys",
+    "freeze",
+    "freeze_graph",
+]
+
+#: Op types whose output is a variable (a reference or a resource handle).
+VARIABLE_OPS = ("Variable", "VariableV2", "VarHandleOp")
+_INTERMEDIATE_OPS = ("Enter", "Exit", "Identity", "NextIteration", "Switch", "_SwitchN")
+_FUNCTION_CALL_OPS = ("If", "StatelessIf", "While", "StatelessWhile", "Case", "PartitionedCall",
+                      "StatefulPartitionedCall")
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointKey:
+    """Where a variable's value is in a checkpoint: a tensor key and, for a partition, its slice."""
+
+    key: str
+    slice_spec: str = ""  # TensorFlow's "full_shape start,length:..." form; "" for the whole tensor
+
+
+@dataclasses.dataclass
+class FreezeResult:
+    """A frozen graph plus what freezing did (for the CLI's report)."""
+
+    graph_def: GraphDef
+    variables: list[str]
+    constant_bytes: int
+    pruned: list[str]
+    outputs: list[str]
+
+
+# -- the rewrite ------------------------------------------------------------------------------
+
+def _should_convert(name: str, whitelist, blacklist) -> bool:
+    return (whitelist is None or name in whitelist) and (blacklist is None or name not in blacklist)
+
+
+def variable_names(graph_def: GraphDef, whitelist=None, blacklist=None) -> list[str]:
+    """Names of the variable ops in `graph_def` that freezing converts, in graph order."""
+    return [n.name for n in graph_def.node
+            if n.op in VARIABLE_OPS and _should_convert(n.name, whitelist, blacklist)]
+
+
+def inline_variables(graph_def: GraphDef, values: Mapping[str, np.ndarray]) -> GraphDef:
+    """A copy of `graph_def` with each variable named in `values` turned into a Const.
+
+    Raises:
+        GraphError: a value's shape does not match, or a resource handle reaches an op the
+            rewrite does not handle (a function call).
+    """
+    out = GraphDef()
+    out.CopyFrom(graph_def)
+    nodes = {n.name: n for n in out.node}
+    originals = {n.name: n for n in graph_def.node}
+    edges = _data_edges(graph_def)
+    for node in graph_def.node:
+        if node.name in values:
+            _convert_variable(out, nodes, originals, edges, node, values[node.name])
+    return out
+
+
+def _data_edges(graph_def: GraphDef) -> dict[str, list[tuple[str, int]]]:
+    """Producer name -> [(consumer name, input position)] for data inputs (control edges skipped)."""
+    edges: dict[str, list[tuple[str, int]]] = {}
+    for node in graph_def.node:
+        for position, inp in enumerate(node.input):
+            if inp.startswith("^"):
+                continue
+            edges.setdefault(naming.parse_input(inp)[0], []).append((node.name, position))
+    return edges
+
+
+def _convert_variable(out: GraphDef, nodes, originals, edges, var: NodeDef, value) -> None:
+    dtype_enum = var.attr["dtype"].type
+    array = np.asarray(value)
+    if array.dtype != object and _dtypes.as_dtype(dtype_enum).base_dtype != _dtypes.as_dtype(array.dtype):
+        array = array.astype(_dtypes.as_dtype(dtype_enum).as_numpy_dtype)
+    if "shape" in var.attr and not var.attr["shape"].shape.unknown_rank:
+        declared = [d.size for d in var.attr["shape"].shape.dim]
+        if len(declared) == array.ndim and any(d >= 0 and d != s for d, s in zip(declared, array.shape)):
+            raise GraphError(f"Variable {var.name!r} has shape {declared}, but its value has shape "
+                             f"{list(array.shape)}")
+    const = nodes[var.name]
+    const.Clear()
+    const.name = var.name
+    const.op = "Const"
+    const.attr["dtype"].type = dtype_enum
+    const.attr["value"].tensor.CopyFrom(make_tensor_proto(array, dtype=_dtypes.as_dtype(dtype_enum)
+                                                          .base_dtype, shape=array.shape))
+    seen: set[tuple[str, int]] = set()
+    stack = list(edges.get(var.name, ()))
+    while stack:
+        consumer, position = stack.pop()
+        if (consumer, position) in seen:
+            continue
+        seen.add((consumer, position))
+        original = originals[consumer]
+        more = _convert_consumer(out, nodes, original, position, dtype_enum)
+        if more:
+            stack.extend(edges.get(consumer, ()))
+
+
+def _convert_consumer(out: GraphDef, nodes, original: NodeDef, position: int, dtype_enum: int) -> bool:
+    """Rewrites one consumer of a converted variable; True when the change propagates further."""
+    node = nodes[original.name]
+    op = original.op
+    if op == "ReadVariableOp":
+        _as_identity(node, original)
+        return False
+    if op in _INTERMEDIATE_OPS:
+        _update_type(node, "T", position, dtype_enum)
+        if "_output_shapes" in node.attr:
+            del node.attr["_output_shapes"]
+        return True
+    if op == "ResourceGather":
+        _as_gather_v2(out, nodes, node, original)
+        return False
+    if op == "ResourceGatherNd":
+        _as_gather_nd(node, original)
+        return False
+    if op in _FUNCTION_CALL_OPS and original.attr.get("Tin") is not None and _input_is_resource(original, position):
+        raise GraphError(f"Cannot freeze: resource variable flows into function call {original.name!r} "
+                         f"({op}); freezing variables inside functions is not supported")
+    return False
+
+
+def _input_is_resource(node: NodeDef, position: int) -> bool:
+    types = node.attr["Tin"].list.type
+    offset = 1 if node.op in ("If", "StatelessIf", "Case") else 0
+    index = position - offset
+    return 0 <= index < len(types) and types[index] == _dtypes.resource.as_datatype_enum
+
+
+def _as_identity(node: NodeDef, original: NodeDef) -> None:
+    node.Clear()
+    node.name = original.name
+    node.op = "Identity"
+    node.input.append(original.input[0])
+    node.attr["T"].CopyFrom(original.attr["dtype"])
+    if "_class" in original.attr:
+        node.attr["_class"].CopyFrom(original.attr["_class"])
+
+
+def _update_type(node: NodeDef, attr_name: str, index: int, dtype_enum: int) -> None:
+    attr = node.attr[attr_name]
+    if attr.HasField("list") and index < len(attr.list.type):
+        attr.list.type[index] = dtype_enum
+    elif attr.WhichOneof("value") == "type" and index == 0:
+        attr.type = dtype_enum
+    else:
+        raise GraphError(f"Cannot re-type input {index} of {node.name!r} ({node.op}): its {attr_name!r} "
+                         "attr has no such entry")
+
+
+def _as_gather_v2(out: GraphDef, nodes, node: NodeDef, original: NodeDef) -> None:
+    if original.attr["batch_dims"].i != 0:
+        raise GraphError(f"Cannot freeze {original.name!r}: ResourceGather with batch_dims "
+                         f"{original.attr['batch_dims'].i} (must be 0)")
+    axis_name = original.name + "/axis"
+    index_type = original.attr["Tindices"]
+    if axis_name not in nodes:
+        axis = out.node.add()
+        nodes[axis_name] = axis
+        axis.name = axis_name
+        axis.op = "Const"
+        axis.attr["dtype"].CopyFrom(index_type)
+        axis_value = np.array(0, dtype=_dtypes.as_dtype(index_type.type).as_numpy_dtype)
+        axis.attr["value"].tensor.CopyFrom(make_tensor_proto(axis_value, dtype=_dtypes.as_dtype(index_type.type),
+                                                             shape=()))
+    node.Clear()
+    node.name = original.name
+    node.op = "GatherV2"
+    node.input.extend([original.input[0], original.input[1], axis_name])
+    node.attr["Tparams"].CopyFrom(original.attr["dtype"])
+    node.attr["Tindices"].CopyFrom(index_type)
+    node.attr["Taxis"].CopyFrom(index_type)
+    if "_class" in original.attr:
+        node.attr["_class"].CopyFrom(original.attr["_class"])
+
+
+def _as_gather_nd(node: NodeDef, original: NodeDef) -> None:
+    node.Clear()
+    node.name = original.name
+    node.op = "GatherNd"
+    node.input.extend([original.input[0], original.input[1]])
+    node.attr["Tparams"].CopyFrom(original.attr["dtype"])
+    node.attr["Tindices"].CopyFrom(original.attr["Tindices"])
+    if "_class" in original.attr:
+        node.attr["_class"].CopyFrom(original.attr["_class"])
+
+
+# -- the session path -------------------------------------------------------------------------
+
+def convert_variables_to_constants(sess, input_graph_def: GraphDef, output_node_names: Sequence[str],
+                                   variable_names_whitelist=None, variable_names_blacklist=None) -> GraphDef:
+    """TensorFlow's `graph_util.convert_variables_to_constants`, values taken from `sess`.
+
+    Args:
+        sess: a session exposing `variable_values(names) -> {name: ndarray}`.
+        input_graph_def: the GraphDef holding the network.
+        output_node_names: op names the result must compute.
+        variable_names_whitelist: only these variables are converted (all by default).
+        variable_names_blacklist: these variables are left as variables.
+
+    Returns:
+        The GraphDef cut down to what the outputs need, variables turned into Consts.
+    """
+    graph_def = extract_sub_graph(input_graph_def, list(output_node_names))
+    names = variable_names(graph_def, variable_names_whitelist, variable_names_blacklist)
+    values = sess.variable_values(names) if names else {}
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise GraphError(f"The session returned no value for variables {missing}")
+    return inline_variables(graph_def, {n: values[n] for n in names})
+
+
+# -- the checkpoint path ----------------------------------------------------------------------
+
+def variable_checkpoint_keys(graph_def: GraphDef, collection_def=None) -> dict[str, CheckpointKey]:
+    """Variable op name -> where its value is in a checkpoint.
+
+    Read from the graph's restore ops (RestoreV2 key and slice per Assign / AssignVariableOp),
+    then from VariableDefs with SaveSliceInfo in `collection_def` (a MetaGraphDef's), and
+    otherwise the variable's own op name.
+    """
+    keys: dict[str, CheckpointKey] = {}
+    for name, key in _keys_from_collections(collection_def or {}).items():
+        keys.setdefault(name, key)
+    restore = _keys_from_restore_ops(graph_def)
+    keys.update(restore)
+    for node in graph_def.node:
+        if node.op in VARIABLE_OPS:
+            keys.setdefault(node.name, CheckpointKey(node.name))
+    return keys
+
+
+def _keys_from_restore_ops(graph_def: GraphDef) -> dict[str, CheckpointKey]:
+    by_name = {n.name: n for n in graph_def.node}
+    edges = _data_edges(graph_def)
+    out: dict[str, CheckpointKey] = {}
+    for node in graph_def.node:
+        if node.op != "RestoreV2" or len(node.input) < 3:
+            continue
+        names = _const_strings(by_name.get(naming.parse_input(node.input[1])[0]))
+        slices = _const_strings(by_name.get(naming.parse_input(node.input[2])[0]))
+        if names is None:
+            continue
+        slices = slices if slices is not None and len(slices) == len(names) else [""] * len(names)
+        for target, index in _assigned_variables(node.name, by_name, edges):
+            if index < len(names):
+                out[target] = CheckpointKey(names[index], slices[index])
+    return out
+
+
+def _assigned_variables(restore_name: str, by_name, edges) -> list[tuple[str, int]]:
+    """(variable op name, RestoreV2 output index) for each assignment fed by the restore op."""
+    found = []
+    for consumer, position in edges.get(restore_name, ()):
+        index = naming.parse_input(by_name[consumer].input[position])[1]
+        target = _assignment_target(consumer, position, by_name, edges)
+        if target is not None:
+            found.append((target, index))
+    return found
+
+
+def _assignment_target(name: str, position: int, by_name, edges, depth: int = 0) -> str | None:
+    # A restored value reaches its variable through zero or more Identity nodes (devices).
+    node = by_name[name]
+    if node.op in ("Assign", "AssignVariableOp"):
+        return _variable_behind(naming.parse_input(node.input[0])[0], by_name) if position == 1 else None
+    if node.op == "Identity" and depth < 8:
+        for consumer, pos in edges.get(name, ()):
+            target = _assignment_target(consumer, pos, by_name, edges, depth + 1)
+            if target is not None:
+                return target
+    return None
+
+
+def _variable_behind(name: str, by_name) -> str | None:
+    for _ in range(8):
+        node = by_name.get(name)
+        if node is None:
+            return None
+        if node.op in VARIABLE_OPS:
+            return name
+        if node.op != "Identity" or not node.input:
+            return None
+        name = naming.parse_input(node.input[0])[0]
+    return None
+
+
+def _const_strings(node: NodeDef | None) -> list[str] | None:
+    if node is None or node.op != "Const":
+        return None
+    try:
+        values = make_ndarray(node.attr["value"].tensor)
+    except (ValueError, TypeError):
+        return None
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in np.ravel(values)]
+
+
+def _keys_from_collections(collection_def) -> dict[str, CheckpointKey]:
+    out: dict[str, CheckpointKey] = {}
+    for coll in collection_def.values():
+        if not coll.HasField("bytes_list"):
+            continue
+        for raw in coll.bytes_list.value:
+            var_def = VariableDef()
+            try:
+                var_def.ParseFromString(raw)
+            except Exception:  # noqa: BLE001 - not every bytes_list holds VariableDefs
+                continue
+            if not var_def.variable_name:
+                continue
+            name = naming.parse_tensor_name(var_def.variable_name)[0]
+            info = var_def.save_slice_info_def
+            if info.full_name:
+                spec = " ".join(str(d) for d in info.full_shape) + " " + ":".join(
+                    f"{o},{s}" for o, s in zip(info.var_offset, info.var_shape))
+                out[name] = CheckpointKey(info.full_name, spec)
+    return out
+
+
+def _read_value(reader, key: CheckpointKey, variable: str) -> np.ndarray:
+    if not reader.has_tensor(key.key):
+        raise GraphError(f"Variable {variable!r}: key {key.key!r} is not in checkpoint {reader.prefix}")
+    value = reader.get_tensor(key.key)
+    if not key.slice_spec:
+        return np.array(value, copy=True)
+    parts = key.slice_spec.split()
+    full_shape = [int(p) for p in parts[:-1]]
+    if list(value.shape) != full_shape:
+        raise GraphError(f"Variable {variable!r}: checkpoint tensor {key.key!r} has shape "
+                         f"{list(value.shape)}, but the graph expects the full shape {full_shape}")
+    index = []
+    for part in parts[-1].split(":"):
+        if part == "-":
+            index.append(slice(None))
+        else:
+            start, length = (int(x) for x in part.split(","))
+            index.append(slice(start, start + length))
+    return np.array(value[tuple(index)], copy=True)
+
+
+def _load_graph(graph_or_meta) -> tuple[GraphDef, MetaGraphDef | None]:
+    """(GraphDef, MetaGraphDef or None) from a message or a path to a graph file."""
+    if isinstance(graph_or_meta, (str, os.PathLike)):
+        from ortflow.formats.graphs import read_graph
+        graph_or_meta = read_graph(graph_or_meta)
+    if isinstance(graph_or_meta, SavedModel):
+        if len(graph_or_meta.meta_graphs) != 1:
+            raise GraphError("The SavedModel holds several meta graphs; load one with "
+                             "ortflow.graph.saved_model and pass its MetaGraphDef")
+        graph_or_meta = graph_or_meta.meta_graphs[0]
+    if isinstance(graph_or_meta, MetaGraphDef):
+        return graph_or_meta.graph_def, graph_or_meta
+    if isinstance(graph_or_meta, GraphDef):
+        return graph_or_meta, None
+    raise TypeError(f"Expected a GraphDef, MetaGraphDef or a path, not {type(graph_or_meta).__name__}")
+
+
+def _as_imported(graph_def: GraphDef, meta: MetaGraphDef | None) -> GraphDef:
+    """The GraphDef TensorFlow's session would hold after importing: defaults filled, shapes gone."""
+    from ortflow.graph.core import Graph
+    from ortflow.graph.importer import import_graph_def
+    graph = Graph()
+    producer_ops = None
+    if meta is not None and meta.meta_info_def.HasField("stripped_op_list"):
+        producer_ops = meta.meta_info_def.stripped_op_list
+    with graph.as_default():
+        import_graph_def(graph_def, name="", producer_op_list=producer_ops)
+    return graph.as_graph_def()
+
+
+def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | str,
+                 variable_names_whitelist=None, variable_names_blacklist=None) -> FreezeResult:
+    """`freeze` plus a report of what was converted and pruned (see `freeze`)."""
+    from ortflow.api.train_checkpoint import load_checkpoint
+    if isinstance(output_node_names, str):
+        output_node_names = [s for s in output_node_names.split(",") if s]
+    outputs = [naming.parse_input(n)[0] for n in output_node_names]
+    if not outputs:
+        raise GraphError("freeze needs at least one output node name")
+    source, meta = _load_graph(graph_or_meta)
+    imported = _as_imported(source, meta)
+    missing = [o for o in outputs if o not in {n.name for n in imported.node}]
+    if missing:
+        raise GraphError(f"Output nodes {missing} are not in the graph")
+    sub = extract_sub_graph(imported, outputs)
+    names = variable_names(sub, variable_names_whitelist, variable_names_blacklist)
+    keys = variable_checkpoint_keys(imported, meta.collection_def if meta is not None else None)
+    values = {}
+    if names:
+        with load_checkpoint(os.fspath(checkpoint)) as reader:
+            for name in names:
+                values[name] = _read_value(reader, keys[name], name)
+    frozen = inline_variables(sub, values)
+    kept = {n.name for n in sub.node}
+    return FreezeResult(
+        graph_def=frozen,
+        variables=names,
+        constant_bytes=sum(int(v.nbytes) for v in values.values()),
+        pruned=[n.name for n in imported.node if n.name not in kept],
+        outputs=outputs,
+    )
+
+
+def freeze(graph_or_meta, checkpoint, output_node_names: Sequence[str] | str,
+           variable_names_whitelist=None, variable_names_blacklist=None) -> GraphDef:
+    """Freezes a graph with the values of a checkpoint, without a session.
+
+    Args:
+        graph_or_meta: a GraphDef, a MetaGraphDef, or a path to a `.pb`/`.pbtxt`/`.meta` file.
+        checkpoint: a checkpoint prefix, or a directory (its latest checkpoint is used).
+        output_node_names: op names (or "a,b") the frozen graph must compute.
+        variable_names_whitelist: only these variables are converted.
+        variable_names_blacklist: these variables are left as variables.
+
+    Returns:
+        TensorFlow's frozen GraphDef: the needed nodes, variables as Consts.
+
+    Raises:
+        GraphError: an output is missing, a variable's key or shape does not match the checkpoint.
+        NotFoundError: no checkpoint at `checkpoint`.
+    """
+    return freeze_graph(graph_or_meta, checkpoint, output_node_names, variable_names_whitelist,
+                        variable_names_blacklist).graph_def

@@ -1,0 +1,76 @@
+"""`ortflow freeze` in a real subprocess, on copies of the TensorFlow-made fixtures."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ortflow.formats.tensors import make_ndarray
+from ortflow.proto import GraphDef
+
+
+def _frozen(path) -> GraphDef:
+    g = GraphDef()
+    g.ParseFromString(path.read_bytes())
+    return g
+
+
+def _same_nodes(a: GraphDef, b: GraphDef) -> bool:
+    return [n.name for n in a.node] == [n.name for n in b.node] and all(x == y for x, y in zip(a.node, b.node))
+
+
+def test_freeze_meta_with_default_outputs(cli, data_dir, tmp_path):
+    out = tmp_path / "frozen.pb"
+    proc = cli("freeze", data_dir / "mlp/ckpt/model.ckpt-30.meta", "-o", out, check=True)
+    assert "outputs: output" in proc.stdout
+    assert "froze 6 variables (5140 bytes of values)" in proc.stdout
+    assert "pruned 214" in proc.stdout
+    assert _same_nodes(_frozen(out), _frozen(data_dir / "mlp/frozen.pb"))
+
+
+def test_freeze_checkpoint_directory_and_text(cli, data_dir, tmp_path):
+    ckpt = tmp_path / "cnn"
+    shutil.copytree(data_dir / "cnn/ckpt", ckpt)
+    out = tmp_path / "frozen.pbtxt"
+    cli("freeze", ckpt, "--outputs", "probs:0", "-o", out, "--text", check=True)
+    from ortflow.formats.pbtxt import parse_pbtxt
+    ours = parse_pbtxt(out.read_bytes(), GraphDef)
+    assert _same_nodes(ours, _frozen(data_dir / "cnn/frozen.pb"))
+
+
+def test_freeze_graph_pb_needs_checkpoint(cli, data_dir, tmp_path):
+    out = tmp_path / "f.pb"
+    proc = cli("freeze", data_dir / "mlp/graph.pb", "--outputs", "output", "-o", out)
+    assert proc.returncode == 2 and "pass --checkpoint" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    cli("freeze", data_dir / "mlp/graph.pb", "--outputs", "output", "--checkpoint", data_dir / "mlp/ckpt",
+        "-o", out, check=True)
+    assert _same_nodes(_frozen(out), _frozen(data_dir / "mlp/frozen.pb"))
+
+
+def test_freeze_saved_model_uses_signature_outputs(cli, data_dir, tmp_path):
+    model = tmp_path / "sm"
+    shutil.copytree(data_dir / "saved_model/saved_model", model)
+    out = tmp_path / "f.pb"
+    proc = cli("freeze", model, "-o", out, check=True)
+    assert "outputs: y" in proc.stdout and "froze 1 variables (24 bytes" in proc.stdout
+    g = _frozen(out)
+    assert [n.name for n in g.node] == ["x", "w", "MatMul/ReadVariableOp", "MatMul", "Tanh", "y"]
+    w = make_ndarray(next(n for n in g.node if n.name == "w").attr["value"].tensor)
+    assert w.shape == (3, 2)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--tag", "train"], "Available tag sets: [['serve']]"),
+    (["--signature", "nope"], "no signature 'nope'"),
+])
+def test_freeze_saved_model_errors(cli, data_dir, tmp_path, args, message):
+    proc = cli("freeze", data_dir / "saved_model/saved_model", "-o", tmp_path / "f.pb", *args)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_freeze_missing_input(cli, tmp_path):
+    proc = cli("freeze", tmp_path / "nothing.meta", "-o", tmp_path / "f.pb")
+    assert proc.returncode == 2 and "no such file" in proc.stderr
