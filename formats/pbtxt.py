@@ -61,43 +61,46 @@ def _message_class_for(full_name: str):
 
 # --------------------------------------------------------------------------- escaping
 
-def _build_escape_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Per byte value: its escape padded to 4 bytes (as a uint32) and a mask of the real bytes."""
+def _build_escape_tables(keep_high: bool) -> tuple[np.ndarray, list[bytes]]:
+    """Per byte value: its escape padded with NULs to 4 bytes (as a uint32), and the escapes as a
+    list. `keep_high` leaves bytes >= 0x80 alone (UTF-8 in string fields)."""
     codes = np.zeros(256, dtype="<u4")
-    mask = np.zeros((256, 4), dtype=bool)
+    small = []
     special = {0x0A: b"\\n", 0x0D: b"\\r", 0x09: b"\\t", 0x22: b'\\"', 0x27: b"\\'", 0x5C: b"\\\\"}
     for b in range(256):
         if b in special:
             esc = special[b]
-        elif 0x20 <= b < 0x7F:
+        elif 0x20 <= b < 0x7F or (keep_high and b >= 0x80):
             esc = bytes([b])
         else:
             esc = b"\\%03o" % b
         codes[b] = int.from_bytes(esc.ljust(4, b"\0"), "little")
-        mask[b, : len(esc)] = True
-    return codes, mask
+        small.append(esc)
+    return codes, small
 
 
-_ESC_CODES, _ESC_MASK = _build_escape_tables()
-_ESC_SMALL = [bytes(_ESC_CODES[b:b + 1].view(np.uint8)[_ESC_MASK[b]]) for b in range(256)]
+_ESCAPES = {False: _build_escape_tables(False), True: _build_escape_tables(True)}
 _PLAIN = re.compile(rb"[ !#-&(-\[\]-~]*")  # printable ASCII except " ' and backslash
 _CHUNK = 1 << 20
 
 
-def escape_bytes(data: bytes) -> bytes:
-    """Escapes bytes as text_format does: \\n \\r \\t \\" \\' \\\\, other non-printables as 3-digit octal."""
+def escape_bytes(data: bytes, keep_utf8: bool = False) -> bytes:
+    """Escapes bytes as text_format does: \\n \\r \\t \\" \\' \\\\, other non-printables as 3-digit octal.
+
+    With `keep_utf8`, bytes from 0x80 up stay as they are (protobuf's `as_utf8` for string fields).
+    """
     if _PLAIN.fullmatch(data):
         return data
+    codes, small = _ESCAPES[keep_utf8]
     if len(data) < 64:
-        return b"".join([_ESC_SMALL[b] for b in data])
-    parts = []
-    for start in range(0, len(data), _CHUNK):
-        chunk = np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK, len(data) - start), offset=start)
-        parts.append(_ESC_CODES[chunk].view(np.uint8).reshape(-1, 4)[_ESC_MASK[chunk]].tobytes())
-    return b"".join(parts)
+        return b"".join([small[b] for b in data])
+    # Each byte becomes its escape padded with NULs to 4 bytes (one table lookup), then the NULs
+    # are deleted (no escape contains a NUL byte). Chunks keep the temporaries in cache.
+    array = np.frombuffer(data, dtype=np.uint8)
+    return b"".join([codes.take(array[start:start + _CHUNK]).tobytes().translate(None, b"\0")
+                     for start in range(0, len(array), _CHUNK)])
 
 
-_HEX1 = re.compile(rb"(\\+)x([0-9a-fA-F])(?![0-9a-fA-F])")
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
 _SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b'"': b'"', b"'": b"'", b"\\": b"\\", b"a": b"\a",
            b"b": b"\b", b"f": b"\f", b"v": b"\v"}
@@ -114,6 +117,20 @@ def _unescape_one(m: re.Match) -> bytes:
     return _SIMPLE.get(other, b"\\" + other)
 
 
+def _has_unicode_escape(raw: bytes) -> bool:
+    """True if `raw` holds a \\u or \\U escape (an odd run of backslashes before u/U)."""
+    for pattern in (b"\\u", b"\\U"):
+        pos = raw.find(pattern)
+        while pos >= 0:
+            run = pos
+            while run > 0 and raw[run - 1] == 0x5C:
+                run -= 1
+            if not (pos - run) & 1:
+                return True
+            pos = raw.find(pattern, pos + 2)
+    return False
+
+
 def unescape_bytes(raw: bytes) -> bytes:
     """Decodes the escapes of a text-format string literal body (without the quotes).
 
@@ -122,7 +139,7 @@ def unescape_bytes(raw: bytes) -> bytes:
     """
     if b"\\" not in raw:
         return raw
-    if b"\\u" not in raw and b"\\U" not in raw:
+    if not _has_unicode_escape(raw):
         try:
             return codecs.escape_decode(raw)[0]
         except ValueError:
@@ -134,9 +151,15 @@ def unescape_bytes(raw: bytes) -> bytes:
 
 # --------------------------------------------------------------------------- printing
 
-@lru_cache(maxsize=1 << 16)
 def _float32_text(value: float) -> str:
     """The shortest decimal that reads back as the same float32, printed as Python prints floats."""
+    if value == 0.0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"  # the cache below has 0.0 == -0.0
+    return _float32_nonzero(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _float32_nonzero(value: float) -> str:
     if value != value:
         return "nan"
     if math.isinf(value):
@@ -162,13 +185,14 @@ def _double_text(value: float) -> str:
 class _Printer:
     """Writes one message as text into a list of bytes pieces."""
 
-    __slots__ = ("out", "float_text")
+    __slots__ = ("out", "float_text", "as_utf8")
 
-    def __init__(self, float_format: str):
+    def __init__(self, float_format: str, as_utf8: bool):
         if float_format not in ("shortest", "tf1"):
             raise ValueError(f"float_format must be 'shortest' or 'tf1', not {float_format!r}")
         self.out: list[bytes] = []
         self.float_text = _float32_text if float_format == "shortest" else _float32_tf1
+        self.as_utf8 = as_utf8
 
     def message(self, msg: Message, indent: bytes) -> None:
         if msg.DESCRIPTOR.full_name == _ANY and self._any(msg, indent):
@@ -225,7 +249,7 @@ class _Printer:
             out.append(indent + b"}\n")
             return
         if t == _T.TYPE_STRING:
-            text = b'"' + escape_bytes(value.encode("utf-8")) + b'"'
+            text = b'"' + escape_bytes(value.encode("utf-8"), self.as_utf8) + b'"'
         elif t == _T.TYPE_BYTES:
             text = b'"' + escape_bytes(value) + b'"'
         elif t == _T.TYPE_ENUM:
@@ -242,14 +266,14 @@ class _Printer:
         out.append(b"%s%s: %s\n" % (indent, name, text))
 
 
-def format_pbtxt_bytes(message: Message, float_format: str = "shortest") -> bytes:
-    """As `format_pbtxt`, but returns the ASCII text as bytes (what files hold)."""
-    printer = _Printer(float_format)
+def format_pbtxt_bytes(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> bytes:
+    """As `format_pbtxt`, but returns the UTF-8 text as bytes (what files hold)."""
+    printer = _Printer(float_format, as_utf8)
     printer.message(message, b"")
     return b"".join(printer.out)
 
 
-def format_pbtxt(message: Message, float_format: str = "shortest") -> str:
+def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> str:
     """Prints `message` in protobuf text format, exactly as `text_format.MessageToString` does.
 
     Args:
@@ -257,12 +281,15 @@ def format_pbtxt(message: Message, float_format: str = "shortest") -> str:
         float_format: "shortest" (default; TF 2.x `write_graph`, `str(message)`) prints float32
             fields as the shortest decimal that round-trips; "tf1" prints the float widened to
             double (`repr`), as TF 1.15 `write_graph` did with `float_format=''`.
+        as_utf8: leave non-ASCII characters of string fields unescaped, as protobuf >= 4
+            prints by default (TF 2.x); False escapes them as octal UTF-8 bytes (TF 1.15, protobuf 3).
+            Bytes fields are always fully escaped.
 
     Returns:
         The text; fields in field-number order, map entries sorted by key, bytes escaped
         with 3-digit octal, `Any` expanded with TensorFlow's type names.
     """
-    return format_pbtxt_bytes(message, float_format).decode("ascii")
+    return format_pbtxt_bytes(message, float_format, as_utf8).decode("utf-8")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -504,7 +531,7 @@ class _Parser:
 
     def _field(self, msg, desc, fields, pending, seen, oneofs, depth) -> None:
         if self.kind != _IDENT:
-            raise _ParseError(f"expected a field name of {desc.full_name}, found {self._describe()}", self.start)
+            raise _ParseError(f"expected a field name of {_tf_name(desc.full_name)}, found {self._describe()}", self.start)
         name_start = self.start
         field = fields.get(self.text)
         if field is None:
