@@ -21,6 +21,7 @@ __all__ = [
     "const_i64",
     "scalar_like",
     "to_int64",
+    "to_scalar",
     "unsqueeze",
     "squeeze",
     "reduce",
@@ -70,6 +71,16 @@ def to_int64(ctx, name: str) -> str:
     if value is not None and value.dtype != np.int64:
         return const_i64(ctx, value)
     return ctx.cast(name, dtypes.int64)
+
+
+def to_scalar(ctx, x: str) -> str:
+    """A one-element value `x` as a 0-d tensor (Range and friends want true scalars)."""
+    value = ctx.const_value(x)
+    if value is not None:
+        # Folded here: a Reshape of a constant to [] would be folded later anyway, and this
+        # keeps the 0-d shape explicit.
+        return ctx.make_const(np.asarray(value).reshape(()))
+    return first(ctx, "Reshape", [x, ctx.make_const(np.zeros(0, dtype=np.int64))])
 
 
 def unsqueeze(ctx, x: str, axes: Sequence[int], output: str | None = None) -> str:

@@ -261,14 +261,14 @@ def convert_select_v2(ctx, node):
 @handler("Cast")
 def convert_cast(ctx, node):
     # TF:   y = Cast(x, SrcT: type, DstT: type, Truncate: bool)
-    # ONNX: Y = Cast(X, to: int)           (complex values are [..., 2] pairs: see spectral.py)
+    # ONNX: Y = Cast(X, to: int)           (complex values are [..., 2] pairs: see signal.py)
     dst = node.attr("DstT")
     src = node.input_dtype(0)
     if src == dst:
         ctx.alias(node.input(0), node.output(0))
         return
     if dst.is_complex or (src is not None and src.is_complex):
-        from ortflow.converters import spectral
+        from ortflow.converters import signal as spectral
 
         convert = spectral.cast_to_complex if dst.is_complex else spectral.cast_from_complex
         convert(ctx, node, dst)

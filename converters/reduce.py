@@ -1,10 +1,21 @@
-"""Handlers of TF reductions (Sum, Mean, Max, ..., All, Any) and ArgMax/ArgMin."""
+"""Handlers of TF reductions: Sum, Mean, Max, ..., All, Any, ArgMax/ArgMin, segment reductions."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ortflow.converters.emit import AXES_INPUT_SINCE, first, reduce, to_int64
+from ortflow.converters.emit import (
+    AXES_INPUT_SINCE,
+    INT64_MAX,
+    const_i64,
+    first,
+    reduce,
+    shape_of,
+    to_int64,
+    to_scalar,
+    unsqueeze,
+    zeros_like_shape,
+)
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -97,3 +108,110 @@ def convert_arg_max(ctx, node):
         return
     index = first(ctx, op, [node.input(0)], {"axis": axis, "keepdims": 0})
     first(ctx, "Cast", [index], {"to": ctx.onnx_type(out_dtype)}, output=node.output(0))
+
+
+# --------------------------------------------------------------------------- segment reductions
+
+#: Unsorted segment reductions beyond Sum -> the ScatterND reduction (opset >= 18).
+_SCATTER_REDUCTIONS = {"UnsortedSegmentSum": "add", "UnsortedSegmentMax": "max",
+                       "UnsortedSegmentMin": "min", "UnsortedSegmentProd": "mul"}
+
+
+def _num_segments(ctx, node) -> str:
+    """The int64 [1] segment count: the num_segments input, or max(ids) + 1 for sorted ops."""
+    if node.op.startswith("Unsorted"):
+        known = node.input_value(2)
+        if known is not None:
+            return const_i64(ctx, np.asarray(known).reshape(1))
+        return first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])])
+    ids = node.input_value(1)
+    if ids is not None:
+        return const_i64(ctx, [int(np.max(ids)) + 1 if np.size(ids) else 0])
+    top = reduce(ctx, "ReduceMax", to_int64(ctx, node.input(1)), None, keepdims=True)
+    return first(ctx, "Add", [first(ctx, "Reshape", [top, const_i64(ctx, [1])]), const_i64(ctx, [1])])
+
+
+def _ids_rank(node) -> int:
+    rank = node.input_rank(1)
+    require(rank is not None, node, "the segment ids need a static rank")
+    return rank
+
+
+def _initial_value(dtype, reduction: str):
+    # What TF writes to a segment no id names: 0 for sums, 1 for products, the type's lowest
+    # (highest) finite value for max (min).
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    info = np.finfo(np_dtype) if np_dtype.kind == "f" else np.iinfo(np_dtype)
+    return {"add": 0, "mul": 1, "max": info.min, "min": info.max}[reduction]
+
+
+def _scatter(ctx, node, reduction: str) -> None:
+    # Out = ScatterND(init, Unsqueeze(ids, -1), data, reduction): data rows land on their ids.
+    dtype = node.input_dtype(0) or dtypes.float32
+    rank = _ids_rank(node)
+    data, ids = node.input(0), to_int64(ctx, node.input(1))
+    rest = first(ctx, "Slice", [shape_of(ctx, data), const_i64(ctx, [rank]), const_i64(ctx, [INT64_MAX])])
+    out_shape = first(ctx, "Concat", [_num_segments(ctx, node), rest], {"axis": 0})
+    init = zeros_like_shape(ctx, out_shape, dtype, _initial_value(dtype, reduction))
+    known = node.input_value(1)
+    if node.op.startswith("Unsorted") and (known is None or (np.asarray(known) < 0).any()):
+        # TF drops rows with a negative id; ScatterND would count them from the end.
+        valid = first(ctx, "GreaterOrEqual", [ids, const_i64(ctx, 0)])
+        ids = first(ctx, "Where", [valid, ids, const_i64(ctx, 0)])
+        data_rank = node.input_rank(0)
+        require(data_rank is not None, node, "negative segment ids need the static rank of the data")
+        row_valid = unsqueeze(ctx, valid, list(range(rank, data_rank))) if data_rank > rank else valid
+        data = first(ctx, "Where", [row_valid, data, init_row(ctx, dtype, reduction)])
+    first(ctx, "ScatterND", [init, unsqueeze(ctx, ids, [-1]), data], {"reduction": reduction},
+          output=node.output(0))
+
+
+def init_row(ctx, dtype, reduction: str) -> str:
+    """A scalar of `dtype` that leaves a `reduction` unchanged (what dropped rows contribute)."""
+    identity = {"add": 0, "mul": 1}.get(reduction)
+    if identity is None:  # max/min: the initial value also leaves the result unchanged
+        identity = _initial_value(dtype, reduction)
+    return ctx.make_const(np.asarray(identity, dtype=dtype.as_numpy_dtype))
+
+
+def _one_hot_matmul(ctx, node) -> None:
+    # Out = Reshape(MatMul(OneHot[num, n], Data[n, rest]), [num, rest...]): each segment's row
+    # is the sum of the data rows its ids select (negative ids select nothing, as in TF).
+    dtype = node.input_dtype(0) or dtypes.float32
+    rank = _ids_rank(node)
+    data, ids = node.input(0), to_int64(ctx, node.input(1))
+    flat_ids = first(ctx, "Reshape", [ids, const_i64(ctx, [-1])])
+    count = _num_segments(ctx, node)
+    segments = first(ctx, "Range", [const_i64(ctx, 0), to_scalar(ctx, count), const_i64(ctx, 1)])
+    hot = first(ctx, "Equal", [unsqueeze(ctx, segments, [1]), flat_ids])
+    hot = first(ctx, "Cast", [hot], {"to": ctx.onnx_type(dtype)})
+    shape = shape_of(ctx, data)
+    rest = first(ctx, "Slice", [shape, const_i64(ctx, [rank]), const_i64(ctx, [INT64_MAX])])
+    # Without axes ReduceProd multiplies every element, the same at every opset.
+    row_size = first(ctx, "ReduceProd", [rest], {"keepdims": 1})
+    flat_rows = first(ctx, "Concat", [const_i64(ctx, [-1]), row_size], {"axis": 0})
+    rows = first(ctx, "Reshape", [data, flat_rows])
+    summed = first(ctx, "MatMul", [hot, rows])
+    out_shape = first(ctx, "Concat", [count, rest], {"axis": 0})
+    first(ctx, "Reshape", [summed, out_shape], output=node.output(0))
+
+
+@handler("SegmentSum", "UnsortedSegmentSum", since=13)
+def convert_segment_sum(ctx, node):
+    # TF:   output = UnsortedSegmentSum(data, segment_ids, num_segments)  (SegmentSum: no count)
+    # ONNX: Output = Reshape(MatMul(one-hot of ids [num, n], Data as [n, rest]))  (opset < 16)
+    _one_hot_matmul(ctx, node)
+
+
+@handler("SegmentSum", "UnsortedSegmentSum", since=16)
+def convert_segment_sum_16(ctx, node):
+    # TF:   output = UnsortedSegmentSum(data, segment_ids, num_segments)
+    # ONNX: Output = ScatterND(zeros, Unsqueeze(Ids, -1), Data, reduction='add')  (opset >= 16)
+    _scatter(ctx, node, "add")
+
+
+@handler("UnsortedSegmentMax", "UnsortedSegmentMin", "UnsortedSegmentProd", since=18)
+def convert_unsorted_segment_reduce(ctx, node):
+    # TF:   output = UnsortedSegmentMax(data, segment_ids, num_segments)  (Min, Prod alike)
+    # ONNX: Output = ScatterND(init, Unsqueeze(Ids, -1), Data, reduction='max')  (opset >= 18)
+    _scatter(ctx, node, _SCATTER_REDUCTIONS[node.op])

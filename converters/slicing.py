@@ -13,6 +13,7 @@ from ortflow.converters.emit import (
     first,
     squeeze,
     to_int64,
+    to_scalar,
     unsqueeze,
 )
 from ortflow.converters.registry import handler, require
@@ -306,9 +307,7 @@ def convert_one_hot(ctx, node):
     #       (not ONNX OneHot: that one wraps negative indices, TF gives all-off rows)
     axis = int(node.attr("axis", -1))
     indices = to_int64(ctx, node.input(0))
-    depth = to_int64(ctx, node.input(1))
-    if ctx.const_value(depth) is None or np.ndim(ctx.const_value(depth)) != 0:
-        depth = first(ctx, "Reshape", [depth, const_i64(ctx, [])])
+    depth = to_scalar(ctx, to_int64(ctx, node.input(1)))
     positions = first(ctx, "Range", [const_i64(ctx, 0), depth, const_i64(ctx, 1)])
     if axis == -1:
         expanded = unsqueeze(ctx, indices, [-1])

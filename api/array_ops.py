@@ -1,0 +1,360 @@
+"""Shape and slicing ops of the `tf.` namespace: reshape, concat, stack, slice, strided_slice, ..."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import Tensor
+from ortflow.graph.tensor_shape import as_shape
+
+__all__ = [
+    "newaxis", "identity", "reshape", "transpose", "concat", "stack", "pack", "unstack", "unpack",
+    "slice", "strided_slice", "squeeze", "expand_dims", "shape", "size", "rank", "zeros", "ones",
+    "fill", "zeros_like", "ones_like", "gather", "gather_nd", "one_hot", "tile", "pad", "split",
+    "where", "stop_gradient", "range", "reverse", "reverse_v2", "boolean_mask", "sequence_mask",
+    "no_op", "tuple", "group", "identity_n", "check_numerics", "broadcast_to", "getitem",
+]
+
+newaxis = None
+
+
+def identity(input, name=None):  # noqa: A002 - TF's argument name
+    """`Identity`."""
+    return apply_op_output("Identity", [input], name=name or "Identity")
+
+
+def identity_n(input, name=None):  # noqa: A002
+    return apply_op("IdentityN", [list(input)], name=name or "IdentityN").outputs
+
+
+def check_numerics(tensor, message, name=None):
+    return apply_op_output("CheckNumerics", [tensor], {"message": message}, name=name or "CheckNumerics")
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    return apply_op_output("StopGradient", [input], name=name or "StopGradient")
+
+
+def reshape(tensor, shape, name=None):
+    """`Reshape` to `shape` (a list, with -1 for one inferred dim, or a Tensor)."""
+    return apply_op_output("Reshape", [tensor, shape], name=name or "Reshape")
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    """Permutes axes (reverses them when `perm` is None)."""
+    g = graph_of(a)
+    with g.as_default(), g.name_scope(name) as scope:
+        a = convert_to_tensor(a, name="a")
+        if perm is None:
+            rank = a.shape.rank
+            if rank is None:
+                raise NotImplementedError("transpose without perm needs a tensor of known rank")
+            perm = constant(np.arange(rank - 1, -1, -1, dtype=np.int32), name="perm")
+        return apply_op_output("Transpose", [a, perm], name=scope)
+
+
+def concat(values, axis, name="concat"):
+    """Joins tensors along `axis` (`ConcatV2`); one value is returned through Identity."""
+    values = list(values)
+    if len(values) == 1:
+        g = graph_of(values)
+        with g.as_default(), g.name_scope(name) as scope:
+            convert_to_tensor(axis, dtype=_dtypes.int32, name="concat_dim")
+            return identity(values[0], name=scope)
+    return apply_op_output("ConcatV2", [values, axis], name=name)
+
+
+def stack(values, axis=0, name="stack"):
+    """Stacks same-shaped tensors along a new `axis` (`Pack`)."""
+    return apply_op_output("Pack", [list(values)], {"axis": int(axis)}, name=name)
+
+
+pack = stack
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """Splits along `axis` into a list of tensors (`Unpack`)."""
+    value = convert_to_tensor(value)
+    if num is None:
+        dims = value.shape.dims
+        if dims is None or dims[axis] is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {value.shape}")
+        num = dims[axis]
+    return apply_op("Unpack", [value], {"num": int(num), "axis": int(axis)}, name=name).outputs
+
+
+unpack = unstack
+
+
+def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
+    """`Slice`: `size` elements from `begin` on each axis (-1 for "the rest")."""
+    return apply_op_output("Slice", [input_, begin, size], name=name or "Slice")
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
+                  new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+    """`StridedSlice` with TF's masks."""
+    if strides is None:
+        strides = [1] * len(begin)
+    attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
+             "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}
+    return apply_op_output("StridedSlice", [input_, begin, end, strides], attrs, name=name or "StridedSlice")
+
+
+def _is_tensor_index(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def getitem(tensor, slice_spec):
+    """`tensor[slice_spec]` as TF compiles it: one `StridedSlice` named "strided_slice"."""
+    if not isinstance(slice_spec, builtins.tuple):
+        slice_spec = (slice_spec,)
+    begin, end, strides = [], [], []
+    begin_mask = end_mask = ellipsis_mask = new_axis_mask = shrink_axis_mask = 0
+    for index, s in enumerate(slice_spec):
+        bit = 1 << index
+        if isinstance(s, builtins.slice):
+            begin.append(0 if s.start is None else s.start)
+            end.append(0 if s.stop is None else s.stop)
+            strides.append(1 if s.step is None else s.step)
+            if s.start is None:
+                begin_mask |= bit
+            if s.stop is None:
+                end_mask |= bit
+        elif s is Ellipsis:
+            begin.append(0), end.append(0), strides.append(1)
+            ellipsis_mask |= bit
+        elif s is None:
+            begin.append(0), end.append(0), strides.append(1)
+            new_axis_mask |= bit
+        else:
+            if isinstance(s, (bool, np.bool_)) or (isinstance(s, Tensor) and s.dtype.is_bool):
+                raise TypeError("Boolean indices are not supported; use boolean_mask")
+            begin.append(s)
+            end.append(s + 1 if not isinstance(s, Tensor) else apply_op_output("AddV2", [s, 1], name="add"))
+            strides.append(1)
+            shrink_axis_mask |= bit
+    g = graph_of(tensor)
+    with g.as_default(), g.name_scope("strided_slice") as scope:
+        pack_b, pack_e, pack_s = (_pack_index(v, "stack" + suffix)
+                                  for v, suffix in ((begin, ""), (end, "_1"), (strides, "_2")))
+        return strided_slice(tensor, pack_b, pack_e, pack_s, begin_mask, end_mask, ellipsis_mask,
+                             new_axis_mask, shrink_axis_mask, name=scope)
+
+
+def _pack_index(values, name):
+    if any(isinstance(v, Tensor) for v in values):
+        return stack(values, name=name)
+    return constant(np.array(values, dtype=np.int32 if builtins.all(builtins.abs(int(v)) < 2 ** 31 for v in values)
+                             else np.int64), name=name)
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
+    """Removes size-1 dims (all of them, or those in `axis`)."""
+    axis = squeeze_dims if axis is None else axis
+    if isinstance(axis, int):
+        axis = [axis]
+    return apply_op_output("Squeeze", [input], {"squeeze_dims": list(axis or [])}, name=name or "Squeeze")
+
+
+def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
+    """Inserts a size-1 dim at `axis`."""
+    axis = dim if axis is None else axis
+    return apply_op_output("ExpandDims", [input, axis], name=name or "ExpandDims")
+
+
+def shape(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A002
+    """The shape: a Const when fully known statically (as TF does), else a `Shape` op."""
+    out_type = _dtypes.as_dtype(out_type)
+    x = convert_to_tensor(input)
+    static = x.shape
+    if optimize and static.is_fully_defined():
+        return constant(static.as_list(), dtype=out_type, name=name or "Shape")
+    return apply_op_output("Shape", [x], {"out_type": out_type}, name=name or "Shape")
+
+
+def size(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A002
+    """The number of elements: a Const when known statically, else a `Size` op."""
+    out_type = _dtypes.as_dtype(out_type)
+    x = convert_to_tensor(input)
+    if optimize and x.shape.is_fully_defined():
+        return constant(x.shape.num_elements(), dtype=out_type, name=name or "Size")
+    return apply_op_output("Size", [x], {"out_type": out_type}, name=name or "Size")
+
+
+def rank(input, name=None, optimize=True):  # noqa: A002
+    """The rank: a Const when known statically, else a `Rank` op."""
+    x = convert_to_tensor(input)
+    if optimize and x.shape.rank is not None:
+        return constant(x.shape.rank, dtype=_dtypes.int32, name=name or "Rank")
+    return apply_op_output("Rank", [x], name=name or "Rank")
+
+
+def fill(dims, value, name=None):
+    return apply_op_output("Fill", [dims, value], name=name or "Fill")
+
+
+def _filled(value: int, shape, dtype, name):
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    if isinstance(shape, Tensor):
+        g = graph_of(shape)
+        with g.as_default(), g.name_scope(name) as scope:
+            return fill(shape, constant(value, dtype=dtype), name=scope)
+    dims = as_shape(shape).as_list()
+    if int(np.prod(dims)) < 1000:
+        return constant(value, dtype=dtype, shape=dims, name=name)
+    g = graph_of()
+    with g.as_default(), g.name_scope(name) as scope:
+        return fill(constant(dims, dtype=_dtypes.int32, name="shape_as_tensor"),
+                    constant(value, dtype=dtype, name="Const"), name=scope)
+
+
+def zeros(shape, dtype=_dtypes.float32, name=None):
+    """A tensor of zeros (a Const when small, else `Fill`)."""
+    return _filled(0, shape, dtype, name or "zeros")
+
+
+def ones(shape, dtype=_dtypes.float32, name=None):
+    """A tensor of ones (a Const when small, else `Fill`)."""
+    return _filled(1, shape, dtype, name or "ones")
+
+
+def zeros_like(tensor, dtype=None, name=None, optimize=True):
+    tensor = convert_to_tensor(tensor)
+    if dtype is not None and _dtypes.as_dtype(dtype) != tensor.dtype.base_dtype:
+        return zeros(shape(tensor), dtype, name)
+    return apply_op_output("ZerosLike", [tensor], name=name or "zeros_like")
+
+
+def ones_like(tensor, dtype=None, name=None, optimize=True):
+    tensor = convert_to_tensor(tensor)
+    return apply_op_output("OnesLike", [tensor], name=name or "ones_like") if dtype is None \
+        else ones(shape(tensor), dtype, name)
+
+
+def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    """`GatherV2` along `axis` (0 by default)."""
+    return apply_op_output("GatherV2", [params, indices, 0 if axis is None else axis],
+                           {"batch_dims": batch_dims}, name=name or "GatherV2")
+
+
+def gather_nd(params, indices, name=None, batch_dims=0):
+    return apply_op_output("GatherNd", [params, indices], name=name or "GatherNd")
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot vectors (`OneHot`); float32 1/0 by default."""
+    dtype = _dtypes.as_dtype(dtype or _dtypes.float32)
+    g = graph_of(indices)
+    with g.as_default(), g.name_scope(name or "one_hot") as scope:
+        on = convert_to_tensor(1 if on_value is None else on_value, dtype=dtype, name="on_value")
+        off = convert_to_tensor(0 if off_value is None else off_value, dtype=dtype, name="off_value")
+        return apply_op_output("OneHot", [indices, depth, on, off], {"axis": -1 if axis is None else axis},
+                               name=scope)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    return apply_op_output("Tile", [input, multiples], name=name or "Tile")
+
+
+def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
+    mode = mode.upper()
+    if mode == "CONSTANT":
+        if constant_values == 0:
+            return apply_op_output("Pad", [tensor, paddings], name=name or "Pad")
+        return apply_op_output("PadV2", [tensor, paddings, constant_values], name=name or "PadV2")
+    return apply_op_output("MirrorPad", [tensor, paddings], {"mode": mode}, name=name or "MirrorPad")
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits into equal parts (`Split`) or given sizes (`SplitV`)."""
+    if isinstance(num_or_size_splits, int):
+        return apply_op("Split", [axis, value], {"num_split": num_or_size_splits}, name=name).outputs
+    sizes = list(num_or_size_splits)
+    return apply_op("SplitV", [value, sizes, axis], {"num_split": len(sizes)}, name=name).outputs
+
+
+def where(condition, x=None, y=None, name=None):
+    """Indices of true elements (`Where`), or an element-wise choice (`Select`)."""
+    if x is None and y is None:
+        return apply_op_output("Where", [condition], name=name or "Where")
+    return apply_op_output("Select", [condition, x, y], name=name or "Select")
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
+    """`Range(start, limit, delta)`; `range(n)` counts from 0."""
+    if limit is None:
+        start, limit = 0, start
+    g = graph_of(start, limit, delta)
+    with g.as_default(), g.name_scope(name) as scope:
+        if dtype is None:
+            kinds = [v.dtype.base_dtype if isinstance(v, Tensor) else
+                     (_dtypes.float32 if isinstance(v, float) else _dtypes.int32) for v in (start, limit, delta)]
+            order = [_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64]
+            dtype = max(kinds, key=lambda d: order.index(d) if d in order else 0)
+        start = convert_to_tensor(start, dtype=dtype, name="start")
+        limit = convert_to_tensor(limit, dtype=dtype, name="limit")
+        delta = convert_to_tensor(delta, dtype=dtype, name="delta")
+        return apply_op_output("Range", [start, limit, delta], name=scope)
+
+
+def reverse_v2(tensor, axis, name=None):
+    return apply_op_output("ReverseV2", [tensor, axis], name=name or "ReverseV2")
+
+
+reverse = reverse_v2
+
+
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    raise NotImplementedError("boolean_mask is not supported by ortflow's graph builder yet")
+
+
+def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
+    raise NotImplementedError("sequence_mask is not supported by ortflow's graph builder yet")
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    return apply_op_output("BroadcastTo", [input, shape], name=name or "BroadcastTo")
+
+
+def no_op(name=None):
+    """A `NoOp` (an Operation, not a Tensor)."""
+    return apply_op("NoOp", [], name=name or "NoOp")
+
+
+def group(*inputs, name=None):
+    """A NoOp that runs after all `inputs` (`tf.group`)."""
+    from ortflow.graph import Operation, get_default_graph
+
+    ops = []
+    for x in inputs:
+        items = x if isinstance(x, (list, builtins.tuple)) else [x]
+        for item in items:
+            if item is None:
+                continue
+            if hasattr(item, "_as_graph_element") and not isinstance(item, (Tensor, Operation)):
+                item = item._as_graph_element()
+            ops.append(item.op if isinstance(item, Tensor) else item)
+    g = ops[0].graph if ops else get_default_graph()
+    with g.as_default(), g.name_scope(name or "group_deps") as scope:
+        return g.create_op("NoOp", [], name=scope, control_inputs=ops)
+
+
+def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
+    """Identity copies of `tensors` that all wait for every one of them (`tf.tuple`)."""
+    tensors = list(tensors)
+    g = graph_of(tensors)
+    with g.as_default(), g.name_scope(name or "tuple"):
+        gate = group(*[t for t in tensors if t is not None], *(control_inputs or []))
+        out = []
+        for t in tensors:
+            if t is None:
+                out.append(None)
+                continue
+            with g.control_dependencies([gate]):
+                out.append(identity(t))
+        return out

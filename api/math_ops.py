@@ -1,0 +1,391 @@
+"""`tf.math` (and the math functions of the `tf.` namespace): element-wise ops, reductions, matmul."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import Tensor
+
+__all__ = [
+    "add", "add_n", "subtract", "multiply", "divide", "truediv", "realdiv", "div", "floordiv",
+    "floor_div", "mod", "floormod", "pow", "matmul", "negative", "abs", "sqrt", "rsqrt", "square",
+    "exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "sign", "floor", "ceil", "round",
+    "reciprocal", "erf", "maximum", "minimum", "squared_difference", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
+    "argmax", "argmin", "cast", "to_float", "to_int32", "to_int64", "clip_by_value", "cumsum",
+    "log_softmax", "softmax", "softplus", "exp", "atan", "asin", "acos", "sinh", "cosh", "is_nan",
+    "is_inf", "is_finite", "count_nonzero", "reduce_logsumexp", "scalar_mul", "l2_normalize",
+    "real", "imag", "conj", "tensordot", "bias_add", "segment_sum", "unsorted_segment_sum", "top_k",
+    "in_top_k", "xlogy", "divide_no_nan", "accumulate_n", "reduce_variance", "reduce_std",
+]
+
+
+def _unary(op_type: str):
+    def fn(x, name=None):
+        return apply_op_output(op_type, [x], name=name or op_type)
+    fn.__name__ = op_type.lower()
+    fn.__doc__ = f"Element-wise `{op_type}`."
+    return fn
+
+
+def _binary(op_type: str):
+    def fn(x, y, name=None):
+        return apply_op_output(op_type, [x, y], name=name or op_type)
+    fn.__name__ = op_type.lower()
+    fn.__doc__ = f"Element-wise `{op_type}` (with broadcasting)."
+    return fn
+
+
+negative = _unary("Neg")
+abs = _unary("Abs")  # noqa: A001 - TF's name
+sqrt = _unary("Sqrt")
+rsqrt = _unary("Rsqrt")
+square = _unary("Square")
+exp = _unary("Exp")
+log = _unary("Log")
+log1p = _unary("Log1p")
+sin = _unary("Sin")
+cos = _unary("Cos")
+tan = _unary("Tan")
+atan = _unary("Atan")
+asin = _unary("Asin")
+acos = _unary("Acos")
+sinh = _unary("Sinh")
+cosh = _unary("Cosh")
+tanh = _unary("Tanh")
+sigmoid = _unary("Sigmoid")
+sign = _unary("Sign")
+floor = _unary("Floor")
+ceil = _unary("Ceil")
+round = _unary("Round")  # noqa: A001
+reciprocal = _unary("Reciprocal")
+erf = _unary("Erf")
+logical_not = _unary("LogicalNot")
+is_nan = _unary("IsNan")
+is_inf = _unary("IsInf")
+is_finite = _unary("IsFinite")
+softplus = _unary("Softplus")
+
+add = _binary("Add")
+subtract = _binary("Sub")
+realdiv = _binary("RealDiv")
+floor_div = _binary("FloorDiv")
+floormod = _binary("FloorMod")
+maximum = _binary("Maximum")
+minimum = _binary("Minimum")
+squared_difference = _binary("SquaredDifference")
+equal = _binary("Equal")
+not_equal = _binary("NotEqual")
+less = _binary("Less")
+less_equal = _binary("LessEqual")
+greater = _binary("Greater")
+greater_equal = _binary("GreaterEqual")
+logical_and = _binary("LogicalAnd")
+logical_or = _binary("LogicalOr")
+xlogy = _binary("Xlogy")
+divide_no_nan = _binary("DivNoNan")
+
+
+def multiply(x, y, name=None):
+    """Element-wise product (`Mul`)."""
+    return apply_op_output("Mul", [x, y], name=name or "Mul")
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF's name
+    """Element-wise power (`Pow`), op named "Pow" inside a "pow" scope as TF does."""
+    return apply_op_output("Pow", [x, y], name=name or "pow")
+
+
+def floordiv(x, y, name=None):
+    """Floor division (`FloorDiv`)."""
+    return apply_op_output("FloorDiv", [x, y], name=name or "floordiv")
+
+
+def mod(x, y, name=None):
+    """Floor modulo (`FloorMod`)."""
+    return apply_op_output("FloorMod", [x, y], name=name or "FloorMod")
+
+
+_INT_TO_FLOAT = {_dtypes.int8: _dtypes.float32, _dtypes.uint8: _dtypes.float32,
+                 _dtypes.int16: _dtypes.float32, _dtypes.uint16: _dtypes.float32,
+                 _dtypes.int32: _dtypes.float64, _dtypes.int64: _dtypes.float64}
+
+
+def truediv(x, y, name=None):
+    """Python-3 division: integers are cast to floats first (int32 -> float64), as TF does."""
+    g = graph_of(x, y)
+    with g.as_default(), g.name_scope(name or "truediv") as scope:
+        x, y = convert_pair(x, y)
+        target = _INT_TO_FLOAT.get(x.dtype.base_dtype)
+        if target is not None:
+            x = cast(x, target)
+            y = cast(y, target)
+        return apply_op_output("RealDiv", [x, y], name=scope)
+
+
+def convert_pair(x, y):
+    """Converts binary-op operands as TF does: a Python operand takes the other one's dtype."""
+    if not hasattr(x, "dtype"):
+        y = convert_to_tensor(y, name="y")
+        return convert_to_tensor(x, dtype=y.dtype.base_dtype, name="x"), y
+    x = convert_to_tensor(x, name="x")
+    return x, convert_to_tensor(y, dtype=x.dtype.base_dtype, name="y")
+
+
+def divide(x, y, name=None):
+    """`x / y` (`tf.divide`)."""
+    return truediv(x, y, name=name)
+
+
+def div(x, y, name=None):
+    """TF 1.x `div`: floor division for integers, real division for floats (`Div`)."""
+    return apply_op_output("Div", [x, y], name=name or "div")
+
+
+def scalar_mul(scalar, x, name=None):
+    """`scalar * x`."""
+    return apply_op_output("Mul", [scalar, x], name=name or "mul")
+
+
+def add_n(inputs, name=None):
+    """Sum of a list of same-shaped tensors (`AddN`); one input is returned through Identity."""
+    if len(inputs) == 1:
+        return apply_op_output("Identity", [inputs[0]], name=name or "Identity")
+    return apply_op_output("AddN", [list(inputs)], name=name or "AddN")
+
+
+accumulate_n = add_n
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, name=None, output_type=None):
+    """Matrix product (`MatMul`, or `BatchMatMulV2` for rank > 2)."""
+    g = graph_of(a, b)
+    with g.as_default(), g.name_scope(name or "MatMul") as scope:
+        a = convert_to_tensor(a, name="a")
+        b = convert_to_tensor(b, dtype=a.dtype.base_dtype, name="b")
+        rank_a, rank_b = a.shape.rank, b.shape.rank
+        if (rank_a is not None and rank_a > 2) or (rank_b is not None and rank_b > 2):
+            return apply_op_output("BatchMatMulV2", [a, b], {"adj_x": bool(adjoint_a or transpose_a),
+                                                              "adj_y": bool(adjoint_b or transpose_b)},
+                                   name=scope)
+        return apply_op_output("MatMul", [a, b], {"transpose_a": bool(transpose_a or adjoint_a),
+                                                  "transpose_b": bool(transpose_b or adjoint_b)}, name=scope)
+
+
+def cast(x, dtype, name=None):
+    """Casts to `dtype` (`Cast`); returns `x` itself when it already has that type."""
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    if isinstance(x, Tensor) and x.dtype.base_dtype == dtype:
+        return x
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "Cast") as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.base_dtype == dtype:
+            return x
+        return apply_op_output("Cast", [x], {"DstT": dtype, "Truncate": False}, name=scope)
+
+
+def to_float(x, name="ToFloat"):
+    return cast(x, _dtypes.float32, name=name)
+
+
+def to_int32(x, name="ToInt32"):
+    return cast(x, _dtypes.int32, name=name)
+
+
+def to_int64(x, name="ToInt64"):
+    return cast(x, _dtypes.int64, name=name)
+
+
+def _reduction_dims(x: Tensor, axis):
+    # TF uses a constant range over the rank when the rank is known and no axis is given.
+    if axis is not None:
+        return axis
+    rank = x.shape.rank
+    if rank is not None:
+        return constant(np.arange(rank, dtype=np.int32))
+    rank_t = apply_op_output("Rank", [x], name="Rank")
+    return apply_op_output("Range", [0, rank_t, 1], name="range")
+
+
+def _reducer(op_type: str, default_name: str):
+    def fn(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+        axis = reduction_indices if axis is None else axis
+        keep = bool(keepdims if keepdims is not None else (keep_dims or False))
+        x = convert_to_tensor(input_tensor)
+        dims = _reduction_dims(x, axis)
+        return apply_op_output(op_type, [x, dims], {"keep_dims": keep}, name=name or default_name)
+    fn.__name__ = f"reduce_{default_name.lower()}"
+    fn.__doc__ = f"Reduces with `{op_type}` over `axis` (all axes when None)."
+    return fn
+
+
+reduce_sum = _reducer("Sum", "Sum")
+reduce_mean = _reducer("Mean", "Mean")
+reduce_max = _reducer("Max", "Max")
+reduce_min = _reducer("Min", "Min")
+reduce_prod = _reducer("Prod", "Prod")
+reduce_all = _reducer("All", "All")
+reduce_any = _reducer("Any", "Any")
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+                     keep_dims=None):
+    """log(sum(exp(x))) computed stably."""
+    axis = reduction_indices if axis is None else axis
+    g = graph_of(input_tensor)
+    with g.as_default(), g.name_scope(name or "ReduceLogSumExp"):
+        x = convert_to_tensor(input_tensor)
+        raw_max = reduce_max(x, axis, keepdims=True)
+        my_max = apply_op_output("StopGradient", [apply_op_output(
+            "Select", [is_finite(raw_max), raw_max, apply_op_output("ZerosLike", [raw_max])])])
+        result = log(reduce_sum(exp(subtract(x, my_max)), axis, keepdims=bool(keepdims or keep_dims)))
+        if not (keepdims or keep_dims):
+            from ortflow.api.array_ops import reshape
+            my_max = reshape(my_max, apply_op_output("Shape", [result]))
+        return add(result, my_max)
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Variance over `axis`."""
+    g = graph_of(input_tensor)
+    with g.as_default(), g.name_scope(name or "reduce_variance"):
+        x = convert_to_tensor(input_tensor)
+        means = reduce_mean(x, axis, keepdims=True)
+        return reduce_mean(square(apply_op_output("Sub", [x, means], name="sub")), axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Standard deviation over `axis`."""
+    g = graph_of(input_tensor)
+    with g.as_default(), g.name_scope(name or "reduce_std"):
+        return sqrt(reduce_variance(input_tensor, axis, keepdims))
+
+
+def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=_dtypes.int64, name=None,
+                  reduction_indices=None, keep_dims=None):
+    """Number of non-zero elements over `axis`."""
+    axis = reduction_indices if axis is None else axis
+    g = graph_of(input_tensor)
+    with g.as_default(), g.name_scope(name or "count_nonzero"):
+        x = convert_to_tensor(input_tensor)
+        zero = constant(0, dtype=x.dtype.base_dtype)
+        nonzero = cast(not_equal(x, zero), _dtypes.int64)
+        return cast(reduce_sum(nonzero, axis, keepdims=bool(keepdims or keep_dims)), dtype)
+
+
+def argmax(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):  # noqa: A002
+    """Index of the largest value along `axis` (0 when None)."""
+    axis = dimension if axis is None else axis
+    return apply_op_output("ArgMax", [input, 0 if axis is None else axis],
+                           {"output_type": _dtypes.as_dtype(output_type)}, name=name or "ArgMax")
+
+
+def argmin(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):  # noqa: A002
+    """Index of the smallest value along `axis` (0 when None)."""
+    axis = dimension if axis is None else axis
+    return apply_op_output("ArgMin", [input, 0 if axis is None else axis],
+                           {"output_type": _dtypes.as_dtype(output_type)}, name=name or "ArgMin")
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """min(max(t, lo), hi), as TF builds it: `Minimum` then `Maximum` inside "clip_by_value"."""
+    g = graph_of(t)
+    with g.as_default(), g.name_scope(name or "clip_by_value") as scope:
+        t = convert_to_tensor(t, name="t")
+        t_min = minimum(t, clip_value_max)
+        return apply_op_output("Maximum", [t_min, clip_value_min], name=scope)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative sum along `axis`."""
+    return apply_op_output("Cumsum", [x, axis], {"exclusive": exclusive, "reverse": reverse},
+                           name=name or "Cumsum")
+
+
+def softmax(logits, axis=None, name=None, dim=None):
+    """Softmax over the last axis (`Softmax`)."""
+    axis = dim if axis is None else axis
+    if axis not in (None, -1):
+        raise NotImplementedError("softmax over an axis other than the last is not supported yet")
+    return apply_op_output("Softmax", [logits], name=name or "Softmax")
+
+
+def log_softmax(logits, axis=None, name=None, dim=None):
+    """Log-softmax over the last axis (`LogSoftmax`)."""
+    axis = dim if axis is None else axis
+    if axis not in (None, -1):
+        raise NotImplementedError("log_softmax over an axis other than the last is not supported yet")
+    return apply_op_output("LogSoftmax", [logits], name=name or "LogSoftmax")
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x**2, axis), epsilon))."""
+    axis = dim if axis is None else axis
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "l2_normalize") as scope:
+        x = convert_to_tensor(x, name="x")
+        square_sum = reduce_sum(square(x), axis, keepdims=True)
+        x_inv_norm = rsqrt(maximum(square_sum, epsilon))
+        return apply_op_output("Mul", [x, x_inv_norm], name=scope)
+
+
+def real(input, name=None):  # noqa: A002
+    x = convert_to_tensor(input)
+    if not x.dtype.is_complex:
+        return x
+    return apply_op_output("Real", [x], {"Tout": x.dtype.real_dtype}, name=name or "Real")
+
+
+def imag(input, name=None):  # noqa: A002
+    x = convert_to_tensor(input)
+    return apply_op_output("Imag", [x], {"Tout": x.dtype.real_dtype}, name=name or "Imag")
+
+
+def conj(x, name=None):
+    x = convert_to_tensor(x)
+    if not x.dtype.is_complex:
+        return x
+    return apply_op_output("Conj", [x], name=name or "Conj")
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """Adds a 1-D bias to the last (NHWC) or channel (NCHW) axis."""
+    return apply_op_output("BiasAdd", [value, bias], {"data_format": data_format or "NHWC"},
+                           name=name or "BiasAdd")
+
+
+def tensordot(a, b, axes, name=None):
+    raise NotImplementedError("tensordot is not supported by ortflow's graph builder yet")
+
+
+def segment_sum(data, segment_ids, name=None):
+    return apply_op_output("SegmentSum", [data, segment_ids], name=name or "SegmentSum")
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    return apply_op_output("UnsortedSegmentSum", [data, segment_ids, num_segments],
+                           name=name or "UnsortedSegmentSum")
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    """The `k` largest values and their indices along the last axis (`TopKV2`)."""
+    op = apply_op("TopKV2", [input, k], {"sorted": sorted}, name=name or "TopKV2")
+    return op.outputs[0], op.outputs[1]
+
+
+def in_top_k(predictions, targets, k, name=None):
+    """Whether each target is among the top `k` predictions (`InTopKV2`)."""
+    return apply_op_output("InTopKV2", [predictions, targets, k], name=name or "in_top_k/InTopKV2")
+
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    """x XOR y, built as TF does: (x | y) & !(x & y)."""
+    g = graph_of(x, y)
+    with g.as_default(), g.name_scope(name) as scope:
+        return apply_op_output("LogicalAnd", [logical_or(x, y), logical_not(logical_and(x, y))], name=scope)

@@ -1,0 +1,265 @@
+"""Graph building through the op registry: `apply_op`, `convert_to_tensor`, `constant`, `placeholder`.
+
+`apply_op(op_type, args, attrs, name)` does what TensorFlow's op-definition library does for
+every generated op wrapper: it opens a name scope for the op, converts Python values to Const
+nodes named after their input arg (`Reshape/shape`), sets the type attrs (`T`, `Tidx`, `N`, ...)
+from the inputs' dtypes, and creates the node with the scope's name, so that the NodeDefs equal
+the ones TensorFlow writes. Attr defaults are filled by `Graph.create_op` from the registry.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ortflow.formats import dtypes as _dtypes
+from ortflow.formats.tensors import make_tensor_proto
+from ortflow.graph import Graph, Operation, Tensor, get_default_graph
+from ortflow.graph.ops import get_op_def
+from ortflow.graph.tensor_shape import TensorShape, as_shape
+
+__all__ = [
+    "apply_op",
+    "apply_op_output",
+    "convert_to_tensor",
+    "convert_n_to_tensor",
+    "register_tensor_conversion_function",
+    "constant",
+    "placeholder",
+    "placeholder_with_default",
+    "graph_of",
+    "is_tensor_like",
+]
+
+_CONVERSIONS: list[tuple[type, object]] = []
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority: int = 100) -> None:
+    """Lets `convert_to_tensor` accept instances of `base_type` (as TensorFlow's function).
+
+    `conversion_func(value, dtype=None, name=None, as_ref=False)` returns a Tensor.
+    """
+    _CONVERSIONS.append((base_type, conversion_func))
+
+
+def is_tensor_like(value) -> bool:
+    """True for a Tensor or an object a conversion function is registered for (a Variable)."""
+    return isinstance(value, Tensor) or any(isinstance(value, t) for t, _ in _CONVERSIONS)
+
+
+def graph_of(*values) -> Graph:
+    """The graph of the first Tensor (or tensor-like) among `values` (lists are searched); else the default."""
+    for v in values:
+        if isinstance(v, Tensor):
+            return v.graph
+        if isinstance(v, Operation):
+            return v.graph
+        if isinstance(v, (list, tuple)):
+            for item in v:
+                if isinstance(item, (Tensor, Operation)):
+                    return item.graph
+                g = getattr(item, "graph", None)
+                if isinstance(g, Graph):
+                    return g
+        else:
+            g = getattr(v, "graph", None)
+            if isinstance(g, Graph) and is_tensor_like(v):
+                return g
+    return get_default_graph()
+
+
+def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """A Const node holding `value` (`tf.constant`, TF 1.x semantics for `shape`).
+
+    Args:
+        value: a Python scalar, nested list or numpy array.
+        dtype: the element type; inferred (int32, float32, ...) when None.
+        shape: the result's shape; a scalar (or fewer values) is repeated to fill it.
+        name: the op name.
+        verify_shape: require `value`'s shape to equal `shape`.
+    """
+    proto = make_tensor_proto(value, dtype=dtype, shape=shape, verify_shape=verify_shape)
+    g = get_default_graph()
+    op = g.create_op("Const", [], attrs={"value": proto, "dtype": _dtypes.as_dtype(proto.dtype)}, name=name)
+    return op.outputs[0]
+
+
+def convert_to_tensor(value, dtype=None, name: str | None = None, preferred_dtype=None,
+                      dtype_hint=None, as_ref: bool = False) -> Tensor:
+    """Turns a Tensor, Variable, numpy array or Python value into a Tensor (`tf.convert_to_tensor`).
+
+    Raises:
+        ValueError: a Tensor's dtype does not match `dtype`.
+        TypeError: the value cannot be converted to `dtype`.
+    """
+    dtype = None if dtype is None else _dtypes.as_dtype(dtype)
+    if isinstance(value, Tensor):
+        if dtype is not None and not dtype.is_compatible_with(value.dtype.base_dtype) \
+                and dtype.base_dtype != value.dtype.base_dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
+                             f"{value.dtype.base_dtype.name}: {value!r}")
+        return value
+    for base_type, func in _CONVERSIONS:
+        if isinstance(value, base_type):
+            return func(value, dtype=dtype, name=name, as_ref=as_ref)
+    if isinstance(value, Operation):
+        raise TypeError(f"Can't convert Operation {value.name!r} to Tensor (target dtype={dtype}, "
+                        f"name={name!r}, as_ref={as_ref})")
+    if isinstance(value, (list, tuple)) and any(is_tensor_like(v) for v in _flat(value)):
+        return _pack(value, dtype, name)
+    hint = preferred_dtype if preferred_dtype is not None else dtype_hint
+    if dtype is None and hint is not None:
+        try:
+            return constant(value, dtype=hint, name=name or "Const")
+        except (TypeError, ValueError):
+            pass
+    if dtype is not None:
+        _check_python_value_fits(value, dtype)
+    return constant(value, dtype=dtype, name=name or "Const")
+
+
+def _flat(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _flat(v)
+        else:
+            yield v
+
+
+def _pack(values, dtype, name):
+    # A list mixing Tensors and numbers becomes a Pack node, as TF's list conversion does.
+    g = get_default_graph()
+    with g.name_scope(name or "packed") as scope:
+        items = [_pack(v, dtype, None) if isinstance(v, (list, tuple)) else v for v in values]
+        base = next((t.dtype.base_dtype for t in items if is_tensor_like(t)), dtype)
+        tensors = [convert_to_tensor(v, dtype=dtype or base) for v in items]
+        op = g.create_op("Pack", tensors, attrs={"T": tensors[0].dtype.base_dtype, "N": len(tensors),
+                                                 "axis": 0}, name=scope)
+    return op.outputs[0]
+
+
+def _check_python_value_fits(value, dtype: _dtypes.DType) -> None:
+    # TF refuses to turn 1.5 into an int32 constant; numpy would truncate silently.
+    if isinstance(value, np.ndarray):
+        if dtype.is_integer and value.dtype.kind == "f":
+            raise TypeError(f"Expected {dtype.name}, got an array of {value.dtype} instead.")
+        return
+    for v in (_flat(value) if isinstance(value, (list, tuple)) else (value,)):
+        if isinstance(v, bool) or isinstance(v, (str, bytes)):
+            continue
+        if dtype.is_integer and isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral) \
+                and not float(v).is_integer():
+            raise TypeError(f"Expected {dtype.name}, got {v!r} of type {type(v).__name__!r} instead.")
+
+
+def convert_n_to_tensor(values, dtype=None, name: str | None = None) -> list[Tensor]:
+    """Converts each of `values` (`tf.convert_n_to_tensor`)."""
+    return [convert_to_tensor(v, dtype=dtype, name=None if name is None else f"{name}_{i}")
+            for i, v in enumerate(values)]
+
+
+def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
+    """A Placeholder to feed; `shape=None` means unknown rank, `None` dims are unknown sizes."""
+    dtype = _dtypes.as_dtype(dtype)
+    op = get_default_graph().create_op("Placeholder", [], attrs={"dtype": dtype, "shape": as_shape(shape)},
+                                       name=name or "Placeholder")
+    return op.outputs[0]
+
+
+def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+    """A PlaceholderWithDefault: `input` unless fed."""
+    return apply_op_output("PlaceholderWithDefault", [input], {"shape": as_shape(shape)},
+                           name or "PlaceholderWithDefault")
+
+
+def _default_dtype_of(arg, attrs: dict, op_def) -> _dtypes.DType | None:
+    if arg.type:
+        return _dtypes.as_dtype(arg.type)
+    attr_name = arg.type_attr
+    if attr_name in attrs:
+        return _dtypes.as_dtype(attrs[attr_name])
+    for a in op_def.attr:
+        if a.name == attr_name and a.HasField("default_value") and a.default_value.type:
+            return _dtypes.as_dtype(a.default_value.type)
+    return None
+
+
+def apply_op(op_type: str, args, attrs: dict | None = None, name: str | None = None,
+             control_inputs=None) -> Operation:
+    """Creates a node the way TensorFlow's generated wrappers do.
+
+    Args:
+        op_type: the registered op type.
+        args: one entry per input arg of the OpDef, in order; list args take a list.
+        attrs: attrs not derived from the inputs (type attrs given here win).
+        name: the op's name (default: the op type); a name scope of that name is opened, so
+            converted Python values become `<name>/<arg name>` Const nodes.
+        control_inputs: extra control dependencies.
+
+    Raises:
+        ValueError: the number of args does not match the OpDef.
+    """
+    op_def = get_op_def(op_type)
+    if op_def is None:
+        raise ValueError(f"Op type {op_type!r} is not registered in ortflow's op registry.")
+    if len(args) != len(op_def.input_arg):
+        raise ValueError(f"{op_type} takes {len(op_def.input_arg)} inputs "
+                         f"({', '.join(a.name for a in op_def.input_arg)}), got {len(args)}.")
+    attrs = dict(attrs or {})
+    g = graph_of(*args)
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        _infer_type_attrs(op_def, args, attrs)
+        flat: list[Tensor] = []
+        for arg, value in zip(op_def.input_arg, args):
+            if arg.number_attr or arg.type_list_attr:
+                tensors = _convert_list(arg, value, attrs, op_def)
+                flat.extend(tensors)
+            else:
+                dtype = _default_dtype_of(arg, attrs, op_def)
+                if arg.is_ref:
+                    tensor = convert_to_tensor(value, as_ref=True, name=arg.name)
+                else:
+                    tensor = convert_to_tensor(value, dtype=dtype, name=arg.name)
+                if arg.type_attr and arg.type_attr not in attrs:
+                    attrs[arg.type_attr] = tensor.dtype.base_dtype
+                flat.append(tensor)
+        return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
+
+
+def _infer_type_attrs(op_def, args, attrs: dict) -> None:
+    # First pass: type attrs taken from arguments that already are tensors.
+    for arg, value in zip(op_def.input_arg, args):
+        if arg.type_attr and arg.type_attr not in attrs:
+            items = value if (arg.number_attr and isinstance(value, (list, tuple))) else [value]
+            for item in items:
+                if is_tensor_like(item):
+                    attrs[arg.type_attr] = item.dtype.base_dtype
+                    break
+
+
+def _convert_list(arg, value, attrs: dict, op_def) -> list[Tensor]:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"Expected list for {arg.name!r} argument to {op_def.name!r} Op, not {value!r}.")
+    if arg.type_list_attr:
+        given = attrs.get(arg.type_list_attr)
+        tensors = [convert_to_tensor(v, dtype=None if given is None else given[i], name=f"{arg.name}_{i}")
+                   for i, v in enumerate(value)]
+        attrs.setdefault(arg.type_list_attr, [t.dtype.base_dtype for t in tensors])
+        return tensors
+    dtype = _default_dtype_of(arg, attrs, op_def)
+    tensors = [convert_to_tensor(v, dtype=dtype, name=f"{arg.name}_{i}") for i, v in enumerate(value)]
+    attrs[arg.number_attr] = len(tensors)
+    if arg.type_attr and tensors:
+        attrs.setdefault(arg.type_attr, tensors[0].dtype.base_dtype)
+    return tensors
+
+
+def apply_op_output(op_type: str, args, attrs: dict | None = None, name: str | None = None) -> Tensor:
+    """`apply_op` for the common one-output case: returns the output Tensor."""
+    return apply_op(op_type, args, attrs, name).outputs[0]
+
+
+def shape_attr(shape) -> TensorShape:
+    """A TensorShape from a list with None for unknown dims, or None for unknown rank."""
+    return as_shape(shape)
