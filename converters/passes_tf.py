@@ -22,6 +22,7 @@ __all__ = [
     "prune",
     "resolve_placeholder_defaults",
     "resolve_constant_switches",
+    "inline_constant_ifs",
     "remove_identities",
     "fold_constants",
     "fold_batch_norm",
@@ -79,7 +80,8 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
     graph_def, _ = remove_identities(graph_def, outputs)
     graph_def, facts = compute_facts(graph_def, inputs)
     graph_def, changed = resolve_constant_switches(graph_def, facts.values, outputs)
-    if changed:
+    graph_def, changed_if = inline_constant_ifs(graph_def, facts.values, outputs)
+    if changed or changed_if:
         graph_def, _ = prune(graph_def, inputs, outputs)
         graph_def, _ = remove_identities(graph_def, outputs)
         graph_def, facts = compute_facts(graph_def, inputs)
@@ -390,6 +392,92 @@ def resolve_constant_switches(graph_def, values: dict, outputs: Sequence[str]):
     return _new_graph(graph_def, final), True
 
 
+def inline_constant_ifs(graph_def, values: dict, outputs: Sequence[str]):
+    """If/StatelessIf with a constant predicate become the taken branch's function body, inlined
+    under the If node's name ('cond/dropout/Mul'); readers of the If's outputs are rewired."""
+    functions = {f.signature.name: f for f in graph_def.library.function}
+    out, rename, changed = [], {}, False
+    for node in graph_def.node:
+        if node.op not in ("If", "StatelessIf") or tensor_name(node.input[0]) not in values:
+            out.append(node)
+            continue
+        pred = _truth(values[tensor_name(node.input[0])])
+        branch = node.attr["then_branch" if pred else "else_branch"].func.name
+        fdef = functions.get(branch)
+        if fdef is None:
+            raise ConversionError(f"If node {node.name!r}: its branch function {branch!r} is not in "
+                                  "the graph's library")
+        args = [tensor_name(i) for i in node.input[1:] if not i.startswith("^")]
+        body, results = _inline_function(fdef, node.name, args)
+        out.extend(body)
+        for k, t in enumerate(results):
+            rename[f"{node.name}:{k}"] = t
+        changed = True
+    if not changed:
+        return graph_def, False
+    for t in outputs:
+        if t in rename:
+            raise ConversionError(f"output {t!r} is an If output; ask for a tensor after it")
+    return _new_graph(graph_def, [_rewire(n, rename) for n in out]), True
+
+
+def _truth(value) -> bool:
+    value = np.asarray(value)
+    if value.dtype.kind in "OSU":
+        return bool(value.size and value.reshape(-1)[0])
+    return bool(value.reshape(-1)[0]) if value.size == 1 else value.size > 0
+
+
+def _inline_function(fdef, prefix: str, args: list[str]):
+    """The body NodeDefs of `fdef` renamed under `prefix`, fed `args`; and its result tensors."""
+    sig = fdef.signature
+    arg_map = {a.name: t for a, t in zip(sig.input_arg, args)}
+    if len(args) != len(sig.input_arg):
+        raise ConversionError(f"function {sig.name!r} takes {len(sig.input_arg)} inputs, the call "
+                              f"passes {len(args)}")
+    offsets = {n.name: _output_offsets(n) for n in fdef.node_def}
+
+    def ref(name: str) -> str:
+        if name in arg_map:
+            return arg_map[name]
+        parts = name.split(":")
+        node = parts[0]
+        if len(parts) == 3 and node in offsets:
+            return f"{prefix}/{node}:{offsets[node].get(parts[1], 0) + int(parts[2])}"
+        if len(parts) == 2 and parts[0] in arg_map:
+            return arg_map[parts[0]]
+        return f"{prefix}/{node}:{parts[1] if len(parts) == 2 else 0}"
+
+    body = []
+    for n in fdef.node_def:
+        new = _copy(n)
+        new.name = f"{prefix}/{n.name}"
+        del new.input[:]
+        new.input.extend(_short(ref(i)) for i in n.input if not i.startswith("^"))
+        body.append(new)
+    results = [ref(fdef.ret[a.name]) for a in sig.output_arg]
+    return body, results
+
+
+def _output_offsets(node) -> dict[str, int]:
+    """Output arg name -> index of its first tensor among the node's flat outputs."""
+    from ortflow.graph import ops
+
+    op_def = ops.get_op_def(node.op)
+    if op_def is None:
+        return {}
+    offsets, pos = {}, 0
+    for arg in op_def.output_arg:
+        offsets[arg.name] = pos
+        if arg.number_attr:
+            pos += int(ops.get_attr(node, arg.number_attr))
+        elif arg.type_list_attr:
+            pos += len(ops.get_attr(node, arg.type_list_attr))
+        else:
+            pos += 1
+    return offsets
+
+
 # --------------------------------------------------------------------------------------------
 # constant folding
 
@@ -474,12 +562,57 @@ def _rewire(node, rename: dict):
 
 
 def fold_batch_norm(graph_def, facts: GraphFacts, outputs: Sequence[str]):
-    """Folds per-channel affine ops that follow a convolution into its weights and bias.
+    """Inference-mode FusedBatchNorm* with constant parameters becomes x * s + b (s and b folded
+    constants, shaped per channel for the node's data_format).
 
-    Patterns (each only when the intermediate tensor has one reader and is not an output):
-    - Conv2D/DepthwiseConv2dNative (NHWC) -> Mul(c) : weights scaled by c per output channel;
-    - Conv -> [BiasAdd(b)] -> Mul(c) : weights and bias scaled;
-    - FusedBatchNorm* (is_training false) after a conv: scale + offset folded, becomes BiasAdd.
-    Adds of per-channel constants after a conv become a BiasAdd. Exact up to float rounding.
+    The ONNX-side `fuse_conv_affine` then folds the Mul and Add into a preceding convolution's
+    weights and bias, so `Conv -> BatchNorm` costs one Conv. Only output 0 may be read.
     """
-    return graph_def, False
+    from ortflow.formats.tensors import make_tensor_proto
+
+    values = facts.values
+    read = _read_tensors(graph_def, outputs)
+    out, changed = [], False
+    for node in graph_def.node:
+        params = [values.get(tensor_name(i)) for i in node.input[1:5]]
+        if node.op not in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3") \
+                or _attr(node, "is_training", True) or any(p is None for p in params) \
+                or any(f"{node.name}:{k}" in read for k in range(1, 6)):
+            out.append(node)
+            continue
+        scale, offset, mean, var = (np.asarray(p, np.float64) for p in params)
+        eps = _attr(node, "epsilon", 1e-4)
+        mult = scale / np.sqrt(var + eps)
+        shift = offset - mean * mult
+        dtype = facts.dtypes.get(tensor_name(node.input[0]))
+        np_dtype = dtype.as_numpy_dtype if dtype is not None else np.float32
+        fmt = _attr(node, "data_format", b"NHWC")
+        rank = len(facts.shapes.get(tensor_name(node.input[0])) or (0,) * 4)
+        if fmt.startswith(b"NC"):
+            mult = mult.reshape((-1,) + (1,) * (rank - 2))
+            shift = shift.reshape((-1,) + (1,) * (rank - 2))
+        cls = type(node)
+        m_const = _const_node(cls, f"{node.name}/bn_mul", mult.astype(np_dtype), make_tensor_proto)
+        a_const = _const_node(cls, f"{node.name}/bn_add", shift.astype(np_dtype), make_tensor_proto)
+        mul = cls(name=f"{node.name}/bn_scaled", op="Mul", input=[node.input[0], m_const.name])
+        mul.attr["T"].CopyFrom(node.attr["T"])
+        add = cls(name=node.name, op="AddV2", input=[mul.name, a_const.name])
+        add.attr["T"].CopyFrom(node.attr["T"])
+        out.extend([m_const, a_const, mul, add])
+        changed = True
+    return (_new_graph(graph_def, out), True) if changed else (graph_def, False)
+
+
+def _attr(node, name: str, default):
+    if name not in node.attr:
+        return default
+    value = node.attr[name]
+    kind = value.WhichOneof("value")
+    return getattr(value, kind) if kind else default
+
+
+def _read_tensors(graph_def, outputs) -> set[str]:
+    read = set(outputs)
+    for node in graph_def.node:
+        read.update(tensor_name(i) for i in node.input if not i.startswith("^"))
+    return read
