@@ -33,9 +33,32 @@ from ortflow.graph.ops.registry import (
     kernel,
     shape_fn,
 )
+from ortflow.graph.ops.strided import sliced_shape, strided_slice_spec, strided_slice_spec_from_node
+from ortflow.graph.ops.shapes_nn import conv_output_size
+from ortflow.graph.ops.shapes_common import broadcast as broadcast_shapes
+from ortflow.graph.ops.infer import TensorMeta, infer_graph_def, tensor_key, topological_order
+
+# The op families register their shape functions and kernels on import.
+from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
+    kernels_array,
+    kernels_math,
+    shapes_array,
+    shapes_math,
+    shapes_nn,
+    shapes_state,
+)
 
 __all__ = [
     "Shape",
+    "TensorMeta",
+    "broadcast_shapes",
+    "conv_output_size",
+    "infer_graph_def",
+    "sliced_shape",
+    "strided_slice_spec",
+    "strided_slice_spec_from_node",
+    "tensor_key",
+    "topological_order",
     "as_numpy_dtype",
     "decode_attr",
     "evaluate",

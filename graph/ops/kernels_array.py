@@ -1,0 +1,259 @@
+"""Numpy kernels of array ops (shapes, reshaping, slicing, joining, gathering) for folding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ortflow.errors import GraphError
+from ortflow.graph.ops.registry import kernel
+from ortflow.graph.ops.schema import get_attr
+from ortflow.graph.ops.shapes_common import attr
+from ortflow.graph.ops.strided import strided_slice_spec_from_node
+
+__all__: list[str] = []
+
+
+def _out_np(node_def, name: str = "out_type"):
+    return np.dtype(get_attr(node_def, name).as_numpy_dtype)
+
+
+@kernel("Const", "HostConst")
+def _const(node_def, inputs):
+    return [get_attr(node_def, "value")]
+
+
+@kernel("Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics")
+def _identity(node_def, inputs):
+    return [inputs[0]]
+
+
+@kernel("IdentityN")
+def _identity_n(node_def, inputs):
+    return list(inputs)
+
+
+@kernel("Shape")
+def _shape(node_def, inputs):
+    return [np.array(inputs[0].shape, dtype=_out_np(node_def))]
+
+
+@kernel("ShapeN")
+def _shape_n(node_def, inputs):
+    return [np.array(x.shape, dtype=_out_np(node_def)) for x in inputs]
+
+
+@kernel("Size")
+def _size(node_def, inputs):
+    return [np.array(inputs[0].size, dtype=_out_np(node_def))]
+
+
+@kernel("Rank")
+def _rank(node_def, inputs):
+    return [np.array(inputs[0].ndim, dtype=np.int32)]
+
+
+@kernel("Reshape")
+def _reshape(node_def, inputs):
+    x, shape = inputs
+    return [x.reshape([int(d) for d in shape.reshape(-1)])]
+
+
+@kernel("Squeeze")
+def _squeeze(node_def, inputs):
+    axes = attr(node_def, "squeeze_dims", []) or []
+    x = inputs[0]
+    return [np.squeeze(x, axis=tuple(axes)) if axes else np.squeeze(x)]
+
+
+@kernel("ExpandDims")
+def _expand_dims(node_def, inputs):
+    x, axis = inputs
+    return [np.expand_dims(x, int(axis.reshape(-1)[0]))]
+
+
+@kernel("Fill")
+def _fill(node_def, inputs):
+    dims, value = inputs
+    return [np.full([int(d) for d in dims], value, dtype=value.dtype)]
+
+
+@kernel("ZerosLike")
+def _zeros_like(node_def, inputs):
+    return [np.zeros_like(inputs[0])]
+
+
+@kernel("OnesLike")
+def _ones_like(node_def, inputs):
+    return [np.ones_like(inputs[0])]
+
+
+@kernel("Tile")
+def _tile(node_def, inputs):
+    x, multiples = inputs
+    if len(multiples) != x.ndim:
+        raise GraphError(f"Tile: {len(multiples)} multiples for an input of rank {x.ndim}")
+    return [np.tile(x, [int(m) for m in multiples])]
+
+
+@kernel("BroadcastTo")
+def _broadcast_to(node_def, inputs):
+    x, shape = inputs
+    return [np.array(np.broadcast_to(x, [int(d) for d in shape]))]
+
+
+def _pad_widths(paddings, rank):
+    paddings = np.asarray(paddings).reshape(-1, 2)
+    if paddings.shape[0] != rank:
+        raise GraphError(f"paddings has {paddings.shape[0]} rows for an input of rank {rank}")
+    return [(int(a), int(b)) for a, b in paddings]
+
+
+@kernel("Pad", "PadV2")
+def _pad(node_def, inputs):
+    x, paddings = inputs[0], inputs[1]
+    value = inputs[2] if len(inputs) > 2 else np.zeros((), x.dtype)
+    return [np.pad(x, _pad_widths(paddings, x.ndim), constant_values=value)]
+
+
+@kernel("MirrorPad")
+def _mirror_pad(node_def, inputs):
+    x, paddings = inputs
+    mode = attr(node_def, "mode").decode()
+    return [np.pad(x, _pad_widths(paddings, x.ndim), mode="reflect" if mode == "REFLECT" else "symmetric")]
+
+
+@kernel("ConcatV2")
+def _concat_v2(node_def, inputs):
+    return [np.concatenate(inputs[:-1], axis=int(inputs[-1]))]
+
+
+@kernel("Concat")
+def _concat(node_def, inputs):
+    return [np.concatenate(inputs[1:], axis=int(inputs[0]))]
+
+
+@kernel("Pack")
+def _pack(node_def, inputs):
+    return [np.stack(inputs, axis=attr(node_def, "axis", 0))]
+
+
+@kernel("Unpack")
+def _unpack(node_def, inputs):
+    x = inputs[0]
+    axis = attr(node_def, "axis", 0)
+    return [np.take(x, i, axis=axis) for i in range(x.shape[axis])]
+
+
+@kernel("Split")
+def _split(node_def, inputs):
+    axis, x = inputs
+    return list(np.split(x, attr(node_def, "num_split"), axis=int(axis)))
+
+
+@kernel("SplitV")
+def _split_v(node_def, inputs):
+    x, sizes, axis = inputs
+    axis = int(axis)
+    sizes = [int(s) for s in sizes]
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
+    if sum(sizes) != x.shape[axis] or min(sizes, default=0) < 0:
+        raise GraphError(f"SplitV: sizes {sizes} do not add up to dim {x.shape[axis]}")
+    return list(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+@kernel("Slice")
+def _slice(node_def, inputs):
+    x, begin, size = inputs
+    index = []
+    for i, (b, s) in enumerate(zip(begin, size)):
+        b, s = int(b), int(s)
+        end = x.shape[i] if s == -1 else b + s
+        if b < 0 or end > x.shape[i] or end < b:
+            raise GraphError(f"Slice: begin {b} size {s} is out of range for dim {x.shape[i]}")
+        index.append(slice(b, end))
+    return [x[tuple(index)].copy()]
+
+
+@kernel("StridedSlice")
+def _strided_slice(node_def, inputs):
+    x, begin, end, strides = inputs
+    spec = strided_slice_spec_from_node(node_def, begin.reshape(-1), end.reshape(-1),
+                                        strides.reshape(-1))
+    return [np.array(x[spec])]
+
+
+@kernel("GatherV2", "Gather")
+def _gather(node_def, inputs):
+    params, indices = inputs[0], inputs[1]
+    axis = int(inputs[2]) if len(inputs) > 2 else 0
+    if attr(node_def, "batch_dims", 0):
+        raise GraphError("folding GatherV2 with batch_dims is not supported")
+    if np.any(indices < 0) or np.any(indices >= params.shape[axis]):
+        raise GraphError(f"gather indices are out of range [0, {params.shape[axis]})")
+    return [np.take(params, indices, axis=axis)]
+
+
+@kernel("GatherNd")
+def _gather_nd(node_def, inputs):
+    params, indices = inputs
+    k = indices.shape[-1]
+    flat = indices.reshape(-1, k)
+    out = params[tuple(flat.T)] if k else np.broadcast_to(params, (flat.shape[0],) + params.shape)
+    return [np.array(out).reshape(indices.shape[:-1] + params.shape[k:])]
+
+
+@kernel("Transpose")
+def _transpose(node_def, inputs):
+    x, perm = inputs
+    return [np.transpose(x, [int(p) for p in perm]).copy()]
+
+
+@kernel("ReverseV2")
+def _reverse(node_def, inputs):
+    x, axes = inputs
+    return [np.flip(x, tuple(int(a) for a in axes.reshape(-1))).copy()]
+
+
+@kernel("Range")
+def _range(node_def, inputs):
+    start, limit, delta = (v.item() for v in inputs)
+    if delta == 0:
+        raise GraphError("Range: delta must not be 0")
+    return [np.arange(start, limit, delta, dtype=inputs[0].dtype)]
+
+
+@kernel("OneHot")
+def _one_hot(node_def, inputs):
+    indices, depth, on, off = inputs
+    depth = int(depth)
+    axis = attr(node_def, "axis", -1)
+    hot = indices[..., None] == np.arange(depth)
+    out = np.where(hot, on, off).astype(on.dtype)
+    if axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return [out]
+
+
+@kernel("Where")
+def _where(node_def, inputs):
+    return [np.argwhere(inputs[0]).astype(np.int64)]
+
+
+@kernel("InvertPermutation")
+def _invert_permutation(node_def, inputs):
+    return [np.argsort(inputs[0]).astype(inputs[0].dtype)]
+
+
+@kernel("MatrixBandPart")
+def _band_part(node_def, inputs):
+    x, lower, upper = inputs
+    m, n = x.shape[-2], x.shape[-1]
+    i = np.arange(m)[:, None]
+    j = np.arange(n)[None, :]
+    keep = np.ones((m, n), bool)
+    if int(lower) >= 0:
+        keep &= (i - j) <= int(lower)
+    if int(upper) >= 0:
+        keep &= (j - i) <= int(upper)
+    return [np.where(keep, x, np.zeros_like(x))]

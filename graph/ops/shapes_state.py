@@ -1,0 +1,125 @@
+"""Shape functions of stateful and structural ops: variables, training updates, control flow,
+save/restore, summaries, TensorLists and functional ops."""
+
+from __future__ import annotations
+
+from ortflow.graph.ops.registry import shape_fn
+from ortflow.graph.ops.schema import shape_from_proto
+from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as
+from ortflow.graph.ops.shapes_array import _gather
+
+__all__ = ["TRAINING_OPS", "RESOURCE_SHAPE_FNS", "HANDLE_PASSTHROUGH_OPS"]
+
+#: Optimizer updates on reference variables: their output is the updated variable.
+TRAINING_OPS = (
+    "ApplyGradientDescent", "ApplyAdam", "ApplyMomentum", "ApplyKerasMomentum", "ApplyRMSProp",
+    "ApplyCenteredRMSProp", "ApplyAdagrad", "ApplyAdagradV2", "ApplyAdagradDA", "ApplyAdadelta",
+    "ApplyFtrl", "ApplyFtrlV2", "ApplyProximalGradientDescent", "ApplyProximalAdagrad",
+    "ApplyAdaMax", "ApplyAddSign", "ApplyPowerSign", "SparseApplyAdagrad", "SparseApplyAdagradV2",
+    "SparseApplyMomentum", "SparseApplyKerasMomentum", "SparseApplyRMSProp",
+    "SparseApplyCenteredRMSProp", "SparseApplyFtrl", "SparseApplyFtrlV2", "SparseApplyAdadelta",
+    "SparseApplyProximalAdagrad", "SparseApplyProximalGradientDescent", "SparseApplyAdagradDA",
+)
+
+shape_fn(*TRAINING_OPS, "Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
+         "RefNextIteration", "AssignAdd", "AssignSub")(same_as(0))
+
+
+@shape_fn("VariableV2", "Variable", "TemporaryVariable")
+def _variable(node_def, shapes, values):
+    return [shape_from_proto(node_def.attr["shape"].shape) if "shape" in node_def.attr else None]
+
+
+@shape_fn("VarHandleOp", "VarIsInitializedOp", "IsVariableInitialized", "LoopCond",
+          "ShardedFilename", "ShardedFilespec", "ScalarSummary", "HistogramSummary",
+          "ImageSummary", "AudioSummary", "AudioSummaryV2", "TensorSummary", "TensorSummaryV2",
+          "MergeSummary", "EmptyTensorList", "TensorListReserve", "TensorListFromTensor",
+          "TensorListSetItem", "TensorListPushBack", "TensorListLength", "TensorArraySizeV3",
+          "TensorArrayWriteV3", "TensorArrayScatterV3")
+def _scalar(node_def, shapes, values):
+    return [()]
+
+
+@shape_fn("Assign")
+def _assign(node_def, shapes, values):
+    if attr(node_def, "validate_shape", True):
+        return [merge_shapes(shapes[0], shapes[1])]
+    return [shapes[1]]
+
+
+@shape_fn("Switch", "RefSwitch")
+def _switch(node_def, shapes, values):
+    return [shapes[0], shapes[0]]
+
+
+@shape_fn("Merge", "RefMerge")
+def _merge(node_def, shapes, values):
+    # A Merge fed by a while loop's back edge sees that input as unknown (it comes later in
+    # topological order), so loop variables get unknown shapes, as in TensorFlow.
+    if not shapes or any(s is None for s in shapes):
+        return [None, ()]
+    first = shapes[0]
+    if any(len(s) != len(first) for s in shapes):
+        return [None, ()]
+    dims = tuple(d if all(s[i] == d for s in shapes) else None for i, d in enumerate(first))
+    return [dims, ()]
+
+
+@shape_fn("If", "StatelessIf", "While", "StatelessWhile")
+def _functional(node_def, shapes, values):
+    out = [shape_from_proto(s) for s in node_def.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node_def.attr else []
+    n = len(node_def.attr["Tout" if "Tout" in node_def.attr else "T"].list.type)
+    return out if len(out) == n else [None] * n
+
+
+@shape_fn("TensorArrayV3")
+def _tensor_array(node_def, shapes, values):
+    return [(2,), ()]
+
+
+def _read_variable(node_def, handle_shape, shapes, values):
+    return [handle_shape]
+
+
+def _resource_gather(node_def, handle_shape, shapes, values):
+    batch_dims = attr(node_def, "batch_dims", 0)
+    return [_gather(handle_shape, shapes[1], 0, batch_dims)]
+
+
+#: Shape functions of ops that read a resource variable: f(node_def, the variable's shape
+#: (from VarHandleOp's `shape` attr, followed through the handle), shapes, values).
+RESOURCE_SHAPE_FNS = {
+    "ReadVariableOp": _read_variable,
+    "ResourceGather": _resource_gather,
+}
+
+#: Ops whose output 0 is their input 0's resource handle.
+HANDLE_PASSTHROUGH_OPS = frozenset({"Identity", "Enter", "Exit", "Switch", "NextIteration"})
+
+
+def _slice_spec_shape(spec: bytes):
+    # "d0 d1 ... slice" where slice is "-" (whole dim) or "start,length" per dim, ':'-joined.
+    if not spec:
+        return None
+    parts = spec.decode().split(" ")
+    full = [int(p) for p in parts[:-1]]
+    dims = parts[-1].split(":")
+    if len(dims) != len(full):
+        return None
+    return tuple(f if d == "-" else int(d.split(",")[1]) for f, d in zip(full, dims))
+
+
+@shape_fn("RestoreV2")
+def _restore_v2(node_def, shapes, values):
+    n = len(node_def.attr["dtypes"].list.type)
+    specs = values[2]
+    if specs is None or getattr(specs, "size", 0) != n:
+        return [None] * n
+    return [_slice_spec_shape(bytes(s)) for s in specs.reshape(-1)]
+
+
+@shape_fn("RestoreSlice")
+def _restore_slice(node_def, shapes, values):
+    spec = values[2]
+    return [None if spec is None else _slice_spec_shape(bytes(spec.reshape(-1)[0]))]
