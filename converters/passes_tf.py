@@ -159,7 +159,14 @@ def _placeholder_for(node, index: int):
     if index != 0:
         raise ConversionError(f"input {node.name}:{index} is output {index} of a {node.op} node; "
                               "only output 0 of a non-Placeholder node can be fed")
-    dtype = ops.output_dtypes(node)[0]
+    try:
+        dtype = ops.output_dtypes(node)[0]
+    except GraphError:
+        key = next((k for k in ("T", "dtype", "out_type") if k in node.attr), None)
+        if key is None:
+            raise ConversionError(f"input {node.name}:0 is fed, but the type of its {node.op} "
+                                  "producer is unknown") from None
+        dtype = ops.decode_attr(node.attr[key])
     ph = type(node)(name=node.name, op="Placeholder")
     ph.attr["dtype"].type = dtype.base_dtype.as_datatype_enum
     shapes = node.attr.get("_output_shapes")

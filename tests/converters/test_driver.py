@@ -1,0 +1,252 @@
+"""The convert pipeline: TF-side passes, error collection, names, opsets, inputs/outputs defaults."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from ortflow.converters import UnsupportedOpsError, convert, convert_with_report, default_opset  # noqa: E402
+from ortflow.converters import passes_tf  # noqa: E402
+from ortflow.converters.driver import likely_inputs, likely_outputs  # noqa: E402
+from ortflow.errors import ConversionError  # noqa: E402
+from ortflow.formats.tensors import make_tensor_proto  # noqa: E402
+from ortflow.proto import GraphDef, NodeDef  # noqa: E402
+
+F32, I32, BOOL = 1, 3, 10
+
+
+class G:
+    """A tiny GraphDef builder for these tests."""
+
+    def __init__(self):
+        self.g = GraphDef()
+
+    def node(self, op, name, inputs=(), **attrs):
+        n = self.g.node.add(name=name, op=op, input=list(inputs))
+        for k, v in attrs.items():
+            if k == "T" or k == "dtype" or k == "DstT" or k == "SrcT":
+                n.attr[k].type = v
+            elif isinstance(v, bool):
+                n.attr[k].b = v
+            elif isinstance(v, float):
+                n.attr[k].f = v
+            elif isinstance(v, int):
+                n.attr[k].i = v
+            elif isinstance(v, bytes):
+                n.attr[k].s = v
+            elif isinstance(v, list):
+                n.attr[k].list.i.extend(v)
+        return name
+
+    def placeholder(self, name, shape, dtype=F32):
+        self.node("Placeholder", name, dtype=dtype)
+        n = self.g.node[-1]
+        for d in shape:
+            n.attr["shape"].shape.dim.add(size=-1 if d is None else d)
+        return name
+
+    def const(self, name, value):
+        value = np.asarray(value)
+        n = self.g.node.add(name=name, op="Const")
+        n.attr["dtype"].type = {np.dtype(np.float32): F32, np.dtype(np.int32): I32,
+                                np.dtype(np.bool_): BOOL}[value.dtype]
+        n.attr["value"].tensor.CopyFrom(make_tensor_proto(value))
+        return name
+
+
+def _run(model, feeds):
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, feeds)
+
+
+def _relu_graph():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.node("Identity", "x_id", ["x"], T=F32)
+    g.node("Relu", "relu", ["x_id"], T=F32)
+    g.node("StopGradient", "sg", ["relu"], T=F32)
+    g.node("Identity", "out", ["sg"], T=F32)
+    return g.g
+
+
+def test_names_are_tf_tensor_names_and_identities_go():
+    model = convert(_relu_graph(), ["x:0"], ["out:0"])
+    assert [i.name for i in model.graph.input] == ["x:0"]
+    assert [o.name for o in model.graph.output] == ["out:0"]
+    assert [n.op_type for n in model.graph.node] == ["Relu", "Identity"]
+    x = np.array([[-1, 0, 2]], np.float32)
+    np.testing.assert_array_equal(_run(model, {"x:0": x})[0], np.maximum(x, 0))
+
+
+def test_unknown_batch_dim_is_symbolic():
+    model = convert(_relu_graph(), ["x:0"], ["out:0"])
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert dims[0].dim_param and dims[1].dim_value == 3
+    assert model.graph.output[0].type.tensor_type.shape.dim[1].dim_value == 3
+
+
+def test_defaults_find_inputs_and_outputs():
+    g = _relu_graph()
+    assert likely_inputs(g) == ["x:0"]
+    assert likely_outputs(g) == ["out:0"]
+    model = convert(g)
+    assert [o.name for o in model.graph.output] == ["out:0"]
+
+
+@pytest.mark.parametrize("opset", [13, 17, 18, 21, None])
+def test_opsets(opset):
+    g = G()
+    g.placeholder("x", [None, 4, 4, 2])
+    g.const("axes", np.array([1, 2], np.int32))
+    g.node("Mean", "mean", ["x", "axes"], T=F32, Tidx=I32, keep_dims=False)
+    n = g.g.node[-1]
+    n.attr["Tidx"].type = I32
+    g.node("Relu6", "out", ["mean"], T=F32)
+    model = convert(g.g, ["x:0"], ["out:0"], opset=opset)
+    assert model.opset_import[0].version == (opset or default_opset())
+    x = np.random.default_rng(0).normal(size=(2, 4, 4, 2)).astype(np.float32) * 10
+    np.testing.assert_allclose(_run(model, {"x:0": x})[0], np.clip(x.mean(axis=(1, 2)), 0, 6), rtol=1e-5)
+
+
+def test_default_opset_is_between_13_and_what_onnx_knows():
+    assert 21 <= default_opset() <= onnx.defs.onnx_opset_version()
+
+
+def test_opset_below_13_is_refused():
+    with pytest.raises(ConversionError, match="opset 11"):
+        convert(_relu_graph(), ["x:0"], ["out:0"], opset=11)
+
+
+def test_every_unsupported_op_and_failure_is_reported_together():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.node("FancyOp", "a", ["x"], T=F32)
+    g.node("FancyOp", "b", ["a"], T=F32)
+    g.node("OtherOp", "c", ["b"], T=F32)
+    g.node("Conv2D", "conv", ["c", "x"], T=F32, padding=b"WEIRD", strides=[1, 1, 1, 1])
+    with pytest.raises(UnsupportedOpsError) as info:
+        convert(g.g, ["x:0"], ["conv:0"])
+    e = info.value
+    assert e.unsupported == {"FancyOp": ["a", "b"], "OtherOp": ["c"]}
+    assert [(op, name) for op, name, _ in e.failures] == [("Conv2D", "conv")]
+    text = str(e)
+    assert "FancyOp x2" in text and "'a'" in text and "OtherOp x1" in text and "Conv2D" in text
+    assert isinstance(e, ConversionError)
+
+
+def test_missing_output_name_is_a_clear_error():
+    with pytest.raises(ConversionError, match="'nope:0'"):
+        convert(_relu_graph(), ["x:0"], ["nope:0"])
+
+
+def test_feeding_an_inner_tensor_cuts_the_graph_above_it():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.node("FancyOp", "a", ["x"], T=F32)  # unsupported, but cut off by feeding a:0
+    g.node("Relu", "out", ["a"], T=F32)
+    shape = g.g.node[1].attr["_output_shapes"].list.shape.add()
+    shape.dim.add(size=-1)
+    shape.dim.add(size=3)
+    model = convert(g.g, ["a:0"], ["out:0"])
+    assert [i.name for i in model.graph.input] == ["a:0"]
+    x = np.array([[-1, 2, 3]], np.float32)
+    np.testing.assert_array_equal(_run(model, {"a:0": x})[0], np.maximum(x, 0))
+
+
+def _cond_graph():
+    # out = Merge(Switch(x, pred)[1] * 2, Switch(x, pred)[0] - 1)  with pred a PlaceholderWithDefault
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.const("pred_default", np.array(True))
+    g.node("PlaceholderWithDefault", "pred", ["pred_default"], dtype=BOOL)
+    g.g.node[-1].attr["shape"].shape.SetInParent()
+    g.node("Switch", "sw", ["x", "pred"], T=F32)
+    g.const("two", np.array(2, np.float32))
+    g.const("one", np.array(1, np.float32))
+    g.node("Mul", "t", ["sw:1", "two"], T=F32)
+    g.node("Sub", "f", ["sw", "one"], T=F32)
+    g.node("Merge", "merge", ["f", "t"], T=F32, N=2)
+    g.node("Identity", "out", ["merge"], T=F32)
+    return g.g
+
+
+def test_switch_merge_on_unfed_placeholder_with_default_takes_the_default_branch():
+    model = convert(_cond_graph(), ["x:0"], ["out:0"])
+    ops = [n.op_type for n in model.graph.node]
+    assert "If" not in ops and "Sub" not in ops
+    x = np.array([[1, 2, 3]], np.float32)
+    np.testing.assert_array_equal(_run(model, {"x:0": x})[0], x * 2)
+
+
+def test_constant_false_predicate_takes_the_other_branch():
+    g = _cond_graph()
+    for n in g.node:
+        if n.name == "pred_default":
+            n.attr["value"].tensor.CopyFrom(make_tensor_proto(np.array(False)))
+    model = convert(g, ["x:0"], ["out:0"])
+    x = np.array([[1, 2, 3]], np.float32)
+    np.testing.assert_array_equal(_run(model, {"x:0": x})[0], x - 1)
+
+
+def test_passes_report_changes_and_leave_the_input_alone():
+    g = _relu_graph()
+    before = g.SerializeToString()
+    out, changed = passes_tf.remove_identities(g, ["out:0"])
+    assert changed and [n.name for n in out.node] == ["x", "relu", "out"]
+    assert g.SerializeToString() == before
+    _, changed = passes_tf.prune(out, ["x:0"], ["out:0"])
+    assert not changed
+
+
+def test_constants_fold_into_one_initializer():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.const("a", np.array([1, 2, 3], np.float32))
+    g.const("b", np.array([4, 5, 6], np.float32))
+    g.node("AddV2", "ab", ["a", "b"], T=F32)
+    g.node("Mul", "out", ["x", "ab"], T=F32)
+    result = convert_with_report(g.g, ["x:0"], ["out:0"])
+    assert [n.op_type for n in result.model.graph.node] == ["Mul"]
+    assert len(result.model.graph.initializer) == 1
+    np.testing.assert_array_equal(onnx.numpy_helper.to_array(result.model.graph.initializer[0]),
+                                  [5, 7, 9])
+
+
+def test_graph_with_uncovered_placeholder_is_reported():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.placeholder("y", [None, 3])
+    g.node("AddV2", "out", ["x", "y"], T=F32)
+    with pytest.raises(UnsupportedOpsError, match="'y' is read by the outputs"):
+        convert(g.g, ["x:0"], ["out:0"])
+
+
+def test_inputs_as_nchw_must_name_an_input():
+    with pytest.raises(ConversionError, match="inputs_as_nchw"):
+        convert(_relu_graph(), ["x:0"], ["out:0"], inputs_as_nchw=["zzz:0"])
+
+
+def test_meta_graph_with_checkpoint_is_frozen_on_the_way(data_dir):
+    import json
+
+    manifest = json.loads((data_dir / "mlp" / "manifest.json").read_text())
+    model = convert(str(data_dir / "mlp" / manifest["files"]["meta"]), inputs=manifest["inputs"],
+                    outputs=manifest["outputs"])
+    inputs = np.load(data_dir / "mlp" / "inputs.npz")
+    expected = np.load(data_dir / "mlp" / "expected.npz")
+    got = _run(model, {"input:0": inputs["input:0"]})[0]
+    np.testing.assert_allclose(got, expected["output:0"], rtol=1e-4, atol=1e-5)
+
+
+def test_saved_model_uses_its_signature(data_dir):
+    model = convert(str(data_dir / "saved_model" / "saved_model"))
+    assert [i.name for i in model.graph.input] == ["x:0"]
+    assert [o.name for o in model.graph.output] == ["y:0"]
+    inputs = np.load(data_dir / "saved_model" / "inputs.npz") if (data_dir / "saved_model" / "inputs.npz").exists() else None
+    if inputs is not None:
+        expected = np.load(data_dir / "saved_model" / "expected.npz")
+        got = _run(model, {"x:0": inputs[list(inputs.keys())[0]]})[0]
+        np.testing.assert_allclose(got, expected[list(expected.keys())[0]], rtol=1e-4, atol=1e-5)
