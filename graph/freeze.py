@@ -40,6 +40,8 @@ __all__ = [
     "convert_variables_to_constants",
     "inline_variables",
     "variable_checkpoint_keys",
+    "variable_names",
+    "read_variable_value",
     "freeze",
     "freeze_graph",
 ]
@@ -275,12 +277,15 @@ def variable_checkpoint_keys(graph_def: GraphDef, collection_def=None) -> dict[s
     return keys
 
 
-def _keys_from_restore_ops(graph_def: GraphDef) -> dict[str, CheckpointKey]:
+def _keys_from_restore_ops(graph_def: GraphDef, scope: str | None = None) -> dict[str, CheckpointKey]:
+    """Keys read from the RestoreV2 ops (only those under `scope`, e.g. "save/", if given)."""
     by_name = {n.name: n for n in graph_def.node}
     edges = _data_edges(graph_def)
     out: dict[str, CheckpointKey] = {}
     for node in graph_def.node:
         if node.op != "RestoreV2" or len(node.input) < 3:
+            continue
+        if scope and not node.name.startswith(scope):
             continue
         names = _const_strings(by_name.get(naming.parse_input(node.input[1])[0]))
         slices = _const_strings(by_name.get(naming.parse_input(node.input[2])[0]))
@@ -362,7 +367,12 @@ def _keys_from_collections(collection_def) -> dict[str, CheckpointKey]:
     return out
 
 
-def _read_value(reader, key: CheckpointKey, variable: str) -> np.ndarray:
+def read_variable_value(reader, key: CheckpointKey, variable: str) -> np.ndarray:
+    """The value of `variable` from a checkpoint reader: the tensor, or its slice for a partition.
+
+    Raises:
+        GraphError: the key is missing or the stored full shape does not match the slice spec.
+    """
     if not reader.has_tensor(key.key):
         raise GraphError(f"Variable {variable!r}: key {key.key!r} is not in checkpoint {reader.prefix}")
     value = reader.get_tensor(key.key)
@@ -434,7 +444,7 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
     if names:
         with load_checkpoint(os.fspath(checkpoint)) as reader:
             for name in names:
-                values[name] = _read_value(reader, keys[name], name)
+                values[name] = read_variable_value(reader, keys[name], name)
     frozen = inline_variables(sub, values)
     kept = {n.name for n in sub.node}
     return FreezeResult(

@@ -33,6 +33,7 @@ from ortflow.graph.ops.registry import (
     kernel,
     shape_fn,
 )
+from ortflow.graph.ops.build import make_attr_value, make_node_def
 from ortflow.graph.ops.strided import sliced_shape, strided_slice_spec, strided_slice_spec_from_node
 from ortflow.graph.ops.shapes_nn import conv_output_size
 from ortflow.graph.ops.shapes_common import broadcast as broadcast_shapes
@@ -54,6 +55,8 @@ __all__ = [
     "broadcast_shapes",
     "conv_output_size",
     "infer_graph_def",
+    "make_attr_value",
+    "make_node_def",
     "sliced_shape",
     "strided_slice_spec",
     "strided_slice_spec_from_node",

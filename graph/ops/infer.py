@@ -229,7 +229,7 @@ class _Inference:
         if partial is None:
             return
         key = f"{node_def.name}:0"
-        if not np.ma.getmaskarray(partial).any():
+        if not np.ma.getmaskarray(partial).any() and partial.size <= self.fold_limit:
             meta = self.metas[key]
             value = np.asarray(partial.filled(0)).astype(meta.dtype.as_numpy_dtype)
             self.metas[key] = TensorMeta(meta.dtype, tuple(value.shape), value)
