@@ -1,0 +1,9 @@
+"""`ortflow.io`: graph files in and out (`tf.io.write_graph`, plus `read_graph`), and gfile."""
+
+from __future__ import annotations
+
+from ortflow.api import gfile
+from ortflow.formats.graphs import detect_kind, read_graph, write_graph
+from ortflow.formats.tensors import make_ndarray, make_tensor_proto
+
+__all__ = ["detect_kind", "gfile", "make_ndarray", "make_tensor_proto", "read_graph", "write_graph"]
