@@ -181,10 +181,19 @@ class _Importer:
         ops.fill_defaults(node)
 
     def _check_input_map_used(self) -> None:
-        unused = sorted(k for k in self.input_map if k not in self.used_keys)
-        if unused:
+        # As TensorFlow: a key nobody consumed is an error only when it names a node that is
+        # not in graph_def, or an output index that node does not have.
+        missing = []
+        for key in sorted(self.input_map):
+            if key in self.used_keys:
+                continue
+            src, index = naming.parse_input(key)
+            node = self.by_name.get(src)
+            if node is None or (index >= 0 and index >= _output_count(node, index)):
+                missing.append(key)
+        if missing:
             raise ValueError("Attempted to map inputs that were not found in graph_def: "
-                             f"[{', '.join(unused)}]")
+                             f"[{', '.join(missing)}]")
 
     def _merge_library(self) -> None:
         source = self.graph_def.library
@@ -227,6 +236,17 @@ class _Importer:
                     raise ValueError(f"Requested return node {name!r} not found in graph def")
                 out.append(self.graph._ops[new])
         return out
+
+
+def _output_count(node: NodeDef, index: int) -> int:
+    """How many outputs `node` has per the registry (index + 1 when the registry cannot tell)."""
+    ops = _registry()
+    if not ops.is_known(node.op):
+        return index + 1
+    try:
+        return ops.num_outputs(node)
+    except GraphError:
+        return index + 1
 
 
 def _producer_defaults(producer_op_list) -> dict[str, dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,16 @@ def test_while_loop_back_edges_import():
         import_graph_def(gd)
     assert [op.name for op in h.get_operations()] == ["import/x", "import/enter", "import/merge", "import/next"]
     assert h.get_operation_by_name("import/merge").inputs[1].op.type == "NextIteration"
+
+
+def test_unconsumed_input_map_keys_fail_only_when_missing_from_graph_def():
+    # TensorFlow 2.21 accepts keys for nodes that exist but feed nothing ("^c" here, "x:0" when
+    # unused) and rejects keys naming absent nodes or absent outputs.
+    gd = _small_graph_def()
+    h = Graph()
+    with h.as_default():
+        t = h.create_op("Placeholder", [], attrs={"dtype": dtypes.float32}, name="t").outputs[0]
+        import_graph_def(gd, input_map={"^z": t, "z:0": t}, name="p")
+        for key in ("x:5", "nope:0", "^nope"):
+            with pytest.raises(ValueError, match=rf"not found in graph_def: \[{re.escape(key)}\]"):
+                import_graph_def(gd, input_map={key: t}, name="p")
