@@ -286,8 +286,13 @@ def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None
 
 
 def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
-                      opset: int | None = None, inputs_as_nchw: Iterable[str] = ()) -> ConversionResult:
-    """Converts a GraphDef given explicit input and output tensor names; see `convert`."""
+                      opset: int | None = None, inputs_as_nchw: Iterable[str] = (),
+                      optimize: bool = True) -> ConversionResult:
+    """Converts a GraphDef given explicit input and output tensor names; see `convert`.
+
+    `optimize=False` skips the ONNX-side rewrites (folding, transpose pushing, fusion): the
+    handlers' output as emitted, for comparisons and debugging.
+    """
     from ortflow.converters import passes_onnx, passes_tf
 
     timings: dict[str, float] = {}
@@ -315,7 +320,10 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
     t2 = time.perf_counter()
     output_infos = [(o, facts.dtypes.get(o), facts.shapes.get(o)) for o in outputs]
     graph = passes_onnx.OGraph.from_context(ctx, ctx.graph_inputs_info, output_infos)
-    passes_onnx.run_onnx_passes(graph)
+    if optimize:
+        passes_onnx.run_onnx_passes(graph)
+    else:
+        passes_onnx.remove_dead_nodes(graph)
     model = passes_onnx.infer_value_info(graph.to_model(opset, ctx.opset_imports))
     timings["onnx_passes"] = time.perf_counter() - t2
 

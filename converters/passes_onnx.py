@@ -422,42 +422,95 @@ def _subgraph_reads(attr) -> set[str]:
 
 
 def push_transposes(graph: OGraph) -> bool:
-    """Moves Transposes downstream and cancels inverse pairs; see the module doc."""
+    """Moves Transposes downstream and cancels inverse pairs; see the module doc.
+
+    Should the graph end up with more Transposes than it started with (a fork that never
+    cleared), the rewrite is undone.
+    """
+    before = count_ops(graph, "Transpose")
+    snapshot = _snapshot(graph)
+    changed = _push_all(graph)
+    if changed:
+        remove_dead_nodes(graph)
+        dedupe_transposes(graph)
+        if count_ops(graph, "Transpose") > before:
+            _restore(graph, snapshot)
+            return False
+    return changed
+
+
+def _snapshot(graph: OGraph):
+    return ([(n, list(n.inputs), list(n.outputs), dict(n.attrs)) for n in graph.nodes],
+            dict(graph.initializers))
+
+
+def _restore(graph: OGraph, snapshot) -> None:
+    nodes, inits = snapshot
+    for n, inputs, outputs, attrs in nodes:
+        n.inputs, n.outputs, n.attrs = inputs, outputs, attrs
+    graph.nodes = [n for n, *_ in nodes]
+    graph.initializers = inits
+    graph._reindex()
+
+
+def _push_all(graph: OGraph) -> bool:
     changed = False
     work = [n for n in graph.nodes if n.op_type == "Transpose"]
-    alive = {id(n) for n in graph.nodes}
+    retried: dict[int, int] = {}
     budget = 50 * (len(graph.nodes) + 10)  # every push moves a transpose one node downstream
     while work and budget > 0:
         budget -= 1
         t = work.pop()
-        if id(t) not in alive or t.op_type != "Transpose" or "perm" not in t.attrs:
+        if t.op_type != "Transpose" or "perm" not in t.attrs:
             continue
         y = t.outputs[0]
-        if y in graph.output_names:
-            continue
-        readers = list(graph.readers.get(y, ()))
-        if not readers:
+        readers = list(dict.fromkeys(graph.readers.get(y, ())))
+        if y in graph.output_names or not readers:
             continue
         perm = list(t.attrs["perm"])
         if _is_identity(perm):
             graph.replace_uses(y, t.inputs[0])
             changed = True
             continue
-        if not all(r.op_type == "Transpose" or _pushable(graph, r, perm) for r in readers):
+        ready = [r for r in readers if r.op_type == "Transpose" or _pushable(graph, r, perm)]
+        waiting = [r for r in readers if r not in ready]
+        if waiting and not all(_may_become_pushable(graph, r) for r in waiting):
             continue
-        seen: set[int] = set()
-        for r in readers:
-            if id(r) in seen:
-                continue
-            seen.add(id(r))
+        if not ready:
+            continue
+        for r in ready:
             if r.op_type == "Transpose":
                 _merge_transposes(graph, t, r, work)
             else:
                 new_t = _push_through(graph, r, perm)
                 if new_t is not None:
-                    alive.add(id(new_t))
                     work.append(new_t)
         changed = True
+        if waiting and retried.get(id(t), 0) < 4:
+            # the other operands of the waiting readers may arrive transposed later
+            retried[id(t)] = retried.get(id(t), 0) + 1
+            work.insert(0, t)
+    return changed
+
+
+def _may_become_pushable(graph: OGraph, node: ONode) -> bool:
+    """Binary ops and Concats whose other operands may still turn into matching Transposes."""
+    return (node.op_type in _BROADCAST or node.op_type == "Concat") and not node.domain
+
+
+def dedupe_transposes(graph: OGraph) -> bool:
+    """Transposes of one value with one permutation become one."""
+    seen: dict[tuple, str] = {}
+    changed = False
+    for n in graph.sorted_nodes():
+        if n.op_type != "Transpose" or n.outputs[0] in graph.output_names:
+            continue
+        key = (n.inputs[0], tuple(n.attrs.get("perm", ())))
+        if key in seen:
+            graph.replace_uses(n.outputs[0], seen[key])
+            changed = True
+        else:
+            seen[key] = n.outputs[0]
     if changed:
         remove_dead_nodes(graph)
     return changed
@@ -472,10 +525,12 @@ def _merge_transposes(graph: OGraph, t: ONode, r: ONode, work: list) -> None:
     combined = [p[i] for i in q]
     x = t.inputs[0]
     out = r.outputs[0]
-    if _is_identity(combined) and out not in graph.output_names:
-        graph.replace_uses(out, x)
-        r.attrs["perm"] = combined
-        graph.set_input(r, 0, x)  # r is now an identity nobody reads; dead-node removal drops it
+    if _is_identity(combined):
+        graph.set_input(r, 0, x)
+        if out in graph.output_names:
+            r.op_type, r.attrs = "Identity", {}  # the graph output keeps its name
+        else:
+            graph.replace_uses(out, x)  # r is now read by nobody; dead-node removal drops it
         return
     graph.set_input(r, 0, x)
     r.attrs["perm"] = combined
@@ -495,7 +550,7 @@ def _transposed_operand(graph: OGraph, name: str, perm: list[int]) -> bool:
 
 def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
     op = node.op_type
-    if node.domain or any(o in graph.output_names for o in node.outputs):
+    if node.domain:
         return False
     if op in _UNARY:
         return len(node.outputs) == 1
