@@ -1,0 +1,661 @@
+"""Handlers of TF 1.x control flow: Switch/Merge conds -> ONNX If, while frames -> ONNX Loop.
+
+TensorFlow 1.x writes control flow as dataflow: a cond is Switch nodes (one per value entering
+a branch) and Merge nodes (one per value leaving it); a while loop is a frame of Enter, Merge,
+Switch, LoopCond, NextIteration and Exit nodes around a body. Neither maps to one ONNX node,
+so these handlers lower a whole region at once:
+
+- the first node of a region the driver reaches (a Switch, an Enter) claims the region: every
+  node of it is marked converted, except its exits (the Merges of a cond, the Exits of a loop);
+- the driver still visits those exits in topological order; at the last one, every value the
+  region reads from outside has been lowered, and the region is built: an If whose branches
+  hold the two sides of the cond, or a Loop whose body evaluates the loop condition and runs
+  the TF body in an If (TF tests the condition before each pass; ONNX Loop only after one).
+
+Regions nest: a region's nodes are lowered into its subgraph in topological order, and a cond
+or loop met there claims its own nodes the same way. Constants without inputs stay in the
+enclosing graph (ONNX subgraphs read outer values by name).
+
+TensorArrays (V3) and TensorLists become ONNX sequences carried through the Loop: the "flow"
+value of a TensorArray is the sequence itself, and its resource handle is not lowered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import weakref
+
+import numpy as np
+
+from ortflow.converters.context import split_tensor_name, tensor_name
+from ortflow.converters.emit import const_i64, first, to_scalar
+from ortflow.converters.registry import handler, require
+from ortflow.errors import ConversionError
+from ortflow.formats import dtypes
+
+__all__ = ["sequence_dtype", "mark_sequence"]
+
+_REGION_IDS = itertools.count(1)
+
+
+@dataclasses.dataclass
+class _RootState:
+    """Per-conversion bookkeeping (keyed by the root context)."""
+
+    owner: dict = dataclasses.field(default_factory=dict)      # TF node -> id of the region lowering it
+    regions: dict = dataclasses.field(default_factory=dict)    # exit node name -> pending region
+    sequences: dict = dataclasses.field(default_factory=dict)  # ONNX value -> element DType
+
+
+_STATE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _root(ctx):
+    while ctx.parent is not None:
+        ctx = ctx.parent
+    return ctx
+
+
+def _state(ctx) -> _RootState:
+    root = _root(ctx)
+    state = _STATE.get(root)
+    if state is None:
+        state = _STATE[root] = _RootState()
+    return state
+
+
+def mark_sequence(ctx, onnx_name: str, elem_dtype) -> None:
+    """Records that ONNX value `onnx_name` is a sequence of `elem_dtype` tensors."""
+    _state(ctx).sequences[onnx_name] = dtypes.as_dtype(elem_dtype)
+
+
+def sequence_dtype(ctx, onnx_name: str):
+    """The element DType when `onnx_name` is a sequence value, else None."""
+    return _state(ctx).sequences.get(onnx_name)
+
+
+# --------------------------------------------------------------------------- graph walking
+
+def _src(inp: str) -> str:
+    return inp[1:] if inp.startswith("^") else split_tensor_name(inp)[0]
+
+
+def _data_inputs(node) -> list[str]:
+    return [tensor_name(i) for i in node.node_def.input if not i.startswith("^")]
+
+
+def _frame_name(node) -> str:
+    name = node.attr("frame_name", b"")
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def _exit_frame(ctx, exit_node) -> str | None:
+    # Exit <- Switch <- Merge <- Enter: the Enter names the frame.
+    switch = ctx.tf_node(_data_inputs(exit_node)[0])
+    merge = switch and ctx.tf_node(_data_inputs(switch)[0])
+    enter = merge and ctx.tf_node(_data_inputs(merge)[0])
+    return _frame_name(enter) if enter is not None and enter.op in ("Enter", "RefEnter") else None
+
+
+def _topological(ctx, names) -> list[str]:
+    """`names` ordered so each node follows its inputs among them (NextIteration edges skipped)."""
+    from ortflow.converters.passes_tf import topological_order
+
+    nodes = [ctx.tf_node(n).node_def for n in names]
+    return [n.name for n in topological_order(nodes)]
+
+
+def _claim(ctx, names, region_id: int, keep=()) -> None:
+    """Marks `names` as lowered by region `region_id`, except `keep` (the region's exits)."""
+    state = _state(ctx)
+    for name in names:
+        if name not in keep:
+            state.owner[name] = region_id
+    ctx.mark_converted(n for n in names if n not in keep)
+
+
+def _lower_region(sub, names, region_id: int) -> None:
+    """Lowers the region's own nodes into `sub`, in order, skipping those a nested region claimed."""
+    from ortflow.converters.driver import lower_node
+
+    owner = _state(sub).owner
+    for name in names:
+        if owner.get(name, region_id) != region_id:
+            continue
+        node = sub.tf_node(name)
+        if node.op == "Const" and not node.node_def.input:
+            continue  # lowered in the enclosing graph
+        try:
+            handled = lower_node(sub, node.node_def)
+        except ConversionError:
+            raise
+        except Exception as e:  # noqa: BLE001 - name the node, as the driver does
+            raise ConversionError(f"{node.op} node {name!r}: {type(e).__name__}: {e}") from e
+        if not handled:
+            raise ConversionError(f"{node.op} node {name!r} (inside control flow) has no handler "
+                                  f"at opset {sub.opset}")
+
+
+def _retype(graph, positions: dict[int, object], which: str) -> None:
+    """Turns graph inputs/outputs at `positions` into sequences of the given element DTypes."""
+    from onnx import helper
+
+    values = graph.input if which == "input" else graph.output
+    for k, elem in positions.items():
+        seq = helper.make_sequence_type_proto(helper.make_tensor_type_proto(_onnx_elem(elem), None))
+        values[k].type.CopyFrom(seq)
+
+
+def _fresh(ctx, hint: str) -> str:
+    # A made-up value name shaped like a TF tensor name ('x:0'): subgraph outputs are looked up
+    # through `resolve`, which reads any name without an output index as 'name:0'.
+    return f"{ctx.unique_name(hint)}:0"
+
+
+def _rank_only(shape):
+    return None if shape is None else (None,) * len(shape)
+
+
+def _onnx_elem(dtype) -> int:
+    from ortflow.converters.context import onnx_type
+
+    return onnx_type(dtypes.as_dtype(dtype))
+
+
+# --------------------------------------------------------------------------- conds
+
+@dataclasses.dataclass
+class _Cond:
+    region_id: int
+    pred: str                    # TF tensor name of the predicate
+    switches: list[str]
+    true_nodes: list[str]
+    false_nodes: list[str]
+    merges: list[str]
+    visited: set = dataclasses.field(default_factory=set)
+
+
+def _switch_branch(inp: str, switches: set[str]) -> str | None:
+    node, index = split_tensor_name(_src(inp) if inp.startswith("^") else inp)
+    if node in switches and not inp.startswith("^"):
+        return "T" if index == 1 else "F"
+    return None
+
+
+def _tags_of_inputs(node, switches: set[str], tags: dict) -> set[str]:
+    found: set[str] = set()
+    for inp in node.node_def.input:
+        branch = _switch_branch(inp, switches)
+        found |= {branch} if branch else tags.get(_src(inp), set())
+    return found
+
+
+def _find_cond(ctx, switch) -> _Cond:
+    # Tag every node downstream of the cond's Switches with the branch(es) it depends on; a
+    # Merge reading both branches is one of the cond's outputs and stops the tagging.
+    pred = _data_inputs(switch)[1]
+    pred_node = split_tensor_name(pred)[0]
+    switches = {c.name for c in ctx.consumers(pred_node)
+                if c.op in ("Switch", "RefSwitch") and _data_inputs(c)[1] == pred}
+    tags: dict[str, set[str]] = {}
+    merges: list[str] = []
+    nested: set[str] = set()   # Merges of conds nested in one branch: tagged like other nodes
+    pending: set[str] = set()  # Merges met, judged once everything upstream is tagged
+    work = [c.name for s in switches for c in ctx.consumers(s)]
+    while work or pending:
+        if not work:
+            ready = [m for m in sorted(pending)
+                     if not any(_src(i) in pending for i in ctx.tf_node(m).node_def.input)] or sorted(pending)
+            for name in ready:
+                pending.discard(name)
+                if _tags_of_inputs(ctx.tf_node(name), switches, tags) == {"T", "F"}:
+                    merges.append(name)
+                else:
+                    nested.add(name)
+                    work.append(name)
+            continue
+        name = work.pop()
+        node = ctx.tf_node(name)
+        if node is None or name in switches or name in merges:
+            continue
+        if node.op in ("Merge", "RefMerge") and name not in nested:
+            pending.add(name)
+            continue
+        new = _tags_of_inputs(node, switches, tags)
+        if new - tags.get(name, set()):
+            tags[name] = tags.get(name, set()) | new
+            work.extend(c.name for c in ctx.consumers(name))
+    mixed = sorted(n for n, t in tags.items() if len(t) > 1)
+    if mixed:
+        raise ConversionError(f"Switch node {switch.name!r}: nodes {mixed[:3]!r} read both branches "
+                              "of the cond without a Merge")
+    true_nodes = _topological(ctx, [n for n, t in tags.items() if t == {"T"}])
+    false_nodes = _topological(ctx, [n for n, t in tags.items() if t == {"F"}])
+    return _Cond(next(_REGION_IDS), pred, sorted(switches), true_nodes, false_nodes, merges)
+
+
+@handler("Switch", "RefSwitch")
+def convert_switch(ctx, node):
+    # TF:   output_false, output_true = Switch(data, pred)   (a v1 cond's entry)
+    # ONNX: (claimed here; the If is built at the cond's last Merge)
+    pred_node = ctx.tf_node(_data_inputs(node)[1])
+    require(pred_node is None or pred_node.op != "LoopCond", node,
+            "a while loop's Switch was reached outside its loop (its Enter was not lowered first)")
+    cond = _find_cond(ctx, node)
+    require(cond.merges, node, "the cond has no Merge: its outputs are not read")
+    _claim(ctx, cond.switches + cond.true_nodes + cond.false_nodes, cond.region_id)
+    state = _state(ctx)
+    for merge in cond.merges:
+        state.regions[merge] = cond
+
+
+def _branch_graph(ctx, cond: _Cond, side: str):
+    nodes = cond.true_nodes if side == "T" else cond.false_nodes
+    sub = ctx.make_subgraph(f"{cond.merges[0]}/{'then' if side == 'T' else 'else'}")
+    for s in cond.switches:
+        data = _data_inputs(ctx.tf_node(s))[0]
+        sub.alias(ctx.resolve(data), f"{s}:{1 if side == 'T' else 0}")
+    _lower_region(sub, nodes, cond.region_id)
+    outputs, seq_positions = [], {}
+    for k, merge in enumerate(cond.merges):
+        merge_node = ctx.tf_node(merge)
+        switch_set = set(cond.switches)
+        chosen = None
+        for inp in _data_inputs(merge_node):
+            branch = _switch_branch(inp, switch_set)
+            owner = split_tensor_name(inp)[0]
+            if branch == side or (branch is None and owner in nodes):
+                chosen = inp
+                break
+        require(chosen is not None, merge_node, f"no input of the Merge comes from the "
+                                                f"{'true' if side == 'T' else 'false'} branch")
+        value = sub.resolve(chosen)
+        elem = sequence_dtype(ctx, value)
+        if elem is not None:
+            seq_positions[k] = elem
+        outputs.append((chosen, merge_node.output_dtype(0), None))
+    graph = sub.finish(outputs)
+    _retype(graph, seq_positions, "output")
+    return graph, seq_positions
+
+
+@handler("Merge", "RefMerge")
+def convert_merge(ctx, node):
+    # TF:   output, value_index = Merge(inputs: N tensors)   (a v1 cond's exit)
+    # ONNX: Outputs... = If(Pred, then_branch, else_branch)  (built once every Merge is reached)
+    state = _state(ctx)
+    cond = state.regions.get(node.name)
+    require(cond is not None, node, "the Merge belongs to no cond or while loop that was lowered")
+    cond.visited.add(node.name)
+    if len(cond.visited) < len(cond.merges):
+        return
+    then_graph, seq_t = _branch_graph(ctx, cond, "T")
+    else_graph, _ = _branch_graph(ctx, cond, "F")
+    pred = ctx.resolve(cond.pred)
+    outputs = [ctx.tf_node(m).output(0) for m in cond.merges]
+    ctx.make_node("If", [pred], {"then_branch": then_graph, "else_branch": else_graph}, outputs=outputs,
+                  name=f"{cond.merges[0]}/If")
+    for k, elem in seq_t.items():
+        mark_sequence(ctx, outputs[k], elem)
+    for m in cond.merges:
+        merge_node = ctx.tf_node(m)
+        if any(f"{m}:1" in _data_inputs(c) for c in ctx.consumers(m)):
+            index = first(ctx, "Where", [pred, ctx.make_const(np.int32(_merge_index(merge_node, cond, "T"))),
+                                         ctx.make_const(np.int32(_merge_index(merge_node, cond, "F")))])
+            ctx.alias(index, merge_node.output(1))
+
+
+def _merge_index(merge_node, cond: _Cond, side: str) -> int:
+    nodes = set(cond.true_nodes if side == "T" else cond.false_nodes)
+    for i, inp in enumerate(_data_inputs(merge_node)):
+        if _switch_branch(inp, set(cond.switches)) == side or split_tensor_name(inp)[0] in nodes:
+            return i
+    return 0
+
+
+# --------------------------------------------------------------------------- while loops
+
+@dataclasses.dataclass
+class _LoopVar:
+    enter: str
+    merge: str
+    switch: str
+    next_iteration: str
+    exit: str | None
+
+
+@dataclasses.dataclass
+class _Frame:
+    region_id: int
+    name: str
+    loop_vars: list[_LoopVar]
+    invariants: list[str]        # Enter nodes read directly by the body
+    loop_cond: str
+    cond_nodes: list[str]        # computing the LoopCond input, in order
+    body_nodes: list[str]        # the rest of the frame, in order
+    exits: list[str]
+    visited: set = dataclasses.field(default_factory=set)
+
+
+def _frame_members(ctx, enter, frame: str) -> set[str]:
+    """Every node of `frame`: forward from its Enters up to its Exits, and back to its Enters."""
+    seen: set[str] = set()
+    work = [enter.name]
+    while work:
+        name = work.pop()
+        node = ctx.tf_node(name)
+        if node is None or name in seen:
+            continue
+        seen.add(name)
+        is_own_exit = node.op in ("Exit", "RefExit") and _exit_frame(ctx, node) == frame
+        if not is_own_exit:
+            work.extend(c.name for c in ctx.consumers(name))
+        if node.op in ("Enter", "RefEnter") and _frame_name(node) == frame:
+            continue
+        for inp in _data_inputs(node):
+            producer = ctx.tf_node(inp)
+            if producer is not None and not (producer.op == "Const" and not producer.node_def.input):
+                work.append(producer.name)
+    return seen
+
+
+def _ancestors_within(ctx, start: str, members: set[str], stop_ops: tuple) -> list[str]:
+    seen: set[str] = set()
+    work = [split_tensor_name(start)[0]]
+    while work:
+        name = work.pop()
+        if name in seen or name not in members:
+            continue
+        node = ctx.tf_node(name)
+        if node.op in stop_ops:
+            continue
+        seen.add(name)
+        work.extend(_src(i) for i in node.node_def.input)
+    return list(seen)
+
+
+def _find_frame(ctx, enter) -> _Frame:
+    frame = _frame_name(enter)
+    members = _frame_members(ctx, enter, frame)
+    nodes = {n: ctx.tf_node(n) for n in members}
+    enters = [n for n, v in nodes.items() if v.op in ("Enter", "RefEnter") and _frame_name(v) == frame]
+    loop_vars, invariants, exits = [], [], []
+    structural: set[str] = set(enters)
+    loop_cond = None
+    for e in sorted(enters):
+        merges = [c for c in ctx.consumers(e) if c.op in ("Merge", "RefMerge")]
+        if not merges:
+            invariants.append(e)
+            continue
+        merge = merges[0]
+        switch = next((c for c in ctx.consumers(merge.name) if c.op in ("Switch", "RefSwitch")), None)
+        if switch is None:
+            raise ConversionError(f"Enter node {e!r}: loop variable without a Switch in frame {frame!r}")
+        loop_cond = _data_inputs(switch)[1].split(":")[0]
+        next_it = split_tensor_name(_data_inputs(merge)[1])[0]
+        exit_node = next((c.name for c in ctx.consumers(switch.name) if c.op in ("Exit", "RefExit")), None)
+        loop_vars.append(_LoopVar(e, merge.name, switch.name, next_it, exit_node))
+        structural |= {merge.name, switch.name, next_it}
+        if exit_node is not None:
+            exits.append(exit_node)
+            structural.add(exit_node)
+    if loop_cond is None:
+        raise ConversionError(f"Enter node {enter.name!r}: frame {frame!r} has no loop variable")
+    structural.add(loop_cond)
+    cond_input = _data_inputs(ctx.tf_node(loop_cond))[0]
+    cond_nodes = _ancestors_within(ctx, cond_input, members - structural, ("Enter", "RefEnter"))
+    body = members - structural - set(cond_nodes)
+    return _Frame(next(_REGION_IDS), frame, loop_vars, invariants, loop_cond,
+                  _topological(ctx, cond_nodes), _topological(ctx, body), exits)
+
+
+@handler("Enter", "RefEnter")
+def convert_enter(ctx, node):
+    # TF:   output = Enter(data, frame_name: string, is_constant: bool)   (a while frame's entry)
+    # ONNX: (claimed here; the Loop is built at the frame's last Exit)
+    frame = _find_frame(ctx, node)
+    require(frame.exits, node, f"no Exit of while frame {frame.name!r} is read")
+    everything = ([v.enter for v in frame.loop_vars] + frame.invariants + [v.merge for v in frame.loop_vars]
+                  + [v.switch for v in frame.loop_vars] + [v.next_iteration for v in frame.loop_vars]
+                  + [frame.loop_cond] + frame.cond_nodes + frame.body_nodes + frame.exits)
+    _claim(ctx, everything, frame.region_id, keep=set(frame.exits))
+    state = _state(ctx)
+    for e in frame.exits:
+        state.regions[e] = frame
+
+
+@handler("Exit", "RefExit")
+def convert_exit(ctx, node):
+    # TF:   output = Exit(data)           (a while frame's exit)
+    # ONNX: Outputs... = Loop("", true, inits..., body)  (built once every Exit is reached)
+    frame = _state(ctx).regions.get(node.name)
+    require(frame is not None, node, "the Exit belongs to no while frame that was lowered")
+    frame.visited.add(node.name)
+    if len(frame.visited) < len(frame.exits):
+        return
+    _build_loop(ctx, frame)
+
+
+def _build_loop(ctx, frame: _Frame) -> None:
+    inits = [ctx.resolve(_data_inputs(ctx.tf_node(v.enter))[0]) for v in frame.loop_vars]
+    seqs = {k: sequence_dtype(ctx, name) for k, name in enumerate(inits) if sequence_dtype(ctx, name)}
+    var_dtypes = [ctx.tf_node(v.enter).output_dtype(0) for v in frame.loop_vars]
+    iter_name = _fresh(ctx, f"{frame.name}/iteration")
+    cond_name = _fresh(ctx, f"{frame.name}/cond_in")
+    var_names = [_fresh(ctx, f"{v.merge}/value") for v in frame.loop_vars]
+    inputs = [(iter_name, dtypes.int64, ()), (cond_name, dtypes.bool, ())]
+    # Loop variables keep their rank (TF's default shape invariant) but may change dims; ONNX
+    # drops the shapes of loop-carried values, so the body declares the rank itself.
+    var_shapes = [_rank_only(ctx.tf_node(v.enter).input_shape(0)) for v in frame.loop_vars]
+    inputs += [(n, dtypes.float32 if k in seqs else var_dtypes[k], None if k in seqs else var_shapes[k])
+               for k, n in enumerate(var_names)]
+    body = ctx.make_subgraph(f"{frame.name}/body", inputs)
+    for k, v in enumerate(frame.loop_vars):
+        body.alias(var_names[k], f"{v.merge}:0")
+        body.alias(var_names[k], f"{v.switch}:1")
+        if k in seqs:
+            mark_sequence(ctx, var_names[k], seqs[k])
+    for e in frame.invariants:
+        body.alias(ctx.resolve(_data_inputs(ctx.tf_node(e))[0]), f"{e}:0")
+    _lower_region(body, frame.cond_nodes, frame.region_id)
+    pred = body.resolve(_data_inputs(ctx.tf_node(frame.loop_cond))[0])
+    then_graph, then_seqs = _loop_then(body, frame, seqs)
+    else_graph = _loop_else(body, frame, var_names, var_dtypes, then_seqs)
+    new_values = [_fresh(body, f"{v.next_iteration}/value") for v in frame.loop_vars]
+    body.make_node("If", [pred], {"then_branch": then_graph, "else_branch": else_graph}, outputs=new_values,
+                   name=f"{frame.name}/step")
+    outs = [(pred, dtypes.bool, ())] + [(n, var_dtypes[k], None if k in then_seqs else var_shapes[k])
+                                        for k, n in enumerate(new_values)]
+    graph = body.finish(outs)
+    _retype(graph, {k + 2: e for k, e in then_seqs.items()}, "input")
+    _retype(graph, {k + 1: e for k, e in then_seqs.items()}, "output")
+    # ONNX shape inference gives Loop outputs no shape at all; a Reshape to [0] * rank (copy
+    # every dim) restores the rank for the Exits' readers and the graph's declared outputs.
+    exits = [f"{v.exit}:0" if v.exit else None for v in frame.loop_vars]
+    outputs = [_fresh(ctx, f"{v.merge}/final") if exits[k] is None or (k not in then_seqs and var_shapes[k])
+               else exits[k] for k, v in enumerate(frame.loop_vars)]
+    true = ctx.make_const(np.array(True))
+    ctx.make_node("Loop", ["", true] + inits, {"body": graph}, outputs=outputs, name=f"{frame.name}/Loop")
+    for k, exit_name in enumerate(exits):
+        if exit_name is not None and outputs[k] != exit_name:
+            first(ctx, "Reshape", [outputs[k], const_i64(ctx, [0] * len(var_shapes[k]))], output=exit_name)
+    for k, elem in then_seqs.items():
+        mark_sequence(ctx, outputs[k], elem)
+
+
+def _loop_then(body, frame: _Frame, seqs: dict):
+    then = body.make_subgraph(f"{frame.name}/then")
+    _lower_region(then, frame.body_nodes, frame.region_id)
+    outputs, found = [], dict(seqs)
+    for k, v in enumerate(frame.loop_vars):
+        produced = _data_inputs(body.tf_node(v.next_iteration))[0]
+        elem = sequence_dtype(body, then.resolve(produced))
+        if elem is not None:
+            found[k] = elem
+        outputs.append((produced, body.tf_node(v.enter).output_dtype(0), None))
+    graph = then.finish(outputs)
+    _retype(graph, found, "output")
+    return graph, found
+
+
+def _loop_else(body, frame: _Frame, var_names, var_dtypes, seqs: dict):
+    other = body.make_subgraph(f"{frame.name}/else")
+    graph = other.finish([(n, var_dtypes[k], None) for k, n in enumerate(var_names)])
+    _retype(graph, seqs, "output")
+    return graph
+
+
+@handler("LoopCond", "NextIteration", "RefNextIteration")
+def convert_loop_structure(ctx, node):
+    # TF:   output = LoopCond(input) / NextIteration(data)   (while frame structure)
+    # ONNX: (none: lowered with the frame by the Enter/Exit handlers)
+    require(False, node, "reached outside its while frame; the frame's Enter was not lowered first")
+
+
+# --------------------------------------------------------------------------- TensorArray V3
+
+def _elem_dtype(node, attr: str = "dtype"):
+    return node.attr(attr)
+
+
+def _new_sequence(ctx, node, output: str, elem) -> None:
+    first(ctx, "SequenceEmpty", [], {"dtype": ctx.onnx_type(elem)}, output=output)
+    mark_sequence(ctx, output, elem)
+
+
+@handler("TensorArrayV3")
+def convert_tensor_array(ctx, node):
+    # TF:   handle, flow = TensorArrayV3(size, dtype: type, element_shape, ...)
+    # ONNX: Flow = SequenceEmpty(dtype)   (the handle is not lowered: readers use the flow)
+    _new_sequence(ctx, node, node.output(1), _elem_dtype(node))
+
+
+@handler("TensorArrayScatterV3")
+def convert_tensor_array_scatter(ctx, node):
+    # TF:   flow_out = TensorArrayScatterV3(handle, indices, value, flow_in)
+    # ONNX: Flow_out = SplitToSequence(Value, axis=0, keepdims=0)  (indices must be 0..n-1)
+    _require_leading_range(ctx, node, 1)
+    first(ctx, "SplitToSequence", [node.input(2)], {"axis": 0, "keepdims": 0}, output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(2))
+
+
+def _require_leading_range(ctx, node, i: int) -> None:
+    # Scatter/unstack into a fresh array writes rows 0..n-1 in order; anything else is rejected.
+    value = node.input_value(i)
+    if value is not None:
+        require(np.array_equal(np.asarray(value).reshape(-1), np.arange(np.size(value))), node,
+                "scatter indices other than 0..n-1 are not supported")
+        return
+    producer = ctx.tf_node(node.input_tensor(i))
+    ok = producer is not None and producer.op == "Range"
+    if ok:
+        start, delta = producer.input_value(0), producer.input_value(2)
+        ok = start is not None and delta is not None and int(start) == 0 and int(delta) == 1
+    require(ok, node, "scatter indices must be a constant 0..n-1 or Range(0, n, 1)")
+
+
+@handler("TensorArrayReadV3")
+def convert_tensor_array_read(ctx, node):
+    # TF:   value = TensorArrayReadV3(handle, index, flow_in, dtype: type)
+    # ONNX: Value = SequenceAt(Flow, Index)
+    first(ctx, "SequenceAt", [node.input(2), node.input(1)], output=node.output(0))
+
+
+@handler("TensorArrayWriteV3")
+def convert_tensor_array_write(ctx, node):
+    # TF:   flow_out = TensorArrayWriteV3(handle, index, value, flow_in)
+    # ONNX: Flow_out = SequenceInsert(Flow, Value, Index)   (writes must come in index order)
+    first(ctx, "SequenceInsert", [node.input(3), node.input(2), node.input(1)], output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(2))
+
+
+def _stack(ctx, seq: str) -> str:
+    return first(ctx, "ConcatFromSequence", [seq], {"axis": 0, "new_axis": 1})
+
+
+@handler("TensorArrayGatherV3")
+def convert_tensor_array_gather(ctx, node):
+    # TF:   value = TensorArrayGatherV3(handle, indices, flow_in, dtype: type, element_shape)
+    # ONNX: Value = Gather(ConcatFromSequence(Flow, axis=0, new_axis=1), Indices)
+    first(ctx, "Gather", [_stack(ctx, node.input(2)), node.input(1)], {"axis": 0}, output=node.output(0))
+
+
+@handler("TensorArraySizeV3")
+def convert_tensor_array_size(ctx, node):
+    # TF:   size = TensorArraySizeV3(handle, flow_in)
+    # ONNX: Size = Cast(SequenceLength(Flow), int32)
+    length = first(ctx, "SequenceLength", [node.input(1)])
+    first(ctx, "Cast", [length], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
+
+
+# --------------------------------------------------------------------------- TensorList
+
+@handler("TensorListReserve", "EmptyTensorList")
+def convert_tensor_list_reserve(ctx, node):
+    # TF:   handle = TensorListReserve(element_shape, num_elements, element_dtype: type)
+    # ONNX: Handle = SequenceEmpty(dtype)   (items are inserted in index order by SetItem)
+    _new_sequence(ctx, node, node.output(0), node.attr("element_dtype"))
+
+
+@handler("TensorListFromTensor")
+def convert_tensor_list_from_tensor(ctx, node):
+    # TF:   output_handle = TensorListFromTensor(tensor, element_shape)
+    # ONNX: Handle = SplitToSequence(Tensor, axis=0, keepdims=0)
+    first(ctx, "SplitToSequence", [node.input(0)], {"axis": 0, "keepdims": 0}, output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(0))
+
+
+@handler("TensorListSetItem")
+def convert_tensor_list_set_item(ctx, node):
+    # TF:   output_handle = TensorListSetItem(input_handle, index, item)
+    # ONNX: Handle = SequenceInsert(List, Item, Index)   (sets must come in index order)
+    first(ctx, "SequenceInsert", [node.input(0), node.input(2), node.input(1)], output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(2))
+
+
+@handler("TensorListPushBack")
+def convert_tensor_list_push_back(ctx, node):
+    # TF:   output_handle = TensorListPushBack(input_handle, tensor)
+    # ONNX: Handle = SequenceInsert(List, Tensor)
+    first(ctx, "SequenceInsert", [node.input(0), node.input(1)], output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(1))
+
+
+@handler("TensorListGetItem")
+def convert_tensor_list_get_item(ctx, node):
+    # TF:   item = TensorListGetItem(input_handle, index, element_shape, element_dtype: type)
+    # ONNX: Item = SequenceAt(List, Index)
+    first(ctx, "SequenceAt", [node.input(0), node.input(1)], output=node.output(0))
+
+
+@handler("TensorListStack")
+def convert_tensor_list_stack(ctx, node):
+    # TF:   tensor = TensorListStack(input_handle, element_shape, element_dtype: type)
+    # ONNX: Tensor = ConcatFromSequence(List, axis=0, new_axis=1)
+    first(ctx, "ConcatFromSequence", [node.input(0)], {"axis": 0, "new_axis": 1}, output=node.output(0))
+
+
+@handler("TensorListGather")
+def convert_tensor_list_gather(ctx, node):
+    # TF:   values = TensorListGather(input_handle, indices, element_shape, element_dtype: type)
+    # ONNX: Values = Gather(ConcatFromSequence(List, axis=0, new_axis=1), Indices)
+    first(ctx, "Gather", [_stack(ctx, node.input(0)), node.input(1)], {"axis": 0}, output=node.output(0))
+
+
+@handler("TensorListLength")
+def convert_tensor_list_length(ctx, node):
+    # TF:   length = TensorListLength(input_handle)   (int32)
+    # ONNX: Length = Cast(SequenceLength(List), int32)
+    length = first(ctx, "SequenceLength", [node.input(0)])
+    first(ctx, "Cast", [length], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
+
+
+@handler("TensorListElementShape")
+def convert_tensor_list_element_shape(ctx, node):
+    # TF:   element_shape = TensorListElementShape(input_handle, shape_type: type)
+    # ONNX: Shape = Cast(Shape(SequenceAt(List, 0)), shape_type)   (the list must be non-empty)
+    item = first(ctx, "SequenceAt", [node.input(0), to_scalar(ctx, const_i64(ctx, [0]))])
+    shape = first(ctx, "Shape", [item])
+    out = node.output_dtype(0) or dtypes.int32
+    first(ctx, "Cast", [shape], {"to": ctx.onnx_type(out)}, output=node.output(0))
