@@ -1,0 +1,131 @@
+"""Whole-process conversion time: `python -m ortflow convert` vs `python -m tf2onnx.convert`.
+
+    /work/venv-tf/bin/python benchmarks/bench_convert.py [--models mobilenet_v2,resnet50] [--repeat 3]
+
+Frozen Keras MobileNetV2 / ResNet50 graphs are generated once with TensorFlow into
+~/.cache/ortflow-bench/ (outside git). Without TensorFlow the repository's mobilenet_v2 fixture
+is used and only ortflow is timed. Goal: ortflow >= 20x faster than tf2onnx, per model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+CACHE = pathlib.Path(os.environ.get("ORTFLOW_BENCH_CACHE", pathlib.Path.home() / ".cache" / "ortflow-bench"))
+FIXTURE = REPO / "tests" / "data" / "mobilenet_v2"
+GOAL = 20.0
+
+_GENERATE = r"""
+import json, sys, pathlib
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+name, out = sys.argv[1], pathlib.Path(sys.argv[2])
+ctor = {"mobilenet_v2": tf.keras.applications.MobileNetV2, "resnet50": tf.keras.applications.ResNet50,
+        "inception_v3": tf.keras.applications.InceptionV3, "densenet121": tf.keras.applications.DenseNet121}[name]
+size = 299 if name == "inception_v3" else 224
+model = ctor(weights=None, input_shape=(size, size, 3))
+fn = tf.function(lambda x: model(x, training=False)).get_concrete_function(
+    tf.TensorSpec([None, size, size, 3], tf.float32, name="input"))
+frozen = convert_variables_to_constants_v2(fn)
+graph_def = frozen.graph.as_graph_def()
+out.mkdir(parents=True, exist_ok=True)
+(out / "frozen.pb").write_bytes(graph_def.SerializeToString())
+outputs = [t.name for t in frozen.outputs]
+(out / "io.json").write_text(json.dumps({"inputs": ["input:0"], "outputs": outputs, "size": size,
+                                          "nodes": len(graph_def.node)}))
+"""
+
+
+def have(module: str) -> bool:
+    """True when `module` imports in this interpreter (checked in a subprocess, not imported here)."""
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+def frozen_model(name: str) -> tuple[pathlib.Path, dict] | None:
+    """(frozen.pb, io info) of a generated Keras model, generating it when TensorFlow is here."""
+    d = CACHE / name
+    if not (d / "frozen.pb").exists():
+        if not have("tensorflow"):
+            return None
+        print(f"generating {name} with Keras into {d} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-c", _GENERATE, name, str(d)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return d / "frozen.pb", json.loads((d / "io.json").read_text())
+
+
+def models(names: list[str]) -> list[tuple[str, pathlib.Path, dict]]:
+    """The benchmark models that can be had here; the repository fixture when none can."""
+    found = []
+    for name in names:
+        got = frozen_model(name)
+        if got is not None:
+            found.append((name, *got))
+    if not found:
+        manifest = json.loads((FIXTURE / "manifest.json").read_text())
+        found.append(("mobilenet_v2 (fixture)", FIXTURE / "frozen.pb",
+                      {"inputs": manifest["inputs"], "outputs": manifest["outputs"]}))
+    return found
+
+
+def time_command(cmd: list[str], repeat: int) -> float:
+    """Median wall seconds of `cmd` run `repeat` times (each must succeed)."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return statistics.median(times)
+
+
+def ortflow_cmd(pb, io, out, opset) -> list[str]:
+    return [sys.executable, "-m", "ortflow", "convert", str(pb), "-o", str(out), "--opset", str(opset),
+            "--inputs", ",".join(io["inputs"]), "--outputs", ",".join(io["outputs"])]
+
+
+def tf2onnx_cmd(pb, io, out, opset) -> list[str]:
+    return [sys.executable, "-m", "tf2onnx.convert", "--graphdef", str(pb), "--output", str(out),
+            "--opset", str(opset), "--inputs", ",".join(io["inputs"]),
+            "--outputs", ",".join(io["outputs"])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="mobilenet_v2,resnet50")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--opset", type=int, default=17, help="same opset for both converters")
+    args = parser.parse_args()
+    with_tf2onnx = have("tf2onnx")
+    if not with_tf2onnx:
+        print("tf2onnx is not installed here: timing ortflow only (run with /work/venv-tf/bin/python "
+              "for the ratio)")
+    print(f"whole-process conversion, median of {args.repeat} "
+          f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, pb, io in models(args.models.split(",")):
+            ours = time_command(ortflow_cmd(pb, io, pathlib.Path(tmp) / "ours.onnx", args.opset), args.repeat)
+            line = f"{name:24s} ortflow {ours:7.3f} s"
+            if with_tf2onnx:
+                theirs = time_command(tf2onnx_cmd(pb, io, pathlib.Path(tmp) / "tf2onnx.onnx", args.opset),
+                                      args.repeat)
+                ratio = theirs / ours
+                ratios.append(ratio)
+                line += f"   tf2onnx {theirs:7.3f} s   speedup {ratio:6.1f}x (goal >= {GOAL:.0f}x)"
+            print(line, flush=True)
+    if ratios:
+        print(f"worst speedup {min(ratios):.1f}x: {'meets' if min(ratios) >= GOAL else 'MISSES'} the goal")
+
+
+if __name__ == "__main__":
+    main()
