@@ -13,6 +13,14 @@ from ortflow.graph.ops.strided import strided_slice_spec_from_node
 __all__: list[str] = []
 
 
+def _scalar(x) -> int:
+    # TensorFlow kernels accept an axis given as a scalar or as a one-element vector.
+    x = np.asarray(x)
+    if x.size != 1:
+        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
+    return int(x.reshape(()))
+
+
 def _out_np(node_def, name: str = "out_type"):
     return np.dtype(get_attr(node_def, name).as_numpy_dtype)
 
@@ -68,7 +76,7 @@ def _squeeze(node_def, inputs):
 @kernel("ExpandDims")
 def _expand_dims(node_def, inputs):
     x, axis = inputs
-    return [np.expand_dims(x, int(axis.reshape(-1)[0]))]
+    return [np.expand_dims(x, _scalar(axis))]
 
 
 @kernel("Fill")
@@ -124,12 +132,12 @@ def _mirror_pad(node_def, inputs):
 
 @kernel("ConcatV2")
 def _concat_v2(node_def, inputs):
-    return [np.concatenate(inputs[:-1], axis=int(inputs[-1]))]
+    return [np.concatenate(inputs[:-1], axis=_scalar(inputs[-1]))]
 
 
 @kernel("Concat")
 def _concat(node_def, inputs):
-    return [np.concatenate(inputs[1:], axis=int(inputs[0]))]
+    return [np.concatenate(inputs[1:], axis=_scalar(inputs[0]))]
 
 
 @kernel("Pack")
@@ -153,7 +161,7 @@ def _split(node_def, inputs):
 @kernel("SplitV")
 def _split_v(node_def, inputs):
     x, sizes, axis = inputs
-    axis = int(axis)
+    axis = _scalar(axis)
     sizes = [int(s) for s in sizes]
     if -1 in sizes:
         sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
@@ -186,7 +194,7 @@ def _strided_slice(node_def, inputs):
 @kernel("GatherV2", "Gather")
 def _gather(node_def, inputs):
     params, indices = inputs[0], inputs[1]
-    axis = int(inputs[2]) if len(inputs) > 2 else 0
+    axis = _scalar(inputs[2]) if len(inputs) > 2 else 0
     if attr(node_def, "batch_dims", 0):
         raise GraphError("folding GatherV2 with batch_dims is not supported")
     if np.any(indices < 0) or np.any(indices >= params.shape[axis]):
@@ -226,7 +234,7 @@ def _range(node_def, inputs):
 @kernel("OneHot")
 def _one_hot(node_def, inputs):
     indices, depth, on, off = inputs
-    depth = int(depth)
+    depth = _scalar(depth)
     axis = attr(node_def, "axis", -1)
     hot = indices[..., None] == np.arange(depth)
     out = np.where(hot, on, off).astype(on.dtype)
@@ -252,8 +260,8 @@ def _band_part(node_def, inputs):
     i = np.arange(m)[:, None]
     j = np.arange(n)[None, :]
     keep = np.ones((m, n), bool)
-    if int(lower) >= 0:
-        keep &= (i - j) <= int(lower)
-    if int(upper) >= 0:
-        keep &= (j - i) <= int(upper)
+    if _scalar(lower) >= 0:
+        keep &= (i - j) <= _scalar(lower)
+    if _scalar(upper) >= 0:
+        keep &= (j - i) <= _scalar(upper)
     return [np.where(keep, x, np.zeros_like(x))]
