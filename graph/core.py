@@ -48,11 +48,17 @@ GRAPH_DEF_VERSION = 2474
 GRAPH_DEF_VERSION_MIN_CONSUMER = 0
 
 
+_REGISTRY = None
+
+
 def _registry():
     # Imported late: the registry loads its OpDef table on first use, and graph/ must import
     # without paying for it.
-    from ortflow.graph import ops
-    return ops
+    global _REGISTRY
+    if _REGISTRY is None:
+        from ortflow.graph import ops
+        _REGISTRY = ops
+    return _REGISTRY
 
 
 class GraphKeys:
@@ -953,8 +959,9 @@ class Graph:
     def _resolve_inputs(self, op: Operation) -> None:
         """Links `op`'s NodeDef input strings to tensors and control inputs of this graph."""
         ops = self._ops
+        parse = naming.parse_input
         for inp in op._node_def.input:
-            src_name, index = naming.parse_input(inp)
+            src_name, index = parse(inp)
             src = ops.get(src_name)
             if src is None:
                 raise GraphError(f"Node {op.name!r} has input {inp!r}, but no node named "

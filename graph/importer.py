@@ -136,8 +136,10 @@ class _Importer:
         new.name = self.names[node.name]
         if "_output_shapes" in new.attr:
             del new.attr["_output_shapes"]
-        del new.input[:]
-        new.input.extend(self._rewrite_input(node, inp) for inp in node.input)
+        rewritten = [self._rewrite_input(node, inp) for inp in node.input]
+        if rewritten != list(node.input):
+            del new.input[:]
+            new.input.extend(rewritten)
         if "_class" in new.attr:
             self._rewrite_colocation(new)
         self._fill_defaults(new)

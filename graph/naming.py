@@ -88,6 +88,8 @@ def parse_tensor_name(name: str) -> tuple[str, int]:
 
 def parse_input(inp: str) -> tuple[str, int]:
     """Splits a NodeDef input string: "x" -> ("x", 0), "x:2" -> ("x", 2), "^x" -> ("x", -1)."""
+    if ":" not in inp and inp[:1] != "^":
+        return inp, 0
     if inp.startswith("^"):
         return inp[1:], -1
     colon = inp.rfind(":")
