@@ -490,18 +490,36 @@ def _loop_then(body, frame: _Frame, seqs: dict):
     outputs, found = [], dict(seqs)
     for k, v in enumerate(frame.loop_vars):
         produced = _data_inputs(body.tf_node(v.next_iteration))[0]
-        elem = sequence_dtype(body, then.resolve(produced))
+        value = then.resolve(produced)
+        elem = sequence_dtype(body, value) or found.get(k)
         if elem is not None:
             found[k] = elem
+            if not _produced_in(then, value):
+                produced = _pass_sequence(then, value, elem)
         outputs.append((produced, body.tf_node(v.enter).output_dtype(0), None))
     graph = then.finish(outputs)
     _retype(graph, found, "output")
     return graph, found
 
 
+def _pass_sequence(sub, value: str, elem) -> str:
+    """`value` made a subgraph output. Identity takes sequences only from opset 14: before, an
+    append-then-erase of a dummy element copies the sequence instead."""
+    if sub.opset >= 14:
+        return value
+    dummy = sub.make_const(np.zeros((), dtype=dtypes.as_dtype(elem).as_numpy_dtype))
+    grown = first(sub, "SequenceInsert", [value, dummy])
+    return first(sub, "SequenceErase", [grown], output=_fresh(sub, "sequence_copy"))
+
+
+def _produced_in(sub, value: str) -> bool:
+    return value in sub.initializers or any(value in n.outputs for n in sub.nodes)
+
+
 def _loop_else(body, frame: _Frame, var_names, var_dtypes, seqs: dict):
     other = body.make_subgraph(f"{frame.name}/else")
-    graph = other.finish([(n, var_dtypes[k], None) for k, n in enumerate(var_names)])
+    names = [_pass_sequence(other, n, seqs[k]) if k in seqs else n for k, n in enumerate(var_names)]
+    graph = other.finish([(n, var_dtypes[k], None) for k, n in enumerate(names)])
     _retype(graph, seqs, "output")
     return graph
 
