@@ -99,10 +99,19 @@ def split_tensor_name(name: str) -> tuple[str, int]:
     return name, 0
 
 
+_TENSOR_NAMES: dict[str, str] = {}
+
+
 def tensor_name(name: str) -> str:
     """Canonical TF tensor name of a NodeDef input string: 'a' -> 'a:0', 'a:1' -> 'a:1'."""
-    node, index = split_tensor_name(name)
-    return f"{node}:{index}"
+    hit = _TENSOR_NAMES.get(name)
+    if hit is None:
+        node, index = split_tensor_name(name)
+        hit = f"{node}:{index}"
+        if len(_TENSOR_NAMES) > 200_000:  # bounded: names of many graphs in one process
+            _TENSOR_NAMES.clear()
+        _TENSOR_NAMES[name] = hit
+    return hit
 
 
 def _schema():

@@ -28,6 +28,8 @@ __all__ = [
     "fold_batch_norm",
     "compute_facts",
     "topological_order",
+    "const_value",
+    "NodeList",
     "MAX_FOLD_ELEMENTS",
 ]
 
@@ -59,21 +61,61 @@ def _src(inp: str) -> str:
     return inp[1:] if inp.startswith("^") else split_tensor_name(inp)[0]
 
 
+class NodeList:
+    """What the passes hand each other: a GraphDef's nodes as a Python list, its library and
+    versions. Building a real GraphDef per pass would copy every node (and its weights) each
+    time; `as_graph_def()` builds one when wanted.
+    """
+
+    __slots__ = ("node", "library", "versions")
+
+    def __init__(self, nodes: list, library, versions):
+        self.node = nodes
+        self.library = library
+        self.versions = versions
+
+    def as_graph_def(self):
+        from ortflow.proto import GraphDef
+
+        out = GraphDef()
+        out.node.extend(self.node)
+        out.library.CopyFrom(self.library)
+        out.versions.CopyFrom(self.versions)
+        return out
+
+
 def _new_graph(graph_def, nodes):
-    out = type(graph_def)()
-    if graph_def.HasField("versions"):
-        out.versions.CopyFrom(graph_def.versions)
-    if graph_def.HasField("library"):
-        out.library.CopyFrom(graph_def.library)
-    out.node.extend(nodes)
-    return out
+    return NodeList(list(nodes), graph_def.library, graph_def.versions)
+
+
+_CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for one conversion
+
+
+def const_value(node) -> np.ndarray:
+    """The value of a Const NodeDef, decoded once per node object during a conversion."""
+    hit = _CONST_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    from ortflow.formats.tensors import make_ndarray
+
+    value = make_ndarray(node.attr["value"].tensor)
+    _CONST_CACHE[id(node)] = (node, value)
+    return value
 
 
 # --------------------------------------------------------------------------------------------
 
 
 def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
-    """Runs the TF-side pipeline; returns (GraphDef ready to lower, GraphFacts)."""
+    """Runs the TF-side pipeline; returns (nodes ready to lower, as a NodeList, and GraphFacts)."""
+    _CONST_CACHE.clear()
+    try:
+        return _run_tf_passes(graph_def, inputs, outputs)
+    finally:
+        _CONST_CACHE.clear()
+
+
+def _run_tf_passes(graph_def, inputs, outputs):
     _check_names(graph_def, inputs, outputs)
     graph_def, _ = prune(graph_def, inputs, outputs)
     graph_def, _ = resolve_placeholder_defaults(graph_def, inputs)
@@ -290,9 +332,7 @@ def compute_facts(graph_def, inputs: Sequence[str]):
         for i, dt in enumerate(out_dtypes):
             dtypes_[f"{name}:{i}"] = dt.base_dtype
         if node.op == "Const":
-            from ortflow.formats.tensors import make_ndarray
-
-            value = make_ndarray(node.attr["value"].tensor)
+            value = const_value(node)
             values[f"{name}:0"] = value
             shapes[f"{name}:0"] = tuple(value.shape)
             continue
@@ -550,6 +590,7 @@ def _const_node(cls, name, value, make_tensor_proto):
 
     node.attr["dtype"].type = dtypes.as_dtype(value.dtype).as_datatype_enum
     node.attr["value"].tensor.CopyFrom(make_tensor_proto(value))
+    _CONST_CACHE[id(node)] = (node, value)
     return node
 
 
