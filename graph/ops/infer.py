@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import NamedTuple
 
@@ -48,6 +49,7 @@ class TensorMeta(NamedTuple):
 
 
 _UNKNOWN = TensorMeta(None, None, None)
+_NOT_FED = object()
 
 
 def tensor_key(name: str) -> str:
@@ -107,21 +109,24 @@ def _fallback_dtypes(node_def, count: int) -> list[DType | None]:
     return [None] * count
 
 
-def _placeholder_shape(node_def, feed_shapes) -> Shape:
-    if feed_shapes:
-        for key in (node_def.name, node_def.name + ":0"):
-            if key in feed_shapes:
-                shape = feed_shapes[key]
-                return None if shape is None else tuple(shape)
+def _placeholder_shape(node_def) -> Shape:
     if "shape" in node_def.attr:
         return shape_from_proto(node_def.attr["shape"].shape)
     return None
 
 
+def _normalize_feeds(feed_shapes) -> dict[str, Shape]:
+    out: dict[str, Shape] = {}
+    for name, shape in (feed_shapes or {}).items():
+        out[tensor_key(name)] = None if shape is None else tuple(
+            None if d is None or d < 0 else int(d) for d in shape)
+    return out
+
+
 def _const_meta(node_def, fold_limit: int) -> tuple[Shape, np.ndarray | None]:
     tensor = node_def.attr["value"].tensor
     shape = tuple(d.size for d in tensor.tensor_shape.dim)
-    if int(np.prod(shape, dtype=np.int64)) > fold_limit:
+    if math.prod(shape) > fold_limit:
         return shape, None
     try:
         value = get_attr(node_def, "value")
@@ -134,7 +139,7 @@ class _Inference:
     """One pass over a graph in topological order; `metas` is filled node by node."""
 
     def __init__(self, feed_shapes, fold_limit: int):
-        self.feed_shapes = feed_shapes or {}
+        self.feeds = _normalize_feeds(feed_shapes)
         self.fold_limit = fold_limit
         self.metas: dict[str, TensorMeta] = {}
         self.partials: dict[str, np.ma.MaskedArray] = {}
@@ -162,9 +167,16 @@ class _Inference:
         count = len(dtypes)
         shapes, values = self._shapes_and_values(node_def, keys, ins, count)
         name = node_def.name
+        if self.feeds:
+            # A fed tensor has the fed shape and is no constant, whatever its op would give.
+            for i in range(count):
+                fed = self.feeds.get(f"{name}:{i}", _NOT_FED)
+                if fed is not _NOT_FED:
+                    shapes, values = list(shapes), list(values)
+                    shapes[i], values[i] = fed, None
         for i in range(count):
             self.metas[f"{name}:{i}"] = TensorMeta(dtypes[i], shapes[i], values[i])
-        if count and values[0] is None and dtypes[0] is not None:
+        if count and values[0] is None and dtypes[0] is not None and f"{name}:0" not in self.feeds:
             self._record_partials(node_def, keys, ins, shapes, dtypes)
         self._track_handles(node_def, keys, count)
 
@@ -183,7 +195,7 @@ class _Inference:
             shape, value = _const_meta(node_def, self.fold_limit)
             return [shape], [value]
         if op in _PLACEHOLDERS:
-            return [_placeholder_shape(node_def, self.feed_shapes)] * count, values
+            return [_placeholder_shape(node_def)] * count, values
         if get_op_def(op) is None:
             return [None] * count, values
         if op in RESOURCE_SHAPE_FNS and keys and keys[0] in self.handle_shapes:
@@ -213,7 +225,7 @@ class _Inference:
         if get_op_def(op).is_stateful:
             return None
         for s in shapes:
-            if s is not None and None not in s and int(np.prod(s, dtype=np.int64)) > self.fold_limit:
+            if s is not None and None not in s and math.prod(s) > self.fold_limit:
                 return None
         try:
             out = evaluate(node_def, [m.value for m in ins])
@@ -252,8 +264,9 @@ def infer_graph_def(graph_def, feed_shapes: dict[str, Shape] | None = None,
 
     Args:
         graph_def: an `ortflow.proto.GraphDef` (or anything with `.node`).
-        feed_shapes: shapes to use instead of Placeholders' `shape` attrs, keyed by node or
-            tensor name.
+        feed_shapes: shapes of fed tensors, keyed by tensor name ("x:0") or node name (its
+            output 0); they replace Placeholders' `shape` attrs, and a fed tensor of any other
+            op gets the fed shape and no constant value. -1 or None marks an unknown dim.
         fold_limit: the largest number of elements a folded value may have.
 
     Returns:

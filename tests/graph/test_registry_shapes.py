@@ -310,3 +310,40 @@ def test_mobilenet_output_and_sample_shapes():
     fed = ops.infer_graph_def(gd, feed_shapes={"input": (2, 96, 96, 3)})
     assert fed["Identity:0"].shape == (2, 1000)
     assert all(m.shape is not None and None not in m.shape for m in fed.values())
+
+
+def test_feeds_override_any_tensor_and_unfold_it():
+    gd = _graph(
+        mk("Const", "c", dtype=int32, value=i32(2, 3)),
+        mk("PlaceholderWithDefault", "p", ["c"], dtype=int32, shape=(2,)),
+        mk("Identity", "ci", ["c"], T=int32),
+        mk("Fill", "f", ["ci", "one"], T=F),
+        mk("Const", "one", dtype=F, value=np.float32(1)),
+    )
+    metas = ops.infer_graph_def(gd)
+    assert metas["p:0"] == ops.TensorMeta(int32, (2,), None)  # feedable: never a constant
+    assert metas["f:0"].shape == (2, 3) and metas["f:0"].value is not None
+    fed = ops.infer_graph_def(gd, feed_shapes={"ci": [-1], "p:0": None})
+    assert fed["ci:0"] == ops.TensorMeta(int32, (None,), None)
+    assert fed["p:0"].shape is None
+    assert fed["f:0"] == ops.TensorMeta(F, None, None)
+
+
+def test_infer_graph_def_survives_broken_graphs():
+    gd = _graph(
+        mk("Identity", "dangling", ["nowhere:3"], T=F),
+        mk("AddV2", "a", ["b", "dangling"], T=F),  # a cycle not through NextIteration
+        mk("AddV2", "b", ["a", "a"], T=F),
+        mk("MatMul", "bad", ["m1", "m2"], T=F),  # inner dims disagree: TF would reject it
+        mk("Const", "m1", dtype=F, value=np.zeros((2, 3), np.float32)),
+        mk("Const", "m2", dtype=F, value=np.zeros((4, 5), np.float32)),
+        ops.make_node_def("AddV2", "no_attrs", ["m1", "m1"]),
+    )
+    assert "T" not in gd.node[-1].attr  # a required attr is missing
+    metas = ops.infer_graph_def(gd)
+    assert metas["dangling:0"] == ops.TensorMeta(F, None, None)
+    assert metas["a:0"].dtype == F and metas["b:0"].dtype == F
+    assert metas["bad:0"] == ops.TensorMeta(F, None, None)
+    assert metas["no_attrs:0"] == ops.TensorMeta(None, (2, 3), None)
+    with pytest.raises(GraphError, match="'bad'.*MatMul inner dimensions 3 and 4"):
+        ops.infer_shapes(gd.node[3], [(2, 3), (4, 5)], [None, None])
