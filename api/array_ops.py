@@ -340,8 +340,10 @@ def group(*inputs, name=None):
                 item = item._as_graph_element()
             ops.append(item.op if isinstance(item, Tensor) else item)
     g = ops[0].graph if ops else get_default_graph()
+    unique = list({id(op): op for op in ops}.values())
+    unique.sort(key=lambda op: op.name)  # TF's GraphDef lists control inputs sorted by name
     with g.as_default(), g.name_scope(name or "group_deps") as scope:
-        return g.create_op("NoOp", [], name=scope, control_inputs=ops)
+        return g.create_op("NoOp", [], name=scope, control_inputs=unique)
 
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name

@@ -224,7 +224,11 @@ def apply_op(op_type: str, args, attrs: dict | None = None, name: str | None = N
                 if arg.type_attr and arg.type_attr not in attrs:
                     attrs[arg.type_attr] = tensor.dtype.base_dtype
                 flat.append(tensor)
-        return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
+        ref = next((t for t, arg in zip(flat, op_def.input_arg) if arg.is_ref and t.dtype._is_ref_dtype), None)
+        if ref is None:
+            return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
+        with g.colocate_with(ref.op):  # TF colocates an op that updates a reference with its variable
+            return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
 
 
 def _infer_type_attrs(op_def, args, attrs: dict) -> None:

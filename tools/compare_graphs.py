@@ -26,7 +26,7 @@ def node_summary(graph_def) -> list[tuple]:
 def build_with_tensorflow(code: str):
     import tensorflow.compat.v1 as tf
 
-    tf.disable_eager_execution()
+    tf.disable_v2_behavior()
     g = tf.Graph()
     with g.as_default():
         exec(code, {"tf": tf, "np": __import__("numpy")})

@@ -1,0 +1,539 @@
+"""Variables in the TF 1.x builder API: `Variable`, `get_variable`, `variable_scope`, initializer ops.
+
+`get_variable` keeps one store of variables per graph, keyed by full name: creating a name
+twice without `reuse` raises TensorFlow's "already exists, disallowed" error, reusing a name
+that was never created raises its "does not exist" error. A `variable_scope` also opens a name
+scope of the same name (made unique), while the variables' own names depend only on the
+variable scope, as in TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import weakref
+
+from ortflow.api import array_ops
+from ortflow.api import initializers as _init
+from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, register_tensor_conversion_function
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import GraphKeys, Operation, get_default_graph
+from ortflow.graph.tensor_shape import as_shape
+from ortflow.graph.variables import Variable as _GraphVariable
+
+__all__ = [
+    "Variable", "VariableV1", "get_variable", "variable_scope", "get_variable_scope", "VariableScope",
+    "AUTO_REUSE", "name_scope", "global_variables", "all_variables", "trainable_variables",
+    "local_variables", "model_variables", "moving_average_variables", "variables_initializer",
+    "global_variables_initializer", "local_variables_initializer", "initialize_all_variables",
+    "initialize_variables", "initialize_local_variables", "assign", "assign_add", "assign_sub",
+    "is_variable_initialized", "report_uninitialized_variables", "get_local_variable",
+    "no_regularizer", "make_variable",
+]
+
+
+class _ReuseMode(enum.Enum):
+    AUTO_REUSE = 1
+
+
+#: `reuse=tf.AUTO_REUSE`: create a variable if missing, reuse it otherwise.
+AUTO_REUSE = _ReuseMode.AUTO_REUSE
+
+
+class _VariableMeta(type):
+    # `isinstance(v, tf.Variable)` holds for the graph model's variables.
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _GraphVariable)
+
+
+class Variable(metaclass=_VariableMeta):
+    """`tf.Variable` (TF 1.x): a reference variable unless `use_resource=True`.
+
+    Returns the graph model's `ortflow.graph.variables.Variable`.
+    """
+
+    def __new__(cls, initial_value=None, trainable=None, collections=None, validate_shape=True,
+                caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
+                import_scope=None, constraint=None, use_resource=None, synchronization=None,
+                aggregation=None, shape=None):
+        if variable_def is not None:
+            return _GraphVariable.from_proto(variable_def, import_scope=import_scope)
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        return make_variable(initial_value, name=name, dtype=dtype, shape=shape, trainable=trainable,
+                             collections=collections, validate_shape=validate_shape,
+                             use_resource=use_resource)
+
+
+VariableV1 = Variable
+
+
+def make_variable(initial_value, *, name=None, dtype=None, shape=None, trainable=None, collections=None,
+                  validate_shape=True, use_resource=None):
+    """Builds a Variable (reference or resource) with the graph model's constructors."""
+    if trainable is None:
+        trainable = True
+    g = get_default_graph()
+    build = _GraphVariable._build_resource if use_resource else _GraphVariable._build_ref
+    if dtype is not None and not callable(initial_value) and not hasattr(initial_value, "dtype"):
+        initial_value = _typed_initial_value(initial_value, dtype, name)
+    if use_resource and not callable(initial_value):
+        # TF builds a resource variable's initial value under "<name>/Initializer/".
+        value, value_dtype = initial_value, dtype
+        initial_value = lambda: convert_to_tensor(value, dtype=value_dtype, name="initial_value")  # noqa: E731
+    start = g.version
+    with g.control_dependencies(None):
+        var = build(initial_value, name=name, dtype=dtype, shape=None if shape is None else as_shape(shape),
+                    trainable=trainable, collections=collections, validate_shape=validate_shape, graph=g)
+    _mark_like_tensorflow(g, var, start, from_fn=callable(initial_value))
+    return var
+
+
+def _mark_like_tensorflow(g, var, start: int, from_fn: bool) -> None:
+    # TF 2.x marks a variable's initializing Assign, and colocates the ops of an initializer
+    # function (and the variable op itself) with the variable through a `_class` attr.
+    var.initializer._set_attr("_has_manual_control_dependencies", True)
+    if var.is_resource:
+        var.op._set_attr("debug_name", var.op.name + "/")
+    if not from_fn:
+        return
+    loc = [f"loc:@{var.op.name}".encode()]
+    for op in reversed(list(g._ops.values())):
+        if op._id < start:
+            break
+        if op._id <= var.op._id and "_class" not in op.node_def.attr:
+            op._set_attr("_class", loc)
+
+
+def _typed_initial_value(value, dtype, name):
+    # Converted inside the variable's scope by the graph model; here only checked against dtype.
+    dtype = _dtypes.as_dtype(dtype)
+    if isinstance(value, (int, float)) and dtype.is_integer and not float(value).is_integer():
+        raise TypeError(f"Expected {dtype.name}, got {value!r} of type {type(value).__name__!r} instead.")
+    return value
+
+
+def _variable_to_tensor(var, dtype=None, name=None, as_ref=False):
+    if as_ref:
+        return var._ref()
+    value = var.value()
+    if dtype is not None and not dtype.is_compatible_with(value.dtype.base_dtype) \
+            and dtype.base_dtype != value.dtype.base_dtype:
+        raise ValueError(f"Incompatible type conversion requested to type {dtype.name!r} for variable of "
+                         f"type {value.dtype.base_dtype.name!r}")
+    return value
+
+
+register_tensor_conversion_function(_GraphVariable, _variable_to_tensor)
+
+
+# -- assignments -----------------------------------------------------------------------------
+
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """Stores `value` in the variable (`Assign`, or `AssignVariableOp` for resource variables)."""
+    attrs = {}
+    if validate_shape is not None:
+        attrs["validate_shape"] = bool(validate_shape)
+    if use_locking is not None:
+        attrs["use_locking"] = bool(use_locking)
+    if isinstance(ref, _GraphVariable) and ref.is_resource:
+        return _resource_update("AssignVariableOp", ref, value, name or "AssignVariableOp")
+    target = ref._ref() if isinstance(ref, _GraphVariable) else ref
+    return apply_op_output("Assign", [target, value], attrs, name=name or "Assign")
+
+
+def _update(op_type: str, default_name: str):
+    def fn(ref, value, use_locking=None, name=None):
+        if isinstance(ref, _GraphVariable) and ref.is_resource:
+            return _resource_update(op_type + "VariableOp", ref, value, name or default_name)
+        attrs = {} if use_locking is None else {"use_locking": bool(use_locking)}
+        target = ref._ref() if isinstance(ref, _GraphVariable) else ref
+        return apply_op_output(op_type, [target, value], attrs, name=name or default_name)
+    fn.__name__ = default_name
+    fn.__doc__ = f"Updates the variable in place (`{op_type}`)."
+    return fn
+
+
+assign_add = _update("AssignAdd", "AssignAdd")
+assign_sub = _update("AssignSub", "AssignSub")
+
+
+def _resource_update(op_type: str, var, value, name):
+    g = var.graph
+    with g.as_default(), g.name_scope(name) as scope:
+        value = convert_to_tensor(value, dtype=var.dtype.base_dtype, name="value")
+        op = apply_op(op_type, [var.handle, value], {"dtype": var.dtype.base_dtype}, name=scope)
+        with g.control_dependencies([op]):
+            return apply_op_output("ReadVariableOp", [var.handle], {"dtype": var.dtype.base_dtype})
+
+
+def _install_variable_methods() -> None:
+    # Methods TF's Variable has and the graph model leaves to the builder API.
+    from ortflow.api import tensor_ops
+
+    cls = _GraphVariable
+    cls.assign = lambda self, value, use_locking=None, name=None, read_value=True: assign(
+        self, value, use_locking=use_locking, name=name)
+    cls.assign_add = lambda self, delta, use_locking=None, name=None, read_value=True: assign_add(
+        self, delta, use_locking=use_locking, name=name)
+    cls.assign_sub = lambda self, delta, use_locking=None, name=None, read_value=True: assign_sub(
+        self, delta, use_locking=use_locking, name=name)
+    cls.initialized_value = lambda self: self.value()
+    cls.load = _load_value
+    cls.set_shape = lambda self, shape: self._variable.set_shape(shape)
+    tensor_ops.install_operators(cls)
+
+
+def _load_value(self, value, session=None):
+    """Writes `value` into the variable through `session` (`Variable.load`)."""
+    from ortflow.graph import get_default_session
+
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError("Either session argument should be provided or default session should be "
+                         "established")
+    session.run(self.initializer, {self.initializer.inputs[1]: value})
+
+
+_install_variable_methods()
+
+
+# -- collections and initializers --------------------------------------------------------------
+
+def global_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def trainable_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init") -> Operation:
+    """One NoOp that runs every variable's initializer (`tf.variables_initializer`)."""
+    var_list = list(var_list)
+    if var_list:
+        return array_ops.group(*[v.initializer for v in var_list], name=name)
+    return array_ops.no_op(name=name)
+
+
+initialize_variables = variables_initializer
+
+
+def global_variables_initializer() -> Operation:
+    """Initializer of every global variable, named "init"."""
+    return variables_initializer(global_variables())
+
+
+def local_variables_initializer() -> Operation:
+    """Initializer of every local variable (metrics' counters), named "init"."""
+    return variables_initializer(local_variables())
+
+
+initialize_all_variables = global_variables_initializer
+initialize_local_variables = local_variables_initializer
+
+
+def is_variable_initialized(variable):
+    if variable.is_resource:
+        return apply_op_output("VarIsInitializedOp", [variable.handle], name="VarIsInitializedOp")
+    return apply_op_output("IsVariableInitialized", [variable._ref()], {"dtype": variable.dtype.base_dtype},
+                           name="IsVariableInitialized")
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    raise NotImplementedError("report_uninitialized_variables is not supported by ortflow yet")
+
+
+# -- variable scopes ---------------------------------------------------------------------------
+
+class VariableScope:
+    """The state a `variable_scope` carries: name, reuse, default initializer/regularizer/dtype."""
+
+    def __init__(self, reuse, name="", initializer=None, regularizer=None, caching_device=None,
+                 partitioner=None, custom_getter=None, name_scope="", dtype=_dtypes.float32,
+                 use_resource=None, constraint=None):
+        self._name = name
+        self._reuse = reuse
+        self._initializer = initializer
+        self._regularizer = regularizer
+        self._partitioner = partitioner
+        self._custom_getter = custom_getter
+        self._name_scope = name_scope
+        self._dtype = _dtypes.as_dtype(dtype)
+        self._use_resource = use_resource
+        self._caching_device = caching_device
+        self._constraint = constraint
+
+    name = property(lambda self: self._name)
+    original_name_scope = property(lambda self: self._name_scope)
+    reuse = property(lambda self: self._reuse)
+    initializer = property(lambda self: self._initializer)
+    regularizer = property(lambda self: self._regularizer)
+    partitioner = property(lambda self: self._partitioner)
+    dtype = property(lambda self: self._dtype)
+    use_resource = property(lambda self: self._use_resource)
+    custom_getter = property(lambda self: self._custom_getter)
+    caching_device = property(lambda self: self._caching_device)
+    constraint = property(lambda self: self._constraint)
+
+    def reuse_variables(self) -> None:
+        self._reuse = True
+
+    def set_initializer(self, initializer) -> None:
+        self._initializer = initializer
+
+    def set_regularizer(self, regularizer) -> None:
+        self._regularizer = regularizer
+
+    def set_partitioner(self, partitioner) -> None:
+        self._partitioner = partitioner
+
+    def set_dtype(self, dtype) -> None:
+        self._dtype = _dtypes.as_dtype(dtype)
+
+    def set_use_resource(self, use_resource) -> None:
+        self._use_resource = use_resource
+
+    def get_variable(self, name, shape=None, dtype=None, initializer=None, regularizer=None, reuse=None,
+                     trainable=None, collections=None, caching_device=None, partitioner=None,
+                     validate_shape=True, use_resource=None, custom_getter=None, constraint=None,
+                     synchronization=None, aggregation=None):
+        full_name = f"{self._name}/{name}" if self._name else name
+        reuse = self._reuse if reuse is None else (reuse or self._reuse)
+        g = get_default_graph()
+        with g.name_scope(None):  # variable names depend on the variable scope only
+            return _store(g).get_variable(
+                full_name, shape=shape, dtype=dtype or self._dtype,
+                initializer=initializer if initializer is not None else self._initializer,
+                regularizer=regularizer if regularizer is not None else self._regularizer,
+                reuse=reuse, trainable=trainable, collections=collections,
+                partitioner=partitioner if partitioner is not None else self._partitioner,
+                validate_shape=validate_shape,
+                use_resource=use_resource if use_resource is not None else self._use_resource)
+
+
+class _ScopeState:
+    """Per-graph: the current VariableScope, how often each scope name was opened, the store."""
+
+    def __init__(self):
+        self.current = VariableScope(False)
+        self.counts: dict[str, int] = {}
+        self.store = _VariableStore()
+
+
+_STATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _state(graph=None) -> _ScopeState:
+    graph = graph or get_default_graph()
+    state = _STATES.get(graph)
+    if state is None:
+        state = _STATES[graph] = _ScopeState()
+    return state
+
+
+def _store(graph) -> "_VariableStore":
+    return _state(graph).store
+
+
+def get_variable_scope() -> VariableScope:
+    """The current VariableScope of the default graph."""
+    return _state().current
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                 collections=None, caching_device=None, partitioner=None, validate_shape=True,
+                 use_resource=None, custom_getter=None, constraint=None, synchronization=None,
+                 aggregation=None):
+    """Gets an existing variable of the current variable scope, or creates a new one.
+
+    Raises:
+        ValueError: creating a variable that exists without reuse, reusing one that does not
+            exist, or a shape/dtype that does not match the existing variable.
+    """
+    return get_variable_scope().get_variable(
+        name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+        trainable=trainable, collections=collections, partitioner=partitioner,
+        validate_shape=validate_shape, use_resource=use_resource)
+
+
+def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=False,
+                       collections=None, **kwargs):
+    """`get_variable` into the LOCAL_VARIABLES collection, not trainable."""
+    collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
+    return get_variable(name, shape, dtype, initializer, regularizer, False, collections, **kwargs)
+
+
+def no_regularizer(_):
+    return None
+
+
+class _VariableStore:
+    """Variables made by `get_variable`, by full name."""
+
+    def __init__(self):
+        self.vars: dict = {}
+
+    def get_variable(self, name, *, shape, dtype, initializer, regularizer, reuse, trainable, collections,
+                     partitioner, validate_shape, use_resource):
+        dtype = _dtypes.as_dtype(dtype)
+        shape = as_shape(shape) if shape is not None else None
+        if partitioner is not None:
+            raise NotImplementedError(f"Variable {name}: partitioned variables (partitioner=...) are not "
+                                      "supported by ortflow's graph builder yet")
+        if name in self.vars:
+            return self._existing(name, shape, dtype, reuse)
+        if reuse is True:
+            raise ValueError(f"Variable {name} does not exist, or was not created with tf.get_variable(). "
+                             "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?")
+        var = self._create(name, shape, dtype, initializer, trainable, collections, validate_shape,
+                           use_resource)
+        self.vars[name] = var
+        if regularizer is not None:
+            g = get_default_graph()
+            with g.colocate_with(var.op), g.name_scope(name + "/Regularizer/"):
+                loss = regularizer(var)
+            if loss is not None:
+                g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+        return var
+
+    def _existing(self, name, shape, dtype, reuse):
+        if reuse is False or reuse is None:
+            raise ValueError(f"Variable {name} already exists, disallowed. Did you mean to set reuse=True "
+                             "or reuse=tf.AUTO_REUSE in VarScope?")
+        var = self.vars[name]
+        if shape is not None and not shape.is_compatible_with(var.shape):
+            raise ValueError(f"Trying to share variable {name}, but specified shape {shape} and found shape "
+                             f"{var.shape}.")
+        if dtype is not None and dtype != var.dtype.base_dtype:
+            raise ValueError(f"Trying to share variable {name}, but specified dtype {dtype.name} and found "
+                             f"dtype {var.dtype.base_dtype.name}.")
+        return var
+
+    def _create(self, name, shape, dtype, initializer, trainable, collections, validate_shape, use_resource):
+        if initializer is None:
+            if dtype.is_floating:
+                initializer = _init.GlorotUniform()
+            elif dtype.is_integer or dtype.is_unsigned or dtype.is_bool or dtype == _dtypes.string:
+                initializer = _init.Zeros()
+            else:
+                raise ValueError(f"An initializer for variable {name} of {dtype.name} is required")
+        if isinstance(initializer, type):
+            initializer = initializer()
+        if callable(initializer) and not hasattr(initializer, "op"):
+            if shape is None or not shape.is_fully_defined():
+                raise ValueError(f"Shape of a new variable ({name}) must be fully defined, but instead was "
+                                 f"{shape}.")
+            dims = shape.as_list()
+            init_value = lambda: initializer(dims, dtype=dtype)  # noqa: E731 - built inside the scope
+            var_dtype = dtype
+        else:
+            init_value = initializer
+            var_dtype = None if hasattr(initializer, "dtype") else dtype
+            if shape is not None and not validate_shape:
+                shape = None
+        return make_variable(init_value, name=name, dtype=var_dtype, trainable=trainable,
+                             collections=collections, validate_shape=validate_shape,
+                             use_resource=use_resource)
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope=None, default_name=None, values=None, initializer=None, regularizer=None,
+                   caching_device=None, partitioner=None, custom_getter=None, reuse=None, dtype=None,
+                   use_resource=None, constraint=None, auxiliary_name_scope=True):
+    """Opens a variable scope (and a name scope of the same name) for `get_variable`.
+
+    Args:
+        name_or_scope: a name or a VariableScope to re-enter.
+        default_name: used, made unique, when `name_or_scope` is None.
+        reuse: True, `AUTO_REUSE`, or None (inherit). Once True, nested scopes stay reusing.
+        initializer, regularizer, partitioner, dtype, use_resource: defaults for get_variable.
+    """
+    if name_or_scope is None and default_name is None:
+        raise TypeError("If default_name is None then name_or_scope is required")
+    if reuse is False:
+        reuse = None  # False means "inherit" in TF 1.x
+    g = get_default_graph()
+    state = _state(g)
+    parent = state.current
+    if isinstance(name_or_scope, VariableScope):
+        scope_name = name_or_scope.name
+        name_scope_name = name_or_scope.original_name_scope
+        base = name_or_scope
+    else:
+        if name_or_scope is None:
+            prefix = f"{parent.name}/" if parent.name else ""
+            scope_name = prefix + _unique_scope_name(state, prefix + default_name)[len(prefix):]
+            local = scope_name[len(prefix):]
+        else:
+            prefix = f"{parent.name}/" if parent.name else ""
+            scope_name = prefix + name_or_scope
+            local = name_or_scope
+        state.counts[scope_name] = state.counts.get(scope_name, 0) + 1
+        name_scope_name = local
+        base = parent
+    new_reuse = True if parent.reuse is True else (reuse if reuse is not None else
+                                                     (base.reuse if isinstance(name_or_scope, VariableScope)
+                                                      else parent.reuse))
+    if reuse is AUTO_REUSE or (reuse is None and base.reuse is AUTO_REUSE and parent.reuse is not True):
+        new_reuse = AUTO_REUSE if parent.reuse is not True else True
+    scope = VariableScope(new_reuse, scope_name,
+                          initializer if initializer is not None else base.initializer,
+                          regularizer if regularizer is not None else base.regularizer,
+                          caching_device, partitioner if partitioner is not None else base.partitioner,
+                          custom_getter, "", dtype if dtype is not None else base.dtype,
+                          use_resource if use_resource is not None else base.use_resource, constraint)
+    if not auxiliary_name_scope:
+        current = g.get_name_scope()
+        ns = contextlib.nullcontext(current + "/" if current else "")
+    elif isinstance(name_or_scope, VariableScope):
+        ns = g.name_scope(name_scope_name or name_or_scope.name)  # re-entered exactly ("a/" form)
+    else:
+        ns = g.name_scope(name_scope_name)
+    with ns as opened:
+        if not isinstance(name_or_scope, VariableScope):
+            scope._name_scope = opened
+        state.current = scope
+        try:
+            yield scope
+        finally:
+            state.current = parent
+
+
+def _unique_scope_name(state: _ScopeState, name: str) -> str:
+    if name not in state.counts:
+        return name
+    i = 1
+    while f"{name}_{i}" in state.counts:
+        i += 1
+    return f"{name}_{i}"
+
+
+@contextlib.contextmanager
+def name_scope(name, default_name=None, values=None):
+    """Opens a name scope on the default graph (`tf.name_scope`); yields the scope string."""
+    g = get_default_graph()
+    if values:
+        for v in values:
+            g_v = getattr(v, "graph", None)
+            if g_v is not None and g_v is not g:
+                g = g_v
+                break
+    with g.as_default(), g.name_scope(name if name is not None else default_name) as scope:
+        yield scope
+
