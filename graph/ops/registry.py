@@ -54,6 +54,14 @@ def has_shape_fn(op_type: str) -> bool:
     return op_type in _SHAPE_FNS
 
 
+def _naming_node(error: GraphError, node_def) -> GraphError:
+    # Shape functions and kernels word errors about values; the node's name is added here once.
+    prefix = f"node {node_def.name!r} (op {node_def.op!r})"
+    if str(error).startswith(prefix):
+        return error
+    return GraphError(f"{prefix}: {error}")
+
+
 def infer_shapes(node_def, input_shapes: Sequence[Shape],
                  input_values: Sequence[np.ndarray | None] | None = None) -> list[Shape]:
     """Returns the static shape of each output of `node_def` given its inputs' shapes and values.
@@ -71,8 +79,8 @@ def infer_shapes(node_def, input_shapes: Sequence[Shape],
         return [None] * num_outputs(node_def)
     try:
         return fn(node_def, list(input_shapes), list(input_values))
-    except GraphError:
-        raise
+    except GraphError as e:
+        raise _naming_node(e, node_def) from e
     except (ValueError, IndexError, KeyError, TypeError) as e:
         raise GraphError(f"node {node_def.name!r} (op {node_def.op!r}): cannot infer output shapes "
                          f"from input shapes {list(input_shapes)}: {e}") from e
@@ -92,8 +100,8 @@ def evaluate(node_def, input_values: Sequence[np.ndarray]) -> list[np.ndarray] |
         return None
     try:
         results = fn(node_def, list(input_values))
-    except GraphError:
-        raise
+    except GraphError as e:
+        raise _naming_node(e, node_def) from e
     except (ValueError, IndexError, KeyError, TypeError, ArithmeticError) as e:
         raise GraphError(f"node {node_def.name!r} (op {node_def.op!r}): cannot evaluate it on "
                          f"inputs of shapes {[np.shape(v) for v in input_values]}: {e}") from e
