@@ -50,12 +50,6 @@ _ORT_MAX_OPSET = {(1, 14): 18, (1, 15): 19, (1, 16): 19, (1, 17): 20, (1, 18): 2
 _GRAPH_INPUT_OPS = {"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"}
 _PASS_THROUGH_OPS = {"Identity", "Snapshot", "StopGradient", "PreventGradient", "IdentityN",
                      "CheckNumerics", "EnsureShape"}
-# Nodes that never are outputs of an inference graph (training and saving machinery).
-_NOT_OUTPUT_OPS = {"Const", "NoOp", "Assign", "AssignVariableOp", "AssignAdd", "AssignSub",
-                   "SaveV2", "RestoreV2", "Save", "Restore", "MergeV2Checkpoints", "VarHandleOp",
-                   "VariableV2", "Variable", "VarIsInitializedOp", "IsVariableInitialized",
-                   "Placeholder", "PlaceholderWithDefault", "ShardedFilename", "StringJoin",
-                   "Assert", "PrintV2", "Print"}
 
 
 class UnsupportedOpsError(ConversionError):
@@ -213,16 +207,11 @@ def likely_inputs(graph_def) -> list[str]:
 
 
 def likely_outputs(graph_def) -> list[str]:
-    """Outputs of nodes nobody consumes, minus constants, no-ops and saving/training machinery."""
-    consumed = _consumed_nodes(graph_def)
-    out = []
-    for n in graph_def.node:
-        if n.name in consumed or n.op in _NOT_OUTPUT_OPS or n.op.startswith(("Apply", "ResourceApply")):
-            continue
-        if n.name.startswith(("save/", "gradients/")) or "/save/" in n.name:
-            continue
-        out.append(f"{n.name}:0")
-    return out
+    """Outputs of nodes nobody consumes, minus constants, no-ops and saving/training machinery
+    (`ortflow.graph.graph_util.likely_outputs`, as tensor names)."""
+    from ortflow.graph.graph_util import likely_outputs as output_ops
+
+    return [f"{name}:0" for name in output_ops(graph_def)]
 
 
 def _consumed_nodes(graph_def) -> set[str]:
