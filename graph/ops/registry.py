@@ -80,7 +80,10 @@ def infer_shapes(node_def, input_shapes: Sequence[Shape],
     try:
         return fn(node_def, list(input_shapes), list(input_values))
     except GraphError as e:
-        raise _naming_node(e, node_def) from e
+        named = _naming_node(e, node_def)
+        if named is e:
+            raise
+        raise named from e
     except (ValueError, IndexError, KeyError, TypeError) as e:
         raise GraphError(f"node {node_def.name!r} (op {node_def.op!r}): cannot infer output shapes "
                          f"from input shapes {list(input_shapes)}: {e}") from e
@@ -101,7 +104,10 @@ def evaluate(node_def, input_values: Sequence[np.ndarray]) -> list[np.ndarray] |
     try:
         results = fn(node_def, list(input_values))
     except GraphError as e:
-        raise _naming_node(e, node_def) from e
+        named = _naming_node(e, node_def)
+        if named is e:
+            raise
+        raise named from e
     except (ValueError, IndexError, KeyError, TypeError, ArithmeticError) as e:
         raise GraphError(f"node {node_def.name!r} (op {node_def.op!r}): cannot evaluate it on "
                          f"inputs of shapes {[np.shape(v) for v in input_values]}: {e}") from e
