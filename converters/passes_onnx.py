@@ -71,6 +71,13 @@ class OGraph:
         input_names = {i[0] for i in inputs}
         for out_name, _, _ in outputs:
             value = ctx.resolve(out_name)
+            if value == out_name and out_name in ctx.initializers:
+                # The output itself was folded into an initializer: move the constant aside so
+                # that the Identity below reads it rather than its own output (a cycle).
+                value = ctx.unique_name(out_name.rsplit(":", 1)[0] + "/folded")
+                ctx.initializers[value] = ctx.initializers.pop(out_name)
+                if out_name in ctx.value_dtypes:
+                    ctx.value_dtypes[value] = ctx.value_dtypes[out_name]
             if value != out_name or out_name in input_names or out_name in ctx.initializers:
                 ctx.make_node("Identity", [value], outputs=[out_name],
                               name=out_name.rsplit(":", 1)[0] + "/output")
