@@ -313,11 +313,10 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
         passes_onnx.run_onnx_passes(graph)
     else:
         passes_onnx.remove_dead_nodes(graph)
-    model = passes_onnx.infer_value_info(graph.to_model(opset, ctx.opset_imports))
+    model = graph.to_model(opset, ctx.opset_imports)
     timings["onnx_passes"] = time.perf_counter() - t2
-
     t3 = time.perf_counter()
-    passes_onnx.check(model)
+    passes_onnx.infer_value_info(model)  # shape inference + full check, on the weight-less skeleton
     timings["check"] = time.perf_counter() - t3
     return ConversionResult(model, n_tf, len(graph_def.node), len(model.graph.node),
                             sum(1 for n in model.graph.node if n.op_type == "Transpose"),

@@ -175,13 +175,36 @@ class OGraph:
                 raise ConversionError(f"the type of output {name!r} is unknown")
             outputs.append(_value_info(name, dtype, _symbolic(shape)))
         graph = helper.make_graph([n.to_proto() for n in self.sorted_nodes()], "ortflow",
-                                  inputs, outputs, initializer=initializer_protos(self.initializers))
+                                  inputs, outputs)
         imports = [helper.make_opsetid("", opset)]
         imports += [helper.make_opsetid(d, v) for d, v in sorted((extra_opsets or {}).items())]
         model = helper.make_model(graph, opset_imports=imports, producer_name="ortflow",
                                   producer_version=_version())
         model.ir_version = _ir_version(opset)
+        _add_initializers(model.graph, self.initializers)
         return model
+
+
+def _add_initializers(graph, initializers: dict[str, np.ndarray]) -> None:
+    """Writes each array straight into `graph.initializer` (one copy of the bytes, not three)."""
+    from ortflow.converters.context import _ONNX_TYPE_BY_NAME, _onnx_ready
+    from ortflow.formats import dtypes
+
+    for name, array in initializers.items():
+        code = None
+        if array.dtype.kind in "biuf" and array.dtype.itemsize >= 1 and array.dtype.name not in ("int4", "uint4"):
+            try:
+                code = _ONNX_TYPE_BY_NAME.get(dtypes.as_dtype(array.dtype).name)
+            except TypeError:
+                code = None
+        if code is None or array.dtype.byteorder == ">":
+            graph.initializer.extend(initializer_protos({name: _onnx_ready(array)}))
+            continue
+        tensor = graph.initializer.add()
+        tensor.name = name
+        tensor.data_type = code
+        tensor.dims.extend(array.shape)
+        tensor.raw_data = np.ascontiguousarray(array).tobytes()
 
 
 def _symbolic(shape):
@@ -338,12 +361,12 @@ def fuse_conv_affine(graph: OGraph) -> bool:
         if n.op_type == "Mul":
             new_w = weights * per_channel.reshape((-1,) + (1,) * (weights.ndim - 1))
             new_b = bias * per_channel
-            graph.set_input(conv, 1, graph.add_const(new_w.astype(weights.dtype), conv.name + "/W"))
+            graph.set_input(conv, 1, graph.add_const(new_w.astype(weights.dtype, copy=False), conv.name + "/W"))
         else:
             new_b = bias + per_channel
         if len(conv.inputs) < 3:
             conv.inputs.append("")
-        graph.set_input(conv, 2, graph.add_const(new_b.astype(weights.dtype), conv.name + "/B"))
+        graph.set_input(conv, 2, graph.add_const(new_b.astype(weights.dtype, copy=False), conv.name + "/B"))
         out = n.outputs[0]
         # the Conv now computes the affine op's output: it takes over its name
         n.outputs[0] = graph.namespace.create(n.name + "/dead")
@@ -677,18 +700,58 @@ def _feed_pre_transpose(graph: OGraph, node: ONode, k: int, perm: list[int]) -> 
 # --------------------------------------------------------------------------------------------
 
 
+def _skeleton(model, max_bytes: int = 4096):
+    """A copy of `model` whose big initializers are graph inputs instead (typed and shaped).
+
+    Shape inference and the checker read initializers' types and shapes, and the values of
+    small ones (Reshape shapes, axes); copying 100 MB of weights through C++ twice for that is
+    most of the time a big model's conversion would take.
+    """
+    from onnx import ModelProto, helper
+
+    skeleton = ModelProto()
+    for field in ("ir_version", "producer_name", "producer_version"):
+        setattr(skeleton, field, getattr(model, field))
+    skeleton.opset_import.extend(model.opset_import)
+    graph = skeleton.graph
+    graph.name = model.graph.name
+    graph.node.extend(model.graph.node)
+    graph.input.extend(model.graph.input)
+    graph.output.extend(model.graph.output)
+    for tensor in model.graph.initializer:
+        if len(tensor.raw_data) > max_bytes:
+            graph.input.append(helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims)))
+        else:
+            graph.initializer.append(tensor)
+    return skeleton
+
+
 def infer_value_info(model):
-    """The model with onnx shape inference's value_info (and output shapes) recorded."""
+    """Records onnx shape inference's value_info and output shapes in `model` (in place), and
+    runs `onnx.checker` with full check on the same weight-less skeleton; returns `model`.
+
+    Raises:
+        ConversionError: when shape inference or the checker rejects the model.
+    """
     import onnx
 
+    skeleton = _skeleton(model)
     try:
-        return onnx.shape_inference.infer_shapes(model, data_prop=True)
-    except onnx.shape_inference.InferenceError as e:
-        raise ConversionError(f"ONNX shape inference rejects the converted model: {e}") from e
+        inferred = onnx.shape_inference.infer_shapes(skeleton, data_prop=True)
+        onnx.checker.check_model(inferred, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
+        raise ConversionError(f"the converted model does not pass onnx.checker: {e}") from e
+    model.graph.value_info.extend(inferred.graph.value_info)
+    for out, inferred_out in zip(model.graph.output, inferred.graph.output):
+        if not out.type.tensor_type.HasField("shape"):
+            out.type.CopyFrom(inferred_out.type)
+    return model
 
 
 def check(model) -> None:
-    """onnx.checker with full check (strict shape inference); failures become ConversionError."""
+    """onnx.checker with full check (strict shape inference) on the whole model (weights
+    included); failures become ConversionError. `infer_value_info` already checks the model's
+    weight-less skeleton during conversion; this is the complete, slower check."""
     import onnx
 
     try:

@@ -96,11 +96,27 @@ def const_value(node) -> np.ndarray:
     hit = _CONST_CACHE.get(id(node))
     if hit is not None and hit[0] is node:
         return hit[1]
-    from ortflow.formats.tensors import make_ndarray
+    value = _readonly_content(node.attr["value"].tensor)
+    if value is None:
+        from ortflow.formats.tensors import make_ndarray
 
-    value = make_ndarray(node.attr["value"].tensor)
+        value = make_ndarray(node.attr["value"].tensor)
     _CONST_CACHE[id(node)] = (node, value)
     return value
+
+
+def _readonly_content(tensor) -> np.ndarray | None:
+    """A read-only view of `tensor_content` (no copy of big weights), when that is its form."""
+    from ortflow.formats import dtypes
+
+    content = tensor.tensor_content
+    np_dtype = dtypes.NUMPY_BY_ENUM.get(tensor.dtype)
+    if not content or np_dtype is None or np_dtype.kind == "O" or tensor.tensor_shape.unknown_rank:
+        return None
+    shape = [d.size for d in tensor.tensor_shape.dim]
+    if any(d < 0 for d in shape) or int(np.prod(shape, dtype=np.int64)) * np_dtype.itemsize != len(content):
+        return None  # make_ndarray raises the precise error
+    return np.frombuffer(content, dtype=np_dtype).reshape(shape)
 
 
 # --------------------------------------------------------------------------------------------
