@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
+from ortflow.graph.ops import kernels_summary  # noqa: F401 - registers the summary kernels
 from ortflow.api.summary_writer import FileWriter, FileWriterCache, summary_iterator
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph

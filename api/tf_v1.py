@@ -19,6 +19,7 @@ from ortflow.api.ops_builder import (
     placeholder_with_default,
     register_tensor_conversion_function,
 )
+from ortflow.graph import Operation as _Operation
 from ortflow.graph import Tensor as _Tensor
 
 _tensor_ops.install_operators(_Tensor)
@@ -89,3 +90,66 @@ __all__ += ["constant_initializer", "glorot_normal_initializer", "glorot_uniform
             "initialize_local_variables", "initialize_variables", "is_variable_initialized",
             "local_variables", "local_variables_initializer", "model_variables", "moving_average_variables",
             "name_scope", "no_regularizer", "trainable_variables", "variable_scope", "variables_initializer"]
+
+from ortflow.graph import GraphKeys, get_default_graph  # noqa: E402
+
+
+def device(device_name_or_function):
+    """`tf.device`: ops created inside get this device, in canonical form ("/device:GPU:0")."""
+    return get_default_graph().device(device_name_or_function)
+
+
+def control_dependencies(control_inputs):
+    """`tf.control_dependencies` on the default graph.
+
+    As TF 2.x does, each control input op is marked `_has_manual_control_dependencies`.
+    """
+    g = get_default_graph()
+    for c in control_inputs or ():
+        if hasattr(c, "_as_graph_element") and not isinstance(c, (_Tensor, _Operation)):
+            c = c._as_graph_element()
+        op = c.op if isinstance(c, _Tensor) else c
+        if isinstance(op, _Operation) and op.graph is g:
+            op._set_attr("_has_manual_control_dependencies", True)
+    return g.control_dependencies(control_inputs)
+
+
+def colocate_with(op, ignore_existing=False):
+    return get_default_graph().colocate_with(op, ignore_existing)
+
+
+def add_to_collection(name, value):
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value):
+    get_default_graph().add_to_collections(names, value)
+
+
+def get_collection(key, scope=None):
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return get_default_graph().get_collection_ref(key)
+
+
+def executing_eagerly():
+    """Always False: ortflow builds graphs, as TF 1.x."""
+    return False
+
+
+def disable_eager_execution():
+    """A no-op: ortflow is graph-only."""
+
+
+disable_v2_behavior = disable_eager_execution
+newaxis = None
+
+__all__ += ["GraphKeys", "device", "control_dependencies", "colocate_with", "add_to_collection",
+            "add_to_collections", "get_collection", "get_collection_ref", "executing_eagerly",
+            "disable_eager_execution", "disable_v2_behavior", "newaxis"]
+
+from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402
+
+__all__ += ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"]
