@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = args.path
+    path = _checkpoint_in_dir(args.path)
     if not _is_saved_model_dir(path) and _is_checkpoint(path):
         from ortflow.commands import ckpt
         return ckpt.inspect_checkpoint(path, as_json=args.json, tensor=args.tensor)
@@ -74,6 +74,14 @@ def run(args: argparse.Namespace) -> int:
 def _is_saved_model_dir(path: str) -> bool:
     return os.path.isdir(path) and any(
         os.path.isfile(os.path.join(path, f)) for f in ("saved_model.pb", "saved_model.pbtxt"))
+
+
+def _checkpoint_in_dir(path: str) -> str:
+    """A directory with no SavedModel and no `checkpoint` state file but one `*.index` -> its prefix."""
+    if not os.path.isdir(path) or _is_saved_model_dir(path) or os.path.isfile(os.path.join(path, "checkpoint")):
+        return path
+    indexes = sorted(f for f in os.listdir(path) if f.endswith(".index"))
+    return os.path.join(path, indexes[0][: -len(".index")]) if len(indexes) == 1 else path
 
 
 def _is_checkpoint(path: str) -> bool:
