@@ -18,7 +18,6 @@ import gc
 import time
 
 import numpy as np
-
 from ortflow.formats.pbtxt import format_pbtxt, parse_pbtxt
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.proto import GraphDef

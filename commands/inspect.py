@@ -19,7 +19,7 @@ from ortflow.formats.graphs import read_graph
 from ortflow.formats.tensors import make_ndarray, shape_from_proto
 from ortflow.proto import GraphDef, MetaGraphDef, SavedModel, VariableDef
 
-__all__ = ["add_arguments", "run", "describe", "likely_inputs", "likely_outputs"]
+__all__ = ["add_arguments", "describe", "likely_inputs", "likely_outputs", "run"]
 
 _PLACEHOLDERS = ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault")
 # Op types that are bookkeeping (saving, initializing, training, summaries), never a model output.
@@ -39,7 +39,7 @@ _MACHINERY_PREFIXES = ("Apply", "ResourceApply", "ResourceSparseApply", "SparseA
 _MACHINERY_SCOPE = re.compile(
     r"(?:^|/)(?:save(?:_\d+)?|gradients(?:_\d+)?|report_uninitialized_variables(?:_\d+)?)(?:/|$)|"
     r"^init(?:_\d+)?(?:/|$)|^init_all_tables$|^Merge/MergeSummary")
-_DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type", "Tidx")
+_DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 
 
 # --------------------------------------------------------------------------- CLI wiring
@@ -97,7 +97,7 @@ def _is_checkpoint(path: str) -> bool:
 # --------------------------------------------------------------------------- analysis
 
 def _node_name(tensor_or_input: str) -> str:
-    name = tensor_or_input[1:] if tensor_or_input.startswith("^") else tensor_or_input
+    name = tensor_or_input.removeprefix("^")
     head, sep, tail = name.rpartition(":")
     return head if sep and tail.isdigit() else name
 
@@ -133,7 +133,7 @@ def likely_outputs(graph_def: GraphDef) -> list[str]:
     leaves out unused variable reads. When some candidates are top-level names, candidates
     inside a name scope (library leftovers such as `moments/Squeeze` or `while/Exit`) are dropped.
     """
-    by_name, reads = _graph_maps(graph_def)
+    _, reads = _graph_maps(graph_def)
     consumed = {src for srcs in reads.values() for src in srcs}
     candidates = [n for n in graph_def.node if n.name not in consumed and not _is_machinery(n)]
     sources = [n.name for n in graph_def.node if n.op in _PLACEHOLDERS and not _is_machinery_scope(n.name)]
@@ -184,7 +184,7 @@ def _output_count_and_dtypes(node) -> list[str | None]:
     try:
         from ortflow.graph.ops import output_dtypes
         return [d.base_dtype.name for d in output_dtypes(node)]
-    except Exception:  # noqa: BLE001 - the registry is optional here; attrs are the fallback
+    except Exception:  # noqa: BLE001, S110 - the registry is optional here; attrs are the fallback
         pass
     for attr in _DTYPE_ATTRS:
         if attr in node.attr and node.attr[attr].WhichOneof("value") == "type":
@@ -265,7 +265,7 @@ def _variables(meta: MetaGraphDef | None, graph_def: GraphDef) -> list[dict]:
             for raw in meta.collection_def[coll].bytes_list.value:
                 try:
                     var = VariableDef.FromString(raw)
-                except Exception:  # noqa: BLE001 - a foreign collection entry is skipped, not fatal
+                except Exception:  # noqa: BLE001, S112 - a foreign collection entry is skipped, not fatal
                     continue
                 name = _node_name(var.variable_name)
                 found.setdefault(name, {"name": name})

@@ -6,22 +6,20 @@ import os
 import pathlib
 import re
 
-from google.protobuf.message import DecodeError, Message
 from google.protobuf import unknown_fields
-
+from google.protobuf.message import DecodeError, Message
 from ortflow.errors import FormatError
 from ortflow.formats.files import write_bytes_atomic
 from ortflow.formats.pbtxt import format_pbtxt_bytes, parse_pbtxt
 from ortflow.proto import OUR_PACKAGE, TF_PACKAGE, GraphDef, MetaGraphDef, SavedModel
 
-__all__ = ["read_graph", "write_graph", "detect_kind", "parse_message", "load_graph_def", "KINDS"]
+__all__ = ["KINDS", "detect_kind", "load_graph_def", "parse_message", "read_graph", "write_graph"]
 
 #: kind name -> message class, in the order candidates are tried.
 KINDS: dict[str, type] = {"GraphDef": GraphDef, "MetaGraphDef": MetaGraphDef, "SavedModel": SavedModel}
 
 _SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 _OP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_>]*\Z")
-_NODE_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.\-/>]*\Z")
 _TEXT_PROBE = 1 << 16
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 # Top-level field names of each kind in text format (a text file is classified by its first one).

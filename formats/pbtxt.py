@@ -26,11 +26,10 @@ import numpy as np
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
-
 from ortflow.errors import FormatError
 from ortflow.proto import OUR_PACKAGE, TF_PACKAGE
 
-__all__ = ["parse_pbtxt", "format_pbtxt", "escape_bytes", "unescape_bytes"]
+__all__ = ["escape_bytes", "format_pbtxt", "format_pbtxt_bytes", "parse_pbtxt", "unescape_bytes"]
 
 _ANY = "google.protobuf.Any"
 _MAX_DEPTH = 100
@@ -101,7 +100,7 @@ def escape_bytes(data: bytes, keep_utf8: bool = False) -> bytes:
                      for start in range(0, len(array), _CHUNK)])
 
 
-_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 _SIMPLE = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b'"': b'"', b"'": b"'", b"\\": b"\\", b"a": b"\a",
            b"b": b"\b", b"f": b"\f", b"v": b"\v"}
 
@@ -160,7 +159,7 @@ def _float32_text(value: float) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _float32_nonzero(value: float) -> str:
-    if value != value:
+    if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
@@ -175,7 +174,7 @@ def _float32_nonzero(value: float) -> str:
 
 
 def _float32_tf1(value: float) -> str:
-    return repr(value) if value == value else "nan"
+    return "nan" if math.isnan(value) else repr(value)
 
 
 def _double_text(value: float) -> str:
@@ -185,7 +184,7 @@ def _double_text(value: float) -> str:
 class _Printer:
     """Writes one message as text into a list of bytes pieces."""
 
-    __slots__ = ("out", "float_text", "as_utf8")
+    __slots__ = ("as_utf8", "float_text", "out")
 
     def __init__(self, float_format: str, as_utf8: bool):
         if float_format not in ("shortest", "tf1"):
@@ -220,9 +219,7 @@ class _Printer:
             if key:
                 self.field(key_fd, b"key", key, inner)
             item = value[key]
-            if value_fd.message_type is not None:
-                self.field(value_fd, b"value", item, inner)
-            elif item:
+            if value_fd.message_type is not None or item:
                 self.field(value_fd, b"value", item, inner)
             out.append(indent + b"}\n")
 
@@ -300,8 +297,8 @@ _TOKEN = re.compile(
     rb"(?:([A-Za-z_][0-9A-Za-z_+-]*)|((?:[0-9+-]|\.[0-9])[0-9A-Za-z_.+-]*)|([\"'])|([{}<>\[\]:,;/.])|(\Z))")
 _SPACE = re.compile(rb"(?:[ \t\r\n\f\v]+|#[^\n]*)*")
 _OCTAL = re.compile(rb"(-?)0([0-9]+)\Z")
-_INF = re.compile(rb"-?inf(?:inity)?f?\Z", re.I)
-_NAN = re.compile(rb"nanf?\Z", re.I)
+_INF = re.compile(rb"-?inf(?:inity)?f?\Z", re.IGNORECASE)
+_NAN = re.compile(rb"nanf?\Z", re.IGNORECASE)
 _TRUE = {b"true", b"t", b"1", b"True"}
 _FALSE = {b"false", b"f", b"0", b"False"}
 _CLOSE = {b"{": b"}", b"<": b">"}
@@ -320,7 +317,7 @@ _IDENT, _NUMBER, _QUOTE, _SYMBOL, _END = 1, 2, 3, 4, 5
 class _Field:
     """What the parser needs to know about one field, computed once per descriptor."""
 
-    __slots__ = ("fd", "name", "type", "repeated", "is_map", "message_cls", "value_field", "oneof")
+    __slots__ = ("fd", "is_map", "message_cls", "name", "oneof", "repeated", "type", "value_field")
 
     def __init__(self, fd):
         self.fd = fd
@@ -354,7 +351,7 @@ class _ParseError(Exception):
 
 
 class _Parser:
-    __slots__ = ("data", "pos", "kind", "text", "start")
+    __slots__ = ("data", "kind", "pos", "start", "text")
 
     def __init__(self, data: bytes):
         self.data = data
@@ -612,7 +609,7 @@ class _Parser:
             if self.kind == _SYMBOL and self.text == close:
                 self.next()
                 if value_field.message_cls is not None:
-                    container[key]  # noqa: B018 - looking a key up creates its (empty) entry
+                    container[key]
                 else:
                     container[key] = _default(value_field)
                 return

@@ -6,13 +6,11 @@ import numbers
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-
 from ortflow.errors import FormatError
 from ortflow.formats import dtypes
-from ortflow.proto import TensorProto, TensorShapeProto
-from ortflow.proto import types_pb2
+from ortflow.proto import TensorProto, TensorShapeProto, types_pb2
 
-__all__ = ["make_tensor_proto", "make_ndarray", "shape_to_proto", "shape_from_proto", "num_elements"]
+__all__ = ["make_ndarray", "make_tensor_proto", "num_elements", "shape_from_proto", "shape_to_proto"]
 
 _DT = types_pb2.DataType
 

@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 from google.protobuf import text_format
-
 from ortflow.errors import FormatError
 from ortflow.formats.graphs import detect_kind, load_graph_def, read_graph, write_graph
 from ortflow.formats.pbtxt import format_pbtxt

@@ -10,11 +10,19 @@ import pytest
 from google.protobuf import text_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from ortflow.errors import FormatError
 from ortflow.formats.pbtxt import escape_bytes, format_pbtxt, parse_pbtxt, unescape_bytes
-from ortflow.proto import (AttrValue, CheckpointState, CollectionDef, GraphDef, MetaGraphDef, NodeDef,
-                           SavedModel, SaverDef, TensorProto)
+from ortflow.proto import (
+    AttrValue,
+    CheckpointState,
+    CollectionDef,
+    GraphDef,
+    MetaGraphDef,
+    NodeDef,
+    SavedModel,
+    SaverDef,
+    TensorProto,
+)
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 TEXT_FIXTURES = ["mlp/graph.pbtxt", "mlp/frozen.pbtxt"]
