@@ -89,6 +89,7 @@ def _new_graph(graph_def, nodes):
 
 
 _CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for one conversion
+_SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shapes), likewise
 
 
 def const_value(node) -> np.ndarray:
@@ -125,10 +126,12 @@ def _readonly_content(tensor) -> np.ndarray | None:
 def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
     """Runs the TF-side pipeline; returns (nodes ready to lower, as a NodeList, and GraphFacts)."""
     _CONST_CACHE.clear()
+    _SHAPE_CACHE.clear()
     try:
         return _run_tf_passes(graph_def, inputs, outputs)
     finally:
         _CONST_CACHE.clear()
+        _SHAPE_CACHE.clear()
 
 
 def _run_tf_passes(graph_def, inputs, outputs):
@@ -337,7 +340,6 @@ def compute_facts(graph_def, inputs: Sequence[str]):
     shapes: dict = {}
     values: dict = {}
     num_outputs: dict = {}
-    fed = set(inputs)
     for node in order:
         name = node.name
         try:
@@ -352,14 +354,19 @@ def compute_facts(graph_def, inputs: Sequence[str]):
             values[f"{name}:0"] = value
             shapes[f"{name}:0"] = tuple(value.shape)
             continue
-        in_names = [tensor_name(i) for i in node.input if not i.startswith("^")]
-        in_shapes = [shapes.get(t) for t in in_names]
-        in_values = [values.get(t) for t in in_names]
-        out_shapes = _infer(node, in_shapes, in_values, ops)
+        hit = _SHAPE_CACHE.get(id(node))
+        if hit is not None and hit[0] is node:
+            out_shapes = hit[1]
+        else:
+            in_names = [tensor_name(i) for i in node.input if not i.startswith("^")]
+            in_shapes = [shapes.get(t) for t in in_names]
+            in_values = [values.get(t) for t in in_names]
+            out_shapes = _infer(node, in_shapes, in_values, ops)
+            if out_shapes and all(s is not None and None not in s for s in out_shapes):
+                # fully static shapes stay true when the passes later fold this node's inputs
+                _SHAPE_CACHE[id(node)] = (node, out_shapes)
         for i, s in enumerate(out_shapes):
             shapes[f"{name}:{i}"] = s
-        if node.op in ("Placeholder", "PlaceholderV2") and f"{name}:0" in fed:
-            continue
     return graph_def, GraphFacts(order, dtypes_, shapes, values, num_outputs)
 
 
