@@ -6,7 +6,14 @@ import builtins
 
 import numpy as np
 
-from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
+from ortflow.api.ops_builder import (
+    apply_op,
+    apply_op_output,
+    constant,
+    convert_to_tensor,
+    graph_of,
+    mark_control_inputs,
+)
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import Tensor
 from ortflow.graph.tensor_shape import as_shape
@@ -342,6 +349,7 @@ def group(*inputs, name=None):
     g = ops[0].graph if ops else get_default_graph()
     unique = list({id(op): op for op in ops}.values())
     unique.sort(key=lambda op: op.name)  # TF's GraphDef lists control inputs sorted by name
+    mark_control_inputs(unique)
     with g.as_default(), g.name_scope(name or "group_deps") as scope:
         return g.create_op("NoOp", [], name=scope, control_inputs=unique)
 

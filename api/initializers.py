@@ -161,10 +161,13 @@ class Orthogonal(Initializer):
         a = random_ops.random_normal(flat, dtype=dtype, seed=self.seed)
         qr = apply_op("Qr", [a], {"full_matrices": False}, name="Qr")
         q, r = qr.outputs[0], qr.outputs[1]
-        d = apply_op("MatrixDiagPartV3", [r, 0, 0], {"align": "RIGHT_LEFT"}, name="MatrixDiagPartV3").outputs[0]
+        d = apply_op("DiagPart", [r], name="DiagPart").outputs[0]
         q = q * math_ops.sign(d)
         if num_rows < num_cols:
-            q = array_ops.transpose(q, [1, 0] if len(q.shape) == 2 else None, name="matrix_transpose/transpose")
+            from ortflow.graph import get_default_graph
+
+            with get_default_graph().name_scope("matrix_transpose"):
+                q = array_ops.transpose(q, [1, 0])
         return self.gain * array_ops.reshape(q, shape)
 
 

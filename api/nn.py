@@ -168,7 +168,11 @@ def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=-1, name
         flat_labels = _flatten_outer_dims(labels)
         cost = apply_op("SoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope).outputs[0]
         output_shape = array_ops.slice(input_shape, [0], [math_ops.subtract(input_rank, 1)])
-        return array_ops.reshape(cost, output_shape)
+        cost = array_ops.reshape(cost, output_shape)
+        static = logits.shape
+        if static.rank is not None:  # TF sets the static shape: the logits' without the class axis
+            cost.set_shape(static.as_list()[:-1])
+        return cost
 
 
 def _flatten_outer_dims(x):

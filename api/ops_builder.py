@@ -30,6 +30,7 @@ __all__ = [
     "placeholder_with_default",
     "graph_of",
     "is_tensor_like",
+    "mark_control_inputs",
 ]
 
 _CONVERSIONS: list[tuple[type, object]] = []
@@ -257,6 +258,13 @@ def _convert_list(arg, value, attrs: dict, op_def) -> list[Tensor]:
     if arg.type_attr and tensors:
         attrs.setdefault(arg.type_attr, tensors[0].dtype.base_dtype)
     return tensors
+
+
+def mark_control_inputs(ops) -> None:
+    """Marks ops used as control inputs, as TF 2.x's graph does (`_has_manual_control_dependencies`)."""
+    for op in ops:
+        if isinstance(op, Operation):
+            op._set_attr("_has_manual_control_dependencies", True)
 
 
 def apply_op_output(op_type: str, args, attrs: dict | None = None, name: str | None = None) -> Tensor:

@@ -20,12 +20,12 @@ from ortflow.proto import CheckpointState
 __all__ = [
     "CheckpointReader",
     "NewCheckpointReader",
-    "load_checkpoint",
-    "list_variables",
-    "latest_checkpoint",
-    "get_checkpoint_state",
-    "update_checkpoint_state",
     "checkpoint_exists",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "update_checkpoint_state",
     "write_checkpoint",
 ]
 
@@ -44,7 +44,7 @@ def load_checkpoint(ckpt_dir_or_file: str | os.PathLike, *, verify_checksums: bo
     return BundleReader(_cm.resolve_checkpoint(ckpt_dir_or_file), verify_checksums=verify_checksums)
 
 
-def NewCheckpointReader(filepattern: str | os.PathLike) -> BundleReader:  # noqa: N802 - TF's name
+def NewCheckpointReader(filepattern: str | os.PathLike) -> BundleReader:
     """TensorFlow 1.x's name for `load_checkpoint`."""
     return load_checkpoint(filepattern)
 

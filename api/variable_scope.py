@@ -90,9 +90,8 @@ def make_variable(initial_value, *, name=None, dtype=None, shape=None, trainable
 
 
 def _mark_like_tensorflow(g, var, start: int, from_fn: bool) -> None:
-    # TF 2.x marks a variable's initializing Assign, and colocates the ops of an initializer
-    # function (and the variable op itself) with the variable through a `_class` attr.
-    var.initializer._set_attr("_has_manual_control_dependencies", True)
+    # TF colocates the ops of an initializer function (and the variable op itself) with the
+    # variable through a `_class` attr.
     if var.is_resource:
         var.op._set_attr("debug_name", var.op.name + "/")
     if not from_fn:
