@@ -105,9 +105,9 @@ def convert_reshape(ctx, node):
     # TF:   output = Reshape(tensor, shape)  (a 0 in shape means a 0-sized dim)
     # ONNX: Reshaped = Reshape(Data, Shape)  (before opset 14 a 0 copies the input dim)
     shape, has_zero = _reshape_target(ctx, node)
-    require(has_zero is False or (has_zero is None and node.output_shape(0) is not None
-                                  and 0 not in node.output_shape(0)),
-            node, f"a shape that may hold 0 needs opset >= 14 (allowzero), not {ctx.opset}")
+    # A run-time shape is taken to hold no 0 (only empty tensors have one); a constant 0 would
+    # silently copy the input's dim here, so it is refused.
+    require(not has_zero, node, f"a 0 in the target shape needs opset >= 14 (allowzero), not {ctx.opset}")
     first(ctx, "Reshape", [node.input(0), shape], output=node.output(0))
 
 

@@ -235,7 +235,7 @@ def _find_cond(ctx, switch) -> _Cond:
     return _Cond(next(_REGION_IDS), pred, sorted(switches), true_nodes, false_nodes, merges)
 
 
-@handler("Switch", "RefSwitch")
+@handler("Switch")
 def convert_switch(ctx, node):
     # TF:   output_false, output_true = Switch(data, pred)   (a v1 cond's entry)
     # ONNX: (claimed here; the If is built at the cond's last Merge)
@@ -280,7 +280,7 @@ def _branch_graph(ctx, cond: _Cond, side: str):
     return graph, seq_positions
 
 
-@handler("Merge", "RefMerge")
+@handler("Merge")
 def convert_merge(ctx, node):
     # TF:   output, value_index = Merge(inputs: N tensors)   (a v1 cond's exit)
     # ONNX: Outputs... = If(Pred, then_branch, else_branch)  (built once every Merge is reached)
@@ -410,7 +410,7 @@ def _find_frame(ctx, enter) -> _Frame:
                   _topological(ctx, cond_nodes), _topological(ctx, body), exits)
 
 
-@handler("Enter", "RefEnter")
+@handler("Enter")
 def convert_enter(ctx, node):
     # TF:   output = Enter(data, frame_name: string, is_constant: bool)   (a while frame's entry)
     # ONNX: (claimed here; the Loop is built at the frame's last Exit)
@@ -425,7 +425,7 @@ def convert_enter(ctx, node):
         state.regions[e] = frame
 
 
-@handler("Exit", "RefExit")
+@handler("Exit")
 def convert_exit(ctx, node):
     # TF:   output = Exit(data)           (a while frame's exit)
     # ONNX: Outputs... = Loop("", true, inits..., body)  (built once every Exit is reached)
@@ -524,7 +524,7 @@ def _loop_else(body, frame: _Frame, var_names, var_dtypes, seqs: dict):
     return graph
 
 
-@handler("LoopCond", "NextIteration", "RefNextIteration")
+@handler("LoopCond", "NextIteration")
 def convert_loop_structure(ctx, node):
     # TF:   output = LoopCond(input) / NextIteration(data)   (while frame structure)
     # ONNX: (none: lowered with the frame by the Enter/Exit handlers)
