@@ -425,6 +425,10 @@ def _resize(ctx, node, mode: str) -> None:
     attrs = {"mode": mode, "coordinate_transformation_mode": transform}
     if mode == "nearest":
         attrs["nearest_mode"] = "floor" if transform == "asymmetric" else "round_prefer_ceil"
+    if mode == "cubic":
+        attrs["cubic_coeff_a"] = -0.5  # TF's Keys kernel; ONNX defaults to -0.75
+        if half:
+            attrs["exclude_outside"] = 1  # TF drops taps outside the image and renormalizes
     x = node.input(0)
     size64 = _int64(ctx, node, 1)
     if ctx.opset >= 18:
