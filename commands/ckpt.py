@@ -20,7 +20,6 @@ import sys
 import zipfile
 
 import numpy as np
-
 from ortflow.errors import FormatError
 from ortflow.formats import checkpoint_management as cm
 from ortflow.formats import dtypes
@@ -30,11 +29,11 @@ from ortflow.formats.files import atomic_writer
 
 __all__ = [
     "add_arguments",
-    "run",
     "export_npz",
     "import_npz",
-    "is_checkpoint",
     "inspect_checkpoint",
+    "is_checkpoint",
+    "run",
 ]
 
 _META = "__ortflow__/"

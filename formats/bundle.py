@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import io
 import mmap
 import os
 import re
@@ -26,7 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from google.protobuf.message import DecodeError
-
 from ortflow.errors import FormatError, NotFoundError
 from ortflow.formats import dtypes
 from ortflow.formats.files import atomic_writer
@@ -40,20 +38,19 @@ from ortflow.formats.table import (
     mask_crc,
     unmask_crc,
 )
-from ortflow.proto import BundleEntryProto, BundleHeaderProto, TensorSliceProto
-from ortflow.proto import types_pb2
+from ortflow.proto import BundleEntryProto, BundleHeaderProto, TensorSliceProto, types_pb2
 
 __all__ = [
     "BundleReader",
     "BundleWriter",
     "TensorSlice",
+    "bundle_files",
     "data_filename",
     "encode_slice_key",
-    "parse_slice_spec",
     "format_slice_spec",
+    "parse_slice_spec",
     "read_bundle",
     "write_bundle",
-    "bundle_files",
 ]
 
 _U32 = struct.Struct("<I")
@@ -217,7 +214,7 @@ class BundleReader:
                 with contextlib.suppress(BufferError):  # a returned view still uses it
                     m.close()
 
-    def __enter__(self) -> "BundleReader":
+    def __enter__(self) -> BundleReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -557,7 +554,7 @@ class BundleWriter:
         self._entries: dict[bytes, BundleEntryProto] = {}
         self._done = False
 
-    def __enter__(self) -> "BundleWriter":
+    def __enter__(self) -> BundleWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -26,16 +26,16 @@ from ortflow.proto import CheckpointState
 __all__ = [
     "CheckpointKeeper",
     "CheckpointPathWarning",
-    "checkpoint_prefix",
-    "meta_graph_filename",
+    "add_to_checkpoint_state",
     "checkpoint_exists",
-    "latest_checkpoint",
-    "get_checkpoint_state",
-    "update_checkpoint_state",
+    "checkpoint_prefix",
     "get_checkpoint_mtimes",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "meta_graph_filename",
     "remove_checkpoint",
     "resolve_checkpoint",
-    "add_to_checkpoint_state",
+    "update_checkpoint_state",
 ]
 
 _DATA_RE = re.compile(r"\.data-\d{5}-of-\d{5}$")

@@ -12,19 +12,18 @@ from __future__ import annotations
 import os
 
 from google.protobuf import text_format
-
 from ortflow.errors import FormatError
 from ortflow.formats.files import write_text_atomic
 from ortflow.proto import CheckpointState
 
 __all__ = [
     "STATE_FILENAME",
-    "parse_checkpoint_state",
     "format_checkpoint_state",
     "make_checkpoint_state",
+    "parse_checkpoint_state",
     "read_checkpoint_state",
-    "write_checkpoint_state",
     "state_path",
+    "write_checkpoint_state",
 ]
 
 STATE_FILENAME = "checkpoint"

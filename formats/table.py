@@ -18,23 +18,22 @@ from typing import BinaryIO
 
 import google_crc32c
 import numpy as np
-
 from ortflow.errors import FormatError, NotFoundError
 
 __all__ = [
-    "MAGIC",
-    "FOOTER_SIZE",
     "BLOCK_SIZE",
+    "FOOTER_SIZE",
+    "MAGIC",
     "RESTART_INTERVAL",
+    "TableBuilder",
+    "TableReader",
     "crc32c",
     "crc32c_extend",
-    "mask_crc",
-    "unmask_crc",
-    "encode_varint",
     "decode_varint",
-    "TableReader",
-    "TableBuilder",
+    "encode_varint",
+    "mask_crc",
     "read_table",
+    "unmask_crc",
     "write_table",
 ]
 
@@ -133,7 +132,7 @@ def _decompress_snappy(raw: bytes, where: str) -> bytes:
     except ImportError:
         raise FormatError(f"{where} is Snappy-compressed (an early TensorFlow table); install "
                           f"'python-snappy' or 'cramjam' to read it") from None
-    except Exception as e:  # noqa: BLE001 - a library's own error for corrupt input
+    except Exception as e:
         raise FormatError(f"{where}: Snappy data does not decompress: {e}") from e
 
 
@@ -208,7 +207,7 @@ class TableReader:
         previous_last = b""
         for sep, handle_bytes in _block_entries(index, self._error, "index block"):
             try:
-                handle, end = self._read_handle(0, len(handle_bytes), handle_bytes)
+                handle, _ = self._read_handle(0, len(handle_bytes), handle_bytes)
             except ValueError as e:
                 raise self._error(f"bad block handle in index entry {sep!r}: {e}") from e
             block = self._read_block(handle, f"data block at offset {handle[0]}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pathlib
 import shutil
 
 import ml_dtypes
@@ -12,7 +13,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from ortflow.errors import FormatError, NotFoundError
 from ortflow.formats import dtypes
 from ortflow.formats.bundle import (
@@ -177,7 +177,7 @@ def test_rewrite_partitioned_sharded_is_byte_identical(data_dir, tmp_path):
             writer.add_slice("embedding", [10, 6], spec, reader.get_tensor_slice("embedding", spec), shard=0)
         writer.add("dense_b", reader.get_tensor("dense_b"), shard=1)
     for suffix in (".index", ".data-00000-of-00002", ".data-00001-of-00002"):
-        assert (tmp_path / ("out" + suffix)).read_bytes() == open(src + suffix, "rb").read(), suffix
+        assert (tmp_path / ("out" + suffix)).read_bytes() == pathlib.Path(src + suffix).read_bytes(), suffix
 
 
 @pytest.mark.parametrize("num_shards", [1, 3])
@@ -228,10 +228,9 @@ def test_partitioned_gap_is_format_error(tmp_path):
 
 
 def test_writer_abort_leaves_nothing(tmp_path):
-    with pytest.raises(RuntimeError):
-        with BundleWriter(tmp_path / "x") as writer:
-            writer.add("a", np.ones(3))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), BundleWriter(tmp_path / "x") as writer:
+        writer.add("a", np.ones(3))
+        raise RuntimeError("boom")
     assert os.listdir(tmp_path) == []
 
 
@@ -257,9 +256,9 @@ def dtypes_copy(tmp_path, data_dir):
 
 
 def _flip(path, offset):
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(pathlib.Path(path).read_bytes())
     data[offset] ^= 0x01
-    open(path, "wb").write(bytes(data))
+    pathlib.Path(path).write_bytes(bytes(data))
 
 
 def test_tensor_checksum_mismatch_names_file_tensor_and_sums(dtypes_copy):
@@ -349,7 +348,7 @@ def _mutations():
 @pytest.mark.parametrize("rel", ["ckpt_sharded/ckpt/sharded", "ckpt_dtypes/ckpt/dtypes"])
 def test_fuzzed_index_gives_only_clean_errors(tmp_path, data_dir, rel):
     prefix = _copy_ckpt(data_dir, rel, tmp_path)
-    original = open(prefix + ".index", "rb").read()
+    original = pathlib.Path(prefix + ".index").read_bytes()
 
     @settings(max_examples=150, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -377,7 +376,7 @@ def test_fuzzed_index_gives_only_clean_errors(tmp_path, data_dir, rel):
 def test_fuzzed_index_without_checksums_gives_only_clean_errors(tmp_path, data_dir):
     # With block checksums off, mutations reach the entry and protobuf parsers too.
     prefix = _copy_ckpt(data_dir, "ckpt_sharded/ckpt/sharded", tmp_path)
-    original = open(prefix + ".index", "rb").read()
+    original = pathlib.Path(prefix + ".index").read_bytes()
 
     @settings(max_examples=300, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture])

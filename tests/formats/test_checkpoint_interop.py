@@ -5,10 +5,11 @@ Run with `/work/venv-tf/bin/python -m pytest -m interop tests/formats/test_check
 
 from __future__ import annotations
 
+import pathlib
+
 import ml_dtypes
 import numpy as np
 import pytest
-
 from ortflow.formats import checkpoint_management as cm
 from ortflow.formats.bundle import BundleWriter, write_bundle
 
@@ -164,4 +165,4 @@ def test_tensorflow_saver_output_reads_and_rewrites_byte_identical(tf, tmp_path)
         _check(tensors[name], np.asarray(want), name)
     write_bundle(str(tmp_path / "ours"), tensors)
     for suffix in (".index", ".data-00000-of-00001"):
-        assert open(tmp_path / ("ours" + suffix), "rb").read() == open(tf_prefix + suffix, "rb").read(), suffix
+        assert (tmp_path / ("ours" + suffix)).read_bytes() == pathlib.Path(tf_prefix + suffix).read_bytes(), suffix

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import random
 import shutil
 import signal
@@ -13,7 +14,6 @@ import time
 
 import numpy as np
 import pytest
-
 from ortflow.api import train_checkpoint as train
 from ortflow.errors import FormatError, NotFoundError
 from ortflow.formats import checkpoint_management as cm
@@ -47,7 +47,7 @@ def test_absolute_paths_kept_when_asked():
 
 def test_round_trip_and_relative_resolution(tmp_path):
     path = state.write_checkpoint_state(tmp_path, str(tmp_path / "m-2"), [str(tmp_path / "m-1")])
-    assert open(path).read().startswith('model_checkpoint_path: "m-2"\n')
+    assert pathlib.Path(path).read_text().startswith('model_checkpoint_path: "m-2"\n')
     st = state.read_checkpoint_state(tmp_path)
     assert st.model_checkpoint_path == str(tmp_path / "m-2")
     assert list(st.all_model_checkpoint_paths) == [str(tmp_path / "m-1"), str(tmp_path / "m-2")]
@@ -152,7 +152,7 @@ def test_max_to_keep_deletes_oldest(tmp_path):
     for step in range(1, 5):
         prefix = cm.checkpoint_prefix(str(tmp_path / "model.ckpt"), step)
         _save(prefix, step)
-        open(cm.meta_graph_filename(prefix), "wb").write(b"meta")
+        pathlib.Path(cm.meta_graph_filename(prefix)).write_bytes(b"meta")
         keeper.record(prefix)
     assert keeper.last_checkpoints == [str(tmp_path / "model.ckpt-3"), str(tmp_path / "model.ckpt-4")]
     assert sorted(os.listdir(tmp_path)) == sorted(
@@ -241,7 +241,7 @@ _SAVER = textwrap.dedent("""
             for i in range(6):
                 writer.add(f"w{i}", np.full(150_000, step, np.float32))
             writer.add("step", np.int64(step))
-        open(cm.meta_graph_filename(prefix), "wb").write(b"meta")
+        pathlib.Path(cm.meta_graph_filename(prefix)).write_bytes(b"meta")
         keeper.record(prefix)
         print(step, flush=True)
 """)

@@ -8,7 +8,6 @@ import shutil
 import struct
 
 import pytest
-
 from ortflow.errors import FormatError, NotFoundError
 from ortflow.formats import table
 from ortflow.formats.table import TableBuilder, TableReader, crc32c, mask_crc, unmask_crc
