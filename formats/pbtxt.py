@@ -88,16 +88,22 @@ def escape_bytes(data: bytes, keep_utf8: bool = False) -> bytes:
 
     With `keep_utf8`, bytes from 0x80 up stay as they are (protobuf's `as_utf8` for string fields).
     """
+    parts = _escape_parts(data, keep_utf8)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _escape_parts(data: bytes, keep_utf8: bool) -> list[bytes]:
+    """The escaped text of `data` as a list of pieces (big values are not joined: fewer copies)."""
     if _PLAIN.fullmatch(data):
-        return data
+        return [data]
     codes, small = _ESCAPES[keep_utf8]
     if len(data) < 64:
-        return b"".join([small[b] for b in data])
+        return [b"".join([small[b] for b in data])]
     # Each byte becomes its escape padded with NULs to 4 bytes (one table lookup), then the NULs
     # are deleted (no escape contains a NUL byte). Chunks keep the temporaries in cache.
     array = np.frombuffer(data, dtype=np.uint8)
-    return b"".join([codes.take(array[start:start + _CHUNK]).tobytes().translate(None, b"\0")
-                     for start in range(0, len(array), _CHUNK)])
+    return [codes.take(array[start:start + _CHUNK]).tobytes().translate(None, b"\0")
+            for start in range(0, len(array), _CHUNK)]
 
 
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
@@ -245,11 +251,17 @@ class _Printer:
             self.message(value, indent + b"  ")
             out.append(indent + b"}\n")
             return
-        if t == _T.TYPE_STRING:
-            text = b'"' + escape_bytes(value.encode("utf-8"), self.as_utf8) + b'"'
-        elif t == _T.TYPE_BYTES:
-            text = b'"' + escape_bytes(value) + b'"'
-        elif t == _T.TYPE_ENUM:
+        if t == _T.TYPE_STRING or t == _T.TYPE_BYTES:
+            raw = value.encode("utf-8") if t == _T.TYPE_STRING else value
+            parts = _escape_parts(raw, self.as_utf8 and t == _T.TYPE_STRING)
+            if len(parts) == 1:
+                out.append(b'%s%s: "%s"\n' % (indent, name, parts[0]))
+            else:  # a big value: its pieces go straight to the output, unjoined
+                out.append(b'%s%s: "' % (indent, name))
+                out.extend(parts)
+                out.append(b'"\n')
+            return
+        if t == _T.TYPE_ENUM:
             ev = fd.enum_type.values_by_number.get(value)
             text = ev.name.encode() if ev is not None else str(value).encode()
         elif t == _T.TYPE_BOOL:
