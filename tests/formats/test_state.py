@@ -241,7 +241,8 @@ _SAVER = textwrap.dedent("""
             for i in range(6):
                 writer.add(f"w{i}", np.full(150_000, step, np.float32))
             writer.add("step", np.int64(step))
-        pathlib.Path(cm.meta_graph_filename(prefix)).write_bytes(b"meta")
+        with open(cm.meta_graph_filename(prefix), "wb") as f:
+            f.write(b"meta")
         keeper.record(prefix)
         print(step, flush=True)
 """)
@@ -267,7 +268,8 @@ def test_sigkill_during_saves_leaves_a_restorable_checkpoint(tmp_path):
     for _ in range(6):
         proc = subprocess.Popen([sys.executable, "-c", _SAVER, directory, str(step + 1)],
                                 stdout=subprocess.PIPE, text=True)
-        proc.stdout.readline()  # the interpreter is up and one save is done: now kill at random
+        first = proc.stdout.readline()  # the interpreter is up and one save is done: now kill at random
+        assert first.strip() == str(step + 1), f"the saving subprocess failed: {first!r}"
         time.sleep(rng.uniform(0.0, 0.25))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
