@@ -1029,6 +1029,10 @@ class Graph:
     def _infer_op(self, op: Operation) -> list:
         if not op._known:
             return [None] * len(op._outputs)
+        if op.type == "ReadVariableOp" and op._inputs:
+            handle_shape = _handle_shape(op._inputs[0])
+            if handle_shape is not None:
+                return [handle_shape]
         input_shapes, input_values = [], []
         for t in op._inputs:
             shapes = self._shape_cache.get(t._op)
@@ -1042,6 +1046,23 @@ class Graph:
             return list(_registry().infer_shapes(op._node_def, input_shapes, input_values))
         except GraphError:
             return [None] * len(op._outputs)
+
+
+def _handle_shape(tensor: Tensor):
+    """The variable shape behind a resource handle (TensorFlow's handle data), if visible.
+
+    Shape functions see only the handle (a scalar), so reads of a VarHandleOp, directly or
+    through Identity / Switch / Enter, take the shape from the VarHandleOp's `shape` attr.
+    """
+    op = tensor._op
+    for _ in range(16):
+        if op.type == "VarHandleOp":
+            attr = op._node_def.attr.get("shape")
+            return None if attr is None or attr.shape.unknown_rank else TensorShape(attr.shape).as_tuple()
+        if op.type not in ("Identity", "Switch", "Enter", "RefIdentity") or not op._inputs:
+            return None
+        op = op._inputs[0]._op
+    return None
 
 
 def _const_value(tensor: Tensor):

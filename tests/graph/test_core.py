@@ -310,3 +310,15 @@ def test_topological_order_allows_loops_only_through_next_iteration():
     gd.node.add(name="bad", op="Identity", input=["ghost"])
     with pytest.raises(GraphError, match="ghost"):
         topological_order(gd.node)
+
+
+def test_static_shapes_match_tensorflow_output_shapes(data_dir):
+    # The .meta files carry TensorFlow's own `_output_shapes`; resource reads take the shape of
+    # their VarHandleOp (TensorFlow's handle data).
+    meta = MetaGraphDef()
+    meta.ParseFromString((data_dir / "cnn/ckpt/cnn.meta").read_bytes())
+    g = _load_meta_graph(data_dir / "cnn/ckpt/cnn.meta")
+    recorded = {n.name: n.attr["_output_shapes"].list.shape for n in meta.graph_def.node}
+    for name in ["images", "conv0/Conv2D/ReadVariableOp", "conv0/Conv2D", "conv0/FusedBatchNormV3",
+                 "conv1/AvgPool2D", "flatten", "fc/add", "probs"]:
+        assert g.get_tensor_by_name(name + ":0").shape == TensorShape(recorded[name][0]), name
