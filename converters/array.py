@@ -19,9 +19,9 @@ from ortflow.formats import dtypes
 
 __all__ = ["IDENTITY_OPS"]
 
-#: Ops whose outputs are their inputs, unchanged.
-IDENTITY_OPS = ("Identity", "StopGradient", "PreventGradient", "Snapshot", "PlaceholderWithDefault",
-                "EnsureShape", "CheckNumerics")
+#: Ops whose outputs are their inputs, unchanged. (PlaceholderWithDefault is the driver's: a
+#: graph input when fed, its default otherwise.)
+IDENTITY_OPS = ("Identity", "StopGradient", "PreventGradient", "Snapshot", "EnsureShape", "CheckNumerics")
 
 
 def _const_axis(node, i: int, what: str = "axis") -> int:
@@ -43,7 +43,7 @@ def _cast_to(ctx, node, name: str, i: int = 0) -> None:
 
 @handler(*IDENTITY_OPS)
 def convert_identity(ctx, node):
-    # TF:   output = Identity(input)     (also StopGradient, Snapshot, unfed PlaceholderWithDefault)
+    # TF:   output = Identity(input)     (also StopGradient, Snapshot, EnsureShape, CheckNumerics)
     # ONNX: (none: the output is the input's value)
     ctx.alias(node.input(0), node.output(0))
 

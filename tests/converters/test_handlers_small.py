@@ -236,21 +236,24 @@ def array_misc():
              const("axis", np.int32(0)), op("concat", "Concat", ["axis", "x", "x"], T=F32, N=2),
              op("shapes", "ShapeN", ["x", "concat"], T=F32, N=2, out_type=I32),
              op("rank", "Rank", ["reshaped"], T=F32),
-             const("perm", np.array([2, 0, 1], np.int32)),
-             op("inverse", "InvertPermutation", ["perm"], T=I32),
-             const("s0", np.array([2, 1, 3], np.int32)), const("s1", np.array([4, 1], np.int32)),
+             placeholder("perm", I32, [3]), op("inverse", "InvertPermutation", ["perm"], T=I32),
+             placeholder("s0", I32, [3]), placeholder("s1", I32, [2]),
              op("bcast", "BroadcastArgs", ["s0", "s1"], T=I32),
+             op("stop", "StopGradient", ["x"], T=F32), op("pair", "IdentityN", ["x", "concat"], T=[F32, F32]),
              op("ensure", "EnsureShape", ["x"], T=F32, shape=Dims([None, 3])),
              op("snap", "Snapshot", ["x"], T=F32), op("prevent", "PreventGradient", ["x"], T=F32, message=""),
              op("checked", "CheckNumerics", ["x"], T=F32, message="bad")]
     outputs = ["concat:0", "shapes:0", "shapes:1", "rank:0", "inverse:0", "bcast:0", "ensure:0", "snap:0",
-               "prevent:0", "checked:0"]
+               "prevent:0", "checked:0", "stop:0", "pair:1"]
 
     def expected(f):
         v = f["x:0"]
         return [np.concatenate([v, v]), np.array(v.shape, np.int32), np.array([4, 3], np.int32),
-                np.int32(3), np.array([1, 2, 0], np.int32), np.array([2, 4, 3], np.int32), v, v, v, v]
-    return Case(nodes, {"x:0": x, "target:0": np.array([1, 2, 3], np.int32)}, outputs, expected)
+                np.int32(3), np.array([1, 2, 0], np.int32), np.array([2, 4, 3], np.int32), v, v, v, v, v,
+                np.concatenate([v, v])]
+    feeds = {"x:0": x, "target:0": np.array([1, 2, 3], np.int32), "perm:0": np.array([2, 0, 1], np.int32),
+             "s0:0": np.array([2, 1, 3], np.int32), "s1:0": np.array([4, 1], np.int32)}
+    return Case(nodes, feeds, outputs, expected)
 
 
 @case
@@ -468,16 +471,23 @@ def nn_variants():
              op("maxv2", "MaxPoolV2", ["img", "ksize", "kstrides"], T=F32, padding="VALID", data_format="NHWC"),
              const("bias", bias), op("bias1", "BiasAddV1", ["img", "bias"], T=F32),
              const("scale", scale), const("offset", offset), const("mean", mean), const("var", var),
-             op("bn", "FusedBatchNormV2", ["img", "scale", "offset", "mean", "var"], T=F32, U=F32, epsilon=0.001,
-                data_format="NHWC", is_training=False)]
+             op("bn", "FusedBatchNormV2", ["img", "scale", "offset", "fed_mean", "var"], T=F32, U=F32, epsilon=0.001,
+                data_format="NHWC", is_training=False),
+             # A fed mean keeps the TF-side batch-norm folding away, so the handlers run.
+             placeholder("fed_mean", F32, [3]),
+             op("bn1", "FusedBatchNorm", ["img", "scale", "offset", "fed_mean", "var"], T=F32, epsilon=0.001,
+                data_format="NHWC", is_training=False),
+             op("bn3", "FusedBatchNormV3", ["img", "scale", "offset", "fed_mean", "var"], T=F32, U=F32,
+                epsilon=0.001, data_format="NHWC", is_training=False)]
 
     def expected(f):
         v, im = f["x:0"], f["img:0"]
         avg = v.reshape(2, 2, 2, 2, 2, 2, 2, 2).mean(axis=(2, 4, 6))
         mx = im.reshape(2, 2, 2, 2, 2, 3).max(axis=(2, 4))
         bn = (im - mean) / np.sqrt(var + 0.001) * scale + offset
-        return [avg, mx, im + bias, bn]
-    return Case(nodes, {"x:0": x, "img:0": img}, ["avg3d:0", "maxv2:0", "bias1:0", "bn:0"], expected)
+        return [avg, mx, im + bias, bn, bn, bn]
+    return Case(nodes, {"x:0": x, "img:0": img, "fed_mean:0": mean}, ["avg3d:0", "maxv2:0", "bias1:0", "bn:0",
+                                                                     "bn1:0", "bn3:0"], expected)
 
 
 def _bicubic_reference(img: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
@@ -563,10 +573,6 @@ KNOWN_GAPS = {
     ("random_ops", "default"): "onnxruntime 1.32 implements RandomNormal/RandomUniform only up to opset 21; "
                                "converters.random emits them unchanged at the default opset 23",
 }
-_BICUBIC = ("converters.nn ResizeBicubic keeps the taps outside the image (ONNX Resize needs "
-            "exclude_outside=1 to match TF's half-pixel bicubic); errors reach 0.24")
-KNOWN_GAPS[("resize_bicubic", "default")] = _BICUBIC
-KNOWN_GAPS[("resize_bicubic", "opset13")] = _BICUBIC
 
 
 def _params():
