@@ -163,7 +163,9 @@ def test_deep_nesting_is_an_error_not_a_crash():
 # ---------------------------------------------------------------- randomized messages
 
 _names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-_f32 = st.floats(width=32, allow_nan=True)
+# Text has one spelling for NaN ("nan"), so a NaN's sign and payload cannot survive any text
+# round trip (text_format's included): the strategy draws only the canonical NaN.
+_f32 = st.floats(width=32, allow_nan=True).map(lambda x: math.nan if math.isnan(x) else x)
 _shape = st.lists(st.integers(-1, 50), max_size=4)
 
 
