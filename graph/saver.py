@@ -108,6 +108,9 @@ class Saver:
         self._keeper = _cm.CheckpointKeeper(max_to_keep, keep_checkpoint_every_n_hours,
                                             save_relative_paths=save_relative_paths)
         self.saver_def = saver_def
+        if saver_def is not None and name:
+            # As TensorFlow: with a SaverDef, `name` is the import scope its names live under.
+            self.saver_def = _scoped_saver_def(saver_def, name)
         if saver_def is not None:
             self._keeper = _cm.CheckpointKeeper(saver_def.max_to_keep, saver_def.keep_checkpoint_every_n_hours,
                                                 save_relative_paths=save_relative_paths)
@@ -233,6 +236,17 @@ class Saver:
         return export_meta_graph(filename=filename, graph=self._graph, saver_def=self.saver_def,
                                  collection_list=collection_list, as_text=as_text, export_scope=export_scope,
                                  clear_devices=clear_devices)
+
+
+def _scoped_saver_def(saver_def: SaverDef, scope: str) -> SaverDef:
+    out = SaverDef()
+    out.CopyFrom(saver_def)
+    prefix = scope.rstrip("/") + "/"
+    for field in ("filename_tensor_name", "save_tensor_name", "restore_op_name"):
+        value = getattr(out, field)
+        if value and not value.startswith(prefix):
+            setattr(out, field, prefix + value)
+    return out
 
 
 def _write_entries(prefix: str, entries: list[SaveEntry], values: dict) -> None:

@@ -188,3 +188,17 @@ def test_saved_model_load_and_signatures(data_dir):
             saved_model.load(None, ["train"], str(export_dir))
     with pytest.raises(NotFoundError):
         saved_model.load(None, ["serve"], str(data_dir))
+
+
+def test_import_scope_prefixes_the_saver_def_and_restore_still_maps(data_dir):
+    g = Graph()
+    with g.as_default():
+        import_meta_graph(str(data_dir / "mlp/ckpt/model.ckpt-30.meta"))
+        saver = import_meta_graph(str(data_dir / "mlp/ckpt/model.ckpt-30.meta"), import_scope="copy")
+    assert saver.saver_def.restore_op_name == "copy/save/restore_all"
+    assert saver.saver_def.filename_tensor_name == "copy/save/Const:0"
+    store = DictVariableStore(g)
+    saver.restore(store, str(data_dir / "mlp/ckpt/model.ckpt-30"))
+    assert "copy/layer0/weights" in store.values and "layer0/weights" not in store.values
+    expected = np.load(data_dir / "mlp/variables.npz")
+    np.testing.assert_array_equal(store.values["copy/layer0/weights"], expected["layer0/weights"])
