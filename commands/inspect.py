@@ -45,26 +45,51 @@ _DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 # --------------------------------------------------------------------------- CLI wiring
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="PATH",
+    parser.add_argument("paths", metavar="PATH", nargs="+",
                         help="a .pb/.pbtxt/.meta file, a SavedModel directory, or a checkpoint "
-                             "(prefix, .index file or directory with a 'checkpoint' file)")
+                             "(prefix, .index file or directory with a 'checkpoint' file); with several "
+                             "PATHs, each is described in turn (--json: a JSON array)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--tensor", metavar="NAME",
                         help="print one tensor's value: a checkpoint tensor, or a Const node of a graph")
 
 
 def run(args: argparse.Namespace) -> int:
-    path = _checkpoint_in_dir(args.path)
-    if not _is_saved_model_dir(path) and _is_checkpoint(path):
-        from ortflow.commands import ckpt
-        return ckpt.inspect_checkpoint(path, as_json=args.json, tensor=args.tensor)
+    if len(args.paths) == 1:
+        return _inspect_one(args.paths[0], args.json, args.tensor)
+    if args.tensor is not None:
+        raise ValueError("--tensor takes a single PATH")
+    if not args.json:
+        for path in args.paths:
+            _inspect_one(path, False, None)
+            print()
+        return 0
+    docs = []
+    for path in args.paths:
+        if not _is_saved_model_dir(path) and _is_checkpoint(_checkpoint_in_dir(path)):
+            raise ValueError(f"{path}: --json with several PATHs takes graph files only; inspect "
+                             "checkpoints one at a time")
+        docs.append(describe(_read(path), path))
+    print(json.dumps(docs, indent=1))
+    return 0
+
+
+def _read(path: str):
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file or directory")
-    message = read_graph(path)
-    if args.tensor is not None:
-        return _print_const(message, args.tensor, path, args.json)
+    return read_graph(path)
+
+
+def _inspect_one(path: str, as_json: bool, tensor: str | None) -> int:
+    path = _checkpoint_in_dir(path)
+    if not _is_saved_model_dir(path) and _is_checkpoint(path):
+        from ortflow.commands import ckpt
+        return ckpt.inspect_checkpoint(path, as_json=as_json, tensor=tensor)
+    message = _read(path)
+    if tensor is not None:
+        return _print_const(message, tensor, path, as_json)
     info = describe(message, path)
-    if args.json:
+    if as_json:
         print(json.dumps(info, indent=1))
     else:
         _print_text(info)
