@@ -31,6 +31,7 @@ __all__ = [
     "graph_of",
     "is_tensor_like",
     "mark_control_inputs",
+    "set_internal_attr",
 ]
 
 _CONVERSIONS: list[tuple[type, object]] = []
@@ -80,10 +81,38 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: b
         name: the op name.
         verify_shape: require `value`'s shape to equal `shape`.
     """
-    proto = make_tensor_proto(value, dtype=dtype, shape=shape, verify_shape=verify_shape)
+    proto = _fast_proto(value, dtype) if shape is None else None
+    if proto is None:
+        proto = make_tensor_proto(value, dtype=dtype, shape=shape, verify_shape=verify_shape)
     g = get_default_graph()
     op = g.create_op("Const", [], attrs={"value": proto, "dtype": _dtypes.as_dtype(proto.dtype)}, name=name)
     return op.outputs[0]
+
+
+_FLOAT32 = _dtypes.float32
+_INT32 = _dtypes.int32
+_INT32_RANGE = range(-(2 ** 31), 2 ** 31)
+
+
+def _fast_proto(value, dtype):
+    # The common small constants (a Python float or int, a short list of ints) are built
+    # directly; everything else goes through make_tensor_proto. Same bytes either way.
+    from ortflow.proto import TensorProto
+
+    if dtype is not None:
+        dtype = _dtypes.as_dtype(dtype)
+    kind = type(value)
+    if kind is float and (dtype is None or dtype == _FLOAT32):
+        proto = TensorProto(dtype=_FLOAT32.as_datatype_enum)
+        proto.tensor_shape.SetInParent()
+        proto.float_val.append(value)
+        return proto
+    if kind is int and (dtype is None or dtype == _INT32) and value in _INT32_RANGE:
+        proto = TensorProto(dtype=_INT32.as_datatype_enum)
+        proto.tensor_shape.SetInParent()
+        proto.int_val.append(value)
+        return proto
+    return None
 
 
 def convert_to_tensor(value, dtype=None, name: str | None = None, preferred_dtype=None,
@@ -260,11 +289,31 @@ def _convert_list(arg, value, attrs: dict, op_def) -> list[Tensor]:
     return tensors
 
 
+def set_internal_attr(op: Operation, name: str, value) -> None:
+    """Sets an `_`-prefixed bookkeeping attr (`_class`, ...) that cannot change any shape.
+
+    `Operation._set_attr` drops the graph's whole shape cache; for these attrs that would only
+    make every later shape query start over (quadratic graph building), so the NodeDef is
+    edited directly.
+    """
+    attr = op._node_def.attr[name]
+    if isinstance(value, bool):
+        attr.b = value
+    elif isinstance(value, str):
+        attr.s = value.encode()
+    elif isinstance(value, list) and all(isinstance(v, bytes) for v in value):
+        attr.list.s[:] = value
+    else:
+        from ortflow.graph.core import make_attr_value
+
+        attr.CopyFrom(make_attr_value(value))
+
+
 def mark_control_inputs(ops) -> None:
     """Marks ops used as control inputs, as TF 2.x's graph does (`_has_manual_control_dependencies`)."""
     for op in ops:
         if isinstance(op, Operation):
-            op._set_attr("_has_manual_control_dependencies", True)
+            set_internal_attr(op, "_has_manual_control_dependencies", True)
 
 
 def apply_op_output(op_type: str, args, attrs: dict | None = None, name: str | None = None) -> Tensor:

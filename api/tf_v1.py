@@ -19,6 +19,7 @@ from ortflow.api.ops_builder import (
     placeholder_with_default,
     register_tensor_conversion_function,
 )
+from ortflow.api.ops_builder import set_internal_attr as _set_internal_attr
 from ortflow.graph import Operation as _Operation
 from ortflow.graph import Tensor as _Tensor
 
@@ -110,7 +111,7 @@ def control_dependencies(control_inputs):
             c = c._as_graph_element()
         op = c.op if isinstance(c, _Tensor) else c
         if isinstance(op, _Operation) and op.graph is g:
-            op._set_attr("_has_manual_control_dependencies", True)
+            _set_internal_attr(op, "_has_manual_control_dependencies", True)
     return g.control_dependencies(control_inputs)
 
 

@@ -15,7 +15,13 @@ import weakref
 
 from ortflow.api import array_ops
 from ortflow.api import initializers as _init
-from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, register_tensor_conversion_function
+from ortflow.api.ops_builder import (
+    apply_op,
+    apply_op_output,
+    convert_to_tensor,
+    register_tensor_conversion_function,
+    set_internal_attr,
+)
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, Operation, get_default_graph
 from ortflow.graph.tensor_shape import as_shape
@@ -93,15 +99,15 @@ def _mark_like_tensorflow(g, var, start: int, from_fn: bool) -> None:
     # TF colocates the ops of an initializer function (and the variable op itself) with the
     # variable through a `_class` attr.
     if var.is_resource:
-        var.op._set_attr("debug_name", var.op.name + "/")
+        set_internal_attr(var.op, "debug_name", var.op.name + "/")
     if not from_fn:
         return
     loc = [f"loc:@{var.op.name}".encode()]
-    for op in reversed(list(g._ops.values())):
+    for op in reversed(g._ops.values()):  # newest first; stops at the first older op
         if op._id < start:
             break
         if op._id <= var.op._id and "_class" not in op.node_def.attr:
-            op._set_attr("_class", loc)
+            set_internal_attr(op, "_class", loc)
 
 
 def _typed_initial_value(value, dtype, name):
