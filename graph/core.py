@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
@@ -204,16 +204,16 @@ class Tensor:
     Equality and hashing are by identity, as in TensorFlow 1.x graphs.
     """
 
-    __slots__ = ("_op", "_value_index", "_consumers", "_set_shape", "__weakref__")
+    __slots__ = ("__weakref__", "_consumers", "_op", "_set_shape", "_value_index")
 
-    def __init__(self, op: "Operation", value_index: int):
+    def __init__(self, op: Operation, value_index: int):
         self._op = op
         self._value_index = value_index
         self._consumers: list[Operation] = []
         self._set_shape: TensorShape | None = None  # what set_shape() added to inference
 
     @property
-    def op(self) -> "Operation":
+    def op(self) -> Operation:
         return self._op
 
     @property
@@ -221,7 +221,7 @@ class Tensor:
         return self._value_index
 
     @property
-    def graph(self) -> "Graph":
+    def graph(self) -> Graph:
         return self._op._graph
 
     @property
@@ -258,7 +258,7 @@ class Tensor:
         merged = self.shape.merge_with(as_shape(shape))
         self._set_shape = merged
 
-    def consumers(self) -> list["Operation"]:
+    def consumers(self) -> list[Operation]:
         """The operations that take this tensor as an input (one entry per consuming op)."""
         seen: dict[int, Operation] = {}
         for op in self._consumers:
@@ -302,10 +302,19 @@ class Tensor:
 class Operation:
     """One node of a Graph: its NodeDef, resolved input tensors and output tensors."""
 
-    __slots__ = ("_graph", "_node_def", "_inputs", "_control_inputs", "_control_outputs", "_outputs",
-                 "_known", "_id", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_control_inputs",
+        "_control_outputs",
+        "_graph",
+        "_id",
+        "_inputs",
+        "_known",
+        "_node_def",
+        "_outputs",
+    )
 
-    def __init__(self, graph: "Graph", node_def: NodeDef, op_id: int):
+    def __init__(self, graph: Graph, node_def: NodeDef, op_id: int):
         self._graph = graph
         self._node_def = node_def
         self._inputs: list[Tensor] = []
@@ -331,7 +340,7 @@ class Operation:
         return self._node_def
 
     @property
-    def graph(self) -> "Graph":
+    def graph(self) -> Graph:
         return self._graph
 
     @property
@@ -351,11 +360,11 @@ class Operation:
         return tuple(self._outputs)
 
     @property
-    def control_inputs(self) -> list["Operation"]:
+    def control_inputs(self) -> list[Operation]:
         return list(self._control_inputs)
 
     @property
-    def _control_outputs_list(self) -> list["Operation"]:
+    def _control_outputs_list(self) -> list[Operation]:
         return list(self._control_outputs)
 
     @property
@@ -416,7 +425,7 @@ class Operation:
         tensor._consumers.append(self)
         self._rewrite_inputs()
 
-    def _add_control_input(self, op: "Operation") -> None:
+    def _add_control_input(self, op: Operation) -> None:
         self._add_control_inputs([op])
 
     def _add_control_inputs(self, ops) -> None:
@@ -502,10 +511,10 @@ _default_graph_stack = _DefaultStack()
 #: The stack `Session.as_default()` pushes onto; `get_default_session()` reads its top.
 default_session_stack = _DefaultStack()
 _default_session_stack = default_session_stack
-_global_default_graph: "Graph | None" = None
+_global_default_graph: Graph | None = None
 
 
-def get_default_graph() -> "Graph":
+def get_default_graph() -> Graph:
     """The innermost graph made default with `as_default()`, else the global default graph."""
     global _global_default_graph
     graph = _default_graph_stack.get()

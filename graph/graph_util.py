@@ -10,7 +10,7 @@ on the shared 2-core development VM (best of 5): `topological_order` ~35 ms, `ex
 from __future__ import annotations
 
 import heapq
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ortflow.errors import GraphError
 from ortflow.graph import naming

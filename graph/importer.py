@@ -60,7 +60,7 @@ def _as_graph_def(graph_def) -> GraphDef:
         parsed = GraphDef()
         try:
             parsed.ParseFromString(bytes(graph_def))
-        except Exception as e:  # noqa: BLE001 - protobuf's DecodeError has no stable import path
+        except Exception as e:
             raise ValueError(f"import_graph_def: the bytes given are not a GraphDef: {e}") from e
         return parsed
     raise TypeError(f"import_graph_def: graph_def must be a GraphDef proto, not {type(graph_def).__name__}")

@@ -125,7 +125,7 @@ def _variable_from_bytes(graph: Graph, raw: bytes, scope: str, cache: dict, key:
     var_def = VariableDef()
     try:
         var_def.ParseFromString(raw)
-    except Exception as e:  # noqa: BLE001 - protobuf's DecodeError
+    except Exception as e:
         raise GraphError(f"Collection {key!r} holds bytes that are not a VariableDef: {e}") from e
     existing = cache.get(var_def.variable_name)
     if existing is None:
@@ -273,8 +273,7 @@ def _scoped_graph_def(graph_def: GraphDef, export_scope: str | None, clear_devic
 def _strip_input(scope: str, name: str) -> str:
     control = name.startswith("^")
     bare = name[1:] if control else name
-    if bare.startswith(scope):
-        bare = bare[len(scope):]
+    bare = bare.removeprefix(scope)
     return ("^" + bare) if control else bare
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from ortflow.errors import GraphError, NotFoundError
 from ortflow.graph.tensor_shape import TensorShape
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class tag_constants:  # noqa: N801 - TensorFlow's module name, used as a namespace
+class tag_constants:
     """Standard MetaGraphDef tags."""
 
     SERVING = "serve"
@@ -31,7 +31,7 @@ class tag_constants:  # noqa: N801 - TensorFlow's module name, used as a namespa
     TPU = "tpu"
 
 
-class signature_constants:  # noqa: N801 - TensorFlow's module name, used as a namespace
+class signature_constants:
     """Standard SignatureDef keys and method names."""
 
     DEFAULT_SERVING_SIGNATURE_DEF_KEY = "serving_default"

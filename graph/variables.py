@@ -31,7 +31,7 @@ def _strip(scope: str | None, name: str) -> str:
     if not scope or not name:
         return name
     scope = scope.rstrip("/") + "/"
-    return name[len(scope):] if name.startswith(scope) else name
+    return name.removeprefix(scope)
 
 
 class SaveSliceInfo:
@@ -54,7 +54,7 @@ class SaveSliceInfo:
                                 var_offset=self.var_offset, var_shape=self.var_shape)
 
     @classmethod
-    def from_proto(cls, proto: SaveSliceInfoDef, import_scope: str | None = None) -> "SaveSliceInfo":
+    def from_proto(cls, proto: SaveSliceInfoDef, import_scope: str | None = None) -> SaveSliceInfo:
         return cls(_prepend(import_scope, proto.full_name), proto.full_shape, proto.var_offset, proto.var_shape)
 
 
@@ -197,7 +197,7 @@ class Variable:
 
     @classmethod
     def from_proto(cls, variable_def: VariableDef, import_scope: str | None = None,
-                   graph: Graph | None = None) -> "Variable":
+                   graph: Graph | None = None) -> Variable:
         """Rebuilds the Variable named by a VariableDef in `graph` (default: the default graph).
 
         Raises:
@@ -227,7 +227,7 @@ class Variable:
     @classmethod
     def _build_ref(cls, initial_value, *, name: str | None = None, dtype=None, shape=None,
                    trainable: bool = True, collections=None, validate_shape: bool = True,
-                   graph: Graph | None = None) -> "Variable":
+                   graph: Graph | None = None) -> Variable:
         """Creates VariableV2 + Assign + `read` Identity, as `tf.compat.v1.Variable(use_resource=False)`."""
         return cls._build(initial_value, resource=False, name=name, dtype=dtype, shape=shape,
                           trainable=trainable, collections=collections, validate_shape=validate_shape,
@@ -236,7 +236,7 @@ class Variable:
     @classmethod
     def _build_resource(cls, initial_value, *, name: str | None = None, dtype=None, shape=None,
                         trainable: bool = True, collections=None, validate_shape: bool = True,
-                        graph: Graph | None = None) -> "Variable":
+                        graph: Graph | None = None) -> Variable:
         """Creates VarHandleOp + AssignVariableOp + ReadVariableOp, as a ResourceVariable."""
         return cls._build(initial_value, resource=True, name=name, dtype=dtype, shape=shape,
                           trainable=trainable, collections=collections, validate_shape=validate_shape,
@@ -244,7 +244,7 @@ class Variable:
 
     @classmethod
     def _build(cls, initial_value, *, resource: bool, name, dtype, shape, trainable, collections,
-               validate_shape, graph) -> "Variable":
+               validate_shape, graph) -> Variable:
         graph = graph or get_default_graph()
         with graph.name_scope(name or "Variable") as scope:
             var_name = scope[:-1]

@@ -12,7 +12,7 @@ from ortflow.graph import Graph, GraphKeys, TensorShape, get_default_graph, get_
 from ortflow.graph import core
 from ortflow.graph.graph_util import topological_order
 from ortflow.graph.naming import Namespace, canonical_device
-from ortflow.proto import GraphDef, MetaGraphDef, NodeDef
+from ortflow.proto import GraphDef, MetaGraphDef
 
 
 def _placeholder(g, name, shape=None, dtype=dtypes.float32):
