@@ -104,6 +104,20 @@ def _write(graph_def, path: str, text: bool) -> int:
     return len(data)
 
 
+def _scope_summary(names: list[str], top: int = 6) -> str:
+    """ "gradients/ 120, save/ 40, Adam/ 30, 3 more scopes 12": where the pruned nodes were."""
+    counts: dict[str, int] = {}
+    for name in names:
+        scope = name.split("/", 1)[0] + ("/" if "/" in name else "")
+        counts[scope] = counts.get(scope, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [f"{scope} {n}" for scope, n in ranked[:top]]
+    rest = ranked[top:]
+    if rest:
+        parts.append(f"{len(rest)} more scopes {sum(n for _, n in rest)}")
+    return ", ".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
     from ortflow.graph.freeze import freeze_graph
     from ortflow.graph.graph_util import likely_outputs
@@ -125,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
           + (f" from {checkpoint}" if result.variables else ""), file=out)
     for name in result.variables:
         print(f"  {name}", file=out)
-    print(f"kept {len(result.graph_def.node)} nodes, pruned {len(result.pruned)}", file=out)
+    print(f"kept {len(result.graph_def.node)} nodes, pruned {len(result.pruned)}"
+          + (f" ({_scope_summary(result.pruned)})" if result.pruned else ""), file=out)
     print(f"wrote {args.output} ({size} bytes)", file=out)
     return 0

@@ -25,7 +25,7 @@ def test_freeze_meta_with_default_outputs(cli, data_dir, tmp_path):
     proc = cli("freeze", data_dir / "mlp/ckpt/model.ckpt-30.meta", "-o", out, check=True)
     assert "outputs: output" in proc.stdout
     assert "froze 6 variables (5140 bytes of values)" in proc.stdout
-    assert "pruned 214" in proc.stdout
+    assert "pruned 214 (gradients/ 62, save/ 32," in proc.stdout
     assert _same_nodes(_frozen(out), _frozen(data_dir / "mlp/frozen.pb"))
 
 
