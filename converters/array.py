@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.emit import (
     const_i64,
     dim_of,

@@ -27,14 +27,13 @@ import itertools
 import weakref
 
 import numpy as np
-
 from ortflow.converters.context import split_tensor_name, tensor_name
 from ortflow.converters.emit import const_i64, first, to_scalar
 from ortflow.converters.registry import handler, require
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
-__all__ = ["sequence_dtype", "mark_sequence"]
+__all__ = ["mark_sequence", "sequence_dtype"]
 
 _REGION_IDS = itertools.count(1)
 
@@ -48,7 +47,7 @@ class _RootState:
     sequences: dict = dataclasses.field(default_factory=dict)  # ONNX value -> element DType
 
 
-_STATE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _root(ctx):
@@ -130,7 +129,7 @@ def _lower_region(sub, names, region_id: int) -> None:
             handled = lower_node(sub, node.node_def)
         except ConversionError:
             raise
-        except Exception as e:  # noqa: BLE001 - name the node, as the driver does
+        except Exception as e:
             raise ConversionError(f"{node.op} node {name!r}: {type(e).__name__}: {e}") from e
         if not handled:
             raise ConversionError(f"{node.op} node {name!r} (inside control flow) has no handler "

@@ -10,25 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
+from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
 __all__ = [
+    "AXES_INPUT_SINCE",
     "INT64_MAX",
     "INT64_MIN",
-    "AXES_INPUT_SINCE",
-    "first",
     "const_i64",
+    "dim_of",
+    "first",
+    "reduce",
     "scalar_like",
+    "shape_of",
+    "squeeze",
+    "static_rank",
     "to_int64",
     "to_scalar",
     "unsqueeze",
-    "squeeze",
-    "reduce",
-    "shape_of",
-    "dim_of",
     "zeros_like_shape",
-    "static_rank",
 ]
 
 INT64_MAX = np.iinfo(np.int64).max
@@ -115,7 +115,8 @@ def reduce(ctx, op_type: str, x: str, axes: Sequence[int] | str | None, keepdims
         axes_name = axes if isinstance(axes, str) else const_i64(ctx, [int(a) for a in axes])
         return first(ctx, op_type, [x, axes_name], attrs, output=output)
     if isinstance(axes, str):
-        raise ValueError(f"{op_type} takes constant axes before opset {AXES_INPUT_SINCE[op_type]}")
+        raise ConversionError(f"{op_type} takes constant axes before opset {AXES_INPUT_SINCE[op_type]}, "
+                              f"and these axes are only known at run time")
     attrs["axes"] = [int(a) for a in axes]
     return first(ctx, op_type, [x], attrs, output=output)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.emit import (
     const_i64,
     first,
@@ -16,7 +15,7 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["UNARY_OPS", "BINARY_OPS"]
+__all__ = ["BINARY_OPS", "UNARY_OPS"]
 
 #: TF op -> the ONNX op computing it one-to-one on one input.
 UNARY_OPS = {

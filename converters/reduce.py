@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.emit import (
     AXES_INPUT_SINCE,
     INT64_MAX,

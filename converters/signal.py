@@ -11,12 +11,11 @@ listed here are not lowered.
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.emit import const_i64, first, reduce, shape_of, unsqueeze, zeros_like_shape
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["real_dtype_of", "dft_matrix"]
+__all__ = ["dft_matrix", "real_dtype_of"]
 
 
 def real_dtype_of(dtype) -> dtypes.DType:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-
 from ortflow.converters.emit import (
     INT64_MAX,
     INT64_MIN,
@@ -102,7 +101,7 @@ def dense_strided_slice(rank: int, strides, begin_mask: int = 0, end_mask: int =
     """
     strides = [int(s) for s in strides]
     n = len(strides)
-    if bin(ellipsis_mask & ((1 << n) - 1)).count("1") > 1:
+    if (ellipsis_mask & ((1 << n) - 1)).bit_count() > 1:
         raise ValueError("a strided slice may hold one ellipsis at most")
     if not ellipsis_mask & ((1 << n) - 1):
         ellipsis_mask |= 1 << n  # the implicit trailing ellipsis
@@ -144,7 +143,7 @@ def _mask_default(stride: int, which: str) -> int:
     return INT64_MAX if stride > 0 else INT64_MIN
 
 
-def _const_bounds(sliced: list[SliceDim], begin: np.ndarray, end: np.ndarray):
+def _const_bounds(sliced: list[SliceDim], begin: np.ndarray, end: np.ndarray, shape):
     starts, ends = [], []
     for d in sliced:
         if d.shrink:
@@ -154,7 +153,37 @@ def _const_bounds(sliced: list[SliceDim], begin: np.ndarray, end: np.ndarray):
             continue
         starts.append(_mask_default(d.stride, "begin") if d.begin_masked else int(begin[d.sparse]))
         ends.append(_mask_default(d.stride, "end") if d.end_masked else int(end[d.sparse]))
+        size = shape[d.axis]
+        if d.stride < 0 and size is not None and starts[-1] < -size:
+            starts[-1] = ends[-1] = 0  # see _empty_reverse_runs
     return starts, ends
+
+
+def _needs_overrun_fix(d: SliceDim, begin, shape) -> bool:
+    # Only a negative stride from an explicit begin can start before the first element.
+    if d.shrink or d.stride > 0 or d.begin_masked:
+        return False
+    if begin is None:
+        return True
+    return int(begin[d.sparse]) < 0 and shape[d.axis] is None
+
+
+def _empty_reverse_runs(ctx, value: str, sliced: list[SliceDim], starts: str, ends: str, fix: list[int]):
+    # TF (and numpy) clamp a negative-stride begin below -size to "before the first element":
+    # an empty run. ONNX clamps it to element 0 instead (one element). Where begin + size < 0
+    # at run time, both start and end become 0, which ONNX reads as empty for a negative step.
+    positions = const_i64(ctx, fix)
+    sizes = first(ctx, "Gather", [first(ctx, "Shape", [value]), const_i64(ctx, [sliced[k].axis for k in fix])],
+                  {"axis": 0})
+    begins = first(ctx, "Gather", [starts, positions], {"axis": 0})
+    before = first(ctx, "Less", [first(ctx, "Add", [begins, sizes]), const_i64(ctx, 0)])
+    zero = const_i64(ctx, 0)
+    out = []
+    for vector in (starts, ends):
+        picked = first(ctx, "Gather", [vector, positions], {"axis": 0})
+        fixed = first(ctx, "Where", [before, zero, picked])
+        out.append(first(ctx, "ScatterElements", [vector, positions, fixed], {"axis": 0}))
+    return out
 
 
 def _dynamic_bounds(ctx, sliced: list[SliceDim], begin: str, end: str):
@@ -202,11 +231,17 @@ def convert_strided_slice(ctx, node):
     value = node.input(0)
     if sliced:
         begin, end = node.input_value(1), node.input_value(2)
+        shape = node.input_shape(0)
         if begin is not None and end is not None:
-            starts, ends = _const_bounds(sliced, np.asarray(begin).reshape(-1), np.asarray(end).reshape(-1))
+            begin = np.asarray(begin).reshape(-1)
+            starts, ends = _const_bounds(sliced, begin, np.asarray(end).reshape(-1), shape)
             starts, ends = const_i64(ctx, starts), const_i64(ctx, ends)
         else:
+            begin = None
             starts, ends = _dynamic_bounds(ctx, sliced, node.input(1), node.input(2))
+        fix = [k for k, d in enumerate(sliced) if _needs_overrun_fix(d, begin, shape)]
+        if fix:
+            starts, ends = _empty_reverse_runs(ctx, value, sliced, starts, ends, fix)
         inputs = [value, starts, ends, const_i64(ctx, [d.axis for d in sliced]),
                   const_i64(ctx, [d.stride for d in sliced])]
         value = first(ctx, "Slice", inputs, output=None if steps else node.output(0))

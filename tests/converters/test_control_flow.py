@@ -13,7 +13,6 @@ import pathlib
 
 import numpy as np
 import pytest
-
 from ortflow.converters import convert
 from ortflow.errors import ConversionError
 

@@ -17,9 +17,7 @@ import pathlib
 import sys
 
 import pytest
-
-from ortflow.converters import default_opset, lookup, registered_ops
-from ortflow.converters import passes_tf
+from ortflow.converters import default_opset, lookup, passes_tf, registered_ops
 from ortflow.proto import GraphDef
 
 HERE = pathlib.Path(__file__).resolve().parent

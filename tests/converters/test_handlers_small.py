@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-
 from ortflow.converters import convert, default_opset
 from ortflow.formats import dtypes
 from ortflow.formats.tensors import make_tensor_proto, shape_to_proto
@@ -284,13 +283,13 @@ def strided_slice_variants():
     # numpy's basic indexing is the reference for each mask combination.
     x = _x((3, 4, 5, 6))
     specs = {
-        "reverse": (([0, -1], [0, 0], [1, -1]), dict(begin_mask=1, end_mask=3), lambda v: v[:, ::-1]),
-        "ellipsis_new": (([0, 1], [0, 4], [1, 2]), dict(ellipsis_mask=1, new_axis_mask=0),
+        "reverse": (([0, -1], [0, 0], [1, -1]), {"begin_mask": 1, "end_mask": 3}, lambda v: v[:, ::-1]),
+        "ellipsis_new": (([0, 1], [0, 4], [1, 2]), {"ellipsis_mask": 1},
                          lambda v: v[..., 1:4:2]),
-        "new_in_middle": (([1, 0, 2], [3, 0, 5], [1, 1, 1]), dict(new_axis_mask=2), lambda v: v[1:3, None, 2:5]),
-        "shrink_last": (([0, -1], [0, 0], [1, 1]), dict(ellipsis_mask=1, shrink_axis_mask=2),
+        "new_in_middle": (([1, 0, 2], [3, 0, 5], [1, 1, 1]), {"new_axis_mask": 2}, lambda v: v[1:3, None, 2:5]),
+        "shrink_last": (([0, -1], [0, 0], [1, 1]), {"ellipsis_mask": 1, "shrink_axis_mask": 2},
                         lambda v: v[..., -1]),
-        "neg_step_masked": (([-1, 2], [0, 0], [-2, 1]), dict(end_mask=1, shrink_axis_mask=2),
+        "neg_step_masked": (([-1, 2], [0, 0], [-2, 1]), {"end_mask": 1, "shrink_axis_mask": 2},
                             lambda v: v[::-2, 2]),
         "out_of_range": (([-10, 1], [10, 100], [1, 3]), {}, lambda v: v[-10:10, 1:100:3]),
     }

@@ -14,7 +14,6 @@ import pathlib
 
 import numpy as np
 import pytest
-
 from ortflow.converters import convert, default_opset
 
 OPS_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / "ops"
