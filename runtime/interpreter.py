@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ortflow.errors import InvalidArgumentError, UnimplementedError
+from ortflow.errors import InvalidArgumentError, OpError, UnimplementedError
 
 __all__ = ["Interpreter", "missing_kernels", "DEAD"]
 
@@ -101,7 +101,13 @@ class Interpreter:
             ins = [values[_canonical(i)] for i in node.input if not i.startswith("^")]
             dead = any(v is DEAD for v in ins) or any(
                 values.get(f"__ctrl__{i[1:]}") is DEAD for i in node.input if i.startswith("^"))
-            results = self._eval(node, ins, inputs, dead)
+            try:
+                results = self._eval(node, ins, inputs, dead)
+            except OpError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a kernel's numpy error, tied to its node
+                raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r} failed on "
+                                           f"inputs of shapes {[np.shape(v) for v in ins]}: {e}") from e
             for k, r in enumerate(results):
                 values[f"{node.name}:{k}"] = r
             values[f"__ctrl__{node.name}"] = DEAD if dead and node.op != "Merge" else None

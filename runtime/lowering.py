@@ -139,7 +139,8 @@ class SubgraphPlan:
         fetch_outputs: TF fetched tensor -> tensor name of graph_def that holds it.
         updates: (tensor name of graph_def, variable op name) written back after the run.
         passthrough: fetched TF tensors answered without running anything: fed values
-            ('feed', name) or variable values ('variable', op name).
+            ('feed', name), variable values ('variable', op name) or whether a variable has a
+            value ('initialized', op name).
     """
 
     graph_def: GraphDef
@@ -254,7 +255,7 @@ def _missing_feed_error(node: NodeDef, index: GraphIndex) -> InvalidArgumentErro
 class _Rewriter:
     """Builds the stateless GraphDef of a walked subgraph (see the module docstring)."""
 
-    def __init__(self, index: GraphIndex, walker: _Walker, feeds: list[str]):
+    def __init__(self, index: GraphIndex, walker: _Walker, feeds: list[str], shape_of=None):
         self.index = index
         self.walker = walker
         self.out = GraphDef()
@@ -267,6 +268,7 @@ class _Rewriter:
         self.updates: list[tuple[str, str]] = []
         self.emitted: set[str] = set()
         self._feeds = feeds
+        self._shape_of = shape_of
 
     def _unique(self, base: str) -> str:
         name, k = base, 0
@@ -286,6 +288,8 @@ class _Rewriter:
             node_name, i = split_tensor_name(tensor)
             dtype = self.index.tensor_dtype(tensor)
             shape_proto = _static_shape_proto(self.index.nodes[node_name], i)
+            if shape_proto is None and self._shape_of is not None:
+                shape_proto = _shape_proto(self._shape_of(tensor))
             name = node_name
             if i != 0 or node_name in self.walker.needed or self.index.nodes[node_name].op in VARIABLE_OPS:
                 name = self._unique(f"{node_name}/_ortflow_feed_{i}")
@@ -405,8 +409,19 @@ def _static_shape_proto(node: NodeDef, index: int):
     return None
 
 
+def _shape_proto(shape):
+    if shape is None:
+        return None
+    from ortflow.proto import TensorShapeProto
+
+    proto = TensorShapeProto()
+    for d in shape:
+        proto.dim.add().size = -1 if d is None else int(d)
+    return proto
+
+
 def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
-                  targets: list[str]) -> SubgraphPlan:
+                  targets: list[str], shape_of=None) -> SubgraphPlan:
     """Rewrites what (feeds, fetches, targets) needs into a stateless GraphDef.
 
     Args:
@@ -414,6 +429,8 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
         feeds: canonical names of the fed tensors.
         fetches: canonical names of the fetched tensors (no duplicates).
         targets: names of ops to run for their effects.
+        shape_of: optional `tensor name -> static shape` for fed tensors whose node declares
+            none (the graph's shape inference), so that their placeholders get a rank.
 
     Raises:
         NotFoundError: for a fetch, feed or target that is not in the graph.
@@ -432,6 +449,9 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
             passthrough[tensor] = ("feed", tensor)
         elif index.nodes[node_name].op in VARIABLE_OPS:
             passthrough[tensor] = ("variable", node_name)
+        elif index.nodes[node_name].op in _INIT_CHECK_OPS:
+            var = _variable_of(index, canonical_tensor_name(index.nodes[node_name].input[0]))
+            passthrough[tensor] = ("initialized", var)
         else:
             run_fetches.append(tensor)
             walker.need_tensor(tensor)
@@ -439,7 +459,7 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
         index.check_op(name)
         walker.need_op(name)
 
-    rewriter = _Rewriter(index, walker, feeds)
+    rewriter = _Rewriter(index, walker, feeds, shape_of)
     rewriter.add_feeds()
     for node in index.graph_def.node:  # graph order: producers before consumers in TF graphs
         if node.name in walker.needed:

@@ -120,15 +120,24 @@ class _GraphHandle:
         if getter is not None:
             try:
                 shape = getter(tensor).shape
-                return None if shape.rank is None else tuple(shape.as_list())
-            except Exception:  # noqa: BLE001 - an op without a shape function: unknown shape
-                return None
-        node_name, i = split_tensor_name(tensor)
-        node = self.index().node(node_name)
+                if shape.rank is not None:
+                    return tuple(shape.as_list())
+            except Exception:  # noqa: BLE001 - an op without a shape function: ask the attrs
+                pass
+        return self._declared_shape(tensor)
+
+    def _declared_shape(self, tensor: str):
+        """The shape a node declares for an output (Placeholder `shape`, `_output_shapes`)."""
         from ortflow.graph.ops.schema import shape_from_proto
 
-        if node is not None and i == 0 and "shape" in node.attr and node.op.startswith("Placeholder"):
+        node_name, i = split_tensor_name(tensor)
+        node = self.index().node(node_name)
+        if node is None:
+            return None
+        if i == 0 and "shape" in node.attr and node.op.startswith("Placeholder"):
             return shape_from_proto(node.attr["shape"].shape)
+        if "_output_shapes" in node.attr and i < len(node.attr["_output_shapes"].list.shape):
+            return shape_from_proto(node.attr["_output_shapes"].list.shape[i])
         return None
 
 
@@ -290,6 +299,21 @@ class _EmptyRunner:
         return []
 
 
+# onnxruntime (1.32) implements RandomNormal/RandomUniform(/Like) only up to their opset-21
+# versions; a signature that draws random numbers is lowered at opset 21.
+_RANDOM_OPS = frozenset({"RandomStandardNormal", "RandomUniform", "RandomUniformInt", "TruncatedNormal"})
+_RANDOM_OPSET = 21
+
+
+def _opset_for(graph_def) -> int | None:
+    """The ONNX opset to lower at: the converter's default, or 21 when random ops are present."""
+    if any(n.op in _RANDOM_OPS for n in graph_def.node):
+        from ortflow.converters.driver import default_opset
+
+        return min(default_opset(), _RANDOM_OPSET)
+    return None
+
+
 def _onnx_node_to_tf(message: str, index: GraphIndex) -> str | None:
     """The TF node an onnxruntime error message points at (ONNX node names derive from TF's)."""
     match = re.search(r"Name:'([^']+)'", message)
@@ -336,7 +360,8 @@ class _RunPlan:
                 self.getters.append(("query", structure.custom[int(name)]))
             elif name in plan.passthrough:
                 source, what = plan.passthrough[name]
-                self.getters.append(("feed", feed_index[what]) if source == "feed" else ("var", what))
+                self.getters.append(("feed", feed_index[what]) if source == "feed" else
+                                    ("var", what) if source == "variable" else ("initialized", what))
             else:
                 self.getters.append(("out", out_pos[plan.fetch_outputs[name]]))
         self.updates = [(out_pos[t], var) for t, var in plan.updates]
@@ -480,7 +505,8 @@ class Session:
         sig_key = (feeds, fetches, targets)
         signature = self._signatures.get(sig_key)
         if signature is None:
-            plan = plan_subgraph(index, list(feeds), list(fetches), list(targets))
+            plan = plan_subgraph(index, list(feeds), list(fetches), list(targets),
+                                 shape_of=self._handle.static_shape)
             signature = _Signature(plan, self._build_runner(plan))
             self._signatures[sig_key] = signature
         return signature
@@ -488,13 +514,13 @@ class Session:
     def _build_runner(self, plan: SubgraphPlan):
         if plan.is_empty:
             return _EmptyRunner()
-        from ortflow.errors import ConversionError
+        from ortflow.converters import convert
+        from ortflow.converters.driver import UnsupportedOpsError
 
         try:
-            from ortflow.converters import convert
-
-            model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs)
-        except ConversionError as e:
+            model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs,
+                            opset=_opset_for(plan.graph_def))
+        except UnsupportedOpsError as e:  # ops without handlers: the interpreter may run them
             from ortflow.runtime.interpreter import missing_kernels
 
             if missing_kernels(plan.graph_def):
@@ -541,6 +567,8 @@ class Session:
             return _as_tf_value(values[where])
         if kind == "var":
             return _as_tf_value(self._state.get_numpy(where))
+        if kind == "initialized":
+            return np.bool_(where in self._state)
         if kind == "query":
             return where.evaluate(self)
         return None

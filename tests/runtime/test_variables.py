@@ -1,0 +1,144 @@
+"""Variables in a Session: initialisation, Assign/AssignAdd/AssignSub (reference and resource), state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ortflow.api import ops_builder as b
+from ortflow.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from ortflow.formats import dtypes
+from ortflow.graph import Graph
+from ortflow.runtime import Session, report_uninitialized_variables
+
+
+def _ref_graph():
+    """VariableV2 'w' [4], initialised to ones by 'w/Assign', read by 'w/read', y = x * w."""
+    g = Graph()
+    with g.as_default():
+        x = b.placeholder(dtypes.float32, [None, 4], name="x")
+        w = b.apply_op_output("VariableV2", [], {"dtype": dtypes.float32, "shape": b.shape_attr([4])}, name="w")
+        b.apply_op_output("Assign", [w, b.constant(np.ones(4, np.float32), name="w/init")], name="w/Assign")
+        read = b.apply_op_output("Identity", [w], name="w/read")
+        b.apply_op_output("Mul", [x, read], name="y")
+        b.apply_op_output("AssignAdd", [w, b.constant(np.full(4, 2, np.float32))], name="inc")
+        b.apply_op_output("AssignSub", [w, b.constant(np.full(4, 0.5, np.float32))], name="dec")
+        b.apply_op_output("Assign", [w, b.placeholder(dtypes.float32, [4], name="new")], name="set")
+        b.apply_op_output("IsVariableInitialized", [w], name="w/IsInit")
+        b.apply_op("NoOp", [], name="init", control_inputs=[g.get_operation_by_name("w/Assign")])
+    return g
+
+
+def _resource_graph():
+    """VarHandleOp 'v' [2, 3] with AssignVariableOp init, ReadVariableOp, add/sub and a gather."""
+    g = Graph()
+    with g.as_default():
+        v = b.apply_op_output("VarHandleOp", [], {"dtype": dtypes.float32, "shape": b.shape_attr([2, 3]),
+                                                   "shared_name": "v"}, name="v")
+        init_value = b.constant(np.arange(6, dtype=np.float32).reshape(2, 3), name="v/init")
+        init = b.apply_op("AssignVariableOp", [v, init_value], {"dtype": dtypes.float32}, name="v/Assign")
+        b.apply_op_output("ReadVariableOp", [v], {"dtype": dtypes.float32}, name="v/Read")
+        b.apply_op("AssignAddVariableOp", [v, b.constant(np.ones((2, 3), np.float32))],
+                   {"dtype": dtypes.float32}, name="v/add")
+        b.apply_op("AssignSubVariableOp", [v, b.constant(np.full((2, 3), 3, np.float32))],
+                   {"dtype": dtypes.float32}, name="v/sub")
+        b.apply_op_output("VarIsInitializedOp", [v], name="v/IsInit")
+        b.apply_op_output("ResourceGather", [v, b.constant(np.array([1, 1, 0], np.int32))],
+                          {"dtype": dtypes.float32}, name="v/gather")
+        assert init is not None
+    return g
+
+
+def test_reading_an_uninitialized_variable_names_it():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        with pytest.raises(FailedPreconditionError, match="Attempting to use uninitialized value w"):
+            sess.run("y:0", {"x:0": np.ones((1, 4))})
+
+
+def test_init_noop_runs_the_control_dependency_closure():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        assert sess.run("init") is None
+        np.testing.assert_array_equal(sess.run("y:0", {"x:0": [[1, 2, 3, 4]]}), [[1, 2, 3, 4]])
+
+
+def test_assign_add_sub_update_the_state_as_tensorflow():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        sess.run("w/Assign")
+        np.testing.assert_array_equal(sess.run("inc:0"), np.full(4, 3, np.float32))
+        np.testing.assert_array_equal(sess.run("w/read:0"), np.full(4, 3, np.float32))
+        sess.run("dec")
+        np.testing.assert_array_equal(sess.run("w:0"), np.full(4, 2.5, np.float32))
+        sess.run("set", {"new:0": [9, 8, 7, 6]})
+        np.testing.assert_array_equal(sess.variable_values(["w"])["w"], [9, 8, 7, 6])
+
+
+def test_is_variable_initialized_reflects_the_state():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        assert sess.run("w/IsInit:0") == np.False_
+        sess.run("w/Assign")
+        assert sess.run("w/IsInit:0") == np.True_
+
+
+def test_two_sessions_on_one_graph_have_separate_values():
+    g = _ref_graph()
+    with Session(graph=g, providers="cpu") as a, Session(graph=g, providers="cpu") as b_:
+        a.run("init")
+        b_.run("init")
+        a.run("inc")
+        np.testing.assert_array_equal(a.run("w:0"), np.full(4, 3, np.float32))
+        np.testing.assert_array_equal(b_.run("w:0"), np.ones(4, np.float32))
+
+
+def test_assign_variables_and_variable_values_round_trip():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        sess.assign_variables({"w": [1, 2, 3, 4]})  # ints: converted to the variable's float32
+        values = sess.variable_values(["w"])
+        assert values["w"].dtype == np.float32
+        np.testing.assert_array_equal(values["w"], [1, 2, 3, 4])
+        with pytest.raises(InvalidArgumentError, match="shapes of both tensors to match"):
+            sess.assign_variables({"w": np.ones(5)})
+        with pytest.raises(NotFoundError, match="'nope'"):
+            sess.assign_variables({"nope": np.ones(4)})
+        with pytest.raises(FailedPreconditionError):
+            Session(graph=sess.graph, providers="cpu").variable_values(["w"])
+
+
+def test_report_uninitialized_variables():
+    g = _ref_graph()
+    with Session(graph=g, providers="cpu") as sess:
+        report = report_uninitialized_variables()
+        assert list(sess.run(report)) == [b"w"]
+        sess.run("init")
+        assert list(sess.run(report)) == []
+
+
+def test_resource_variables_assign_read_add_sub_gather():
+    with Session(graph=_resource_graph(), providers="cpu") as sess:
+        with pytest.raises(FailedPreconditionError, match="uninitialized value v"):
+            sess.run("v/Read:0")
+        assert sess.run("v/IsInit:0") == np.False_
+        sess.run("v/Assign")
+        assert sess.run("v/IsInit:0") == np.True_
+        base = np.arange(6, dtype=np.float32).reshape(2, 3)
+        np.testing.assert_array_equal(sess.run("v/Read:0"), base)
+        sess.run("v/add")
+        np.testing.assert_array_equal(sess.run("v/Read:0"), base + 1)
+        sess.run("v/sub")
+        np.testing.assert_array_equal(sess.run("v/Read:0"), base - 2)
+        np.testing.assert_array_equal(sess.run("v/gather:0"), (base - 2)[[1, 1, 0]])
+
+
+def test_random_initializer_differs_per_run_unless_seeded():
+    g = Graph()
+    with g.as_default():
+        shape = b.constant(np.array([3, 5], np.int32), name="shape")
+        b.apply_op_output("RandomStandardNormal", [shape], {"dtype": dtypes.float32, "seed": 7,
+                                                          "seed2": 3}, name="seeded")
+        b.apply_op_output("RandomUniform", [shape], {"dtype": dtypes.float32}, name="unseeded")
+    first = Session(graph=g, providers="cpu").run("seeded:0")
+    second = Session(graph=g, providers="cpu").run("seeded:0")
+    np.testing.assert_array_equal(first, second)  # same sequence in every new session
+    sess = Session(graph=g, providers="cpu")
+    u1, u2 = sess.run("unseeded:0"), sess.run("unseeded:0")
+    assert not np.array_equal(u1, u2)
+    assert u1.shape == (3, 5) and ((u1 >= 0) & (u1 < 1)).all()
