@@ -85,10 +85,20 @@ def _while_dynamic_trip_count():
     return {"a:0": x}, [tf.identity(total, name="output")]
 
 
+def _bidirectional_masked():
+    # Masking feeds a per-step mask TensorArray; the backward direction reverses the sequence.
+    x = tf.compat.v1.placeholder(tf.float32, [None, 5, 3], name="a")
+    masked = tf.keras.layers.Masking(mask_value=0.0)(x)
+    y = tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(3, return_sequences=True))(masked)
+    y = tf.keras.layers.SimpleRNN(2, return_sequences=True)(y)
+    return {"a:0": x}, [tf.identity(y, name="output")]
+
+
 CASES = {
     "keras_lstm_sequences": _keras_rnn(lambda: tf.keras.layers.LSTM(4, return_sequences=True)),
     "keras_gru": _keras_rnn(lambda: tf.keras.layers.GRU(4, return_sequences=True)),
     "masked_rnn": _masked_rnn,
+    "bidirectional_masked": _bidirectional_masked,
     "nested_while": _nested_while,
     "cond_in_while": _cond_in_while,
     "cond_multi_output": _cond_multi_output,
@@ -104,6 +114,8 @@ def _feeds(placeholders, rng):
             feeds[name] = rng.randint(1, 7, size=shape).astype(np.int32)
         else:
             feeds[name] = rng.randn(*shape).astype(np.float32)
+            if len(shape) == 3:
+                feeds[name][0, -2:] = 0.0  # padded steps, for the cases that mask them
     return feeds
 
 
