@@ -190,6 +190,38 @@ def _tags_of_inputs(node, switches: set[str], tags: dict) -> set[str]:
     return found
 
 
+def _is_cond_merge(ctx, merge, switches: set[str], tags: dict) -> bool:
+    """Whether `merge` closes the cond of `switches`: it reads both branches, or one branch
+    and a constant (the TF-side pruning drops the control input tying a branch's constant to
+    its side), provided no other cond's Switch sits between it and the branch."""
+    found = _tags_of_inputs(merge, switches, tags)
+    if found == {"T", "F"}:
+        return True
+    data = _data_inputs(merge)
+    if len(found) != 1 or len(data) != 2:
+        return False
+    producers = [ctx.tf_node(t) for t in data]
+    consts = [p for p in producers if p is not None and p.op == "Const"]
+    if len(consts) != 1:
+        return False
+    tagged = next(t for t, p in zip(data, producers) if p is not consts[0])
+    return not _inner_switch_between(ctx, tagged, switches, tags)
+
+
+def _inner_switch_between(ctx, tensor: str, switches: set[str], tags: dict) -> bool:
+    seen, work = set(), [split_tensor_name(tensor)[0]]
+    while work:
+        name = work.pop()
+        if name in seen or name in switches or name not in tags:
+            continue
+        seen.add(name)
+        node = ctx.tf_node(name)
+        if node.op == "Switch":
+            return True
+        work.extend(_src(i) for i in node.node_def.input)
+    return False
+
+
 def _find_cond(ctx, switch) -> _Cond:
     # Tag every node downstream of the cond's Switches with the branch(es) it depends on; a
     # Merge reading both branches is one of the cond's outputs and stops the tagging.
@@ -208,7 +240,7 @@ def _find_cond(ctx, switch) -> _Cond:
                      if not any(_src(i) in pending for i in ctx.tf_node(m).node_def.input)] or sorted(pending)
             for name in ready:
                 pending.discard(name)
-                if _tags_of_inputs(ctx.tf_node(name), switches, tags) == {"T", "F"}:
+                if _is_cond_merge(ctx, ctx.tf_node(name), switches, tags):
                     merges.append(name)
                 else:
                     nested.add(name)
@@ -267,6 +299,10 @@ def _branch_graph(ctx, cond: _Cond, side: str):
             if branch == side or (branch is None and owner in nodes):
                 chosen = inp
                 break
+        if chosen is None:
+            # The side without a tagged input is the constant's (see _is_cond_merge).
+            chosen = next((i for i in _data_inputs(merge_node)
+                           if (ctx.tf_node(i) is not None and ctx.tf_node(i).op == "Const")), None)
         require(chosen is not None, merge_node, f"no input of the Merge comes from the "
                                                 f"{'true' if side == 'T' else 'false'} branch")
         value = sub.resolve(chosen)

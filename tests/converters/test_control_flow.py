@@ -76,3 +76,16 @@ def test_loop_switch_reached_alone_is_an_error():
     graph.ParseFromString((DATA.parent / "ops" / "while_v1_counter" / "frozen.pb").read_bytes())
     with pytest.raises(ConversionError, match="while/Switch_1|Merge_1"):
         convert(graph, inputs=["while/Merge_1:0", "while/LoopCond:0"], outputs=["while/Exit_1:0"])
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0], ids=["true_branch", "false_branch"])
+def test_constant_branch_cond_takes_each_branch(sign):
+    import onnxruntime as ort
+
+    folder = DATA / "cond_constant_branch"
+    model = convert(str(folder / "frozen.pb"), inputs=["a:0"], outputs=["output:0"])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = np.abs(np.random.RandomState(5).randn(2, 3).astype(np.float32)) * sign
+    got = session.run(None, {"a:0": x})[0]
+    want = (-1.0 if x.sum() > 0 else x.max()) + x.min()
+    np.testing.assert_allclose(got, want, rtol=1e-6)

@@ -77,6 +77,14 @@ def _cond_multi_output():
     return {"a:0": x}, [tf.identity(hi, name="output"), tf.identity(lo, name="output2")]
 
 
+def _cond_constant_branch():
+    # One branch returns a constant: after pruning, nothing ties it to its Switch.
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
+    pred = tf.reduce_sum(x) > 0.0
+    out = tf.compat.v1.cond(pred, lambda: tf.constant(-1.0), lambda: tf.reduce_max(x))
+    return {"a:0": x}, [tf.identity(out + tf.reduce_min(x), name="output")]
+
+
 def _while_dynamic_trip_count():
     x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
     n = tf.shape(x)[0] + 1
@@ -102,6 +110,7 @@ CASES = {
     "nested_while": _nested_while,
     "cond_in_while": _cond_in_while,
     "cond_multi_output": _cond_multi_output,
+    "cond_constant_branch": _cond_constant_branch,
     "while_dynamic_trip_count": _while_dynamic_trip_count,
 }
 
