@@ -166,6 +166,7 @@ _names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",
 # Text has one spelling for NaN ("nan"), so a NaN's sign and payload cannot survive any text
 # round trip (text_format's included): the strategy draws only the canonical NaN.
 _f32 = st.floats(width=32, allow_nan=True).map(lambda x: math.nan if math.isnan(x) else x)
+_f64 = st.floats(allow_nan=True).map(lambda x: math.nan if math.isnan(x) else x)
 _shape = st.lists(st.integers(-1, 50), max_size=4)
 
 
@@ -176,7 +177,7 @@ def _tensors(draw):
         t.tensor_shape.dim.add().size = d
     t.tensor_content = draw(st.binary(max_size=64))
     t.float_val.extend(draw(st.lists(_f32, max_size=4)))
-    t.double_val.extend(draw(st.lists(st.floats(), max_size=3)))
+    t.double_val.extend(draw(st.lists(_f64, max_size=3)))
     t.int64_val.extend(draw(st.lists(st.integers(-(1 << 63), (1 << 63) - 1), max_size=3)))
     t.string_val.extend(draw(st.lists(st.binary(max_size=10), max_size=3)))
     t.half_val.extend(draw(st.lists(st.integers(0, 65535), max_size=3)))
