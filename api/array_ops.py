@@ -207,6 +207,10 @@ def fill(dims, value, name=None):
 
 def _filled(value: int, shape, dtype, name):
     dtype = _dtypes.as_dtype(dtype).base_dtype
+    if dtype.is_bool:
+        value = bool(value)
+    elif dtype == _dtypes.string:
+        value = b"" if value == 0 else b"1"
     if isinstance(shape, Tensor):
         g = graph_of(shape)
         with g.as_default(), g.name_scope(name) as scope:

@@ -1,0 +1,298 @@
+"""`tf.image` (TF 1.x): flips, contrast and brightness, standardization, resizing, crops and pads.
+
+The functions build the main ops TensorFlow builds (`ReverseV2`, `ResizeBilinear`, `Slice`,
+`Pad`, ...) and give TensorFlow's values, with a simpler node structure: no shape asserts;
+`adjust_contrast` is spelled with Mean/Sub/Mul/Add (TF's AdjustContrastv2 has no ONNX form);
+the random ones draw once per call and choose with `Select` where TensorFlow uses a `cond`.
+"""
+
+from __future__ import annotations
+
+from ortflow.api import array_ops, math_ops, random_ops
+from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
+from ortflow.formats import dtypes as _dtypes
+
+__all__ = [
+    "flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down", "adjust_contrast",
+    "random_contrast", "adjust_brightness", "random_brightness", "per_image_standardization",
+    "per_image_whitening", "resize_images", "resize_bilinear", "resize_nearest_neighbor", "resize",
+    "ResizeMethod", "crop_to_bounding_box", "pad_to_bounding_box", "central_crop", "convert_image_dtype",
+    "rgb_to_grayscale", "transpose_image",
+]
+
+
+class ResizeMethod:
+    BILINEAR = 0
+    NEAREST_NEIGHBOR = 1
+    BICUBIC = 2
+    AREA = 3
+
+
+def _width_axis(image) -> int:
+    return 2 if image.shape.rank == 4 else 1
+
+
+def _height_axis(image) -> int:
+    return 1 if image.shape.rank == 4 else 0
+
+
+def _flip(image, axis_of, scope):
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(scope):
+        image = convert_to_tensor(image, name="image")
+        return array_ops.reverse_v2(image, [axis_of(image)])
+
+
+def flip_left_right(image):
+    """Mirrors the width axis (`ReverseV2`)."""
+    return _flip(image, _width_axis, "flip_left_right")
+
+
+def flip_up_down(image):
+    """Mirrors the height axis (`ReverseV2`)."""
+    return _flip(image, _height_axis, "flip_up_down")
+
+
+def _random_flip(image, axis_of, seed, scope):
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(scope):
+        image = convert_to_tensor(image, name="image")
+        if image.shape.rank == 4:
+            batch = array_ops.shape(image)[0:1]
+            draw = random_ops.random_uniform(batch, 0, 1.0, seed=seed)
+            flip = array_ops.reshape(math_ops.less(draw, 0.5), [-1, 1, 1, 1])
+            flip = math_ops.logical_and(flip, array_ops.ones_like(image, dtype=_dtypes.bool))
+        else:
+            draw = random_ops.random_uniform([], 0, 1.0, seed=seed)
+            flip = math_ops.logical_and(math_ops.less(draw, 0.5), array_ops.ones_like(image, dtype=_dtypes.bool))
+        return array_ops.where(flip, array_ops.reverse_v2(image, [axis_of(image)]), image)
+
+
+def random_flip_left_right(image, seed=None):
+    """Mirrors the width axis with probability 1/2 (per image for a batch)."""
+    return _random_flip(image, _width_axis, seed, "random_flip_left_right")
+
+
+def random_flip_up_down(image, seed=None):
+    """Mirrors the height axis with probability 1/2 (per image for a batch)."""
+    return _random_flip(image, _height_axis, seed, "random_flip_up_down")
+
+
+def adjust_contrast(images, contrast_factor):
+    """(x - mean) * factor + mean per channel (`AdjustContrastv2`), in float."""
+    g = graph_of(images)
+    with g.as_default(), g.name_scope("adjust_contrast") as scope:
+        images = convert_to_tensor(images, name="images")
+        orig = images.dtype.base_dtype
+        flt = images if orig.is_floating else convert_image_dtype(images, _dtypes.float32)
+        factor = convert_to_tensor(contrast_factor, dtype=_dtypes.float32, name="contrast_factor")
+        # TF's AdjustContrastv2 kernel, spelled with ops every backend has (it has no ONNX form).
+        mean = math_ops.reduce_mean(flt, [-3, -2], keepdims=True)
+        adjusted = apply_op_output("AddV2", [math_ops.multiply(math_ops.subtract(flt, mean), factor), mean],
+                                   name=scope if orig.is_floating else None)
+        out = adjusted if orig.is_floating else convert_image_dtype(adjusted, orig, saturate=True)
+        return array_ops.identity(out)
+
+
+def random_contrast(image, lower, upper, seed=None):
+    """`adjust_contrast` with a factor drawn from [lower, upper).
+
+    Raises:
+        ValueError: upper <= lower, or lower < 0.
+    """
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    factor = random_ops.random_uniform([], lower, upper, seed=seed)
+    return adjust_contrast(image, factor)
+
+
+def adjust_brightness(image, delta):
+    """image + delta, in float."""
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("adjust_brightness") as scope:
+        image = convert_to_tensor(image, name="image")
+        orig = image.dtype.base_dtype
+        flt = image if orig.is_floating else convert_image_dtype(image, _dtypes.float32)
+        delta = convert_to_tensor(delta, dtype=flt.dtype.base_dtype, name="Cast/x")
+        adjusted = apply_op_output("AddV2", [flt, delta], name=scope if orig.is_floating else None)
+        out = adjusted if orig.is_floating else convert_image_dtype(adjusted, orig, saturate=True)
+        return array_ops.identity(out)
+
+
+def random_brightness(image, max_delta, seed=None):
+    """`adjust_brightness` with a delta drawn from [-max_delta, max_delta).
+
+    Raises:
+        ValueError: max_delta < 0.
+    """
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+    return adjust_brightness(image, delta)
+
+
+def per_image_standardization(image):
+    """(x - mean) / max(stddev, 1/sqrt(num_elements)) over each image."""
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("per_image_standardization") as scope:
+        image = convert_to_tensor(image, name="image")
+        if not image.dtype.is_floating:
+            image = math_ops.cast(image, _dtypes.float32)
+        axes = [-1, -2, -3]
+        num_pixels = math_ops.reduce_prod(array_ops.shape(image)[-3:])
+        mean = math_ops.reduce_mean(image, axis=axes, keepdims=True)
+        stddev = math_ops.reduce_std(image, axis=axes, keepdims=True)
+        min_stddev = math_ops.rsqrt(math_ops.cast(num_pixels, image.dtype.base_dtype))
+        adjusted_stddev = math_ops.maximum(stddev, min_stddev)
+        return apply_op_output("RealDiv", [math_ops.subtract(image, mean), adjusted_stddev], name=scope)
+
+
+#: TF 0.x name of per_image_standardization (used in the seed notes).
+per_image_whitening = per_image_standardization
+
+
+def _resize(op_type, images, size, align_corners=False, half_pixel_centers=False, name=None):
+    return apply_op_output(op_type, [images, size], {"align_corners": bool(align_corners),
+                                                     "half_pixel_centers": bool(half_pixel_centers)},
+                           name=name or op_type)
+
+
+def resize_bilinear(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize("ResizeBilinear", images, size, align_corners, half_pixel_centers, name)
+
+
+def resize_nearest_neighbor(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize("ResizeNearestNeighbor", images, size, align_corners, half_pixel_centers, name)
+
+
+def resize_bicubic(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize("ResizeBicubic", images, size, align_corners, half_pixel_centers, name)
+
+
+def resize_area(images, size, align_corners=False, name=None):
+    return apply_op_output("ResizeArea", [images, size], {"align_corners": bool(align_corners)},
+                           name=name or "ResizeArea")
+
+
+def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
+                  name=None):
+    """Resizes [batch,] height, width, channels images to `size` (TF 1.x `resize_images`)."""
+    if preserve_aspect_ratio:
+        raise NotImplementedError("resize_images(preserve_aspect_ratio=True) is not supported by ortflow yet")
+    g = graph_of(images)
+    with g.as_default(), g.name_scope(name or "resize"):
+        images = convert_to_tensor(images, name="images")
+        squeeze = images.shape.rank == 3
+        if squeeze:
+            images = array_ops.expand_dims(images, 0)
+        op = {ResizeMethod.BILINEAR: resize_bilinear, ResizeMethod.NEAREST_NEIGHBOR: resize_nearest_neighbor,
+              ResizeMethod.BICUBIC: resize_bicubic}.get(method)
+        if method == ResizeMethod.AREA:
+            out = resize_area(images, size, align_corners)
+        elif op is None:
+            raise ValueError(f"Resize method is not implemented: {method}")
+        else:
+            out = op(images, size, align_corners)
+        return array_ops.squeeze(out, [0]) if squeeze else out
+
+
+resize = resize_images
+
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """The [target_height, target_width] window at (offset_height, offset_width)."""
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("crop_to_bounding_box"):
+        image = convert_to_tensor(image, name="image")
+        batched = image.shape.rank == 4
+        begin = [0, offset_height, offset_width, 0] if batched else [offset_height, offset_width, 0]
+        size = [-1, target_height, target_width, -1] if batched else [target_height, target_width, -1]
+        return array_ops.slice(image, begin, size)
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """Zero-pads to [target_height, target_width] with the image at (offset_height, offset_width).
+
+    Raises:
+        ValueError: the image does not fit (for statically known sizes).
+    """
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("pad_to_bounding_box"):
+        image = convert_to_tensor(image, name="image")
+        batched = image.shape.rank == 4
+        dims = image.shape.as_list()
+        height, width = dims[-3], dims[-2]
+        if height is None or width is None:
+            raise NotImplementedError("pad_to_bounding_box needs statically known image height and width")
+        after_h = target_height - offset_height - height
+        after_w = target_width - offset_width - width
+        if after_h < 0 or after_w < 0:
+            raise ValueError("height must be <= target - offset" if after_h < 0 else
+                             "width must be <= target - offset")
+        paddings = [[offset_height, after_h], [offset_width, after_w], [0, 0]]
+        if batched:
+            paddings = [[0, 0]] + paddings
+        return array_ops.pad(image, paddings)
+
+
+def central_crop(image, central_fraction):
+    """The central `central_fraction` of each image (statically known sizes).
+
+    Raises:
+        ValueError: central_fraction outside (0, 1].
+    """
+    if central_fraction <= 0.0 or central_fraction > 1.0:
+        raise ValueError("central_fraction must be within (0, 1]")
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("central_crop"):
+        image = convert_to_tensor(image, name="image")
+        if central_fraction == 1.0:
+            return image
+        dims = image.shape.as_list()
+        height, width = dims[-3], dims[-2]
+        if height is None or width is None:
+            raise NotImplementedError("central_crop needs statically known image height and width")
+        start_h = int((height - height * central_fraction) / 2)
+        start_w = int((width - width * central_fraction) / 2)
+        size_h, size_w = height - start_h * 2, width - start_w * 2
+        if len(dims) == 4:
+            return array_ops.slice(image, [0, start_h, start_w, 0], [-1, size_h, size_w, -1])
+        return array_ops.slice(image, [start_h, start_w, 0], [size_h, size_w, -1])
+
+
+def convert_image_dtype(image, dtype, saturate=False, name=None):
+    """Converts between uint8 [0, 255] and float [0, 1] images (and same-kind casts)."""
+    dtype = _dtypes.as_dtype(dtype)
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(name or "convert_image"):
+        image = convert_to_tensor(image, name="image")
+        src = image.dtype.base_dtype
+        if src == dtype:
+            return array_ops.identity(image)
+        if src.is_integer and dtype.is_floating:
+            return math_ops.multiply(math_ops.cast(image, dtype), 1.0 / src.max)
+        if src.is_floating and dtype.is_integer:
+            scaled = math_ops.multiply(image, dtype.max + 0.5)
+            if saturate:
+                scaled = math_ops.clip_by_value(scaled, float(dtype.min), float(dtype.max))
+            return math_ops.cast(scaled, dtype)
+        return math_ops.cast(image, dtype)
+
+
+def rgb_to_grayscale(images, name=None):
+    """Weighted sum of RGB channels (0.2989, 0.587, 0.114), keeping a channel axis."""
+    g = graph_of(images)
+    with g.as_default(), g.name_scope(name or "rgb_to_grayscale"):
+        images = convert_to_tensor(images, name="images")
+        flt = convert_image_dtype(images, _dtypes.float32)
+        gray = math_ops.reduce_sum(math_ops.multiply(flt, [0.2989, 0.5870, 0.1140]), -1, keepdims=True)
+        return convert_image_dtype(gray, images.dtype.base_dtype)
+
+
+def transpose_image(image):
+    """Swaps height and width."""
+    image = convert_to_tensor(image)
+    perm = [0, 2, 1, 3] if image.shape.rank == 4 else [1, 0, 2]
+    return array_ops.transpose(image, perm)

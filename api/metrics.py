@@ -1,0 +1,343 @@
+"""`tf.metrics` (TF 1.x): streaming metrics as (value, update_op) over local variables.
+
+Each metric keeps its counters in variables of the LOCAL_VARIABLES and METRIC_VARIABLES
+collections (initialized by `local_variables_initializer()`); running `update_op` adds a batch,
+`value` reads the metric so far. Values equal TensorFlow's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ortflow.api import array_ops, math_ops
+from ortflow.api.ops_builder import apply_op_output, constant, convert_to_tensor, graph_of  # noqa: F401
+from ortflow.api.variable_scope import assign_add, make_variable
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import GraphKeys, get_default_graph
+
+__all__ = [
+    "metric_variable", "mean", "accuracy", "mean_absolute_error", "mean_squared_error",
+    "root_mean_squared_error", "true_positives", "false_positives", "true_negatives", "false_negatives",
+    "precision", "recall", "true_positives_at_thresholds", "false_positives_at_thresholds",
+    "true_negatives_at_thresholds", "false_negatives_at_thresholds", "precision_at_thresholds",
+    "recall_at_thresholds", "auc", "mean_iou", "percentage_below", "mean_relative_error",
+    "mean_cosine_distance",
+]
+
+_COLLECTIONS = [GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES]
+
+
+def metric_variable(shape, dtype, validate_shape=True, name=None):
+    """A zero-initialized, non-trainable local variable for a metric's counter."""
+    dtype = _dtypes.as_dtype(dtype)
+    return make_variable(lambda: array_ops.zeros(shape, dtype), name=name, dtype=dtype, trainable=False,
+                         collections=_COLLECTIONS, validate_shape=validate_shape)
+
+
+def _collect(value, update_op, metrics_collections, updates_collections):
+    g = get_default_graph()
+    for key in metrics_collections or ():
+        g.add_to_collection(key, value)
+    for key in updates_collections or ():
+        g.add_to_collection(key, update_op)
+    return value, update_op
+
+
+def _float(x):
+    return math_ops.cast(convert_to_tensor(x), _dtypes.float32)
+
+
+def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The (weighted) mean of all values seen: total / count."""
+    g = graph_of(values)
+    with g.as_default(), g.name_scope(name or "mean"):
+        values = _float(values)
+        total = metric_variable([], _dtypes.float32, name="total")
+        count = metric_variable([], _dtypes.float32, name="count")
+        if weights is None:
+            num_values = math_ops.cast(array_ops.size(values), _dtypes.float32)
+        else:
+            weights = math_ops.multiply(_float(weights), array_ops.ones_like(values))
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.reduce_sum(weights)
+        update_total = assign_add(total, math_ops.reduce_sum(values))
+        with g.control_dependencies([values]):
+            update_count = assign_add(count, num_values)
+        value = apply_op_output("DivNoNan", [total.value(), count.value()], name="value")
+        update_op = apply_op_output("DivNoNan", [update_total, update_count], name="update_op")
+        return _collect(value, update_op, metrics_collections, updates_collections)
+
+
+def accuracy(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
+             name=None):
+    """How often `predictions` equals `labels`."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "accuracy"):
+        predictions = convert_to_tensor(predictions)
+        labels = math_ops.cast(convert_to_tensor(labels), predictions.dtype.base_dtype)
+        is_correct = math_ops.cast(math_ops.equal(predictions, labels), _dtypes.float32)
+        return mean(is_correct, weights, metrics_collections, updates_collections, name="accuracy")
+
+
+def mean_absolute_error(labels, predictions, weights=None, metrics_collections=None,
+                        updates_collections=None, name=None):
+    errors = math_ops.abs(math_ops.subtract(_float(predictions), _float(labels)))
+    return mean(errors, weights, metrics_collections, updates_collections, name or "mean_absolute_error")
+
+
+def mean_squared_error(labels, predictions, weights=None, metrics_collections=None,
+                       updates_collections=None, name=None):
+    errors = math_ops.squared_difference(_float(predictions), _float(labels))
+    return mean(errors, weights, metrics_collections, updates_collections, name or "mean_squared_error")
+
+
+def root_mean_squared_error(labels, predictions, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "root_mean_squared_error"):
+        mse, update_mse = mean_squared_error(labels, predictions, weights)
+        value = math_ops.sqrt(mse)
+        update_op = math_ops.sqrt(update_mse)
+        return _collect(value, update_op, metrics_collections, updates_collections)
+
+
+def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
+                        updates_collections=None, name=None):
+    errors = apply_op_output("DivNoNan", [math_ops.abs(math_ops.subtract(_float(labels), _float(predictions))),
+                                          _float(normalizer)])
+    return mean(errors, weights, metrics_collections, updates_collections, name or "mean_relative_error")
+
+
+def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    radial = math_ops.reduce_sum(math_ops.multiply(_float(predictions), _float(labels)), dim, keepdims=True)
+    return mean(math_ops.subtract(1.0, radial), weights, metrics_collections, updates_collections,
+                name or "mean_cosine_distance")
+
+
+def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    is_below = math_ops.cast(math_ops.less(_float(values), threshold), _dtypes.float32)
+    return mean(is_below, weights, metrics_collections, updates_collections, name or "percentage_below")
+
+
+# -- confusion counts ----------------------------------------------------------------------------
+
+def _bools(labels, predictions):
+    labels = math_ops.cast(convert_to_tensor(labels), _dtypes.bool)
+    predictions = math_ops.cast(convert_to_tensor(predictions), _dtypes.bool)
+    return labels, predictions
+
+
+def _count_condition(condition, weights, metrics_collections, updates_collections):
+    count = metric_variable([], _dtypes.float32, name="count")
+    values = math_ops.cast(condition, _dtypes.float32)
+    if weights is not None:
+        values = math_ops.multiply(values, _float(weights))
+    value = array_ops.identity(count.value())
+    update_op = assign_add(count, math_ops.reduce_sum(values))
+    return _collect(value, update_op, metrics_collections, updates_collections)
+
+
+def _counter(default_name, want_label: bool, want_prediction: bool):
+    def fn(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+        g = graph_of(predictions, labels)
+        with g.as_default(), g.name_scope(name or default_name):
+            labels_b, predictions_b = _bools(labels, predictions)
+            label_ok = labels_b if want_label else math_ops.logical_not(labels_b)
+            pred_ok = predictions_b if want_prediction else math_ops.logical_not(predictions_b)
+            return _count_condition(math_ops.logical_and(label_ok, pred_ok), weights, metrics_collections,
+                                    updates_collections)
+    fn.__name__ = default_name
+    fn.__doc__ = f"The (weighted) number of {default_name.replace('_', ' ')}."
+    return fn
+
+
+true_positives = _counter("true_positives", True, True)
+false_positives = _counter("false_positives", False, True)
+true_negatives = _counter("true_negatives", False, False)
+false_negatives = _counter("false_negatives", True, False)
+
+
+def _ratio(numerator, denominator_extra, name):
+    total = math_ops.add(numerator, denominator_extra)
+    return array_ops.where(math_ops.greater(total, 0), math_ops.div(numerator, total), 0.0 * total, name=name)
+
+
+def precision(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
+              name=None):
+    """tp / (tp + fp) over all batches seen (0 when nothing was predicted positive)."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "precision"):
+        tp, tp_update = true_positives(labels, predictions, weights)
+        fp, fp_update = false_positives(labels, predictions, weights)
+        value = _ratio(tp, fp, "value")
+        update_op = _ratio(tp_update, fp_update, "update_op")
+        return _collect(value, update_op, metrics_collections, updates_collections)
+
+
+def recall(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """tp / (tp + fn) over all batches seen (0 when there were no positives)."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "recall"):
+        tp, tp_update = true_positives(labels, predictions, weights)
+        fn, fn_update = false_negatives(labels, predictions, weights)
+        value = _ratio(tp, fn, "value")
+        update_op = _ratio(tp_update, fn_update, "update_op")
+        return _collect(value, update_op, metrics_collections, updates_collections)
+
+
+# -- counts at thresholds ----------------------------------------------------------------------
+
+_KINDS = ("tp", "fn", "tn", "fp")
+
+
+def _confusion_at_thresholds(labels, predictions, thresholds, weights=None, includes=_KINDS):
+    """Variables and update ops of tp/fn/tn/fp at each threshold (prediction > threshold)."""
+    n = len(thresholds)
+    predictions = array_ops.reshape(_float(predictions), [-1, 1])
+    labels = array_ops.reshape(math_ops.cast(convert_to_tensor(labels), _dtypes.bool), [-1, 1])
+    above = math_ops.greater(predictions, constant(np.array([thresholds], dtype=np.float32)))
+    below = math_ops.logical_not(above)
+    is_pos = array_ops.tile(labels, [1, n])
+    is_neg = math_ops.logical_not(is_pos)
+    w = None if weights is None else array_ops.reshape(_float(weights), [-1, 1])
+    conditions = {"tp": (is_pos, above), "fn": (is_pos, below), "tn": (is_neg, below), "fp": (is_neg, above)}
+    values, updates = {}, {}
+    for kind in includes:
+        var = metric_variable([n], _dtypes.float32, name={"tp": "true_positives", "fn": "false_negatives",
+                                                          "tn": "true_negatives", "fp": "false_positives"}[kind])
+        hits = math_ops.cast(math_ops.logical_and(*conditions[kind]), _dtypes.float32)
+        if w is not None:
+            hits = math_ops.multiply(hits, w)
+        values[kind] = var.value()
+        updates[kind] = assign_add(var, math_ops.reduce_sum(hits, 0))
+    return values, updates
+
+
+def _at_thresholds(default_name: str, kind: str):
+    def fn(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
+           name=None):
+        g = graph_of(predictions, labels)
+        with g.as_default(), g.name_scope(name or default_name):
+            values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, (kind,))
+            return _collect(values[kind], updates[kind], metrics_collections, updates_collections)
+    fn.__name__ = default_name
+    return fn
+
+
+true_positives_at_thresholds = _at_thresholds("true_positives", "tp")
+false_positives_at_thresholds = _at_thresholds("false_positives", "fp")
+true_negatives_at_thresholds = _at_thresholds("true_negatives", "tn")
+false_negatives_at_thresholds = _at_thresholds("false_negatives", "fn")
+
+
+def precision_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    """Precision at each threshold: tp / (tp + fp + 1e-7)."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "precision_at_thresholds"):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fp"))
+        epsilon = 1e-7
+
+        def compute(tp, fp, op_name):
+            return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fp), name=op_name)
+
+        return _collect(compute(values["tp"], values["fp"], "value"),
+                        compute(updates["tp"], updates["fp"], "update_op"), metrics_collections,
+                        updates_collections)
+
+
+def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    """Recall at each threshold: tp / (tp + fn + 1e-7)."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "recall_at_thresholds"):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fn"))
+        epsilon = 1e-7
+
+        def compute(tp, fn, op_name):
+            return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fn), name=op_name)
+
+        return _collect(compute(values["tp"], values["fn"], "value"),
+                        compute(updates["tp"], updates["fn"], "update_op"), metrics_collections,
+                        updates_collections)
+
+
+def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None,
+        updates_collections=None, curve="ROC", name=None, summation_method="trapezoidal", thresholds=None):
+    """Area under the ROC or PR curve by a Riemann sum over `num_thresholds` thresholds.
+
+    Raises:
+        ValueError: an unknown curve.
+        NotImplementedError: summation methods other than trapezoidal, minoring and majoring.
+    """
+    if curve not in ("ROC", "PR"):
+        raise ValueError(f"curve must be either ROC or PR, {curve} unknown")
+    if summation_method not in ("trapezoidal", "minoring", "majoring"):
+        raise NotImplementedError(f"auc summation_method={summation_method!r} is not supported by ortflow yet")
+    epsilon = 1.0e-7
+    if thresholds is None:
+        inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        thresholds = [0.0 - epsilon] + inner + [1.0 + epsilon]
+    else:
+        thresholds = [0.0 - epsilon] + list(thresholds) + [1.0 + epsilon]
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "auc"):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
+        n = len(thresholds)
+
+        def compute(v, op_name):
+            rec = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fn"]), epsilon))
+            if curve == "ROC":
+                x = math_ops.div(v["fp"], math_ops.add(math_ops.add(v["fp"], v["tn"]), epsilon))
+                y = rec
+            else:
+                x = rec
+                y = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fp"]), epsilon))
+            dx = math_ops.subtract(x[:n - 1], x[1:])
+            if summation_method == "trapezoidal":
+                heights = math_ops.truediv(math_ops.add(y[:n - 1], y[1:]), 2.0)
+            elif summation_method == "minoring":
+                heights = math_ops.minimum(y[:n - 1], y[1:])
+            else:
+                heights = math_ops.maximum(y[:n - 1], y[1:])
+            return math_ops.reduce_sum(math_ops.multiply(dx, heights), name=op_name)
+
+        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
+                        updates_collections)
+
+
+def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections=None,
+             updates_collections=None, name=None):
+    """Mean intersection-over-union over the classes present, from a running confusion matrix."""
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "mean_iou"):
+        labels = array_ops.reshape(math_ops.cast(convert_to_tensor(labels), _dtypes.int32), [-1])
+        predictions = array_ops.reshape(math_ops.cast(convert_to_tensor(predictions), _dtypes.int32), [-1])
+        total_cm = metric_variable([num_classes, num_classes], _dtypes.float64, name="total_confusion_matrix")
+        label_hot = array_ops.one_hot(labels, num_classes, dtype=_dtypes.float64)
+        if weights is not None:
+            w = math_ops.cast(array_ops.reshape(convert_to_tensor(weights), [-1, 1]), _dtypes.float64)
+            label_hot = math_ops.multiply(label_hot, w)
+        pred_hot = array_ops.one_hot(predictions, num_classes, dtype=_dtypes.float64)
+        batch_cm = math_ops.matmul(label_hot, pred_hot, transpose_a=True)
+        update_op = assign_add(total_cm, batch_cm)
+
+        def compute(cm, op_name):
+            cm = math_ops.cast(cm, _dtypes.float32)
+            sum_over_row = math_ops.reduce_sum(cm, 0)
+            sum_over_col = math_ops.reduce_sum(cm, 1)
+            # The diagonal as a masked row sum: DiagPart has no ONNX lowering.
+            diag = math_ops.reduce_sum(math_ops.multiply(cm, constant(np.eye(num_classes, dtype=np.float32))), 1)
+            denominator = math_ops.subtract(math_ops.add(sum_over_row, sum_over_col), diag)
+            num_valid = math_ops.reduce_sum(math_ops.cast(math_ops.not_equal(denominator, 0), _dtypes.float32))
+            denominator = array_ops.where(math_ops.greater(denominator, 0), denominator,
+                                          array_ops.ones_like(denominator))
+            iou = math_ops.div(diag, denominator)
+            return array_ops.where(math_ops.greater(num_valid, 0),
+                                   math_ops.div(math_ops.reduce_sum(iou), num_valid), 0.0 * num_valid,
+                                   name=op_name)
+
+        return _collect(compute(total_cm.value(), "mean_iou"), compute(update_op, "update_op"),
+                        metrics_collections, updates_collections)
