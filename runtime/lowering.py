@@ -14,8 +14,10 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
 * ops that only matter for their side effects and that ONNX has no use for (Assert, NoOp,
   PrintV2) are dropped.
 
-Reads of a variable see its value at the start of the run, also when the same run assigns it
-(TensorFlow leaves that order undefined unless control dependencies fix it; see the report).
+Reads of a variable see its value at the start of the run, unless an assign of that variable
+is among the reading node's ancestors (data or control dependencies, e.g.
+`with control_dependencies([assign]): read_value()`): then the read sees the assigned value,
+as in TensorFlow. Unordered reads and writes in one run are undefined in TensorFlow too.
 """
 
 from __future__ import annotations
@@ -269,6 +271,7 @@ class _Rewriter:
         self.emitted: set[str] = set()
         self._feeds = feeds
         self._shape_of = shape_of
+        self.preceding: dict[str, frozenset[str]] = {}
 
     def _unique(self, base: str) -> str:
         name, k = base, 0
@@ -306,10 +309,50 @@ class _Rewriter:
             return renamed
         return inp
 
+    def drop_unread_inputs(self, outputs: set[str]) -> None:
+        """Removes placeholders nothing reads (a read redirected to an assign leaves one)."""
+        read = {canonical_tensor_name(i) for n in self.out.node for i in n.input if not i.startswith("^")}
+        keep = read | outputs
+        unread = {p for p, _ in self.feed_inputs + self.variable_inputs + self.init_flag_inputs
+                  if p not in keep}
+        if not unread:
+            return
+        nodes = [n for n in self.out.node if f"{n.name}:0" not in unread]
+        del self.out.node[:]
+        self.out.node.extend(nodes)
+        self.feed_inputs = [x for x in self.feed_inputs if x[0] not in unread]
+        self.variable_inputs = [x for x in self.variable_inputs if x[0] not in unread]
+        self.init_flag_inputs = [x for x in self.init_flag_inputs if x[0] not in unread]
+
+    def order_reads_after_assigns(self) -> None:
+        """Finds, for each needed node, the assigns that control dependencies run before it."""
+        assigns = [n for n in self.walker.needed if self.index.nodes[n].op in _ASSIGN_OPS]
+        if assigns:
+            self.preceding = _preceding_assigns(self.index, self.walker.needed)
+
+    def _read_source(self, node_name: str, tensor: str) -> str | None:
+        """The assign output a read of a variable must see, when an assign is ordered before it."""
+        before = self.preceding.get(node_name)
+        if not before:
+            return None
+        producer = split_tensor_name(tensor)[0]
+        if self.index.nodes[producer].op not in VARIABLE_OPS:
+            return None
+        writers = [a for a in before if _variable_of(self.index, canonical_tensor_name(
+            self.index.nodes[a].input[0])) == producer]
+        # the last writer: the one no other writer of the variable runs after
+        last = [a for a in writers if not any(a in self.preceding.get(b, ()) for b in writers)]
+        return f"{sorted(last)[0]}:0" if last else None
+
     def copy_inputs(self, src: NodeDef, dst: NodeDef, skip: int = 0) -> None:
         for position, inp in enumerate(src.input):
             if position < skip and not inp.startswith("^"):
                 continue
+            if self.preceding and not inp.startswith("^"):
+                source = self._read_source(src.name, canonical_tensor_name(inp))
+                if source is not None:
+                    dst.input.append(source)
+                    continue
             s = self.input_string(inp)
             if s and not (s.startswith("^") and self.index.nodes[s[1:]].op in _DROPPED_OPS):
                 dst.input.append(s)
@@ -391,6 +434,48 @@ class _Rewriter:
         new.input.extend(data_inputs[:2] + [f"{axis_name}:0"] + controls)
 
 
+def _preceding_assigns(index: GraphIndex, needed: set[str]) -> dict[str, frozenset[str]]:
+    """node -> the assign ops among its (data or control) ancestors within `needed`.
+
+    A read whose ancestors include an assign of the same variable must see the assigned value:
+    TensorFlow orders them through the dependency (`with control_dependencies([assign])`).
+    """
+    result: dict[str, frozenset[str]] = {}
+    for name in _topological_names(index, needed):
+        acc: set[str] = set()
+        for inp in index.nodes[name].input:
+            producer = split_tensor_name(inp.lstrip("^"))[0]
+            if producer not in needed:
+                continue
+            acc |= result.get(producer, frozenset())
+            if index.nodes[producer].op in _ASSIGN_OPS:
+                acc.add(producer)
+        result[name] = frozenset(acc)
+    return result
+
+
+def _topological_names(index: GraphIndex, needed: set[str]) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+    for root in needed:
+        stack = [(root, False)]
+        while stack:
+            name, done = stack.pop()
+            if done:
+                state[name] = 2
+                order.append(name)
+                continue
+            if state.get(name):
+                continue
+            state[name] = 1
+            stack.append((name, True))
+            for inp in index.nodes[name].input:
+                producer = split_tensor_name(inp.lstrip("^"))[0]
+                if producer in needed and not state.get(producer):
+                    stack.append((producer, False))
+    return order
+
+
 def _strip_ref_types(node: NodeDef) -> None:
     """Reference dtypes (`float_ref`) in attrs become value dtypes: the rewrite has no refs."""
     for value in node.attr.values():
@@ -461,12 +546,14 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
 
     rewriter = _Rewriter(index, walker, feeds, shape_of)
     rewriter.add_feeds()
+    rewriter.order_reads_after_assigns()
     for node in index.graph_def.node:  # graph order: producers before consumers in TF graphs
         if node.name in walker.needed:
             rewriter.rewrite(node)
 
     fetch_outputs = {t: rewriter.renames.get(t, t) for t in run_fetches}
     outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]))
+    rewriter.drop_unread_inputs(set(outputs))
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
                         passthrough)

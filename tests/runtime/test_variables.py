@@ -142,3 +142,23 @@ def test_random_initializer_differs_per_run_unless_seeded():
     u1, u2 = sess.run("unseeded:0"), sess.run("unseeded:0")
     assert not np.array_equal(u1, u2)
     assert u1.shape == (3, 5) and ((u1 >= 0) & (u1 < 1)).all()
+
+
+def test_read_ordered_after_an_assign_sees_the_new_value():
+    g = Graph()
+    with g.as_default():
+        w = b.apply_op_output("VariableV2", [], {"dtype": dtypes.float32, "shape": b.shape_attr([2])},
+                              name="w")
+        b.apply_op_output("Assign", [w, b.constant(np.zeros(2, np.float32))], name="w/Assign")
+        inc = b.apply_op_output("AssignAdd", [w, b.constant(np.ones(2, np.float32))], name="inc")
+        b.apply_op("Identity", [w], name="after", control_inputs=[inc.op])
+        v = b.apply_op_output("VarHandleOp", [], {"dtype": dtypes.float32, "shape": b.shape_attr([]),
+                                                   "shared_name": "v"}, name="v")
+        set_v = b.apply_op("AssignVariableOp", [v, b.constant(np.float32(5))], name="set_v")
+        b.apply_op("ReadVariableOp", [v], {"dtype": dtypes.float32}, name="v_after",
+                   control_inputs=[set_v])
+    with Session(graph=g, providers="cpu") as sess:
+        sess.run("w/Assign")
+        np.testing.assert_array_equal(sess.run("after:0"), [1, 1])
+        np.testing.assert_array_equal(sess.run("after:0"), [2, 2])
+        assert sess.run("v_after:0") == 5.0
