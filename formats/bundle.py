@@ -11,6 +11,10 @@ partitioned variables are always freshly built arrays.
 Writing follows TensorFlow's `BundleWriter` byte for byte (tensors in the order added, no
 padding, no compression), through temporary names renamed into place: data files first, the
 index last, so a reader never sees a half-written checkpoint under its final names.
+Known gap: re-saving over an *existing* prefix (no global step) replaces its data files before
+its index, so a crash between the two renames leaves that prefix failing its checksums (a
+clean FormatError) until the next save; TensorFlow has the same window. Saves under new
+prefixes (`model.ckpt-STEP`) never touch the previous checkpoint.
 """
 
 from __future__ import annotations

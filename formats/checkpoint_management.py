@@ -159,13 +159,18 @@ def _checkpoint_files(prefix: str, meta_graph_suffix: str) -> list[str]:
     files = [prefix + ".index"]
     files += sorted(p for p in glob.glob(glob.escape(prefix) + ".data-*-of-*") if _DATA_RE.search(p))
     files.append(meta_graph_filename(prefix, meta_graph_suffix))
+    # temporaries that a killed save of this very prefix left behind (formats.files naming)
+    directory, base = os.path.split(prefix)
+    pattern = os.path.join(glob.escape(directory), "." + glob.escape(base))
+    files += sorted(glob.glob(pattern + ".index.*.tmp") + glob.glob(pattern + ".data-?????-of-?????.*.tmp"))
     return files
 
 
 def remove_checkpoint(prefix: str, meta_graph_suffix: str = "meta") -> None:
     """Deletes a V2 checkpoint's files: the index, the data files, then the meta graph.
 
-    Missing files are ignored.
+    Temporary files that an interrupted save of the same prefix left behind go too. Missing
+    files are ignored.
     """
     for path in _checkpoint_files(os.fspath(prefix), meta_graph_suffix):
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):

@@ -221,8 +221,12 @@ def test_remove_checkpoint_touches_only_its_files(tmp_path):
     _save(str(tmp_path / "m"))
     _save(str(tmp_path / "m-1"))
     (tmp_path / "m.data-00000-of-00001.bak").write_text("x")
+    (tmp_path / ".m.data-00000-of-00001.k2j4.tmp").write_text("left by a killed save")
+    (tmp_path / ".m.index.abc.tmp").write_text("left by a killed save")
+    (tmp_path / ".m-1.index.abc.tmp").write_text("another prefix's")
     cm.remove_checkpoint(str(tmp_path / "m"))
-    assert sorted(os.listdir(tmp_path)) == ["m-1.data-00000-of-00001", "m-1.index", "m.data-00000-of-00001.bak"]
+    assert sorted(os.listdir(tmp_path)) == [".m-1.index.abc.tmp", "m-1.data-00000-of-00001", "m-1.index",
+                                            "m.data-00000-of-00001.bak"]
 
 
 # ------------------------------------------------------------------ crash safety
