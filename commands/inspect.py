@@ -323,6 +323,15 @@ def _collections(meta: MetaGraphDef | None) -> dict:
     return out
 
 
+def _serving_signature(meta: MetaGraphDef | None):
+    """The `serving_default` signature, or the only one; None when there is no clear choice."""
+    if meta is None or not meta.signature_def:
+        return None
+    if "serving_default" in meta.signature_def:
+        return meta.signature_def["serving_default"]
+    return next(iter(meta.signature_def.values())) if len(meta.signature_def) == 1 else None
+
+
 def _pick_meta(saved: SavedModel) -> MetaGraphDef | None:
     for meta in saved.meta_graphs:
         if "serve" in meta.meta_info_def.tags:
@@ -349,6 +358,12 @@ def describe(message, path: str = "") -> dict:
     in_names, optional_names = likely_inputs(graph_def, out_names)
     inferred = _inferred_shapes(graph_def) if graph_def.node else {}
     ops = collections.Counter(n.op for n in graph_def.node)
+    inputs = _describe_nodes(graph_def, in_names, inferred)
+    outputs = _describe_nodes(graph_def, out_names, inferred)
+    signature = _serving_signature(meta)
+    if signature is not None:  # a signature says what the inputs and outputs are; no guessing
+        inputs = [_tensor_info(v) for _, v in sorted(signature.inputs.items())]
+        outputs = [_tensor_info(v) for _, v in sorted(signature.outputs.items())]
     info = {
         "path": path,
         "kind": kind,
@@ -356,9 +371,10 @@ def describe(message, path: str = "") -> dict:
         "min_consumer": graph_def.versions.min_consumer,
         "node_count": len(graph_def.node),
         "function_count": len(graph_def.library.function),
-        "inputs": _describe_nodes(graph_def, in_names, inferred),
+        "inputs": inputs,
         "optional_inputs": _describe_nodes(graph_def, optional_names, inferred),
-        "outputs": _describe_nodes(graph_def, out_names, inferred),
+        "outputs": outputs,
+        "io_source": "signature" if signature is not None else "graph",
         "ops": dict(sorted(ops.items(), key=lambda kv: (-kv[1], kv[0]))),
         "variables": _variables(meta, graph_def),
         "collections": _collections(meta),

@@ -81,6 +81,12 @@ def test_saved_model_signatures(cli):
     assert sig["tags"] == ["serve"] and sig["key"] == "serving_default"
     assert sig["inputs"] == {"x": {"name": "x:0", "dtype": "float32", "shape": [None, 3]}}
     assert sig["outputs"] == {"y": {"name": "y:0", "dtype": "float32", "shape": [None, 2]}}
+    assert info["io_source"] == "signature"
+    # Without the signature, the graph alone points at the same tensors.
+    from ortflow.commands.inspect import likely_inputs, likely_outputs
+    from ortflow.formats.graphs import load_graph_def
+    graph_def = load_graph_def(DATA / "saved_model/saved_model")
+    assert likely_outputs(graph_def) == ["y"] and likely_inputs(graph_def) == (["x"], [])
     text = cli("inspect", DATA / "saved_model/saved_model", check=True).stdout
     assert "signature_def['serving_default']:" in text and "shape: (-1, 3)" in text
     assert "Method name is: tensorflow/serving/predict" in text
