@@ -152,6 +152,14 @@ def _fresh(ctx, hint: str) -> str:
     return f"{ctx.unique_name(hint)}:0"
 
 
+def _declared(dtype, is_sequence: bool = False):
+    """The dtype a subgraph input/output is first declared with: sequences (TensorArray flows,
+    TensorList variants) get a placeholder float32 that `_retype` replaces afterwards."""
+    if is_sequence or dtype is None or dtype in (dtypes.variant, dtypes.resource):
+        return dtypes.float32
+    return dtype
+
+
 def _rank_only(shape):
     return None if shape is None else (None,) * len(shape)
 
@@ -309,7 +317,7 @@ def _branch_graph(ctx, cond: _Cond, side: str):
         elem = sequence_dtype(ctx, value)
         if elem is not None:
             seq_positions[k] = elem
-        outputs.append((chosen, merge_node.output_dtype(0), None))
+        outputs.append((chosen, _declared(merge_node.output_dtype(0)), None))
     graph = sub.finish(outputs)
     _retype(graph, seq_positions, "output")
     return graph, seq_positions
@@ -483,7 +491,7 @@ def _build_loop(ctx, frame: _Frame) -> None:
     # Loop variables keep their rank (TF's default shape invariant) but may change dims; ONNX
     # drops the shapes of loop-carried values, so the body declares the rank itself.
     var_shapes = [_rank_only(ctx.tf_node(v.enter).input_shape(0)) for v in frame.loop_vars]
-    inputs += [(n, dtypes.float32 if k in seqs else var_dtypes[k], None if k in seqs else var_shapes[k])
+    inputs += [(n, _declared(var_dtypes[k], k in seqs), None if k in seqs else var_shapes[k])
                for k, n in enumerate(var_names)]
     body = ctx.make_subgraph(f"{frame.name}/body", inputs)
     for k, v in enumerate(frame.loop_vars):
@@ -500,7 +508,8 @@ def _build_loop(ctx, frame: _Frame) -> None:
     new_values = [_fresh(body, f"{v.next_iteration}/value") for v in frame.loop_vars]
     body.make_node("If", [pred], {"then_branch": then_graph, "else_branch": else_graph}, outputs=new_values,
                    name=f"{frame.name}/step")
-    outs = [(pred, dtypes.bool, ())] + [(n, var_dtypes[k], None if k in then_seqs else var_shapes[k])
+    outs = [(pred, dtypes.bool, ())] + [(n, _declared(var_dtypes[k], k in then_seqs),
+                                         None if k in then_seqs else var_shapes[k])
                                         for k, n in enumerate(new_values)]
     graph = body.finish(outs)
     _retype(graph, {k + 2: e for k, e in then_seqs.items()}, "input")
@@ -531,7 +540,7 @@ def _loop_then(body, frame: _Frame, seqs: dict):
             found[k] = elem
             if not _produced_in(then, value):
                 produced = _pass_sequence(then, value, elem)
-        outputs.append((produced, body.tf_node(v.enter).output_dtype(0), None))
+        outputs.append((produced, _declared(body.tf_node(v.enter).output_dtype(0), k in found), None))
     graph = then.finish(outputs)
     _retype(graph, found, "output")
     return graph, found
@@ -554,7 +563,7 @@ def _produced_in(sub, value: str) -> bool:
 def _loop_else(body, frame: _Frame, var_names, var_dtypes, seqs: dict):
     other = body.make_subgraph(f"{frame.name}/else")
     names = [_pass_sequence(other, n, seqs[k]) if k in seqs else n for k, n in enumerate(var_names)]
-    graph = other.finish([(n, var_dtypes[k], None) for k, n in enumerate(names)])
+    graph = other.finish([(n, _declared(var_dtypes[k], k in seqs), None) for k, n in enumerate(names)])
     _retype(graph, seqs, "output")
     return graph
 

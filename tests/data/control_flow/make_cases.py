@@ -85,6 +85,24 @@ def _cond_constant_branch():
     return {"a:0": x}, [tf.identity(out + tf.reduce_min(x), name="output")]
 
 
+def _tensor_list_while():
+    # A TensorList (variant) carried through a v1 while frame, as TF2-style TensorArrays do.
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
+    shape = tf.constant([-1, 3], tf.int32)
+    items = tf.raw_ops.TensorListReserve(element_shape=shape, num_elements=4, element_dtype=tf.float32)
+
+    def body(i, lst):
+        value = x * tf.cast(i + 1, tf.float32)
+        return i + 1, tf.raw_ops.TensorListSetItem(input_handle=lst, index=i, item=value)
+
+    _, items = tf.compat.v1.while_loop(lambda i, lst: i < 4, body, [tf.constant(0), items])
+    stacked = tf.raw_ops.TensorListStack(input_handle=items, element_shape=shape, element_dtype=tf.float32,
+                                         num_elements=4)
+    length = tf.raw_ops.TensorListLength(input_handle=items)
+    return {"a:0": x}, [tf.identity(tf.reshape(stacked, [4, -1, 3]) * tf.cast(length, tf.float32),
+                                    name="output")]
+
+
 def _while_dynamic_trip_count():
     x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
     n = tf.shape(x)[0] + 1
@@ -111,6 +129,7 @@ CASES = {
     "cond_in_while": _cond_in_while,
     "cond_multi_output": _cond_multi_output,
     "cond_constant_branch": _cond_constant_branch,
+    "tensor_list_while": _tensor_list_while,
     "while_dynamic_trip_count": _while_dynamic_trip_count,
 }
 
