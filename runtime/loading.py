@@ -157,13 +157,20 @@ def _latest_checkpoint(path: pathlib.Path) -> str | None:
 
 
 def _load_meta(path: pathlib.Path, meta, checkpoint, providers, config):
+    from ortflow.graph import Graph
+    from ortflow.graph.meta_graph import import_meta_graph
     from ortflow.runtime.session import Session
 
-    graph = _graph_from_def(meta.graph_def)
+    graph = Graph()
+    with graph.as_default():
+        saver = import_meta_graph(meta)
     session = Session(graph=graph, config=config, providers=providers)
     prefix = checkpoint or _latest_checkpoint(path)
     if prefix is not None:
-        restore_variables(session, meta, prefix)
+        if saver is not None:
+            saver.restore(session, prefix)
+        else:
+            restore_variables(session, meta, prefix)
     return session, default_inputs(meta.graph_def), _meta_outputs(meta)
 
 
@@ -172,22 +179,17 @@ def _meta_outputs(meta) -> list[str]:
             and not t.startswith(("report_uninitialized", "init"))]
 
 
-def _load_saved_model(path: pathlib.Path, saved, tag, signature, providers, config):
+def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
+    from ortflow.graph import Graph
+    from ortflow.graph import saved_model
     from ortflow.runtime.session import Session
 
-    tags = set((tag or "serve").split(","))
-    metas = [m for m in saved.meta_graphs if set(m.meta_info_def.tags) == tags] or \
-        [m for m in saved.meta_graphs if tags <= set(m.meta_info_def.tags)]
-    if not metas:
-        have = [sorted(m.meta_info_def.tags) for m in saved.meta_graphs]
-        raise NotFoundError(None, None, f"{path}: no MetaGraph with tags {sorted(tags)}; it has {have}")
-    meta = metas[0]
-    graph = _graph_from_def(meta.graph_def)
+    graph = Graph()
     session = Session(graph=graph, config=config, providers=providers)
-    prefix = path / "variables" / "variables"
-    if pathlib.Path(str(prefix) + ".index").exists():
-        restore_variables(session, meta, str(prefix))
-    key = signature or "serving_default"
+    tags = (tag or saved_model.tag_constants.SERVING).split(",")
+    with graph.as_default():
+        meta = saved_model.load(session, tags, path)
+    key = signature or saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
     if key not in meta.signature_def:
         if signature is not None or not meta.signature_def:
             raise NotFoundError(None, None, f"{path}: no signature {key!r}; it has "
@@ -229,7 +231,7 @@ def load(path: str | os.PathLike, checkpoint: str | None = None, tag: str | None
     kind = type(message).__name__
     if kind == "SavedModel":
         root = p if p.is_dir() else p.parent
-        return _load_saved_model(root, message, tag, signature, providers, config)
+        return _load_saved_model(root, tag, signature, providers, config)
     if kind == "MetaGraphDef":
         return _load_meta(p, message, checkpoint, providers, config)
     from ortflow.runtime.session import Session

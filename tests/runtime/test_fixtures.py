@@ -67,6 +67,20 @@ def test_meta_graph_with_checkpoint(data_dir, fixture):
         _check(sess, inputs, expected)
 
 
+@pytest.mark.parametrize("fixture", sorted(META))
+def test_import_meta_graph_and_saver_restore(data_dir, fixture):
+    from ortflow.graph.meta_graph import import_meta_graph
+
+    meta_path, prefix = META[fixture]
+    inputs, expected = _io(data_dir / fixture)
+    graph = Graph()
+    with graph.as_default():
+        saver = import_meta_graph(str(data_dir / fixture / meta_path))
+    with Session(graph=graph, providers="cpu") as sess:
+        saver.restore(sess, str(data_dir / fixture / prefix))
+        _check(sess, inputs, expected)
+
+
 def test_meta_graph_values_match_the_checkpointed_variables(data_dir):
     # mlp/variables.npz holds TensorFlow's values at step 30 ('__' stands for '/').
     session, _, _ = load(data_dir / "mlp" / "ckpt" / "model.ckpt-30.meta", providers="cpu")
