@@ -359,9 +359,13 @@ def fuse_conv_affine(graph: OGraph) -> bool:
         if bias is None:
             bias = np.zeros(channels, weights.dtype)
         if n.op_type == "Mul":
-            new_w = weights * per_channel.reshape((-1,) + (1,) * (weights.ndim - 1))
+            factor = per_channel.reshape((-1,) + (1,) * (weights.ndim - 1)).astype(weights.dtype)
+            if _private(graph, conv.inputs[1], weights):
+                weights *= factor  # this conv's own copy (permuted at conversion): no new array
+            else:
+                weights = weights * factor
+                graph.set_input(conv, 1, graph.add_const(weights, conv.name + "/W"))
             new_b = bias * per_channel
-            graph.set_input(conv, 1, graph.add_const(new_w.astype(weights.dtype, copy=False), conv.name + "/W"))
         else:
             new_b = bias + per_channel
         if len(conv.inputs) < 3:
@@ -378,6 +382,13 @@ def fuse_conv_affine(graph: OGraph) -> bool:
     if changed:
         remove_dead_nodes(graph)
     return changed
+
+
+def _private(graph: OGraph, name: str, value: np.ndarray) -> bool:
+    """True when initializer `name` is a writable array only this one reader and name use."""
+    if not (value.flags.writeable and value.flags.owndata) or len(graph.readers.get(name, ())) != 1:
+        return False
+    return sum(1 for v in graph.initializers.values() if v is value) == 1
 
 
 def _per_channel(value: np.ndarray, channels: int, spatial: int):
