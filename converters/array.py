@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from ortflow.converters.emit import (
+    INT64_MAX,
     const_i64,
     dim_of,
     first,
@@ -377,3 +378,46 @@ def convert_mirror_pad(ctx, node):
     paddings = node.input_value(1)
     require(paddings is not None, node, "SYMMETRIC padding needs constant paddings")
     _symmetric_pad(ctx, node, np.asarray(paddings, dtype=np.int64).reshape(-1, 2))
+
+
+# --------------------------------------------------------------------------- partition / stitch
+
+def _flatten_leading(ctx, x: str, count: int) -> str:
+    """`x` with its first `count` dims merged into one (count 0 adds a leading dim of 1)."""
+    if count == 1:
+        return x
+    rest = first(ctx, "Slice", [shape_of(ctx, x), const_i64(ctx, [count]), const_i64(ctx, [INT64_MAX])])
+    merged = first(ctx, "Concat", [const_i64(ctx, [-1]), rest], {"axis": 0})
+    return first(ctx, "Reshape", [x, merged])
+
+
+@handler("DynamicPartition")
+def convert_dynamic_partition(ctx, node):
+    # TF:   outputs = DynamicPartition(data, partitions, num_partitions: int)
+    # ONNX: Output_i = Compress(Data as [n, ...], Equal(Partitions as [n], i), axis=0)
+    rank = node.input_rank(1)
+    require(rank is not None, node, "the partitions need a static rank")
+    data = _flatten_leading(ctx, node.input(0), rank)
+    parts = first(ctx, "Reshape", [to_int64(ctx, node.input(1)), const_i64(ctx, [-1])])
+    for i in range(int(node.attr("num_partitions"))):
+        mask = first(ctx, "Equal", [parts, const_i64(ctx, i)])
+        first(ctx, "Compress", [data, mask], {"axis": 0}, output=node.output(i))
+
+
+@handler("DynamicStitch", "ParallelDynamicStitch")
+def convert_dynamic_stitch(ctx, node):
+    # TF:   merged = DynamicStitch(indices: N tensors, data: N tensors)  (merged[indices[m]] = data[m])
+    # ONNX: Merged = ScatterND(zeros [max(indices) + 1, ...], Concat(indices) [K, 1], Concat(data) [K, ...])
+    n = node.num_inputs // 2
+    ranks = [node.input_rank(i) for i in range(n)]
+    require(all(r is not None for r in ranks), node, "the indices need static ranks")
+    indices = [first(ctx, "Reshape", [to_int64(ctx, node.input(i)), const_i64(ctx, [-1])]) for i in range(n)]
+    data = [_flatten_leading(ctx, node.input(n + i), ranks[i]) for i in range(n)]
+    all_indices = indices[0] if n == 1 else first(ctx, "Concat", indices, {"axis": 0})
+    all_data = data[0] if n == 1 else first(ctx, "Concat", data, {"axis": 0})
+    count = first(ctx, "Add", [first(ctx, "ReduceMax", [all_indices], {"keepdims": 1}), const_i64(ctx, [1])])
+    rest = first(ctx, "Slice", [shape_of(ctx, all_data), const_i64(ctx, [1]), const_i64(ctx, [INT64_MAX])])
+    shape = first(ctx, "Concat", [count, rest], {"axis": 0})
+    zeros = first(ctx, "Expand", [ctx.make_const(np.zeros((), node.output_dtype(0).as_numpy_dtype)), shape])
+    # Later (data, index) pairs win on duplicate indices, as in TF; ScatterND applies them in order.
+    first(ctx, "ScatterND", [zeros, unsqueeze(ctx, all_indices, [-1]), all_data], output=node.output(0))

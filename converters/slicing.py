@@ -308,7 +308,8 @@ def _gather_batched(ctx, node, axis: int, batch_dims: int) -> None:
 def convert_gather_v2(ctx, node):
     # TF:   output = GatherV2(params, indices, axis, batch_dims: int)
     # ONNX: Output = Gather(Data, Indices, axis: int), or GatherND(batch_dims) when batched
-    axis = node.input_value(2)
+    # A frozen ResourceGather can arrive as a two-input GatherV2: the axis is then 0.
+    axis = node.input_value(2) if node.num_inputs > 2 else np.int64(0)
     require(axis is not None, node, "the gather axis must be constant")
     axis = int(np.asarray(axis).reshape(-1)[0])
     batch_dims = int(node.attr("batch_dims", 0))

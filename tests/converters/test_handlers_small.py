@@ -377,6 +377,36 @@ def segment_reductions_18():
                                        "UnsortedSegmentSum:0", "norm:0"], expected, min_opset=18)
 
 
+@case
+def partition_and_stitch():
+    # The embedding_lookup pattern of a partitioned variable: route ids to partitions, gather
+    # (a frozen ResourceGather is a two-input GatherV2), stitch back in the original order.
+    data = _x((5, 2, 3))
+    table = _x((4, 3))
+    parts = np.array([[1, 0], [2, 1], [0, 0], [1, 2], [2, 2]], np.int32)
+    nodes = [placeholder("d", F32, [None, 2, 3]), placeholder("p", I32, [None, 2]),
+             op("part", "DynamicPartition", ["d", "p"], T=F32, num_partitions=3),
+             op("pos", "Range", ["zero", "n", "one"], Tidx=I32), const("zero", np.int32(0)), const("one", np.int32(1)),
+             op("n", "Size", ["p"], T=I32, out_type=I32),
+             op("pos_parts", "DynamicPartition", ["pos", "p_flat"], T=I32, num_partitions=3),
+             const("flat", np.array([-1], np.int32)), op("p_flat", "Reshape", ["p", "flat"], T=I32, Tshape=I32),
+             const("table", table), const("ids", np.array([3, 0, 3], np.int32)),
+             op("looked_up", "GatherV2", ["table", "ids"], Tparams=F32, Tindices=I32, Taxis=I32, batch_dims=0),
+             op("d_flat", "Reshape", ["d", "rows"], T=F32, Tshape=I32), const("rows", np.array([-1, 3], np.int32)),
+             op("d_parts", "DynamicPartition", ["d_flat", "p_flat"], T=F32, num_partitions=3),
+             op("stitched", "ParallelDynamicStitch", ["pos_parts", "pos_parts:1", "pos_parts:2",
+                                                      "d_parts", "d_parts:1", "d_parts:2"], T=F32, N=3),
+             op("stitched1", "DynamicStitch", ["pos_parts:2", "pos_parts:1", "pos_parts", "d_parts:2",
+                                               "d_parts:1", "d_parts"], T=F32, N=3)]
+
+    def expected(f):
+        d, p = f["d:0"], f["p:0"]
+        flat = d.reshape(-1, 3)
+        return [d[p == 0], d[p == 1], d[p == 2], table[[3, 0, 3]], flat, flat]
+    return Case(nodes, {"d:0": data, "p:0": parts}, ["part:0", "part:1", "part:2", "looked_up:0", "stitched:0",
+                                                    "stitched1:0"], expected)
+
+
 # --------------------------------------------------------------------------- complex and FFT
 
 @case

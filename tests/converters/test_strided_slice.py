@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.converters import convert
 from ortflow.converters.slicing import dense_strided_slice
 from ortflow.formats import dtypes
