@@ -62,7 +62,12 @@ class OGraph:
         self.outputs = outputs    # (name, DType | None, Shape) of graph outputs
         self.namespace = namespace
         self.opset = opset
+        # names no rewrite may rename or drop: graph outputs, and values control-flow bodies
+        # read from this graph (outer-scope references the reader indices do not see)
         self.output_names = {o[0] for o in outputs}
+        for n in nodes:
+            for attr in n.attrs.values():
+                self.output_names.update(_subgraph_reads(attr))
         self._reindex()
 
     @classmethod

@@ -17,7 +17,7 @@ FIXTURES = {
     "mobilenet_v2": 2,
     "cnn": 2,
     "mlp": 0,
-    "transformer": None,  # attention reshapes its tensors; not a layout fixture
+    "transformer": 2,
 }
 
 
