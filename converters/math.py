@@ -15,7 +15,7 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["BINARY_OPS", "UNARY_OPS"]
+__all__ = ["BINARY_OPS", "FLOAT32_KERNELS_ONLY", "UNARY_OPS", "unary_in_float32"]
 
 #: TF op -> the ONNX op computing it one-to-one on one input.
 UNARY_OPS = {
@@ -49,11 +49,28 @@ def _is_float(dtype) -> bool:
 
 # --------------------------------------------------------------------------- one-to-one
 
+#: ONNX ops onnxruntime implements for float32 (and float16) only, not for float64 or bfloat16.
+FLOAT32_KERNELS_ONLY = {"Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf"}
+
+
+def unary_in_float32(ctx, onnx_op: str, x: str, dtype, output: str | None = None) -> str:
+    """`onnx_op` on `x`, computed in float32 when onnxruntime has no kernel for `dtype`."""
+    if onnx_op not in FLOAT32_KERNELS_ONLY or dtype not in (dtypes.float64, dtypes.bfloat16):
+        return first(ctx, onnx_op, [x], output=output)
+    narrow = first(ctx, "Cast", [x], {"to": ctx.onnx_type(dtypes.float32)})
+    y = first(ctx, onnx_op, [narrow])
+    return first(ctx, "Cast", [y], {"to": ctx.onnx_type(dtype)}, output=output, dtype=dtype)
+
+
 @handler(*UNARY_OPS)
 def convert_unary(ctx, node):
     # TF:   y = Op(x)                      (Abs, Sqrt, Floor, IsNan, LogicalNot, ...)
-    # ONNX: Y = Op(X)                      (same op, see UNARY_OPS)
-    first(ctx, UNARY_OPS[node.op], [node.input(0)], output=node.output(0))
+    # ONNX: Y = Op(X)                      (same op, see UNARY_OPS; float64 trig/Erf via float32)
+    dtype = _dtype(node)
+    if node.op in ("Round", "Rint", "Floor", "Ceil") and dtype is not None and dtype.is_integer:
+        ctx.alias(node.input(0), node.output(0))  # integers are already whole
+        return
+    unary_in_float32(ctx, UNARY_OPS[node.op], node.input(0), dtype, output=node.output(0))
 
 
 @handler(*BINARY_OPS)
@@ -119,7 +136,7 @@ def convert_log1p(ctx, node):
 def convert_erfc(ctx, node):
     # TF:   y = Erfc(x)
     # ONNX: Y = Sub(1, Erf(X))             (ONNX has no Erfc)
-    erf = first(ctx, "Erf", [node.input(0)])
+    erf = unary_in_float32(ctx, "Erf", node.input(0), _dtype(node))
     first(ctx, "Sub", [scalar_like(ctx, 1, _dtype(node)), erf], output=node.output(0))
 
 

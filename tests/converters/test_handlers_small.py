@@ -9,6 +9,7 @@ ops have no reference values: their cases check shapes, dtypes, ranges and momen
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -138,6 +139,20 @@ def unary_math():
         v = f["x:0"]
         return [fn(v) for fn in _UNARY_REFS.values()] + [np.arccosh(v + 1.5), np.rint(v * 10)]
     return Case(nodes, {"x:0": x}, outputs, expected)
+
+
+@case
+def float64_and_integer_rounding():
+    # onnxruntime has float32-only kernels for the trig family and Erf: float64 goes through float32.
+    x = RNG.uniform(0.1, 0.9, size=(2, 3))
+    i = np.array([[-3, 0, 7]], np.int32)
+    f64 = dtypes.float64
+    nodes = [placeholder("x", f64, [None, 3]), placeholder("i", I32, [None, 3]),
+             op("tan", "Tan", ["x"], T=f64), op("asin", "Asin", ["x"], T=f64), op("erfc", "Erfc", ["x"], T=f64),
+             op("round_int", "Round", ["i"], T=I32)]
+    erfc = np.vectorize(math.erfc)
+    return Case(nodes, {"x:0": x, "i:0": i}, ["tan:0", "asin:0", "erfc:0", "round_int:0"],
+                lambda f: [np.tan(f["x:0"]), np.arcsin(f["x:0"]), erfc(f["x:0"]), f["i:0"]])
 
 
 @case
