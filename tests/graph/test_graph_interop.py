@@ -116,3 +116,17 @@ def test_meta_and_checkpoint_written_by_ortflow_restore_in_tensorflow(tf, tmp_pa
             assert tf.train.latest_checkpoint(str(tmp_path)) == prefix
     for name, value in values.items():
         np.testing.assert_array_equal(got[name], value)
+
+
+def test_freeze_saved_model_equals_tensorflow(tf, data_dir):
+    from ortflow.graph import saved_model
+    export_dir = str(data_dir / "saved_model/saved_model")
+    graph = tf.Graph()
+    with graph.as_default(), tf.Session(graph=graph) as sess:
+        tf.saved_model.loader.load(sess, ["serve"], export_dir)
+        theirs = _ours(tf.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), ["y"]), GraphDef)
+    meta = saved_model.meta_graph_by_tags(saved_model.read_saved_model(export_dir), ["serve"])
+    ours = freeze(meta, saved_model.variables_prefix(export_dir), ["y"])
+    assert _edges(ours) == _edges(theirs)
+    for x, y in zip(ours.node, theirs.node):
+        assert x == y, x.name
