@@ -130,3 +130,32 @@ def test_freeze_saved_model_equals_tensorflow(tf, data_dir):
     assert _edges(ours) == _edges(theirs)
     for x, y in zip(ours.node, theirs.node):
         assert x == y, x.name
+
+
+@pytest.mark.parametrize("fixture", ["mobilenet_v2", "transformer"])
+def test_import_frozen_fixture_with_prefix_and_input_map_matches_tensorflow(tf, data_dir, fixture):
+    import json
+    manifest = json.loads((data_dir / fixture / "manifest.json").read_text())
+    source = GraphDef()
+    source.ParseFromString((data_dir / fixture / "frozen.pb").read_bytes())
+    first_input = manifest["inputs"][0]
+    dtype = next(n for n in source.node if n.name == first_input.split(":")[0]).attr["dtype"].type
+
+    tf_graph = tf.Graph()
+    with tf_graph.as_default():
+        feed = tf.placeholder(tf.as_dtype(dtype), name="feed")
+        tf_source = tf.GraphDef.FromString(source.SerializeToString())
+        tf.import_graph_def(tf_source, input_map={first_input: feed}, name="model")
+        tf.import_graph_def(tf_source, name="model")
+    theirs = _ours(tf_graph.as_graph_def(), GraphDef)
+
+    g = Graph()
+    with g.as_default():
+        ours_feed = g.create_op("Placeholder", [], attrs={"dtype": dtypes.as_dtype(dtype)}, name="feed").outputs[0]
+        import_graph_def(source, input_map={first_input: ours_feed}, name="model")
+        import_graph_def(source, name="model")
+    ours = g.as_graph_def()
+    assert _edges(ours)[1:] == _edges(theirs)[1:]
+    for x, y in zip(ours.node[1:], theirs.node[1:]):
+        assert x == y, x.name
+    assert ours.library == theirs.library
