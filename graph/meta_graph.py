@@ -146,11 +146,37 @@ def _saver_for(graph: Graph, meta: MetaGraphDef, scope: str, saver_kwargs: dict)
 
 # -- export -----------------------------------------------------------------------------------
 
+def _ops_used(graph_def: GraphDef) -> set[str]:
+    """Op types the graph uses, as TensorFlow counts them for `stripped_op_list`.
+
+    Function bodies count only when a node calls the function by name or through
+    (Stateful)PartitionedCall's `f`; If/While branch functions are not followed (as TensorFlow).
+    """
+    functions = {f.signature.name: f for f in graph_def.library.function}
+    used: set[str] = set()
+    pending = []
+
+    def mark(op_type: str) -> None:
+        if op_type not in used and op_type in functions:
+            pending.append(functions[op_type])
+        used.add(op_type)
+
+    def visit(node) -> None:
+        mark(node.op)
+        if node.op in ("PartitionedCall", "StatefulPartitionedCall"):
+            mark(node.attr["f"].func.name)
+
+    for node in graph_def.node:
+        visit(node)
+    while pending:
+        for node in pending.pop().node_def:
+            visit(node)
+    return {op for op in used if op not in functions}
+
+
 def _stripped_op_list(graph_def: GraphDef) -> OpList:
     registry = _registry()
-    used = {n.op for n in graph_def.node}
-    for func in graph_def.library.function:
-        used.update(n.op for n in func.node_def)
+    used = _ops_used(graph_def)
     ops = OpList()
     for op_type in sorted(used):
         op_def = registry.get_op_def(op_type)

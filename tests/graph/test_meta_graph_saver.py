@@ -202,3 +202,19 @@ def test_import_scope_prefixes_the_saver_def_and_restore_still_maps(data_dir):
     assert "copy/layer0/weights" in store.values and "layer0/weights" not in store.values
     expected = np.load(data_dir / "mlp/variables.npz")
     np.testing.assert_array_equal(store.values["copy/layer0/weights"], expected["layer0/weights"])
+
+
+@pytest.mark.parametrize("meta_path", ["mlp/ckpt/model.ckpt-30.meta", "cnn/ckpt/cnn.meta",
+                                       "ckpt_sharded/ckpt/sharded.meta"])
+def test_meta_graph_round_trip_keeps_collections_saver_and_op_list(data_dir, meta_path):
+    original = MetaGraphDef()
+    original.ParseFromString((data_dir / meta_path).read_bytes())
+    g = Graph()
+    with g.as_default():
+        saver = import_meta_graph(str(data_dir / meta_path))
+        out = export_meta_graph(graph=g, saver_def=saver.saver_def)
+    assert dict(out.collection_def) == dict(original.collection_def)
+    assert out.saver_def == original.saver_def
+    assert [op.name for op in out.meta_info_def.stripped_op_list.op] == \
+        [op.name for op in original.meta_info_def.stripped_op_list.op]
+    assert [n.name for n in out.graph_def.node] == [n.name for n in original.graph_def.node]
