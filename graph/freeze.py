@@ -432,11 +432,12 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
     outputs = [naming.parse_input(n)[0] for n in output_node_names]
     if not outputs:
         raise GraphError("freeze needs at least one output node name")
+    where = f"{os.fspath(graph_or_meta)}: " if isinstance(graph_or_meta, (str, os.PathLike)) else ""
     source, meta = _load_graph(graph_or_meta)
     imported = _as_imported(source, meta)
     missing = [o for o in outputs if o not in {n.name for n in imported.node}]
     if missing:
-        raise GraphError(f"Output nodes {missing} are not in the graph")
+        raise GraphError(f"{where}output nodes {missing} are not in the graph")
     sub = extract_sub_graph(imported, outputs)
     names = variable_names(sub, variable_names_whitelist, variable_names_blacklist)
     keys = variable_checkpoint_keys(imported, meta.collection_def if meta is not None else None)

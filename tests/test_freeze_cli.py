@@ -74,3 +74,17 @@ def test_freeze_saved_model_errors(cli, data_dir, tmp_path, args, message):
 def test_freeze_missing_input(cli, tmp_path):
     proc = cli("freeze", tmp_path / "nothing.meta", "-o", tmp_path / "f.pb")
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_freeze_bad_inputs_are_one_line_errors(cli, data_dir, tmp_path):
+    bad = tmp_path / "bad.meta"
+    bad.write_bytes(b"garbage\x00\x01\x02")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [((bad,), "bad.meta"), ((empty,), "no SavedModel, .meta file or checkpoint"),
+             ((data_dir / "mlp/ckpt/model.ckpt-30.meta", "--outputs", "nope"), "output nodes ['nope']")]
+    for args, message in cases:
+        proc = cli("freeze", *args, "-o", tmp_path / "f.pb")
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ortflow: error:")]
+        assert proc.returncode == 2 and len(errors) == 1 and message in errors[0], proc.stderr
+    assert not (tmp_path / "f.pb").exists()
