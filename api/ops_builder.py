@@ -10,6 +10,7 @@ the ones TensorFlow writes. Attr defaults are filled by `Graph.create_op` from t
 from __future__ import annotations
 
 import numbers
+import struct
 
 import numpy as np
 
@@ -112,7 +113,17 @@ def _fast_proto(value, dtype):
         proto.tensor_shape.SetInParent()
         proto.int_val.append(value)
         return proto
+    if (kind is list and 1 < len(value) <= 16 and (dtype is None or dtype == _INT32)
+            and all(type(v) is int and v in _INT32_RANGE for v in value)):
+        # A shape or axis list: TF writes multi-element int32 tensors as tensor_content.
+        proto = TensorProto(dtype=_INT32.as_datatype_enum, tensor_content=_I32_PACK(len(value), *value))
+        proto.tensor_shape.dim.add().size = len(value)
+        return proto
     return None
+
+
+def _I32_PACK(n, *values) -> bytes:  # noqa: N802 - a struct packer
+    return struct.pack(f"<{n}i", *values)
 
 
 def convert_to_tensor(value, dtype=None, name: str | None = None, preferred_dtype=None,
