@@ -262,14 +262,24 @@ def convert_select(ctx, node):
     else:
         require(cond_shape is not None or x_shape is not None, node,
                 "Select needs the rank of 'condition' or of 't' to tell its two forms apart")
-    first(ctx, "Where", [cond, node.input(1), node.input(2)], output=node.output(0))
+    _where(ctx, node, cond)
+
+
+def _where(ctx, node, cond: str) -> None:
+    # onnxruntime's Where has no bool kernel: bool values are selected as uint8.
+    if node.input_dtype(1) != dtypes.bool:
+        first(ctx, "Where", [cond, node.input(1), node.input(2)], output=node.output(0))
+        return
+    as_u8 = [first(ctx, "Cast", [node.input(i)], {"to": ctx.onnx_type(dtypes.uint8)}) for i in (1, 2)]
+    chosen = first(ctx, "Where", [cond, *as_u8])
+    first(ctx, "Cast", [chosen], {"to": ctx.onnx_type(dtypes.bool)}, output=node.output(0))
 
 
 @handler("SelectV2")
 def convert_select_v2(ctx, node):
     # TF:   out = SelectV2(condition, t, e)  (numpy broadcasting)
     # ONNX: Out = Where(Cond, T, E)
-    first(ctx, "Where", [node.input(0), node.input(1), node.input(2)], output=node.output(0))
+    _where(ctx, node, node.input(0))
 
 
 # --------------------------------------------------------------------------- casts, fills
@@ -347,6 +357,13 @@ def convert_cumsum(ctx, node):
     # TF:   out = Cumsum(x, axis, exclusive: bool, reverse: bool)
     # ONNX: Y = CumSum(X, axis, exclusive: int, reverse: int)
     attrs = {"exclusive": int(node.attr("exclusive", False)), "reverse": int(node.attr("reverse", False))}
+    dtype = _dtype(node)
+    if dtype in (dtypes.float16, dtypes.bfloat16) and ctx.opset < 14:
+        # CumSum takes 16-bit floats from opset 14 on: sum in float32 before that.
+        wide = first(ctx, "Cast", [node.input(0)], {"to": ctx.onnx_type(dtypes.float32)})
+        summed = first(ctx, "CumSum", [wide, node.input(1)], attrs)
+        first(ctx, "Cast", [summed], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+        return
     first(ctx, "CumSum", [node.input(0), node.input(1)], attrs, output=node.output(0))
 
 

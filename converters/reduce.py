@@ -48,8 +48,19 @@ def _reduce(ctx, node, onnx_op: str, x: str, output: str) -> str:
     return reduce(ctx, onnx_op, x, axes, keep, output=output)
 
 
+#: Types onnxruntime's reductions lack: reduced in a wider type, then cast back.
+_WIDENED = {"int8": "int32", "uint8": "int32", "int16": "int32", "uint16": "int32"}
+
+
 def _convert_reduce(ctx, node):
-    _reduce(ctx, node, REDUCE_OPS[node.op], node.input(0), node.output(0))
+    dtype = node.input_dtype(0)
+    wide = _WIDENED.get(dtype.name) if dtype is not None else None
+    if wide is None:
+        _reduce(ctx, node, REDUCE_OPS[node.op], node.input(0), node.output(0))
+        return
+    x = first(ctx, "Cast", [node.input(0)], {"to": ctx.onnx_type(dtypes.as_dtype(wide))})
+    reduced = _reduce(ctx, node, REDUCE_OPS[node.op], x, None)
+    first(ctx, "Cast", [reduced], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
 
 
 def _convert_bool_reduce(ctx, node):
@@ -147,11 +158,16 @@ def _initial_value(dtype, reduction: str):
 def _scatter(ctx, node, reduction: str) -> None:
     # Out = ScatterND(init, Unsqueeze(ids, -1), data, reduction): data rows land on their ids.
     dtype = node.input_dtype(0) or dtypes.float32
-    rank = _ids_rank(node)
     data, ids = node.input(0), to_int64(ctx, node.input(1))
+    work = dtype
+    if dtype in (dtypes.float16, dtypes.bfloat16):
+        # onnxruntime's ScatterND reductions have no 16-bit float kernels: reduce in float32.
+        work = dtypes.float32
+        data = first(ctx, "Cast", [data], {"to": ctx.onnx_type(work)})
+    rank = _ids_rank(node)
     rest = first(ctx, "Slice", [shape_of(ctx, data), const_i64(ctx, [rank]), const_i64(ctx, [INT64_MAX])])
     out_shape = first(ctx, "Concat", [_num_segments(ctx, node), rest], {"axis": 0})
-    init = zeros_like_shape(ctx, out_shape, dtype, _initial_value(dtype, reduction))
+    init = zeros_like_shape(ctx, out_shape, work, _initial_value(dtype, reduction))
     known = node.input_value(1)
     if node.op.startswith("Unsorted") and (known is None or (np.asarray(known) < 0).any()):
         # TF drops rows with a negative id; ScatterND would count them from the end.
@@ -160,17 +176,22 @@ def _scatter(ctx, node, reduction: str) -> None:
         data_rank = node.input_rank(0)
         require(data_rank is not None, node, "negative segment ids need the static rank of the data")
         row_valid = unsqueeze(ctx, valid, list(range(rank, data_rank))) if data_rank > rank else valid
-        data = first(ctx, "Where", [row_valid, data, init_row(ctx, dtype, reduction)])
-    first(ctx, "ScatterND", [init, unsqueeze(ctx, ids, [-1]), data], {"reduction": reduction},
-          output=node.output(0))
+        data = first(ctx, "Where", [row_valid, data, init_row(ctx, dtype, reduction, work)])
+    inputs = [init, unsqueeze(ctx, ids, [-1]), data]
+    if work == dtype:
+        first(ctx, "ScatterND", inputs, {"reduction": reduction}, output=node.output(0))
+        return
+    reduced = first(ctx, "ScatterND", inputs, {"reduction": reduction})
+    first(ctx, "Cast", [reduced], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
 
 
-def init_row(ctx, dtype, reduction: str) -> str:
-    """A scalar of `dtype` that leaves a `reduction` unchanged (what dropped rows contribute)."""
+def init_row(ctx, dtype, reduction: str, work=None) -> str:
+    """A scalar (of `work`, default `dtype`) that leaves a `reduction` of `dtype` values unchanged:
+    what the rows TF drops contribute."""
     identity = {"add": 0, "mul": 1}.get(reduction)
     if identity is None:  # max/min: the initial value also leaves the result unchanged
         identity = _initial_value(dtype, reduction)
-    return ctx.make_const(np.asarray(identity, dtype=dtype.as_numpy_dtype))
+    return ctx.make_const(np.asarray(identity, dtype=(work or dtype).as_numpy_dtype))
 
 
 def _one_hot_matmul(ctx, node) -> None:

@@ -361,7 +361,10 @@ def convert_one_hot(ctx, node):
 def convert_where(ctx, node):
     # TF:   index = Where(input)           (int64 [num_true, rank] coordinates)
     # ONNX: Index = Transpose(NonZero(X))
-    coords = first(ctx, "NonZero", [node.input(0)])
+    x = node.input(0)
+    if node.input_dtype(0) != dtypes.bool:
+        x = first(ctx, "Cast", [x], {"to": ctx.onnx_type(dtypes.bool)})  # NonZero lacks most kernels
+    coords = first(ctx, "NonZero", [x])
     first(ctx, "Transpose", [coords], {"perm": [1, 0]}, output=node.output(0))
 
 
