@@ -197,3 +197,19 @@ def test_extract_sub_graph_and_remove_training_nodes(data_dir):
 def test_likely_outputs(data_dir):
     assert graph_util.likely_outputs(_meta(data_dir / "mlp/ckpt/model.ckpt-30.meta").graph_def) == ["output"]
     assert graph_util.likely_outputs(_meta(data_dir / "cnn/ckpt/cnn.meta").graph_def) == ["probs"]
+
+
+def test_tensor_shape_from_node_def_name_and_must_run_on_cpu(data_dir):
+    from ortflow.graph import Graph
+    from ortflow.graph.importer import import_graph_def
+    gd = _graph_def(data_dir / "mlp/frozen.pb")
+    g = Graph()
+    with g.as_default():
+        import_graph_def(gd, name="")
+    assert graph_util.tensor_shape_from_node_def_name(g, "layer0/MatMul").as_list() == [None, 32]
+    assert graph_util.tensor_shape_from_node_def_name(g, "output:0").as_list() == [None, 5]
+    variable = _meta(data_dir / "mlp/ckpt/model.ckpt-30.meta").graph_def.node
+    var = next(n for n in variable if n.op == "VariableV2")
+    assert graph_util.must_run_on_cpu(var, pin_variables_on_cpu=True)
+    assert not graph_util.must_run_on_cpu(var)
+    assert not graph_util.must_run_on_cpu(next(n for n in gd.node if n.op == "MatMul"))
