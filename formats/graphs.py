@@ -9,8 +9,8 @@ import re
 from google.protobuf import unknown_fields
 from google.protobuf.message import DecodeError, Message
 from ortflow.errors import FormatError
-from ortflow.formats.files import write_bytes_atomic
-from ortflow.formats.pbtxt import format_pbtxt_bytes, parse_pbtxt
+from ortflow.formats.files import atomic_writer
+from ortflow.formats.pbtxt import format_pbtxt_pieces, parse_pbtxt
 from ortflow.proto import OUR_PACKAGE, TF_PACKAGE, GraphDef, MetaGraphDef, SavedModel
 
 __all__ = ["KINDS", "detect_kind", "load_graph_def", "parse_message", "read_graph", "write_graph"]
@@ -352,6 +352,7 @@ def write_graph(graph_or_message, logdir: str | os.PathLike, name: str, as_text:
     msg = _as_our_message(graph_or_message)
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(os.fspath(logdir), name)
-    data = format_pbtxt_bytes(msg) if as_text else msg.SerializeToString(deterministic=True)
-    write_bytes_atomic(path, data)
+    pieces = format_pbtxt_pieces(msg) if as_text else [msg.SerializeToString(deterministic=True)]
+    with atomic_writer(path) as f:
+        f.writelines(pieces)
     return path

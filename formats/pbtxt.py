@@ -275,11 +275,16 @@ class _Printer:
         out.append(b"%s%s: %s\n" % (indent, name, text))
 
 
-def format_pbtxt_bytes(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> bytes:
-    """As `format_pbtxt`, but returns the UTF-8 text as bytes (what files hold)."""
+def format_pbtxt_pieces(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> list[bytes]:
+    """As `format_pbtxt_bytes`, but the UTF-8 text is returned in pieces, to be written one by one."""
     printer = _Printer(float_format, as_utf8)
     printer.message(message, b"")
-    return b"".join(printer.out)
+    return printer.out
+
+
+def format_pbtxt_bytes(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> bytes:
+    """As `format_pbtxt`, but returns the UTF-8 text as bytes (what files hold)."""
+    return b"".join(format_pbtxt_pieces(message, float_format, as_utf8))
 
 
 def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> str:
@@ -298,7 +303,9 @@ def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool
         The text; fields in field-number order, map entries sorted by key, bytes escaped
         with 3-digit octal, `Any` expanded with TensorFlow's type names.
     """
-    return format_pbtxt_bytes(message, float_format, as_utf8).decode("utf-8")
+    # Decoding piece by piece while they are small and then joining the strs copies the big
+    # text once less than joining the bytes and decoding the result.
+    return "".join([piece.decode("utf-8") for piece in format_pbtxt_pieces(message, float_format, as_utf8)])
 
 
 # --------------------------------------------------------------------------- parsing
