@@ -335,8 +335,10 @@ class _Rewriter:
         before = self.preceding.get(node_name)
         if not before:
             return None
-        producer = split_tensor_name(tensor)[0]
-        if self.index.nodes[producer].op not in VARIABLE_OPS:
+        # A reference variable's reads alias its buffer (`w/read` is an Identity of the ref), so a
+        # read through an Identity chain sees an assign ordered before the reading node too.
+        producer = _variable_of(self.index, tensor)
+        if producer is None:
             return None
         writers = [a for a in before if _variable_of(self.index, canonical_tensor_name(
             self.index.nodes[a].input[0])) == producer]

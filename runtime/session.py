@@ -650,11 +650,14 @@ class Session:
 
 
 class InteractiveSession(Session):
-    """A Session that makes itself the default session when created, until `close()`."""
+    """A Session that makes itself (and its graph) the default when created, until `close()`."""
 
     def __init__(self, target: str = "", graph=None, config: ConfigProto | None = None,
                  providers: Any = "auto"):
         super().__init__(target, graph, config, providers)
+        graph_ctx = getattr(self._graph, "as_default", None)
+        self._graph_ctx = graph_ctx() if graph_ctx is not None else contextlib.nullcontext()
+        self._graph_ctx.__enter__()
         _session_stack().push(self)
         self._installed = True
 
@@ -663,6 +666,8 @@ class InteractiveSession(Session):
             self._installed = False
             with contextlib.suppress(Exception):
                 _session_stack().pop(self)
+            with contextlib.suppress(Exception):
+                self._graph_ctx.__exit__(None, None, None)
         super().close()
 
 

@@ -155,9 +155,11 @@ def test_context_manager_installs_graph_and_session(affine):
 
 def test_interactive_session_is_default_until_closed(affine):
     g, x, _, y = affine
+    from ortflow.graph import get_default_graph
+
     sess = InteractiveSession(graph=g, providers="cpu")
     try:
-        assert get_default_session() is sess
+        assert get_default_session() is sess and get_default_graph() is g
         assert y.eval({x: np.zeros((1, 4))}).shape == (1, 4)
     finally:
         sess.close()
