@@ -431,13 +431,12 @@ def _resize(ctx, node, mode: str) -> None:
             attrs["exclude_outside"] = 1  # TF drops taps outside the image and renormalizes
     x = node.input(0)
     size64 = _int64(ctx, node, 1)
-    if ctx.opset >= 18:
-        attrs["axes"] = [1, 2]  # resize NHWC directly: no transposes needed from opset 18
-        ctx.make_node("Resize", [x, "", "", size64], attrs, outputs=[node.output(0)])
-        return
+    # full N, C, H, W sizes (no `axes`: onnxruntime's transpose optimizer mishandles it on
+    # Resize, "Number of elements of input 'sizes' (0) does not match the number of axes")
     shape = ctx.make_node("Shape", [x])[0]
     nc = ctx.make_node("Gather", [shape, ctx.make_const(np.array([0, 3], np.int64))], {"axis": 0})[0]
     sizes = ctx.make_node("Concat", [nc, size64], {"axis": 0})[0]
+    # channels-first like the convolutions, so the layout pass cancels the transposes
     x_nchw = ctx.make_node("Transpose", [x], {"perm": [0, 3, 1, 2]}, name=f"{node.name}/to_nchw")[0]
     y = ctx.make_node("Resize", [x_nchw, "", "", sizes], attrs)[0]
     ctx.make_node("Transpose", [y], {"perm": [0, 2, 3, 1]}, outputs=[node.output(0)],

@@ -612,6 +612,8 @@ def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
         return True
     if op == "Pad":
         return graph.const(node.inputs[1]) is not None and (len(node.inputs) < 4 or not node.inputs[3])
+    if op == "Shape":
+        return "start" not in node.attrs and "end" not in node.attrs
     return False
 
 
@@ -636,7 +638,6 @@ def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
     op = node.op_type
     out_perm = perm
     n = len(perm)
-    inv = _inverse(perm)
     if op in _UNARY or op in _CLIP_LIKE:
         _feed_pre_transpose(graph, node, 0, perm)
     elif op in _BROADCAST or op == "Concat":
@@ -675,9 +676,19 @@ def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
             new[perm[i] + n] = pads[i + n]
         graph.set_input(node, 1, graph.add_const(new, node.name + "/pads"))
         _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "Shape":
+        # Shape(Transpose(x, p)) == Gather(Shape(x), p): the shape is permuted, not the data
+        _feed_pre_transpose(graph, node, 0, perm)
+        out = node.outputs[0]
+        pre = graph.namespace.create(out.rsplit(":", 1)[0] + "/pre_transpose")
+        node.outputs[0] = pre
+        graph.producer[pre] = node
+        indices = graph.add_const(np.array(perm, np.int64), node.name + "/perm")
+        graph.add_node(ONode("Gather", [pre, indices], [out], {"axis": 0},
+                             graph.namespace.create(node.name + "/Gather")))
+        return None
     else:
         return None
-    del inv
     if out_perm is None or _is_identity(out_perm):
         return None
     out = node.outputs[0]

@@ -183,3 +183,52 @@ def test_transpose_feeding_a_graph_output_stays():
     graph = _ograph(nodes, [("x", dtypes.float32, [2, 3])], [("y", dtypes.float32, None)])
     assert not push_transposes(graph)
     assert [n.op_type for n in graph.nodes] == ["Transpose"]
+
+
+@pytest.mark.interop
+def test_tensorflow_cnn_matches_after_layout(tf):
+    # A TF-built NHWC network through every layout-sensitive handler, against TF's own output.
+    import tensorflow as real_tf
+
+    rng = np.random.default_rng(3)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 12, 12, 3], name="x")
+        w = tf.constant(rng.normal(size=(3, 3, 3, 8)).astype(np.float32) * 0.3)
+        y = tf.nn.conv2d(x, w, strides=[1, 2, 2, 1], padding="SAME")
+        y, _, _ = tf.nn.fused_batch_norm(y, *[tf.constant(v.astype(np.float32)) for v in (
+            rng.uniform(0.5, 2, 8), rng.normal(size=8), rng.normal(size=8), rng.uniform(0.5, 2, 8))],
+            is_training=False)
+        y = tf.nn.relu6(y)
+        dw = tf.constant(rng.normal(size=(3, 3, 8, 1)).astype(np.float32))
+        y = tf.nn.depthwise_conv2d(y, dw, strides=[1, 1, 1, 1], padding="SAME")
+        y = tf.nn.max_pool2d(y, 2, 1, "VALID")
+        y = tf.compat.v1.image.resize_bilinear(y, [10, 10], half_pixel_centers=True)
+        y = tf.concat([y, tf.nn.elu(y)], axis=3)
+        y = tf.pad(y, [[0, 0], [1, 3], [0, 2], [0, 0]])
+        y = tf.nn.space_to_depth(y, 2)
+        y = tf.nn.avg_pool2d(y, 3, 1, "SAME")
+        tf.reduce_mean(y, axis=[1, 2], name="out")
+        feed = rng.normal(size=(2, 12, 12, 3)).astype(np.float32)
+        with tf.Session(graph=graph) as sess:
+            want = sess.run("out:0", {"x:0": feed})
+    del real_tf
+    graph_def = GraphDef.FromString(graph.as_graph_def().SerializeToString())
+    result = convert_graph_def(graph_def, ["x:0"], ["out:0"])
+    assert result.transposes <= 2, [n.op_type for n in result.model.graph.node]
+    np.testing.assert_allclose(_run(result.model, {"x:0": feed})[0], want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+def test_resize_between_convs_keeps_channels_first(opset):
+    g = G()
+    x = g.placeholder("x", [None, 8, 8, 3])
+    a = g.node("Relu", "a/relu", [g.conv("a", x, 3, 4)])
+    size = g.const("size", np.array([12, 10], np.int32))
+    r = g.node("ResizeBilinear", "resize", [a, size], half_pixel_centers=True, align_corners=False)
+    g.conv("b", r, 4, 2)
+    fast, plain = _both(g.g, ["x:0"], ["b/bias:0"], opset=opset)
+    assert fast.transposes == 2, [n.op_type for n in fast.model.graph.node]
+    feed = RNG.normal(size=(2, 8, 8, 3)).astype(np.float32)
+    np.testing.assert_allclose(_run(fast.model, {"x:0": feed})[0], _run(plain.model, {"x:0": feed})[0],
+                               rtol=1e-5, atol=1e-5)
