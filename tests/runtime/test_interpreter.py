@@ -67,3 +67,38 @@ def test_missing_kernels_lists_op_types_without_one():
     missing = missing_kernels(g)
     assert ("BarrierTakeMany" in missing) == (not has_kernel("BarrierTakeMany"))
     assert "Switch" not in missing and "Merge" not in missing
+
+
+# op type -> numpy reference, for ops that may have a numpy kernel but no ONNX handler
+_FALLBACK_CANDIDATES = {
+    "Atan2": np.arctan2,
+    "MulNoNan": lambda a, c: np.where(c == 0, 0, a * c).astype(np.float32),
+}
+
+
+def test_session_falls_back_to_the_interpreter_for_ops_without_handler():
+    from ortflow.api import ops_builder as b
+    from ortflow.converters.registry import registered_ops
+    from ortflow.formats import dtypes
+    from ortflow.graph import Graph
+    from ortflow.graph.ops import has_kernel
+    from ortflow.runtime import Session
+
+    handled = registered_ops()
+    usable = [op for op in _FALLBACK_CANDIDATES if has_kernel(op) and op not in handled]
+    if not usable:
+        pytest.skip(f"every candidate op {sorted(_FALLBACK_CANDIDATES)} now has an ONNX handler or "
+                    "no kernel; the fallback needs an op with a kernel and no handler to be shown")
+    op = usable[0]
+    g = Graph()
+    with g.as_default():
+        a = b.placeholder(dtypes.float32, b.shape_attr([None]), name="a")
+        c = b.placeholder(dtypes.float32, b.shape_attr([None]), name="c")
+        out = b.apply_op_output(op, [a, c], name="out")
+        b.apply_op_output("AddV2", [out, b.constant(np.float32(1), name="one")], name="plus")
+    av = np.array([1.0, -2.0, 0.5], np.float32)
+    cv = np.array([0.0, 3.0, -1.0], np.float32)
+    with Session(graph=g, providers="cpu") as sess:
+        got = sess.run("plus:0", {"a:0": av, "c:0": cv})
+        assert sess.last_run_backend == "numpy"
+    np.testing.assert_allclose(got, _FALLBACK_CANDIDATES[op](av, cv) + 1, rtol=1e-6)
