@@ -421,3 +421,96 @@ def convert_dynamic_stitch(ctx, node):
     zeros = first(ctx, "Expand", [ctx.make_const(np.zeros((), node.output_dtype(0).as_numpy_dtype)), shape])
     # Later (data, index) pairs win on duplicate indices, as in TF; ScatterND applies them in order.
     first(ctx, "ScatterND", [zeros, unsqueeze(ctx, all_indices, [-1]), all_data], output=node.output(0))
+
+
+# --------------------------------------------------------------------------- space <-> batch
+
+def _block_params(node, i_block: int, i_pads: int, what: str):
+    block, pads = node.input_value(i_block), node.input_value(i_pads)
+    require(block is not None and pads is not None, node, f"block_shape and {what} must be constant")
+    block = [int(b) for b in np.asarray(block).reshape(-1)]
+    pads = np.asarray(pads, dtype=np.int64).reshape(len(block), 2)
+    rank = node.input_rank(0)
+    require(rank is not None and rank >= len(block) + 1, node, "the input needs a static rank")
+    return block, pads, rank
+
+
+def _dims(ctx, shape: str, start: int, stop: int | None = None) -> str:
+    stop = INT64_MAX if stop is None else stop
+    return first(ctx, "Slice", [shape, const_i64(ctx, [start]), const_i64(ctx, [stop])])
+
+
+@handler("SpaceToBatchND")
+def convert_space_to_batch_nd(ctx, node):
+    # TF:   output = SpaceToBatchND(input [B, s..., r...], block_shape [M], paddings [M, 2])
+    # ONNX: Pad -> Reshape [B, s1/b1, b1, ...] -> Transpose (blocks first) -> Reshape [B*prod(b), s/b..., r...]
+    block, pads, rank = _block_params(node, 1, 2, "paddings")
+    m = len(block)
+    x = node.input(0)
+    if pads.any():
+        full = np.zeros((rank, 2), np.int64)
+        full[1:1 + m] = pads
+        x = first(ctx, "Pad", [x, const_i64(ctx, full.T.reshape(-1))])
+    shape = shape_of(ctx, x)
+    blocks = const_i64(ctx, block)
+    outer = first(ctx, "Div", [_dims(ctx, shape, 1, 1 + m), blocks])
+    pieces = [_dims(ctx, shape, 0, 1)]
+    for i in range(m):
+        pieces += [_dims(ctx, outer, i, i + 1), const_i64(ctx, [block[i]])]
+    pieces.append(_dims(ctx, shape, 1 + m))
+    split = first(ctx, "Reshape", [x, first(ctx, "Concat", pieces, {"axis": 0})])
+    perm = [2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)] + list(range(2 * m + 1, rank + m))
+    moved = first(ctx, "Transpose", [split], {"perm": perm})
+    batch = first(ctx, "Mul", [_dims(ctx, shape, 0, 1), const_i64(ctx, [int(np.prod(block))])])
+    target = first(ctx, "Concat", [batch, outer, _dims(ctx, shape, 1 + m)], {"axis": 0})
+    first(ctx, "Reshape", [moved, target], output=node.output(0))
+
+
+@handler("BatchToSpaceND")
+def convert_batch_to_space_nd(ctx, node):
+    # TF:   output = BatchToSpaceND(input [B*prod(b), s..., r...], block_shape [M], crops [M, 2])
+    # ONNX: Reshape [b..., B, s..., r...] -> Transpose [B, s1, b1, ...] -> Reshape [B, s*b..., r...] -> Slice
+    block, crops, rank = _block_params(node, 1, 2, "crops")
+    m = len(block)
+    shape = shape_of(ctx, node.input(0))
+    batch = first(ctx, "Div", [_dims(ctx, shape, 0, 1), const_i64(ctx, [int(np.prod(block))])])
+    split_shape = first(ctx, "Concat", [const_i64(ctx, block), batch, _dims(ctx, shape, 1)], {"axis": 0})
+    split = first(ctx, "Reshape", [node.input(0), split_shape])
+    perm = [m] + [k for i in range(m) for k in (m + 1 + i, i)] + list(range(2 * m + 1, rank + m))
+    moved = first(ctx, "Transpose", [split], {"perm": perm})
+    spatial = first(ctx, "Mul", [_dims(ctx, shape, 1, 1 + m), const_i64(ctx, block)])
+    target = first(ctx, "Concat", [batch, spatial, _dims(ctx, shape, 1 + m)], {"axis": 0})
+    merged = first(ctx, "Reshape", [moved, target], output=None if crops.any() else node.output(0))
+    if crops.any():
+        ends = [-int(c) if c else INT64_MAX for c in crops[:, 1]]
+        first(ctx, "Slice", [merged, const_i64(ctx, crops[:, 0]), const_i64(ctx, ends),
+                             const_i64(ctx, list(range(1, 1 + m)))], output=node.output(0))
+
+
+@handler("ReverseSequence")
+def convert_reverse_sequence(ctx, node):
+    # TF:   output = ReverseSequence(input, seq_lengths, seq_dim: int, batch_dim: int)
+    # ONNX: Y = ReverseSequence(X, Sequence_lens: int64, time_axis, batch_axis)  (axes 0 and 1 only)
+    seq_dim, batch_dim = int(node.attr("seq_dim")), int(node.attr("batch_dim", 0))
+    require({seq_dim, batch_dim} == {0, 1}, node,
+            f"ONNX ReverseSequence takes time and batch axes 0 and 1, not {seq_dim} and {batch_dim}")
+    lengths = to_int64(ctx, node.input(1))
+    first(ctx, "ReverseSequence", [node.input(0), lengths], {"time_axis": seq_dim, "batch_axis": batch_dim},
+          output=node.output(0))
+
+
+@handler("ScatterNd", since=16)
+def convert_scatter_nd(ctx, node):
+    # TF:   output = ScatterNd(indices, updates, shape)  (duplicate indices add up)
+    # ONNX: Output = ScatterND(zeros(Shape), Indices, Updates, reduction='add')  (opset >= 16)
+    dtype = node.output_dtype(0)
+    zeros = first(ctx, "Expand", [ctx.make_const(np.zeros((), dtype.as_numpy_dtype)), to_int64(ctx, node.input(2))])
+    first(ctx, "ScatterND", [zeros, to_int64(ctx, node.input(0)), node.input(1)], {"reduction": "add"},
+          output=node.output(0))
+
+
+@handler("TensorScatterUpdate")
+def convert_tensor_scatter_update(ctx, node):
+    # TF:   output = TensorScatterUpdate(tensor, indices, updates)
+    # ONNX: Output = ScatterND(Data, Indices, Updates)
+    first(ctx, "ScatterND", [node.input(0), to_int64(ctx, node.input(1)), node.input(2)], output=node.output(0))

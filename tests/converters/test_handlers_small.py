@@ -453,6 +453,53 @@ def partition_and_stitch():
                                                     "stitched1:0"], expected)
 
 
+def _space_to_batch_ref(x, block, pads):
+    # TF's definition, element by element: out[(i1 * b2 + i2) * B + n, h, w] = padded[n, h*b1 + i1, w*b2 + i2]
+    padded = np.pad(x, [(0, 0), tuple(pads[0]), tuple(pads[1]), (0, 0)])
+    n, hp, wp, c = padded.shape
+    b1, b2 = block
+    out = np.zeros((n * b1 * b2, hp // b1, wp // b2, c), x.dtype)
+    for i1 in range(b1):
+        for i2 in range(b2):
+            out[(i1 * b2 + i2) * n:(i1 * b2 + i2 + 1) * n] = padded[:, i1::b1, i2::b2]
+    return out
+
+
+@case
+def space_batch_and_sequences():
+    x = _x((2, 5, 4, 3))
+    block, pads, crops = [2, 2], [[1, 0], [0, 2]], [[1, 0], [0, 2]]
+    seq = _x((4, 2, 3))
+    lengths = np.array([3, 1], np.int64)
+    nodes = [placeholder("x", F32, [None, 5, 4, 3]), const("block", np.array(block, np.int32)),
+             const("pads", np.array(pads, np.int32)), const("crops", np.array(crops, np.int32)),
+             op("s2b", "SpaceToBatchND", ["x", "block", "pads"], T=F32, Tblock_shape=I32, Tpaddings=I32),
+             op("b2s", "BatchToSpaceND", ["s2b", "block", "crops"], T=F32, Tblock_shape=I32, Tcrops=I32),
+             placeholder("seq", F32, [4, None, 3]), placeholder("lengths", I64, [None]),
+             op("rev", "ReverseSequence", ["seq", "lengths"], T=F32, Tlen=I64, seq_dim=0, batch_dim=1),
+             const("where", np.array([[1], [3], [1]], np.int32)), const("shape", np.array([5, 2], np.int32)),
+             const("updates", np.array([[1, 2], [3, 4], [5, 6]], np.float32)),
+             op("scattered", "ScatterNd", ["where", "updates", "shape"], T=F32, Tindices=I32),
+             op("updated", "TensorScatterUpdate", ["x2", "where2", "updates2"], T=F32, Tindices=I32),
+             placeholder("x2", F32, [None, 2]), const("where2", np.array([[0], [1]], np.int32)),
+             const("updates2", np.array([[9, 9], [8, 8]], np.float32))]
+
+    def expected(f):
+        v, sq = f["x:0"], f["seq:0"]
+        rev = sq.copy()
+        for b, n in enumerate(lengths):
+            rev[:n, b] = sq[:n, b][::-1]
+        scattered = np.zeros((5, 2), np.float32)
+        scattered[1] += [1, 2]
+        scattered[3] += [3, 4]
+        scattered[1] += [5, 6]
+        updated = f["x2:0"].copy()
+        updated[[0, 1]] = [[9, 9], [8, 8]]
+        return [_space_to_batch_ref(v, block, pads), v, rev, scattered, updated]
+    feeds = {"x:0": x, "seq:0": seq, "lengths:0": lengths, "x2:0": _x((2, 2))}
+    return Case(nodes, feeds, ["s2b:0", "b2s:0", "rev:0", "scattered:0", "updated:0"], expected, min_opset=16)
+
+
 # --------------------------------------------------------------------------- complex and FFT
 
 @case
