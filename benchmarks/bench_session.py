@@ -21,6 +21,7 @@ import numpy as np
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
 MODELS = {"cnn": ("images:0", "probs:0"), "mobilenet_v2": ("input:0", "Identity:0")}
+BATCHES = [1, 8]
 
 
 def _median_time(fn, repeat: int, inner: int) -> float:
@@ -50,10 +51,13 @@ def _matmul_graph_def():
     return g
 
 
-def _ortflow_session(graph):
-    from ortflow.runtime import ConfigProto, Session
+PROVIDER = "cpu"
 
-    return Session(graph=graph, providers="cpu", config=ConfigProto(intra_op_parallelism_threads=0))
+
+def _ortflow_session(graph):
+    from ortflow.runtime import Session
+
+    return Session(graph=graph, providers=PROVIDER)
 
 
 def _tf_session(graph_def_bytes):
@@ -118,7 +122,7 @@ def bench_models(have_tf: bool, repeat: int) -> None:
             shape = list(np.load(DATA / name / "inputs.npz")[inp].shape[1:])
             shape = [1] + shape
         tf_sess = _tf_session(graph_def.SerializeToString()) if have_tf else None
-        for batch in (1, 8):
+        for batch in BATCHES:
             x = np.random.default_rng(0).standard_normal([batch] + list(shape[1:])).astype(np.float32)
             sess = _ortflow_session(graph)
             t0 = time.perf_counter()
@@ -138,7 +142,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inner", type=int, default=2000, help="calls per overhead round")
     parser.add_argument("--repeat", type=int, default=7, help="rounds per model measurement")
+    parser.add_argument("--provider", choices=["cpu", "cuda"], default="cpu",
+                        help="ortflow's execution provider (TF always runs on the CPU here)")
+    parser.add_argument("--batches", default="1,8", help="model batch sizes, comma-separated")
     args = parser.parse_args()
+    global PROVIDER, BATCHES
+    PROVIDER = args.provider
+    BATCHES = [int(b) for b in args.batches.split(",")]
+    print(f"ortflow provider: {PROVIDER}")
     have_tf = _import_tf()
     if not have_tf:
         print("TensorFlow is not installed: ortflow figures only, no ratios")
