@@ -1,0 +1,54 @@
+"""Records TensorFlow's results for the seed scripts (tests/seeds/scripts.py).
+
+Run with the TensorFlow virtual environment from the repository root:
+
+    /work/venv-tf/bin/python tests/data/seeds/gen_expected.py
+
+Each script runs under `tensorflow.compat.v1` (v2 behaviour off) in a fresh temporary
+directory; its results go to tests/data/seeds/expected.npz as "<script>/<key>" arrays. Keys
+starting with `raw_` (random draws) are not recorded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+SCRIPTS_PY = HERE.parent.parent / "seeds" / "scripts.py"
+
+
+def load_scripts():
+    spec = importlib.util.spec_from_file_location("seed_scripts", SCRIPTS_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(names: list[str]) -> int:
+    import tensorflow.compat.v1 as tf
+
+    tf.disable_v2_behavior()
+    seeds = load_scripts()
+    target = HERE / "expected.npz"
+    arrays = dict(np.load(target)) if names and target.exists() else {}
+    for name, script in seeds.SCRIPTS.items():
+        if names and name not in names:
+            continue
+        arrays = {k: v for k, v in arrays.items() if not k.startswith(name + "/")}
+        with tempfile.TemporaryDirectory() as workdir:
+            results = script(tf, workdir)
+        for key, value in results.items():
+            if not key.startswith("raw_"):
+                arrays[f"{name}/{key}"] = seeds.as_result(value)
+        print(f"{name}: {len(results)} results")
+    np.savez_compressed(target, **arrays)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

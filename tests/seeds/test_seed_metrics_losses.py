@@ -1,0 +1,29 @@
+"""Seed notes 004: tf.metrics and the losses (tf.nn cross entropies, tf.losses)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.xfail(strict=True, reason="runtime/lowering.py: Session.run of a tf.metrics update "
+                   "op fails with InvalidArgumentError 'You must feed a value for placeholder "
+                   "tensor 'pr'' although it is fed; tf.metrics.mean's count AssignAdd carries "
+                   "the placeholder as a control input ('^pr')")
+def test_metrics(run_seed):
+    run_seed("metrics")
+
+
+@pytest.mark.xfail(strict=True, reason="tf.metrics.sensitivity_at_specificity (and "
+                   "specificity_at_sensitivity) missing from ortflow.api.metrics (AttributeError)")
+def test_metrics_at_thresholds(run_seed):
+    run_seed("metrics_at")
+
+
+def test_losses(run_seed):
+    run_seed("losses")
+
+
+@pytest.mark.xfail(strict=True, reason="tf.losses.mean_pairwise_squared_error missing from "
+                   "ortflow.api.losses (AttributeError)")
+def test_pairwise_loss(run_seed):
+    run_seed("pairwise_loss")
