@@ -774,7 +774,13 @@ class _SessionQuery:
         raise NotImplementedError
 
     def eval(self, session: Session | None = None):
-        session = session or _session_stack().stack[-1] if session is None else session
+        """Evaluates in `session`, else in the default session."""
+        if session is None:
+            stack = _session_stack().stack
+            if not stack:
+                raise ValueError("Cannot evaluate the report: no default session is registered. "
+                                 "Use `with sess.as_default()` or pass session=sess.")
+            session = stack[-1]
         return self.evaluate(session)
 
 

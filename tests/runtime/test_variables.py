@@ -162,3 +162,13 @@ def test_read_ordered_after_an_assign_sees_the_new_value():
         np.testing.assert_array_equal(sess.run("after:0"), [1, 1])
         np.testing.assert_array_equal(sess.run("after:0"), [2, 2])
         assert sess.run("v_after:0") == 5.0
+
+
+def test_report_eval_uses_the_default_session():
+    g = _ref_graph()
+    sess = Session(graph=g, providers="cpu")
+    report = report_uninitialized_variables(["w"])
+    with pytest.raises(ValueError, match="no default session"):
+        report.eval()
+    with sess.as_default():
+        assert list(report.eval()) == [b"w"]
