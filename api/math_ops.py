@@ -141,8 +141,13 @@ def divide(x, y, name=None):
 
 
 def div(x, y, name=None):
-    """TF 1.x `div`: floor division for integers, real division for floats (`Div`)."""
-    return apply_op_output("Div", [x, y], name=name or "div")
+    """TF 1.x `div`: floor division (`FloorDiv`) for integers, `RealDiv` for floats."""
+    g = graph_of(x, y)
+    with g.as_default(), g.name_scope(name or "div") as scope:
+        x, y = convert_pair(x, y)
+        dtype = x.dtype.base_dtype
+        op_type = "RealDiv" if (dtype.is_floating or dtype.is_complex) else "FloorDiv"
+        return apply_op_output(op_type, [x, y], name=scope)
 
 
 def scalar_mul(scalar, x, name=None):

@@ -104,6 +104,17 @@ t = tf.transpose(x); a = tf.argmax(x, 1); e = tf.equal(a, 1); st = tf.stack([x, 
 tf.set_random_seed(5)
 u1 = tf.random_uniform([2, 3], -1, 1); u2 = tf.truncated_normal([2], seed=4)
 """,
+    "array_and_nn": """
+x = tf.placeholder(tf.float32, [None, 3], name="x")
+oh = tf.one_hot(tf.constant([0, 2]), 3); wh = tf.where(x > 0, x, tf.zeros_like(x)); ga = tf.gather(x, [0, 1])
+ba = tf.nn.bias_add(x, tf.ones([3])); l2 = tf.nn.l2_loss(x); am = tf.argmax(x, axis=1)
+sq = tf.squeeze(tf.expand_dims(x, 0), [0]); sp = tf.split(x, 3, axis=1); til = tf.tile(x, [2, 1])
+pd = tf.pad(x, [[1, 1], [0, 0]]); cs = tf.cast(x, tf.int64); ad = tf.add_n([x, x, x]); rg = tf.range(10)
+mx = tf.maximum(x, 0.5); eq = tf.equal(x, x); sh = tf.shape(x); ls = tf.nn.log_softmax(x)
+t6 = tf.nn.relu6(x) + tf.nn.elu(x) + tf.nn.leaky_relu(x) + tf.nn.softplus(x) + tf.tanh(x)
+mm, vv = tf.nn.moments(x, [0]); dv = tf.div(x, 2.0); di = tf.div(tf.constant(7), 2)
+ei = tf.linalg.matmul(x, tf.ones([3, 1]))
+""",
 }
 
 
