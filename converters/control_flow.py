@@ -230,6 +230,25 @@ def _inner_switch_between(ctx, tensor: str, switches: set[str], tags: dict) -> b
     return False
 
 
+def _is_loop_merge(ctx, merge) -> bool:
+    """A while frame's Merge (fed by an Enter and a NextIteration), never a cond's."""
+    producers = [ctx.tf_node(t) for t in _data_inputs(merge)]
+    return any(p is not None and p.op in ("Enter", "NextIteration") for p in producers)
+
+
+def _fed_by_pending(ctx, merge: str, pending: set[str], tags: dict) -> bool:
+    seen, work = set(), [_src(i) for i in ctx.tf_node(merge).node_def.input]
+    while work:
+        name = work.pop()
+        if name in pending:
+            return True
+        if name in seen or name not in tags:
+            continue
+        seen.add(name)
+        work.extend(_src(i) for i in ctx.tf_node(name).node_def.input)
+    return False
+
+
 def _find_cond(ctx, switch) -> _Cond:
     # Tag every node downstream of the cond's Switches with the branch(es) it depends on; a
     # Merge reading both branches is one of the cond's outputs and stops the tagging.
@@ -244,8 +263,8 @@ def _find_cond(ctx, switch) -> _Cond:
     work = [c.name for s in switches for c in ctx.consumers(s)]
     while work or pending:
         if not work:
-            ready = [m for m in sorted(pending)
-                     if not any(_src(i) in pending for i in ctx.tf_node(m).node_def.input)] or sorted(pending)
+            # Judge the Merges no other pending Merge feeds (through tagged nodes) first.
+            ready = [m for m in sorted(pending) if not _fed_by_pending(ctx, m, pending, tags)] or sorted(pending)
             for name in ready:
                 pending.discard(name)
                 if _is_cond_merge(ctx, ctx.tf_node(name), switches, tags):
@@ -258,7 +277,7 @@ def _find_cond(ctx, switch) -> _Cond:
         node = ctx.tf_node(name)
         if node is None or name in switches or name in merges:
             continue
-        if node.op in ("Merge", "RefMerge") and name not in nested:
+        if node.op in ("Merge", "RefMerge") and name not in nested and not _is_loop_merge(ctx, node):
             pending.add(name)
             continue
         new = _tags_of_inputs(node, switches, tags)

@@ -43,7 +43,7 @@ def test_control_flow_case(case, opset):
     for name, expected in want.items():
         assert got[name].shape == expected.shape, name
         np.testing.assert_allclose(got[name], expected, rtol=1e-4, atol=1e-4, err_msg=f"{case} {name}")
-    ops = {n.op_type for n in model.graph.node}
+    ops = {n.op_type for n in _all_nodes(model.graph)}
     manifest = json.loads((DATA / case / "manifest.json").read_text())
     if "LoopCond" in manifest["ops"]:
         assert "Loop" in ops, f"{case}: the while frame did not become an ONNX Loop"

@@ -103,6 +103,18 @@ def _tensor_list_while():
                                     name="output")]
 
 
+def _while_in_cond():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
+
+    def looped():
+        _, out = tf.compat.v1.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 1.5 - 0.25),
+                                         [tf.constant(0), x])
+        return out
+
+    out = tf.compat.v1.cond(tf.reduce_mean(x) < 10.0, looped, lambda: x + 100.0)
+    return {"a:0": x}, [tf.identity(out, name="output")]
+
+
 def _while_dynamic_trip_count():
     x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="a")
     n = tf.shape(x)[0] + 1
@@ -130,6 +142,7 @@ CASES = {
     "cond_multi_output": _cond_multi_output,
     "cond_constant_branch": _cond_constant_branch,
     "tensor_list_while": _tensor_list_while,
+    "while_in_cond": _while_in_cond,
     "while_dynamic_trip_count": _while_dynamic_trip_count,
 }
 
