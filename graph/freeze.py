@@ -14,8 +14,10 @@ Identity (`T` and `_class` kept), and Identity / Switch / Enter / Exit / NextIte
 that carry the handle or reference get `T` re-typed to the value's dtype (and lose
 `_output_shapes`), as `tf.compat.v1.graph_util.convert_variables_to_constants` does.
 ResourceGather becomes GatherV2 with an added `<name>/axis` Const, ResourceGatherNd becomes
-GatherNd. Resource variables passed into function-call ops (If, While, PartitionedCall) are
-not supported and raise a GraphError naming the node.
+GatherNd. A value passed into a function-call op (If, Case, While, PartitionedCall) re-types
+the caller's `Tin`/`T` entry and the called functions' argument (whose reads become Identity
+too); the converted functions are renamed `<base>_frozen_<n>` as TensorFlow does (TensorFlow's
+n comes from a process-wide counter, so only the numbers differ).
 """
 
 from __future__ import annotations
@@ -49,8 +51,6 @@ __all__ = [
 #: Op types whose output is a variable (a reference or a resource handle).
 VARIABLE_OPS = ("Variable", "VariableV2", "VarHandleOp")
 _INTERMEDIATE_OPS = ("Enter", "Exit", "Identity", "NextIteration", "Switch", "_SwitchN")
-_FUNCTION_CALL_OPS = ("If", "StatelessIf", "While", "StatelessWhile", "Case", "PartitionedCall",
-                      "StatefulPartitionedCall")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,90 +88,216 @@ def inline_variables(graph_def: GraphDef, values: Mapping[str, np.ndarray]) -> G
     """A copy of `graph_def` with each variable named in `values` turned into a Const.
 
     Raises:
-        GraphError: a value's shape does not match, or a resource handle reaches an op the
-            rewrite does not handle (a function call).
+        GraphError: a value's shape does not match the variable's, or a re-typed node has no
+            type entry for the input the value reaches.
     """
-    out = GraphDef()
-    out.CopyFrom(graph_def)
-    nodes = {n.name: n for n in out.node}
-    originals = {n.name: n for n in graph_def.node}
-    edges = _data_edges(graph_def)
+    rewriter = _Rewriter(graph_def)
     for node in graph_def.node:
         if node.name in values:
-            _convert_variable(out, nodes, originals, edges, node, values[node.name])
-    return out
+            rewriter.convert_variable(node, values[node.name])
+    return rewriter.out
 
 
-def _data_edges(graph_def: GraphDef) -> dict[str, list[tuple[str, int]]]:
-    """Producer name -> [(consumer name, input position)] for data inputs (control edges skipped)."""
+def _data_edges(nodes) -> dict[str, list[tuple[str, int]]]:
+    """Producer name -> [(consumer name, input position)] for data inputs (control edges skipped).
+
+    Inside a function body the producer is a node name or an argument name ("x", "n:out:0").
+    """
     edges: dict[str, list[tuple[str, int]]] = {}
-    for node in graph_def.node:
+    for node in nodes:
         for position, inp in enumerate(node.input):
             if inp.startswith("^"):
                 continue
-            edges.setdefault(naming.parse_input(inp)[0], []).append((node.name, position))
+            edges.setdefault(inp.split(":", 1)[0], []).append((node.name, position))
     return edges
 
 
-def _convert_variable(out: GraphDef, nodes, originals, edges, var: NodeDef, value) -> None:
-    dtype_enum = var.attr["dtype"].type
+# caller op -> (index of the first input passed to the functions, type-list attr, function attrs)
+_CALLERS = {
+    "If": (1, "Tin", ("then_branch", "else_branch")),
+    "StatelessIf": (1, "Tin", ("then_branch", "else_branch")),
+    "Case": (1, "Tin", ("branches",)),
+    "PartitionedCall": (0, "Tin", ("f",)),
+    "StatefulPartitionedCall": (0, "Tin", ("f",)),
+    "While": (0, "T", ("body", "cond")),
+    "StatelessWhile": (0, "T", ("body", "cond")),
+}
+
+
+class _Scope:
+    """The main graph or one library function: original nodes, converted nodes, data edges."""
+
+    def __init__(self, originals, converted, function=None, original_function=None):
+        self.originals = {n.name: n for n in originals}
+        self.nodes = {n.name: n for n in converted}
+        self.edges = _data_edges(originals)
+        self.function = function  # the converted FunctionDef, None for the main graph
+        self.args = [a.name for a in original_function.signature.input_arg] if original_function else []
+
+
+class _Rewriter:
+    """Turns variables into Consts and re-types what their values flow through, as TensorFlow."""
+
+    def __init__(self, graph_def: GraphDef):
+        self.out = GraphDef()
+        self.out.CopyFrom(graph_def)
+        self.main = _Scope(graph_def.node, self.out.node)
+        self._source_functions = {f.signature.name: f for f in graph_def.library.function}
+        self._functions = {f.signature.name: f for f in self.out.library.function}
+        self._scopes: dict[str, _Scope] = {}
+        self.renamed: dict[str, str] = {}
+        self._frozen_names = _frozen_function_names(self._source_functions)
+
+    def convert_variable(self, var: NodeDef, value) -> None:
+        dtype_enum = var.attr["dtype"].type
+        array = _checked_value(var, value)
+        const = self.main.nodes[var.name]
+        const.Clear()
+        const.name = var.name
+        const.op = "Const"
+        const.attr["dtype"].type = dtype_enum
+        base = _dtypes.as_dtype(dtype_enum).base_dtype
+        const.attr["value"].tensor.CopyFrom(make_tensor_proto(array, dtype=base, shape=array.shape))
+        self._propagate(self.main, var.name, dtype_enum, array.shape)
+
+    def _propagate(self, scope: _Scope, source: str, dtype_enum: int, shape) -> None:
+        stack = [(scope, consumer, position) for consumer, position in scope.edges.get(source, ())]
+        seen: set[tuple[int, str, int]] = set()
+        while stack:
+            where, consumer, position = stack.pop()
+            if (id(where), consumer, position) in seen:
+                continue
+            seen.add((id(where), consumer, position))
+            for more in self._convert_consumer(where, consumer, position, dtype_enum, shape):
+                stack.append(more)
+
+    def _convert_consumer(self, scope: _Scope, name: str, position: int, dtype_enum: int, shape):
+        """Rewrites one consumer; returns the (scope, consumer, position) edges to follow next."""
+        original = scope.originals[name]
+        node = scope.nodes[name]
+        op = original.op
+        if op == "ReadVariableOp":
+            _as_identity(node, original)
+            if scope.function is not None:
+                self._rename_value_outputs(scope, name)
+            return []
+        if op in _INTERMEDIATE_OPS:
+            _update_type(node, "T", position, dtype_enum)
+            if "_output_shapes" in node.attr:
+                del node.attr["_output_shapes"]
+            return [(scope, c, p) for c, p in scope.edges.get(name, ())]
+        if op == "ResourceGather" and scope.function is None:
+            _as_gather_v2(self.out, scope.nodes, node, original)
+        elif op == "ResourceGatherNd":
+            _as_gather_nd(node, original)
+        elif op in _CALLERS:
+            return self._convert_caller(scope, node, original, position, dtype_enum, shape)
+        return []
+
+    def _convert_caller(self, scope: _Scope, node: NodeDef, original: NodeDef, position: int,
+                        dtype_enum: int, shape):
+        first, type_attr, func_attrs = _CALLERS[original.op]
+        follow = []
+        if position >= first:
+            index = position - first
+            for attr_name in func_attrs:
+                attr = original.attr[attr_name]
+                funcs = [attr.func] if attr.HasField("func") else list(attr.list.func)
+                for func in funcs:
+                    follow.extend(self._convert_argument(func.name, index, dtype_enum))
+            _update_type(node, type_attr, index, dtype_enum)
+            if original.op in ("While", "StatelessWhile"):
+                self._retype_while(node, original, index, dtype_enum, shape)
+        self._point_at_renamed(node, func_attrs)
+        return follow
+
+    def _retype_while(self, node: NodeDef, original: NodeDef, index: int, dtype_enum: int, shape) -> None:
+        shapes = node.attr["output_shapes"].list.shape
+        if index < len(shapes):
+            shapes[index].Clear()
+            for dim in shape:
+                shapes[index].dim.add().size = int(dim)
+        body = self._functions[self.renamed.get(original.attr["body"].func.name, original.attr["body"].func.name)]
+        body.signature.output_arg[index].type = dtype_enum
+
+    def _function_scope(self, name: str) -> _Scope:
+        scope = self._scopes.get(name)
+        if scope is None:
+            source = self._source_functions.get(name)
+            if source is None:
+                raise GraphError(f"Cannot freeze: function {name!r} is not in the graph's library")
+            converted = self._functions[self.renamed.get(name, name)]
+            scope = _Scope(source.node_def, converted.node_def, converted, source)
+            self._scopes[name] = scope
+        return scope
+
+    def _convert_argument(self, func_name: str, index: int, dtype_enum: int):
+        scope = self._function_scope(func_name)
+        if func_name not in self.renamed:
+            new_name = self._frozen_names[func_name]
+            self.renamed[func_name] = new_name
+            self._functions[new_name] = scope.function
+            scope.function.signature.name = new_name
+        function = scope.function
+        function.signature.input_arg[index].type = dtype_enum
+        if "_input_shapes" in function.attr and index < len(function.attr["_input_shapes"].list.shape):
+            unknown = function.attr["_input_shapes"].list.shape[index]
+            unknown.Clear()
+            unknown.unknown_rank = True
+        arg_attrs = function.arg_attr[index].attr  # creates the (empty) entry, as TensorFlow's does
+        if "_output_shapes" in arg_attrs and arg_attrs["_output_shapes"].list.shape:
+            arg_shape = arg_attrs["_output_shapes"].list.shape[0]
+            arg_shape.Clear()
+            arg_shape.unknown_rank = True
+        arg = scope.args[index]
+        return [(scope, c, p) for c, p in scope.edges.get(arg, ())]
+
+    def _point_at_renamed(self, node: NodeDef, func_attrs) -> None:
+        for attr_name in func_attrs:
+            attr = node.attr[attr_name]
+            if attr.HasField("func"):
+                attr.func.name = self.renamed.get(attr.func.name, attr.func.name)
+            else:
+                for func in attr.list.func:
+                    func.name = self.renamed.get(func.name, func.name)
+
+    def _rename_value_outputs(self, scope: _Scope, name: str) -> None:
+        # Inside functions outputs are named by arg: a ReadVariableOp's is "value", an
+        # Identity's "output"; the consumers (and the function's return map) follow.
+        old, new = f"{name}:value:", f"{name}:output:"
+        for node in scope.function.node_def:
+            for i, inp in enumerate(node.input):
+                if inp.startswith(old):
+                    node.input[i] = new + inp[len(old):]
+        for key, value in scope.function.ret.items():
+            if value.startswith(old):
+                scope.function.ret[key] = new + value[len(old):]
+
+
+def _frozen_function_names(functions) -> dict[str, str]:
+    """New names for converted functions: "cond_true_388" -> "cond_true_frozen_<n>".
+
+    As TensorFlow, every library function is numbered, in the order of (numeric suffix, base
+    name); TensorFlow's numbers come from a process-wide counter, ours start at 1.
+    """
+    parsed = []
+    for name in functions:
+        base, _, suffix = name.rpartition("_")
+        parsed.append((int(suffix), base, name) if base and suffix.isdigit() else (-1, name, name))
+    return {name: f"{base}_frozen_{i}" for i, (_, base, name) in enumerate(sorted(parsed), start=1)}
+
+
+def _checked_value(var: NodeDef, value) -> np.ndarray:
+    dtype = _dtypes.as_dtype(var.attr["dtype"].type).base_dtype
     array = np.asarray(value)
-    if array.dtype != object and _dtypes.as_dtype(dtype_enum).base_dtype != _dtypes.as_dtype(array.dtype):
-        array = array.astype(_dtypes.as_dtype(dtype_enum).as_numpy_dtype)
+    if array.dtype != object and dtype != _dtypes.as_dtype(array.dtype):
+        array = array.astype(dtype.as_numpy_dtype)
     if "shape" in var.attr and not var.attr["shape"].shape.unknown_rank:
         declared = [d.size for d in var.attr["shape"].shape.dim]
-        if len(declared) == array.ndim and any(d >= 0 and d != s for d, s in zip(declared, array.shape)):
+        if len(declared) != array.ndim or any(d >= 0 and d != s for d, s in zip(declared, array.shape)):
             raise GraphError(f"Variable {var.name!r} has shape {declared}, but its value has shape "
                              f"{list(array.shape)}")
-    const = nodes[var.name]
-    const.Clear()
-    const.name = var.name
-    const.op = "Const"
-    const.attr["dtype"].type = dtype_enum
-    const.attr["value"].tensor.CopyFrom(make_tensor_proto(array, dtype=_dtypes.as_dtype(dtype_enum)
-                                                          .base_dtype, shape=array.shape))
-    seen: set[tuple[str, int]] = set()
-    stack = list(edges.get(var.name, ()))
-    while stack:
-        consumer, position = stack.pop()
-        if (consumer, position) in seen:
-            continue
-        seen.add((consumer, position))
-        original = originals[consumer]
-        more = _convert_consumer(out, nodes, original, position, dtype_enum)
-        if more:
-            stack.extend(edges.get(consumer, ()))
-
-
-def _convert_consumer(out: GraphDef, nodes, original: NodeDef, position: int, dtype_enum: int) -> bool:
-    """Rewrites one consumer of a converted variable; True when the change propagates further."""
-    node = nodes[original.name]
-    op = original.op
-    if op == "ReadVariableOp":
-        _as_identity(node, original)
-        return False
-    if op in _INTERMEDIATE_OPS:
-        _update_type(node, "T", position, dtype_enum)
-        if "_output_shapes" in node.attr:
-            del node.attr["_output_shapes"]
-        return True
-    if op == "ResourceGather":
-        _as_gather_v2(out, nodes, node, original)
-        return False
-    if op == "ResourceGatherNd":
-        _as_gather_nd(node, original)
-        return False
-    if op in _FUNCTION_CALL_OPS and original.attr.get("Tin") is not None and _input_is_resource(original, position):
-        raise GraphError(f"Cannot freeze: resource variable flows into function call {original.name!r} "
-                         f"({op}); freezing variables inside functions is not supported")
-    return False
-
-
-def _input_is_resource(node: NodeDef, position: int) -> bool:
-    types = node.attr["Tin"].list.type
-    offset = 1 if node.op in ("If", "StatelessIf", "Case") else 0
-    index = position - offset
-    return 0 <= index < len(types) and types[index] == _dtypes.resource.as_datatype_enum
+    return array
 
 
 def _as_identity(node: NodeDef, original: NodeDef) -> None:
@@ -280,7 +406,7 @@ def variable_checkpoint_keys(graph_def: GraphDef, collection_def=None) -> dict[s
 def _keys_from_restore_ops(graph_def: GraphDef, scope: str | None = None) -> dict[str, CheckpointKey]:
     """Keys read from the RestoreV2 ops (only those under `scope`, e.g. "save/", if given)."""
     by_name = {n.name: n for n in graph_def.node}
-    edges = _data_edges(graph_def)
+    edges = _data_edges(graph_def.node)
     out: dict[str, CheckpointKey] = {}
     for node in graph_def.node:
         if node.op != "RestoreV2" or len(node.input) < 3:

@@ -213,3 +213,42 @@ def test_tensor_shape_from_node_def_name_and_must_run_on_cpu(data_dir):
     assert graph_util.must_run_on_cpu(var, pin_variables_on_cpu=True)
     assert not graph_util.must_run_on_cpu(var)
     assert not graph_util.must_run_on_cpu(next(n for n in gd.node if n.op == "MatMul"))
+
+
+def _without_frozen_numbers(text: str) -> str:
+    import re
+    return re.sub(r"_frozen_\d+", "_frozen_N", text)
+
+
+def _strip_meta_export_additions(func: FunctionDef) -> FunctionDef:
+    # What export_meta_graph adds to library functions and an in-process freeze never sees:
+    # `_output_shapes` on body nodes, `_input_shapes`/`_output_shapes` function attrs and the
+    # arguments' and results' `handle_data`.
+    out = _strip_export_shapes(func)
+    for key in ("_output_shapes",):
+        if key in out.attr:
+            del out.attr[key]
+    for arg in list(out.signature.input_arg) + list(out.signature.output_arg):
+        del arg.handle_data[:]
+    return out
+
+
+def test_resource_variables_read_inside_if_and_while_functions(data_dir):
+    # tests/data/cond_v2_resource/make.py: resource variables read in v2 tf.cond and tf.while_loop
+    # bodies; frozen_tf.pb is TensorFlow's convert_variables_to_constants in the writing process.
+    d = data_dir / "cond_v2_resource"
+    ours = freeze(d / "model.meta", d / "model", ["out"])
+    theirs = _graph_def(d / "frozen_tf.pb")
+    assert [n.name for n in ours.node] == [n.name for n in theirs.node]
+    for a, b in zip(ours.node, theirs.node):
+        assert _without_frozen_numbers(str(a)) == _without_frozen_numbers(str(b)), a.name
+    ours_funcs = {_without_frozen_numbers(f.signature.name): f for f in ours.library.function}
+    their_funcs = {_without_frozen_numbers(f.signature.name): f for f in theirs.library.function}
+    assert sorted(ours_funcs) == sorted(their_funcs) == [
+        "cond_false_frozen_N", "cond_true_frozen_N", "loop_body_frozen_N", "loop_cond_frozen_N"]
+    for name, func in their_funcs.items():
+        assert _without_frozen_numbers(str(_strip_meta_export_additions(ours_funcs[name]))) == \
+            _without_frozen_numbers(str(func)), name
+    body = ours_funcs["cond_true_frozen_N"]
+    assert [a.type for a in body.signature.input_arg][-2:] == [1, 1]  # resource -> float
+    assert not any(n.op == "ReadVariableOp" for f in ours.library.function for n in f.node_def)

@@ -159,3 +159,18 @@ def test_import_frozen_fixture_with_prefix_and_input_map_matches_tensorflow(tf, 
     for x, y in zip(ours.node[1:], theirs.node[1:]):
         assert x == y, x.name
     assert ours.library == theirs.library
+
+
+def test_freeze_through_v2_control_flow_functions_equals_tensorflow(tf, data_dir):
+    import re
+
+    def norm(text):  # TensorFlow numbers renamed functions from a process-wide counter
+        return re.sub(r"_frozen_\d+", "_frozen_N", text)
+
+    d = data_dir / "cond_v2_resource"
+    theirs = _tf_freeze(tf, d / "model.meta", d / "model", ["out"])
+    ours = freeze(d / "model.meta", d / "model", ["out"])
+    assert [norm(str(n)) for n in ours.node] == [norm(str(n)) for n in theirs.node]
+    key = lambda f: norm(f.signature.name)  # noqa: E731
+    assert [norm(str(f)) for f in sorted(ours.library.function, key=key)] == \
+        [norm(str(f)) for f in sorted(theirs.library.function, key=key)]
