@@ -314,6 +314,7 @@ def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool
 _TOKEN = re.compile(
     rb"(?:[ \t\r\n\f\v]+|#[^\n]*)*"
     rb"(?:([A-Za-z_][0-9A-Za-z_+-]*)|((?:[0-9+-]|\.[0-9])[0-9A-Za-z_.+-]*)|([\"'])|([{}<>\[\]:,;/.])|(\Z))")
+_match_token = _TOKEN.match
 _SPACE = re.compile(rb"(?:[ \t\r\n\f\v]+|#[^\n]*)*")
 _OCTAL = re.compile(rb"(-?)0([0-9]+)\Z")
 _INF = re.compile(rb"-?inf(?:inity)?f?\Z", re.IGNORECASE)
@@ -380,14 +381,14 @@ class _Parser:
     # -- tokens -------------------------------------------------------------------------
     def next(self) -> None:
         """Reads the next token into (kind, text, start)."""
-        m = _TOKEN.match(self.data, self.pos)
+        m = _match_token(self.data, self.pos)
         if m is None:
             at = _SPACE.match(self.data, self.pos).end()
             raise _ParseError(f"unexpected character {self.data[at:at + 1].decode('utf-8', 'replace')!r}", at)
-        self.kind = m.lastindex
-        self.start = m.start(self.kind)
-        self.text = m.group(self.kind)
-        self.pos = m.end()
+        self.kind = kind = m.lastindex
+        self.text = text = m[kind]
+        self.pos = end = m.end()
+        self.start = end - len(text)  # the token ends the match
 
     def expect(self, symbol: bytes) -> None:
         if self.kind != _SYMBOL or self.text != symbol:
