@@ -30,7 +30,8 @@ import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 name, out = sys.argv[1], pathlib.Path(sys.argv[2])
 ctor = {"mobilenet_v2": tf.keras.applications.MobileNetV2, "resnet50": tf.keras.applications.ResNet50,
-        "inception_v3": tf.keras.applications.InceptionV3, "densenet121": tf.keras.applications.DenseNet121}[name]
+        "inception_v3": tf.keras.applications.InceptionV3, "densenet121": tf.keras.applications.DenseNet121,
+        "mobilenet_v3_small": tf.keras.applications.MobileNetV3Small}[name]
 size = 299 if name == "inception_v3" else 224
 model = ctor(weights=None, input_shape=(size, size, 3))
 fn = tf.function(lambda x: model(x, training=False)).get_concrete_function(
