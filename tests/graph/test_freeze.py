@@ -252,3 +252,22 @@ def test_resource_variables_read_inside_if_and_while_functions(data_dir):
     body = ours_funcs["cond_true_frozen_N"]
     assert [a.type for a in body.signature.input_arg][-2:] == [1, 1]  # resource -> float
     assert not any(n.op == "ReadVariableOp" for f in ours.library.function for n in f.node_def)
+
+
+def test_resource_reads_through_v1_switch_and_enter_match_tensorflow(data_dir):
+    # tests/data/cond_v1_resource/make.py: v1 tf.cond (Switch on the handle) and tf.while_loop
+    # (Enter of the handle). Every node equals TensorFlow's; the order differs in one place: the
+    # .meta lists `loop/Read/ReadVariableOp` before its input `.../Enter` (TensorFlow rewired it
+    # after creation), and importing puts the input first, as TensorFlow's own import does
+    # (the interop tier checks the full order against TensorFlow freezing the same .meta).
+    d = data_dir / "cond_v1_resource"
+    ours = freeze(d / "model.meta", d / "model", ["out"])
+    theirs = _graph_def(d / "frozen_tf.pb")
+    ours_by_name = {n.name: n for n in ours.node}
+    assert sorted(ours_by_name) == sorted(n.name for n in theirs.node)
+    for node in theirs.node:
+        assert ours_by_name[node.name] == node, node.name
+    switch = ours_by_name["cond/MatMul/ReadVariableOp/Switch"]
+    assert switch.attr["T"].type == 1 and list(switch.input) == ["w", "cond/pred_id"]
+    assert ours_by_name["loop/Read/ReadVariableOp/Enter"].attr["T"].type == 1
+    assert ours_by_name["loop/Read/ReadVariableOp"].op == "Identity"

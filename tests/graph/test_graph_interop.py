@@ -76,6 +76,7 @@ def _tf_freeze(tf, meta_path, checkpoint, outputs):
     ("mlp/ckpt/model.ckpt-30.meta", "mlp/ckpt/model.ckpt-30", ["output"]),
     ("cnn/ckpt/cnn.meta", "cnn/ckpt/cnn", ["probs"]),
     ("ckpt_sharded/ckpt/sharded.meta", "ckpt_sharded/ckpt/sharded", ["looked_up"]),
+    ("cond_v1_resource/model.meta", "cond_v1_resource/model", ["out"]),
 ])
 def test_freeze_equals_tensorflow_freezing_the_same_meta(tf, data_dir, meta, checkpoint, outputs):
     theirs = _tf_freeze(tf, data_dir / meta, data_dir / checkpoint, outputs)
