@@ -52,7 +52,7 @@ the same value would be two outputs or is a subgraph input, an Identity is inser
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -64,7 +64,7 @@ __all__ = ["ConversionContext", "NodeView", "ONode", "Shape", "initializer_proto
            "onnx_type", "REQUIRED"]
 
 #: A static shape: None for unknown rank, else a tuple whose unknown dims are None.
-Shape = "tuple[int | None, ...] | None"
+Shape = Optional[tuple[Optional[int], ...]]
 
 REQUIRED = object()  # sentinel: the attr has no default and must be present
 

@@ -222,7 +222,7 @@ def _consumed_nodes(graph_def) -> set[str]:
     return consumed
 
 
-def _normalize_names(names, what: str) -> list[str]:
+def _normalize_names(names) -> list[str] | None:
     if names is None:
         return None
     if isinstance(names, str):
@@ -265,8 +265,8 @@ def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None
                         inputs_as_nchw=(), checkpoint=None, tag=None, signature=None) -> ConversionResult:
     """`convert`, returning the model together with counts and timings (for the CLI)."""
     graph_def, default_in, default_out = _load(graph_def_or_path, checkpoint, tag, signature)
-    inputs = _normalize_names(inputs, "inputs")
-    outputs = _normalize_names(outputs, "outputs")
+    inputs = _normalize_names(inputs)
+    outputs = _normalize_names(outputs)
     if inputs is None:
         inputs = default_in if default_in is not None else likely_inputs(graph_def)
     if outputs is None:
