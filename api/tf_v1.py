@@ -55,6 +55,7 @@ from ortflow.api.initializers import (  # noqa: E402
 )
 from ortflow.api.variable_scope import (  # noqa: E402
     AUTO_REUSE,
+    PartitionedVariable,
     Variable,
     VariableScope,
     VariableV1,
@@ -62,6 +63,7 @@ from ortflow.api.variable_scope import (  # noqa: E402
     assign,
     assign_add,
     assign_sub,
+    fixed_size_partitioner,
     get_local_variable,
     get_variable,
     get_variable_scope,
@@ -73,11 +75,13 @@ from ortflow.api.variable_scope import (  # noqa: E402
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
+    min_max_variable_partitioner,
     model_variables,
     moving_average_variables,
     name_scope,
     no_regularizer,
     trainable_variables,
+    variable_axis_size_partitioner,
     variable_scope,
     variables_initializer,
 )
@@ -90,6 +94,8 @@ __all__ += ["constant_initializer", "glorot_normal_initializer", "glorot_uniform
             "global_variables", "global_variables_initializer", "initialize_all_variables",
             "initialize_local_variables", "initialize_variables", "is_variable_initialized",
             "local_variables", "local_variables_initializer", "model_variables", "moving_average_variables",
+            "PartitionedVariable", "fixed_size_partitioner", "min_max_variable_partitioner",
+            "variable_axis_size_partitioner",
             "name_scope", "no_regularizer", "trainable_variables", "variable_scope", "variables_initializer"]
 
 from ortflow.graph import GraphKeys, get_default_graph  # noqa: E402

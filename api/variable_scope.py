@@ -13,6 +13,8 @@ import contextlib
 import enum
 import weakref
 
+import numpy as np
+
 from ortflow.api import array_ops
 from ortflow.api import initializers as _init
 from ortflow.api.ops_builder import (
@@ -34,7 +36,8 @@ __all__ = [
     "global_variables_initializer", "local_variables_initializer", "initialize_all_variables",
     "initialize_variables", "initialize_local_variables", "assign", "assign_add", "assign_sub",
     "is_variable_initialized", "report_uninitialized_variables", "get_local_variable",
-    "no_regularizer", "make_variable",
+    "no_regularizer", "make_variable", "PartitionedVariable", "fixed_size_partitioner",
+    "variable_axis_size_partitioner", "min_max_variable_partitioner",
 ]
 
 
@@ -398,9 +401,11 @@ class _VariableStore:
                      partitioner, validate_shape, use_resource):
         dtype = _dtypes.as_dtype(dtype)
         shape = as_shape(shape) if shape is not None else None
-        if partitioner is not None:
-            raise NotImplementedError(f"Variable {name}: partitioned variables (partitioner=...) are not "
-                                      "supported by ortflow's graph builder yet")
+        if partitioner is not None and shape is not None:
+            partitions = list(partitioner(shape=shape, dtype=dtype))
+            if any(p != 1 for p in partitions):
+                return self._partitioned(name, shape, dtype, partitions, initializer, reuse, trainable,
+                                         collections, validate_shape, use_resource)
         if name in self.vars:
             return self._existing(name, shape, dtype, reuse)
         if reuse is True:
@@ -417,6 +422,34 @@ class _VariableStore:
                 g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
         return var
 
+    def _partitioned(self, name, shape, dtype, partitions, initializer, reuse, trainable, collections,
+                     validate_shape, use_resource):
+        if name in self.vars:
+            return self._existing(name, shape, dtype, reuse)
+        if reuse is True:
+            raise ValueError(f"PartitionedVariable {name} does not exist, or was not created with "
+                             "tf.get_variable(). Did you mean to set reuse=None in VarScope?")
+        if not shape.is_fully_defined():
+            raise ValueError(f"Shape of a new partitioned variable ({name}) must be fully defined, but "
+                             f"instead was {shape}.")
+        full_shape = shape.as_list()
+        axis, parts = _partition_axis(partitions, name)
+        if parts > full_shape[axis]:
+            raise ValueError(f"Cannot create {parts} slices for size {full_shape[axis]}. shape: {full_shape}, "
+                             f"partitions: {partitions}")
+        from ortflow.graph.variables import SaveSliceInfo
+
+        variables = []
+        for i, (offset, var_shape) in enumerate(_iter_slices(full_shape, axis, parts)):
+            info = _PartitionInfo(full_shape, offset)
+            part = self._create(f"{name}/part_{i}", as_shape(var_shape), dtype, initializer, trainable,
+                                collections, validate_shape, use_resource, info)
+            part._set_save_slice_info(SaveSliceInfo(name, full_shape, offset, var_shape))
+            variables.append(part)
+        var = PartitionedVariable(name, full_shape, dtype, variables, partitions)
+        self.vars[name] = var
+        return var
+
     def _existing(self, name, shape, dtype, reuse):
         if reuse is False or reuse is None:
             raise ValueError(f"Variable {name} already exists, disallowed. Did you mean to set reuse=True "
@@ -430,7 +463,8 @@ class _VariableStore:
                              f"dtype {var.dtype.base_dtype.name}.")
         return var
 
-    def _create(self, name, shape, dtype, initializer, trainable, collections, validate_shape, use_resource):
+    def _create(self, name, shape, dtype, initializer, trainable, collections, validate_shape, use_resource,
+                partition_info=None):
         if initializer is None:
             if dtype.is_floating:
                 initializer = _init.GlorotUniform()
@@ -445,7 +479,10 @@ class _VariableStore:
                 raise ValueError(f"Shape of a new variable ({name}) must be fully defined, but instead was "
                                  f"{shape}.")
             dims = shape.as_list()
-            init_value = lambda: initializer(dims, dtype=dtype)  # noqa: E731 - built inside the scope
+            if partition_info is None:
+                init_value = lambda: initializer(dims, dtype=dtype)  # noqa: E731 - built inside the scope
+            else:
+                init_value = lambda: initializer(dims, dtype=dtype, partition_info=partition_info)  # noqa: E731
             var_dtype = dtype
         else:
             init_value = initializer
@@ -455,6 +492,133 @@ class _VariableStore:
         return make_variable(init_value, name=name, dtype=var_dtype, trainable=trainable,
                              collections=collections, validate_shape=validate_shape,
                              use_resource=use_resource)
+
+
+class _PartitionInfo:
+    """Where a slice sits in its full variable, as TF hands it to initializers."""
+
+    def __init__(self, full_shape, var_offset):
+        self.full_shape = list(full_shape)
+        self.var_offset = list(var_offset)
+
+
+def _partition_axis(partitions, name):
+    axes = [i for i, p in enumerate(partitions) if p > 1]
+    if len(axes) > 1:
+        raise ValueError(f"Can only slice a variable along one dimension: {name}, partitions: {partitions}")
+    return axes[0], partitions[axes[0]]
+
+
+def _iter_slices(full_shape, axis, parts):
+    # The first `size % parts` slices are one element longer, as TensorFlow cuts them.
+    base, extra = divmod(full_shape[axis], parts)
+    offset = 0
+    for i in range(parts):
+        length = base + (1 if i < extra else 0)
+        offsets = [0] * len(full_shape)
+        offsets[axis] = offset
+        shape = list(full_shape)
+        shape[axis] = length
+        yield offsets, shape
+        offset += length
+
+
+class PartitionedVariable:
+    """A variable stored as slices along one axis (`get_variable(..., partitioner=...)`).
+
+    Iterating gives the part Variables; converting to a Tensor concatenates them.
+    """
+
+    def __init__(self, name, shape, dtype, variable_list, partitions):
+        self._name = name
+        self._shape = as_shape(shape)
+        self._dtype = _dtypes.as_dtype(dtype)
+        self._variable_list = list(variable_list)
+        self._partitions = list(partitions)
+        self._as_tensor = None
+
+    name = property(lambda self: self._name)
+    dtype = property(lambda self: self._dtype)
+    shape = property(lambda self: self._shape)
+    graph = property(lambda self: self._variable_list[0].graph)
+
+    def get_shape(self):
+        return self._shape
+
+    def __iter__(self):
+        return iter(self._variable_list)
+
+    def __len__(self) -> int:
+        return len(self._variable_list)
+
+    def _get_variable_list(self) -> list:
+        return list(self._variable_list)
+
+    def _get_partitions(self) -> list:
+        return list(self._partitions)
+
+    def _partition_axis(self) -> int:
+        return _partition_axis(self._partitions, self._name)[0]
+
+    def as_tensor(self):
+        """The whole value: an Identity named like the variable over the concatenated parts."""
+        g = self.graph
+        with g.as_default(), g.name_scope(None):
+            with g.name_scope(self._name + "/"), g.name_scope("ConcatPartitions"):
+                whole = array_ops.concat([v.value() for v in self._variable_list], self._partition_axis(),
+                                         name="concat")
+            return array_ops.identity(whole, name=self._name)
+
+    def __repr__(self) -> str:
+        return f"<PartitionedVariable {self._name!r} shape={self._shape} parts={len(self)}>"
+
+
+register_tensor_conversion_function(
+    PartitionedVariable, lambda v, dtype=None, name=None, as_ref=False: v.as_tensor())
+
+
+def fixed_size_partitioner(num_shards, axis=0):
+    """A partitioner that cuts `axis` into `num_shards` slices."""
+    def partitioner(shape, dtype=None, **_):
+        partitions = [1] * len(as_shape(shape))
+        partitions[axis] = min(num_shards, as_shape(shape).as_list()[axis])
+        return partitions
+    return partitioner
+
+
+def variable_axis_size_partitioner(max_shard_bytes, axis=0, bytes_per_string_element=16, max_shards=None):
+    """A partitioner that keeps each slice under `max_shard_bytes` (`tf.variable_axis_size_partitioner`)."""
+    if max_shard_bytes < 1 or bytes_per_string_element < 1:
+        raise ValueError("Both max_shard_bytes and bytes_per_string_element must be positive.")
+
+    def partitioner(shape, dtype, **_):
+        dims = as_shape(shape).as_list()
+        dtype = _dtypes.as_dtype(dtype)
+        element = bytes_per_string_element if dtype.base_dtype == _dtypes.string else dtype.size
+        slice_bytes = element * int(np.prod(dims)) // max(dims[axis], 1)
+        slices_per_shard = max(1, max_shard_bytes // max(slice_bytes, 1))
+        shards = int(np.ceil(dims[axis] / slices_per_shard))
+        if max_shards:
+            shards = min(shards, max_shards)
+        partitions = [1] * len(dims)
+        partitions[axis] = max(1, shards)
+        return partitions
+    return partitioner
+
+
+def min_max_variable_partitioner(max_partitions=1, axis=0, min_slice_size=256 << 10,
+                                 bytes_per_string_element=16):
+    """A partitioner giving slices of at least `min_slice_size` bytes, at most `max_partitions`."""
+    def partitioner(shape, dtype, **_):
+        dims = as_shape(shape).as_list()
+        dtype = _dtypes.as_dtype(dtype)
+        element = bytes_per_string_element if dtype.base_dtype == _dtypes.string else dtype.size
+        total = int(np.prod(dims)) * element
+        parts = min(max_partitions, dims[axis], max(1, int(np.ceil(total / min_slice_size))))
+        partitions = [1] * len(dims)
+        partitions[axis] = parts
+        return partitions
+    return partitioner
 
 
 @contextlib.contextmanager

@@ -254,3 +254,20 @@ def test_cross_entropies_build():
     assert soft.op.type == "Reshape" and soft.shape.as_list() == [None]
     sparse = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant([1, 2]), logits=x)
     assert sparse.op.name == "SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits"
+
+
+def test_partitioned_variable_slices_and_value():
+    with tf.variable_scope("emb", partitioner=tf.fixed_size_partitioner(3)):
+        v = tf.get_variable("w", [10, 4], initializer=tf.constant_initializer(1.5))
+    assert isinstance(v, tf.PartitionedVariable) and len(v) == 3
+    parts = list(v)
+    assert [p.name for p in parts] == ["emb/w/part_0:0", "emb/w/part_1:0", "emb/w/part_2:0"]
+    assert [p.shape.as_list() for p in parts] == [[4, 4], [3, 4], [3, 4]]  # the first slice takes the rest
+    assert [p.save_slice_info.spec for p in parts] == ["10 4 0,4:0,4", "10 4 4,3:0,4", "10 4 7,3:0,4"]
+    whole = tf.convert_to_tensor(v)
+    assert whole.op.name == "emb/w" and whole.op.inputs[0].op.name == "emb/w/ConcatPartitions/concat"
+    with tf.variable_scope("emb", reuse=True, partitioner=tf.fixed_size_partitioner(3)):
+        assert tf.get_variable("w", [10, 4]) is v
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(whole), np.full((10, 4), 1.5, np.float32))

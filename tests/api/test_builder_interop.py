@@ -115,6 +115,17 @@ t6 = tf.nn.relu6(x) + tf.nn.elu(x) + tf.nn.leaky_relu(x) + tf.nn.softplus(x) + t
 mm, vv = tf.nn.moments(x, [0]); dv = tf.div(x, 2.0); di = tf.div(tf.constant(7), 2)
 ei = tf.linalg.matmul(x, tf.ones([3, 1]))
 """,
+    "partitioned_variables": """
+with tf.variable_scope("emb", partitioner=tf.fixed_size_partitioner(3)):
+    v = tf.get_variable("w", [10, 4], initializer=tf.zeros_initializer())
+x = tf.convert_to_tensor(v)
+with tf.variable_scope("big", partitioner=tf.variable_axis_size_partitioner(64)):
+    b = tf.get_variable("b", [7, 5], initializer=tf.random_normal_initializer(seed=1))
+with tf.variable_scope("mm", partitioner=tf.min_max_variable_partitioner(4, min_slice_size=32)):
+    c = tf.get_variable("c", [9, 2])
+y = tf.matmul(x, tf.ones([4, 2]))
+init = tf.global_variables_initializer()
+""",
 }
 
 
