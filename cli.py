@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 import traceback
+import warnings
 
 __all__ = ["main"]
 
@@ -42,9 +43,18 @@ def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | No
     return parser, module
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    # Warnings (e.g. a `checkpoint` file naming paths from another machine) are for people:
+    # one line each, without the source line Python shows by default.
+    return f"ortflow: warning: {' '.join(str(message).split())}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    if not debug:
+        warnings.formatwarning = _one_line_warning
+        warnings.simplefilter("once")
     try:
         parser, module = _build_parser(argv)
         args = parser.parse_args(argv)
