@@ -746,7 +746,11 @@ def _skeleton(model, max_bytes: int = 4096):
     graph.input.extend(model.graph.input)
     graph.output.extend(model.graph.output)
     for tensor in model.graph.initializer:
-        if len(tensor.raw_data) > max_bytes:
+        # element count from the dims: reading raw_data would copy the weights into Python
+        elements = 1
+        for d in tensor.dims:
+            elements *= d
+        if elements * 4 > max_bytes:
             graph.input.append(helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims)))
         else:
             graph.initializer.append(tensor)
