@@ -535,9 +535,14 @@ class Session:
         signature = plan.signature
         values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
         inputs = {}
+        on_device = signature.runner.on_device
         for slot, value in zip(plan.feed_slots, values):
             if slot.input_name is not None:
-                inputs[slot.input_name] = _ort_strings(value) if slot.is_string else value
+                if slot.is_string:
+                    value = _ort_strings(_host(value))
+                elif type(value) is not np.ndarray and not on_device:
+                    value = value.numpy()
+                inputs[slot.input_name] = value
         state = self._state
         for name, var in signature.variable_inputs:
             inputs[name] = state.get(var)
@@ -576,6 +581,9 @@ class Session:
     def _convert_feed(self, slot: _FeedSlot, value) -> np.ndarray:
         if type(value) is np.ndarray and value.dtype == slot.np_dtype:
             array = value
+        elif _is_ort_value(value):  # already an onnxruntime value (e.g. on the GPU): used as is
+            _check_feed_shape(slot, tuple(value.shape()))
+            return value
         else:
             array = _feed_array(slot, value)
         shape = array.shape
@@ -583,6 +591,27 @@ class Session:
             _check_feed_shape(slot, shape)
             slot.last_shape = shape
         return array
+
+    def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
+        """A function running `fetches` with positional values for `feed_list`, as TF's.
+
+        Example:
+            >>> step = sess.make_callable("y:0", ["x:0"])                        # doctest: +SKIP
+            >>> step(np.ones((2, 4), np.float32))                                # doctest: +SKIP
+        """
+        feed_list = list(feed_list or [])
+
+        def call(*args, **kwargs):
+            if len(args) != len(feed_list):
+                raise TypeError(f"The callable takes {len(feed_list)} positional feed values "
+                                f"({[getattr(f, 'name', f) for f in feed_list]}), got {len(args)}.")
+            options = kwargs.pop("options", None) if accept_options else None
+            metadata = kwargs.pop("run_metadata", None) if accept_options else None
+            if kwargs:
+                raise TypeError(f"Unexpected keyword arguments {sorted(kwargs)}")
+            return self.run(fetches, dict(zip(feed_list, args)), options, metadata)
+
+        return call
 
     # -- variables (used by Saver, freezing and the CLI) ---------------------------------
     def variable_values(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -694,6 +723,14 @@ def _session_stack():
     except ImportError:
         return _fallback_stack
     return default_session_stack
+
+
+def _is_ort_value(value) -> bool:
+    return type(value).__name__ == "OrtValue" and hasattr(value, "device_name")
+
+
+def _host(value):
+    return value if isinstance(value, np.ndarray) else value.numpy()
 
 
 def _feed_array(slot: _FeedSlot, value) -> np.ndarray:

@@ -53,3 +53,15 @@ def test_variables_stay_on_the_device_between_runs():
         stored = sess._state.get("w")
         assert not isinstance(stored, np.ndarray) and stored.device_name().lower() == "cuda"
         np.testing.assert_array_equal(sess.variable_values(["w"])["w"], np.full(1024, 3, np.float32))
+
+
+def test_device_resident_feed(data_dir):
+    _cuda_or_skip()
+    import onnxruntime as ort
+
+    sess, _, _ = load(data_dir / "mlp" / "frozen.pb", providers="cuda")
+    x = np.load(data_dir / "mlp" / "inputs.npz")["input:0"]
+    on_gpu = ort.OrtValue.ortvalue_from_numpy(x, "cuda", 0)
+    want = np.load(data_dir / "mlp" / "expected.npz")["output:0"]
+    for _ in range(2):
+        np.testing.assert_allclose(sess.run("output:0", {"input:0": on_gpu}), want, atol=1e-4, rtol=0)

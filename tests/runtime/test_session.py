@@ -224,3 +224,23 @@ def test_cuda_request_without_cuda_is_a_clear_error(affine):
     g, _, _, _ = affine
     with pytest.raises(UnavailableError, match="onnxruntime-gpu"):
         Session(graph=g, providers="cuda")
+
+
+def test_make_callable(affine):
+    g, x, _, y = affine
+    with Session(graph=g, providers="cpu") as sess:
+        step = sess.make_callable([y], [x])
+        np.testing.assert_array_equal(step(np.zeros((2, 4), np.float32))[0], np.ones((2, 4)))
+        with pytest.raises(TypeError, match="1 positional feed"):
+            step()
+
+
+def test_ort_value_feeds_are_accepted(affine):
+    import onnxruntime as ort
+
+    g, x, _, y = affine
+    value = ort.OrtValue.ortvalue_from_numpy(np.full((2, 4), 3, np.float32))
+    with Session(graph=g, providers="cpu") as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: value}), np.full((2, 4), 7, np.float32))
+        with pytest.raises(InvalidArgumentError, match="Cannot feed value of shape"):
+            sess.run(y, {x: ort.OrtValue.ortvalue_from_numpy(np.ones((2, 3), np.float32))})
