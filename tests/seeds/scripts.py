@@ -12,6 +12,7 @@ the tests use only to check that equal seeds give equal values.
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -22,8 +23,18 @@ X = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]], np.float32)
 W = np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]], np.float32)
 
 
-def _fetch_names(names):
-    return sorted(str(n) for n in names)
+def _export(tf, workdir, fetches, init=None):
+    """Writes the default graph (graph.pb) and which tensor gives which result (fetches.json).
+
+    The interop tests import graph.pb into TensorFlow, run `init` (when given) and the named
+    tensors, and compare with the recorded results.
+    """
+    tf.io.write_graph(tf.get_default_graph(), workdir, "graph.pb", as_text=False)
+    names = {k: t.name for k, t in fetches.items()}
+    if init is not None:
+        names["__init__"] = init.name
+    with open(os.path.join(workdir, "fetches.json"), "w") as f:
+        json.dump(names, f)
 
 
 def session_basics(tf, workdir):
@@ -94,6 +105,7 @@ def math_ops(tf, workdir):
             "conv_same": tf.nn.conv2d(img, kernel, strides=[1, 1, 1, 1], padding="SAME"),
             "conv_valid": tf.nn.conv2d(img, kernel, strides=[1, 2, 2, 1], padding="VALID"),
         }
+        _export(tf, workdir, fetches)
         with tf.Session() as sess:
             out.update(sess.run(fetches))
     return out
@@ -193,8 +205,10 @@ def scopes(tf, workdir):
         out["shared"] = [a2 is a, s2 is s1, t2 is t1]
         out["trainable"] = [t.name for t in tf.trainable_variables()]
         out["scoped"] = [t.name for t in tf.global_variables(scope="foo")]
+        init = tf.global_variables_initializer()
+        _export(tf, workdir, {"s1": s2, "d": d, "v": v}, init)
         with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
+            sess.run(init)
             out["s1"] = sess.run(s2)
             out["d"] = sess.run(d)
             out["v"] = sess.run(v)
@@ -255,6 +269,7 @@ def image_standardize(tf, workdir):
     img = np.arange(4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3) / 60.0
     with tf.Graph().as_default():
         std = tf.image.per_image_standardization(tf.constant(img))
+        _export(tf, workdir, {"standardized": std})
         with tf.Session() as sess:
             return {"standardized": sess.run(std)}
 
@@ -562,35 +577,43 @@ def pb_to_tensorboard(tf, workdir):
     return out
 
 
+LABELS = np.array([1, 0, 1, 1, 0, 0, 1, 0], np.int64)
+PREDS = np.array([0.9, 0.2, 0.4, 0.7, 0.6, 0.1, 0.8, 0.3], np.float32)
+
+
+def _metric_pairs(tf, lab, pr):
+    hard = tf.cast(pr > 0.5, tf.int64)
+    labf = tf.cast(lab, tf.float32)
+    pairs = {
+        "accuracy": tf.metrics.accuracy(lab, hard),
+        "precision": tf.metrics.precision(lab, hard),
+        "recall": tf.metrics.recall(lab, hard),
+        "mean_iou": tf.metrics.mean_iou(lab, hard, num_classes=2),
+        "mae": tf.metrics.mean_absolute_error(labf, pr),
+        "mse": tf.metrics.mean_squared_error(labf, pr),
+        "rmse": tf.metrics.root_mean_squared_error(labf, pr),
+        "mre": tf.metrics.mean_relative_error(labf + 1.0, pr, normalizer=labf + 1.0),
+        "cosine": tf.metrics.mean_cosine_distance(tf.reshape(labf, [-1, 2]),
+                                                  tf.reshape(pr, [-1, 2]), dim=1),
+        "auc": tf.metrics.auc(lab, pr),
+        "tp": tf.metrics.true_positives(lab, hard),
+        "fp": tf.metrics.false_positives(lab, hard),
+        "tn": tf.metrics.true_negatives(lab, hard),
+        "fn": tf.metrics.false_negatives(lab, hard),
+        "mean": tf.metrics.mean(pr),
+        "pct_below": tf.metrics.percentage_below(pr, 0.5),
+    }
+    return pairs
+
+
 def metrics(tf, workdir):
-    """tf.metrics (value, update_op) pairs over local variables, two batches."""
+    """tf.metrics (value, update_op) pairs over local variables, two fed batches."""
     out = {}
-    labels = np.array([1, 0, 1, 1, 0, 0, 1, 0], np.int64)
-    preds = np.array([0.9, 0.2, 0.4, 0.7, 0.6, 0.1, 0.8, 0.3], np.float32)
+    labels, preds = LABELS, PREDS
     with tf.Graph().as_default():
         lab = tf.placeholder(tf.int64, [None], name="lab")
         pr = tf.placeholder(tf.float32, [None], name="pr")
-        hard = tf.cast(pr > 0.5, tf.int64)
-        labf = tf.cast(lab, tf.float32)
-        pairs = {
-            "accuracy": tf.metrics.accuracy(lab, hard),
-            "precision": tf.metrics.precision(lab, hard),
-            "recall": tf.metrics.recall(lab, hard),
-            "mean_iou": tf.metrics.mean_iou(lab, hard, num_classes=2),
-            "mae": tf.metrics.mean_absolute_error(labf, pr),
-            "mse": tf.metrics.mean_squared_error(labf, pr),
-            "rmse": tf.metrics.root_mean_squared_error(labf, pr),
-            "mre": tf.metrics.mean_relative_error(labf + 1.0, pr, normalizer=labf + 1.0),
-            "cosine": tf.metrics.mean_cosine_distance(tf.reshape(labf, [-1, 2]),
-                                                      tf.reshape(pr, [-1, 2]), dim=1),
-            "auc": tf.metrics.auc(lab, pr),
-            "tp": tf.metrics.true_positives(lab, hard),
-            "fp": tf.metrics.false_positives(lab, hard),
-            "tn": tf.metrics.true_negatives(lab, hard),
-            "fn": tf.metrics.false_negatives(lab, hard),
-            "mean": tf.metrics.mean(pr),
-            "pct_below": tf.metrics.percentage_below(pr, 0.5),
-        }
+        pairs = _metric_pairs(tf, lab, pr)
         with tf.Session() as sess:
             sess.run(tf.local_variables_initializer())
             for half in (slice(0, 4), slice(4, 8)):
@@ -599,6 +622,24 @@ def metrics(tf, workdir):
             out.update(sess.run({k: v for k, (v, _) in pairs.items()}))
             out["n_locals"] = len(tf.local_variables())
     return out
+
+
+def metrics_const(tf, workdir):
+    """The same metrics on constant inputs, one update."""
+    with tf.Graph().as_default():
+        pairs = _metric_pairs(tf, tf.constant(LABELS), tf.constant(PREDS))
+        with tf.Session() as sess:
+            sess.run(tf.local_variables_initializer())
+            sess.run({k: u for k, (_, u) in pairs.items()})
+            return sess.run({k: v for k, (v, _) in pairs.items()})
+
+
+def metric_variable_names(tf, workdir):
+    """The names of the local variables the metrics create (what a checkpoint would hold)."""
+    with tf.Graph().as_default():
+        _metric_pairs(tf, tf.constant(LABELS), tf.constant(PREDS))
+        return {"local_names": sorted(v.name for v in tf.local_variables()),
+                "in_metric_collection": len(tf.get_collection(tf.GraphKeys.METRIC_VARIABLES))}
 
 
 def metrics_at(tf, workdir):
@@ -646,8 +687,10 @@ def losses(tf, workdir):
         fetches["n_reg"] = tf.size(tf.stack(tf.losses.get_regularization_losses()))
         fetches["total"] = tf.losses.get_total_loss()
         fetches["total_no_reg"] = tf.losses.get_total_loss(add_regularization_losses=False)
+        init = tf.global_variables_initializer()
+        _export(tf, workdir, fetches, init)
         with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
+            sess.run(init)
             out.update(sess.run(fetches))
         out["w_name"] = w.name
     return out
@@ -805,7 +848,7 @@ SCRIPTS = {f.__name__: f for f in (
     session_basics, placeholders, math_ops, fft, exponential_decay, global_step, scopes,
     random_inits, image_augment, image_standardize, graphs_devices, collections, saver_ckpt,
     saver_makes_dir, saver_api, freeze_pb, import_return_elements, summaries, pb_to_tensorboard,
-    metrics, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
+    metrics, metrics_const, metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
     monitored_stop_at_step, device_setter, cluster_spec)}
 
 

@@ -42,3 +42,4 @@ def test_placeholder_graph_runs_in_tensorflow(run_seed, tf, expected):
                         "q:0": np.full([m], 2.0, np.float32)}
                 s = sess.run("s:0", feed)
                 np.testing.assert_allclose(s, expected["placeholders"][f"s_{m}"], rtol=1e-6)
+
