@@ -174,9 +174,36 @@ def _load_meta(path: pathlib.Path, meta, checkpoint, providers, config):
     return session, default_inputs(meta.graph_def), _meta_outputs(meta)
 
 
+_TRAINING_PREFIXES = ("gradients/", "save/", "report_uninitialized", "init", "train", "Merge/")
+
+
 def _meta_outputs(meta) -> list[str]:
-    return [t for t in default_outputs(meta.graph_def) if "/Initializer/" not in t
-            and not t.startswith(("report_uninitialized", "init"))]
+    """Default fetches of a training MetaGraphDef: unconsumed tensors that depend on a placeholder,
+    leaving out gradients, optimizer slots, summaries and saver nodes."""
+    if meta.signature_def:
+        sig = meta.signature_def.get("serving_default") or next(iter(meta.signature_def.values()))
+        return [sig.outputs[k].name for k in sorted(sig.outputs)]
+    fed = _placeholder_dependents(meta.graph_def)
+    return [t for t in default_outputs(meta.graph_def)
+            if t.split(":")[0] in fed and not t.startswith(_TRAINING_PREFIXES)
+            and "/Adam" not in t and "Summary" not in t]
+
+
+def _placeholder_dependents(graph_def) -> set[str]:
+    """Names of the nodes that (transitively) read a placeholder."""
+    consumers: dict[str, list[str]] = {}
+    for node in graph_def.node:
+        for inp in node.input:
+            if not inp.startswith("^"):
+                consumers.setdefault(inp.split(":")[0], []).append(node.name)
+    stack = [n.name for n in graph_def.node if n.op in ("Placeholder", "PlaceholderV2")]
+    seen: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(consumers.get(name, ()))
+    return seen
 
 
 def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):

@@ -120,3 +120,11 @@ def test_mlp_training_graph_initialises_and_trains(data_dir):
         assert sess.uninitialized_variables()
         sess.run(init[0])
         assert sess.uninitialized_variables() == []
+
+
+@pytest.mark.parametrize("fixture", sorted(META))
+def test_load_meta_defaults_to_the_inference_outputs(data_dir, fixture):
+    _, expected = _io(data_dir / fixture)
+    _, inputs, outputs = load(data_dir / fixture / META[fixture][0], providers="cpu")
+    assert set(expected) <= set(outputs)
+    assert not any(o.startswith(("gradients/", "save/")) for o in outputs)
