@@ -16,8 +16,8 @@ Regions nest: a region's nodes are lowered into its subgraph in topological orde
 or loop met there claims its own nodes the same way. Constants without inputs stay in the
 enclosing graph (ONNX subgraphs read outer values by name).
 
-TensorArrays (V3) and TensorLists become ONNX sequences carried through the Loop: the "flow"
-value of a TensorArray is the sequence itself, and its resource handle is not lowered.
+TensorArrays (V3) and TensorLists are ONNX sequences (see `sequences.py`); the Loop carries them
+as sequence-typed loop variables.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ import weakref
 
 import numpy as np
 from ortflow.converters.context import split_tensor_name, tensor_name
-from ortflow.converters.emit import const_i64, first, to_scalar
+from ortflow.converters.emit import const_i64, first
 from ortflow.converters.registry import handler, require
+from ortflow.converters.sequences import mark_sequence, sequence_dtype
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
-__all__ = ["mark_sequence", "sequence_dtype"]
+__all__: list[str] = []
 
 _REGION_IDS = itertools.count(1)
 
@@ -44,7 +45,6 @@ class _RootState:
 
     owner: dict = dataclasses.field(default_factory=dict)      # TF node -> id of the region lowering it
     regions: dict = dataclasses.field(default_factory=dict)    # exit node name -> pending region
-    sequences: dict = dataclasses.field(default_factory=dict)  # ONNX value -> element DType
 
 
 _STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -62,16 +62,6 @@ def _state(ctx) -> _RootState:
     if state is None:
         state = _STATE[root] = _RootState()
     return state
-
-
-def mark_sequence(ctx, onnx_name: str, elem_dtype) -> None:
-    """Records that ONNX value `onnx_name` is a sequence of `elem_dtype` tensors."""
-    _state(ctx).sequences[onnx_name] = dtypes.as_dtype(elem_dtype)
-
-
-def sequence_dtype(ctx, onnx_name: str):
-    """The element DType when `onnx_name` is a sequence value, else None."""
-    return _state(ctx).sequences.get(onnx_name)
 
 
 # --------------------------------------------------------------------------- graph walking
@@ -592,151 +582,3 @@ def convert_loop_structure(ctx, node):
     # TF:   output = LoopCond(input) / NextIteration(data)   (while frame structure)
     # ONNX: (none: lowered with the frame by the Enter/Exit handlers)
     require(False, node, "reached outside its while frame; the frame's Enter was not lowered first")
-
-
-# --------------------------------------------------------------------------- TensorArray V3
-
-def _elem_dtype(node, attr: str = "dtype"):
-    return node.attr(attr)
-
-
-def _new_sequence(ctx, node, output: str, elem) -> None:
-    first(ctx, "SequenceEmpty", [], {"dtype": ctx.onnx_type(elem)}, output=output)
-    mark_sequence(ctx, output, elem)
-
-
-@handler("TensorArrayV3")
-def convert_tensor_array(ctx, node):
-    # TF:   handle, flow = TensorArrayV3(size, dtype: type, element_shape, ...)
-    # ONNX: Flow = SequenceEmpty(dtype)   (the handle is not lowered: readers use the flow)
-    _new_sequence(ctx, node, node.output(1), _elem_dtype(node))
-
-
-@handler("TensorArrayScatterV3")
-def convert_tensor_array_scatter(ctx, node):
-    # TF:   flow_out = TensorArrayScatterV3(handle, indices, value, flow_in)
-    # ONNX: Flow_out = SplitToSequence(Value, axis=0, keepdims=0)  (indices must be 0..n-1)
-    _require_leading_range(ctx, node, 1)
-    first(ctx, "SplitToSequence", [node.input(2)], {"axis": 0, "keepdims": 0}, output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(2))
-
-
-def _require_leading_range(ctx, node, i: int) -> None:
-    # Scatter/unstack into a fresh array writes rows 0..n-1 in order; anything else is rejected.
-    value = node.input_value(i)
-    if value is not None:
-        require(np.array_equal(np.asarray(value).reshape(-1), np.arange(np.size(value))), node,
-                "scatter indices other than 0..n-1 are not supported")
-        return
-    producer = ctx.tf_node(node.input_tensor(i))
-    ok = producer is not None and producer.op == "Range"
-    if ok:
-        start, delta = producer.input_value(0), producer.input_value(2)
-        ok = start is not None and delta is not None and int(start) == 0 and int(delta) == 1
-    require(ok, node, "scatter indices must be a constant 0..n-1 or Range(0, n, 1)")
-
-
-@handler("TensorArrayReadV3")
-def convert_tensor_array_read(ctx, node):
-    # TF:   value = TensorArrayReadV3(handle, index, flow_in, dtype: type)
-    # ONNX: Value = SequenceAt(Flow, Index)
-    first(ctx, "SequenceAt", [node.input(2), node.input(1)], output=node.output(0))
-
-
-@handler("TensorArrayWriteV3")
-def convert_tensor_array_write(ctx, node):
-    # TF:   flow_out = TensorArrayWriteV3(handle, index, value, flow_in)
-    # ONNX: Flow_out = SequenceInsert(Flow, Value, Index)   (writes must come in index order)
-    first(ctx, "SequenceInsert", [node.input(3), node.input(2), node.input(1)], output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(2))
-
-
-def _stack(ctx, seq: str) -> str:
-    return first(ctx, "ConcatFromSequence", [seq], {"axis": 0, "new_axis": 1})
-
-
-@handler("TensorArrayGatherV3")
-def convert_tensor_array_gather(ctx, node):
-    # TF:   value = TensorArrayGatherV3(handle, indices, flow_in, dtype: type, element_shape)
-    # ONNX: Value = Gather(ConcatFromSequence(Flow, axis=0, new_axis=1), Indices)
-    first(ctx, "Gather", [_stack(ctx, node.input(2)), node.input(1)], {"axis": 0}, output=node.output(0))
-
-
-@handler("TensorArraySizeV3")
-def convert_tensor_array_size(ctx, node):
-    # TF:   size = TensorArraySizeV3(handle, flow_in)
-    # ONNX: Size = Cast(SequenceLength(Flow), int32)
-    length = first(ctx, "SequenceLength", [node.input(1)])
-    first(ctx, "Cast", [length], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
-
-
-# --------------------------------------------------------------------------- TensorList
-
-@handler("TensorListReserve", "EmptyTensorList")
-def convert_tensor_list_reserve(ctx, node):
-    # TF:   handle = TensorListReserve(element_shape, num_elements, element_dtype: type)
-    # ONNX: Handle = SequenceEmpty(dtype)   (items are inserted in index order by SetItem)
-    _new_sequence(ctx, node, node.output(0), node.attr("element_dtype"))
-
-
-@handler("TensorListFromTensor")
-def convert_tensor_list_from_tensor(ctx, node):
-    # TF:   output_handle = TensorListFromTensor(tensor, element_shape)
-    # ONNX: Handle = SplitToSequence(Tensor, axis=0, keepdims=0)
-    first(ctx, "SplitToSequence", [node.input(0)], {"axis": 0, "keepdims": 0}, output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(0))
-
-
-@handler("TensorListSetItem")
-def convert_tensor_list_set_item(ctx, node):
-    # TF:   output_handle = TensorListSetItem(input_handle, index, item)
-    # ONNX: Handle = SequenceInsert(List, Item, Index)   (sets must come in index order)
-    first(ctx, "SequenceInsert", [node.input(0), node.input(2), node.input(1)], output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(2))
-
-
-@handler("TensorListPushBack")
-def convert_tensor_list_push_back(ctx, node):
-    # TF:   output_handle = TensorListPushBack(input_handle, tensor)
-    # ONNX: Handle = SequenceInsert(List, Tensor)
-    first(ctx, "SequenceInsert", [node.input(0), node.input(1)], output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(1))
-
-
-@handler("TensorListGetItem")
-def convert_tensor_list_get_item(ctx, node):
-    # TF:   item = TensorListGetItem(input_handle, index, element_shape, element_dtype: type)
-    # ONNX: Item = SequenceAt(List, Index)
-    first(ctx, "SequenceAt", [node.input(0), node.input(1)], output=node.output(0))
-
-
-@handler("TensorListStack")
-def convert_tensor_list_stack(ctx, node):
-    # TF:   tensor = TensorListStack(input_handle, element_shape, element_dtype: type)
-    # ONNX: Tensor = ConcatFromSequence(List, axis=0, new_axis=1)
-    first(ctx, "ConcatFromSequence", [node.input(0)], {"axis": 0, "new_axis": 1}, output=node.output(0))
-
-
-@handler("TensorListGather")
-def convert_tensor_list_gather(ctx, node):
-    # TF:   values = TensorListGather(input_handle, indices, element_shape, element_dtype: type)
-    # ONNX: Values = Gather(ConcatFromSequence(List, axis=0, new_axis=1), Indices)
-    first(ctx, "Gather", [_stack(ctx, node.input(0)), node.input(1)], {"axis": 0}, output=node.output(0))
-
-
-@handler("TensorListLength")
-def convert_tensor_list_length(ctx, node):
-    # TF:   length = TensorListLength(input_handle)   (int32)
-    # ONNX: Length = Cast(SequenceLength(List), int32)
-    length = first(ctx, "SequenceLength", [node.input(0)])
-    first(ctx, "Cast", [length], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
-
-
-@handler("TensorListElementShape")
-def convert_tensor_list_element_shape(ctx, node):
-    # TF:   element_shape = TensorListElementShape(input_handle, shape_type: type)
-    # ONNX: Shape = Cast(Shape(SequenceAt(List, 0)), shape_type)   (the list must be non-empty)
-    item = first(ctx, "SequenceAt", [node.input(0), to_scalar(ctx, const_i64(ctx, [0]))])
-    shape = first(ctx, "Shape", [item])
-    out = node.output_dtype(0) or dtypes.int32
-    first(ctx, "Cast", [shape], {"to": ctx.onnx_type(out)}, output=node.output(0))
