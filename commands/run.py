@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from ortflow.formats.files import atomic_writer
     from ortflow.runtime.loading import load
 
-    session, inputs, outputs = load(args.model, checkpoint=args.checkpoint, tag=args.tag,
+    session, _inputs, outputs = load(args.model, checkpoint=args.checkpoint, tag=args.tag,
                                     signature=args.signature, providers=args.provider)
     rng = np.random.default_rng(args.seed)
     feeds = {}

@@ -11,11 +11,10 @@ sequence on every run of a new session. The numbers themselves differ from Tenso
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.registry import handler
 from ortflow.formats import dtypes
 
-__all__ = ["onnx_seed", "TRUNCATION_ROUNDS"]
+__all__ = ["TRUNCATION_ROUNDS", "onnx_seed"]
 
 #: Redraws of out-of-range samples for TruncatedNormal; P(still outside) = 0.0455**(n+1).
 TRUNCATION_ROUNDS = 4

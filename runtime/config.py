@@ -7,15 +7,15 @@ code constructing them keeps working, and otherwise do nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "ConfigProto",
     "GPUOptions",
     "GraphOptions",
     "OptimizerOptions",
-    "RunOptions",
     "RunMetadata",
+    "RunOptions",
     "make_session_options",
 ]
 
@@ -23,7 +23,7 @@ __all__ = [
 class _Options:
     """A bag of keyword fields with TF's defaults; unknown names raise a TypeError like protobuf's."""
 
-    _FIELDS: dict[str, Any] = {}
+    _FIELDS: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **kwargs: Any) -> None:
         for name, default in self._FIELDS.items():
@@ -43,7 +43,7 @@ class _Options:
 class GPUOptions(_Options):
     """TensorFlow's GPUOptions; accepted and ignored (onnxruntime manages its own arena)."""
 
-    _FIELDS = {"per_process_gpu_memory_fraction": 0.0, "allow_growth": False,
+    _FIELDS: ClassVar[dict[str, Any]] = {"per_process_gpu_memory_fraction": 0.0, "allow_growth": False,
                "visible_device_list": "", "allocator_type": ""}
 
 
@@ -52,7 +52,7 @@ class OptimizerOptions(_Options):
 
     L1 = 0
     L0 = -1
-    _FIELDS = {"opt_level": 0, "do_common_subexpression_elimination": False,
+    _FIELDS: ClassVar[dict[str, Any]] = {"opt_level": 0, "do_common_subexpression_elimination": False,
                "do_constant_folding": False, "do_function_inlining": False,
                "global_jit_level": 0}
 
@@ -60,7 +60,7 @@ class OptimizerOptions(_Options):
 class GraphOptions(_Options):
     """TensorFlow's GraphOptions; only `optimizer_options.opt_level` has an effect."""
 
-    _FIELDS = {"optimizer_options": OptimizerOptions, "infer_shapes": False,
+    _FIELDS: ClassVar[dict[str, Any]] = {"optimizer_options": OptimizerOptions, "infer_shapes": False,
                "place_pruned_graph": False, "enable_bfloat16_sendrecv": False,
                "build_cost_model": 0, "timeline_step": 0}
 
@@ -79,7 +79,7 @@ class ConfigProto(_Options):
         1
     """
 
-    _FIELDS = {"intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
+    _FIELDS: ClassVar[dict[str, Any]] = {"intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
                "use_per_session_threads": False, "allow_soft_placement": False,
                "log_device_placement": False, "device_count": dict, "gpu_options": GPUOptions,
                "graph_options": GraphOptions, "operation_timeout_in_ms": 0,
@@ -93,14 +93,14 @@ class RunOptions(_Options):
     SOFTWARE_TRACE = 1
     HARDWARE_TRACE = 2
     FULL_TRACE = 3
-    _FIELDS = {"trace_level": 0, "timeout_in_ms": 0, "inter_op_thread_pool": 0,
+    _FIELDS: ClassVar[dict[str, Any]] = {"trace_level": 0, "timeout_in_ms": 0, "inter_op_thread_pool": 0,
                "output_partition_graphs": False, "report_tensor_allocations_upon_oom": False}
 
 
 class RunMetadata(_Options):
     """`tf.compat.v1.RunMetadata`; accepted by `Session.run` and left empty."""
 
-    _FIELDS = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
+    _FIELDS: ClassVar[dict[str, Any]] = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
 
 
 def make_session_options(config: ConfigProto | None):

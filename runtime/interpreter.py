@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
 from ortflow.errors import InvalidArgumentError, OpError, UnimplementedError
 
-__all__ = ["Interpreter", "missing_kernels", "DEAD"]
+__all__ = ["DEAD", "Interpreter", "missing_kernels"]
 
 
 class _Dead:
@@ -105,7 +104,7 @@ class Interpreter:
                 results = self._eval(node, ins, inputs, dead)
             except OpError:
                 raise
-            except Exception as e:  # noqa: BLE001 - a kernel's numpy error, tied to its node
+            except Exception as e:
                 raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r} failed on "
                                            f"inputs of shapes {[np.shape(v) for v in ins]}: {e}") from e
             for k, r in enumerate(results):

@@ -12,10 +12,9 @@ import pathlib
 from typing import Any
 
 import numpy as np
-
 from ortflow.errors import FormatError, NotFoundError
 
-__all__ = ["load", "OnnxSession", "restore_variables", "default_inputs", "default_outputs"]
+__all__ = ["OnnxSession", "default_inputs", "default_outputs", "load", "restore_variables"]
 
 
 class OnnxSession:
@@ -27,7 +26,6 @@ class OnnxSession:
 
     def __init__(self, path: str | os.PathLike, providers: Any = "auto", config=None):
         import onnxruntime as ort
-
         from ortflow.runtime.config import make_session_options
         from ortflow.runtime.session import resolve_providers
 
@@ -35,7 +33,7 @@ class OnnxSession:
         try:
             self._session = ort.InferenceSession(self.path, make_session_options(config),
                                                  providers=resolve_providers(providers))
-        except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+        except Exception as e:
             raise FormatError(f"{self.path}: onnxruntime cannot load it: {e}") from e
         self.inputs = {i.name: i for i in self._session.get_inputs()}
         self.outputs = [o.name for o in self._session.get_outputs()]
@@ -207,8 +205,7 @@ def _placeholder_dependents(graph_def) -> set[str]:
 
 
 def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
-    from ortflow.graph import Graph
-    from ortflow.graph import saved_model
+    from ortflow.graph import Graph, saved_model
     from ortflow.runtime.session import Session
 
     graph = Graph()
@@ -221,7 +218,7 @@ def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
         if signature is not None or not meta.signature_def:
             raise NotFoundError(None, None, f"{path}: no signature {key!r}; it has "
                                 f"{sorted(meta.signature_def)}")
-        key = sorted(meta.signature_def)[0]
+        key = min(meta.signature_def)
     sig = meta.signature_def[key]
     inputs = [sig.inputs[k].name for k in sorted(sig.inputs)]
     outputs = [sig.outputs[k].name for k in sorted(sig.outputs)]

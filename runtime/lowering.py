@@ -28,13 +28,13 @@ from ortflow.errors import InvalidArgumentError, NotFoundError
 from ortflow.proto import GraphDef, NodeDef
 
 __all__ = [
+    "VARIABLE_OPS",
     "GraphIndex",
     "SubgraphPlan",
+    "canonical_tensor_name",
+    "format_shape",
     "plan_subgraph",
     "split_tensor_name",
-    "canonical_tensor_name",
-    "VARIABLE_OPS",
-    "format_shape",
 ]
 
 REF_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VariableV1"})
@@ -344,7 +344,7 @@ class _Rewriter:
             self.index.nodes[a].input[0])) == producer]
         # the last writer: the one no other writer of the variable runs after
         last = [a for a in writers if not any(a in self.preceding.get(b, ()) for b in writers)]
-        return f"{sorted(last)[0]}:0" if last else None
+        return f"{min(last)}:0" if last else None
 
     def copy_inputs(self, src: NodeDef, dst: NodeDef, skip: int = 0) -> None:
         for position, inp in enumerate(src.input):

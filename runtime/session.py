@@ -18,9 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-
 from ortflow.errors import (
-    FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
     OpError,
@@ -39,8 +37,8 @@ from ortflow.runtime.lowering import (
 from ortflow.runtime.state import VariableState
 
 __all__ = [
-    "Session",
     "InteractiveSession",
+    "Session",
     "report_uninitialized_variables",
     "resolve_providers",
 ]
@@ -293,7 +291,7 @@ class _InterpreterRunner:
 class _EmptyRunner:
     backend = "none"
     on_device = False
-    input_names: set = set()
+    input_names: frozenset = frozenset()
 
     def run(self, inputs: dict) -> list:
         return []
@@ -330,7 +328,7 @@ def _onnx_node_to_tf(message: str, index: GraphIndex) -> str | None:
 # -- the plan of one (fetch structure, feed keys) pair: the fast path -------------------------
 
 class _FeedSlot:
-    __slots__ = ("key", "tensor", "np_dtype", "shape", "input_name", "is_string", "last_shape")
+    __slots__ = ("input_name", "is_string", "key", "last_shape", "np_dtype", "shape", "tensor")
 
     def __init__(self, key, tensor, np_dtype, shape, input_name):
         self.key = key
@@ -560,7 +558,7 @@ class Session:
             return signature.runner.run(inputs)
         except OpError:
             raise
-        except Exception as e:  # noqa: BLE001 - onnxruntime's errors carry no TF class
+        except Exception as e:
             node = _onnx_node_to_tf(str(e), self._handle.index())
             where = f" (TensorFlow node {node!r})" if node else ""
             raise InvalidArgumentError(None, None, f"onnxruntime failed{where}: {e}") from e
@@ -665,7 +663,7 @@ class Session:
         finally:
             stack.pop(self)
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         graph_ctx = getattr(self._graph, "as_default", None)
         self._default_stack.append(graph_ctx() if graph_ctx is not None else contextlib.nullcontext())
         self._default_stack[-1].__enter__()

@@ -10,7 +10,6 @@ import threading
 from typing import Any
 
 import numpy as np
-
 from ortflow.errors import FailedPreconditionError
 
 __all__ = ["VariableState", "uninitialized_error"]

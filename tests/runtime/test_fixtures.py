@@ -9,7 +9,6 @@ import json
 
 import numpy as np
 import pytest
-
 from ortflow.formats.graphs import read_graph
 from ortflow.graph import Graph
 from ortflow.graph.importer import import_graph_def
@@ -100,7 +99,7 @@ def test_saved_model(data_dir):
 @pytest.mark.parametrize("fixture", ["mlp", "cnn"])
 def test_load_frozen_and_meta(data_dir, fixture):
     inputs, expected = _io(data_dir / fixture)
-    sess, ins, outs = load(data_dir / fixture / "frozen.pb", providers="cpu")
+    sess, _, outs = load(data_dir / fixture / "frozen.pb", providers="cpu")
     assert set(expected) <= set(outs)
     _check(sess, inputs, expected)
     sess, _, _ = load(data_dir / fixture / META[fixture][0], providers="cpu")
@@ -125,6 +124,6 @@ def test_mlp_training_graph_initialises_and_trains(data_dir):
 @pytest.mark.parametrize("fixture", sorted(META))
 def test_load_meta_defaults_to_the_inference_outputs(data_dir, fixture):
     _, expected = _io(data_dir / fixture)
-    _, inputs, outputs = load(data_dir / fixture / META[fixture][0], providers="cpu")
+    _, _, outputs = load(data_dir / fixture / META[fixture][0], providers="cpu")
     assert set(expected) <= set(outputs)
     assert not any(o.startswith(("gradients/", "save/")) for o in outputs)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.api import ops_builder as b
 from ortflow.formats import dtypes
 from ortflow.graph import Graph

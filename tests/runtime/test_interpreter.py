@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.errors import InvalidArgumentError, OpError
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.proto import GraphDef, NodeDef

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.api import ops_builder as b
 from ortflow.errors import InvalidArgumentError, NotFoundError
 from ortflow.formats import dtypes

@@ -7,7 +7,6 @@ import threading
 
 import numpy as np
 import pytest
-
 from ortflow.api import ops_builder as b
 from ortflow.errors import InvalidArgumentError, NotFoundError
 from ortflow.formats import dtypes
@@ -91,9 +90,8 @@ def test_wrong_feed_shape_names_the_tensor(affine):
 
 def test_unconvertible_feed_names_the_tensor(affine):
     g, x, _, y = affine
-    with Session(graph=g, providers="cpu") as sess:
-        with pytest.raises(InvalidArgumentError, match="'x:0'"):
-            sess.run(y, {x: [["a", "b", "c", "d"]]})
+    with Session(graph=g, providers="cpu") as sess, pytest.raises(InvalidArgumentError, match="'x:0'"):
+        sess.run(y, {x: [["a", "b", "c", "d"]]})
 
 
 def test_missing_feed_names_the_placeholder(affine):
@@ -209,9 +207,8 @@ def test_onnxruntime_failure_names_the_tf_node():
         a = b.placeholder(dtypes.float32, [None, None], name="a")
         c = b.placeholder(dtypes.float32, [None, None], name="c")
         b.apply_op_output("AddV2", [a, c], name="sum")
-    with Session(graph=g, providers="cpu") as sess:
-        with pytest.raises(InvalidArgumentError, match="sum"):
-            sess.run("sum:0", {"a:0": np.ones((2, 3)), "c:0": np.ones((4, 5))})
+    with Session(graph=g, providers="cpu") as sess, pytest.raises(InvalidArgumentError, match="sum"):
+        sess.run("sum:0", {"a:0": np.ones((2, 3)), "c:0": np.ones((4, 5))})
 
 
 def test_cuda_request_without_cuda_is_a_clear_error(affine):
