@@ -526,8 +526,10 @@ def _build_loop(ctx, frame: _Frame) -> None:
     # ONNX shape inference gives Loop outputs no shape at all; a Reshape to [0] * rank (copy
     # every dim) restores the rank for the Exits' readers and the graph's declared outputs.
     exits = [f"{v.exit}:0" if v.exit else None for v in frame.loop_vars]
-    outputs = [_fresh(ctx, f"{v.merge}/final") if exits[k] is None or (k not in then_seqs and var_shapes[k])
-               else exits[k] for k, v in enumerate(frame.loop_vars)]
+    reshaped = [exits[k] is not None and k not in then_seqs and var_shapes[k] is not None
+                for k in range(len(exits))]
+    outputs = [_fresh(ctx, f"{v.merge}/final") if exits[k] is None or reshaped[k] else exits[k]
+               for k, v in enumerate(frame.loop_vars)]
     true = ctx.make_const(np.array(True))
     ctx.make_node("Loop", ["", true] + inits, {"body": graph}, outputs=outputs, name=f"{frame.name}/Loop")
     for k, exit_name in enumerate(exits):

@@ -89,3 +89,24 @@ def test_constant_branch_cond_takes_each_branch(sign):
     got = session.run(None, {"a:0": x})[0]
     want = (-1.0 if x.sum() > 0 else x.max()) + x.min()
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_scalar_loop_counter_as_output():
+    # The counter is a rank-0 loop variable: its Exit must still reach the graph outputs with
+    # a declared (scalar) shape, as TF computes it.
+    import onnxruntime as ort
+
+    folder = DATA.parent / "ops" / "while_v1_counter"
+    model = convert(str(folder / "frozen.pb"), inputs=["a:0"], outputs=["output:0", "while/Exit:0"])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = np.load(folder / "inputs.npz")["a:0"]
+    result, counter = session.run(["output:0", "while/Exit:0"], {"a:0": x})
+    np.testing.assert_allclose(result, np.load(folder / "expected.npz")["output:0"], rtol=1e-5)
+    assert counter.shape == () and counter.dtype == np.int32
+    from ortflow.formats.tensors import make_ndarray
+    from ortflow.proto import GraphDef
+
+    graph = GraphDef()
+    graph.ParseFromString((folder / "frozen.pb").read_bytes())
+    limit = next(make_ndarray(n.attr["value"].tensor) for n in graph.node if n.name == "while/Less/y")
+    assert counter == limit  # the loop runs while counter < limit, from 0 in steps of 1
