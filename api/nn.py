@@ -76,6 +76,12 @@ def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data
              "dilations": _strides4(dilations or rate or [1, 1], data_format)}
     g = graph_of(input)
     with g.as_default(), g.name_scope(name or "depthwise") as scope:
+        from ortflow.api.ops_builder import constant
+
+        input = convert_to_tensor(input)  # noqa: A001
+        # TF's space-to-batch wrapper leaves these two (unused without dilation) in the graph.
+        array_ops.shape(filter)
+        constant(attrs["dilations"][1:3] if data_format == "NHWC" else attrs["dilations"][2:], name="dilation_rate")
         return apply_op_output("DepthwiseConv2dNative", [input, filter], attrs, name=scope)
 
 
@@ -110,22 +116,49 @@ def l2_loss(t, name=None):
 
 
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest up."""
+    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1/(1-rate).
+
+    Raises:
+        ValueError: a numeric rate outside [0, 1), or a non-float `x`.
+    """
     from ortflow.api import random_ops
 
     if rate is None:
         if keep_prob is None:
             raise ValueError("dropout needs keep_prob or rate")
-        rate = 1 - keep_prob if not hasattr(keep_prob, "dtype") else math_ops.subtract(1.0, keep_prob)
+        rate = 1.0 - keep_prob if isinstance(keep_prob, (int, float)) else math_ops.subtract(1.0, keep_prob)
     g = graph_of(x)
-    with g.as_default(), g.name_scope(name or "dropout") as scope:
+    with g.as_default(), g.name_scope(name or "dropout"):
+        is_number = isinstance(rate, (int, float))
+        if is_number and not 0 <= rate < 1:
+            raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}")
         x = convert_to_tensor(x, name="x")
+        dtype = x.dtype.base_dtype
+        if not dtype.is_floating:
+            raise ValueError(f"`x.dtype` must be a floating point tensor as `x` will be scaled. Received: "
+                             f"x_dtype={dtype.name}")
+        if is_number and rate == 0:
+            return x
+        if is_number:
+            from ortflow.api.ops_builder import constant
+
+            scaled = apply_op_output("Mul", [x, constant(1 / (1 - rate), dtype=dtype)], name="Mul")
+        else:
+            rate = math_ops.cast(rate, dtype)
+            from ortflow.api.ops_builder import constant
+
+            one = constant(1, dtype=dtype)
+            scaled = apply_op_output("RealDiv", [x, apply_op_output("Sub", [one, rate], name="Sub")],
+                                     name="RealDiv")
         shape = array_ops.shape(x) if noise_shape is None else noise_shape
-        random = random_ops.random_uniform(shape, seed=seed, dtype=x.dtype.base_dtype)
-        keep = math_ops.greater_equal(random, rate)
-        scale = math_ops.truediv(1.0, math_ops.subtract(1.0, rate))
-        scaled = math_ops.multiply(x, scale)
-        return apply_op_output("Mul", [scaled, math_ops.cast(keep, x.dtype.base_dtype)], name=scope)
+        random = random_ops.random_uniform(shape, seed=seed, dtype=dtype)
+        keep = random >= rate
+        from ortflow.api.ops_builder import constant
+
+        out = apply_op_output("SelectV2", [keep, scaled, constant(0, dtype=dtype)], name="SelectV2")
+        if x.shape.rank is not None:
+            out.set_shape(x.shape)
+        return out
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
@@ -222,31 +255,33 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
 
 
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
-    """(x - mean) * scale / sqrt(variance + epsilon) + offset."""
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset, built with TF's operators."""
     g = graph_of(x)
     with g.as_default(), g.name_scope(name or "batchnorm"):
-        inv = math_ops.rsqrt(math_ops.add(variance, variance_epsilon))
-        if scale is not None:
-            inv = math_ops.multiply(inv, scale)
         x = convert_to_tensor(x)
-        rest = math_ops.subtract(offset, math_ops.multiply(mean, inv)) if offset is not None \
-            else math_ops.negative(math_ops.multiply(mean, inv))
-        return math_ops.add(math_ops.multiply(x, math_ops.cast(inv, x.dtype)), math_ops.cast(rest, x.dtype))
+        inv = math_ops.rsqrt(convert_to_tensor(variance) + variance_epsilon)
+        if scale is not None:
+            inv = inv * scale
+        scaled = x * math_ops.cast(inv, x.dtype)
+        rest = offset - mean * inv if offset is not None else -mean * inv
+        return scaled + math_ops.cast(rest, x.dtype)
 
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format="NHWC",
                      is_training=True, name=None, exponential_avg_factor=1.0):
     """`FusedBatchNormV3`: returns (y, batch_mean, batch_variance)."""
+    from ortflow.api.ops_builder import constant
+
     g = graph_of(x)
-    with g.as_default(), g.name_scope(name or "FusedBatchNormV3") as scope:
+    with g.as_default():
         x = convert_to_tensor(x)
         if mean is None:
-            mean = []
+            mean = constant([], dtype=_dtypes.float32)
         if variance is None:
-            variance = []
+            variance = constant([], dtype=_dtypes.float32)
         op = apply_op("FusedBatchNormV3", [x, scale, offset, mean, variance],
                       {"epsilon": float(epsilon), "data_format": data_format, "is_training": is_training,
-                       "exponential_avg_factor": float(exponential_avg_factor)}, name=scope)
+                       "exponential_avg_factor": float(exponential_avg_factor)}, name=name or "FusedBatchNormV3")
         return op.outputs[0], op.outputs[1], op.outputs[2]
 
 
@@ -269,7 +304,10 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     g = graph_of(params)
     with g.as_default(), g.name_scope(name or "embedding_lookup") as scope:
         params = convert_to_tensor(params)
-        return apply_op_output("GatherV2", [params, ids, 0], {"batch_dims": 0}, name=scope)
+        ids = convert_to_tensor(ids, name="ids")
+        with g.colocate_with(params.op):  # TF gathers where the table lives
+            gathered = apply_op_output("GatherV2", [params, ids, 0], {"batch_dims": 0}, name=scope)
+        return array_ops.identity(gathered)
 
 
 def xw_plus_b(x, weights, biases, name=None):

@@ -95,24 +95,32 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=No
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):
-    """Uniform samples in [minval, maxval) (integers need maxval)."""
+    """Uniform samples in [minval, maxval) (integers need maxval).
+
+    As TF does, Python `int` bounds 0 and 1 add no ops: the RandomUniform output is the result.
+    """
     dtype = _dtypes.as_dtype(dtype)
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
+        maxval = 1
     g = get_default_graph()
     with g.name_scope(name or "random_uniform") as scope:
         shape_t = _shape_tensor(shape)
+        min_is_zero = type(minval) is int and minval == 0
+        max_is_one = type(maxval) is int and maxval == 1
+        if not min_is_zero or not max_is_one or dtype.is_integer:
+            minval = convert_to_tensor(minval, dtype=dtype, name="min")
+            maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
         if dtype.is_integer:
-            if maxval is None:
-                raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
-            lo = convert_to_tensor(minval, dtype=dtype, name="min")
-            hi = convert_to_tensor(maxval, dtype=dtype, name="max")
-            return apply_op_output("RandomUniformInt", [shape_t, lo, hi], _seed_attrs(seed), name=scope)
-        lo = convert_to_tensor(minval, dtype=dtype, name="min")
-        hi = convert_to_tensor(1 if maxval is None else maxval, dtype=dtype, name="max")
+            return apply_op_output("RandomUniformInt", [shape_t, minval, maxval], _seed_attrs(seed), name=scope)
         rnd = apply_op_output("RandomUniform", [shape_t], {"dtype": dtype, **_seed_attrs(seed)},
                               name="RandomUniform")
-        span = apply_op_output("Sub", [hi, lo], name="sub")
+        if min_is_zero:
+            return rnd if max_is_one else apply_op_output("Mul", [rnd, maxval], name="Mul")
+        span = apply_op_output("Sub", [maxval, minval], name="sub")
         mul = apply_op_output("Mul", [rnd, span], name="mul")
-        return apply_op_output("AddV2", [mul, lo], name=scope)
+        return apply_op_output("AddV2", [mul, minval], name=scope)
 
 
 uniform = random_uniform

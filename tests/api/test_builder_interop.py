@@ -126,6 +126,20 @@ with tf.variable_scope("mm", partitioner=tf.min_max_variable_partitioner(4, min_
 y = tf.matmul(x, tf.ones([4, 2]))
 init = tf.global_variables_initializer()
 """,
+    "nn_layers": """
+x = tf.placeholder(tf.float32, [None, 4], name="x")
+p = tf.placeholder_with_default(tf.constant([[1.0, 2.0, 3.0, 4.0]]), [None, 4], name="pwd")
+d = tf.nn.dropout(x, keep_prob=0.5); d2 = tf.nn.dropout(x, rate=0.3, seed=2)
+img = tf.placeholder(tf.float32, [None, 8, 8, 3], name="img")
+mean, var = tf.nn.moments(img, [0, 1, 2])
+bn = tf.nn.batch_normalization(img, mean, var, tf.zeros([3]), tf.ones([3]), 1e-3)
+fb = tf.nn.fused_batch_norm(img, tf.ones([3]), tf.zeros([3]), is_training=True)
+dw = tf.nn.depthwise_conv2d(img, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1], "SAME")
+ct = tf.nn.conv2d_transpose(img, tf.ones([3, 3, 5, 3]), [2, 16, 16, 5], [1, 2, 2, 1])
+emb = tf.nn.embedding_lookup(tf.ones([10, 3]), [1, 2]); xw = tf.nn.xw_plus_b(x, tf.ones([4, 2]), tf.zeros([2]))
+lrn = tf.nn.lrn(img); tk = tf.nn.top_k(x, 2); itk = tf.nn.in_top_k(x, tf.constant([1, 2]), 1)
+u0 = tf.random_uniform([3]); u1 = tf.random_uniform([3], maxval=2); u2 = tf.random_uniform([3], 0.0, 1.0)
+""",
 }
 
 
