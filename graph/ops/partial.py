@@ -79,7 +79,16 @@ def _passthrough(node_def, ins, args):
     return args[0]
 
 
+def _unknown_like(meta):
+    # An entirely unknown int tensor of known static shape (rank 0 or 1) as a masked array.
+    shape = meta.shape
+    if shape is None or len(shape) > 1 or None in shape:
+        return None
+    return np.ma.MaskedArray(np.zeros(shape, np.int64), mask=True)
+
+
 def _pack(node_def, ins, args):
+    args = [a if a is not None else _unknown_like(m) for a, m in zip(args, ins)]
     if any(a is None for a in args) or any(np.ndim(a) != 0 for a in args):
         return None
     return np.ma.stack(args)
@@ -87,9 +96,10 @@ def _pack(node_def, ins, args):
 
 def _concat(node_def, ins, args):
     values, axis = args[:-1], args[-1]
-    if axis is None or np.ma.getmaskarray(axis).any() or any(a is None for a in values):
+    if axis is None or np.ma.getmaskarray(axis).any():
         return None
-    if any(np.ndim(a) != 1 for a in values):
+    values = [a if a is not None else _unknown_like(m) for a, m in zip(values, ins)]
+    if any(a is None for a in values) or any(np.ndim(a) != 1 for a in values):
         return None
     return np.ma.concatenate(values)
 

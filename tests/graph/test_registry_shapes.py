@@ -347,3 +347,22 @@ def test_infer_graph_def_survives_broken_graphs():
     assert metas["no_attrs:0"] == ops.TensorMeta(None, (2, 3), None)
     with pytest.raises(GraphError, match="'bad'.*MatMul inner dimensions 3 and 4"):
         ops.infer_shapes(gd.node[3], [(2, 3), (4, 5)], [None, None])
+
+
+def test_pack_and_concat_of_unknown_scalars_keep_the_known_dims():
+    gd = _graph(
+        mk("Placeholder", "x", dtype=F, shape=None),
+        mk("Placeholder", "n", dtype=int32, shape=()),
+        mk("Const", "k", dtype=int32, value=np.int32(784)),
+        mk("Pack", "target", ["n", "k"], T=int32, N=2),
+        mk("Reshape", "r", ["x", "target"], T=F),
+        mk("Placeholder", "tail", dtype=int32, shape=(2,)),
+        mk("Const", "head", dtype=int32, value=i32(3)),
+        mk("Const", "axis", dtype=int32, value=np.int32(0)),
+        mk("ConcatV2", "target2", ["head", "tail", "axis"], T=int32, N=2),
+        mk("Reshape", "r2", ["x", "target2"], T=F),
+    )
+    metas = ops.infer_graph_def(gd)
+    assert metas["r:0"].shape == (None, 784)
+    assert metas["r2:0"].shape == (3, None, None)
+    assert metas["target:0"].value is None and metas["target2:0"].value is None
