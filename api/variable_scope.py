@@ -485,10 +485,10 @@ class _VariableStore:
                 init_value = lambda: initializer(dims, dtype=dtype, partition_info=partition_info)  # noqa: E731
             var_dtype = dtype
         else:
+            if shape is not None and hasattr(initializer, "dtype") and validate_shape:
+                raise ValueError("If initializer is a constant, do not specify shape.")
             init_value = initializer
             var_dtype = None if hasattr(initializer, "dtype") else dtype
-            if shape is not None and not validate_shape:
-                shape = None
         return make_variable(init_value, name=name, dtype=var_dtype, trainable=trainable,
                              collections=collections, validate_shape=validate_shape,
                              use_resource=use_resource)
@@ -635,6 +635,8 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
     """
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
+    if custom_getter is not None:
+        raise NotImplementedError("variable_scope(custom_getter=...) is not supported by ortflow yet")
     if reuse is False:
         reuse = None  # False means "inherit" in TF 1.x
     g = get_default_graph()
