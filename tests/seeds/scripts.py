@@ -293,7 +293,7 @@ def graphs_devices(tf, workdir):
         out["by_name"] = g.get_tensor_by_name("c:0") is c
         out["op_by_name"] = g.get_operation_by_name("d") is d.op
     out["outside_default_is_g"] = tf.get_default_graph() is g
-    config = tf.ConfigProto(log_device_placement=False, allow_soft_placement=True)
+    config = tf.ConfigProto(log_device_placement=True, allow_soft_placement=True)
     with tf.Session(graph=g, config=config) as sess:
         out["d"] = sess.run(d)
         out["sess_graph_is_g"] = sess.graph is g
@@ -437,6 +437,69 @@ def saver_api(tf, workdir):
         out["loaded_v2"] = tf.train.load_variable(prefix, "v2")
         state = tf.train.get_checkpoint_state(os.path.join(workdir, "api"))
         out["state_path"] = os.path.basename(state.model_checkpoint_path)
+    return out
+
+
+def saver_state(tf, workdir):
+    """max_to_keep=2 and the `checkpoint` text file (model_checkpoint_path, all_model_...)."""
+    out = {}
+    ckpt_dir = os.path.join(workdir, "keep")
+    os.makedirs(ckpt_dir)
+    with tf.Graph().as_default():
+        v = tf.Variable(0.0, name="v")
+        bump = tf.assign_add(v, 1.0)
+        saver = tf.train.Saver(max_to_keep=2)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            for step in range(4):
+                sess.run(bump)
+                saver.save(sess, os.path.join(ckpt_dir, "model"), global_step=step,
+                           write_meta_graph=step == 3)
+        out["last"] = [os.path.basename(p) for p in saver.last_checkpoints]
+    state = tf.train.get_checkpoint_state(ckpt_dir)
+    out["model_path"] = os.path.basename(state.model_checkpoint_path)
+    out["all_paths"] = [os.path.basename(p) for p in state.all_model_checkpoint_paths]
+    out["files"] = sorted(os.listdir(ckpt_dir))
+    out["exists"] = [tf.train.checkpoint_exists(os.path.join(ckpt_dir, f"model-{i}")) for i in range(4)]
+    with tf.Graph().as_default():
+        v = tf.Variable(-1.0, name="v")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            saver.restore(sess, os.path.join(ckpt_dir, "model-2"))
+            out["v_at_2"] = sess.run(v)
+            saver.restore(sess, tf.train.latest_checkpoint(ckpt_dir))
+            out["v_latest"] = sess.run(v)
+    return out
+
+
+def meta_collections(tf, workdir):
+    """MetaGraphDef collections ('prediction', 'train_op' style) survive export/import_meta_graph."""
+    out = {}
+    path = os.path.join(workdir, "model.meta")
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(W, name="w")
+        pred = tf.argmax(tf.matmul(x, w), axis=1, name="prediction")
+        tf.add_to_collection("prediction", pred)
+        tf.add_to_collection("inputs", x)
+        tf.add_to_collection("ops", w.initializer)
+        meta = tf.train.export_meta_graph(path)
+        out["exported_keys"] = sorted(meta.collection_def.keys())
+        out["has_saver_def"] = meta.HasField("saver_def")
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(path)
+        out["saver_is_none"] = saver is None
+        pred = tf.get_collection("prediction")[0]
+        x = tf.get_collection("inputs")[0]
+        init = tf.get_collection("ops")[0]
+        out["names"] = [pred.name, x.name, init.name, init.type]
+        out["n_vars"] = len(tf.global_variables())
+        with tf.Session() as sess:
+            sess.run(init)
+            out["pred"] = sess.run(pred, {x: X})
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(path, import_scope="imported")
+        out["scoped"] = [t.name for t in tf.get_collection("prediction")]
     return out
 
 
@@ -847,7 +910,7 @@ def cluster_spec(tf, workdir):
 SCRIPTS = {f.__name__: f for f in (
     session_basics, placeholders, math_ops, fft, exponential_decay, global_step, scopes,
     random_inits, image_augment, image_standardize, graphs_devices, collections, saver_ckpt,
-    saver_makes_dir, saver_api, freeze_pb, import_return_elements, summaries, pb_to_tensorboard,
+    saver_makes_dir, saver_api, saver_state, meta_collections, freeze_pb, import_return_elements, summaries, pb_to_tensorboard,
     metrics, metrics_const, metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
     monitored_stop_at_step, device_setter, cluster_spec)}
 

@@ -11,6 +11,14 @@ def test_saver_ckpt(run_seed):
     run_seed("saver_ckpt")
 
 
+def test_saver_state_and_max_to_keep(run_seed):
+    run_seed("saver_state")
+
+
+def test_meta_graph_collections(run_seed):
+    run_seed("meta_collections")
+
+
 @pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.save raises ValueError 'Parent "
                    "directory ... doesn't exist' where TensorFlow creates one missing level "
                    "(the notes' saver.save(sess, 'ckpt/mnist.ckpt'))")
@@ -40,3 +48,32 @@ def test_ortflow_checkpoint_restores_in_tensorflow(run_seed, tf, expected):
             np.testing.assert_allclose(y, want["restored_y"], rtol=1e-5)
             np.testing.assert_array_equal(sess.run("b:0"), want["restored_b"])
             assert sess.run("step:0") == want["restored_step"]
+
+
+@pytest.mark.interop
+def test_ortflow_checkpoint_state_read_by_tensorflow(run_seed, tf, expected):
+    """TF reads the `checkpoint` file ortflow wrote and restores an older kept step."""
+    _, workdir = run_seed("saver_state")
+    want = expected["saver_state"]
+    state = tf.train.get_checkpoint_state(str(workdir / "keep"))
+    assert [p.rsplit("/", 1)[-1] for p in state.all_model_checkpoint_paths] == want["all_paths"].tolist()
+    with tf.Graph().as_default() as g:
+        v = tf.Variable(-1.0, name="v")
+        saver = tf.train.Saver()
+        with tf.Session(graph=g) as sess:
+            saver.restore(sess, str(workdir / "keep" / "model-2"))
+            assert sess.run(v) == want["v_at_2"]
+
+
+@pytest.mark.interop
+def test_ortflow_meta_collections_import_in_tensorflow(run_seed, tf, expected):
+    """TF's import_meta_graph on ortflow's .meta finds the user collections and runs them."""
+    _, workdir = run_seed("meta_collections")
+    with tf.Graph().as_default() as g:
+        tf.train.import_meta_graph(str(workdir / "model.meta"))
+        pred = tf.get_collection("prediction")[0]
+        x = tf.get_collection("inputs")[0]
+        with tf.Session(graph=g) as sess:
+            sess.run(tf.get_collection("ops")[0])
+            got = sess.run(pred, {x: np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]], np.float32)})
+    np.testing.assert_array_equal(got, expected["meta_collections"]["pred"])
