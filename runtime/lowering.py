@@ -7,9 +7,9 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
 * a fed tensor becomes a Placeholder (feeding an intermediate tensor cuts the graph there);
 * a variable that the subgraph reads (VariableV2, VarHandleOp) becomes a Placeholder fed from the
   session's state; `ReadVariableOp` and `ResourceGather` read that placeholder;
-* a state-changing op (Assign, AssignAdd, AssignSub and their resource forms) becomes the op
-  computing the new value (Identity, AddV2, Sub), and that value becomes an extra output that
-  the session writes back to the variable after the run;
+* a state-changing op (Assign, AssignAdd, AssignSub, ScatterUpdate and their resource forms)
+  becomes the op computing the new value (Identity, AddV2, Sub, TensorScatterUpdate), and that
+  value becomes an extra output that the session writes back to the variable after the run;
 * `IsVariableInitialized` / `VarIsInitializedOp` become boolean placeholders the session feeds;
 * ops that only matter for their side effects and that ONNX has no use for (Assert, NoOp,
   PrintV2) are dropped.
@@ -49,6 +49,8 @@ _ASSIGN_OPS = {
     "AssignAddVariableOp": ("AddV2", True),
     "AssignSub": ("Sub", True),
     "AssignSubVariableOp": ("Sub", True),
+    "ScatterUpdate": ("TensorScatterUpdate", True),
+    "ResourceScatterUpdate": ("TensorScatterUpdate", True),
 }
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger"})
@@ -280,9 +282,12 @@ class _Rewriter:
             name = f"{base}_{k}"
         return name
 
-    def add(self, node: NodeDef) -> None:
-        self.out.node.append(node)
+    def add(self, node: NodeDef) -> NodeDef:
+        """Appends a copy of `node` and returns the stored message (edit that one, not `node`)."""
+        stored = self.out.node.add()
+        stored.CopyFrom(node)
         self.emitted.add(node.name)
+        return stored
 
     def add_feeds(self) -> None:
         for tensor in self._feeds:
@@ -393,8 +398,7 @@ class _Rewriter:
         for key, value in attrs.items():
             new.attr[key].CopyFrom(value)
         self.copy_inputs(node, new, skip=skip)
-        self.add(new)
-        return new
+        return self.add(new)
 
     def _rewrite_assign(self, node: NodeDef) -> None:
         compute, reads = _ASSIGN_OPS[node.op]
@@ -405,8 +409,26 @@ class _Rewriter:
         dtype_attr = node.attr["T"] if "T" in node.attr else node.attr["dtype"]
         t = type(dtype_attr)()
         t.type = _base_enum(dtype_attr.type)
-        self._retyped(node, compute, {"T": t}, skip=0 if reads else 1)
+        new = self._retyped(node, compute, {"T": t}, skip=0 if reads else 1)
+        if compute == "TensorScatterUpdate":
+            self._index_last_axis(node, new)
         self.updates.append((f"{node.name}:0", var))
+
+    def _index_last_axis(self, node: NodeDef, new: NodeDef) -> None:
+        # ScatterUpdate's indices pick rows; TensorScatterUpdate's last axis holds index tuples:
+        # indices[..., None] turns one into the other.
+        new.attr["Tindices"].CopyFrom(node.attr["Tindices"])
+        axis = NodeDef(name=self._unique(f"{node.name}/_ortflow_axis"), op="Const")
+        axis.attr["dtype"].type = 3  # DT_INT32
+        axis.attr["value"].tensor.dtype = 3
+        axis.attr["value"].tensor.int_val.append(-1)
+        expand = NodeDef(name=self._unique(f"{node.name}/_ortflow_indices"), op="ExpandDims",
+                         input=[new.input[1], axis.name])
+        expand.attr["T"].CopyFrom(node.attr["Tindices"])
+        expand.attr["Tdim"].type = 3
+        self.add(axis)
+        self.add(expand)
+        new.input[1] = expand.name
 
     def _rewrite_init_check(self, node: NodeDef) -> None:
         var = _variable_of(self.index, canonical_tensor_name(node.input[0]))

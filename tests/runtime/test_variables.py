@@ -171,3 +171,29 @@ def test_report_eval_uses_the_default_session():
         report.eval()
     with sess.as_default():
         assert list(report.eval()) == [b"w"]
+
+
+@pytest.mark.parametrize("resource", [False, True])
+def test_scatter_update(resource):
+    g = Graph()
+    with g.as_default():
+        init = b.constant(np.zeros((4, 2), np.float32), name="zeros")
+        indices = b.constant(np.array([3, 1], np.int32), name="indices")
+        updates = b.constant(np.array([[1, 2], [3, 4]], np.float32), name="updates")
+        if resource:
+            v = b.apply_op_output("VarHandleOp", [], {"dtype": dtypes.float32,
+                                                       "shape": b.shape_attr([4, 2]), "shared_name": "v"},
+                                  name="v")
+            b.apply_op("AssignVariableOp", [v, init], name="init")
+            b.apply_op("ResourceScatterUpdate", [v, indices, updates], {"dtype": dtypes.float32},
+                       name="scatter")
+        else:
+            v = b.apply_op_output("VariableV2", [], {"dtype": dtypes.float32, "shape": b.shape_attr([4, 2])},
+                                  name="v")
+            b.apply_op_output("Assign", [v, init], name="init")
+            b.apply_op_output("ScatterUpdate", [v, indices, updates], name="scatter")
+    with Session(graph=g, providers="cpu") as sess:
+        sess.run("init")
+        sess.run("scatter")
+        np.testing.assert_array_equal(sess.variable_values(["v"])["v"],
+                                      [[0, 0], [3, 4], [0, 0], [1, 2]])
