@@ -115,6 +115,29 @@ def _placeholder_shape(node_def) -> Shape:
     return None
 
 
+def _refine(inferred: Shape, annotated: Shape) -> Shape:
+    # Known dims of either; an annotation that contradicts the computed shape is stale and
+    # ignored as a whole.
+    if inferred is None:
+        return annotated
+    if annotated is None or len(annotated) != len(inferred):
+        return inferred
+    if any(a is not None and b is not None and a != b for a, b in zip(inferred, annotated)):
+        return inferred
+    return tuple(a if a is not None else b for a, b in zip(inferred, annotated))
+
+
+def _with_annotations(shapes: list, protos) -> list:
+    """Shapes refined by a node's `_output_shapes` annotation, as TensorFlow's importer does.
+
+    Graphs exported with shapes (meta graphs usually are) record what TensorFlow knew when it
+    built them, which is more than inference can find inside while loops.
+    """
+    if len(protos) != len(shapes):
+        return shapes
+    return [_refine(s, shape_from_proto(p)) for s, p in zip(shapes, protos)]
+
+
 def _normalize_feeds(feed_shapes) -> dict[str, Shape]:
     out: dict[str, Shape] = {}
     for name, shape in (feed_shapes or {}).items():
@@ -167,6 +190,8 @@ class _Inference:
         count = len(dtypes)
         shapes, values = self._shapes_and_values(node_def, keys, ins, count)
         name = node_def.name
+        if "_output_shapes" in node_def.attr:
+            shapes = _with_annotations(shapes, node_def.attr["_output_shapes"].list.shape)
         if self.feeds:
             # A fed tensor has the fed shape and is no constant, whatever its op would give.
             for i in range(count):
@@ -258,6 +283,9 @@ def infer_graph_def(graph_def, feed_shapes: dict[str, Shape] | None = None,
     partially known shape tensors (`Shape` of a tensor with unknown batch, sliced, packed,
     concatenated) flow too, so chains such as Shape -> StridedSlice -> Pack -> Reshape resolve
     the dims they can. While-loop tensors end up with unknown shapes, as in TensorFlow.
+
+    Where a node carries an `_output_shapes` annotation (meta graphs usually do), its known dims
+    fill in what inference leaves unknown, as TensorFlow's importer does.
 
     Never raises for an op the registry does not know: its outputs get a dtype from its attrs
     when one is there (else None) and an unknown shape.

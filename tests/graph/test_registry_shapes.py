@@ -366,3 +366,25 @@ def test_pack_and_concat_of_unknown_scalars_keep_the_known_dims():
     assert metas["r:0"].shape == (None, 784)
     assert metas["r2:0"].shape == (3, None, None)
     assert metas["target:0"].value is None and metas["target2:0"].value is None
+
+
+def test_output_shapes_annotations_fill_unknown_dims_but_never_override():
+    from ortflow.graph.ops.build import make_attr_value
+
+    gd = _graph(
+        mk("Const", "zero", dtype=int32, value=np.int32(0)),
+        mk("Enter", "enter", ["zero"], T=int32, frame_name="loop"),
+        mk("Merge", "merge", ["enter", "next"], T=int32, N=2),
+        mk("Const", "one", dtype=int32, value=np.int32(1)),
+        mk("AddV2", "inc", ["merge", "one"], T=int32),
+        mk("NextIteration", "next", ["inc"], T=int32),
+        mk("Placeholder", "x", dtype=F, shape=(None, 3)),
+        mk("Relu", "relu", ["x"], T=F),
+    )
+    gd.node[2].attr["_output_shapes"].CopyFrom(make_attr_value([(), ()], "list(shape)"))
+    gd.node[7].attr["_output_shapes"].CopyFrom(make_attr_value([(5, 4)], "list(shape)"))
+    metas = ops.infer_graph_def(gd)
+    assert metas["merge:0"].shape == () and metas["inc:0"].shape == ()
+    assert metas["relu:0"].shape == (None, 3)  # a contradicting annotation is stale: ignored
+    fed = ops.infer_graph_def(gd, feed_shapes={"merge:0": None})
+    assert fed["merge:0"].shape is None
