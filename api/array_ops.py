@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 
 import numpy as np
-
 from ortflow.api.ops_builder import (
     apply_op,
     apply_op_output,
@@ -19,22 +18,58 @@ from ortflow.graph import Tensor
 from ortflow.graph.tensor_shape import as_shape
 
 __all__ = [
-    "newaxis", "identity", "reshape", "transpose", "concat", "stack", "pack", "unstack", "unpack",
-    "slice", "strided_slice", "squeeze", "expand_dims", "shape", "size", "rank", "zeros", "ones",
-    "fill", "zeros_like", "ones_like", "gather", "gather_nd", "one_hot", "tile", "pad", "split",
-    "where", "stop_gradient", "range", "reverse", "reverse_v2", "boolean_mask", "sequence_mask",
-    "no_op", "tuple", "group", "identity_n", "check_numerics", "broadcast_to", "getitem",
+    "boolean_mask",
+    "broadcast_to",
+    "check_numerics",
+    "concat",
+    "expand_dims",
+    "fill",
+    "gather",
+    "gather_nd",
+    "getitem",
+    "group",
+    "identity",
+    "identity_n",
+    "newaxis",
+    "no_op",
+    "one_hot",
+    "ones",
+    "ones_like",
+    "pack",
+    "pad",
+    "range",
+    "rank",
+    "reshape",
+    "reverse",
+    "reverse_v2",
+    "sequence_mask",
+    "shape",
+    "size",
+    "slice",
+    "split",
+    "squeeze",
+    "stack",
+    "stop_gradient",
+    "strided_slice",
+    "tile",
+    "transpose",
+    "tuple",
+    "unpack",
+    "unstack",
+    "where",
+    "zeros",
+    "zeros_like",
 ]
 
 newaxis = None
 
 
-def identity(input, name=None):  # noqa: A002 - TF's argument name
+def identity(input, name=None):
     """`Identity`."""
     return apply_op_output("Identity", [input], name=name or "Identity")
 
 
-def identity_n(input, name=None):  # noqa: A002
+def identity_n(input, name=None):
     return apply_op("IdentityN", [list(input)], name=name or "IdentityN").outputs
 
 
@@ -42,7 +77,7 @@ def check_numerics(tensor, message, name=None):
     return apply_op_output("CheckNumerics", [tensor], {"message": message}, name=name or "CheckNumerics")
 
 
-def stop_gradient(input, name=None):  # noqa: A002
+def stop_gradient(input, name=None):
     return apply_op_output("StopGradient", [input], name=name or "StopGradient")
 
 
@@ -97,7 +132,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
 unpack = unstack
 
 
-def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
+def slice(input_, begin, size, name=None):
     """`Slice`: `size` elements from `begin` on each axis (-1 for "the rest")."""
     return apply_op_output("Slice", [input_, begin, size], name=name or "Slice")
 
@@ -160,7 +195,7 @@ def _pack_index(values, name):
                              else np.int64), name=name)
 
 
-def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
+def squeeze(input, axis=None, name=None, squeeze_dims=None):
     """Removes size-1 dims (all of them, or those in `axis`)."""
     axis = squeeze_dims if axis is None else axis
     if isinstance(axis, int):
@@ -168,13 +203,13 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
     return apply_op_output("Squeeze", [input], {"squeeze_dims": list(axis or [])}, name=name or "Squeeze")
 
 
-def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
+def expand_dims(input, axis=None, name=None, dim=None):
     """Inserts a size-1 dim at `axis`."""
     axis = dim if axis is None else axis
     return apply_op_output("ExpandDims", [input, axis], name=name or "ExpandDims")
 
 
-def shape(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A002
+def shape(input, name=None, out_type=_dtypes.int32, optimize=True):
     """The shape: a Const when fully known statically (as TF does), else a `Shape` op."""
     out_type = _dtypes.as_dtype(out_type)
     x = convert_to_tensor(input)
@@ -184,7 +219,7 @@ def shape(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A00
     return apply_op_output("Shape", [x], {"out_type": out_type}, name=name or "Shape")
 
 
-def size(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A002
+def size(input, name=None, out_type=_dtypes.int32, optimize=True):
     """The number of elements: a Const when known statically, else a `Size` op."""
     out_type = _dtypes.as_dtype(out_type)
     x = convert_to_tensor(input)
@@ -193,7 +228,7 @@ def size(input, name=None, out_type=_dtypes.int32, optimize=True):  # noqa: A002
     return apply_op_output("Size", [x], {"out_type": out_type}, name=name or "Size")
 
 
-def rank(input, name=None, optimize=True):  # noqa: A002
+def rank(input, name=None, optimize=True):
     """The rank: a Const when known statically, else a `Rank` op."""
     x = convert_to_tensor(input)
     if optimize and x.shape.rank is not None:
@@ -268,7 +303,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                                name=scope)
 
 
-def tile(input, multiples, name=None):  # noqa: A002
+def tile(input, multiples, name=None):
     return apply_op_output("Tile", [input, multiples], name=name or "Tile")
 
 
@@ -296,7 +331,7 @@ def where(condition, x=None, y=None, name=None):
     return apply_op_output("Select", [condition, x, y], name=name or "Select")
 
 
-def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
+def range(start, limit=None, delta=1, dtype=None, name="range"):
     """`Range(start, limit, delta)`; `range(n)` counts from 0."""
     if limit is None:
         start, limit = 0, start
@@ -328,7 +363,7 @@ def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
     raise NotImplementedError("sequence_mask is not supported by ortflow's graph builder yet")
 
 
-def broadcast_to(input, shape, name=None):  # noqa: A002
+def broadcast_to(input, shape, name=None):
     return apply_op_output("BroadcastTo", [input, shape], name=name or "BroadcastTo")
 
 
@@ -358,7 +393,7 @@ def group(*inputs, name=None):
         return g.create_op("NoOp", [], name=scope, control_inputs=unique)
 
 
-def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
+def tuple(tensors, name=None, control_inputs=None):
     """Identity copies of `tensors` that all wait for every one of them (`tf.tuple`)."""
     tensors = list(tensors)
     g = graph_of(tensors)

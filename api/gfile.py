@@ -26,11 +26,34 @@ from ortflow.errors import (
 )
 
 __all__ = [
-    "GFile", "FastGFile", "Open", "FileStatistics",
-    "Exists", "MakeDirs", "MkDir", "ListDirectory", "Glob", "Remove", "Rename", "IsDirectory",
-    "Walk", "DeleteRecursively", "Copy", "Stat",
-    "exists", "makedirs", "mkdir", "listdir", "glob", "remove", "rename", "isdir", "walk",
-    "rmtree", "copy", "stat",
+    "Copy",
+    "DeleteRecursively",
+    "Exists",
+    "FastGFile",
+    "FileStatistics",
+    "GFile",
+    "Glob",
+    "IsDirectory",
+    "ListDirectory",
+    "MakeDirs",
+    "MkDir",
+    "Open",
+    "Remove",
+    "Rename",
+    "Stat",
+    "Walk",
+    "copy",
+    "exists",
+    "glob",
+    "isdir",
+    "listdir",
+    "makedirs",
+    "mkdir",
+    "remove",
+    "rename",
+    "rmtree",
+    "stat",
+    "walk",
 ]
 
 _MODES = {"r", "rb", "w", "wb", "a", "ab", "r+", "rb+", "w+", "wb+", "a+", "ab+"}
@@ -212,7 +235,7 @@ class GFile:
                 os.unlink(self._tmp)
             self._tmp = None
 
-    def __enter__(self) -> "GFile":
+    def __enter__(self) -> GFile:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:

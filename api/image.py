@@ -13,11 +13,27 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
-    "flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down", "adjust_contrast",
-    "random_contrast", "adjust_brightness", "random_brightness", "per_image_standardization",
-    "per_image_whitening", "resize_images", "resize_bilinear", "resize_nearest_neighbor", "resize",
-    "ResizeMethod", "crop_to_bounding_box", "pad_to_bounding_box", "central_crop", "convert_image_dtype",
-    "rgb_to_grayscale", "transpose_image",
+    "ResizeMethod",
+    "adjust_brightness",
+    "adjust_contrast",
+    "central_crop",
+    "convert_image_dtype",
+    "crop_to_bounding_box",
+    "flip_left_right",
+    "flip_up_down",
+    "pad_to_bounding_box",
+    "per_image_standardization",
+    "per_image_whitening",
+    "random_brightness",
+    "random_contrast",
+    "random_flip_left_right",
+    "random_flip_up_down",
+    "resize",
+    "resize_bilinear",
+    "resize_images",
+    "resize_nearest_neighbor",
+    "rgb_to_grayscale",
+    "transpose_image",
 ]
 
 

@@ -9,19 +9,39 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from ortflow.api import array_ops, math_ops, random_ops
 from ortflow.api import ops_builder as _ob
 from ortflow.api.ops_builder import apply_op
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
-    "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "TruncatedNormal", "RandomUniform",
-    "VarianceScaling", "GlorotUniform", "GlorotNormal", "Orthogonal",
-    "zeros_initializer", "ones_initializer", "constant_initializer", "random_normal_initializer",
-    "truncated_normal_initializer", "random_uniform_initializer", "variance_scaling_initializer",
-    "glorot_uniform_initializer", "glorot_normal_initializer", "orthogonal_initializer",
-    "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "compute_fans", "get",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "Initializer",
+    "Ones",
+    "Orthogonal",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "compute_fans",
+    "constant_initializer",
+    "get",
+    "glorot_normal_initializer",
+    "glorot_uniform_initializer",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones_initializer",
+    "orthogonal_initializer",
+    "random_normal_initializer",
+    "random_uniform_initializer",
+    "truncated_normal_initializer",
+    "variance_scaling_initializer",
+    "zeros_initializer",
 ]
 
 

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 
-__all__ = ["matmul", "inv", "det", "logdet", "cholesky", "qr", "solve", "diag", "diag_part", "eye", "trace",
-           "transpose", "matrix_transpose", "band_part", "norm", "einsum", "tensordot", "l2_normalize"]
+__all__ = [
+    "band_part",
+    "cholesky",
+    "det",
+    "diag",
+    "diag_part",
+    "einsum",
+    "eye",
+    "inv",
+    "l2_normalize",
+    "logdet",
+    "matmul",
+    "matrix_transpose",
+    "norm",
+    "qr",
+    "solve",
+    "tensordot",
+    "trace",
+    "transpose",
+]
 
 matmul = math_ops.matmul
 l2_normalize = math_ops.l2_normalize
 
 
-def inv(input, adjoint=False, name=None):  # noqa: A002 - TF's argument name
+def inv(input, adjoint=False, name=None):
     return apply_op_output("MatrixInverse", [input], {"adjoint": adjoint}, name=name or "MatrixInverse")
 
 
-def det(input, name=None):  # noqa: A002
+def det(input, name=None):
     return apply_op_output("MatrixDeterminant", [input], name=name or "MatrixDeterminant")
 
 
@@ -31,11 +48,11 @@ def logdet(matrix, name=None):
         return math_ops.multiply(2.0, math_ops.reduce_sum(math_ops.log(diag_part(chol)), -1))
 
 
-def cholesky(input, name=None):  # noqa: A002
+def cholesky(input, name=None):
     return apply_op_output("Cholesky", [input], name=name or "Cholesky")
 
 
-def qr(input, full_matrices=False, name=None):  # noqa: A002
+def qr(input, full_matrices=False, name=None):
     op = apply_op("Qr", [input], {"full_matrices": full_matrices}, name=name or "Qr")
     return op.outputs[0], op.outputs[1]
 
@@ -53,11 +70,11 @@ def diag(diagonal, name="diag"):
         return apply_op_output("MatrixDiagV3", [diagonal, 0, -1, -1, zero], {"align": "RIGHT_LEFT"}, name=scope)
 
 
-def diag_part(input, name="diag_part"):  # noqa: A002
+def diag_part(input, name="diag_part"):
     """The main diagonal (`MatrixDiagPartV3`)."""
     g = graph_of(input)
     with g.as_default(), g.name_scope(name) as scope:
-        input = convert_to_tensor(input, name="input")  # noqa: A001
+        input = convert_to_tensor(input, name="input")
         zero = constant(0, dtype=input.dtype.base_dtype)
         return apply_op_output("MatrixDiagPartV3", [input, 0, zero], {"align": "RIGHT_LEFT"}, name=scope)
 
@@ -92,11 +109,11 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
 transpose = matrix_transpose
 
 
-def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+def band_part(input, num_lower, num_upper, name=None):
     return apply_op_output("MatrixBandPart", [input, num_lower, num_upper], name=name or "MatrixBandPart")
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     """The euclidean (2) or 1 / inf norm of a vector, or the Frobenius norm over all elements."""
     g = graph_of(tensor)
     with g.as_default(), g.name_scope(name or "norm"):

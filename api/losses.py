@@ -12,10 +12,22 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
 
 __all__ = [
-    "Reduction", "compute_weighted_loss", "absolute_difference", "mean_squared_error", "huber_loss",
-    "log_loss", "hinge_loss", "sigmoid_cross_entropy", "softmax_cross_entropy", "sparse_softmax_cross_entropy",
-    "cosine_distance", "add_loss", "get_losses", "get_regularization_losses", "get_regularization_loss",
+    "Reduction",
+    "absolute_difference",
+    "add_loss",
+    "compute_weighted_loss",
+    "cosine_distance",
+    "get_losses",
+    "get_regularization_loss",
+    "get_regularization_losses",
     "get_total_loss",
+    "hinge_loss",
+    "huber_loss",
+    "log_loss",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
+    "sparse_softmax_cross_entropy",
 ]
 
 

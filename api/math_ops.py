@@ -3,23 +3,101 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import Tensor
 
 __all__ = [
-    "add", "add_n", "subtract", "multiply", "divide", "truediv", "realdiv", "div", "floordiv",
-    "floor_div", "mod", "floormod", "pow", "matmul", "negative", "abs", "sqrt", "rsqrt", "square",
-    "exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "sign", "floor", "ceil", "round",
-    "reciprocal", "erf", "maximum", "minimum", "squared_difference", "equal", "not_equal", "less",
-    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor",
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
-    "argmax", "argmin", "cast", "to_float", "to_int32", "to_int64", "clip_by_value", "cumsum",
-    "log_softmax", "softmax", "softplus", "exp", "atan", "asin", "acos", "sinh", "cosh", "is_nan",
-    "is_inf", "is_finite", "count_nonzero", "reduce_logsumexp", "scalar_mul", "l2_normalize",
-    "real", "imag", "conj", "tensordot", "bias_add", "segment_sum", "unsorted_segment_sum", "top_k",
-    "in_top_k", "xlogy", "divide_no_nan", "accumulate_n", "reduce_variance", "reduce_std",
+    "abs",
+    "accumulate_n",
+    "acos",
+    "add",
+    "add_n",
+    "argmax",
+    "argmin",
+    "asin",
+    "atan",
+    "bias_add",
+    "cast",
+    "ceil",
+    "clip_by_value",
+    "conj",
+    "cos",
+    "cosh",
+    "count_nonzero",
+    "cumsum",
+    "div",
+    "divide",
+    "divide_no_nan",
+    "equal",
+    "erf",
+    "exp",
+    "floor",
+    "floor_div",
+    "floordiv",
+    "floormod",
+    "greater",
+    "greater_equal",
+    "imag",
+    "in_top_k",
+    "is_finite",
+    "is_inf",
+    "is_nan",
+    "l2_normalize",
+    "less",
+    "less_equal",
+    "log",
+    "log1p",
+    "log_softmax",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "matmul",
+    "maximum",
+    "minimum",
+    "mod",
+    "multiply",
+    "negative",
+    "not_equal",
+    "pow",
+    "real",
+    "realdiv",
+    "reciprocal",
+    "reduce_all",
+    "reduce_any",
+    "reduce_logsumexp",
+    "reduce_max",
+    "reduce_mean",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_std",
+    "reduce_sum",
+    "reduce_variance",
+    "round",
+    "rsqrt",
+    "scalar_mul",
+    "segment_sum",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "square",
+    "squared_difference",
+    "subtract",
+    "tan",
+    "tanh",
+    "tensordot",
+    "to_float",
+    "to_int32",
+    "to_int64",
+    "top_k",
+    "truediv",
+    "unsorted_segment_sum",
+    "xlogy",
 ]
 
 
@@ -40,7 +118,7 @@ def _binary(op_type: str):
 
 
 negative = _unary("Neg")
-abs = _unary("Abs")  # noqa: A001 - TF's name
+abs = _unary("Abs")
 sqrt = _unary("Sqrt")
 rsqrt = _unary("Rsqrt")
 square = _unary("Square")
@@ -60,7 +138,7 @@ sigmoid = _unary("Sigmoid")
 sign = _unary("Sign")
 floor = _unary("Floor")
 ceil = _unary("Ceil")
-round = _unary("Round")  # noqa: A001
+round = _unary("Round")
 reciprocal = _unary("Reciprocal")
 erf = _unary("Erf")
 logical_not = _unary("LogicalNot")
@@ -94,7 +172,7 @@ def multiply(x, y, name=None):
     return apply_op_output("Mul", [x, y], name=name or "Mul")
 
 
-def pow(x, y, name=None):  # noqa: A001 - TF's name
+def pow(x, y, name=None):
     """Element-wise power (`Pow`), op named "Pow" inside a "pow" scope as TF does."""
     return apply_op_output("Pow", [x, y], name=name or "pow")
 
@@ -283,14 +361,14 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=_dtypes.int64, n
         return cast(reduce_sum(nonzero, axis, keepdims=bool(keepdims or keep_dims)), dtype)
 
 
-def argmax(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):  # noqa: A002
+def argmax(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):
     """Index of the largest value along `axis` (0 when None)."""
     axis = dimension if axis is None else axis
     return apply_op_output("ArgMax", [input, 0 if axis is None else axis],
                            {"output_type": _dtypes.as_dtype(output_type)}, name=name or "ArgMax")
 
 
-def argmin(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):  # noqa: A002
+def argmin(input, axis=None, name=None, dimension=None, output_type=_dtypes.int64):
     """Index of the smallest value along `axis` (0 when None)."""
     axis = dimension if axis is None else axis
     return apply_op_output("ArgMin", [input, 0 if axis is None else axis],
@@ -339,14 +417,14 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
         return apply_op_output("Mul", [x, x_inv_norm], name=scope)
 
 
-def real(input, name=None):  # noqa: A002
+def real(input, name=None):
     x = convert_to_tensor(input)
     if not x.dtype.is_complex:
         return x
     return apply_op_output("Real", [x], {"Tout": x.dtype.real_dtype}, name=name or "Real")
 
 
-def imag(input, name=None):  # noqa: A002
+def imag(input, name=None):
     x = convert_to_tensor(input)
     return apply_op_output("Imag", [x], {"Tout": x.dtype.real_dtype}, name=name or "Imag")
 
@@ -377,7 +455,7 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
                            name=name or "UnsortedSegmentSum")
 
 
-def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+def top_k(input, k=1, sorted=True, name=None):
     """The `k` largest values and their indices along the last axis (`TopKV2`)."""
     op = apply_op("TopKV2", [input, k], {"sorted": sorted}, name=name or "TopKV2")
     return op.outputs[0], op.outputs[1]

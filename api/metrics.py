@@ -8,20 +8,36 @@ collections (initialized by `local_variables_initializer()`); running `update_op
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.api import array_ops, math_ops
-from ortflow.api.ops_builder import apply_op_output, constant, convert_to_tensor, graph_of  # noqa: F401
+from ortflow.api.ops_builder import apply_op_output, constant, convert_to_tensor, graph_of
 from ortflow.api.variable_scope import assign_add, make_variable
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
 
 __all__ = [
-    "metric_variable", "mean", "accuracy", "mean_absolute_error", "mean_squared_error",
-    "root_mean_squared_error", "true_positives", "false_positives", "true_negatives", "false_negatives",
-    "precision", "recall", "true_positives_at_thresholds", "false_positives_at_thresholds",
-    "true_negatives_at_thresholds", "false_negatives_at_thresholds", "precision_at_thresholds",
-    "recall_at_thresholds", "auc", "mean_iou", "percentage_below", "mean_relative_error",
+    "accuracy",
+    "auc",
+    "false_negatives",
+    "false_negatives_at_thresholds",
+    "false_positives",
+    "false_positives_at_thresholds",
+    "mean",
+    "mean_absolute_error",
     "mean_cosine_distance",
+    "mean_iou",
+    "mean_relative_error",
+    "mean_squared_error",
+    "metric_variable",
+    "percentage_below",
+    "precision",
+    "precision_at_thresholds",
+    "recall",
+    "recall_at_thresholds",
+    "root_mean_squared_error",
+    "true_negatives",
+    "true_negatives_at_thresholds",
+    "true_positives",
+    "true_positives_at_thresholds",
 ]
 
 _COLLECTIONS = [GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES]

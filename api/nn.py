@@ -7,13 +7,40 @@ from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
-    "relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid", "tanh", "softmax",
-    "log_softmax", "bias_add", "conv2d", "depthwise_conv2d", "conv2d_transpose", "max_pool", "avg_pool",
-    "dropout", "l2_loss", "l2_normalize", "sigmoid_cross_entropy_with_logits",
-    "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
-    "sparse_softmax_cross_entropy_with_logits", "moments", "batch_normalization", "fused_batch_norm",
-    "lrn", "local_response_normalization", "top_k", "in_top_k", "embedding_lookup", "xw_plus_b",
+    "avg_pool",
+    "batch_normalization",
+    "bias_add",
+    "conv2d",
+    "conv2d_transpose",
+    "depthwise_conv2d",
+    "dropout",
+    "elu",
+    "embedding_lookup",
+    "fused_batch_norm",
+    "in_top_k",
+    "l2_loss",
+    "l2_normalize",
+    "leaky_relu",
+    "local_response_normalization",
+    "log_softmax",
+    "lrn",
+    "max_pool",
+    "moments",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "sigmoid_cross_entropy_with_logits",
+    "softmax",
+    "softmax_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits_v2",
+    "softplus",
+    "softsign",
+    "sparse_softmax_cross_entropy_with_logits",
+    "tanh",
+    "top_k",
     "weighted_cross_entropy_with_logits",
+    "xw_plus_b",
 ]
 
 
@@ -55,7 +82,7 @@ def _strides4(strides, data_format: str):
     return strides
 
 
-def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,
            data_format="NHWC", dilations=(1, 1, 1, 1), name=None, filters=None):
     """2-D convolution (`Conv2D`); `padding` is "SAME", "VALID" or explicit pairs."""
     filter = filters if filter is None else filter
@@ -69,7 +96,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
     return apply_op_output("Conv2D", [input, filter], attrs, name=name or "Conv2D")
 
 
-def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data_format="NHWC",  # noqa: A002
+def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data_format="NHWC",
                      dilations=None):
     """Depthwise 2-D convolution (`DepthwiseConv2dNative`)."""
     attrs = {"strides": _strides4(strides, data_format), "padding": padding, "data_format": data_format,
@@ -78,14 +105,14 @@ def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data
     with g.as_default(), g.name_scope(name or "depthwise") as scope:
         from ortflow.api.ops_builder import constant
 
-        input = convert_to_tensor(input)  # noqa: A001
+        input = convert_to_tensor(input)
         # TF's space-to-batch wrapper leaves these two (unused without dilation) in the graph.
         array_ops.shape(filter)
         constant(attrs["dilations"][1:3] if data_format == "NHWC" else attrs["dilations"][2:], name="dilation_rate")
         return apply_op_output("DepthwiseConv2dNative", [input, filter], attrs, name=scope)
 
 
-def conv2d_transpose(value, filter, output_shape, strides, padding="SAME", data_format="NHWC",  # noqa: A002
+def conv2d_transpose(value, filter, output_shape, strides, padding="SAME", data_format="NHWC",
                      name=None, dilations=None):
     """Transposed 2-D convolution (`Conv2DBackpropInput`)."""
     attrs = {"strides": _strides4(strides, data_format), "padding": padding, "data_format": data_format,
@@ -96,7 +123,7 @@ def conv2d_transpose(value, filter, output_shape, strides, padding="SAME", data_
 
 
 def _pool(op_type: str, default_name: str):
-    def fn(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):  # noqa: A002
+    def fn(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
         value = input if value is None else value
         attrs = {"ksize": _strides4(ksize, data_format), "strides": _strides4(strides, data_format),
                  "padding": padding, "data_format": data_format}
@@ -285,7 +312,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
         return op.outputs[0], op.outputs[1], op.outputs[2]
 
 
-def lrn(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):  # noqa: A002
+def lrn(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):
     """Local response normalization (`LRN`)."""
     return apply_op_output("LRN", [input], {"depth_radius": depth_radius, "bias": float(bias),
                                             "alpha": float(alpha), "beta": float(beta)}, name=name or "LRN")

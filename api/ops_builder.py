@@ -13,7 +13,6 @@ import numbers
 import struct
 
 import numpy as np
-
 from ortflow.formats import dtypes as _dtypes
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph import Graph, Operation, Tensor, get_default_graph
@@ -23,15 +22,15 @@ from ortflow.graph.tensor_shape import TensorShape, as_shape
 __all__ = [
     "apply_op",
     "apply_op_output",
-    "convert_to_tensor",
-    "convert_n_to_tensor",
-    "register_tensor_conversion_function",
     "constant",
-    "placeholder",
-    "placeholder_with_default",
+    "convert_n_to_tensor",
+    "convert_to_tensor",
     "graph_of",
     "is_tensor_like",
     "mark_control_inputs",
+    "placeholder",
+    "placeholder_with_default",
+    "register_tensor_conversion_function",
     "set_internal_attr",
 ]
 
@@ -122,7 +121,7 @@ def _fast_proto(value, dtype):
     return None
 
 
-def _I32_PACK(n, *values) -> bytes:  # noqa: N802 - a struct packer
+def _I32_PACK(n, *values) -> bytes:
     return struct.pack(f"<{n}i", *values)
 
 
@@ -208,7 +207,7 @@ def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     return op.outputs[0]
 
 
-def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
     """A PlaceholderWithDefault: `input` unless fed."""
     return apply_op_output("PlaceholderWithDefault", [input], {"shape": as_shape(shape)},
                            name or "PlaceholderWithDefault")

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import weakref
 
-
 from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
 
-__all__ = ["set_random_seed", "get_seed", "random_normal", "normal", "truncated_normal", "random_uniform",
-           "uniform", "random_shuffle", "multinomial", "categorical", "set_seed"]
+__all__ = [
+    "categorical",
+    "get_seed",
+    "multinomial",
+    "normal",
+    "random_normal",
+    "random_shuffle",
+    "random_uniform",
+    "set_random_seed",
+    "set_seed",
+    "truncated_normal",
+    "uniform",
+]
 
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2 ** 31 - 1
@@ -29,7 +39,7 @@ def set_random_seed(seed) -> None:
 set_seed = set_random_seed
 
 
-_SEED_COUNTERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_SEED_COUNTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def get_seed(op_seed):

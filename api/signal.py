@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ortflow.api.ops_builder import apply_op_output
 
-__all__ = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft"]
+__all__ = ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d", "irfft", "rfft"]
 
 
 def _complex_op(op_type: str):
-    def fn(input, name=None):  # noqa: A002 - TF's argument name
+    def fn(input, name=None):
         return apply_op_output(op_type, [input], name=name or op_type)
     fn.__name__ = op_type.lower()
     fn.__doc__ = f"`{op_type}` over the innermost dimension(s) of a complex tensor."

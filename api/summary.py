@@ -12,16 +12,33 @@ from __future__ import annotations
 import re
 
 from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
-from ortflow.graph.ops import kernels_summary  # noqa: F401 - registers the summary kernels
 from ortflow.api.summary_writer import FileWriter, FileWriterCache, summary_iterator
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
+from ortflow.graph.ops import kernels_summary  # noqa: F401 - registers the summary kernels
 from ortflow.proto import Event, SessionLog, Summary, SummaryMetadata, TaggedRunMetadata
 from ortflow.proto.event_pb2 import SummaryDescription
 
-__all__ = ["scalar", "histogram", "image", "audio", "text", "tensor_summary", "merge", "merge_all",
-           "get_summary_description", "FileWriter", "FileWriterCache", "summary_iterator", "Event",
-           "SessionLog", "Summary", "SummaryDescription", "SummaryMetadata", "TaggedRunMetadata"]
+__all__ = [
+    "Event",
+    "FileWriter",
+    "FileWriterCache",
+    "SessionLog",
+    "Summary",
+    "SummaryDescription",
+    "SummaryMetadata",
+    "TaggedRunMetadata",
+    "audio",
+    "get_summary_description",
+    "histogram",
+    "image",
+    "merge",
+    "merge_all",
+    "scalar",
+    "summary_iterator",
+    "tensor_summary",
+    "text",
+]
 
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w\.]")
 
@@ -128,7 +145,7 @@ def text(name, tensor, collections=None):
     """
     tensor = convert_to_tensor(tensor)
     if tensor.dtype.base_dtype != _dtypes.string:
-        raise ValueError("Expected tensor %s to have dtype string, got %s" % (tensor.name, tensor.dtype.name))
+        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
     metadata = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="text"))
     return tensor_summary(name, tensor, summary_metadata=metadata, collections=collections)
 

@@ -24,7 +24,7 @@ __all__ = ["FileWriter", "FileWriterCache", "summary_iterator"]
 _log = logging.getLogger("ortflow.summary")
 _STOP = object()
 _FLUSH = object()
-_OPEN_WRITERS: "weakref.WeakSet[FileWriter]" = weakref.WeakSet()
+_OPEN_WRITERS: weakref.WeakSet[FileWriter] = weakref.WeakSet()
 
 
 def _as_our_message(message, cls):
@@ -160,7 +160,7 @@ class FileWriter:
         if error is not None:
             raise OSError(f"{self._thread.writer.path}: writing the event file failed: {error}") from error
 
-    def __enter__(self) -> "FileWriter":
+    def __enter__(self) -> FileWriter:
         return self
 
     def __exit__(self, *exc) -> None:

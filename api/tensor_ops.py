@@ -11,7 +11,7 @@ from __future__ import annotations
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op_output, graph_of
 
-__all__ = ["install_operators", "binary_operator", "OPERATORS"]
+__all__ = ["OPERATORS", "binary_operator", "install_operators"]
 
 
 def _scoped(op_type: str, scope_name: str, x, y):

@@ -25,8 +25,8 @@ from ortflow.graph import Tensor as _Tensor
 
 _tensor_ops.install_operators(_Tensor)
 
-__all__ = sorted({*_array_all, *_math_all, "constant", "convert_n_to_tensor", "convert_to_tensor",
-                  "placeholder", "placeholder_with_default", "register_tensor_conversion_function"})
+__all__ = [*_array_all, *_math_all, "constant", "convert_n_to_tensor", "convert_to_tensor",
+           "placeholder", "placeholder_with_default", "register_tensor_conversion_function"]
 
 from ortflow.api.random_ops import (  # noqa: E402
     get_seed,

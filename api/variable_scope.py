@@ -14,7 +14,6 @@ import enum
 import weakref
 
 import numpy as np
-
 from ortflow.api import array_ops
 from ortflow.api import initializers as _init
 from ortflow.api.ops_builder import (
@@ -30,14 +29,38 @@ from ortflow.graph.tensor_shape import as_shape
 from ortflow.graph.variables import Variable as _GraphVariable
 
 __all__ = [
-    "Variable", "VariableV1", "get_variable", "variable_scope", "get_variable_scope", "VariableScope",
-    "AUTO_REUSE", "name_scope", "global_variables", "all_variables", "trainable_variables",
-    "local_variables", "model_variables", "moving_average_variables", "variables_initializer",
-    "global_variables_initializer", "local_variables_initializer", "initialize_all_variables",
-    "initialize_variables", "initialize_local_variables", "assign", "assign_add", "assign_sub",
-    "is_variable_initialized", "report_uninitialized_variables", "get_local_variable",
-    "no_regularizer", "make_variable", "PartitionedVariable", "fixed_size_partitioner",
-    "variable_axis_size_partitioner", "min_max_variable_partitioner",
+    "AUTO_REUSE",
+    "PartitionedVariable",
+    "Variable",
+    "VariableScope",
+    "VariableV1",
+    "all_variables",
+    "assign",
+    "assign_add",
+    "assign_sub",
+    "fixed_size_partitioner",
+    "get_local_variable",
+    "get_variable",
+    "get_variable_scope",
+    "global_variables",
+    "global_variables_initializer",
+    "initialize_all_variables",
+    "initialize_local_variables",
+    "initialize_variables",
+    "is_variable_initialized",
+    "local_variables",
+    "local_variables_initializer",
+    "make_variable",
+    "min_max_variable_partitioner",
+    "model_variables",
+    "moving_average_variables",
+    "name_scope",
+    "no_regularizer",
+    "report_uninitialized_variables",
+    "trainable_variables",
+    "variable_axis_size_partitioner",
+    "variable_scope",
+    "variables_initializer",
 ]
 
 
@@ -89,7 +112,7 @@ def make_variable(initial_value, *, name=None, dtype=None, shape=None, trainable
     if use_resource and not callable(initial_value):
         # TF builds a resource variable's initial value under "<name>/Initializer/".
         value, value_dtype = initial_value, dtype
-        initial_value = lambda: convert_to_tensor(value, dtype=value_dtype, name="initial_value")  # noqa: E731
+        initial_value = lambda: convert_to_tensor(value, dtype=value_dtype, name="initial_value")
     start = g.version
     with g.control_dependencies(None):
         var = build(initial_value, name=name, dtype=dtype, shape=None if shape is None else as_shape(shape),
@@ -344,7 +367,7 @@ class _ScopeState:
         self.store = _VariableStore()
 
 
-_STATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _state(graph=None) -> _ScopeState:
@@ -355,7 +378,7 @@ def _state(graph=None) -> _ScopeState:
     return state
 
 
-def _store(graph) -> "_VariableStore":
+def _store(graph) -> _VariableStore:
     return _state(graph).store
 
 
@@ -480,9 +503,9 @@ class _VariableStore:
                                  f"{shape}.")
             dims = shape.as_list()
             if partition_info is None:
-                init_value = lambda: initializer(dims, dtype=dtype)  # noqa: E731 - built inside the scope
+                init_value = lambda: initializer(dims, dtype=dtype)
             else:
-                init_value = lambda: initializer(dims, dtype=dtype, partition_info=partition_info)  # noqa: E731
+                init_value = lambda: initializer(dims, dtype=dtype, partition_info=partition_info)
             var_dtype = dtype
         else:
             if shape is not None and hasattr(initializer, "dtype") and validate_shape:

@@ -45,7 +45,6 @@ def _read_graph_minimal(path: str):
     # Stand-in for ortflow.formats.graphs.read_graph: the kind comes from the name.
     from google.protobuf import text_format
     from google.protobuf.message import DecodeError
-
     from ortflow.errors import FormatError
     from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
 

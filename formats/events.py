@@ -21,22 +21,21 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from google.protobuf.message import DecodeError
-
 from ortflow.errors import FormatError
 from ortflow.formats.table import crc32c, mask_crc, unmask_crc
 from ortflow.proto import Event
 
 __all__ = [
     "FILE_VERSION",
-    "HEADER_SIZE",
     "FOOTER_SIZE",
-    "encode_record",
-    "RecordWriter",
-    "read_records",
+    "HEADER_SIZE",
     "EventsWriter",
-    "read_events",
+    "RecordWriter",
+    "encode_record",
     "event_file_name",
     "parse_event",
+    "read_events",
+    "read_records",
 ]
 
 #: The `file_version` of the first event of every file TensorFlow writes.

@@ -6,7 +6,6 @@ import glob
 import os
 
 import pytest
-
 from ortflow.formats.events import read_events
 from ortflow.proto import GraphDef, MetaGraphDef
 

@@ -44,7 +44,6 @@ def build_with_ortflow(code: str):
 
 def diff(code: str) -> list[str]:
     """Human-readable differences between the two GraphDefs (empty when equal)."""
-    from google.protobuf import text_format
 
     ours, theirs = node_summary(build_with_ortflow(code)), node_summary(build_with_tensorflow(code))
     problems = []

@@ -13,12 +13,11 @@ import wave
 import zlib
 
 import numpy as np
-
 from ortflow.errors import InvalidArgumentError
 from ortflow.graph.ops.registry import kernel
 from ortflow.proto import HistogramProto, Summary, SummaryMetadata
 
-__all__ = ["default_bucket_limits", "histogram_proto", "encode_png", "encode_wav", "image_tags"]
+__all__ = ["default_bucket_limits", "encode_png", "encode_wav", "histogram_proto", "image_tags"]
 
 _DBL_MAX = float(np.finfo(np.float64).max)
 

@@ -7,9 +7,8 @@ The expected names and attrs were read from GraphDefs TensorFlow 2.21 built for 
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.formats.tensors import make_ndarray
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from ortflow.api import gfile
 from ortflow.errors import AlreadyExistsError, NotFoundError, PermissionDeniedError
 
@@ -42,10 +41,9 @@ def test_write_is_atomic_until_close(tmp_path):
 def test_failed_block_keeps_old_content(tmp_path):
     path = tmp_path / "model.pb"
     path.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with gfile.GFile(str(path), "wb") as f:
-            f.write(b"half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), gfile.GFile(str(path), "wb") as f:
+        f.write(b"half")
+        raise RuntimeError("boom")
     assert path.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["model.pb"]
 

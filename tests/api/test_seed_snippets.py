@@ -11,9 +11,8 @@ import glob
 import os
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.formats.events import read_events
 
 

@@ -8,9 +8,8 @@ import wave
 import zlib
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.errors import GraphError
 from ortflow.graph import ops as registry
 from ortflow.graph.ops import kernels_summary

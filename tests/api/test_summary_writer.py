@@ -9,7 +9,6 @@ import sys
 import threading
 
 import pytest
-
 from ortflow.api.summary_writer import FileWriter, FileWriterCache, summary_iterator
 from ortflow.formats.events import read_events
 from ortflow.proto import Event, GraphDef, MetaGraphDef, NodeDef, SessionLog, Summary, SummaryMetadata
@@ -87,9 +86,8 @@ def test_graph_and_meta_graph_events_in_tf_order(tmp_path):
 
 
 def test_add_graph_rejects_both_forms(tmp_path):
-    with FileWriter(str(tmp_path)) as writer:
-        with pytest.raises(ValueError, match="only graph, or graph_def"):
-            writer.add_graph(GraphDef(), graph_def=GraphDef())
+    with FileWriter(str(tmp_path)) as writer, pytest.raises(ValueError, match="only graph, or graph_def"):
+        writer.add_graph(GraphDef(), graph_def=GraphDef())
 
 
 def test_metadata_kept_only_on_first_value_per_tag(tmp_path):

@@ -7,7 +7,6 @@ import pathlib
 import struct
 
 import pytest
-
 from ortflow.errors import FormatError
 from ortflow.formats import events
 from ortflow.proto import Event, GraphDef, MetaGraphDef, Summary
