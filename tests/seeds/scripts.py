@@ -64,6 +64,61 @@ def session_basics(tf, workdir):
     return out
 
 
+def _error_name(fn):
+    try:
+        fn()
+    except Exception as e:  # the class name is the result
+        return type(e).__name__
+    return "none"
+
+
+def session_errors(tf, workdir):
+    """What the notes warn about: uninitialized variables, unfed placeholders, wrong shapes."""
+    out = {}
+    with tf.Graph().as_default() as g:
+        v = tf.Variable([1.0, 2.0], name="v")
+        p = tf.placeholder(tf.float32, [2], name="p")
+        y = tf.add(v, p, name="y")
+        sess = tf.Session(graph=g)
+        with sess.as_default():
+            out["default_is_sess"] = tf.get_default_session() is sess
+            out["uninit"] = _error_name(lambda: v.eval())
+            out["init_returns"] = repr(sess.run(tf.global_variables_initializer()))
+            out["is_init"] = bool(sess.run(tf.is_variable_initialized(v)))
+            out["unfed"] = _error_name(lambda: y.eval())
+            out["fed"] = y.eval(feed_dict={p: np.array([0.5, 0.5], np.float32)})
+            out["op_run"] = repr(tf.assign(v, [3.0, 4.0]).op.run())
+            out["after_op"] = v.eval()
+        sess.close()
+        out["closed"] = _error_name(lambda: sess.run(v))
+    out["outside"] = tf.get_default_session() is None
+    return out
+
+
+def session_client_errors(tf, workdir):
+    """Errors TF's Session raises before running: a feed of the wrong shape, an unknown fetch."""
+    with tf.Graph().as_default():
+        p = tf.placeholder(tf.float32, [2], name="p")
+        y = tf.identity(p, name="y")
+        with tf.Session() as sess:
+            return {"bad_shape": _error_name(lambda: sess.run(y, {p: np.zeros([3], np.float32)})),
+                    "bad_fetch": _error_name(lambda: sess.run("nope:0")),
+                    "bad_fetch_type": _error_name(lambda: sess.run(3.5))}
+
+
+def report_uninitialized(tf, workdir):
+    """tf.report_uninitialized_variables before and after the initializer."""
+    with tf.Graph().as_default():
+        tf.Variable([1.0, 2.0], name="v")
+        tf.Variable(3, name="w")
+        report = tf.report_uninitialized_variables()
+        with tf.Session() as sess:
+            before = [n.decode() for n in sess.run(report)]
+            sess.run(tf.global_variables_initializer())
+            after = [n.decode() for n in sess.run(report)]
+    return {"before": before, "after": after, "after_len": len(after)}
+
+
 def placeholders(tf, workdir):
     """Placeholders with unknown dimensions, filled through feed_dict."""
     out = {}
@@ -908,7 +963,7 @@ def cluster_spec(tf, workdir):
 
 
 SCRIPTS = {f.__name__: f for f in (
-    session_basics, placeholders, math_ops, fft, exponential_decay, global_step, scopes,
+    session_basics, session_errors, session_client_errors, report_uninitialized, placeholders, math_ops, fft, exponential_decay, global_step, scopes,
     random_inits, image_augment, image_standardize, graphs_devices, collections, saver_ckpt,
     saver_makes_dir, saver_api, saver_state, meta_collections, freeze_pb, import_return_elements, summaries, pb_to_tensorboard,
     metrics, metrics_const, metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,

@@ -10,6 +10,25 @@ def test_session_basics(run_seed):
     run_seed("session_basics")
 
 
+def test_session_errors_and_default_session(run_seed):
+    run_seed("session_errors")
+
+
+@pytest.mark.xfail(strict=True, reason="runtime/session.py Session.run: a feed of the wrong "
+                   "shape raises InvalidArgumentError (TF: ValueError 'Cannot feed value of "
+                   "shape ...'), an unknown fetch name 'nope:0' raises NotFoundError (TF: "
+                   "ValueError 'Fetch argument ... cannot be interpreted as a Tensor')")
+def test_session_client_side_errors(run_seed):
+    run_seed("session_client_errors")
+
+
+@pytest.mark.xfail(strict=True, reason="ortflow.report_uninitialized_variables missing "
+                   "(AttributeError): it exists as ortflow.runtime.report_uninitialized_variables "
+                   "but is not in the lead's ortflow/__init__.py table")
+def test_report_uninitialized_variables(run_seed):
+    run_seed("report_uninitialized")
+
+
 def test_placeholders(run_seed):
     run_seed("placeholders")
 
