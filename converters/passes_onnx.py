@@ -769,6 +769,13 @@ def infer_value_info(model):
     skeleton = _skeleton(model)
     try:
         inferred = onnx.shape_inference.infer_shapes(skeleton, data_prop=True)
+    except onnx.shape_inference.InferenceError as e:
+        raise ConversionError(f"ONNX shape inference rejects the converted model: {e}") from e
+    for out in inferred.graph.output:
+        if not out.type.tensor_type.HasField("shape"):
+            raise ConversionError(f"the rank of output {out.name!r} is not known statically; ONNX "
+                                  "graph outputs need one")
+    try:
         onnx.checker.check_model(inferred, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
         raise ConversionError(f"the converted model does not pass onnx.checker: {e}") from e

@@ -250,3 +250,12 @@ def test_saved_model_uses_its_signature(data_dir):
         expected = np.load(data_dir / "saved_model" / "expected.npz")
         got = _run(model, {"x:0": inputs[list(inputs.keys())[0]]})[0]
         np.testing.assert_allclose(got, expected[list(expected.keys())[0]], rtol=1e-4, atol=1e-5)
+
+
+def test_unknown_rank_input_is_a_clear_error():
+    g = G()
+    g.node("Placeholder", "x", dtype=F32)
+    g.g.node[-1].attr["shape"].shape.unknown_rank = True
+    g.node("Relu", "out", ["x"], T=F32)
+    with pytest.raises(ConversionError, match="'x:0' has an unknown rank"):
+        convert(g.g, ["x:0"], ["out:0"])
