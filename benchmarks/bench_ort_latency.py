@@ -38,15 +38,18 @@ def session(model_bytes: bytes, threads: int):
     return ort.InferenceSession(model_bytes, opts, providers=["CPUExecutionProvider"])
 
 
-def median_ms(fn, runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
+def median_ms(fns: dict, runs: int, warmup: int = 3) -> dict:
+    """Median milliseconds of each function, run round-robin so load drift hits all alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {k: [] for k in fns}
     for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
+        for key, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[key].append(time.perf_counter() - t)
+    return {k: 1000 * statistics.median(v) for k, v in times.items()}
 
 
 def ortflow_model(pb, io) -> bytes:
@@ -98,15 +101,20 @@ def main() -> None:
             for batch in (1, 8):
                 x = np.random.default_rng(0).random([batch] + shape[1:], dtype=np.float32)
                 feeds = {io["inputs"][0]: x}
-                ours_ms = median_ms(lambda: ours.run(None, feeds), args.runs)
-                line = f"{name:22s} batch {batch}: ortflow {ours_ms:8.2f} ms"
+                fns = {"ortflow": lambda: ours.run(None, feeds)}
                 if theirs is not None:
-                    theirs_ms = median_ms(lambda: theirs.run(None, {theirs.get_inputs()[0].name: x}), args.runs)
-                    ratios.append(ours_ms / theirs_ms)
-                    line += f" | tf2onnx {theirs_ms:8.2f} ms, ratio {ours_ms / theirs_ms:5.2f} (goal <= {GOAL})"
+                    their_feeds = {theirs.get_inputs()[0].name: x}
+                    fns["tf2onnx"] = lambda: theirs.run(None, their_feeds)
                 if tf_run is not None:
-                    tf_ms = median_ms(lambda: tf_run(feeds), args.runs)
-                    line += f" | TF Session {tf_ms:8.2f} ms, ortflow/TF {ours_ms / tf_ms:5.2f}"
+                    fns["tf"] = lambda: tf_run(feeds)
+                ms = median_ms(fns, args.runs)
+                line = f"{name:22s} batch {batch}: ortflow {ms['ortflow']:8.2f} ms"
+                if "tf2onnx" in ms:
+                    ratio = ms["ortflow"] / ms["tf2onnx"]
+                    ratios.append(ratio)
+                    line += f" | tf2onnx {ms['tf2onnx']:8.2f} ms, ratio {ratio:5.2f} (goal <= {GOAL})"
+                if "tf" in ms:
+                    line += f" | TF Session {ms['tf']:8.2f} ms, ortflow/TF {ms['ortflow'] / ms['tf']:5.2f}"
                 print(line, flush=True)
     if ratios:
         print(f"worst ortflow/tf2onnx ratio {max(ratios):.2f}: "
