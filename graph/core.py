@@ -8,6 +8,7 @@ op type the registry does not know still imports, and only asking for its dtype 
 fails (with a `GraphError` naming the op type).
 
 Example:
+    >>> from ortflow.formats.dtypes import float32
     >>> g = Graph()
     >>> with g.as_default():
     ...     x = g.create_op("Placeholder", [], attrs={"dtype": float32}, name="x").outputs[0]
@@ -469,11 +470,12 @@ class Graph:
     """A TensorFlow 1.x-style dataflow graph.
 
     Example:
+        >>> from ortflow.formats.dtypes import float32
         >>> g = Graph()
         >>> with g.as_default(), g.name_scope("layer"):
-        ...     c = g.create_op("Const", [], attrs={"dtype": float32, "value": proto}, name="w")
-        >>> c.name
-        'layer/w'
+        ...     w = g.create_op("Placeholder", [], attrs={"dtype": float32}, name="w")
+        >>> w.name, w.outputs[0].dtype
+        ('layer/w', tf.float32)
     """
 
     def __init__(self):
