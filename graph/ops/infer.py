@@ -12,7 +12,7 @@ from ortflow.errors import GraphError
 from ortflow.formats.dtypes import DType
 from ortflow.graph.ops import partial as _partial
 from ortflow.graph.ops.registry import evaluate, has_kernel, infer_shapes
-from ortflow.graph.ops.shapes_state import HANDLE_PASSTHROUGH_OPS, RESOURCE_SHAPE_FNS
+from ortflow.graph.ops.shapes_state import HANDLE_PASSTHROUGH_OPS, HANDLE_SOURCES, RESOURCE_SHAPE_FNS
 from ortflow.graph.ops.schema import (
     Shape,
     get_attr,
@@ -207,8 +207,11 @@ class _Inference:
 
     def _track_handles(self, node_def, keys, count) -> None:
         op = node_def.op
-        if op == "VarHandleOp" and "shape" in node_def.attr:
-            self.handle_shapes[f"{node_def.name}:0"] = shape_from_proto(node_def.attr["shape"].shape)
+        source_attr = HANDLE_SOURCES.get(op)
+        if source_attr is not None and source_attr in node_def.attr:
+            shape = shape_from_proto(node_def.attr[source_attr].shape)
+            if shape is not None:
+                self.handle_shapes[f"{node_def.name}:0"] = shape
         elif op in HANDLE_PASSTHROUGH_OPS and keys and keys[0] in self.handle_shapes:
             for i in range(count):
                 self.handle_shapes[f"{node_def.name}:{i}"] = self.handle_shapes[keys[0]]

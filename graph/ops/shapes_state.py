@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from ortflow.graph.ops.registry import shape_fn
 from ortflow.graph.ops.schema import shape_from_proto
-from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as
+import numpy as np
+
+from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as, shape_from_value
 from ortflow.graph.ops.shapes_array import _gather
 
-__all__ = ["TRAINING_OPS", "RESOURCE_SHAPE_FNS", "HANDLE_PASSTHROUGH_OPS"]
+__all__ = ["TRAINING_OPS", "RESOURCE_SHAPE_FNS", "HANDLE_PASSTHROUGH_OPS", "HANDLE_SOURCES"]
 
 #: Optimizer updates on reference variables: their output is the updated variable.
 TRAINING_OPS = (
@@ -35,7 +37,8 @@ def _variable(node_def, shapes, values):
           "ImageSummary", "AudioSummary", "AudioSummaryV2", "TensorSummary", "TensorSummaryV2",
           "MergeSummary", "EmptyTensorList", "TensorListReserve", "TensorListFromTensor",
           "TensorListSetItem", "TensorListPushBack", "TensorListLength", "TensorArraySizeV3",
-          "TensorArrayWriteV3", "TensorArrayScatterV3")
+          "TensorArrayWriteV3", "TensorArrayScatterV3", "TensorArraySplitV3", "TensorListScatter",
+          "TensorListScatterV2", "TensorListScatterIntoExistingList", "TensorListResize")
 def _scalar(node_def, shapes, values):
     return [()]
 
@@ -78,6 +81,57 @@ def _tensor_array(node_def, shapes, values):
     return [(2,), ()]
 
 
+def _element_shape_attr(node_def, name: str = "element_shape"):
+    return shape_from_proto(node_def.attr[name].shape) if name in node_def.attr else None
+
+
+def _element_shape_input(value, shape):
+    # TensorList ops take the element shape as a tensor; a scalar -1 means unknown rank.
+    if value is None or np.ndim(value) == 0:
+        return None
+    return shape_from_value(value, shape)
+
+
+@shape_fn("TensorArrayGatherV3")
+def _tensor_array_gather(node_def, shapes, values):
+    return [_leading(shapes[1], _element_shape_attr(node_def))]
+
+
+@shape_fn("TensorArrayConcatV3")
+def _tensor_array_concat(node_def, shapes, values):
+    rest = _element_shape_attr(node_def, "element_shape_except0")
+    return [None if rest is None else (None,) + tuple(rest), (None,)]
+
+
+def _leading(indices_shape, element_shape):
+    if element_shape is None:
+        return None
+    lead = (None,) if indices_shape is None or len(indices_shape) != 1 else tuple(indices_shape)
+    return lead + tuple(element_shape)
+
+
+@shape_fn("TensorListStack")
+def _tensor_list_stack(node_def, shapes, values):
+    element = _element_shape_input(values[1], shapes[1])
+    n = attr(node_def, "num_elements", -1)
+    return [_leading((None if n < 0 else n,), element)]
+
+
+@shape_fn("TensorListGather")
+def _tensor_list_gather(node_def, shapes, values):
+    return [_leading(shapes[1], _element_shape_input(values[2], shapes[2]))]
+
+
+@shape_fn("TensorListGetItem")
+def _tensor_list_get_item(node_def, shapes, values):
+    return [_element_shape_input(values[2], shapes[2])]
+
+
+@shape_fn("TensorListPopBack")
+def _tensor_list_pop_back(node_def, shapes, values):
+    return [(), _element_shape_input(values[1], shapes[1])]
+
+
 def _read_variable(node_def, handle_shape, shapes, values):
     return [handle_shape]
 
@@ -87,12 +141,23 @@ def _resource_gather(node_def, handle_shape, shapes, values):
     return [_gather(handle_shape, shapes[1], 0, batch_dims)]
 
 
-#: Shape functions of ops that read a resource variable: f(node_def, the variable's shape
-#: (from VarHandleOp's `shape` attr, followed through the handle), shapes, values).
+def _tensor_array_gather_handle(node_def, handle_shape, shapes, values):
+    element = merge_shapes(handle_shape, _element_shape_attr(node_def))
+    return [_leading(shapes[1], element)]
+
+
+#: Shape functions of ops that read through a resource handle: f(node_def, the shape the
+#: handle's source declares (VarHandleOp's `shape`, TensorArrayV3's `element_shape`), followed
+#: through the handle, shapes, values).
 RESOURCE_SHAPE_FNS = {
     "ReadVariableOp": _read_variable,
     "ResourceGather": _resource_gather,
+    "TensorArrayReadV3": _read_variable,
+    "TensorArrayGatherV3": _tensor_array_gather_handle,
 }
+
+#: Ops that create a handle, and the attr that holds the shape of what it refers to.
+HANDLE_SOURCES = {"VarHandleOp": "shape", "TensorArrayV3": "element_shape"}
 
 #: Ops whose output 0 is their input 0's resource handle.
 HANDLE_PASSTHROUGH_OPS = frozenset({"Identity", "Enter", "Exit", "Switch", "NextIteration"})

@@ -14,6 +14,7 @@ DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 
 def _graph_files() -> list[pathlib.Path]:
     files = sorted(DATA.glob("*/frozen.pb")) + sorted(DATA.glob("ops/*/frozen.pb"))
+    files += sorted(DATA.glob("control_flow/*/frozen.pb")) + sorted(DATA.glob("*/frozen_tf.pb"))
     files += sorted(DATA.glob("*/graph.pb")) + sorted(DATA.glob("**/*.meta"))
     files += sorted(DATA.glob("**/saved_model.pb"))
     return files
@@ -119,6 +120,7 @@ def test_infer_graph_def_matches_tensorflow_static_shapes(tf, path):
 
 
 FROZEN = sorted(DATA.glob("*/frozen.pb")) + sorted(DATA.glob("ops/*/frozen.pb"))
+FROZEN += sorted(DATA.glob("control_flow/*/frozen.pb")) + sorted(DATA.glob("*/frozen_tf.pb"))
 
 
 @pytest.mark.interop

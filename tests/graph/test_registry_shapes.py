@@ -388,3 +388,25 @@ def test_output_shapes_annotations_fill_unknown_dims_but_never_override():
     assert metas["relu:0"].shape == (None, 3)  # a contradicting annotation is stale: ignored
     fed = ops.infer_graph_def(gd, feed_shapes={"merge:0": None})
     assert fed["merge:0"].shape is None
+
+
+def test_tensor_array_and_tensor_list_element_shapes():
+    gd = _graph(
+        mk("Const", "size", dtype=int32, value=np.int32(6)),
+        mk("TensorArrayV3", "ta", ["size"], dtype=F, element_shape=(None, 4)),
+        mk("Enter", "enter", ["ta"], T=resource, frame_name="f", is_constant=True),
+        mk("Const", "i", dtype=int32, value=np.int32(0)),
+        mk("TensorArrayReadV3", "read", ["enter", "i", "ta:1"], dtype=F),
+        mk("Range", "idx", ["i", "size", "one"], Tidx=int32),
+        mk("Const", "one", dtype=int32, value=np.int32(1)),
+        mk("TensorArrayGatherV3", "gather", ["ta", "idx", "ta:1"], dtype=F, element_shape=(2, None)),
+        mk("Const", "eshape", dtype=int32, value=i32(-1, 3)),
+        mk("TensorListReserve", "tl", ["eshape", "size"], element_dtype=F, shape_type=int32),
+        mk("TensorListStack", "stack", ["tl", "eshape"], element_dtype=F, num_elements=6),
+    )
+    metas = ops.infer_graph_def(gd)
+    assert metas["ta:0"].shape == (2,) and metas["ta:1"].shape == ()
+    assert metas["read:0"].shape == (None, 4)
+    assert metas["gather:0"].shape == (6, 2, 4)
+    assert metas["tl:0"] == ops.TensorMeta(as_dtype("variant"), (), None)
+    assert metas["stack:0"].shape == (6, None, 3)
