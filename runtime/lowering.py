@@ -172,6 +172,8 @@ class _Walker:
     def __init__(self, index: GraphIndex, feeds: set[str]):
         self.index = index
         self.feeds = feeds
+        # A fed node is replaced by its feed: control dependencies on it are satisfied.
+        self.fed_nodes = {split_tensor_name(t)[0] for t in feeds}
         self.needed: set[str] = set()
         self.used_feeds: set[str] = set()
         self.variables_read: set[str] = set()
@@ -197,7 +199,8 @@ class _Walker:
             skip_first = node.op in _ASSIGN_OPS and not _ASSIGN_OPS[node.op][1]
             for position, inp in enumerate(node.input):
                 if inp.startswith("^"):
-                    stack.append(inp[1:])
+                    if inp[1:] not in self.fed_nodes:
+                        stack.append(inp[1:])
                     continue
                 tensor = canonical_tensor_name(inp)
                 if tensor in self.feeds:

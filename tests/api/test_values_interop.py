@@ -87,7 +87,7 @@ feed = {"p:0": PREDS}
 # The update op of `metrics.mean(p)` has a control input on the fed placeholder itself (as in
 # TF); ortflow's Session planner (runtime/lowering.py, not this package) asks for a feed of the
 # control input instead of taking the fed value. Strict: the test fails once that is fixed.
-_KNOWN_RUNTIME_GAPS = {"metric_mean_of_placeholder": "runtime: control input on a fed placeholder"}
+_KNOWN_RUNTIME_GAPS: dict[str, str] = {}
 
 
 def _run(tf_module, code):

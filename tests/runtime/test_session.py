@@ -241,3 +241,13 @@ def test_ort_value_feeds_are_accepted(affine):
         np.testing.assert_array_equal(sess.run(y, {x: value}), np.full((2, 4), 7, np.float32))
         with pytest.raises(InvalidArgumentError, match="Cannot feed value of shape"):
             sess.run(y, {x: ort.OrtValue.ortvalue_from_numpy(np.ones((2, 3), np.float32))})
+
+
+def test_control_input_on_a_fed_placeholder_is_satisfied_by_the_feed():
+    g = Graph()
+    with g.as_default():
+        p = b.placeholder(dtypes.float32, b.shape_attr([2]), name="p")
+        b.apply_op("Identity", [b.constant(np.float32(1), name="c")], name="after_p",
+                   control_inputs=[p.op])
+    with Session(graph=g, providers="cpu") as sess:
+        assert sess.run("after_p:0", {p: [1, 2]}) == 1.0

@@ -5,10 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.xfail(strict=True, reason="runtime/lowering.py: Session.run of a tf.metrics update "
-                   "op fails with InvalidArgumentError 'You must feed a value for placeholder "
-                   "tensor 'pr'' although it is fed; tf.metrics.mean's count AssignAdd carries "
-                   "the placeholder as a control input ('^pr')")
 def test_metrics(run_seed):
     run_seed("metrics")
 
