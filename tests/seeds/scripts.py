@@ -270,6 +270,48 @@ def scopes(tf, workdir):
     return out
 
 
+def scope_strings(tf, workdir):
+    """What the scope context managers yield, re-entering a scope, and absolute scope names."""
+    out = {}
+    with tf.Graph().as_default():
+        with tf.name_scope("layer") as scope:
+            out["name_scope"] = scope
+            a = tf.constant(1.0, name="a")
+        with tf.name_scope("layer") as scope2:
+            out["name_scope_again"] = scope2
+        with tf.name_scope(scope):
+            b = tf.constant(2.0, name="b")
+        with tf.variable_scope("vs") as vs:
+            out["vs_name"] = vs.name
+            out["vs_orig"] = vs.original_name_scope
+            out["current"] = tf.get_variable_scope().name
+            c = tf.constant(3.0, name="c")
+        with tf.variable_scope(vs):
+            e = tf.get_variable("e", [], initializer=tf.zeros_initializer())
+        with tf.variable_scope("vs", reuse=True):
+            out["reuse_flag"] = bool(tf.get_variable_scope().reuse)
+        with tf.variable_scope(None, default_name="block"):
+            f = tf.constant(5.0, name="f")
+        with tf.variable_scope(None, default_name="block"):
+            h = tf.constant(6.0, name="h")
+        out["names"] = [a.name, b.name, c.name, e.name, f.name, h.name]
+        out["root"] = tf.get_variable_scope().name
+    return out
+
+
+def scope_reenter(tf, workdir):
+    """Re-entering a captured variable_scope object: ops get a fresh name scope, variables not."""
+    with tf.Graph().as_default():
+        with tf.variable_scope("vs") as vs:
+            c = tf.constant(3.0, name="c")
+        with tf.variable_scope(vs):
+            d = tf.constant(4.0, name="d")
+            e = tf.get_variable("e", [])
+        with tf.variable_scope(vs, auxiliary_name_scope=False):
+            f = tf.constant(5.0, name="f")
+        return {"names": [c.name, d.name, e.name, f.name]}
+
+
 def random_inits(tf, workdir):
     """get_variable with random initializers: shapes, dtypes and statistics only."""
     out = {}
@@ -950,6 +992,27 @@ def device_setter(tf, workdir):
     return out
 
 
+def device_function(tf, workdir):
+    """tf.device with a function choosing a device per op (TF keeps the string it returns)."""
+    with tf.Graph().as_default():
+        with tf.device(lambda op: "/cpu:0" if op.type == "Const" else "/gpu:0"):
+            c = tf.constant(1.0, name="c")
+            d = tf.negative(c, name="d")
+        return {"devices": [c.device, d.device]}
+
+
+def device_nesting(tf, workdir):
+    """Nested device scopes merge; tf.device(None) clears."""
+    with tf.Graph().as_default():
+        d = tf.constant(1.0, name="d")
+        with tf.device("/job:worker/task:1"):
+            with tf.device("/gpu:2"):
+                e = tf.identity(d, name="e")
+            with tf.device(None):
+                f = tf.identity(d, name="f")
+        return {"devices": [d.device, e.device, f.device]}
+
+
 def cluster_spec(tf, workdir):
     """replica_device_setter(cluster=ClusterSpec(...)) as in the notes' distributed section."""
     cluster = tf.train.ClusterSpec({"ps": ["ps0:2222", "ps1:2222"], "worker": ["w0:2222"]})
@@ -963,11 +1026,13 @@ def cluster_spec(tf, workdir):
 
 
 SCRIPTS = {f.__name__: f for f in (
-    session_basics, session_errors, session_client_errors, report_uninitialized, placeholders, math_ops, fft, exponential_decay, global_step, scopes,
-    random_inits, image_augment, image_standardize, graphs_devices, collections, saver_ckpt,
-    saver_makes_dir, saver_api, saver_state, meta_collections, freeze_pb, import_return_elements, summaries, pb_to_tensorboard,
-    metrics, metrics_const, metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
-    monitored_stop_at_step, device_setter, cluster_spec)}
+    session_basics, session_errors, session_client_errors, report_uninitialized, placeholders,
+    math_ops, fft, exponential_decay, global_step, scopes, scope_strings, scope_reenter,
+    random_inits, image_augment, image_standardize, graphs_devices, collections, device_setter,
+    device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
+    saver_state, meta_collections, freeze_pb, import_return_elements, summaries,
+    pb_to_tensorboard, metrics, metrics_const, metric_variable_names, metrics_at, losses,
+    pairwise_loss, gfile_ops, monitored_session, monitored_stop_at_step)}
 
 
 def as_result(value):
