@@ -84,9 +84,8 @@ feed = {"p:0": PREDS}
 """,
 }
 
-# The update op of `metrics.mean(p)` has a control input on the fed placeholder itself (as in
-# TF); ortflow's Session planner (runtime/lowering.py, not this package) asks for a feed of the
-# control input instead of taking the fed value. Strict: the test fails once that is fixed.
+# Cases a runtime gap keeps from passing (name -> reason), run as strict xfails. Empty now:
+# `metrics.mean(p)`'s control input on the fed placeholder is handled by the Session planner.
 _KNOWN_RUNTIME_GAPS: dict[str, str] = {}
 
 
