@@ -481,7 +481,7 @@ class Session:
                 if name not in index.nodes:
                     raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not "
                                         "in the graph.")
-            signature = self._signature(tuple(sorted(set(feed_names))), tuple(dict.fromkeys(tensors)),
+            signature = self._signature(tuple(sorted(set(feed_names))), tuple(sorted(set(tensors))),
                                         tuple(sorted(set(targets))), index)
             input_by_tensor = {t: p for p, t in signature.feed_inputs}
             for slot in feed_slots:

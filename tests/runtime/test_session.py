@@ -251,3 +251,14 @@ def test_control_input_on_a_fed_placeholder_is_satisfied_by_the_feed():
                    control_inputs=[p.op])
     with Session(graph=g, providers="cpu") as sess:
         assert sess.run("after_p:0", {p: [1, 2]}) == 1.0
+
+
+def test_fetch_order_does_not_recompile(affine):
+    g, x, doubled, y = affine
+    with Session(graph=g, providers="cpu") as sess:
+        value = np.ones((1, 4), np.float32)
+        a, c = sess.run([y, doubled], {x: value})
+        d, e = sess.run([doubled, y], {x: value})
+        assert len(sess._signatures) == 1
+        np.testing.assert_array_equal(a, e)
+        np.testing.assert_array_equal(c, d)
