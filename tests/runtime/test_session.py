@@ -262,3 +262,15 @@ def test_fetch_order_does_not_recompile(affine):
         assert len(sess._signatures) == 1
         np.testing.assert_array_equal(a, e)
         np.testing.assert_array_equal(c, d)
+
+
+def test_string_feeds_and_fetches_are_bytes():
+    g = Graph()
+    with g.as_default():
+        s = b.placeholder(dtypes.string, b.shape_attr([None]), name="s")
+        b.apply_op_output("Identity", [s], name="same")
+        b.apply_op_output("Identity", [b.constant(b"const", name="c")], name="text")
+    with Session(graph=g, providers="cpu") as sess:
+        out = sess.run("same:0", {s: ["a", b"b"]})
+        assert out.dtype == object and list(out) == [b"a", b"b"]
+        assert sess.run("text:0") == b"const"
