@@ -22,7 +22,7 @@ OUT = ROOT / "graph" / "ops" / "op_defs.pb"
 
 def registered_op_list_bytes() -> tuple[bytes, str]:
     """Returns (serialized OpList of all ops registered in TensorFlow, TensorFlow's version)."""
-    import tensorflow as tf  # noqa: F401  (importing registers every op library)
+    import tensorflow as tf
     from tensorflow.python.client import pywrap_tf_session as c_api
 
     buf = c_api.TF_GetAllOpList()

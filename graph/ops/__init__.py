@@ -8,6 +8,25 @@ own, stored in `op_defs.pb` and parsed on first use.
 
 from __future__ import annotations
 
+# The op families register their shape functions and kernels on import.
+from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
+    kernels_array,
+    kernels_math,
+    shapes_array,
+    shapes_math,
+    shapes_nn,
+    shapes_state,
+)
+from ortflow.graph.ops.build import make_attr_value, make_node_def
+from ortflow.graph.ops.infer import TensorMeta, infer_graph_def, tensor_key, topological_order
+from ortflow.graph.ops.registry import (
+    evaluate,
+    has_kernel,
+    has_shape_fn,
+    infer_shapes,
+    kernel,
+    shape_fn,
+)
 from ortflow.graph.ops.schema import (
     Shape,
     as_numpy_dtype,
@@ -25,44 +44,16 @@ from ortflow.graph.ops.schema import (
     output_dtypes,
     shape_from_proto,
 )
-from ortflow.graph.ops.registry import (
-    evaluate,
-    has_kernel,
-    has_shape_fn,
-    infer_shapes,
-    kernel,
-    shape_fn,
-)
-from ortflow.graph.ops.build import make_attr_value, make_node_def
-from ortflow.graph.ops.strided import sliced_shape, strided_slice_spec, strided_slice_spec_from_node
-from ortflow.graph.ops.shapes_nn import conv_output_size
 from ortflow.graph.ops.shapes_common import broadcast as broadcast_shapes
-from ortflow.graph.ops.infer import TensorMeta, infer_graph_def, tensor_key, topological_order
-
-# The op families register their shape functions and kernels on import.
-from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
-    kernels_array,
-    kernels_math,
-    shapes_array,
-    shapes_math,
-    shapes_nn,
-    shapes_state,
-)
+from ortflow.graph.ops.shapes_nn import conv_output_size
+from ortflow.graph.ops.strided import sliced_shape, strided_slice_spec, strided_slice_spec_from_node
 
 __all__ = [
     "Shape",
     "TensorMeta",
+    "as_numpy_dtype",
     "broadcast_shapes",
     "conv_output_size",
-    "infer_graph_def",
-    "make_attr_value",
-    "make_node_def",
-    "sliced_shape",
-    "strided_slice_spec",
-    "strided_slice_spec_from_node",
-    "tensor_key",
-    "topological_order",
-    "as_numpy_dtype",
     "decode_attr",
     "evaluate",
     "fill_defaults",
@@ -70,16 +61,24 @@ __all__ = [
     "get_op_def",
     "has_kernel",
     "has_shape_fn",
+    "infer_graph_def",
     "infer_shapes",
     "input_arg_layout",
     "input_dtypes",
     "is_known",
     "is_stateful",
     "kernel",
+    "make_attr_value",
+    "make_node_def",
     "num_inputs",
     "num_outputs",
     "op_types",
     "output_dtypes",
     "shape_fn",
     "shape_from_proto",
+    "sliced_shape",
+    "strided_slice_spec",
+    "strided_slice_spec_from_node",
+    "tensor_key",
+    "topological_order",
 ]

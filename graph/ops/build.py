@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.formats.dtypes import DType, as_dtype
 from ortflow.graph.ops.schema import fill_defaults, get_op_def

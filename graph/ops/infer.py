@@ -7,12 +7,10 @@ from collections import deque
 from typing import NamedTuple
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.formats.dtypes import DType
 from ortflow.graph.ops import partial as _partial
 from ortflow.graph.ops.registry import evaluate, has_kernel, infer_shapes
-from ortflow.graph.ops.shapes_state import HANDLE_PASSTHROUGH_OPS, HANDLE_SOURCES, RESOURCE_SHAPE_FNS
 from ortflow.graph.ops.schema import (
     Shape,
     get_attr,
@@ -20,8 +18,9 @@ from ortflow.graph.ops.schema import (
     output_dtypes,
     shape_from_proto,
 )
+from ortflow.graph.ops.shapes_state import HANDLE_PASSTHROUGH_OPS, HANDLE_SOURCES, RESOURCE_SHAPE_FNS
 
-__all__ = ["TensorMeta", "infer_graph_def", "topological_order", "tensor_key"]
+__all__ = ["TensorMeta", "infer_graph_def", "tensor_key", "topological_order"]
 
 # Ops whose outputs must never be treated as constants even with constant inputs: their value
 # depends on which iteration or branch runs, or on what a caller feeds.
@@ -56,14 +55,14 @@ def tensor_key(name: str) -> str:
     """Normalises an input or tensor name to "node:index" ("x" -> "x:0", "^x" -> "x")."""
     if name.startswith("^"):
         return name[1:]
-    node, sep, idx = name.rpartition(":")
+    _, sep, idx = name.rpartition(":")
     if sep and idx.isdigit():
         return name
     return name + ":0"
 
 
 def _input_node(name: str) -> str:
-    name = name[1:] if name.startswith("^") else name
+    name = name.removeprefix("^")
     node, sep, idx = name.rpartition(":")
     return node if sep and idx.isdigit() else name
 
@@ -153,7 +152,7 @@ def _const_meta(node_def, fold_limit: int) -> tuple[Shape, np.ndarray | None]:
         return shape, None
     try:
         value = get_attr(node_def, "value")
-    except Exception:  # a malformed tensor: its shape still stands, its value is unknown
+    except (ValueError, TypeError):  # a malformed tensor: its shape stands, its value is unknown
         return shape, None
     return tuple(value.shape), value
 

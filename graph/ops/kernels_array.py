@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.schema import get_attr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.shapes_common import attr

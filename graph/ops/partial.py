@@ -10,10 +10,9 @@ them through `shape_from_value`; kernels never see them.
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.graph.ops.strided import strided_slice_spec_from_node
 
-__all__ = ["partial_value", "from_shape"]
+__all__ = ["from_shape", "partial_value"]
 
 _INT_KINDS = "iu"
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.graph.ops.schema import Shape, get_op_def, num_outputs, output_dtypes
 
-__all__ = ["shape_fn", "kernel", "has_kernel", "has_shape_fn", "infer_shapes", "evaluate",
-           "ShapeFn", "KernelFn"]
+__all__ = [
+    "KernelFn",
+    "ShapeFn",
+    "evaluate",
+    "has_kernel",
+    "has_shape_fn",
+    "infer_shapes",
+    "kernel",
+    "shape_fn",
+]
 
 ShapeFn = Callable[..., "list[Shape]"]
 KernelFn = Callable[..., "list[np.ndarray]"]

@@ -8,35 +8,34 @@ from __future__ import annotations
 
 import pathlib
 import threading
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 import numpy as np
 from google.protobuf.message import DecodeError
-
 from ortflow.errors import GraphError
 from ortflow.formats.dtypes import DType
 from ortflow.proto import AttrValue, OpDef, OpList
 
 __all__ = [
     "Shape",
-    "get_op_def",
-    "is_known",
-    "is_stateful",
-    "op_types",
-    "num_outputs",
-    "output_dtypes",
-    "input_arg_layout",
-    "num_inputs",
-    "fill_defaults",
-    "get_attr",
-    "input_dtypes",
     "as_numpy_dtype",
     "decode_attr",
+    "fill_defaults",
+    "get_attr",
+    "get_op_def",
+    "input_arg_layout",
+    "input_dtypes",
+    "is_known",
+    "is_stateful",
+    "num_inputs",
+    "num_outputs",
+    "op_types",
+    "output_dtypes",
     "shape_from_proto",
 ]
 
 #: A static shape: None for unknown rank, else a tuple whose unknown dims are None.
-Shape = Optional[tuple[Optional[int], ...]]
+Shape = tuple[int | None, ...] | None
 
 _OP_DEFS_PATH = pathlib.Path(__file__).resolve().parent / "op_defs.pb"
 _lock = threading.Lock()

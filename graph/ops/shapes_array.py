@@ -311,7 +311,7 @@ def _strided_slice_unknown_bounds(node_def, shapes):
             dims.append(1)
         elif not (shrink >> i) & 1:
             dims.append(None)
-    consumed = n - bin(new_axis & ((1 << n) - 1)).count("1")
+    consumed = n - (new_axis & ((1 << n) - 1)).bit_count()
     return tuple(dims) + tuple(x[consumed:])
 
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.graph.ops.schema import Shape, get_attr, num_outputs
 
 __all__ = [
-    "attr", "unknown", "same_as", "broadcast", "merge_dim", "merge_shapes", "known_value",
-    "int_value", "int_list", "shape_from_value", "normalize_axis", "num_elements", "data_format",
+    "attr",
+    "broadcast",
+    "data_format",
+    "int_list",
+    "int_value",
+    "known_value",
+    "merge_dim",
+    "merge_shapes",
+    "normalize_axis",
+    "num_elements",
+    "same_as",
+    "shape_from_value",
+    "unknown",
     "with_rank",
 ]
 

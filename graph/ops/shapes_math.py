@@ -17,7 +17,7 @@ from ortflow.graph.ops.shapes_common import (
     same_as,
 )
 
-__all__ = ["UNARY_OPS", "BINARY_OPS", "REDUCTION_OPS"]
+__all__ = ["BINARY_OPS", "REDUCTION_OPS", "UNARY_OPS"]
 
 #: Ops whose single output has the shape of their first input.
 UNARY_OPS = (

@@ -3,14 +3,13 @@ save/restore, summaries, TensorLists and functional ops."""
 
 from __future__ import annotations
 
+import numpy as np
 from ortflow.graph.ops.registry import shape_fn
 from ortflow.graph.ops.schema import shape_from_proto
-import numpy as np
-
-from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as, shape_from_value
 from ortflow.graph.ops.shapes_array import _gather
+from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as, shape_from_value
 
-__all__ = ["TRAINING_OPS", "RESOURCE_SHAPE_FNS", "HANDLE_PASSTHROUGH_OPS", "HANDLE_SOURCES"]
+__all__ = ["HANDLE_PASSTHROUGH_OPS", "HANDLE_SOURCES", "RESOURCE_SHAPE_FNS", "TRAINING_OPS"]
 
 #: Optimizer updates on reference variables: their output is the updated variable.
 TRAINING_OPS = (

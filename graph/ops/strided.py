@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ortflow.errors import GraphError
 
-__all__ = ["strided_slice_spec", "strided_slice_spec_from_node", "sliced_shape"]
+__all__ = ["sliced_shape", "strided_slice_spec", "strided_slice_spec_from_node"]
 
 
 def _bit(mask: int, i: int) -> bool:

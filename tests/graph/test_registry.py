@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes
 from ortflow.graph import ops

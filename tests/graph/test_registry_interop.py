@@ -5,7 +5,6 @@ from __future__ import annotations
 import pathlib
 
 import pytest
-
 from ortflow.graph import ops
 from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError
-from ortflow.formats.dtypes import as_dtype, bool as tf_bool, float32, int32, int64
+from ortflow.formats.dtypes import as_dtype, float32, int32, int64
+from ortflow.formats.dtypes import bool as tf_bool
 from ortflow.graph import ops
 
 F = float32

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.formats.dtypes import as_dtype
 from ortflow.graph import ops
 from ortflow.proto import GraphDef

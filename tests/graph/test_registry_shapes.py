@@ -6,9 +6,9 @@ import pathlib
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError
-from ortflow.formats.dtypes import as_dtype, bool as tf_bool, float32, int32, int64, resource, string
+from ortflow.formats.dtypes import as_dtype, float32, int32, int64, resource, string
+from ortflow.formats.dtypes import bool as tf_bool
 from ortflow.graph import ops
 from ortflow.proto import GraphDef
 
