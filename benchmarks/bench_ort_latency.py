@@ -20,9 +20,8 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench_convert import have, models  # noqa: E402
-
-import numpy as np  # noqa: E402
+import numpy as np
+from bench_convert import have, models
 
 GOAL = 1.0
 
@@ -101,12 +100,12 @@ def main() -> None:
             for batch in (1, 8):
                 x = np.random.default_rng(0).random([batch] + shape[1:], dtype=np.float32)
                 feeds = {io["inputs"][0]: x}
-                fns = {"ortflow": lambda: ours.run(None, feeds)}
+                fns = {"ortflow": lambda s=ours, f=feeds: s.run(None, f)}
                 if theirs is not None:
                     their_feeds = {theirs.get_inputs()[0].name: x}
-                    fns["tf2onnx"] = lambda: theirs.run(None, their_feeds)
+                    fns["tf2onnx"] = lambda s=theirs, f=their_feeds: s.run(None, f)
                 if tf_run is not None:
-                    fns["tf"] = lambda: tf_run(feeds)
+                    fns["tf"] = lambda r=tf_run, f=feeds: r(f)
                 ms = median_ms(fns, args.runs)
                 line = f"{name:22s} batch {batch}: ortflow {ms['ortflow']:8.2f} ms"
                 if "tf2onnx" in ms:

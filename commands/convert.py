@@ -49,7 +49,6 @@ def save_model(model, path: str) -> int:
 def _save_external(model, path: str) -> int:
     """External-data save: tensors into one data file next to the model, both written atomically."""
     from onnx.external_data_helper import convert_model_to_external_data
-
     from ortflow.formats.files import atomic_writer, write_bytes_atomic
 
     data_name = os.path.basename(path) + ".data"

@@ -17,12 +17,12 @@ from ortflow.converters.driver import (
 from ortflow.converters.registry import handler, lookup, registered_ops, require
 
 __all__ = [
+    "ConversionResult",
+    "UnsupportedOpsError",
     "convert",
     "convert_graph_def",
     "convert_with_report",
     "default_opset",
-    "ConversionResult",
-    "UnsupportedOpsError",
     "handler",
     "lookup",
     "registered_ops",
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 # The handler families: importing each registers its handlers. Add a new family module here.
-from ortflow.converters import (  # noqa: E402,F401  (imported for their registrations)
+from ortflow.converters import (  # noqa: F401  (imported for their registrations)
     array,
     control_flow,
     loss,

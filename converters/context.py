@@ -52,19 +52,27 @@ the same value would be two outputs or is a subgraph input, an Identity is inser
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
-
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 from ortflow.formats.dtypes import DType
 
-__all__ = ["ConversionContext", "NodeView", "ONode", "Shape", "initializer_protos", "tensor_name", "split_tensor_name",
-           "onnx_type", "REQUIRED"]
+__all__ = [
+    "REQUIRED",
+    "ConversionContext",
+    "NodeView",
+    "ONode",
+    "Shape",
+    "initializer_protos",
+    "onnx_type",
+    "split_tensor_name",
+    "tensor_name",
+]
 
 #: A static shape: None for unknown rank, else a tuple whose unknown dims are None.
-Shape = Optional[tuple[Optional[int], ...]]
+Shape = tuple[int | None, ...] | None
 
 REQUIRED = object()  # sentinel: the attr has no default and must be present
 
@@ -123,9 +131,9 @@ def _schema():
 class NodeView:
     """One TF node as a handler sees it: attrs decoded, inputs and outputs as ONNX value names."""
 
-    __slots__ = ("ctx", "node_def", "name", "op", "_inputs")
+    __slots__ = ("_inputs", "ctx", "name", "node_def", "op")
 
-    def __init__(self, ctx: "ConversionContext", node_def):
+    def __init__(self, ctx: ConversionContext, node_def):
         self.ctx = ctx
         self.node_def = node_def
         self.name: str = node_def.name
@@ -218,7 +226,7 @@ class NodeView:
 class _Namespace:
     """The one naming authority of a conversion: TF node names are reserved up front."""
 
-    __slots__ = ("_used", "_counters")
+    __slots__ = ("_counters", "_used")
 
     def __init__(self, reserved: Iterable[str] = ()):
         self._used: set[str] = set(reserved)
@@ -259,7 +267,7 @@ class ConversionContext:
     def __init__(self, opset: int, nodes_by_name: dict | None = None, dtypes_: dict | None = None,
                  shapes: dict | None = None, values: dict | None = None,
                  num_outputs: dict | None = None, namespace: _Namespace | None = None,
-                 parent: "ConversionContext | None" = None):
+                 parent: ConversionContext | None = None):
         self.opset = int(opset)
         self.parent = parent
         self._tf_nodes = nodes_by_name if nodes_by_name is not None else {}
@@ -353,7 +361,7 @@ class ConversionContext:
         return self._aliases
 
     # -- emitting ---------------------------------------------------------------------------
-    def _root(self) -> "ConversionContext":
+    def _root(self) -> ConversionContext:
         ctx = self
         while ctx.parent is not None:
             ctx = ctx.parent
@@ -444,7 +452,7 @@ class ConversionContext:
         return onnx_type(dtype)
 
     # -- subgraphs ----------------------------------------------------------------------------
-    def make_subgraph(self, name: str, inputs: Sequence[tuple[str, DType, Any]] = ()) -> "ConversionContext":
+    def make_subgraph(self, name: str, inputs: Sequence[tuple[str, DType, Any]] = ()) -> ConversionContext:
         """A child context for a control-flow body (If branch, Loop body); see the module doc.
 
         Args:
@@ -500,7 +508,7 @@ class ConversionContext:
 class ONode:
     """One ONNX node under construction: plain Python, cheap to rewrite in the ONNX passes."""
 
-    __slots__ = ("op_type", "inputs", "outputs", "attrs", "name", "domain")
+    __slots__ = ("attrs", "domain", "inputs", "name", "op_type", "outputs")
 
     def __init__(self, op_type: str, inputs: list[str], outputs: list[str], attrs: dict,
                  name: str, domain: str = ""):

@@ -15,29 +15,26 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-
 from ortflow.converters.context import (
     ConversionContext,
     NodeView,
-    initializer_protos,
     split_tensor_name,
     tensor_name,
 )
 from ortflow.converters.registry import lookup
-from ortflow.errors import ConversionError, GraphError
-from ortflow.formats import dtypes
+from ortflow.errors import ConversionError
 
 __all__ = [
+    "MIN_OPSET",
+    "ConversionResult",
+    "UnsupportedOpsError",
     "convert",
     "convert_graph_def",
     "convert_with_report",
-    "ConversionResult",
-    "UnsupportedOpsError",
     "default_opset",
-    "MIN_OPSET",
-    "lower_node",
     "likely_inputs",
     "likely_outputs",
+    "lower_node",
 ]
 
 MIN_OPSET = 13
@@ -336,11 +333,11 @@ def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionCo
     failures: list[tuple[str, str, str]] = []
     for node_def in facts.order:
         name = node_def.name
-        if name in ctx.converted or f"{name}:0" in fed and node_def.op in _GRAPH_INPUT_OPS:
+        if name in ctx.converted or (f"{name}:0" in fed and node_def.op in _GRAPH_INPUT_OPS):
             continue
         if node_def.op in _GRAPH_INPUT_OPS and node_def.op != "PlaceholderWithDefault":
-            failures.append((node_def.op, name, f"Placeholder {name!r} is read by the outputs but "
-                             "is not among the inputs; add it to inputs"))
+            failures.append((node_def.op, name, (f"Placeholder {name!r} is read by the outputs but "
+                                                 "is not among the inputs; add it to inputs")))
             continue
         try:
             if not lower_node(ctx, node_def):
@@ -348,8 +345,7 @@ def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionCo
         except ConversionError as e:
             failures.append((node_def.op, name, str(e)))
         except Exception as e:  # noqa: BLE001 - a handler bug must not hide the other failures
-            failures.append((node_def.op, name, f"{node_def.op} node {name!r}: "
-                             f"{type(e).__name__}: {e}"))
+            failures.append((node_def.op, name, f"{node_def.op} node {name!r}: {type(e).__name__}: {e}"))
     if unsupported or failures:
         raise UnsupportedOpsError(unsupported, failures, opset)
     return ctx
@@ -368,7 +364,7 @@ def _declare_inputs(ctx: ConversionContext, inputs, nchw, facts) -> list:
                                   "(give the Placeholder a shape, e.g. [None, 224, 224, 3])")
         dims = None
         if shape is not None:
-            dims = [d if d is not None else (f"N" if i == 0 else f"{name.split(':')[0]}_d{i}")
+            dims = [d if d is not None else ("N" if i == 0 else f"{name.split(':')[0]}_d{i}")
                     for i, d in enumerate(shape)]
         if name in nchw:
             if dims is None or len(dims) < 3:

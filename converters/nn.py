@@ -10,11 +10,10 @@ filters are permuted at conversion time instead.
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["to_channels_first", "to_channels_last", "channels_first_perm", "channels_last_perm"]
+__all__ = ["channels_first_perm", "channels_last_perm", "to_channels_first", "to_channels_last"]
 
 
 # --------------------------------------------------------------------------- layout helpers

@@ -18,12 +18,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
 from ortflow.converters.context import ONode, _value_info, initializer_protos
 from ortflow.errors import ConversionError
 
-__all__ = ["OGraph", "run_onnx_passes", "push_transposes", "remove_dead_nodes",
-           "fold_constant_transposes", "fold_onnx_constants", "fuse_conv_affine", "infer_value_info", "check", "count_ops"]
+__all__ = [
+    "OGraph",
+    "check",
+    "count_ops",
+    "fold_constant_transposes",
+    "fold_onnx_constants",
+    "fuse_conv_affine",
+    "infer_value_info",
+    "push_transposes",
+    "remove_dead_nodes",
+    "run_onnx_passes",
+]
 
 _UNARY = {"Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
           "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf",
@@ -71,7 +80,7 @@ class OGraph:
         self._reindex()
 
     @classmethod
-    def from_context(cls, ctx, inputs: list, outputs: list) -> "OGraph":
+    def from_context(cls, ctx, inputs: list, outputs: list) -> OGraph:
         """The main graph of a finished ConversionContext; outputs keep their TF names."""
         input_names = {i[0] for i in inputs}
         for out_name, _, _ in outputs:
@@ -168,7 +177,6 @@ class OGraph:
     def to_model(self, opset: int, extra_opsets: dict | None = None):
         """Builds the onnx.ModelProto (protos made once, here)."""
         from onnx import helper
-
         from ortflow.converters.context import onnx_type
 
         inputs = []

@@ -9,28 +9,27 @@ static facts (dtypes, shapes, constant values, topological order) the handlers r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
 from ortflow.converters.context import split_tensor_name, tensor_name
 from ortflow.errors import ConversionError, GraphError
 
 __all__ = [
-    "GraphFacts",
-    "run_tf_passes",
-    "prune",
-    "resolve_placeholder_defaults",
-    "resolve_constant_switches",
-    "inline_constant_ifs",
-    "remove_identities",
-    "fold_constants",
-    "fold_batch_norm",
-    "compute_facts",
-    "topological_order",
-    "const_value",
-    "NodeList",
     "MAX_FOLD_ELEMENTS",
+    "GraphFacts",
+    "NodeList",
+    "compute_facts",
+    "const_value",
+    "fold_batch_norm",
+    "fold_constants",
+    "inline_constant_ifs",
+    "prune",
+    "remove_identities",
+    "resolve_constant_switches",
+    "resolve_placeholder_defaults",
+    "run_tf_passes",
+    "topological_order",
 ]
 
 #: Constant folding leaves results bigger than this many elements to run time (Tile, Fill...).
@@ -67,7 +66,7 @@ class NodeList:
     time; `as_graph_def()` builds one when wanted.
     """
 
-    __slots__ = ("node", "library", "versions")
+    __slots__ = ("library", "node", "versions")
 
     def __init__(self, nodes: list, library, versions):
         self.node = nodes
@@ -282,9 +281,8 @@ def remove_identities(graph_def, outputs: Sequence[str]):
 
     out = []
     for node in graph_def.node:
-        if node.op in _IDENTITY_OPS or node.op == "IdentityN":
-            if node.name not in out_nodes:
-                continue
+        if (node.op in _IDENTITY_OPS or node.op == "IdentityN") and node.name not in out_nodes:
+            continue
         new_inputs = [i if i.startswith("^") else _short(final(tensor_name(i))) for i in node.input]
         if new_inputs != list(node.input):
             node = _copy(node)
@@ -295,7 +293,7 @@ def remove_identities(graph_def, outputs: Sequence[str]):
 
 
 def _short(t: str) -> str:
-    return t[:-2] if t.endswith(":0") else t
+    return t.removesuffix(":0")
 
 
 # --------------------------------------------------------------------------------------------
@@ -562,7 +560,6 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
     from ortflow.graph import ops
 
     values = facts.values
-    out_names = {split_tensor_name(t)[0] for t in outputs}
     replaced: dict[str, list[np.ndarray]] = {}
     for node in facts.order:
         if node.op in _NO_FOLD or node.op in _CONTROL_FLOW or not node.input:

@@ -8,12 +8,17 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from ortflow.converters import UnsupportedOpsError, convert, convert_with_report, default_opset  # noqa: E402
-from ortflow.converters import passes_tf  # noqa: E402
-from ortflow.converters.driver import likely_inputs, likely_outputs  # noqa: E402
-from ortflow.errors import ConversionError  # noqa: E402
-from ortflow.formats.tensors import make_tensor_proto  # noqa: E402
-from ortflow.proto import GraphDef, NodeDef  # noqa: E402
+from ortflow.converters import (
+    UnsupportedOpsError,
+    convert,
+    convert_with_report,
+    default_opset,
+    passes_tf,
+)
+from ortflow.converters.driver import likely_inputs, likely_outputs
+from ortflow.errors import ConversionError
+from ortflow.formats.tensors import make_tensor_proto
+from ortflow.proto import GraphDef
 
 F32, I32, BOOL = 1, 3, 10
 

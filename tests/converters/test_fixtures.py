@@ -10,7 +10,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from ortflow.converters import convert_with_report  # noqa: E402
+from ortflow.converters import convert_with_report
 
 # fixture -> the most Transpose nodes its model may keep (CNNs: 2 per input/output pair)
 FIXTURES = {

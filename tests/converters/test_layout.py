@@ -12,12 +12,12 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from ortflow.converters import convert_graph_def  # noqa: E402
-from ortflow.converters.context import ConversionContext, ONode  # noqa: E402
-from ortflow.converters.passes_onnx import OGraph, push_transposes  # noqa: E402
-from ortflow.formats import dtypes  # noqa: E402
-from ortflow.formats.tensors import make_tensor_proto  # noqa: E402
-from ortflow.proto import GraphDef  # noqa: E402
+from ortflow.converters import convert_graph_def
+from ortflow.converters.context import ConversionContext, ONode
+from ortflow.converters.passes_onnx import OGraph, push_transposes
+from ortflow.formats import dtypes
+from ortflow.formats.tensors import make_tensor_proto
+from ortflow.proto import GraphDef
 
 F32, I32 = 1, 3
 RNG = np.random.default_rng(7)
