@@ -264,3 +264,37 @@ def _band_part(node_def, inputs):
     if _scalar(upper) >= 0:
         keep &= (j - i) <= _scalar(upper)
     return [np.where(keep, x, np.zeros_like(x))]
+
+
+@kernel("TopKV2")
+def _top_k(node_def, inputs):
+    x, k = inputs
+    k = _scalar(k)
+    if k < 0 or k > x.shape[-1]:
+        raise GraphError(f"TopKV2: k={k} is out of range for a last dim of {x.shape[-1]}")
+    # A stable sort of the negated values keeps the lower index first among ties, as TF does.
+    order = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    return [np.take_along_axis(x, order, axis=-1), order.astype(np.int32)]
+
+
+@kernel("Unique")
+def _unique(node_def, inputs):
+    x = inputs[0]
+    values, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    # TF lists unique values in order of first appearance, not sorted.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return [values[order], rank[inverse.reshape(-1)].astype(_out_np(node_def, "out_idx"))]
+
+
+@kernel("ConcatOffset")
+def _concat_offset(node_def, inputs):
+    axis, shapes = _scalar(inputs[0]), inputs[1:]
+    offsets, running = [], 0
+    for s in shapes:
+        off = np.zeros_like(s)
+        off[axis] = running
+        running += int(s[axis])
+        offsets.append(off)
+    return offsets

@@ -476,3 +476,8 @@ def _bitcast(node_def, shapes, values):
         return [tuple(x) + (src // dst,)]
     return [tuple(x[:-1])]
 
+
+
+@shape_fn("ConcatOffset")
+def _concat_offset(node_def, shapes, values):
+    return list(shapes[1:])

@@ -101,6 +101,11 @@ CASES = (
         [f32, c(0, 1), c(0, 0), c(1, 2)]),
        ("Identity", {"T": "float32"}, [f32]), ("StopGradient", {"T": "float32"}, [f32]),
        ("IdentityN", {"T": ["float32", "int32"]}, [f32, ints]),
+       ("TopKV2", {"T": "int32"}, [ints, s(3)]),
+       ("TopKV2", {"T": "float32"}, [f32, s(2)]),
+       ("Unique", {"T": "int32"}, [ints.reshape(-1)]),
+       ("Unique", {"T": "int64", "out_idx": "int64"}, [i64[0]]),
+       ("ConcatOffset", {"N": 3}, [s(1), c(2, 3, 4), c(2, 5, 4), c(2, 1, 4)]),
        ]
 )
 
