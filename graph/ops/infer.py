@@ -146,6 +146,8 @@ def _normalize_feeds(feed_shapes) -> dict[str, Shape]:
 
 
 def _const_meta(node_def, fold_limit: int) -> tuple[Shape, np.ndarray | None]:
+    if "value" not in node_def.attr:  # reading a missing map key would add it to the node
+        return None, None
     tensor = node_def.attr["value"].tensor
     shape = tuple(d.size for d in tensor.tensor_shape.dim)
     if math.prod(shape) > fold_limit:

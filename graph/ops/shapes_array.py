@@ -38,6 +38,8 @@ def _identity_n(node_def, shapes, values):
 
 @shape_fn("Const", "HostConst")
 def _const(node_def, shapes, values):
+    if "value" not in node_def.attr:
+        return [None]
     return [tuple(d.size for d in node_def.attr["value"].tensor.tensor_shape.dim)]
 
 
@@ -50,7 +52,7 @@ def _placeholder(node_def, shapes, values):
 
 @shape_fn("EnsureShape")
 def _ensure_shape(node_def, shapes, values):
-    want = shape_from_proto(node_def.attr["shape"].shape)
+    want = shape_from_proto(node_def.attr["shape"].shape) if "shape" in node_def.attr else None
     return [merge_shapes(shapes[0], want)]
 
 

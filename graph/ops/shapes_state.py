@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from ortflow.graph.ops.registry import shape_fn
-from ortflow.graph.ops.schema import shape_from_proto
+from ortflow.graph.ops.schema import num_outputs, shape_from_proto
 from ortflow.graph.ops.shapes_array import _gather
 from ortflow.graph.ops.shapes_common import attr, merge_shapes, same_as, shape_from_value
 
@@ -71,7 +71,7 @@ def _merge(node_def, shapes, values):
 def _functional(node_def, shapes, values):
     out = [shape_from_proto(s) for s in node_def.attr["output_shapes"].list.shape] \
         if "output_shapes" in node_def.attr else []
-    n = len(node_def.attr["Tout" if "Tout" in node_def.attr else "T"].list.type)
+    n = num_outputs(node_def)
     return out if len(out) == n else [None] * n
 
 
@@ -176,7 +176,7 @@ def _slice_spec_shape(spec: bytes):
 
 @shape_fn("RestoreV2")
 def _restore_v2(node_def, shapes, values):
-    n = len(node_def.attr["dtypes"].list.type)
+    n = num_outputs(node_def)
     specs = values[2]
     if specs is None or getattr(specs, "size", 0) != n:
         return [None] * n

@@ -10,7 +10,7 @@ from ortflow.errors import GraphError
 from ortflow.formats.dtypes import as_dtype, float32, int32, int64, resource, string
 from ortflow.formats.dtypes import bool as tf_bool
 from ortflow.graph import ops
-from ortflow.proto import GraphDef
+from ortflow.proto import GraphDef, NodeDef
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 F = float32
@@ -410,3 +410,14 @@ def test_tensor_array_and_tensor_list_element_shapes():
     assert metas["gather:0"].shape == (6, 2, 4)
     assert metas["tl:0"] == ops.TensorMeta(as_dtype("variant"), (), None)
     assert metas["stack:0"].shape == (6, None, 3)
+
+
+def test_inference_never_adds_attrs_to_the_callers_nodes():
+    const = NodeDef(name="c", op="Const")
+    const.attr["dtype"].type = F.as_datatype_enum
+    gd = _graph(const, mk("EnsureShape", "e", ["c"], T=F), mk("If", "if", ["c"], Tin=[F], Tout=[F]))
+    assert "shape" not in gd.node[1].attr
+    before = gd.SerializeToString(deterministic=True)
+    metas = ops.infer_graph_def(gd)
+    assert gd.SerializeToString(deterministic=True) == before
+    assert metas["c:0"] == ops.TensorMeta(F, None, None) and metas["if:0"].shape is None
