@@ -569,7 +569,8 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
             walker.need_tensor(tensor)
     for name in targets:
         index.check_op(name)
-        walker.need_op(name)
+        if index.nodes[name].op not in VARIABLE_OPS:  # running a variable op itself does nothing
+            walker.need_op(name)
 
     rewriter = _Rewriter(index, walker, feeds, shape_of)
     rewriter.add_feeds()

@@ -590,6 +590,15 @@ class Session:
             slot.last_shape = shape
         return array
 
+    def list_devices(self) -> list:
+        """The devices this session runs on, one per onnxruntime execution provider."""
+        import collections
+
+        device = collections.namedtuple("DeviceAttributes", "name device_type memory_limit_bytes")
+        kinds = {"CUDAExecutionProvider": "GPU", "CPUExecutionProvider": "CPU"}
+        return [device(f"/job:localhost/replica:0/task:0/device:{kinds.get(p, p)}:0", kinds.get(p, p), 0)
+                for p in self._providers]
+
     def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
         """A function running `fetches` with positional values for `feed_list`, as TF's.
 

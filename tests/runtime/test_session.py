@@ -274,3 +274,9 @@ def test_string_feeds_and_fetches_are_bytes():
         out = sess.run("same:0", {s: ["a", b"b"]})
         assert out.dtype == object and list(out) == [b"a", b"b"]
         assert sess.run("text:0") == b"const"
+
+
+def test_list_devices(affine):
+    g, _, _, _ = affine
+    devices = Session(graph=g, providers="cpu").list_devices()
+    assert [d.device_type for d in devices] == ["CPU"]

@@ -197,3 +197,8 @@ def test_scatter_update(resource):
         sess.run("scatter")
         np.testing.assert_array_equal(sess.variable_values(["v"])["v"],
                                       [[0, 0], [3, 4], [0, 0], [1, 2]])
+
+
+def test_running_a_variable_op_as_a_target_needs_no_value():
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        assert sess.run("w") is None
