@@ -407,3 +407,68 @@ def tuple(tensors, name=None, control_inputs=None):
             with g.control_dependencies([gate]):
                 out.append(identity(t))
         return out
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return apply_op_output("DepthToSpace", [input], {"block_size": int(block_size), "data_format": data_format},
+                           name=name or "DepthToSpace")
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return apply_op_output("SpaceToDepth", [input], {"block_size": int(block_size), "data_format": data_format},
+                           name=name or "SpaceToDepth")
+
+
+def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+    return apply_op_output("SpaceToBatchND", [input, block_shape, paddings], name=name or "SpaceToBatchND")
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+    return apply_op_output("BatchToSpaceND", [input, block_shape, crops], name=name or "BatchToSpaceND")
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    return apply_op_output("ScatterNd", [indices, updates, shape], name=name or "ScatterNd")
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+    return apply_op_output("TensorScatterUpdate", [tensor, indices, updates], name=name or "TensorScatterUpdate")
+
+
+tensor_scatter_update = tensor_scatter_nd_update
+
+
+def invert_permutation(x, name=None):
+    return apply_op_output("InvertPermutation", [x], name=name or "InvertPermutation")
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None, seq_dim=None,  # noqa: A002
+                     batch_dim=None):
+    seq_axis = seq_dim if seq_axis is None else seq_axis
+    batch_axis = batch_dim if batch_axis is None else batch_axis
+    return apply_op_output("ReverseSequence", [input, seq_lengths],
+                           {"seq_dim": int(seq_axis), "batch_dim": int(batch_axis or 0)},
+                           name=name or "ReverseSequence")
+
+
+def shape_n(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+    """The dynamic shapes of several tensors (`ShapeN`)."""
+    return apply_op("ShapeN", [list(input)], {"out_type": _dtypes.as_dtype(out_type)}, name=name or "ShapeN").outputs
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    return apply_op("DynamicPartition", [data, partitions], {"num_partitions": int(num_partitions)},
+                    name=name or "DynamicPartition").outputs
+
+
+def dynamic_stitch(indices, data, name=None):
+    return apply_op_output("DynamicStitch", [list(indices), list(data)], name=name or "DynamicStitch")
+
+
+def broadcast_dynamic_shape(shape_x, shape_y):
+    return apply_op_output("BroadcastArgs", [shape_x, shape_y], name="BroadcastArgs")
+
+
+__all__ += ["depth_to_space", "space_to_depth", "space_to_batch_nd", "batch_to_space_nd", "scatter_nd",
+            "tensor_scatter_nd_update", "tensor_scatter_update", "invert_permutation", "reverse_sequence",
+            "shape_n", "dynamic_partition", "dynamic_stitch", "broadcast_dynamic_shape"]

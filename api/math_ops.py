@@ -118,7 +118,16 @@ def _binary(op_type: str):
 
 
 negative = _unary("Neg")
-abs = _unary("Abs")
+
+
+def abs(x, name=None):  # noqa: A001 - TF's name
+    """|x| (`Abs`; `ComplexAbs` for complex tensors, named "Abs" as TF does)."""
+    x = convert_to_tensor(x)
+    if x.dtype.is_complex:
+        return apply_op_output("ComplexAbs", [x], {"Tout": x.dtype.real_dtype}, name=name or "Abs")
+    return apply_op_output("Abs", [x], name=name or "Abs")
+
+
 sqrt = _unary("Sqrt")
 rsqrt = _unary("Rsqrt")
 square = _unary("Square")
@@ -472,3 +481,47 @@ def logical_xor(x, y, name="LogicalXor"):
     g = graph_of(x, y)
     with g.as_default(), g.name_scope(name) as scope:
         return apply_op_output("LogicalAnd", [logical_or(x, y), logical_not(logical_and(x, y))], name=scope)
+
+
+erfc = _unary("Erfc")
+expm1 = _unary("Expm1")
+truncatemod = _binary("TruncateMod")
+
+
+def complex(real, imag, name=None):  # noqa: A001 - TF's name
+    """real + i * imag (`Complex`): complex64 from float32, complex128 from float64."""
+    g = graph_of(real, imag)
+    with g.as_default(), g.name_scope(name or "Complex") as scope:
+        real = convert_to_tensor(real, name="real")
+        imag = convert_to_tensor(imag, dtype=real.dtype.base_dtype, name="imag")
+        tout = _dtypes.complex128 if real.dtype.base_dtype == _dtypes.float64 else _dtypes.complex64
+        return apply_op_output("Complex", [real, imag], {"Tout": tout}, name=scope)
+
+
+def complex_abs(x, name=None):
+    """|x| of a complex tensor (`ComplexAbs`)."""
+    x = convert_to_tensor(x)
+    return apply_op_output("ComplexAbs", [x], {"Tout": x.dtype.real_dtype}, name=name or "ComplexAbs")
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """sqrt(sum(x ** 2)) over `axis` (`EuclideanNorm`)."""
+    x = convert_to_tensor(input_tensor)
+    return apply_op_output("EuclideanNorm", [x, _reduction_dims(x, axis)], {"keep_dims": bool(keepdims)},
+                           name=name or "EuclideanNorm")
+
+
+def _segment(op_type: str):
+    def fn(data, segment_ids, num_segments, name=None):
+        return apply_op_output(op_type, [data, segment_ids, num_segments], name=name or op_type)
+    fn.__name__ = op_type
+    fn.__doc__ = f"`{op_type}` over `num_segments` segments."
+    return fn
+
+
+unsorted_segment_max = _segment("UnsortedSegmentMax")
+unsorted_segment_min = _segment("UnsortedSegmentMin")
+unsorted_segment_prod = _segment("UnsortedSegmentProd")
+
+__all__ += ["erfc", "expm1", "truncatemod", "complex", "complex_abs", "reduce_euclidean_norm",
+            "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod"]

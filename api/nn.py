@@ -137,6 +137,36 @@ max_pool = _pool("MaxPool", "MaxPool")
 avg_pool = _pool("AvgPool", "AvgPool")
 
 
+def _strides5(strides):
+    strides = list(strides)
+    return [1, *strides, 1] if len(strides) == 3 else strides
+
+
+def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",  # noqa: A002
+           dilations=(1, 1, 1, 1, 1), name=None, filters=None):
+    """3-D convolution (`Conv3D`)."""
+    filter = filters if filter is None else filter
+    return apply_op_output("Conv3D", [input, filter], {"strides": _strides5(strides), "padding": padding,
+                                                       "data_format": data_format,
+                                                       "dilations": _strides5(dilations)}, name=name or "Conv3D")
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    return apply_op_output("MaxPool3D", [input], {"ksize": _strides5(ksize), "strides": _strides5(strides),
+                                                  "padding": padding, "data_format": data_format},
+                           name=name or "MaxPool3D")
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    return apply_op_output("AvgPool3D", [input], {"ksize": _strides5(ksize), "strides": _strides5(strides),
+                                                  "padding": padding, "data_format": data_format},
+                           name=name or "AvgPool3D")
+
+
+depth_to_space = array_ops.depth_to_space
+space_to_depth = array_ops.space_to_depth
+
+
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2 (`L2Loss`)."""
     return apply_op_output("L2Loss", [t], name=name or "L2Loss")

@@ -214,14 +214,12 @@ def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
 
 
 def _default_dtype_of(arg, attrs: dict, op_def) -> _dtypes.DType | None:
+    # A fixed arg type, or a type attr already set; an attr's *default* type is not used for
+    # Python values (TF infers [1, 2] as int32 even where the attr defaults to int64).
     if arg.type:
         return _dtypes.as_dtype(arg.type)
-    attr_name = arg.type_attr
-    if attr_name in attrs:
-        return _dtypes.as_dtype(attrs[attr_name])
-    for a in op_def.attr:
-        if a.name == attr_name and a.HasField("default_value") and a.default_value.type:
-            return _dtypes.as_dtype(a.default_value.type)
+    if arg.type_attr in attrs:
+        return _dtypes.as_dtype(attrs[arg.type_attr])
     return None
 
 

@@ -140,6 +140,21 @@ emb = tf.nn.embedding_lookup(tf.ones([10, 3]), [1, 2]); xw = tf.nn.xw_plus_b(x, 
 lrn = tf.nn.lrn(img); tk = tf.nn.top_k(x, 2); itk = tf.nn.in_top_k(x, tf.constant([1, 2]), 1)
 u0 = tf.random_uniform([3]); u1 = tf.random_uniform([3], maxval=2); u2 = tf.random_uniform([3], 0.0, 1.0)
 """,
+    "more_ops": """
+x = tf.placeholder(tf.float32, [None, 4], name="x")
+a = tf.math.erfc(x); b = tf.math.expm1(x); c = tf.truncatemod(x, 2.0); d = tf.complex(x, x); e = tf.abs(d)
+f = tf.math.reduce_euclidean_norm(x, 1); g1 = tf.math.unsorted_segment_max(x, [0, 1, 0], 2)
+img = tf.placeholder(tf.float32, [1, 4, 4, 8], name="img")
+h = tf.nn.depth_to_space(img, 2); i = tf.space_to_depth(img, 2)
+j = tf.space_to_batch_nd(img, [2, 2], [[0, 0], [0, 0]]); k = tf.batch_to_space_nd(j, [2, 2], [[0, 0], [0, 0]])
+l = tf.scatter_nd([[0], [2]], [1.0, 2.0], [4]); m = tf.invert_permutation([2, 0, 1])
+n = tf.reverse_sequence(x, [1, 2], seq_axis=1, batch_axis=0); o = tf.shape_n([x, img])
+p = tf.dynamic_partition(x, [0, 1], 2); q = tf.dynamic_stitch([[0], [1]], [[1.0], [2.0]])
+v = tf.placeholder(tf.float32, [1, 4, 4, 4, 2], name="v")
+r = tf.nn.conv3d(v, tf.ones([2, 2, 2, 2, 3]), [1, 1, 1, 1, 1], "SAME")
+s = tf.nn.max_pool3d(v, [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "VALID")
+t = tf.tensor_scatter_nd_update(tf.zeros([4]), [[1]], [5.0])
+""",
 }
 
 
