@@ -409,21 +409,21 @@ def tuple(tensors, name=None, control_inputs=None):
         return out
 
 
-def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):
     return apply_op_output("DepthToSpace", [input], {"block_size": int(block_size), "data_format": data_format},
                            name=name or "DepthToSpace")
 
 
-def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):
     return apply_op_output("SpaceToDepth", [input], {"block_size": int(block_size), "data_format": data_format},
                            name=name or "SpaceToDepth")
 
 
-def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+def space_to_batch_nd(input, block_shape, paddings, name=None):
     return apply_op_output("SpaceToBatchND", [input, block_shape, paddings], name=name or "SpaceToBatchND")
 
 
-def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+def batch_to_space_nd(input, block_shape, crops, name=None):
     return apply_op_output("BatchToSpaceND", [input, block_shape, crops], name=name or "BatchToSpaceND")
 
 
@@ -442,7 +442,7 @@ def invert_permutation(x, name=None):
     return apply_op_output("InvertPermutation", [x], name=name or "InvertPermutation")
 
 
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None, seq_dim=None,  # noqa: A002
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None, seq_dim=None,
                      batch_dim=None):
     seq_axis = seq_dim if seq_axis is None else seq_axis
     batch_axis = batch_dim if batch_axis is None else batch_axis
@@ -451,7 +451,7 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
                            name=name or "ReverseSequence")
 
 
-def shape_n(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+def shape_n(input, out_type=_dtypes.int32, name=None):
     """The dynamic shapes of several tensors (`ShapeN`)."""
     return apply_op("ShapeN", [list(input)], {"out_type": _dtypes.as_dtype(out_type)}, name=name or "ShapeN").outputs
 

@@ -120,7 +120,7 @@ def _binary(op_type: str):
 negative = _unary("Neg")
 
 
-def abs(x, name=None):  # noqa: A001 - TF's name
+def abs(x, name=None):
     """|x| (`Abs`; `ComplexAbs` for complex tensors, named "Abs" as TF does)."""
     x = convert_to_tensor(x)
     if x.dtype.is_complex:
@@ -488,7 +488,7 @@ expm1 = _unary("Expm1")
 truncatemod = _binary("TruncateMod")
 
 
-def complex(real, imag, name=None):  # noqa: A001 - TF's name
+def complex(real, imag, name=None):
     """real + i * imag (`Complex`): complex64 from float32, complex128 from float64."""
     g = graph_of(real, imag)
     with g.as_default(), g.name_scope(name or "Complex") as scope:

@@ -142,7 +142,7 @@ def _strides5(strides):
     return [1, *strides, 1] if len(strides) == 3 else strides
 
 
-def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",  # noqa: A002
+def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC",
            dilations=(1, 1, 1, 1, 1), name=None, filters=None):
     """3-D convolution (`Conv3D`)."""
     filter = filters if filter is None else filter
@@ -151,13 +151,13 @@ def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", 
                                                        "dilations": _strides5(dilations)}, name=name or "Conv3D")
 
 
-def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
     return apply_op_output("MaxPool3D", [input], {"ksize": _strides5(ksize), "strides": _strides5(strides),
                                                   "padding": padding, "data_format": data_format},
                            name=name or "MaxPool3D")
 
 
-def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):
     return apply_op_output("AvgPool3D", [input], {"ksize": _strides5(ksize), "strides": _strides5(strides),
                                                   "padding": padding, "data_format": data_format},
                            name=name or "AvgPool3D")

@@ -64,7 +64,7 @@ class _WriterThread(threading.Thread):
                 if item is _FLUSH or time.monotonic() >= next_flush:
                     self.writer.flush()
                     next_flush = time.monotonic() + self.flush_secs
-            except BaseException as e:  # noqa: BLE001 - kept and raised on the caller's thread
+            except BaseException as e:
                 self.error = e
                 if item is _STOP:
                     return
@@ -248,7 +248,7 @@ def _meta_graph_from(graph, graph_def) -> MetaGraphDef:
     if graph is not None and hasattr(graph, "export_meta_graph"):
         try:
             return _as_our_message(graph.export_meta_graph(), MetaGraphDef)
-        except Exception as e:  # noqa: BLE001 - the plain GraphDef is enough for TensorBoard
+        except Exception as e:
             _log.debug("export_meta_graph failed (%s); writing the GraphDef alone", e)
     meta = MetaGraphDef()
     meta.graph_def.ParseFromString(_graph_def_bytes(graph if graph is not None else graph_def))
@@ -295,5 +295,5 @@ def _close_open_writers() -> None:
     for writer in list(_OPEN_WRITERS):
         try:
             writer.close()
-        except Exception as e:  # noqa: BLE001 - at exit, report and go on with the others
+        except Exception as e:
             _log.error("closing the FileWriter for %s failed: %s", writer.get_logdir(), e)

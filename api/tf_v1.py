@@ -7,9 +7,9 @@ The lead's `ortflow/__init__.py` looks names up here last; sub-namespaces (`tf.n
 from __future__ import annotations
 
 from ortflow.api import tensor_ops as _tensor_ops
-from ortflow.api.array_ops import *  # noqa: F403 - this module is a namespace
+from ortflow.api.array_ops import *
 from ortflow.api.array_ops import __all__ as _array_all
-from ortflow.api.math_ops import *  # noqa: F403
+from ortflow.api.math_ops import *
 from ortflow.api.math_ops import __all__ as _math_all
 from ortflow.api.ops_builder import (
     constant,
@@ -28,7 +28,7 @@ _tensor_ops.install_operators(_Tensor)
 __all__ = [*_array_all, *_math_all, "constant", "convert_n_to_tensor", "convert_to_tensor",
            "placeholder", "placeholder_with_default", "register_tensor_conversion_function"]
 
-from ortflow.api.random_ops import (  # noqa: E402
+from ortflow.api.random_ops import (
     get_seed,
     multinomial,
     random_normal,
@@ -41,7 +41,7 @@ from ortflow.api.random_ops import (  # noqa: E402
 __all__ += ["get_seed", "multinomial", "random_normal", "random_shuffle", "random_uniform",
             "set_random_seed", "truncated_normal"]
 
-from ortflow.api.initializers import (  # noqa: E402
+from ortflow.api.initializers import (
     constant_initializer,
     glorot_normal_initializer,
     glorot_uniform_initializer,
@@ -53,7 +53,7 @@ from ortflow.api.initializers import (  # noqa: E402
     variance_scaling_initializer,
     zeros_initializer,
 )
-from ortflow.api.variable_scope import (  # noqa: E402
+from ortflow.api.variable_scope import (
     AUTO_REUSE,
     PartitionedVariable,
     Variable,
@@ -98,7 +98,7 @@ __all__ += ["constant_initializer", "glorot_normal_initializer", "glorot_uniform
             "variable_axis_size_partitioner",
             "name_scope", "no_regularizer", "trainable_variables", "variable_scope", "variables_initializer"]
 
-from ortflow.graph import GraphKeys, get_default_graph  # noqa: E402
+from ortflow.graph import GraphKeys, get_default_graph
 
 
 def device(device_name_or_function):
@@ -157,6 +157,6 @@ __all__ += ["GraphKeys", "device", "control_dependencies", "colocate_with", "add
             "add_to_collections", "get_collection", "get_collection_ref", "executing_eagerly",
             "disable_eager_execution", "disable_v2_behavior", "newaxis"]
 
-from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402
+from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 
 __all__ += ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"]
