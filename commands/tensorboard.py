@@ -25,10 +25,8 @@ def _load(path: str):
     """Returns (graph_def, meta_graph_def or None) for any graph file `read_graph` knows."""
     from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
 
-    try:
-        from ortflow.formats.graphs import read_graph
-    except ImportError:  # the shared reader is not there yet: read the three common forms
-        read_graph = _read_graph_minimal
+    from ortflow.formats.graphs import read_graph
+
     message = read_graph(path)
     if isinstance(message, SavedModel):
         if not message.meta_graphs:
@@ -39,29 +37,6 @@ def _load(path: str):
     if isinstance(message, GraphDef):
         return message, None
     raise TypeError(f"{path}: read_graph returned a {type(message).__name__}, not a graph")
-
-
-def _read_graph_minimal(path: str):
-    # Stand-in for ortflow.formats.graphs.read_graph: the kind comes from the name.
-    from google.protobuf import text_format
-    from google.protobuf.message import DecodeError
-    from ortflow.errors import FormatError
-    from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
-
-    if os.path.isdir(path):
-        path = os.path.join(path, "saved_model.pb")
-    cls = SavedModel if path.endswith("saved_model.pb") else MetaGraphDef if path.endswith(".meta") else GraphDef
-    with open(path, "rb") as f:
-        data = f.read()
-    message = cls()
-    try:
-        if path.endswith((".pbtxt", ".txt")):
-            text_format.Parse(data.decode("utf-8"), message)
-        else:
-            message.ParseFromString(data)
-    except (DecodeError, text_format.ParseError, UnicodeDecodeError) as e:
-        raise FormatError(f"{path}: not a {cls.__name__} ({e})") from e
-    return message
 
 
 def write_graph_event(path: str, logdir: str, filename_suffix: str = "") -> str:
