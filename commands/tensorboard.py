@@ -23,9 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load(path: str):
     """Returns (graph_def, meta_graph_def or None) for any graph file `read_graph` knows."""
-    from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
-
     from ortflow.formats.graphs import read_graph
+    from ortflow.proto import GraphDef, MetaGraphDef, SavedModel
 
     message = read_graph(path)
     if isinstance(message, SavedModel):
