@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 from ortflow.api.ops_builder import (
@@ -251,7 +252,7 @@ def _filled(value: int, shape, dtype, name):
         with g.as_default(), g.name_scope(name) as scope:
             return fill(shape, constant(value, dtype=dtype), name=scope)
     dims = as_shape(shape).as_list()
-    if int(np.prod(dims)) < 1000:
+    if math.prod(dims) < 1000:
         return constant(value, dtype=dtype, shape=dims, name=name)
     g = graph_of()
     with g.as_default(), g.name_scope(name) as scope:
