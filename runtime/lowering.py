@@ -299,8 +299,9 @@ class _Rewriter:
             node_name, i = split_tensor_name(tensor)
             dtype = self.index.tensor_dtype(tensor)
             shape_proto = _static_shape_proto(self.index.nodes[node_name], i)
-            if shape_proto is None and self._shape_of is not None:
-                shape_proto = _shape_proto(self._shape_of(tensor))
+            if (shape_proto is None or shape_proto.unknown_rank) and self._shape_of is not None:
+                known = _shape_proto(self._shape_of(tensor))
+                shape_proto = shape_proto if known is None else known
             name = node_name
             if i != 0 or node_name in self.walker.needed or self.index.nodes[node_name].op in VARIABLE_OPS:
                 name = self._unique(f"{node_name}/_ortflow_feed_{i}")

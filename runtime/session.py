@@ -328,29 +328,28 @@ def _onnx_node_to_tf(message: str, index: GraphIndex) -> str | None:
 # -- the plan of one (fetch structure, feed keys) pair: the fast path -------------------------
 
 class _FeedSlot:
-    __slots__ = ("input_name", "is_string", "key", "last_shape", "np_dtype", "shape", "tensor")
+    __slots__ = ("is_string", "key", "last_shape", "np_dtype", "shape", "tensor")
 
-    def __init__(self, key, tensor, np_dtype, shape, input_name):
+    def __init__(self, key, tensor, np_dtype, shape):
         self.key = key
         self.tensor = tensor
         self.np_dtype = np_dtype
-        self.shape = shape
-        self.input_name = input_name
+        self.shape = shape  # None: unknown rank (the signature then depends on the fed rank)
         self.is_string = np_dtype.kind == _STRING_KIND
         self.last_shape = None
 
 
-class _RunPlan:
-    """Everything `run` needs for one fetch structure and one set of feed keys."""
+class _Binding:
+    """How one compiled signature serves a fetch structure and its feed slots."""
 
     def __init__(self, structure: _FetchStructure, feed_slots: list[_FeedSlot], signature):
-        self.structure = structure
-        self.feed_slots = feed_slots
         self.signature = signature
         plan: SubgraphPlan = signature.plan
         out_pos = {name: i for i, name in enumerate(plan.outputs)}
+        input_by_tensor = {t: p for p, t in signature.feed_inputs}
+        self.slot_inputs = [input_by_tensor.get(slot.tensor) for slot in feed_slots]
         self.getters = []  # per flat element: (kind, where)
-        feed_index = {s.tensor: i for i, s in enumerate(feed_slots)}
+        feed_index = {slot.tensor: i for i, slot in enumerate(feed_slots)}
         for kind, name in structure.elements:
             if kind == "op":
                 self.getters.append(("none", None))
@@ -363,6 +362,23 @@ class _RunPlan:
             else:
                 self.getters.append(("out", out_pos[plan.fetch_outputs[name]]))
         self.updates = [(out_pos[t], var) for t, var in plan.updates]
+
+
+class _RunPlan:
+    """Everything `run` needs for one fetch structure and one set of feed keys.
+
+    `binding` is fixed when every fed tensor has a known rank; otherwise the signature depends
+    on the ranks of the fed values (ONNX inputs need a rank) and `bindings` holds one per rank
+    tuple of the `poly` slots.
+    """
+
+    def __init__(self, structure: _FetchStructure, feed_slots: list[_FeedSlot], key: tuple):
+        self.structure = structure
+        self.feed_slots = feed_slots
+        self.key = key  # (feeds, fetches, targets) of the signature
+        self.poly = [i for i, slot in enumerate(feed_slots) if slot.shape is None]
+        self.binding: _Binding | None = None
+        self.bindings: dict[tuple, _Binding] = {}
 
 
 class _Signature:
@@ -474,19 +490,29 @@ class Session:
         with self._compile_lock:
             index = self._handle.index()
             feed_slots = [self._feed_slot(k, index) for k in feeds]
-            feed_names = [s.tensor for s in feed_slots]
             tensors = [n for kind, n in structure.elements if kind == "tensor"]
             targets = [n for kind, n in structure.elements if kind == "op"]
             for name in targets:
                 if name not in index.nodes:
                     raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not "
                                         "in the graph.")
-            signature = self._signature(tuple(sorted(set(feed_names))), tuple(sorted(set(tensors))),
-                                        tuple(sorted(set(targets))), index)
-            input_by_tensor = {t: p for p, t in signature.feed_inputs}
-            for slot in feed_slots:
-                slot.input_name = input_by_tensor.get(slot.tensor)
-            return _RunPlan(structure, feed_slots, signature)
+            key = (tuple(sorted({s.tensor for s in feed_slots})), tuple(sorted(set(tensors))),
+                   tuple(sorted(set(targets))))
+            plan = _RunPlan(structure, feed_slots, key)
+            if not plan.poly:
+                plan.binding = _Binding(structure, feed_slots, self._signature(key, {}, index))
+            return plan
+
+    def _bind_ranks(self, plan: _RunPlan, values: list) -> _Binding:
+        """The binding for the ranks of the values fed to unknown-rank tensors (compiled once)."""
+        ranks = tuple(len(_shape_of(values[i])) for i in plan.poly)
+        binding = plan.bindings.get(ranks)
+        if binding is None:
+            with self._compile_lock:
+                shapes = {plan.feed_slots[i].tensor: (None,) * r for i, r in zip(plan.poly, ranks)}
+                signature = self._signature(plan.key, shapes, self._handle.index())
+                binding = plan.bindings[ranks] = _Binding(plan.structure, plan.feed_slots, signature)
+        return binding
 
     def _feed_slot(self, key, index: GraphIndex) -> _FeedSlot:
         tensor = _feed_name(key)
@@ -497,14 +523,17 @@ class Session:
         except TypeError as e:
             raise InvalidArgumentError(None, None, f"Tensor {tensor!r} of type {dtype.name} cannot "
                                        "be fed.") from e
-        return _FeedSlot(key, tensor, np_dtype, self._handle.static_shape(tensor), None)
+        return _FeedSlot(key, tensor, np_dtype, self._handle.static_shape(tensor))
 
-    def _signature(self, feeds, fetches, targets, index) -> _Signature:
-        sig_key = (feeds, fetches, targets)
+    def _signature(self, key: tuple, shapes: dict, index) -> _Signature:
+        """The compiled signature for `key` = (feeds, fetches, targets), with `shapes` giving the
+        rank-only shapes of fed tensors whose rank the graph does not know."""
+        sig_key = (key, tuple(sorted(shapes.items())))
         signature = self._signatures.get(sig_key)
         if signature is None:
-            plan = plan_subgraph(index, list(feeds), list(fetches), list(targets),
-                                 shape_of=self._handle.static_shape)
+            static = self._handle.static_shape
+            plan = plan_subgraph(index, list(key[0]), list(key[1]), list(key[2]),
+                                 shape_of=lambda t: shapes[t] if t in shapes else static(t))
             signature = _Signature(plan, self._build_runner(plan))
             self._signatures[sig_key] = signature
         return signature
@@ -530,27 +559,28 @@ class Session:
         return _OrtRunner(model, plan.input_names, plan.outputs, self._providers, options, log)
 
     def _execute(self, plan: _RunPlan, feeds):
-        signature = plan.signature
         values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
+        binding = plan.binding or self._bind_ranks(plan, values)
+        signature = binding.signature
         inputs = {}
         on_device = signature.runner.on_device
-        for slot, value in zip(plan.feed_slots, values):
-            if slot.input_name is not None:
+        for slot, name, value in zip(plan.feed_slots, binding.slot_inputs, values):
+            if name is not None:
                 if slot.is_string:
                     value = _ort_strings(_host(value))
                 elif type(value) is not np.ndarray and not on_device:
                     value = value.numpy()
-                inputs[slot.input_name] = value
+                inputs[name] = value
         state = self._state
         for name, var in signature.variable_inputs:
             inputs[name] = state.get(var)
         for name, var in signature.init_flag_inputs:
             inputs[name] = np.asarray(var in state)
         results = self._run_runner(signature, inputs)
-        if plan.updates:
-            state.update({var: results[pos] for pos, var in plan.updates})
+        if binding.updates:
+            state.update({var: results[pos] for pos, var in binding.updates})
         self.last_run_backend = signature.runner.backend
-        flat = [self._fetched(kind, where, results, values) for kind, where in plan.getters]
+        flat = [self._fetched(kind, where, results, values) for kind, where in binding.getters]
         return plan.structure.rebuild(flat)
 
     def _run_runner(self, signature: _Signature, inputs: dict) -> list:
@@ -730,6 +760,10 @@ def _session_stack():
     except ImportError:
         return _fallback_stack
     return default_session_stack
+
+
+def _shape_of(value) -> tuple:
+    return value.shape if isinstance(value, np.ndarray) else tuple(value.shape())
 
 
 def _is_ort_value(value) -> bool:

@@ -280,3 +280,16 @@ def test_list_devices(affine):
     g, _, _, _ = affine
     devices = Session(graph=g, providers="cpu").list_devices()
     assert [d.device_type for d in devices] == ["CPU"]
+
+
+def test_unknown_rank_placeholder_compiles_per_fed_rank():
+    g = Graph()
+    with g.as_default():
+        a = b.placeholder(dtypes.float32, None, name="a")
+        b.apply_op_output("AddV2", [a, b.constant(np.float32(1), name="one")], name="inc")
+    with Session(graph=g, providers="cpu") as sess:
+        assert sess.run("inc:0", {a: 1.0}) == 2.0
+        np.testing.assert_array_equal(sess.run("inc:0", {a: [[1, 2]]}), [[2, 3]])
+        np.testing.assert_array_equal(sess.run("inc:0", {a: [[5], [6]]}), [[6], [7]])
+        assert len(sess._signatures) == 2  # one per rank, not per shape
+        assert sess.last_run_backend == "onnxruntime"
