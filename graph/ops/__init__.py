@@ -43,6 +43,7 @@ from ortflow.graph.ops.schema import (
     op_types,
     output_dtypes,
     shape_from_proto,
+    signature_output_dtypes,
 )
 from ortflow.graph.ops.shapes_common import broadcast as broadcast_shapes
 from ortflow.graph.ops.shapes_nn import conv_output_size
@@ -76,6 +77,7 @@ __all__ = [
     "output_dtypes",
     "shape_fn",
     "shape_from_proto",
+    "signature_output_dtypes",
     "sliced_shape",
     "strided_slice_spec",
     "strided_slice_spec_from_node",

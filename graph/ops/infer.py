@@ -17,6 +17,7 @@ from ortflow.graph.ops.schema import (
     get_op_def,
     output_dtypes,
     shape_from_proto,
+    signature_output_dtypes,
 )
 from ortflow.graph.ops.shapes_state import HANDLE_PASSTHROUGH_OPS, HANDLE_SOURCES, RESOURCE_SHAPE_FNS
 
@@ -162,7 +163,8 @@ def _const_meta(node_def, fold_limit: int) -> tuple[Shape, np.ndarray | None]:
 class _Inference:
     """One pass over a graph in topological order; `metas` is filled node by node."""
 
-    def __init__(self, feed_shapes, fold_limit: int):
+    def __init__(self, feed_shapes, fold_limit: int, functions: dict):
+        self.functions = functions  # function name -> signature OpDef, from the graph's library
         self.feeds = _normalize_feeds(feed_shapes)
         self.fold_limit = fold_limit
         self.metas: dict[str, TensorMeta] = {}
@@ -185,7 +187,10 @@ class _Inference:
         keys = [tensor_key(i) for i in node_def.input if not i.startswith("^")]
         ins = [self.metas.get(k, _UNKNOWN) for k in keys]
         try:
-            dtypes = output_dtypes(node_def)
+            if node_def.op in self.functions and get_op_def(node_def.op) is None:
+                dtypes = signature_output_dtypes(node_def, self.functions[node_def.op])
+            else:
+                dtypes = output_dtypes(node_def)
         except GraphError:
             dtypes = _fallback_dtypes(node_def, self.max_index.get(node_def.name, 0) + 1)
         count = len(dtypes)
@@ -291,8 +296,9 @@ def infer_graph_def(graph_def, feed_shapes: dict[str, Shape] | None = None,
     Where a node carries an `_output_shapes` annotation (meta graphs usually do), its known dims
     fill in what inference leaves unknown, as TensorFlow's importer does.
 
-    Never raises for an op the registry does not know: its outputs get a dtype from its attrs
-    when one is there (else None) and an unknown shape.
+    Never raises for an op the registry does not know: a call of a function in the graph's
+    library gets the dtypes its signature gives; any other unknown op gets a dtype from its attrs
+    when one is there (else None); both get unknown shapes.
 
     Args:
         graph_def: an `ortflow.proto.GraphDef` (or anything with `.node`).
@@ -305,7 +311,9 @@ def infer_graph_def(graph_def, feed_shapes: dict[str, Shape] | None = None,
         {"node:index": TensorMeta} for every output of every node.
     """
     nodes = list(graph_def.node)
-    state = _Inference(feed_shapes, fold_limit)
+    library = getattr(graph_def, "library", None)
+    functions = {f.signature.name: f.signature for f in library.function} if library else {}
+    state = _Inference(feed_shapes, fold_limit, functions)
     state.count_outputs(nodes)
     for node_def in topological_order(nodes):
         state.run_node(node_def)

@@ -32,6 +32,7 @@ __all__ = [
     "op_types",
     "output_dtypes",
     "shape_from_proto",
+    "signature_output_dtypes",
 ]
 
 #: A static shape: None for unknown rank, else a tuple whose unknown dims are None.
@@ -123,15 +124,19 @@ def _op_info(node_def, what: str) -> _OpInfo:
     if op_def is None:
         raise GraphError(f"op type {op_type!r} of node {node_def.name!r} is not in ortflow's op "
                          f"registry; its {what} unknown")
+    info = _compile(op_def)
+    _info_cache[op_type] = info
+    return info
+
+
+def _compile(op_def: OpDef) -> _OpInfo:
     outputs = tuple(_arg_spec(a) for a in op_def.output_arg)
     fixed = None
     if not any(a.number_attr or a.type_list_attr for a in outputs):
         fixed = len(outputs)
-    info = _OpInfo(op_def, tuple(_arg_spec(a) for a in op_def.input_arg), outputs,
+    return _OpInfo(op_def, tuple(_arg_spec(a) for a in op_def.input_arg), outputs,
                    {a.name: a.default_value for a in op_def.attr if a.HasField("default_value")},
                    fixed)
-    _info_cache[op_type] = info
-    return info
 
 
 def _attr_value(node_def, info: _OpInfo, name: str) -> AttrValue:
@@ -205,6 +210,21 @@ def output_dtypes(node_def) -> list[DType]:
         GraphError: if the op type is unknown or a type attr is missing.
     """
     info = _op_info(node_def, "outputs' types are")
+    out: list[DType] = []
+    for arg in info.outputs:
+        out.extend(_arg_dtypes(node_def, info, arg))
+    return out
+
+
+def signature_output_dtypes(node_def, signature: OpDef) -> list[DType]:
+    """Output dtypes of a node that calls a function, from the function's signature (an OpDef).
+
+    Graphs with a function library may use a function's name as a node's op type.
+
+    Raises:
+        GraphError: if an attr the signature refers to is missing.
+    """
+    info = _compile(signature)
     out: list[DType] = []
     for arg in info.outputs:
         out.extend(_arg_dtypes(node_def, info, arg))

@@ -421,3 +421,18 @@ def test_inference_never_adds_attrs_to_the_callers_nodes():
     metas = ops.infer_graph_def(gd)
     assert gd.SerializeToString(deterministic=True) == before
     assert metas["c:0"] == ops.TensorMeta(F, None, None) and metas["if:0"].shape is None
+
+
+def test_function_calls_get_dtypes_from_the_library_signature():
+    gd = _graph(mk("Placeholder", "x", dtype=F, shape=(2,)),
+                ops.make_node_def("my_fn", "call", ["x"], T=int64))
+    sig = gd.library.function.add().signature
+    sig.name = "my_fn"
+    sig.input_arg.add(name="a", type=F.as_datatype_enum)
+    sig.output_arg.add(name="y", type=F.as_datatype_enum)
+    sig.output_arg.add(name="z", type_attr="T")
+    sig.attr.add(name="T", type="type")
+    metas = ops.infer_graph_def(gd)
+    assert metas["call:0"] == ops.TensorMeta(F, None, None)
+    assert metas["call:1"] == ops.TensorMeta(int64, None, None)
+    assert ops.signature_output_dtypes(gd.node[1], sig) == [F, int64]
