@@ -246,6 +246,14 @@ def apply_op(op_type: str, args, attrs: dict | None = None, name: str | None = N
                          f"({', '.join(a.name for a in op_def.input_arg)}), got {len(args)}.")
     attrs = dict(attrs or {})
     g = graph_of(*args)
+    if all(type(v) is Tensor for v in args) and not any(a.is_ref or a.number_attr or a.type_list_attr
+                                                         for a in op_def.input_arg):
+        # Fast path: nothing to convert, so no scope is needed for Const children; creating the
+        # op under `name` gives the same unique name the scope would have.
+        for arg, tensor in zip(op_def.input_arg, args):
+            if arg.type_attr and arg.type_attr not in attrs:
+                attrs[arg.type_attr] = tensor.dtype.base_dtype
+        return g.create_op(op_type, args, attrs=attrs, name=name or op_type, control_inputs=control_inputs)
     with g.as_default(), g.name_scope(name or op_type) as scope:
         _infer_type_attrs(op_def, args, attrs)
         flat: list[Tensor] = []

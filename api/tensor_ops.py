@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op_output, graph_of
+from ortflow.graph import Tensor
 
 __all__ = ["OPERATORS", "binary_operator", "install_operators"]
 
 
 def _scoped(op_type: str, scope_name: str, x, y):
+    if type(x) is Tensor and type(y) is Tensor:  # nothing to convert: the op takes the scope's name
+        return apply_op_output(op_type, [x, y], name=scope_name)
     g = graph_of(x, y)
     with g.as_default(), g.name_scope(scope_name) as scope:
         x, y = math_ops.convert_pair(x, y)
