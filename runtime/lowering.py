@@ -57,6 +57,14 @@ _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 
 
+class NameNotFoundError(NotFoundError, ValueError):
+    """A fetch, feed or target names nothing in the graph.
+
+    A NotFoundError, and also a ValueError because that is what TensorFlow's `Session.run`
+    raises for such a name (code written for TF catches ValueError).
+    """
+
+
 def split_tensor_name(name: str) -> tuple[str, int]:
     """'a/b:1' -> ('a/b', 1); 'a/b' -> ('a/b', 0)."""
     node, sep, index = name.rpartition(":")
@@ -114,19 +122,19 @@ class GraphIndex:
         node, index = split_tensor_name(tensor)
         node_def = self.nodes.get(node)
         if node_def is None:
-            raise NotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
+            raise NameNotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
                                 f"exist. The operation, {node!r}, does not exist in the graph.")
         try:
             count = len(self.output_dtypes(node))
         except Exception:  # noqa: BLE001 - an op the registry does not know: trust the name
             return
         if index >= count:
-            raise NotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
+            raise NameNotFoundError(None, None, f"The name {tensor!r} refers to a Tensor which does not "
                                 f"exist. The operation, {node!r}, exists but only has {count} outputs.")
 
     def check_op(self, name: str) -> None:
         if name not in self.nodes:
-            raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not in the graph.")
+            raise NameNotFoundError(None, None, f"The name {name!r} refers to an Operation not in the graph.")
 
 
 @dataclasses.dataclass

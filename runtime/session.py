@@ -493,9 +493,7 @@ class Session:
             tensors = [n for kind, n in structure.elements if kind == "tensor"]
             targets = [n for kind, n in structure.elements if kind == "op"]
             for name in targets:
-                if name not in index.nodes:
-                    raise NotFoundError(None, None, f"The name {name!r} refers to an Operation not "
-                                        "in the graph.")
+                index.check_op(name)
             key = (tuple(sorted({s.tensor for s in feed_slots})), tuple(sorted(set(tensors))),
                    tuple(sorted(set(targets))))
             plan = _RunPlan(structure, feed_slots, key)

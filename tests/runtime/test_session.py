@@ -293,3 +293,12 @@ def test_unknown_rank_placeholder_compiles_per_fed_rank():
         np.testing.assert_array_equal(sess.run("inc:0", {a: [[5], [6]]}), [[6], [7]])
         assert len(sess._signatures) == 2  # one per rank, not per shape
         assert sess.last_run_backend == "onnxruntime"
+
+
+def test_unknown_names_are_also_value_errors_as_in_tensorflow(affine):
+    g, _, _, _ = affine
+    with Session(graph=g, providers="cpu") as sess:
+        with pytest.raises(ValueError, match="'nope:0'"):
+            sess.run("nope:0")
+        with pytest.raises(ValueError, match="'nope:0'"):
+            sess.run("y:0", {"nope:0": 1.0})
