@@ -247,6 +247,7 @@ class _OrtRunner:
         self.output_names = output_names
         self.providers = self.session.get_providers()
         self.on_device = "CUDAExecutionProvider" in self.providers
+        self.device = "cuda" if self.on_device else "cpu"  # where bound outputs are kept
         self._run = self.session._sess.run
         if log_placement:
             print(f"ortflow: signature {output_names} runs on {self.providers}")
@@ -266,7 +267,7 @@ class _OrtRunner:
             else:
                 binding.bind_ortvalue_input(name, value)
         for name in self.output_names:
-            binding.bind_output(name, "cuda")
+            binding.bind_output(name, self.device)
         self.session.run_with_iobinding(binding)
         return binding.get_outputs()
 
@@ -571,7 +572,10 @@ class Session:
                 inputs[name] = value
         state = self._state
         for name, var in signature.variable_inputs:
-            inputs[name] = state.get(var)
+            value = state.get(var)
+            if not on_device and type(value) is not np.ndarray:  # left on a device by another run
+                value = value.numpy()
+            inputs[name] = value
         for name, var in signature.init_flag_inputs:
             inputs[name] = np.asarray(var in state)
         results = self._run_runner(signature, inputs)

@@ -202,3 +202,21 @@ def test_scatter_update(resource):
 def test_running_a_variable_op_as_a_target_needs_no_value():
     with Session(graph=_ref_graph(), providers="cpu") as sess:
         assert sess.run("w") is None
+
+
+def test_io_binding_path_keeps_state_as_ort_values():
+    """The CUDA code path (IOBinding, OrtValue state) exercised on the CPU provider."""
+    with Session(graph=_ref_graph(), providers="cpu") as sess:
+        sess.run("init")
+        sess.run("inc")  # compiles the signature
+        runner = next(sig.runner for sig in sess._signatures.values()
+                      if sig.plan.updates and sig.plan.variable_inputs)
+        runner.on_device = True  # as on CUDA, with outputs kept on the runner's device (cpu)
+        sess.run("inc")
+        sess.run("inc")
+        stored = sess._state.get("w")
+        assert not isinstance(stored, np.ndarray)
+        np.testing.assert_array_equal(sess.variable_values(["w"])["w"], np.full(4, 7, np.float32))
+        np.testing.assert_array_equal(sess.run("inc:0"), np.full(4, 9, np.float32))
+        # a signature without binding reads the OrtValue state too
+        np.testing.assert_array_equal(sess.run("y:0", {"x:0": np.ones((1, 4))}), np.full((1, 4), 9))
