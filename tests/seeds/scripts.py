@@ -569,6 +569,75 @@ def saver_state(tf, workdir):
     return out
 
 
+def saver_options(tf, workdir):
+    """Saver options the notes list: pad_step_number, save_relative_paths, defer_build + build,
+    a var_list as a list and as a dict of checkpoint names."""
+    out = {}
+    for sub in ("padded", "relative", "deferred"):
+        os.makedirs(os.path.join(workdir, sub))
+    with tf.Graph().as_default():
+        a = tf.Variable([1.0, 2.0], name="a")
+        c = tf.Variable(5.0, name="c")
+        savers = {
+            "padded": tf.train.Saver([a, c], pad_step_number=True),
+            "relative": tf.train.Saver({"a_alias": a}, save_relative_paths=True),
+            "deferred": tf.train.Saver(defer_build=True),
+        }
+        savers["deferred"].build()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for sub, saver in savers.items():
+                path = saver.save(sess, os.path.join(workdir, sub, "model"), global_step=3,
+                                  write_meta_graph=False)
+                out[f"{sub}_path"] = os.path.relpath(path, workdir)
+                out[f"{sub}_files"] = sorted(os.listdir(os.path.join(workdir, sub)))
+    state = tf.train.get_checkpoint_state(os.path.join(workdir, "relative"))
+    out["relative_state_abs"] = os.path.isabs(state.model_checkpoint_path)
+    with open(os.path.join(workdir, "relative", "checkpoint")) as f:
+        text = f.read()
+    # The text itself may differ harmlessly (ortflow adds timestamps); the paths must not.
+    out["relative_lines"] = [line for line in text.splitlines() if "_path" in line]
+    with tf.Graph().as_default():
+        a = tf.Variable([0.0, 0.0], name="a")
+        with tf.Session() as sess:
+            tf.train.Saver({"a_alias": a}).restore(sess, os.path.join(workdir, "relative", "model-3"))
+            out["alias_restored"] = sess.run(a)
+    return out
+
+
+def saver_sharded(tf, workdir):
+    """Saver(sharded=True): one data shard per device holding variables."""
+    out = {}
+    os.makedirs(os.path.join(workdir, "sharded"))
+    with tf.Graph().as_default():
+        with tf.device("/cpu:0"):
+            tf.Variable([1.0, 2.0], name="a")
+        with tf.device("/device:CPU:1"):
+            tf.Variable([[3, 4]], name="b")
+        tf.Variable(5.0, name="c")
+        saver = tf.train.Saver(sharded=True)
+        out["sharded_flag"] = saver.as_saver_def().sharded
+        with tf.Session(config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+            sess.run(tf.global_variables_initializer())
+            path = saver.save(sess, os.path.join(workdir, "sharded", "model"), global_step=3)
+    out["path"] = os.path.relpath(path, workdir)
+    out["files"] = sorted(os.listdir(os.path.join(workdir, "sharded")))
+    reader = tf.train.NewCheckpointReader(path)
+    out["keys"] = sorted(reader.get_variable_to_shape_map())
+    out["b"] = reader.get_tensor("b")
+    return out
+
+
+def saver_allow_empty(tf, workdir):
+    """Saver([], allow_empty=True): builds nothing, and save() writes nothing, returning None."""
+    with tf.Graph().as_default():
+        tf.Variable(1.0, name="v")
+        saver = tf.train.Saver([], allow_empty=True)
+        with tf.Session() as sess:
+            result = saver.save(sess, os.path.join(workdir, "empty"))
+    return {"save_returns": repr(result), "files": sorted(os.listdir(workdir))}
+
+
 def meta_collections(tf, workdir):
     """MetaGraphDef collections ('prediction', 'train_op' style) survive export/import_meta_graph."""
     out = {}
@@ -1030,9 +1099,10 @@ SCRIPTS = {f.__name__: f for f in (
     math_ops, fft, exponential_decay, global_step, scopes, scope_strings, scope_reenter,
     random_inits, image_augment, image_standardize, graphs_devices, collections, device_setter,
     device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
-    saver_state, meta_collections, freeze_pb, import_return_elements, summaries,
-    pb_to_tensorboard, metrics, metrics_const, metric_variable_names, metrics_at, losses,
-    pairwise_loss, gfile_ops, monitored_session, monitored_stop_at_step)}
+    saver_state, saver_options, saver_sharded, saver_allow_empty, meta_collections, freeze_pb,
+    import_return_elements, summaries, pb_to_tensorboard, metrics, metrics_const,
+    metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
+    monitored_stop_at_step)}
 
 
 def as_result(value):
