@@ -81,7 +81,17 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: b
         name: the op name.
         verify_shape: require `value`'s shape to equal `shape`.
     """
-    proto = _fast_proto(value, dtype) if shape is None else None
+    if shape is None:
+        proto = _fast_proto(value, dtype)
+    elif type(value) in (int, float) and isinstance(shape, (list, tuple)) and len(shape) <= 8:
+        proto = _fast_proto(value, dtype)  # a splat: the one value fills `shape`, as TF 1.x writes it
+        if proto is not None:
+            for d in shape:
+                proto.tensor_shape.dim.add().size = int(d)
+            if 0 in shape:
+                proto = None  # an empty tensor holds no value: the general path handles it
+    else:
+        proto = None
     if proto is None:
         proto = make_tensor_proto(value, dtype=dtype, shape=shape, verify_shape=verify_shape)
     g = get_default_graph()
