@@ -780,6 +780,52 @@ def summaries(tf, workdir):
     return out
 
 
+def summary_extras(tf, workdir):
+    """merge of chosen summaries, family, custom collections, add_graph later, reopen/flush."""
+    out = {}
+    logdir = os.path.join(workdir, "extra")
+    with tf.Graph().as_default() as g:
+        x = tf.Variable([1.0, 2.0, 4.0], name="x")  # summary_constant: constant inputs
+        s1 = tf.summary.scalar("total", tf.reduce_sum(x), family="fam")
+        s2 = tf.summary.histogram("values", x, collections=["mine"])
+        s3 = tf.summary.scalar("first", x[0], collections=["mine", tf.GraphKeys.SUMMARIES])
+        merged = tf.summary.merge([s1, s2], name="chosen")
+        mine = tf.summary.merge_all(key="mine")
+        default = tf.summary.merge_all()
+        out["s_names"] = [s1.name, s2.name, s3.name, merged.name]
+        out["n_default"] = len(tf.get_collection(tf.GraphKeys.SUMMARIES))
+        writer = tf.summary.FileWriter(logdir)
+        with tf.Session() as sess:
+            sess.run(x.initializer)
+            for step, op in enumerate((merged, mine, default)):
+                raw = sess.run(op)
+                parsed = tf.Summary.FromString(raw)
+                out[f"tags_{step}"] = [v.tag for v in parsed.value]
+                writer.add_summary(raw, global_step=step)
+        writer.add_graph(g)
+        writer.flush()
+        out["logdir"] = os.path.relpath(writer.get_logdir(), workdir)
+        writer.close()
+    events = list(tf.train.summary_iterator(os.path.join(logdir, os.listdir(logdir)[0])))
+    out["kinds"] = [e.WhichOneof("what") for e in events]
+    out["steps"] = [e.step for e in events if e.HasField("summary")]
+    return out
+
+
+def summary_constant(tf, workdir):
+    """Summaries of values that depend on constants only (no variable in the graph)."""
+    with tf.Graph().as_default():
+        x = tf.constant([1.0, 2.0, 4.0])
+        ops = [tf.summary.scalar("total", tf.reduce_sum(x)), tf.summary.histogram("values", x)]
+        with tf.Session() as sess:
+            raws = sess.run(ops + [tf.summary.merge(ops)])
+    parsed = [tf.Summary.FromString(raw) for raw in raws]
+    return {"tags": [v.tag for p in parsed for v in p.value],
+            "total": parsed[0].value[0].simple_value,
+            "histo": [parsed[1].value[0].histo.min, parsed[1].value[0].histo.max,
+                      parsed[1].value[0].histo.num, parsed[1].value[0].histo.sum]}
+
+
 def pb_to_tensorboard(tf, workdir):
     """The notes' recipe for viewing a .pb in TensorBoard: import it, FileWriter(dir, graph)."""
     out = {}
@@ -1100,7 +1146,8 @@ SCRIPTS = {f.__name__: f for f in (
     random_inits, image_augment, image_standardize, graphs_devices, collections, device_setter,
     device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
     saver_state, saver_options, saver_sharded, saver_allow_empty, meta_collections, freeze_pb,
-    import_return_elements, summaries, pb_to_tensorboard, metrics, metrics_const,
+    import_return_elements, summaries, summary_extras,
+    summary_constant, pb_to_tensorboard, metrics, metrics_const,
     metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
     monitored_stop_at_step)}
 
