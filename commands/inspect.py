@@ -11,34 +11,16 @@ import argparse
 import collections
 import json
 import os
-import re
 import sys
 
 from ortflow.formats import dtypes
 from ortflow.formats.graphs import read_graph
 from ortflow.formats.tensors import make_ndarray, shape_from_proto
+from ortflow.graph.graph_util import MACHINERY_SCOPE, PLACEHOLDER_OPS, likely_inputs, likely_outputs
 from ortflow.proto import GraphDef, MetaGraphDef, SavedModel, VariableDef
 
 __all__ = ["add_arguments", "describe", "likely_inputs", "likely_outputs", "run"]
 
-_PLACEHOLDERS = ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault")
-# Op types that are bookkeeping (saving, initializing, training, summaries), never a model output.
-_MACHINERY_OPS = frozenset({
-    "Const", "NoOp", "Assert", "Print", "PrintV2", "Assign", "AssignAdd", "AssignSub", "AssignVariableOp",
-    "AssignAddVariableOp", "AssignSubVariableOp", "VarIsInitializedOp", "IsVariableInitialized",
-    "DisableCopyOnRead", "VariableV2", "Variable", "VarHandleOp", "SaveV2", "Save", "SaveSlices",
-    "RestoreV2", "Restore", "RestoreSlice", "MergeV2Checkpoints", "ShardedFilename", "StringJoin",
-    "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2", "MergeSummary",
-    "TensorSummary", "TensorSummaryV2", "WriteSummary", "WriteScalarSummary", "WriteHistogramSummary",
-    "WriteImageSummary", "WriteAudioSummary", "FlushSummaryWriter", "CreateSummaryFileWriter",
-    "SummaryWriter", "ReportUninitializedVariables", "ScatterUpdate", "ScatterAdd", "ScatterSub",
-    "ResourceScatterUpdate", "ResourceScatterAdd", "ControlTrigger",
-})
-_MACHINERY_PREFIXES = ("Apply", "ResourceApply", "ResourceSparseApply", "SparseApply", "Assign")
-# Name scopes that the saver, the initializers and the optimizers create.
-_MACHINERY_SCOPE = re.compile(
-    r"(?:^|/)(?:save(?:_\d+)?|gradients(?:_\d+)?|report_uninitialized_variables(?:_\d+)?)(?:/|$)|"
-    r"^init(?:_\d+)?(?:/|$)|^init_all_tables$|^Merge/MergeSummary")
 _DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 
 
@@ -127,72 +109,6 @@ def _node_name(tensor_or_input: str) -> str:
     return head if sep and tail.isdigit() else name
 
 
-def _graph_maps(graph_def: GraphDef):
-    """(nodes by name, {node: names of the nodes it reads, data and control})."""
-    by_name = {n.name: n for n in graph_def.node}
-    reads = {n.name: [_node_name(i) for i in n.input] for n in graph_def.node}
-    return by_name, reads
-
-
-def _reachable(starts, edges: dict[str, list[str]]) -> set[str]:
-    seen, stack = set(starts), list(starts)
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
-def _is_machinery(node) -> bool:
-    if node.op in _MACHINERY_OPS or node.op.startswith(_MACHINERY_PREFIXES):
-        return True
-    return bool(_MACHINERY_SCOPE.search(node.name)) or "/Initializer/" in node.name
-
-
-def likely_outputs(graph_def: GraphDef) -> list[str]:
-    """Names of the nodes that look like the graph's outputs.
-
-    A candidate is a node no other node reads, that is not saving/initializing/training/summary
-    machinery, and (when the graph has placeholders) that is computed from one of them, which
-    leaves out unused variable reads. When some candidates are top-level names, candidates
-    inside a name scope (library leftovers such as `moments/Squeeze` or `while/Exit`) are dropped.
-    """
-    _, reads = _graph_maps(graph_def)
-    consumed = {src for srcs in reads.values() for src in srcs}
-    candidates = [n for n in graph_def.node if n.name not in consumed and not _is_machinery(n)]
-    sources = [n.name for n in graph_def.node if n.op in _PLACEHOLDERS and not _is_machinery_scope(n.name)]
-    if sources:
-        feeds = collections.defaultdict(list)
-        for name, srcs in reads.items():
-            for src in srcs:
-                feeds[src].append(name)
-        downstream = _reachable(sources, feeds)
-        candidates = [n for n in candidates if n.name in downstream and n.op not in _PLACEHOLDERS]
-    if any("/" not in n.name for n in candidates):
-        candidates = [n for n in candidates if "/" not in n.name]
-    return [n.name for n in candidates]
-
-
-def _is_machinery_scope(name: str) -> bool:
-    return bool(_MACHINERY_SCOPE.search(name))
-
-
-def likely_inputs(graph_def: GraphDef, outputs: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """(required, optional) input node names: Placeholders / PlaceholderWithDefaults the outputs read.
-
-    PlaceholderWithDefault nodes are optional inputs (they have a value when not fed).
-    """
-    by_name, reads = _graph_maps(graph_def)
-    outputs = likely_outputs(graph_def) if outputs is None else outputs
-    upstream = _reachable([o for o in outputs if o in by_name], reads)
-    required, optional = [], []
-    for n in graph_def.node:
-        if n.op in _PLACEHOLDERS and n.name in upstream and not _is_machinery_scope(n.name):
-            (optional if n.op == "PlaceholderWithDefault" else required).append(n.name)
-    return required, optional
-
-
 def _dtype_name(enum: int) -> str | None:
     try:
         return dtypes.as_dtype(enum).name if enum else None
@@ -230,7 +146,7 @@ def _tensor_entry(node, index: int, dtype: str | None, inferred: dict) -> dict:
     shape = None
     if "_output_shapes" in node.attr and len(node.attr["_output_shapes"].list.shape) > index:
         shape = _shape_list(node.attr["_output_shapes"].list.shape[index])
-    elif node.op in _PLACEHOLDERS and "shape" in node.attr:
+    elif node.op in PLACEHOLDER_OPS and "shape" in node.attr:
         shape = _shape_list(node.attr["shape"].shape)
     else:
         meta = inferred.get(f"{node.name}:{index}")
@@ -246,7 +162,7 @@ def _describe_nodes(graph_def, names: list[str], inferred: dict) -> list[dict]:
     out = []
     for name in names:
         node = by_name[name]
-        if node.op in _PLACEHOLDERS:
+        if node.op in PLACEHOLDER_OPS:
             types = [_dtype_name(node.attr["dtype"].type)]
         else:
             types = _output_count_and_dtypes(node)
@@ -297,7 +213,7 @@ def _variables(meta: MetaGraphDef | None, graph_def: GraphDef) -> list[dict]:
                 if coll == "trainable_variables" or var.trainable:
                     trainable.add(name)
     for node in graph_def.node:
-        if node.op in ("VariableV2", "Variable", "VarHandleOp") and not _is_machinery_scope(node.name):
+        if node.op in ("VariableV2", "Variable", "VarHandleOp") and not MACHINERY_SCOPE.search(node.name):
             found.setdefault(node.name, {"name": node.name})
     out = []
     for name, entry in found.items():

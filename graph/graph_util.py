@@ -9,7 +9,9 @@ on the shared 2-core development VM (best of 5): `topological_order` ~35 ms, `ex
 
 from __future__ import annotations
 
+import collections
 import heapq
+import re
 from collections.abc import Iterable, Sequence
 
 from ortflow.errors import GraphError
@@ -24,6 +26,9 @@ __all__ = [
     "remove_training_nodes",
     "tensor_shape_from_node_def_name",
     "must_run_on_cpu",
+    "MACHINERY_SCOPE",
+    "PLACEHOLDER_OPS",
+    "likely_inputs",
     "likely_outputs",
     "node_name",
 ]
@@ -203,40 +208,82 @@ def must_run_on_cpu(node: NodeDef, pin_variables_on_cpu: bool = False) -> bool:
 
 
 # Op types that are bookkeeping, never what a user fetches.
-_NOT_OUTPUTS = {
-    "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
-    "NoOp", "SaveV2", "Save", "SaveSlices", "RestoreV2", "Restore", "RestoreSlice", "MergeV2Checkpoints",
-    "VarIsInitializedOp", "IsVariableInitialized", "Assert", "Print", "PrintV2", "ScalarSummary",
-    "HistogramSummary", "ImageSummary", "AudioSummary", "MergeSummary", "TensorSummary",
-    "TensorSummaryV2", "Const", "Placeholder", "PlaceholderWithDefault", "VariableV2", "VarHandleOp",
-    "ShardedFilename", "StringJoin", "Variable", "ReadVariableOp", "Shape", "ShapeN", "Size", "Rank",
-}
-_INTERNAL_SCOPES = ("save/", "save_", "gradients/", "gradients_", "init", "report_uninitialized",
-                    "Adam", "GradientDescent", "Momentum", "RMSProp", "beta1_power", "beta2_power")
+PLACEHOLDER_OPS = ("Placeholder", "PlaceholderV2", "PlaceholderWithDefault")
+# Op types that are bookkeeping (saving, initializing, training, summaries), never a model output.
+_MACHINERY_OPS = frozenset({
+    "Const", "NoOp", "Assert", "Print", "PrintV2", "Assign", "AssignAdd", "AssignSub", "AssignVariableOp",
+    "AssignAddVariableOp", "AssignSubVariableOp", "VarIsInitializedOp", "IsVariableInitialized",
+    "DisableCopyOnRead", "VariableV2", "Variable", "VarHandleOp", "SaveV2", "Save", "SaveSlices",
+    "RestoreV2", "Restore", "RestoreSlice", "MergeV2Checkpoints", "ShardedFilename", "StringJoin",
+    "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2", "MergeSummary",
+    "TensorSummary", "TensorSummaryV2", "WriteSummary", "WriteScalarSummary", "WriteHistogramSummary",
+    "WriteImageSummary", "WriteAudioSummary", "FlushSummaryWriter", "CreateSummaryFileWriter",
+    "SummaryWriter", "ReportUninitializedVariables", "ScatterUpdate", "ScatterAdd", "ScatterSub",
+    "ResourceScatterUpdate", "ResourceScatterAdd", "ControlTrigger",
+})
+_MACHINERY_PREFIXES = ("Apply", "ResourceApply", "ResourceSparseApply", "SparseApply", "Assign")
+# Name scopes that the saver, the initializers and the optimizers create.
+MACHINERY_SCOPE = re.compile(
+    r"(?:^|/)(?:save(?:_\d+)?|gradients(?:_\d+)?|report_uninitialized_variables(?:_\d+)?)(?:/|$)|"
+    r"^init(?:_\d+)?(?:/|$)|^init_all_tables$|^Merge/MergeSummary")
+
+
+def _reads(graph_def: GraphDef) -> dict[str, list[str]]:
+    """{node: names of the nodes it reads, data and control}."""
+    return {n.name: [node_name(i) for i in n.input] for n in graph_def.node}
+
+
+def _reachable(starts, edges: dict[str, list[str]]) -> set[str]:
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _is_machinery(node: NodeDef) -> bool:
+    if node.op in _MACHINERY_OPS or node.op.startswith(_MACHINERY_PREFIXES):
+        return True
+    return bool(MACHINERY_SCOPE.search(node.name)) or "/Initializer/" in node.name
 
 
 def likely_outputs(graph_def: GraphDef) -> list[str]:
-    """Op names that look like the graph's outputs: nodes no other node consumes.
+    """Names of the nodes that look like the graph's outputs.
 
-    Training, saving and initialization machinery (optimizers, `save/`, `gradients/`,
-    summaries, assignments, constants), shape queries and unused variable reads are left out.
+    A candidate is a node no other node reads, that is not saving/initializing/training/summary
+    machinery, and (when the graph has placeholders) that is computed from one of them, which
+    leaves out unused variable reads. When some candidates are top-level names, candidates
+    inside a name scope (library leftovers such as `moments/Squeeze` or `while/Exit`) are dropped.
     """
-    consumed = set()
-    by_name = {}
-    for node in graph_def.node:
-        by_name[node.name] = node
-        for inp in node.input:
-            consumed.add(node_name(inp))
-    out = []
-    for node in graph_def.node:
-        if node.name in consumed or node.op in _NOT_OUTPUTS:
-            continue
-        if node.op == "Identity" and node.input and getattr(
-                by_name.get(node_name(node.input[0])), "op", "") in ("VariableV2", "Variable", "VarHandleOp"):
-            continue  # an unused read of a variable (optimizer slots)
-        if node.name.startswith(_INTERNAL_SCOPES) or "/Initializer/" in node.name:
-            continue
-        if node.op.startswith(("Apply", "ResourceApply", "Assign")) or node.name.endswith("/Assign"):
-            continue
-        out.append(node.name)
-    return out
+    reads = _reads(graph_def)
+    consumed = {src for srcs in reads.values() for src in srcs}
+    candidates = [n for n in graph_def.node if n.name not in consumed and not _is_machinery(n)]
+    sources = [n.name for n in graph_def.node
+               if n.op in PLACEHOLDER_OPS and not MACHINERY_SCOPE.search(n.name)]
+    if sources:
+        feeds = collections.defaultdict(list)
+        for name, srcs in reads.items():
+            for src in srcs:
+                feeds[src].append(name)
+        downstream = _reachable(sources, feeds)
+        candidates = [n for n in candidates if n.name in downstream and n.op not in PLACEHOLDER_OPS]
+    if any("/" not in n.name for n in candidates):
+        candidates = [n for n in candidates if "/" not in n.name]
+    return [n.name for n in candidates]
+
+
+def likely_inputs(graph_def: GraphDef, outputs: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(required, optional) input node names: the Placeholders the outputs read.
+
+    PlaceholderWithDefault nodes are optional inputs (they have a value when not fed).
+    """
+    reads = _reads(graph_def)
+    outputs = likely_outputs(graph_def) if outputs is None else outputs
+    upstream = _reachable([o for o in outputs if o in reads], reads)
+    required, optional = [], []
+    for n in graph_def.node:
+        if n.op in PLACEHOLDER_OPS and n.name in upstream and not MACHINERY_SCOPE.search(n.name):
+            (optional if n.op == "PlaceholderWithDefault" else required).append(n.name)
+    return required, optional
