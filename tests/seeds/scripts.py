@@ -728,6 +728,34 @@ def import_return_elements(tf, workdir):
     return out
 
 
+def pbtxt_roundtrip(tf, workdir):
+    """The notes' two protobuf encodings: a graph written as .pbtxt and as .pb, read back."""
+    from google.protobuf import text_format
+
+    out = {}
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        tf.reduce_max(tf.matmul(x, tf.constant(W)), axis=1, name="y")
+        text_path = tf.io.write_graph(g, workdir, "g.pbtxt")
+        bin_path = tf.io.write_graph(g.as_graph_def(), workdir, "g.pb", as_text=False)
+    out["paths"] = [os.path.relpath(text_path, workdir), os.path.relpath(bin_path, workdir)]
+    from_text = tf.GraphDef()
+    with tf.gfile.GFile(os.path.join(workdir, "g.pbtxt")) as f:
+        text_format.Merge(f.read(), from_text)
+    from_bin = tf.GraphDef()
+    with tf.gfile.GFile(os.path.join(workdir, "g.pb"), "rb") as f:
+        from_bin.ParseFromString(f.read())
+    out["same_nodes"] = [n.SerializeToString(deterministic=True) for n in from_text.node] == [
+        n.SerializeToString(deterministic=True) for n in from_bin.node]
+    out["nodes"] = [f"{n.name}:{n.op}" for n in from_text.node]
+    out["text_bigger"] = os.path.getsize(text_path) > os.path.getsize(bin_path)
+    with tf.Graph().as_default():
+        (y,) = tf.import_graph_def(from_text, return_elements=["y:0"], name="t")
+        with tf.Session() as sess:
+            out["y"] = sess.run(y, {"t/x:0": X})
+    return out
+
+
 def summaries(tf, workdir):
     """tf.summary ops, merge_all, FileWriter with the graph, add_summary, read back."""
     out = {}
@@ -1146,7 +1174,7 @@ SCRIPTS = {f.__name__: f for f in (
     random_inits, image_augment, image_standardize, graphs_devices, collections, device_setter,
     device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
     saver_state, saver_options, saver_sharded, saver_allow_empty, meta_collections, freeze_pb,
-    import_return_elements, summaries, summary_extras,
+    import_return_elements, pbtxt_roundtrip, summaries, summary_extras,
     summary_constant, pb_to_tensorboard, metrics, metrics_const,
     metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
     monitored_stop_at_step)}

@@ -18,6 +18,10 @@ def test_import_with_return_elements(run_seed):
     run_seed("import_return_elements")
 
 
+def test_pbtxt_and_pb_roundtrip(run_seed):
+    run_seed("pbtxt_roundtrip")
+
+
 @pytest.mark.interop
 def test_ortflow_frozen_pb_runs_in_tensorflow(run_seed, tf, expected, tmp_path):
     """A graph frozen by ortflow and written with FastGFile loads and runs in TensorFlow."""
