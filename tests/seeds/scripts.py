@@ -67,7 +67,7 @@ def session_basics(tf, workdir):
 def _error_name(fn):
     try:
         fn()
-    except Exception as e:  # the class name is the result
+    except Exception as e:  # noqa: BLE001 - which class TF/ortflow raise is the result
         return type(e).__name__
     return "none"
 
@@ -237,10 +237,9 @@ def scopes(tf, workdir):
             t1 = tf.get_variable("t", [], initializer=tf.zeros_initializer())
         with tf.variable_scope("auto", reuse=tf.AUTO_REUSE):
             t2 = tf.get_variable("t", [])
-        with tf.variable_scope("outer"):
-            with tf.name_scope("inner"):
-                op = tf.add(tf.constant(1.0), 2.0, name="op")
-                v = tf.get_variable("v", [], initializer=tf.ones_initializer())
+        with tf.variable_scope("outer"), tf.name_scope("inner"):
+            op = tf.add(tf.constant(1.0), 2.0, name="op")
+            v = tf.get_variable("v", [], initializer=tf.ones_initializer())
         with tf.variable_scope("foo"):
             x = tf.constant(0.0, name="x")
         try:
@@ -674,8 +673,8 @@ def freeze_pb(tf, workdir):
     out = {}
     pb_path = os.path.join(workdir, "frozen.pb")
     with tf.Graph().as_default():
-        w, b, x, y = _saver_graph(tf)
-        add2 = tf.add(y, 2.0, name="add2")
+        _, _, x, y = _saver_graph(tf)
+        tf.add(y, 2.0, name="add2")
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             out["y"] = sess.run(y, {x: X})
@@ -705,7 +704,7 @@ def import_return_elements(tf, workdir):
     """tf.graph_util.import_graph_def with input_map and return_elements, on a frozen graph."""
     out = {}
     with tf.Graph().as_default():
-        w, b, x, y = _saver_graph(tf)
+        y = _saver_graph(tf)[3]
         tf.add(y, 2.0, name="add2")
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
@@ -791,9 +790,9 @@ def summaries(tf, workdir):
     parsed.ParseFromString(summary)
     out["tags"] = [v.tag for v in parsed.value]
     out["scalars"] = [v.simple_value for v in parsed.value if v.WhichOneof("value") == "simple_value"]
-    histo = [v.histo for v in parsed.value if v.WhichOneof("value") == "histo"][0]
+    histo = next(v.histo for v in parsed.value if v.WhichOneof("value") == "histo")
     out["histo"] = [histo.min, histo.max, histo.num, histo.sum, histo.sum_squares]
-    image = [v.image for v in parsed.value if v.WhichOneof("value") == "image"][0]
+    image = next(v.image for v in parsed.value if v.WhichOneof("value") == "image")
     out["image"] = [image.height, image.width, image.colorspace]
     out["audio_rate"] = [v.audio.sample_rate for v in parsed.value if v.WhichOneof("value") == "audio"]
     files = os.listdir(logdir)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 
-
 def test_saver_ckpt(run_seed):
     run_seed("saver_ckpt")
 

@@ -8,7 +8,6 @@ on them under `import ortflow as tf` and give TensorFlow's results.
 from __future__ import annotations
 
 import numpy as np
-
 from conftest import DATA
 
 FILES = DATA / "seeds" / "tf_files"
