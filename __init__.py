@@ -76,6 +76,8 @@ _SUBMODULES: dict[str, str] = {
 }
 
 _TF_V1 = "ortflow.api.tf_v1"
+# Tensors reached through these get `+`, `*`, `[...]` and friends, which the builder API installs.
+_WITH_OPERATORS = ("ortflow.graph", "ortflow.runtime")
 
 
 def __getattr__(name: str):
@@ -84,6 +86,8 @@ def __getattr__(name: str):
         sys.modules.setdefault(f"{__name__}.{name}", module)
     elif name in _NAMES:
         mod_name, attr = _NAMES[name]
+        if mod_name in _WITH_OPERATORS:
+            importlib.import_module(_TF_V1)  # gives Tensor and Variable their Python operators
         module = getattr(importlib.import_module(mod_name), attr)
     else:
         try:

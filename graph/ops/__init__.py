@@ -12,6 +12,7 @@ from __future__ import annotations
 from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
     kernels_array,
     kernels_math,
+    kernels_summary,
     shapes_array,
     shapes_math,
     shapes_nn,
