@@ -1,11 +1,13 @@
 """A numpy fallback that runs a lowered subgraph op by op, for what ONNX cannot express.
 
-When it is used: `Session` lowers each run signature to ONNX first. When the converter rejects
-the subgraph (an op with no ONNX handler, typically string ops such as StringJoin or
-ShardedFilename, summary ops, or ops whose attrs a handler refuses) and every node of the
-subgraph has a numpy kernel in `ortflow.graph.ops` (or is one of the structural ops below),
-the whole signature runs here instead, on the CPU. It is slower than onnxruntime but gives the
-same results; `Session.last_run_backend` / the signature's `backend` tells which one ran.
+When it is used: `Session` lowers each run signature to ONNX first. When the converter finds
+ops without an ONNX handler (typically string ops such as StringJoin or ShardedFilename, or
+summary ops) and every node of the subgraph has a numpy kernel in `ortflow.graph.ops` (or is
+one of the structural ops below), the whole signature runs here instead, on the CPU. It is
+also chosen up front for a subgraph with an op whose string output is binary (summary ops,
+SerializeTensor, EncodePng, ...): onnxruntime hands string tensors to Python decoded as UTF-8,
+which such bytes are not. It is slower than onnxruntime but gives the same results;
+`Session.last_run_backend` tells which one ran.
 
 The interpreter follows TensorFlow's dataflow semantics for v1 conditionals: `Switch` sends
 its input to one output and a *dead* marker to the other, an op with a dead input is dead, and

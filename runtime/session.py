@@ -304,6 +304,16 @@ _RANDOM_OPS = frozenset({"RandomStandardNormal", "RandomUniform", "RandomUniform
 _RANDOM_OPSET = 21
 
 
+# Ops whose string outputs are binary (serialized protos, encoded images and sounds).
+# onnxruntime hands string tensors to Python decoded as UTF-8, which such bytes are not, so a
+# signature containing one runs on the numpy interpreter instead (when it has every kernel).
+_BINARY_STRING_OPS = frozenset({
+    "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
+    "TensorSummary", "TensorSummaryV2", "MergeSummary", "SerializeTensor", "EncodePng",
+    "EncodeJpeg", "EncodeWav",
+})
+
+
 def _opset_for(graph_def) -> int | None:
     """The ONNX opset to lower at: the converter's default, or 21 when random ops are present."""
     if any(n.op in _RANDOM_OPS for n in graph_def.node):
@@ -540,6 +550,11 @@ class Session:
     def _build_runner(self, plan: SubgraphPlan):
         if plan.is_empty:
             return _EmptyRunner()
+        from ortflow.runtime.interpreter import missing_kernels
+
+        if any(n.op in _BINARY_STRING_OPS for n in plan.graph_def.node) \
+                and not missing_kernels(plan.graph_def):
+            return _InterpreterRunner(plan)
         from ortflow.converters import convert
         from ortflow.converters.driver import UnsupportedOpsError
 
@@ -547,8 +562,6 @@ class Session:
             model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs,
                             opset=_opset_for(plan.graph_def))
         except UnsupportedOpsError as e:  # ops without handlers: the interpreter may run them
-            from ortflow.runtime.interpreter import missing_kernels
-
             if missing_kernels(plan.graph_def):
                 raise
             self._conversion_note = str(e)

@@ -101,3 +101,24 @@ def test_session_falls_back_to_the_interpreter_for_ops_without_handler():
         got = sess.run("plus:0", {"a:0": av, "c:0": cv})
         assert sess.last_run_backend == "numpy"
     np.testing.assert_allclose(got, _FALLBACK_CANDIDATES[op](av, cv) + 1, rtol=1e-6)
+
+
+def test_binary_string_outputs_run_on_the_interpreter():
+    """A summary of constants folds to binary bytes onnxruntime cannot return as a string."""
+    from ortflow.api import ops_builder as b
+    from ortflow.graph import Graph
+    from ortflow.graph.ops import has_kernel
+    from ortflow.proto import Summary
+    from ortflow.runtime import Session
+
+    if not has_kernel("ScalarSummary"):
+        pytest.fail("ScalarSummary has no numpy kernel in ortflow.graph.ops")
+    g = Graph()
+    with g.as_default():
+        b.apply_op_output("ScalarSummary", [b.constant(b"loss", name="tag"),
+                                            b.constant(np.float32(0.875), name="value")], name="s")
+    with Session(graph=g, providers="cpu") as sess:
+        raw = sess.run("s:0")
+        assert sess.last_run_backend == "numpy"
+    summary = Summary.FromString(raw)
+    assert summary.value[0].tag == "loss" and summary.value[0].simple_value == 0.875

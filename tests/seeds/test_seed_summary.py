@@ -13,11 +13,6 @@ def test_summary_merge_family_collections(run_seed):
     run_seed("summary_extras")
 
 
-@pytest.mark.xfail(strict=True, reason="runtime/session.py: Session.run of a summary op on a "
-                   "constant-only graph goes through onnxruntime, whose string output decodes "
-                   "the serialized Summary as UTF-8: InvalidArgumentError 'onnxruntime failed: "
-                   "'utf-8' codec can't decode byte 0xe0 ...' (with a variable in the graph the "
-                   "same ops work)")
 def test_summary_of_constants(run_seed):
     run_seed("summary_constant")
 
