@@ -14,10 +14,6 @@ def test_session_errors_and_default_session(run_seed):
     run_seed("session_errors")
 
 
-@pytest.mark.xfail(strict=True, reason="runtime/session.py Session.run: a feed of the wrong "
-                   "shape raises InvalidArgumentError (TF: ValueError 'Cannot feed value of "
-                   "shape ...'), an unknown fetch name 'nope:0' raises NotFoundError (TF: "
-                   "ValueError 'Fetch argument ... cannot be interpreted as a Tensor')")
 def test_session_client_side_errors(run_seed):
     run_seed("session_client_errors")
 
