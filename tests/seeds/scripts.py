@@ -349,6 +349,31 @@ def random_inits(tf, workdir):
     return out
 
 
+def random_sequence(tf, workdir):
+    """TF's seeding rules, observed as equalities: a random op draws anew on every run, a fresh
+    Session restarts the sequence, op seeds tell ops apart, set_random_seed fixes unseeded ops."""
+    out = {}
+
+    def draws(graph_seed, op_seeds, runs=2):
+        with tf.Graph().as_default():
+            if graph_seed is not None:
+                tf.set_random_seed(graph_seed)
+            ops = [tf.random_uniform([4], seed=s) for s in op_seeds]
+            with tf.Session() as sess:
+                return [sess.run(ops) for _ in range(runs)]
+
+    a, b = draws(5, [1, None, 1]), draws(5, [1, None, 1])
+    out["rerun_differs"] = not np.array_equal(a[0][0], a[1][0])
+    out["new_session_repeats"] = all(np.array_equal(x, y) for x, y in zip(a[0] + a[1], b[0] + b[1]))
+    out["same_op_seed_two_ops_equal"] = np.array_equal(a[0][0], a[0][2])
+    out["unseeded_differs_from_seeded"] = not np.array_equal(a[0][0], a[0][1])
+    c = draws(6, [1, None, 1])
+    out["graph_seed_matters"] = not np.array_equal(a[0][0], c[0][0])
+    out["in_range"] = bool(all(((x >= 0) & (x < 1)).all() for run in a for x in run))
+    out["raw_a"] = np.stack(a[0] + a[1])
+    return out
+
+
 def image_augment(tf, workdir):
     """The augmentation ops the notes name (random flip, random contrast, standardization)."""
     out = {}
@@ -1181,7 +1206,7 @@ def cluster_spec(tf, workdir):
 SCRIPTS = {f.__name__: f for f in (
     session_basics, session_errors, session_client_errors, report_uninitialized, placeholders,
     math_ops, fft, exponential_decay, global_step, scopes, scope_strings, scope_reenter,
-    random_inits, image_augment, image_standardize, graphs_devices, collections, device_setter,
+    random_inits, random_sequence, image_augment, image_standardize, graphs_devices, collections, device_setter,
     device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
     saver_state, saver_options, saver_sharded, saver_allow_empty, meta_collections, freeze_pb,
     import_return_elements, pbtxt_roundtrip, summaries, summary_extras,
