@@ -46,7 +46,7 @@ _add("ortflow.formats.tensors", "make_tensor_proto", "make_ndarray")
 _add("ortflow.graph", "Graph", "Operation", "Tensor", "TensorShape", "Dimension", "GraphKeys",
      "get_default_graph", "reset_default_graph", "import_graph_def", "get_default_session")
 _add("ortflow.runtime", "Session", "InteractiveSession", "ConfigProto", "GPUOptions", "RunOptions",
-     "RunMetadata", "OptimizerOptions", "GraphOptions")
+     "RunMetadata", "OptimizerOptions", "GraphOptions", "report_uninitialized_variables")
 _add("ortflow.converters", "convert")
 _add("ortflow.errors", "OpError")
 
