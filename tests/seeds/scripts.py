@@ -640,6 +640,59 @@ def saver_options(tf, workdir):
     return out
 
 
+def saver_methods(tf, workdir):
+    """The Saver methods the notes list: set_last_checkpoints(_with_time),
+    recover_last_checkpoints, from_proto / to_proto, export_meta_graph(as_text)."""
+    out = {}
+    ckpt_dir = os.path.join(workdir, "m")
+    os.makedirs(ckpt_dir)
+    with tf.Graph().as_default():
+        v = tf.Variable([1.0], name="v")
+        saver = tf.train.Saver(max_to_keep=3)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            paths = [saver.save(sess, os.path.join(ckpt_dir, "model"), global_step=i,
+                                write_meta_graph=False) for i in range(3)]
+        out["last"] = [os.path.basename(p) for p in saver.last_checkpoints]
+        saver.set_last_checkpoints(paths[:1])
+        out["after_set"] = [os.path.basename(p) for p in saver.last_checkpoints]
+        saver.set_last_checkpoints_with_time([(paths[1], 1.0), (paths[2], 2.0)])
+        out["after_set_time"] = [os.path.basename(p) for p in saver.last_checkpoints]
+        fresh = tf.train.Saver(max_to_keep=3)
+        fresh.recover_last_checkpoints(paths + [os.path.join(ckpt_dir, "model-99")])
+        out["recovered"] = [os.path.basename(p) for p in fresh.last_checkpoints]
+    return out
+
+
+def saver_from_proto(tf, workdir):
+    """Saver.from_proto(saver.to_proto()) gives a Saver with the same SaverDef."""
+    with tf.Graph().as_default():
+        tf.Variable([1.0, 2.0], name="v")
+        saver = tf.train.Saver()
+        clone = tf.train.Saver.from_proto(saver.to_proto())
+        return {"clone_def_same": clone.to_proto() == saver.to_proto()}
+
+
+def saver_text_meta(tf, workdir):
+    """A text .meta (export_meta_graph(as_text=True)) imported and restored."""
+    out = {}
+    with tf.Graph().as_default():
+        v = tf.Variable([1.0, 2.0], name="v")
+        saver = tf.train.Saver()
+        meta = saver.export_meta_graph(os.path.join(workdir, "m.meta.txt"), as_text=True)
+        with open(os.path.join(workdir, "m.meta.txt")) as f:
+            out["meta_text_starts"] = f.read().split()[0]
+        out["meta_nodes"] = len(meta.graph_def.node) > 0
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            prefix = saver.save(sess, os.path.join(workdir, "model"), write_meta_graph=False)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        restorer = tf.train.import_meta_graph(os.path.join(workdir, "m.meta.txt"))
+        restorer.restore(sess, prefix)
+        out["v_from_text_meta"] = sess.run("v:0")
+    return out
+
+
 def saver_sharded(tf, workdir):
     """Saver(sharded=True): one data shard per device holding variables."""
     out = {}
@@ -1206,13 +1259,13 @@ def cluster_spec(tf, workdir):
 SCRIPTS = {f.__name__: f for f in (
     session_basics, session_errors, session_client_errors, report_uninitialized, placeholders,
     math_ops, fft, exponential_decay, global_step, scopes, scope_strings, scope_reenter,
-    random_inits, random_sequence, image_augment, image_standardize, graphs_devices, collections, device_setter,
-    device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir, saver_api,
-    saver_state, saver_options, saver_sharded, saver_allow_empty, meta_collections, freeze_pb,
-    import_return_elements, pbtxt_roundtrip, summaries, summary_extras,
-    summary_constant, pb_to_tensorboard, metrics, metrics_const,
-    metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops, monitored_session,
-    monitored_stop_at_step)}
+    random_inits, random_sequence, image_augment, image_standardize, graphs_devices, collections,
+    device_setter, device_function, device_nesting, cluster_spec, saver_ckpt, saver_makes_dir,
+    saver_api, saver_state, saver_options, saver_methods, saver_from_proto, saver_text_meta,
+    saver_sharded, saver_allow_empty, meta_collections, freeze_pb, import_return_elements,
+    pbtxt_roundtrip, summaries, summary_extras, summary_constant, pb_to_tensorboard, metrics,
+    metrics_const, metric_variable_names, metrics_at, losses, pairwise_loss, gfile_ops,
+    monitored_session, monitored_stop_at_step)}
 
 
 def as_result(value):

@@ -18,6 +18,22 @@ def test_saver_options(run_seed):
     run_seed("saver_options")
 
 
+@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.set_last_checkpoints, "
+                   "set_last_checkpoints_with_time, recover_last_checkpoints missing "
+                   "(AttributeError)")
+def test_saver_last_checkpoint_methods(run_seed):
+    run_seed("saver_methods")
+
+
+@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.from_proto missing (AttributeError)")
+def test_saver_from_proto(run_seed):
+    run_seed("saver_from_proto")
+
+
+def test_saver_text_meta(run_seed):
+    run_seed("saver_text_meta")
+
+
 @pytest.mark.xfail(strict=True, reason="graph/saver.py Saver(sharded=True) is ignored: "
                    "SaverDef.sharded False and one data file, where TF writes one shard per "
                    "variable device (model-3.data-0000{0,1,2}-of-00003)")

@@ -18,9 +18,6 @@ def test_session_client_side_errors(run_seed):
     run_seed("session_client_errors")
 
 
-@pytest.mark.xfail(strict=True, reason="ortflow.report_uninitialized_variables missing "
-                   "(AttributeError): it exists as ortflow.runtime.report_uninitialized_variables "
-                   "but is not in the lead's ortflow/__init__.py table")
 def test_report_uninitialized_variables(run_seed):
     run_seed("report_uninitialized")
 
