@@ -110,3 +110,20 @@ def test_ortflow_meta_collections_import_in_tensorflow(run_seed, tf, expected):
             sess.run(tf.get_collection("ops")[0])
             got = sess.run(pred, {x: np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]], np.float32)})
     np.testing.assert_array_equal(got, expected["meta_collections"]["pred"])
+
+
+@pytest.mark.interop
+def test_ortflow_saver_options_restore_in_tensorflow(run_seed, tf):
+    """TF restores ortflow's padded-step checkpoint and its checkpoint-name alias."""
+    _, workdir = run_seed("saver_options")
+    with tf.Graph().as_default() as g:
+        a = tf.Variable([0.0, 0.0], name="a")
+        c = tf.Variable(0.0, name="c")
+        with tf.Session(graph=g) as sess:
+            tf.train.Saver([a, c]).restore(sess, str(workdir / "padded" / "model-00000003"))
+            np.testing.assert_array_equal(sess.run(a), [1.0, 2.0])
+            assert sess.run(c) == 5.0
+            sess.run(tf.assign(a, [0.0, 0.0]))
+            tf.train.Saver({"a_alias": a}).restore(
+                sess, tf.train.latest_checkpoint(str(workdir / "relative")))
+            np.testing.assert_array_equal(sess.run(a), [1.0, 2.0])
