@@ -334,7 +334,11 @@ def fold_onnx_constants(graph: OGraph) -> bool:
         if n.op_type not in ("Cast",) and values and values[0].dtype != result.dtype \
                 and n.op_type in ("Add", "Sub", "Mul", "Div", "Sqrt", "Reciprocal", "Neg"):
             result = result.astype(values[0].dtype)
-        new = graph.add_const(np.ascontiguousarray(result), n.outputs[0].rsplit(":", 1)[0] + "/folded")
+        # np.asarray keeps 0-d results 0-d (np.ascontiguousarray would make them [1])
+        result = np.asarray(result)
+        if not result.flags.c_contiguous:
+            result = result.copy(order="C")
+        new = graph.add_const(result, n.outputs[0].rsplit(":", 1)[0] + "/folded")
         graph.replace_uses(n.outputs[0], new)
         n.outputs[0] = graph.namespace.create(n.name + "/dead")
         changed = True

@@ -1,0 +1,34 @@
+"""Regression tests for converter bugs reported by its earlier authors (one test per fix)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from ortflow.converters import passes_onnx
+from ortflow.converters.context import ONode, _Namespace
+from ortflow.formats import dtypes
+
+
+def _session(model):
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def test_folding_a_reshape_to_a_scalar_keeps_it_zero_dimensional():
+    # y = x + Reshape([5.0], [])  with x a scalar input: the folded constant must stay 0-d,
+    # or y becomes [1] and disagrees with the declared scalar output
+    nodes = [ONode("Reshape", ["c:0", "s:0"], ["r:0"], {}, "r"),
+             ONode("Add", ["x:0", "r:0"], ["y:0"], {}, "y")]
+    inits = {"c:0": np.array([5.0], np.float32), "s:0": np.zeros(0, np.int64)}
+    graph = passes_onnx.OGraph(nodes, dict(inits), [("x:0", dtypes.float32, [])],
+                               [("y:0", dtypes.float32, [])],
+                               _Namespace(["c:0", "s:0", "r:0", "x:0", "y:0"]), 17)
+    passes_onnx.run_onnx_passes(graph)
+    folded = [v for k, v in graph.initializers.items() if k not in inits]
+    assert [v.shape for v in folded] == [()]
+    model = passes_onnx.infer_value_info(graph.to_model(17))
+    (y,) = _session(model).run(None, {"x:0": np.array(1.0, np.float32)})
+    assert y.shape == () and y == 6.0
