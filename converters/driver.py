@@ -359,9 +359,6 @@ def _declare_inputs(ctx: ConversionContext, inputs, nchw, facts) -> list:
         if dtype is None:
             raise ConversionError(f"input {name!r} is not a tensor of the graph")
         shape = facts.shapes.get(name)
-        if shape is None:
-            raise ConversionError(f"input {name!r} has an unknown rank; ONNX graph inputs need one "
-                                  "(give the Placeholder a shape, e.g. [None, 224, 224, 3])")
         dims = None
         if shape is not None:
             dims = [d if d is not None else ("N" if i == 0 else f"{name.split(':')[0]}_d{i}")

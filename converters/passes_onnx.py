@@ -773,29 +773,63 @@ def infer_value_info(model):
     """Records onnx shape inference's value_info and output shapes in `model` (in place), and
     runs `onnx.checker` with full check on the same weight-less skeleton; returns `model`.
 
+    Graph inputs and outputs whose rank is unknown keep no `shape` field, which the ONNX IR
+    allows and onnxruntime accepts, but `onnx.checker` refuses on graph inputs and outputs.
+    The checked skeleton therefore makes such an input with a Reshape of two shaped inputs
+    (a flat value and a shape of unknown length) and leaves such an output out; every node
+    is still checked.
+
     Raises:
         ConversionError: when shape inference or the checker rejects the model.
     """
     import onnx
 
     skeleton = _skeleton(model)
+    shapeless_inputs = _rank_free_inputs(skeleton)
     try:
         inferred = onnx.shape_inference.infer_shapes(skeleton, data_prop=True)
     except onnx.shape_inference.InferenceError as e:
         raise ConversionError(f"ONNX shape inference rejects the converted model: {e}") from e
-    for out in inferred.graph.output:
-        if not out.type.tensor_type.HasField("shape"):
-            raise ConversionError(f"the rank of output {out.name!r} is not known statically; ONNX "
-                                  "graph outputs need one")
+    outputs = list(inferred.graph.output)
+    del inferred.graph.output[:]
+    inferred.graph.output.extend(o for o in outputs if o.type.tensor_type.HasField("shape"))
     try:
         onnx.checker.check_model(inferred, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
         raise ConversionError(f"the converted model does not pass onnx.checker: {e}") from e
-    model.graph.value_info.extend(inferred.graph.value_info)
-    for out, inferred_out in zip(model.graph.output, inferred.graph.output):
-        if not out.type.tensor_type.HasField("shape"):
+    declared = {i.name for i in model.graph.input} | {o.name for o in model.graph.output}
+    model.graph.value_info.extend(v for v in inferred.graph.value_info
+                                  if v.name not in declared and v.name not in shapeless_inputs)
+    for out, inferred_out in zip(model.graph.output, outputs):
+        if not out.type.tensor_type.HasField("shape") and inferred_out.type.tensor_type.HasField("shape"):
             out.type.CopyFrom(inferred_out.type)
     return model
+
+
+def _rank_free_inputs(skeleton) -> set[str]:
+    """Replaces the skeleton's graph inputs without a shape by Reshape(flat, shape) of two
+    shaped inputs (the checker wants a shape on every graph input); returns the names made."""
+    from onnx import TensorProto, helper
+
+    made: set[str] = set()
+    kept = []
+    front = []
+    for value in skeleton.graph.input:
+        if value.type.HasField("tensor_type") and not value.type.tensor_type.HasField("shape"):
+            flat, shape = value.name + "/__flat", value.name + "/__shape"
+            kept.append(helper.make_tensor_value_info(flat, value.type.tensor_type.elem_type, ["n"]))
+            kept.append(helper.make_tensor_value_info(shape, TensorProto.INT64, ["rank"]))
+            front.append(helper.make_node("Reshape", [flat, shape], [value.name]))
+            made.update((flat, shape))
+        else:
+            kept.append(value)
+    if front:
+        del skeleton.graph.input[:]
+        skeleton.graph.input.extend(kept)
+        nodes = front + list(skeleton.graph.node)
+        del skeleton.graph.node[:]
+        skeleton.graph.node.extend(nodes)
+    return made
 
 
 def check(model) -> None:

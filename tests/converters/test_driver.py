@@ -257,10 +257,26 @@ def test_saved_model_uses_its_signature(data_dir):
         np.testing.assert_allclose(got, expected[list(expected.keys())[0]], rtol=1e-4, atol=1e-5)
 
 
-def test_unknown_rank_input_is_a_clear_error():
+def test_unknown_rank_input_and_output_carry_no_shape_and_run_at_any_rank():
     g = G()
     g.node("Placeholder", "x", dtype=F32)
     g.g.node[-1].attr["shape"].shape.unknown_rank = True
     g.node("Relu", "out", ["x"], T=F32)
-    with pytest.raises(ConversionError, match="'x:0' has an unknown rank"):
-        convert(g.g, ["x:0"], ["out:0"])
+    model = convert(g.g, ["x:0"], ["out:0"])
+    assert not model.graph.input[0].type.tensor_type.HasField("shape")
+    assert not model.graph.output[0].type.tensor_type.HasField("shape")
+    for x in (np.array([-1, 2], np.float32), np.array([[[-3.0]], [[4.0]]], np.float32)):
+        np.testing.assert_array_equal(_run(model, {"x:0": x})[0], np.maximum(x, 0))
+
+
+def test_output_of_unknown_rank_from_known_rank_inputs():
+    # out = Reshape(x, shape) with `shape` fed: its rank is known to nobody
+    g = G()
+    g.placeholder("x", [None])
+    g.placeholder("shape", [None], dtype=I32)
+    g.node("Reshape", "out", ["x", "shape"], T=F32)
+    g.g.node[-1].attr["Tshape"].type = I32
+    model = convert(g.g, ["x:0", "shape:0"], ["out:0"])
+    x = np.arange(6, dtype=np.float32)
+    got = _run(model, {"x:0": x, "shape:0": np.array([2, 3], np.int32)})[0]
+    np.testing.assert_array_equal(got, x.reshape(2, 3))
