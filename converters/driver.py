@@ -361,7 +361,8 @@ def _declare_inputs(ctx: ConversionContext, inputs, nchw, facts) -> list:
         shape = facts.shapes.get(name)
         dims = None
         if shape is not None:
-            dims = [d if d is not None else ("N" if i == 0 else f"{name.split(':')[0]}_d{i}")
+            # one name per unknown dim of each input: a shared name would assert equal sizes
+            dims = [d if d is not None else f"{name.split(':')[0]}_d{i}"
                     for i, d in enumerate(shape)]
         if name in nchw:
             if dims is None or len(dims) < 3:

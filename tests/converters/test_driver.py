@@ -280,3 +280,17 @@ def test_output_of_unknown_rank_from_known_rank_inputs():
     x = np.arange(6, dtype=np.float32)
     got = _run(model, {"x:0": x, "shape:0": np.array([2, 3], np.int32)})[0]
     np.testing.assert_array_equal(got, x.reshape(2, 3))
+
+
+def test_unknown_dims_of_two_inputs_are_independent():
+    g = G()
+    g.placeholder("x", [None, 3])
+    g.placeholder("y", [None, 2])
+    g.node("Relu", "a", ["x"], T=F32)
+    g.node("Relu", "b", ["y"], T=F32)
+    model = convert(g.g, ["x:0", "y:0"], ["a:0", "b:0"])
+    names = [i.type.tensor_type.shape.dim[0].dim_param for i in model.graph.input]
+    assert names[0] and names[1] and names[0] != names[1]
+    x, y = np.ones((1, 3), np.float32), -np.ones((4, 2), np.float32)
+    a, b = _run(model, {"x:0": x, "y:0": y})
+    assert a.shape == (1, 3) and b.shape == (4, 2)
