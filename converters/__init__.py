@@ -13,6 +13,7 @@ from ortflow.converters.driver import (
     convert_graph_def,
     convert_with_report,
     default_opset,
+    default_opset_for,
 )
 from ortflow.converters.registry import handler, lookup, registered_ops, require
 
@@ -23,6 +24,7 @@ __all__ = [
     "convert_graph_def",
     "convert_with_report",
     "default_opset",
+    "default_opset_for",
     "handler",
     "lookup",
     "registered_ops",

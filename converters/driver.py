@@ -31,7 +31,9 @@ __all__ = [
     "convert",
     "convert_graph_def",
     "convert_with_report",
+    "RANDOM_MAX_OPSET",
     "default_opset",
+    "default_opset_for",
     "likely_inputs",
     "likely_outputs",
     "lower_node",
@@ -42,6 +44,11 @@ MIN_OPSET = 13
 # onnxruntime release -> newest default-domain opset it implements.
 _ORT_MAX_OPSET = {(1, 14): 18, (1, 15): 19, (1, 16): 19, (1, 17): 20, (1, 18): 21, (1, 19): 21,
                   (1, 20): 21, (1, 21): 22, (1, 22): 22, (1, 23): 23}
+
+#: onnxruntime (1.32 included) has RandomNormal/RandomUniform(/Like) kernels only up to their
+#: opset-21 versions; a graph that draws random numbers is converted at this opset by default.
+RANDOM_MAX_OPSET = 21
+_RANDOM_OPS = {"RandomStandardNormal", "RandomUniform", "RandomUniformInt", "TruncatedNormal"}
 
 # TF ops the driver lowers itself (graph structure rather than computation).
 _GRAPH_INPUT_OPS = {"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"}
@@ -119,6 +126,18 @@ def default_opset() -> int:
     if (major, minor) > max(_ORT_MAX_OPSET):
         ort_max = max(_ORT_MAX_OPSET.values())  # newer than the table: what we have tested
     return max(MIN_OPSET, min(onnx_max, ort_max))
+
+
+def default_opset_for(graph_def) -> int:
+    """The opset a conversion of `graph_def` uses when the caller names none.
+
+    `default_opset()`, except that a graph with TF random ops (after pruning to the outputs)
+    gets at most RANDOM_MAX_OPSET, the newest opset at which onnxruntime runs ONNX's random ops.
+    """
+    opset = default_opset()
+    if any(n.op in _RANDOM_OPS for n in graph_def.node):
+        opset = max(MIN_OPSET, min(opset, RANDOM_MAX_OPSET))
+    return opset
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,8 +302,7 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    opset = default_opset() if opset is None else int(opset)
-    if opset < MIN_OPSET:
+    if opset is not None and int(opset) < MIN_OPSET:
         raise ConversionError(f"opset {opset} is not supported; ortflow emits opset {MIN_OPSET} or newer")
     inputs = [tensor_name(n) for n in inputs]
     outputs = [tensor_name(n) for n in outputs]
@@ -297,6 +315,7 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
                               f"{inputs!r}")
     n_tf = len(graph_def.node)
     graph_def, facts = passes_tf.run_tf_passes(graph_def, inputs, outputs)
+    opset = default_opset_for(graph_def) if opset is None else int(opset)
     timings["tf_passes"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()

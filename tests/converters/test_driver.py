@@ -294,3 +294,16 @@ def test_unknown_dims_of_two_inputs_are_independent():
     x, y = np.ones((1, 3), np.float32), -np.ones((4, 2), np.float32)
     a, b = _run(model, {"x:0": x, "y:0": y})
     assert a.shape == (1, 3) and b.shape == (4, 2)
+
+
+def test_random_ops_lower_the_default_opset_to_what_onnxruntime_runs():
+    from ortflow.converters.driver import RANDOM_MAX_OPSET
+
+    g = G()
+    g.const("shape", np.array([3], np.int32))
+    g.node("RandomUniform", "u", ["shape"], T=I32, dtype=F32, seed=1, seed2=2)
+    report = convert_with_report(g.g, [], ["u:0"])
+    assert report.opset == min(default_opset(), RANDOM_MAX_OPSET)
+    (u,) = _run(report.model, {})
+    assert u.shape == (3,) and ((0 <= u) & (u < 1)).all()
+    assert convert_with_report(_relu_graph(), ["x:0"], ["out:0"]).opset == default_opset()

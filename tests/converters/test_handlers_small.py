@@ -691,10 +691,7 @@ def _compare(got, want, what, atol=1e-4):
 
 
 #: (case, opset id) -> why it is known to fail; each must keep failing (strict) until fixed.
-KNOWN_GAPS = {
-    ("random_ops", "default"): "onnxruntime 1.32 implements RandomNormal/RandomUniform only up to opset 21; "
-                               "converters.random emits them unchanged at the default opset 23",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _params():
