@@ -40,6 +40,7 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     nn,
     random,
     reduce,
+    sequences,
     signal,
     slicing,
 )

@@ -32,3 +32,19 @@ def test_folding_a_reshape_to_a_scalar_keeps_it_zero_dimensional():
     model = passes_onnx.infer_value_info(graph.to_model(17))
     (y,) = _session(model).run(None, {"x:0": np.array(1.0, np.float32)})
     assert y.shape == () and y == 6.0
+
+
+def test_every_handler_family_is_imported_by_name_in_the_package():
+    # a family registered only because another module happens to import it is one refactor
+    # away from silently losing its handlers
+    import ast
+    import pathlib
+
+    import ortflow.converters as package
+
+    root = pathlib.Path(package.__file__).parent
+    tree = ast.parse((root / "__init__.py").read_text())
+    listed = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
+              and node.module == "ortflow.converters" for alias in node.names}
+    families = {p.stem for p in root.glob("*.py") if "@handler(" in p.read_text()}
+    assert families and families <= listed, sorted(families - listed)
