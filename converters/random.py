@@ -25,7 +25,21 @@ def onnx_seed(seed: int, seed2: int) -> float | None:
     """The ONNX `seed` attr for a TF (seed, seed2) pair; None when both are 0 (unseeded)."""
     if not seed and not seed2:
         return None
-    return float((int(seed) * 1000003 + int(seed2)) % _SEED_MODULUS + 1)
+    # onnxruntime's generator is linear in its seed, so nearby seeds (op seeds 0, 1, 2, ...
+    # under one graph seed) would give nearly equal first draws: mix the pair first
+    return float(_mix64((int(seed) & _MASK64) * 0x9E3779B97F4A7C15 ^ (int(seed2) & _MASK64))
+                 % _SEED_MODULUS + 1)
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(x: int) -> int:
+    """A 64-bit finalizer (xor-shift-multiply rounds): nearby inputs give unrelated outputs."""
+    x &= _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
 
 
 def _seed_attrs(node, salt: int = 0) -> dict:

@@ -307,3 +307,24 @@ def test_random_ops_lower_the_default_opset_to_what_onnxruntime_runs():
     (u,) = _run(report.model, {})
     assert u.shape == (3,) and ((0 <= u) & (u < 1)).all()
     assert convert_with_report(_relu_graph(), ["x:0"], ["out:0"]).opset == default_opset()
+
+
+@pytest.mark.parametrize("op", ["RandomUniform", "RandomStandardNormal", "TruncatedNormal"])
+def test_scalar_shaped_random_draw_is_a_scalar(op):
+    g = G()
+    g.const("shape", np.zeros(0, np.int32))
+    g.node(op, "u", ["shape"], T=I32, dtype=F32, seed=1, seed2=2)
+    (u,) = _run(convert(g.g, [], ["u:0"]), {})
+    assert u.shape == () and np.isfinite(u)
+
+
+def test_op_seeds_under_one_graph_seed_give_unrelated_draws():
+    # tf.image.random_flip_left_right(x, seed=i) for i in 0..15: seed=graph default, seed2=i
+    g = G()
+    g.const("shape", np.array([1], np.int32))
+    names = []
+    for i in range(16):
+        names.append(g.node("RandomUniform", f"u{i}", ["shape"], T=I32, dtype=F32,
+                            seed=87654321, seed2=i) + ":0")
+    draws = np.concatenate(_run(convert(g.g, [], names), {}))
+    assert (draws < 0.5).any() and (draws >= 0.5).any(), draws
