@@ -11,6 +11,7 @@ sequence on every run of a new session. The numbers themselves differ from Tenso
 from __future__ import annotations
 
 import numpy as np
+from ortflow.converters.emit import squeeze
 from ortflow.converters.registry import handler
 from ortflow.formats import dtypes
 
@@ -63,6 +64,10 @@ def _random(ctx, node, kind: str, dtype, outputs=None, salt: int = 0, **params) 
     code = ctx.onnx_type(dtype)
     like, shape = _shape_source(ctx, node, code)
     attrs = {"dtype": code, **params, **_seed_attrs(node, salt)}
+    if like is None and not shape:
+        # an empty `shape` attr is not a valid ONNX shape: draw one value and drop the axis
+        one = ctx.make_node(kind, [], {**attrs, "shape": [1]})[0]
+        return squeeze(ctx, one, [0], output=outputs[0] if outputs else None)
     if like is None:
         return ctx.make_node(kind, [], {**attrs, "shape": shape}, outputs=outputs or 1)[0]
     return ctx.make_node(f"{kind}Like", [like], attrs, outputs=outputs or 1)[0]

@@ -178,9 +178,6 @@ def test_data_augmentation_snippet():
     np.testing.assert_allclose(w, expected, rtol=1e-5, atol=1e-6)
 
 
-# A scalar-shaped RandomUniform (shape []) becomes an ONNX attribute from an empty list, which
-# onnx.helper cannot type (converters/random.py, not this package). Strict: fails once fixed.
-@pytest.mark.xfail(reason="converter: RandomUniform with shape [] -> empty ONNX attr", strict=True)
 def test_random_augmentation_snippet():
     # tf.image.random_flip_left_right, tf.image.random_contrast
     image = np.random.default_rng(0).uniform(size=(4, 5, 3)).astype(np.float32)
