@@ -23,16 +23,18 @@ X = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]], np.float32)
 W = np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]], np.float32)
 
 
-def _export(tf, workdir, fetches, init=None):
+def _export(tf, workdir, fetches, init=None, updates=None):
     """Writes the default graph (graph.pb) and which tensor gives which result (fetches.json).
 
-    The interop tests import graph.pb into TensorFlow, run `init` (when given) and the named
-    tensors, and compare with the recorded results.
+    The interop tests import graph.pb into TensorFlow, run `init` and then `updates` (when
+    given) and the named tensors, and compare with the recorded results.
     """
     tf.io.write_graph(tf.get_default_graph(), workdir, "graph.pb", as_text=False)
     names = {k: t.name for k, t in fetches.items()}
     if init is not None:
         names["__init__"] = init.name
+    if updates is not None:
+        names["__updates__"] = [u.name for u in updates]
     with open(os.path.join(workdir, "fetches.json"), "w") as f:
         json.dump(names, f)
 
@@ -1019,8 +1021,11 @@ def metrics_const(tf, workdir):
     """The same metrics on constant inputs, one update."""
     with tf.Graph().as_default():
         pairs = _metric_pairs(tf, tf.constant(LABELS), tf.constant(PREDS))
+        init = tf.local_variables_initializer()
+        _export(tf, workdir, {k: v for k, (v, _) in pairs.items()}, init,
+                [u for _, u in pairs.values()])
         with tf.Session() as sess:
-            sess.run(tf.local_variables_initializer())
+            sess.run(init)
             sess.run({k: u for k, (_, u) in pairs.items()})
             return sess.run({k: v for k, (v, _) in pairs.items()})
 
