@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def test_image_random_augmentation(run_seed):
     run_seed("image_augment")
@@ -13,8 +15,6 @@ def test_image_standardization(run_seed):
 
 def test_image_random_augmentation_repeats_with_same_seeds(seed_scripts, tmp_path):
     """Two ortflow runs of the same seeded augmentation graph draw the same flips and contrast."""
-    import numpy as np
-
     import ortflow
 
     first = seed_scripts.image_augment(ortflow, str(tmp_path))
