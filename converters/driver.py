@@ -323,7 +323,7 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
     timings["lowering"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    output_infos = [(o, facts.dtypes.get(o), facts.shapes.get(o)) for o in outputs]
+    output_infos = [_boundary_info(o, facts.dtypes.get(o), facts.shapes.get(o)) for o in outputs]
     graph = passes_onnx.OGraph.from_context(ctx, ctx.graph_inputs_info, output_infos)
     if optimize:
         passes_onnx.run_onnx_passes(graph)
@@ -393,9 +393,20 @@ def _declare_inputs(ctx: ConversionContext, inputs, nchw, facts) -> list:
             nhwc = ctx.make_node("Transpose", [name], {"perm": back},
                                  name=f"{name.split(':')[0]}/to_nhwc", dtypes_=[dtype])[0]
             ctx.alias(nhwc, name)
+        _, dtype, dims = _boundary_info(name, dtype, dims)
         ctx.value_dtypes[name] = dtype
         infos.append((name, dtype, dims))
     return infos
+
+
+def _boundary_info(name: str, dtype, shape):
+    """(name, dtype, shape) of a graph input or output as the ONNX graph declares it: a complex
+    tensor is its real pairs, with a trailing dim of 2 (see converters/signal.py)."""
+    if dtype is not None and dtype.base_dtype.is_complex:
+        from ortflow.converters.signal import real_dtype_of
+
+        return name, real_dtype_of(dtype.base_dtype), None if shape is None else list(shape) + [2]
+    return name, dtype, shape
 
 
 def lower_node(ctx: ConversionContext, node_def) -> bool:
@@ -435,6 +446,13 @@ def _lower_const(ctx: ConversionContext, node_def) -> None:
 
         value = make_ndarray(node_def.attr["value"].tensor)
     dtype = ctx.tensor_dtype(name)
+    if dtype is not None and dtype.base_dtype.is_complex:
+        # complex values are (real, imaginary) pairs in a trailing dim (converters/signal.py)
+        from ortflow.converters.signal import complex_pairs, real_dtype_of
+
+        ctx.initializers[name] = complex_pairs(value, dtype)
+        ctx.value_dtypes[name] = real_dtype_of(dtype)
+        return
     if dtype is not None and value.dtype != np.dtype(dtype.base_dtype.as_numpy_dtype):
         value = value.astype(dtype.base_dtype.as_numpy_dtype)
     ctx.initializers[name] = value

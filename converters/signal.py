@@ -15,7 +15,7 @@ from ortflow.converters.emit import const_i64, first, reduce, shape_of, unsqueez
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["dft_matrix", "real_dtype_of"]
+__all__ = ["complex_pairs", "dft_matrix", "real_dtype_of"]
 
 
 def real_dtype_of(dtype) -> dtypes.DType:
@@ -23,6 +23,14 @@ def real_dtype_of(dtype) -> dtypes.DType:
     if dtype is None:
         return dtypes.float32
     return dtypes.float64 if dtype in (dtypes.complex128, dtypes.float64) else dtypes.float32
+
+
+def complex_pairs(value, dtype) -> np.ndarray:
+    """A complex array as its real pairs [..., 2] (float32 for complex64, float64 for
+    complex128): the layout every complex value has in the converted graph."""
+    value = np.asarray(value)
+    real = real_dtype_of(dtype).as_numpy_dtype
+    return np.stack([value.real, value.imag], axis=-1).astype(real)
 
 
 def dft_matrix(n: int, inverse: bool, real_input: bool, out_size: int | None = None) -> np.ndarray:

@@ -328,3 +328,49 @@ def test_op_seeds_under_one_graph_seed_give_unrelated_draws():
                             seed=87654321, seed2=i) + ":0")
     draws = np.concatenate(_run(convert(g.g, [], names), {}))
     assert (draws < 0.5).any() and (draws >= 0.5).any(), draws
+
+
+C64 = 8
+
+
+def _fft_abs_graph(x_node):
+    g = G()
+    x_node(g)
+    g.node("FFT", "spectrum", ["x"], Tcomplex=C64)
+    g.g.node[-1].attr["Tcomplex"].type = C64
+    g.node("ComplexAbs", "out", ["spectrum"], T=C64, Tout=F32)
+    g.g.node[-1].attr["T"].type = C64
+    g.node("Real", "re", ["spectrum"], T=C64, Tout=F32)
+    g.g.node[-1].attr["T"].type = C64
+    for n in g.g.node[-2:]:
+        n.attr["Tout"].type = F32
+    return g.g
+
+
+def test_fft_of_a_complex_constant():
+    signal = np.array([1.0, 2.0j, 0.0, -1.0], np.complex64)
+
+    def constant(g):
+        n = g.g.node.add(name="x", op="Const")
+        n.attr["dtype"].type = C64
+        n.attr["value"].tensor.CopyFrom(make_tensor_proto(signal))
+
+    model = convert(_fft_abs_graph(constant), [], ["out:0", "re:0"])
+    magnitude, real = _run(model, {})
+    np.testing.assert_allclose(magnitude, np.abs(np.fft.fft(signal)), atol=1e-5)
+    np.testing.assert_allclose(real, np.fft.fft(signal).real, atol=1e-5)
+
+
+def test_complex_graph_input_is_declared_as_real_pairs():
+    def placeholder(g):
+        g.placeholder("x", [4], dtype=C64)
+
+    model = convert(_fft_abs_graph(placeholder), ["x:0"], ["out:0", "spectrum:0"])
+    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+    assert model.graph.input[0].type.tensor_type.elem_type == F32 and dims == [4, 2]
+    signal = np.array([1.0, 2.0j, 0.0, -1.0], np.complex64)
+    pairs = np.stack([signal.real, signal.imag], axis=-1)
+    magnitude, spectrum = _run(model, {"x:0": pairs})
+    np.testing.assert_allclose(magnitude, np.abs(np.fft.fft(signal)), atol=1e-5)
+    assert spectrum.shape == (4, 2)
+    np.testing.assert_allclose(spectrum[:, 0] + 1j * spectrum[:, 1], np.fft.fft(signal), atol=1e-5)
