@@ -161,13 +161,30 @@ def _check_names(graph_def, inputs, outputs) -> None:
                 raise ConversionError(f"{kind} {t!r} names no node of the graph")
 
 
+def _cond_pivots(nodes: dict) -> set[str]:
+    """Names of v1 cond pivots: Identity nodes of a Switch output, which a branch's nodes
+    without data inputs (constants) name as control inputs to say which branch they are on."""
+    pivots = set()
+    for node in nodes.values():
+        if node.op == "Identity" and node.input and not node.input[0].startswith("^"):
+            src = nodes.get(split_tensor_name(node.input[0])[0])
+            if src is not None and src.op in ("Switch", "RefSwitch"):
+                pivots.add(node.name)
+    return pivots
+
+
 def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
-    """Keeps the nodes the outputs need given the inputs; drops control inputs.
+    """Keeps the nodes the outputs need given the inputs; drops control inputs, except those
+    on a v1 cond's pivots (they tie a branch's constants to their side of the cond).
 
     A fed tensor whose producer is not a Placeholder turns its producer into one (so the
     subgraph above it is cut off), as feeding it in TensorFlow would.
     """
     nodes = {n.name: n for n in graph_def.node}
+    pivots = _cond_pivots(nodes)
+
+    def kept(inp: str) -> bool:
+        return not inp.startswith("^") or inp[1:] in pivots
     fed_nodes = {}
     for t in inputs:
         node, index = split_tensor_name(t)
@@ -185,8 +202,8 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
         if node is None:
             raise GraphError(f"node {name!r} is an input of the graph's nodes but does not exist")
         for inp in node.input:
-            if not inp.startswith("^"):
-                stack.append(split_tensor_name(inp)[0])
+            if kept(inp):
+                stack.append(_src(inp))
     out = []
     changed = len(keep) != len(nodes)
     for node in graph_def.node:
@@ -197,9 +214,9 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
             out.append(_placeholder_for(node, fed_nodes[node.name]))
             changed = True
             continue
-        if any(i.startswith("^") for i in node.input):
+        if not all(kept(i) for i in node.input):
             node = _copy(node)
-            data = [i for i in node.input if not i.startswith("^")]
+            data = [i for i in node.input if kept(i)]
             del node.input[:]
             node.input.extend(data)
             changed = True
@@ -279,6 +296,8 @@ def remove_identities(graph_def, outputs: Sequence[str]):
             seen += 1
         return t
 
+    # pivots a control input names stay: the control edge says which cond branch its reader is on
+    out_nodes |= {i[1:] for node in graph_def.node for i in node.input if i.startswith("^")}
     out = []
     for node in graph_def.node:
         if (node.op in _IDENTITY_OPS or node.op == "IdentityN") and node.name not in out_nodes:
@@ -433,7 +452,8 @@ def resolve_constant_switches(graph_def, values: dict, outputs: Sequence[str]):
                 continue
             out.append(node)
             continue
-        if any(t in dead for t in data):
+        if any(t in dead for t in data) or any(f"{i[1:]}:0" in dead for i in node.input
+                                               if i.startswith("^")):
             for i in range(8):
                 dead.add(f"{node.name}:{i}")
             continue

@@ -374,3 +374,38 @@ def test_complex_graph_input_is_declared_as_real_pairs():
     np.testing.assert_allclose(magnitude, np.abs(np.fft.fft(signal)), atol=1e-5)
     assert spectrum.shape == (4, 2)
     np.testing.assert_allclose(spectrum[:, 0] + 1j * spectrum[:, 1], np.fft.fft(signal), atol=1e-5)
+
+
+def _cond_of_two_constants(pred_default=None):
+    # out = tf.cond(p, lambda: 1.0, lambda: 2.0) as TF 1.x builds it: each branch's constant
+    # hangs on its side's pivot by a control input only
+    g = G()
+    if pred_default is None:
+        g.placeholder("p", [], dtype=BOOL)
+    else:
+        g.const("p_default", np.array(pred_default))
+        g.node("PlaceholderWithDefault", "p", ["p_default"], dtype=BOOL)
+        g.g.node[-1].attr["shape"].shape.SetInParent()
+    g.node("Switch", "cond/Switch", ["p", "p"], T=BOOL)
+    g.node("Identity", "cond/switch_t", ["cond/Switch:1"], T=BOOL)
+    g.node("Identity", "cond/switch_f", ["cond/Switch"], T=BOOL)
+    g.const("cond/Const", np.array(1.0, np.float32))
+    g.g.node[-1].input.append("^cond/switch_t")
+    g.const("cond/Const_1", np.array(2.0, np.float32))
+    g.g.node[-1].input.append("^cond/switch_f")
+    g.node("Merge", "cond/Merge", ["cond/Const_1", "cond/Const"], T=F32, N=2)
+    g.node("Identity", "out", ["cond/Merge"], T=F32)
+    return g.g
+
+
+def test_cond_whose_branches_are_both_constants_keeps_its_predicate():
+    model = convert(_cond_of_two_constants(), ["p:0"], ["out:0"])
+    for p, want in ((True, 1.0), (False, 2.0)):
+        assert _run(model, {"p:0": np.array(p)})[0] == want
+
+
+@pytest.mark.parametrize(("pred", "want"), [(True, 1.0), (False, 2.0)])
+def test_cond_of_two_constants_with_a_constant_predicate_folds(pred, want):
+    model = convert(_cond_of_two_constants(pred), [], ["out:0"])
+    assert "If" not in [n.op_type for n in model.graph.node]
+    assert _run(model, {})[0] == want
