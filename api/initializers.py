@@ -15,6 +15,7 @@ from ortflow.api.ops_builder import apply_op
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
+    "EXACT_SHAPE_INITIALIZERS",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -202,6 +203,13 @@ variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 orthogonal_initializer = Orthogonal
+
+#: Initializer classes whose result always has exactly the shape asked for. `get_variable`
+#: gives such a variable that shape directly instead of inferring it through the initializer's
+#: ops (a speed-up only: the inferred shape is the same). Matched by exact type, so a subclass
+#: that overrides `__call__` is still inferred.
+EXACT_SHAPE_INITIALIZERS = frozenset({Zeros, Ones, RandomNormal, TruncatedNormal, RandomUniform,
+                                      VarianceScaling, GlorotUniform, GlorotNormal})
 
 
 def he_normal(seed=None):

@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 _CONVERSIONS: list[tuple[type, object]] = []
+# The registered base types as one tuple, for a single isinstance call (speed).
+_TENSOR_LIKE_TYPES: tuple[type, ...] = (Tensor,)
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority: int = 100) -> None:
@@ -42,12 +44,14 @@ def register_tensor_conversion_function(base_type, conversion_func, priority: in
 
     `conversion_func(value, dtype=None, name=None, as_ref=False)` returns a Tensor.
     """
+    global _TENSOR_LIKE_TYPES
     _CONVERSIONS.append((base_type, conversion_func))
+    _TENSOR_LIKE_TYPES = (Tensor, *(t for t, _ in _CONVERSIONS))
 
 
 def is_tensor_like(value) -> bool:
     """True for a Tensor or an object a conversion function is registered for (a Variable)."""
-    return isinstance(value, Tensor) or any(isinstance(value, t) for t, _ in _CONVERSIONS)
+    return isinstance(value, _TENSOR_LIKE_TYPES)
 
 
 def graph_of(*values) -> Graph:
@@ -191,14 +195,16 @@ def _pack(values, dtype, name):
 
 def _check_python_value_fits(value, dtype: _dtypes.DType) -> None:
     # TF refuses to turn 1.5 into an int32 constant; numpy would truncate silently.
+    if not dtype.is_integer:  # asked once, not per value (speed)
+        return
     if isinstance(value, np.ndarray):
-        if dtype.is_integer and value.dtype.kind == "f":
+        if value.dtype.kind == "f":
             raise TypeError(f"Expected {dtype.name}, got an array of {value.dtype} instead.")
         return
     for v in (_flat(value) if isinstance(value, (list, tuple)) else (value,)):
-        if isinstance(v, bool) or isinstance(v, (str, bytes)):
+        if isinstance(v, (bool, str, bytes)):
             continue
-        if dtype.is_integer and isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral) \
+        if isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral) \
                 and not float(v).is_integer():
             raise TypeError(f"Expected {dtype.name}, got {v!r} of type {type(v).__name__!r} instead.")
 
@@ -248,21 +254,18 @@ def apply_op(op_type: str, args, attrs: dict | None = None, name: str | None = N
     Raises:
         ValueError: the number of args does not match the OpDef.
     """
-    op_def = get_op_def(op_type)
-    if op_def is None:
-        raise ValueError(f"Op type {op_type!r} is not registered in ortflow's op registry.")
+    op_def, type_attrs = _input_arg_facts(op_type)
     if len(args) != len(op_def.input_arg):
         raise ValueError(f"{op_type} takes {len(op_def.input_arg)} inputs "
                          f"({', '.join(a.name for a in op_def.input_arg)}), got {len(args)}.")
     attrs = dict(attrs or {})
     g = graph_of(*args)
-    if all(type(v) is Tensor for v in args) and not any(a.is_ref or a.number_attr or a.type_list_attr
-                                                         for a in op_def.input_arg):
+    if type_attrs is not None and all(type(v) is Tensor for v in args):
         # Fast path: nothing to convert, so no scope is needed for Const children; creating the
         # op under `name` gives the same unique name the scope would have.
-        for arg, tensor in zip(op_def.input_arg, args):
-            if arg.type_attr and arg.type_attr not in attrs:
-                attrs[arg.type_attr] = tensor.dtype.base_dtype
+        for type_attr, tensor in zip(type_attrs, args):
+            if type_attr and type_attr not in attrs:
+                attrs[type_attr] = tensor.dtype.base_dtype
         return g.create_op(op_type, args, attrs=attrs, name=name or op_type, control_inputs=control_inputs)
     with g.as_default(), g.name_scope(name or op_type) as scope:
         _infer_type_attrs(op_def, args, attrs)
@@ -285,6 +288,23 @@ def apply_op(op_type: str, args, attrs: dict | None = None, name: str | None = N
             return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
         with g.colocate_with(ref.op):  # TF colocates an op that updates a reference with its variable
             return g.create_op(op_type, flat, attrs=attrs, name=scope, control_inputs=control_inputs)
+
+
+# op type -> (OpDef, each input arg's type attr, or None when some input arg is a reference or
+# a list): read from the OpDef once per op type, as proto field access is slow (speed cache).
+_ARG_FACTS: dict[str, tuple] = {}
+
+
+def _input_arg_facts(op_type: str) -> tuple:
+    facts = _ARG_FACTS.get(op_type)
+    if facts is None:
+        op_def = get_op_def(op_type)
+        if op_def is None:
+            raise ValueError(f"Op type {op_type!r} is not registered in ortflow's op registry.")
+        plain = not any(a.is_ref or a.number_attr or a.type_list_attr for a in op_def.input_arg)
+        facts = (op_def, tuple(a.type_attr for a in op_def.input_arg) if plain else None)
+        _ARG_FACTS[op_type] = facts
+    return facts
 
 
 def _infer_type_attrs(op_def, args, attrs: dict) -> None:

@@ -497,6 +497,7 @@ class _VariableStore:
                 raise ValueError(f"An initializer for variable {name} of {dtype.name} is required")
         if isinstance(initializer, type):
             initializer = initializer()
+        known_shape = None
         if callable(initializer) and not hasattr(initializer, "op"):
             if shape is None or not shape.is_fully_defined():
                 raise ValueError(f"Shape of a new variable ({name}) must be fully defined, but instead was "
@@ -507,12 +508,15 @@ class _VariableStore:
             else:
                 init_value = lambda: initializer(dims, dtype=dtype, partition_info=partition_info)
             var_dtype = dtype
+            # Shape-exact initializers: skip inferring the initial value's shape (speed only).
+            if validate_shape and type(initializer) in _init.EXACT_SHAPE_INITIALIZERS:
+                known_shape = shape
         else:
             if shape is not None and hasattr(initializer, "dtype") and validate_shape:
                 raise ValueError("If initializer is a constant, do not specify shape.")
             init_value = initializer
             var_dtype = None if hasattr(initializer, "dtype") else dtype
-        return make_variable(init_value, name=name, dtype=var_dtype, trainable=trainable,
+        return make_variable(init_value, name=name, dtype=var_dtype, shape=known_shape, trainable=trainable,
                              collections=collections, validate_shape=validate_shape,
                              use_resource=use_resource)
 

@@ -809,31 +809,62 @@ class Graph:
             RuntimeError: the graph is finalized.
             ValueError: an input belongs to another graph.
         """
+        # This is the hot path of graph building: the common cases (inputs that are Tensors of
+        # this graph, no control or colocation scopes) skip the general code; the NodeDef and
+        # the links are the same either way.
         self._check_not_finalized()
-        inputs = [self.as_graph_element(t, allow_operation=False) for t in inputs]
-        node_def = NodeDef(op=op_type)
-        node_def.name = self._name_for_new_op(name or op_type)
-        for key, value in (attrs or {}).items():
-            node_def.attr[key].CopyFrom(make_attr_value(value))
-        node_def.input.extend(t._as_node_def_input() for t in inputs)
-        controls = self._current_control_dependencies()
-        controls = [op for op in controls if all(t.op is not op for t in inputs)]
+        inputs = [t if type(t) is Tensor and t._op._graph is self
+                  else self.as_graph_element(t, allow_operation=False) for t in inputs]
+        op_name = self._name_for_new_op(name or op_type)
+        node_def = NodeDef(name=op_name, op=op_type)
+        if attrs:
+            _set_attrs(node_def.attr, attrs)
+        input_names = [t._as_node_def_input() for t in inputs]
+        controls = self._current_control_dependencies() if self._control_dependencies_stack else []
+        if controls:
+            controls = [op for op in controls if all(t._op is not op for t in inputs)]
         for c in control_inputs or ():
             c = self.as_graph_element(c)
             c = c.op if isinstance(c, Tensor) else c
             if c not in controls:
                 controls.append(c)
-        node_def.input.extend("^" + op.name for op in controls)
-        self._apply_colocation(node_def)
-        fill = getattr(_registry(), "fill_defaults", None)
-        if fill is not None and _registry().is_known(op_type):
-            fill(node_def)
-        op = self._add_node_def(node_def)
-        device_str = self._current_device(op)
+        if controls:
+            input_names.extend("^" + op.name for op in controls)
+        node_def.input.extend(input_names)
+        if self._colocation_stack:
+            self._apply_colocation(node_def)
+        _registry().fill_defaults(node_def)  # a no-op for op types the registry does not know
+        op = self._add_created_op(node_def, op_name, inputs, controls)
+        device_str = self._current_device(op) if self._device_stack else ""
         if device is not None:
             device_str = naming.merge_devices(device_str, device)
         if device_str:
             node_def.device = device_str
+        return op
+
+    def _add_created_op(self, node_def: NodeDef, name: str, inputs: list, controls: list) -> Operation:
+        """`_add_node_def` for `create_op`: links the given tensors and control ops directly.
+
+        Parsing the input strings just written would find the same objects; when some input's op
+        is no longer the graph's op of that name (it was removed), the strings are resolved as
+        `_add_node_def` does, with its errors.
+        """
+        ops = self._ops
+        if not (all(ops.get(t._op.name) is t._op for t in inputs)
+                and all(ops.get(c.name) is c for c in controls)):
+            return self._add_node_def(node_def)
+        if name in ops:
+            raise GraphError(f"An operation named {name!r} is already in the graph")
+        op = Operation(self, node_def, self._next_id)
+        self._next_id += 1
+        ops[name] = op
+        # (the name is marked used already: create_op's naming did it)
+        op._inputs = list(inputs)
+        for t in inputs:
+            t._consumers.append(op)
+        for c in controls:
+            op._control_inputs.append(c)
+            c._control_outputs.append(op)
         return op
 
     def _name_for_new_op(self, name: str) -> str:
@@ -954,19 +985,39 @@ class Graph:
             handle_shape = _handle_shape(op._inputs[0])
             if handle_shape is not None:
                 return [handle_shape]
-        input_shapes, input_values = [], []
-        for t in op._inputs:
+        input_shapes = []
+        inputs = op._inputs
+        for t in inputs:
             shapes = self._shape_cache.get(t._op)
             shape = shapes[t._value_index] if shapes and t._value_index < len(shapes) else None
             if t._set_shape is not None:
                 shape = TensorShape(shape).merge_with(t._set_shape).as_tuple() \
                     if TensorShape(shape).is_compatible_with(t._set_shape) else t._set_shape.as_tuple()
             input_shapes.append(shape)
-            input_values.append(_const_value(t))
+        # Const values are decoded only for shape functions that read them (speed).
+        registry = _registry()
+        lazy = registry.registry.LazyInputValues  # the submodule, imported by the package
+        input_values = lazy(len(inputs), lambda i: _const_value(inputs[i]))
         try:
-            return list(_registry().infer_shapes(op._node_def, input_shapes, input_values))
+            return list(registry.infer_shapes(op._node_def, input_shapes, input_values))
         except GraphError:
             return [None] * len(op._outputs)
+
+
+def _set_attrs(node_attrs, attrs: dict) -> None:
+    """Sets `create_op`'s attrs into a NodeDef's attr map, as `make_attr_value` encodes them.
+
+    The most common values (DTypes, bools) are written in place instead of through a temporary
+    AttrValue and a copy (speed); everything else goes through `make_attr_value`.
+    """
+    for key, value in attrs.items():
+        kind = type(value)
+        if kind is _dtypes.DType:
+            node_attrs[key].type = value.as_datatype_enum
+        elif kind is bool:
+            node_attrs[key].b = value
+        else:
+            node_attrs[key].CopyFrom(make_attr_value(value))
 
 
 def _handle_shape(tensor: Tensor):

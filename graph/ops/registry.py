@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from ortflow.errors import GraphError
@@ -10,6 +11,7 @@ from ortflow.graph.ops.schema import Shape, get_op_def, num_outputs, output_dtyp
 
 __all__ = [
     "KernelFn",
+    "LazyInputValues",
     "ShapeFn",
     "evaluate",
     "has_kernel",
@@ -61,6 +63,36 @@ def has_shape_fn(op_type: str) -> bool:
     return op_type in _SHAPE_FNS
 
 
+class LazyInputValues(Sequence):
+    """`input_values` for `infer_shapes` that computes each value only when it is read.
+
+    Most shape functions never read values, and decoding a Const's tensor costs more than the
+    shape function itself, so graph building passes these (speed). Indexing and slicing work
+    as on a list; each value is computed at most once.
+    """
+
+    __slots__ = ("_compute", "_count", "_done")
+
+    def __init__(self, count: int, compute: Callable[[int], Any]):
+        self._count = count
+        self._compute = compute
+        self._done: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("input value index out of range")
+        if index not in self._done:
+            self._done[index] = self._compute(index)
+        return self._done[index]
+
+
 def _naming_node(error: GraphError, node_def) -> GraphError:
     # Shape functions and kernels word errors about values; the node's name is added here once.
     prefix = f"node {node_def.name!r} (op {node_def.op!r})"
@@ -85,7 +117,8 @@ def infer_shapes(node_def, input_shapes: Sequence[Shape],
     if fn is None:
         return [None] * num_outputs(node_def)
     try:
-        return fn(node_def, list(input_shapes), list(input_values))
+        values = input_values if isinstance(input_values, LazyInputValues) else list(input_values)
+        return fn(node_def, list(input_shapes), values)
     except GraphError as e:
         named = _naming_node(e, node_def)
         if named is e:

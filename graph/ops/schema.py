@@ -245,13 +245,15 @@ def fill_defaults(node_def) -> None:
 
     This is what TensorFlow's graph import does. Unknown op types are left untouched.
     """
-    op_def = get_op_def(node_def.op)
-    if op_def is None:
-        return
+    info = _info_cache.get(node_def.op)  # the defaults, read from the OpDef once (speed)
+    if info is None:
+        if get_op_def(node_def.op) is None:
+            return
+        info = _op_info(node_def, "attrs are")
     attrs = node_def.attr
-    for attr in op_def.attr:
-        if attr.name not in attrs and attr.HasField("default_value"):
-            attrs[attr.name].CopyFrom(attr.default_value)
+    for name, default in info.defaults.items():  # in OpDef order, as before the cache
+        if name not in attrs:
+            attrs[name].CopyFrom(default)
 
 
 def shape_from_proto(shape_proto) -> tuple[int | None, ...] | None:
