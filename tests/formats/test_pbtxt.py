@@ -11,7 +11,8 @@ from google.protobuf import text_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortflow.errors import FormatError
-from ortflow.formats.pbtxt import escape_bytes, format_pbtxt, parse_pbtxt, unescape_bytes
+from ortflow.formats import pbtxt
+from ortflow.formats.pbtxt import escape_bytes, format_pbtxt, format_pbtxt_bytes, parse_pbtxt, unescape_bytes
 from ortflow.proto import (
     AttrValue,
     CheckpointState,
@@ -235,6 +236,44 @@ def _graphs(draw):
         g.versions.producer = draw(st.integers(0, 2000))
         g.versions.bad_consumers.extend(draw(st.lists(st.integers(-3, 3), max_size=2)))
     return g
+
+
+# Bytes drawn mostly from the values whose escapes differ (quotes, backslash, control bytes, DEL,
+# high bytes), repeated so that values pass both the short path (< 64 bytes) and the numpy one.
+_tricky_bytes = st.lists(st.sampled_from(b"\0\a\t\n\r\"'\\ ?a~\x7f\x80\xc3\xa9\xff"), max_size=300).map(bytes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=700), _tricky_bytes), st.integers(0, 3))
+def test_escaping_arbitrary_bytes_matches_text_format(value, repeat):
+    value = value * (1 + 40 * repeat)  # up to ~84 KB: many numpy passes over mixed bytes
+    want = text_format.MessageToString(TensorProto(tensor_content=value))
+    assert format_pbtxt(TensorProto(tensor_content=value)) == want
+    if value:  # an empty bytes field is not printed
+        assert want == f'tensor_content: "{escape_bytes(value).decode("ascii")}"\n'
+    assert unescape_bytes(escape_bytes(value)) == value
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200), st.integers(0, 2))
+def test_escaping_arbitrary_strings_matches_text_format(value, repeat):
+    node = NodeDef(name=value * (1 + 50 * repeat))  # a string field: UTF-8 kept with as_utf8
+    for as_utf8 in (True, False):
+        assert format_pbtxt(node, as_utf8=as_utf8) == text_format.MessageToString(node, as_utf8=as_utf8)
+
+
+def test_escaping_across_numpy_chunks():
+    # Values longer than one numpy pass (_CHUNK input bytes), cut at odd places.
+    rng = np.random.default_rng(1)
+    tricky = np.frombuffer(b"\0\t\n\r\"'\\a\x7f\xff", dtype=np.uint8)
+    sizes = (pbtxt._TEXT_DIRECT - 1, pbtxt._TEXT_DIRECT, pbtxt._CHUNK - 1, pbtxt._CHUNK, pbtxt._CHUNK + 1,
+             2 * pbtxt._CHUNK + 7)
+    values = [rng.choice(tricky, size).tobytes() for size in sizes] + [b"plain text " * 20000]
+    for value in values:
+        msg = TensorProto(tensor_content=value, string_val=[value])
+        want = text_format.MessageToString(msg)
+        assert format_pbtxt(msg) == want
+        assert format_pbtxt_bytes(msg) == want.encode()
 
 
 def _same(a, b) -> bool:
