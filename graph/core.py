@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterator
 
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
@@ -693,34 +692,16 @@ class Graph:
             name = f"{self._name_stack}/{name}"
         return self._names.unique(name, mark_as_used)
 
-    @contextlib.contextmanager
-    def name_scope(self, name: str | None) -> Iterator[str]:
+    def name_scope(self, name: str | None) -> _NameScope:
         """Opens a name scope; yields the scope string ending in "/" ("" at the top).
 
         A name ending in "/" is reused as-is (re-entering a scope captured earlier); None or ""
         returns to the top level.
 
         Raises:
-            ValueError: when `name` is not a valid scope name.
+            ValueError: (on entering) when `name` is not a valid scope name.
         """
-        if name:
-            if isinstance(name, bytes):
-                name = name.decode()
-            valid = naming.is_valid_scope_name(name) if self._name_stack else naming.is_valid_op_name(name)
-            if not valid:
-                raise ValueError(f"{name!r} is not a valid scope name")
-        old = self._name_stack
-        if not name:
-            new = ""
-        elif name.endswith("/"):
-            new = name[:-1]
-        else:
-            new = self.unique_name(name)
-        self._name_stack = new
-        try:
-            yield (new + "/") if new else ""
-        finally:
-            self._name_stack = old
+        return _NameScope(self, name)
 
     # -- device, control dependency, colocation scopes ------------------------------------------
     @contextlib.contextmanager
@@ -1004,6 +985,43 @@ class Graph:
             return [None] * len(op._outputs)
 
 
+class _NameScope:
+    """The context manager `Graph.name_scope` returns.
+
+    A class rather than a generator function: graph building opens several scopes per op, and
+    this is cheaper to enter and leave (speed). The name is checked and made unique on entering.
+    """
+
+    __slots__ = ("_graph", "_name", "_old")
+
+    def __init__(self, graph: Graph, name):
+        self._graph = graph
+        self._name = name
+        self._old = None
+
+    def __enter__(self) -> str:
+        graph, name = self._graph, self._name
+        if name:
+            if isinstance(name, bytes):
+                name = name.decode()
+            valid = naming.is_valid_scope_name(name) if graph._name_stack else naming.is_valid_op_name(name)
+            if not valid:
+                raise ValueError(f"{name!r} is not a valid scope name")
+        old = graph._name_stack
+        if not name:
+            new = ""
+        elif name.endswith("/"):
+            new = name[:-1]
+        else:
+            new = graph.unique_name(name)
+        self._old = old
+        graph._name_stack = new
+        return (new + "/") if new else ""
+
+    def __exit__(self, *exc_info) -> None:
+        self._graph._name_stack = self._old
+
+
 def _set_attrs(node_attrs, attrs: dict) -> None:
     """Sets `create_op`'s attrs into a NodeDef's attr map, as `make_attr_value` encodes them.
 
@@ -1016,6 +1034,10 @@ def _set_attrs(node_attrs, attrs: dict) -> None:
             node_attrs[key].type = value.as_datatype_enum
         elif kind is bool:
             node_attrs[key].b = value
+        elif kind is str:
+            node_attrs[key].s = value.encode()
+        elif kind is int:
+            node_attrs[key].i = value
         else:
             node_attrs[key].CopyFrom(make_attr_value(value))
 
