@@ -60,3 +60,16 @@ def test_tf_events_read_by_ortflow(expected):
     assert steps == want["event_steps"].tolist()
     assert tags == want["event_tags"].tolist()
     assert graphs == int(want["event_graphs"])
+
+
+def test_tf_checkpoint_restores_into_graph_built_by_ortflow(seed_scripts, expected):
+    """The notes' other restore path: rebuild the graph in code, Saver.restore TF's checkpoint."""
+    import ortflow as tf
+
+    prefix = str(FILES / "saver_ckpt" / "ckpt" / "softmax.ckpt-30")
+    with tf.Graph().as_default():
+        w, b, x, y = seed_scripts._saver_graph(tf)
+        with tf.Session() as sess:
+            tf.train.Saver([w, b]).restore(sess, prefix)
+            got = sess.run(y, {x: X})
+    np.testing.assert_allclose(got, expected["saver_ckpt"]["rebuilt_y"], rtol=1e-5)
