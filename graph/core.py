@@ -378,6 +378,9 @@ class Operation:
 def _registry_num_outputs(node_def: NodeDef) -> int | None:
     """The number of outputs per the registry, or None for an op type it does not know."""
     ops = _registry()
+    fixed = ops.schema.fixed_num_outputs(node_def.op)  # one cached lookup for most op types
+    if fixed is not None:
+        return fixed
     if not ops.is_known(node_def.op):
         return None
     try:
@@ -790,62 +793,65 @@ class Graph:
             RuntimeError: the graph is finalized.
             ValueError: an input belongs to another graph.
         """
-        # This is the hot path of graph building: the common cases (inputs that are Tensors of
-        # this graph, no control or colocation scopes) skip the general code; the NodeDef and
-        # the links are the same either way.
+        # The hot path of graph building (speed): inputs that are Tensors of this graph skip
+        # `as_graph_element`, attrs are written in place, and the new op is linked to the given
+        # tensors directly instead of re-parsing the input strings just written (same objects;
+        # when an input's op was removed from the graph, `_add_node_def` resolves the strings
+        # and raises its error as before).
         self._check_not_finalized()
-        inputs = [t if type(t) is Tensor and t._op._graph is self
-                  else self.as_graph_element(t, allow_operation=False) for t in inputs]
+        ops = self._ops
+        tensors: list[Tensor] = []
+        input_names: list[str] = []
+        linked = True
+        for t in inputs:
+            if type(t) is not Tensor or t._op._graph is not self:
+                t = self.as_graph_element(t, allow_operation=False)
+            src = t._op
+            src_name = src._node_def.name
+            if linked and ops.get(src_name) is not src:
+                linked = False
+            index = t._value_index
+            input_names.append(src_name if index == 0 else f"{src_name}:{index}")
+            tensors.append(t)
         op_name = self._name_for_new_op(name or op_type)
         node_def = NodeDef(name=op_name, op=op_type)
         if attrs:
             _set_attrs(node_def.attr, attrs)
-        input_names = [t._as_node_def_input() for t in inputs]
         controls = self._current_control_dependencies() if self._control_dependencies_stack else []
         if controls:
-            controls = [op for op in controls if all(t._op is not op for t in inputs)]
+            controls = [op for op in controls if all(t._op is not op for t in tensors)]
         for c in control_inputs or ():
             c = self.as_graph_element(c)
             c = c.op if isinstance(c, Tensor) else c
             if c not in controls:
                 controls.append(c)
-        if controls:
-            input_names.extend("^" + op.name for op in controls)
+        for c in controls:
+            input_names.append("^" + c.name)
+            if linked and ops.get(c.name) is not c:
+                linked = False
         node_def.input.extend(input_names)
         if self._colocation_stack:
             self._apply_colocation(node_def)
         _registry().fill_defaults(node_def)  # a no-op for op types the registry does not know
-        op = self._add_created_op(node_def, op_name, inputs, controls)
+        if linked:
+            if op_name in ops:
+                raise GraphError(f"An operation named {op_name!r} is already in the graph")
+            op = Operation(self, node_def, self._next_id)
+            self._next_id += 1
+            ops[op_name] = op  # (create_op's naming has marked the name used)
+            op._inputs = tensors
+            for t in tensors:
+                t._consumers.append(op)
+            for c in controls:
+                op._control_inputs.append(c)
+                c._control_outputs.append(op)
+        else:
+            op = self._add_node_def(node_def)
         device_str = self._current_device(op) if self._device_stack else ""
         if device is not None:
             device_str = naming.merge_devices(device_str, device)
         if device_str:
             node_def.device = device_str
-        return op
-
-    def _add_created_op(self, node_def: NodeDef, name: str, inputs: list, controls: list) -> Operation:
-        """`_add_node_def` for `create_op`: links the given tensors and control ops directly.
-
-        Parsing the input strings just written would find the same objects; when some input's op
-        is no longer the graph's op of that name (it was removed), the strings are resolved as
-        `_add_node_def` does, with its errors.
-        """
-        ops = self._ops
-        if not (all(ops.get(t._op.name) is t._op for t in inputs)
-                and all(ops.get(c.name) is c for c in controls)):
-            return self._add_node_def(node_def)
-        if name in ops:
-            raise GraphError(f"An operation named {name!r} is already in the graph")
-        op = Operation(self, node_def, self._next_id)
-        self._next_id += 1
-        ops[name] = op
-        # (the name is marked used already: create_op's naming did it)
-        op._inputs = list(inputs)
-        for t in inputs:
-            t._consumers.append(op)
-        for c in controls:
-            op._control_inputs.append(c)
-            c._control_outputs.append(op)
         return op
 
     def _name_for_new_op(self, name: str) -> str:

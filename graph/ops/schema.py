@@ -21,6 +21,7 @@ __all__ = [
     "as_numpy_dtype",
     "decode_attr",
     "fill_defaults",
+    "fixed_num_outputs",
     "get_attr",
     "get_op_def",
     "input_arg_layout",
@@ -156,6 +157,19 @@ def _arg_count(node_def, info: _OpInfo, arg: _ArgSpec) -> int:
     if arg.type_list_attr:
         return len(_attr_value(node_def, info, arg.type_list_attr).list.type)
     return 1
+
+
+def fixed_num_outputs(op_type: str) -> int | None:
+    """How many outputs every node of `op_type` has; None when that depends on attrs or the
+    op type is unknown. (Read from the OpDef once per op type: `Graph.create_op` asks per op.)
+    """
+    info = _info_cache.get(op_type)
+    if info is None:
+        op_def = get_op_def(op_type)
+        if op_def is None:
+            return None
+        info = _info_cache[op_type] = _compile(op_def)
+    return info.fixed_num_outputs
 
 
 def num_outputs(node_def) -> int:
