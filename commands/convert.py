@@ -32,18 +32,106 @@ def _names(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def save_model(model, path: str) -> int:
+def save_model(model, path: str, initializers: dict | None = None) -> int:
     """Writes `model` atomically; weights go to `<path>.data` as external data past ~2 GB.
 
-    Returns the number of bytes of the .onnx file.
-    """
-    from ortflow.formats.files import write_bytes_atomic
+    Args:
+        model: an onnx.ModelProto.
+        path: the .onnx file to write.
+        initializers: numpy initializers of a model converted with `weights=False`: they are
+            written from the arrays' buffers after the weight-less model (see
+            `_initializer_chunks`), without ever becoming protos.
 
-    if model.ByteSize() > EXTERNAL_DATA_THRESHOLD:
+    Returns:
+        the number of bytes of the .onnx file.
+    """
+    from ortflow.formats.files import atomic_writer, write_bytes_atomic
+
+    if initializers is not None:
+        if _weight_bytes(initializers) > EXTERNAL_DATA_THRESHOLD:
+            from ortflow.converters.passes_onnx import add_initializers
+
+            add_initializers(model.graph, initializers)
+            return _save_external(model, path)
+        head = model.SerializeToString()
+        chunks = _initializer_chunks(initializers)
+        with atomic_writer(path) as f:
+            f.write(head)
+            for chunk in chunks:
+                f.write(chunk)
+        return len(head) + sum(len(memoryview(c).cast("B")) for c in chunks)
+    if _weight_bytes_of_protos(model) > EXTERNAL_DATA_THRESHOLD:
         return _save_external(model, path)
     data = model.SerializeToString()
     write_bytes_atomic(path, data)
     return len(data)
+
+
+def _weight_bytes(initializers: dict) -> int:
+    return sum(a.nbytes for a in initializers.values())
+
+
+def _weight_bytes_of_protos(model) -> int:
+    """An upper bound of the initializers' bytes from their dims (ByteSize would encode the
+    whole model to count, which costs as much as writing it)."""
+    total = 0
+    for tensor in model.graph.initializer:
+        elements = 1
+        for d in tensor.dims:
+            elements *= d
+        total += 16 * elements + len(tensor.name) + 64  # 16: the widest element (complex128)
+    return total + 64 * len(model.graph.node)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        bits = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(bits | 0x80)
+        else:
+            out.append(bits)
+            return bytes(out)
+
+
+def _field(number: int, wire_type: int) -> bytes:
+    return _varint(number << 3 | wire_type)
+
+
+# protobuf field numbers of onnx.proto: ModelProto.graph 7, GraphProto.initializer 5,
+# TensorProto dims 1, data_type 2, name 8, raw_data 9
+_MODEL_GRAPH, _GRAPH_INITIALIZER = _field(7, 2), _field(5, 2)
+_DIMS, _DATA_TYPE, _NAME, _RAW_DATA = _field(1, 0), _field(2, 0), _field(8, 2), _field(9, 2)
+
+
+def _initializer_chunks(initializers: dict) -> list:
+    """The bytes that, written after a serialized ModelProto, add `initializers` to its graph.
+
+    Protobuf merges a message field that occurs twice: a second `graph` field holding only
+    `initializer` entries appends them to the graph's. Each numeric array's buffer is written
+    as its tensor's raw_data as it is (no copy); other arrays go through onnx's TensorProto.
+    """
+    from ortflow.converters.context import _onnx_ready, initializer_protos
+    from ortflow.converters.passes_onnx import raw_tensor_code
+
+    parts: list = []
+    for name, array in initializers.items():
+        code = raw_tensor_code(array)
+        if code is None:
+            tensor = initializer_protos({name: _onnx_ready(array)})[0].SerializeToString()
+            parts += [_GRAPH_INITIALIZER + _varint(len(tensor)), tensor]
+            continue
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
+        encoded_name = name.encode("utf-8")
+        head = b"".join([*(_DIMS + _varint(int(d)) for d in array.shape), _DATA_TYPE, _varint(code),
+                         _NAME, _varint(len(encoded_name)), encoded_name,
+                         _RAW_DATA, _varint(array.nbytes)])
+        parts += [_GRAPH_INITIALIZER + _varint(len(head) + array.nbytes) + head,
+                  memoryview(array).cast("B") if array.nbytes else b""]
+    size = sum(len(p) for p in parts)
+    return [_MODEL_GRAPH + _varint(size), *parts]
 
 
 def _save_external(model, path: str) -> int:
@@ -92,11 +180,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = convert_with_report(args.input, inputs=_names(args.inputs), outputs=_names(args.outputs),
                                      opset=args.opset, inputs_as_nchw=_names(args.inputs_as_nchw) or (),
-                                     checkpoint=args.checkpoint, tag=args.tag, signature=args.signature)
+                                     checkpoint=args.checkpoint, tag=args.tag, signature=args.signature,
+                                     weights=False)
     except UnsupportedOpsError as e:
         _print_unsupported(e, args.input)
         return 1
-    size = save_model(result.model, args.output)
+    size = save_model(result.model, args.output, result.initializers)
     out = sys.stdout
     print(f"inputs:  {', '.join(result.inputs)}", file=out)
     print(f"outputs: {', '.join(result.outputs)}", file=out)

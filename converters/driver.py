@@ -105,6 +105,8 @@ class ConversionResult:
     inputs: list[str]
     outputs: list[str]
     seconds: dict[str, float]
+    #: the numpy initializers when converted with weights=False (else None: they are in model)
+    initializers: dict[str, np.ndarray] | None = None
 
 
 def default_opset() -> int:
@@ -278,8 +280,10 @@ def convert(graph_def_or_path, inputs: Sequence[str] | None = None,
 
 
 def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None,
-                        inputs_as_nchw=(), checkpoint=None, tag=None, signature=None) -> ConversionResult:
-    """`convert`, returning the model together with counts and timings (for the CLI)."""
+                        inputs_as_nchw=(), checkpoint=None, tag=None, signature=None,
+                        weights: bool = True) -> ConversionResult:
+    """`convert`, returning the model together with counts and timings (for the CLI);
+    `weights` as in `convert_graph_def`."""
     graph_def, default_in, default_out = _load(graph_def_or_path, checkpoint, tag, signature)
     inputs = _normalize_names(inputs)
     outputs = _normalize_names(outputs)
@@ -287,16 +291,18 @@ def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None
         inputs = default_in if default_in is not None else likely_inputs(graph_def)
     if outputs is None:
         outputs = default_out if default_out is not None else likely_outputs(graph_def)
-    return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw)
+    return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw, weights=weights)
 
 
 def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
                       opset: int | None = None, inputs_as_nchw: Iterable[str] = (),
-                      optimize: bool = True) -> ConversionResult:
+                      optimize: bool = True, weights: bool = True) -> ConversionResult:
     """Converts a GraphDef given explicit input and output tensor names; see `convert`.
 
     `optimize=False` skips the ONNX-side rewrites (folding, transpose pushing, fusion): the
-    handlers' output as emitted, for comparisons and debugging.
+    handlers' output as emitted, for comparisons and debugging. `weights=False` leaves the
+    initializers out of `result.model` and hands them over as numpy arrays in
+    `result.initializers` (for a writer that streams them to a file without building protos).
     """
     from ortflow.converters import passes_onnx, passes_tf
 
@@ -329,14 +335,22 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
         passes_onnx.run_onnx_passes(graph)
     else:
         passes_onnx.remove_dead_nodes(graph)
-    model = graph.to_model(opset, ctx.opset_imports)
+    model = graph.to_model(opset, ctx.opset_imports, weights=False)
     timings["onnx_passes"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    passes_onnx.infer_value_info(model)  # shape inference + full check, on the weight-less skeleton
+    # shape inference + full check, on the weight-less skeleton
+    passes_onnx.infer_value_info(model, graph.initializers)
     timings["check"] = time.perf_counter() - t3
-    return ConversionResult(model, n_tf, len(graph_def.node), len(model.graph.node),
-                            sum(1 for n in model.graph.node if n.op_type == "Transpose"),
-                            opset, inputs, outputs, timings)
+    result = ConversionResult(model, n_tf, len(graph_def.node), len(model.graph.node),
+                              sum(1 for n in model.graph.node if n.op_type == "Transpose"),
+                              opset, inputs, outputs, timings)
+    if weights:
+        t4 = time.perf_counter()
+        passes_onnx.add_initializers(model.graph, graph.initializers)
+        timings["weights"] = time.perf_counter() - t4
+    else:
+        result.initializers = graph.initializers
+    return result
 
 
 def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionContext:

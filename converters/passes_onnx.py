@@ -23,6 +23,7 @@ from ortflow.errors import ConversionError
 
 __all__ = [
     "OGraph",
+    "add_initializers",
     "check",
     "count_ops",
     "fold_constant_transposes",
@@ -30,6 +31,7 @@ __all__ = [
     "fuse_conv_affine",
     "infer_value_info",
     "push_transposes",
+    "raw_tensor_code",
     "remove_dead_nodes",
     "run_onnx_passes",
 ]
@@ -174,8 +176,9 @@ class OGraph:
                         stack.append((p, False))
         return order
 
-    def to_model(self, opset: int, extra_opsets: dict | None = None):
-        """Builds the onnx.ModelProto (protos made once, here)."""
+    def to_model(self, opset: int, extra_opsets: dict | None = None, weights: bool = True):
+        """Builds the onnx.ModelProto (protos made once, here); `weights=False` leaves the
+        initializers out (see `raw_tensor_code` and `infer_value_info`)."""
         from onnx import helper
         from ortflow.converters.context import onnx_type
 
@@ -194,23 +197,34 @@ class OGraph:
         model = helper.make_model(graph, opset_imports=imports, producer_name="ortflow",
                                   producer_version=_version())
         model.ir_version = _ir_version(opset)
-        _add_initializers(model.graph, self.initializers)
+        if weights:
+            add_initializers(model.graph, self.initializers)
         return model
 
 
-def _add_initializers(graph, initializers: dict[str, np.ndarray]) -> None:
-    """Writes each array straight into `graph.initializer` (one copy of the bytes, not three)."""
-    from ortflow.converters.context import _ONNX_TYPE_BY_NAME, _onnx_ready
+def raw_tensor_code(array: np.ndarray) -> int | None:
+    """The ONNX data_type of `array` when its bytes can go to `raw_data` as they are (numeric,
+    little-endian); None for the others (strings, 4-bit types, big-endian data)."""
+    from ortflow.converters.context import _ONNX_TYPE_BY_NAME
     from ortflow.formats import dtypes
 
+    dtype = array.dtype
+    if dtype.kind not in "biuf" or dtype.itemsize < 1 or dtype.name in ("int4", "uint4") \
+            or dtype.byteorder == ">":
+        return None
+    try:
+        return _ONNX_TYPE_BY_NAME.get(dtypes.as_dtype(dtype).name)
+    except TypeError:
+        return None
+
+
+def add_initializers(graph, initializers: dict[str, np.ndarray]) -> None:
+    """Writes each array straight into `graph.initializer` (one copy of the bytes, not three)."""
+    from ortflow.converters.context import _onnx_ready
+
     for name, array in initializers.items():
-        code = None
-        if array.dtype.kind in "biuf" and array.dtype.itemsize >= 1 and array.dtype.name not in ("int4", "uint4"):
-            try:
-                code = _ONNX_TYPE_BY_NAME.get(dtypes.as_dtype(array.dtype).name)
-            except TypeError:
-                code = None
-        if code is None or array.dtype.byteorder == ">":
+        code = raw_tensor_code(array)
+        if code is None:
             graph.initializer.extend(initializer_protos({name: _onnx_ready(array)}))
             continue
         tensor = graph.initializer.add()
@@ -739,7 +753,31 @@ def _feed_pre_transpose(graph: OGraph, node: ONode, k: int, perm: list[int]) -> 
 # --------------------------------------------------------------------------------------------
 
 
-def _skeleton(model, max_bytes: int = 4096):
+#: Initializers up to this many bytes are kept in the checked skeleton (shapes, axes, pads
+#: that shape inference reads); bigger ones become typed graph inputs there.
+SKELETON_MAX_BYTES = 4096
+
+
+def _skeleton_from_arrays(model, initializers: dict[str, np.ndarray]):
+    """`_skeleton` for a model built without weights, from its numpy initializers: the big
+    ones never become protos at all."""
+    from onnx import ModelProto, helper
+
+    skeleton = ModelProto()
+    skeleton.CopyFrom(model)
+    graph = skeleton.graph
+    small = {}
+    for name, array in initializers.items():
+        if array.nbytes > SKELETON_MAX_BYTES and raw_tensor_code(array) is not None:
+            graph.input.append(helper.make_tensor_value_info(name, raw_tensor_code(array),
+                                                             list(array.shape)))
+        else:
+            small[name] = array
+    add_initializers(graph, small)
+    return skeleton
+
+
+def _skeleton(model, max_bytes: int = SKELETON_MAX_BYTES):
     """A copy of `model` whose big initializers are graph inputs instead (typed and shaped).
 
     Shape inference and the checker read initializers' types and shapes, and the values of
@@ -769,9 +807,12 @@ def _skeleton(model, max_bytes: int = 4096):
     return skeleton
 
 
-def infer_value_info(model):
+def infer_value_info(model, initializers: dict[str, np.ndarray] | None = None):
     """Records onnx shape inference's value_info and output shapes in `model` (in place), and
     runs `onnx.checker` with full check on the same weight-less skeleton; returns `model`.
+
+    `initializers`: the numpy initializers of a model built with `to_model(weights=False)`
+    (the skeleton is then made from them); None when `model` carries its own.
 
     Graph inputs and outputs whose rank is unknown keep no `shape` field, which the ONNX IR
     allows and onnxruntime accepts, but `onnx.checker` refuses on graph inputs and outputs.
@@ -784,7 +825,7 @@ def infer_value_info(model):
     """
     import onnx
 
-    skeleton = _skeleton(model)
+    skeleton = _skeleton(model) if initializers is None else _skeleton_from_arrays(model, initializers)
     shapeless_inputs = _rank_free_inputs(skeleton)
     try:
         inferred = onnx.shape_inference.infer_shapes(skeleton, data_prop=True)

@@ -101,3 +101,29 @@ def test_external_data_save_keeps_the_model_runnable(data_dir, tmp_path):
     got = sess.run(None, {"images:0": images})[0]
     np.testing.assert_allclose(got, np.load(data_dir / "cnn" / "expected.npz")["probs:0"], atol=1e-4)
     onnx.checker.check_model(str(path), full_check=True)
+
+
+def test_streamed_weights_give_the_same_model_as_the_in_memory_one(tmp_path):
+    # The CLI writes initializers from numpy buffers after the weight-less model; whatever the
+    # element type, shape (0-d, empty) or name, onnx must read back the model `convert` makes.
+    from ortflow.commands.convert import save_model
+    from ortflow.converters.passes_onnx import add_initializers
+
+    from onnx import helper
+
+    arrays = {"w:0": np.arange(300, dtype=np.float32).reshape(10, 30),
+              "scalar": np.array(2.5, np.float64), "empty": np.zeros((0, 3), np.int64),
+              "flags": np.array([True, False]), "half": np.arange(4, dtype=np.float16),
+              "ütf/名": np.array([7], np.int8), "strided": np.arange(12, dtype=np.int32).reshape(3, 4).T,
+              "text": np.array([b"a", b"bc"], dtype=object)}
+    graph = helper.make_graph([helper.make_node("Identity", ["w:0"], ["y"])], "g", [],
+                              [helper.make_tensor_value_info("y", 1, [10, 30])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / "m.onnx"
+    size = save_model(model, str(path), dict(arrays))
+    assert size == path.stat().st_size
+    add_initializers(model.graph, arrays)
+    loaded = onnx.load(str(path))
+    assert loaded == model
+    (y,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {})
+    np.testing.assert_array_equal(y, arrays["w:0"])
