@@ -411,13 +411,26 @@ class _DefaultStack(threading.local):
     def get(self):
         return self.stack[-1] if self.stack else None
 
-    @contextlib.contextmanager
-    def get_controller(self, obj):
-        self.push(obj)
-        try:
-            yield obj
-        finally:
-            self.pop(obj)
+    def get_controller(self, obj) -> _Pushed:
+        """A context manager that pushes `obj` on entering and pops it on leaving."""
+        return _Pushed(self, obj)
+
+
+class _Pushed:
+    # `_DefaultStack.get_controller`'s context manager; a class, as it is entered for every
+    # `as_default()` of graph building (cheaper than a generator one: speed).
+    __slots__ = ("_obj", "_stack")
+
+    def __init__(self, stack: _DefaultStack, obj):
+        self._stack = stack
+        self._obj = obj
+
+    def __enter__(self):
+        self._stack.push(self._obj)
+        return self._obj
+
+    def __exit__(self, *exc_info) -> None:
+        self._stack.pop(self._obj)
 
 
 _default_graph_stack = _DefaultStack()
@@ -730,23 +743,12 @@ class Graph:
                 device = naming.merge_devices(device, spec)
         return device
 
-    @contextlib.contextmanager
-    def control_dependencies(self, control_inputs):
-        """Ops created inside run only after `control_inputs`; None clears outer dependencies."""
-        if control_inputs is None:
-            self._control_dependencies_stack.append(None)
-        else:
-            resolved = []
-            for c in control_inputs:
-                if hasattr(c, "_as_graph_element") and not isinstance(c, (Tensor, Operation)):
-                    c = c._as_graph_element()
-                c = self.as_graph_element(c)
-                resolved.append(c.op if isinstance(c, Tensor) else c)
-            self._control_dependencies_stack.append(resolved)
-        try:
-            yield
-        finally:
-            self._control_dependencies_stack.pop()
+    def control_dependencies(self, control_inputs) -> _ControlDependencies:
+        """Ops created inside run only after `control_inputs`; None clears outer dependencies.
+
+        The inputs are resolved on entering (errors are raised there).
+        """
+        return _ControlDependencies(self, control_inputs)
 
     def _current_control_dependencies(self) -> list[Operation]:
         out: list[Operation] = []
@@ -757,22 +759,9 @@ class Graph:
                 out.extend(op for op in frame if op not in out)
         return out
 
-    @contextlib.contextmanager
-    def colocate_with(self, op, ignore_existing: bool = False):
+    def colocate_with(self, op, ignore_existing: bool = False) -> _ColocateWith:
         """Ops created inside are colocated with `op` (a `_class` attr "loc:@name")."""
-        if op is not None:
-            if hasattr(op, "_as_graph_element") and not isinstance(op, (Tensor, Operation)):
-                op = op._as_graph_element()
-            op = op.op if isinstance(op, Tensor) else op
-        if ignore_existing:
-            saved, self._colocation_stack = self._colocation_stack, []
-        self._colocation_stack.append(op)
-        try:
-            yield
-        finally:
-            self._colocation_stack.pop()
-            if ignore_existing:
-                self._colocation_stack = saved
+        return _ColocateWith(self, op, ignore_existing)
 
     # -- building -----------------------------------------------------------------------------
     def create_op(self, op_type: str, inputs, attrs: dict | None = None, name: str | None = None,
@@ -1026,6 +1015,59 @@ class _NameScope:
 
     def __exit__(self, *exc_info) -> None:
         self._graph._name_stack = self._old
+
+
+class _ControlDependencies:
+    # `Graph.control_dependencies`'s context manager (a class rather than a generator function:
+    # cheaper to enter and leave, for speed).
+    __slots__ = ("_control_inputs", "_graph")
+
+    def __init__(self, graph: Graph, control_inputs):
+        self._graph = graph
+        self._control_inputs = control_inputs
+
+    def __enter__(self) -> None:
+        graph = self._graph
+        if self._control_inputs is None:
+            graph._control_dependencies_stack.append(None)
+            return
+        resolved = []
+        for c in self._control_inputs:
+            if hasattr(c, "_as_graph_element") and not isinstance(c, (Tensor, Operation)):
+                c = c._as_graph_element()
+            c = graph.as_graph_element(c)
+            resolved.append(c.op if isinstance(c, Tensor) else c)
+        graph._control_dependencies_stack.append(resolved)
+
+    def __exit__(self, *exc_info) -> None:
+        self._graph._control_dependencies_stack.pop()
+
+
+class _ColocateWith:
+    # `Graph.colocate_with`'s context manager (a class for speed, as _ControlDependencies).
+    __slots__ = ("_graph", "_ignore_existing", "_op", "_saved")
+
+    def __init__(self, graph: Graph, op, ignore_existing: bool):
+        self._graph = graph
+        self._op = op
+        self._ignore_existing = ignore_existing
+        self._saved = None
+
+    def __enter__(self) -> None:
+        graph, op = self._graph, self._op
+        if op is not None:
+            if hasattr(op, "_as_graph_element") and not isinstance(op, (Tensor, Operation)):
+                op = op._as_graph_element()
+            op = op.op if isinstance(op, Tensor) else op
+        if self._ignore_existing:
+            self._saved, graph._colocation_stack = graph._colocation_stack, []
+        graph._colocation_stack.append(op)
+
+    def __exit__(self, *exc_info) -> None:
+        graph = self._graph
+        graph._colocation_stack.pop()
+        if self._ignore_existing:
+            graph._colocation_stack = self._saved
 
 
 def _set_attrs(node_attrs, attrs: dict) -> None:
