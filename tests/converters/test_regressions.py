@@ -48,3 +48,14 @@ def test_every_handler_family_is_imported_by_name_in_the_package():
               and node.module == "ortflow.converters" for alias in node.names}
     families = {p.stem for p in root.glob("*.py") if "\n@handler(" in p.read_text()}
     assert families and families <= listed, sorted(families - listed)
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 200, 130), (1, 1, 1024, 300), (5, 5, 1, 4), (2, 3)])
+def test_blocked_filter_transpose_equals_numpy(shape):
+    from ortflow.converters.nn import transposed
+
+    value = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    perm = [3, 2, 0, 1] if len(shape) == 4 else [1, 0]
+    got = transposed(value, perm)
+    assert got.flags.c_contiguous
+    np.testing.assert_array_equal(got, np.transpose(value, perm))
