@@ -156,7 +156,14 @@ is_inf = _unary("IsInf")
 is_finite = _unary("IsFinite")
 softplus = _unary("Softplus")
 
-add = _binary("Add")
+def add(x, y, name=None):
+    """x + y: `AddV2`, or `Add` for strings (concatenation), named "Add" as TF 2.x's v1 `add`."""
+    if isinstance(x, (str, bytes)) or getattr(getattr(x, "dtype", None), "name", None) == "string" \
+            or getattr(getattr(x, "dtype", None), "kind", None) in ("S", "U", "O"):
+        return apply_op_output("Add", [x, y], name=name or "Add")
+    return apply_op_output("AddV2", [x, y], name=name or "Add")
+
+
 subtract = _binary("Sub")
 realdiv = _binary("RealDiv")
 floor_div = _binary("FloorDiv")
@@ -182,8 +189,8 @@ def multiply(x, y, name=None):
 
 
 def pow(x, y, name=None):
-    """Element-wise power (`Pow`), op named "Pow" inside a "pow" scope as TF does."""
-    return apply_op_output("Pow", [x, y], name=name or "pow")
+    """Element-wise power (`Pow`), named "Pow" as `tf.pow` does (the `**` operator names it "pow")."""
+    return apply_op_output("Pow", [x, y], name=name or "Pow")
 
 
 def floordiv(x, y, name=None):

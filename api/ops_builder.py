@@ -106,6 +106,7 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: b
 _FLOAT32 = _dtypes.float32
 _INT32 = _dtypes.int32
 _INT32_RANGE = range(-(2 ** 31), 2 ** 31)
+_F32_EXACT = 2 ** 24  # ints up to this size are exact float32 values
 
 
 def _fast_proto(value, dtype):
@@ -116,6 +117,8 @@ def _fast_proto(value, dtype):
     if dtype is not None:
         dtype = _dtypes.as_dtype(dtype)
     kind = type(value)
+    if kind is int and dtype == _FLOAT32 and -_F32_EXACT <= value <= _F32_EXACT:
+        value, kind = float(value), float  # exactly representable: the same float_val
     if kind is float and (dtype is None or dtype == _FLOAT32):
         proto = TensorProto(dtype=_FLOAT32.as_datatype_enum)
         proto.tensor_shape.SetInParent()

@@ -6,14 +6,10 @@ import numpy as np
 import pytest
 
 
-@pytest.mark.xfail(strict=True, reason="api/tf_v1 (math_ops) tf.add builds an 'Add' node where "
-                   "TF 2.x's tf.compat.v1.add builds 'AddV2': frozen op types differ")
 def test_freeze_pb(run_seed):
     run_seed("freeze_pb")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.graph_util.import_graph_def missing from "
-                   "ortflow.api.graph_util (AttributeError); ortflow.import_graph_def exists")
 def test_import_with_return_elements(run_seed):
     run_seed("import_return_elements")
 

@@ -30,7 +30,5 @@ def test_replica_device_setter(run_seed):
     run_seed("device_setter")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.train.ClusterSpec missing from ortflow.api.train "
-                   "(AttributeError)")
 def test_cluster_spec(run_seed):
     run_seed("cluster_spec")

@@ -59,8 +59,6 @@ def test_saver_creates_missing_directory(run_seed):
     run_seed("saver_makes_dir")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.train.load_variable missing from ortflow.api.train "
-                   "(AttributeError)")
 def test_saver_api(run_seed):
     run_seed("saver_api")
 
