@@ -167,6 +167,17 @@ class Saver:
     def last_checkpoints(self) -> list[str]:
         return self._keeper.last_checkpoints
 
+    def set_last_checkpoints(self, last_checkpoints) -> None:
+        """Deprecated in TensorFlow, kept for old scripts: sets the tracked list (times = 0)."""
+        if not isinstance(last_checkpoints, list):
+            raise TypeError("last_checkpoints must be a list of paths")
+        self._keeper.set_last_checkpoints_with_time([(p, 0.0) for p in last_checkpoints])
+
+    @classmethod
+    def from_proto(cls, saver_def: SaverDef, import_scope: str | None = None) -> "Saver":
+        """A Saver over the current default graph's save/restore nodes named by `saver_def`."""
+        return cls(saver_def=saver_def, name=import_scope)
+
     def set_last_checkpoints_with_time(self, last_checkpoints_with_time) -> None:
         self._keeper.set_last_checkpoints_with_time(last_checkpoints_with_time)
 
@@ -183,7 +194,8 @@ class Saver:
             The checkpoint prefix written (`save_path` or `save_path-STEP`).
 
         Raises:
-            ValueError: the parent directory does not exist.
+            ValueError: the directory holding the checkpoint's directory does not exist
+                (the checkpoint's own directory is created, as TensorFlow does).
         """
         del strip_default_attrs, save_debug_info
         save_path = os.fspath(save_path)
@@ -193,10 +205,18 @@ class Saver:
         if global_step is not None and not isinstance(global_step, (int, np.integer)):
             global_step = int(np.asarray(sess.run(global_step)))
         prefix = _cm.checkpoint_prefix(save_path, global_step, pad_step_number=self._pad_step_number)
+        entries = self._saver_entries()
+        if not entries and self._allow_empty:
+            # As TensorFlow: nothing to save; only the meta graph is written, and no path returned.
+            if write_meta_graph:
+                self.export_meta_graph(_cm.meta_graph_filename(prefix, meta_graph_suffix))
+            return None
         parent = os.path.dirname(os.path.abspath(prefix))
         if not os.path.isdir(parent):
-            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
-        entries = self._saver_entries()
+            # TensorFlow's save creates the checkpoint's own directory, but not missing parents of it.
+            if not os.path.isdir(os.path.dirname(parent)):
+                raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+            os.makedirs(parent, exist_ok=True)
         values = sess.variable_values([e.op_name for e in entries]) if entries else {}
         _write_entries(prefix, entries, values)
         if write_state:
