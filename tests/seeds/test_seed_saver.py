@@ -18,14 +18,10 @@ def test_saver_options(run_seed):
     run_seed("saver_options")
 
 
-@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.set_last_checkpoints, "
-                   "set_last_checkpoints_with_time, recover_last_checkpoints missing "
-                   "(AttributeError)")
 def test_saver_last_checkpoint_methods(run_seed):
     run_seed("saver_methods")
 
 
-@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.from_proto missing (AttributeError)")
 def test_saver_from_proto(run_seed):
     run_seed("saver_from_proto")
 
@@ -41,9 +37,6 @@ def test_saver_sharded(run_seed):
     run_seed("saver_sharded")
 
 
-@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver([], allow_empty=True).save writes "
-                   "a checkpoint and returns its path where TF writes only the .meta and "
-                   "returns None")
 def test_saver_allow_empty(run_seed):
     run_seed("saver_allow_empty")
 
@@ -52,9 +45,6 @@ def test_meta_graph_collections(run_seed):
     run_seed("meta_collections")
 
 
-@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver.save raises ValueError 'Parent "
-                   "directory ... doesn't exist' where TensorFlow creates one missing level "
-                   "(the notes' saver.save(sess, 'ckpt/mnist.ckpt'))")
 def test_saver_creates_missing_directory(run_seed):
     run_seed("saver_makes_dir")
 
