@@ -9,6 +9,7 @@ static facts (dtypes, shapes, constant values, topological order) the handlers r
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -89,6 +90,7 @@ def _new_graph(graph_def, nodes):
 
 _CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for one conversion
 _SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shapes), likewise
+_DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output dtypes), likewise
 
 
 def const_value(node) -> np.ndarray:
@@ -114,7 +116,7 @@ def _readonly_content(tensor) -> np.ndarray | None:
     if not content or np_dtype is None or np_dtype.kind == "O" or tensor.tensor_shape.unknown_rank:
         return None
     shape = [d.size for d in tensor.tensor_shape.dim]
-    if any(d < 0 for d in shape) or int(np.prod(shape, dtype=np.int64)) * np_dtype.itemsize != len(content):
+    if any(d < 0 for d in shape) or math.prod(shape) * np_dtype.itemsize != len(content):
         return None  # make_ndarray raises the precise error
     return np.frombuffer(content, dtype=np_dtype).reshape(shape)
 
@@ -124,13 +126,14 @@ def _readonly_content(tensor) -> np.ndarray | None:
 
 def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
     """Runs the TF-side pipeline; returns (nodes ready to lower, as a NodeList, and GraphFacts)."""
-    _CONST_CACHE.clear()
-    _SHAPE_CACHE.clear()
+    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE)
+    for cache in caches:
+        cache.clear()
     try:
         return _run_tf_passes(graph_def, inputs, outputs)
     finally:
-        _CONST_CACHE.clear()
-        _SHAPE_CACHE.clear()
+        for cache in caches:
+            cache.clear()
 
 
 def _run_tf_passes(graph_def, inputs, outputs):
@@ -359,10 +362,15 @@ def compute_facts(graph_def, inputs: Sequence[str]):
     num_outputs: dict = {}
     for node in order:
         name = node.name
-        try:
-            out_dtypes = ops.output_dtypes(node)
-        except GraphError:
-            out_dtypes = []
+        hit = _DTYPE_CACHE.get(id(node))
+        if hit is not None and hit[0] is node:
+            out_dtypes = hit[1]
+        else:
+            try:
+                out_dtypes = ops.output_dtypes(node)
+            except GraphError:
+                out_dtypes = []
+            _DTYPE_CACHE[id(node)] = (node, out_dtypes)  # a function of the NodeDef alone
         num_outputs[name] = len(out_dtypes) if out_dtypes else 1
         for i, dt in enumerate(out_dtypes):
             dtypes_[f"{name}:{i}"] = dt.base_dtype
