@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 
 def test_exponential_decay(run_seed):
     run_seed("exponential_decay")

@@ -24,8 +24,6 @@ def test_device_nesting(run_seed):
     run_seed("device_nesting")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.train.replica_device_setter missing from "
-                   "ortflow.api.train (AttributeError)")
 def test_replica_device_setter(run_seed):
     run_seed("device_setter")
 

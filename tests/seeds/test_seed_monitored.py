@@ -15,7 +15,7 @@ def test_monitored_session_with_hooks(run_seed):
     run_seed("monitored_session")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.train.get_or_create_global_step, StopAtStepHook and "
-                   "MonitoredSession missing from ortflow.api.train (AttributeError)")
+@pytest.mark.xfail(strict=True, reason="tf.train.StopAtStepHook and MonitoredSession missing "
+                   "from ortflow.api.train (AttributeError)")
 def test_stop_at_step_hook(run_seed):
     run_seed("monitored_stop_at_step")
