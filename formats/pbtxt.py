@@ -84,7 +84,7 @@ def _build_escape_tables(keep_high: bool) -> tuple[np.ndarray, list[bytes]]:
 _ESCAPES = {False: _build_escape_tables(False), True: _build_escape_tables(True)}
 _PLAIN = re.compile(rb"[ !#-&(-\[\]-~]*")  # printable ASCII except " ' and backslash
 _CHUNK = 1 << 17  # input bytes per numpy pass: the 4x temporaries stay in cache
-_TEXT_DIRECT = 1 << 15  # bytes values from this size on are escaped straight to str by format_pbtxt
+_TEXT_DIRECT = 1 << 15  # bytes values from this size on are escaped straight into the text buffer
 
 
 def escape_bytes(data: bytes, keep_utf8: bool = False) -> bytes:
@@ -239,8 +239,8 @@ def _double_text(value: float) -> str:
 class _Printer:
     """Writes one message as text into a list of bytes pieces (`out`).
 
-    With `text`, big bytes values are escaped straight into str pieces of `texts`, the bytes
-    pieces before them decoded and moved there too: call `finish_text` at the end.
+    With `defer_big`, bytes values from `_TEXT_DIRECT` bytes on are put in `out` unescaped and
+    their indexes in `big`, for `_assemble` to escape them straight into one buffer.
     """
 
     __slots__ = ("as_utf8", "big", "float_text", "out")
@@ -345,11 +345,17 @@ def format_pbtxt_pieces(message: Message, float_format: str = "shortest", as_utf
 
 def format_pbtxt_bytes(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> bytes:
     """As `format_pbtxt`, but returns the UTF-8 text as bytes (what files hold)."""
+    text = _text_buffer(message, float_format, as_utf8)
+    return text if isinstance(text, bytes) else text.tobytes()
+
+
+def _text_buffer(message: Message, float_format: str, as_utf8: bool) -> bytes | np.ndarray:
+    """The UTF-8 text of `message`: bytes, or a uint8 array when it holds big bytes values."""
     printer = _Printer(float_format, as_utf8, defer_big=True)
     printer.message(message, b"")
     if not printer.big:
         return b"".join(printer.out)
-    return _assemble(printer.out, printer.big).tobytes()
+    return _assemble(printer.out, printer.big)
 
 
 def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> str:
@@ -368,11 +374,7 @@ def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool
         The text; fields in field-number order, map entries sorted by key, bytes escaped
         with 3-digit octal, `Any` expanded with TensorFlow's type names.
     """
-    printer = _Printer(float_format, as_utf8, defer_big=True)
-    printer.message(message, b"")
-    if not printer.big:
-        return b"".join(printer.out).decode("utf-8")
-    return codecs.utf_8_decode(_assemble(printer.out, printer.big))[0]
+    return codecs.utf_8_decode(_text_buffer(message, float_format, as_utf8))[0]
 
 
 # --------------------------------------------------------------------------- parsing
