@@ -127,3 +127,20 @@ def test_streamed_weights_give_the_same_model_as_the_in_memory_one(tmp_path):
     assert loaded == model
     (y,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {})
     np.testing.assert_array_equal(y, arrays["w:0"])
+
+
+def test_streamed_weights_past_the_threshold_go_to_external_data(data_dir, tmp_path, monkeypatch):
+    # (the threshold is ~2 GB; lowered here so a small model takes the same path)
+    from ortflow.commands import convert as command
+    from ortflow.converters import convert_with_report
+
+    result = convert_with_report(str(data_dir / "cnn" / "frozen.pb"), weights=False)
+    assert result.initializers and not result.model.graph.initializer
+    monkeypatch.setattr(command, "EXTERNAL_DATA_THRESHOLD", 1000)
+    path = tmp_path / "cnn.onnx"
+    command.save_model(result.model, str(path), result.initializers)
+    assert (tmp_path / "cnn.onnx.data").stat().st_size > 1000
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    images = np.load(data_dir / "cnn" / "inputs.npz")["images:0"]
+    got = sess.run(None, {"images:0": images})[0]
+    np.testing.assert_allclose(got, np.load(data_dir / "cnn" / "expected.npz")["probs:0"], atol=1e-4)
