@@ -18,6 +18,7 @@ from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph import Graph, Operation, Tensor, get_default_graph
 from ortflow.graph.ops import get_op_def
 from ortflow.graph.tensor_shape import TensorShape, as_shape
+from ortflow.proto import TensorProto
 
 __all__ = [
     "apply_op",
@@ -112,8 +113,6 @@ _F32_EXACT = 2 ** 24  # ints up to this size are exact float32 values
 def _fast_proto(value, dtype):
     # The common small constants (a Python float or int, a short list of ints) are built
     # directly; everything else goes through make_tensor_proto. Same bytes either way.
-    from ortflow.proto import TensorProto
-
     if dtype is not None:
         dtype = _dtypes.as_dtype(dtype)
     kind = type(value)

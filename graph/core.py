@@ -27,7 +27,7 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import naming
 from ortflow.graph.attrs import attr_value_to_python, make_attr_value
 from ortflow.graph.tensor_shape import TensorShape, as_shape
-from ortflow.proto import AttrValue, FunctionDefLibrary, GraphDef, NodeDef, VersionDef
+from ortflow.proto import AttrValue, FunctionDefLibrary, GraphDef, NodeDef, TensorProto, VersionDef
 
 __all__ = [
     "Graph",
@@ -1073,7 +1073,7 @@ class _ColocateWith:
 def _set_attrs(node_attrs, attrs: dict) -> None:
     """Sets `create_op`'s attrs into a NodeDef's attr map, as `make_attr_value` encodes them.
 
-    The most common values (DTypes, bools) are written in place instead of through a temporary
+    The most common values (DTypes, bools, strings, ints, tensors, shapes) are written in place instead of through a temporary
     AttrValue and a copy (speed); everything else goes through `make_attr_value`.
     """
     for key, value in attrs.items():
@@ -1086,6 +1086,12 @@ def _set_attrs(node_attrs, attrs: dict) -> None:
             node_attrs[key].s = value.encode()
         elif kind is int:
             node_attrs[key].i = value
+        elif kind is TensorProto:
+            node_attrs[key].tensor.CopyFrom(value)
+        elif kind is TensorShape:
+            node_attrs[key].shape.CopyFrom(value.as_proto())
+        elif kind is AttrValue:
+            node_attrs[key].CopyFrom(value)
         else:
             node_attrs[key].CopyFrom(make_attr_value(value))
 
