@@ -13,9 +13,10 @@ from ortflow.errors import GraphError
 from ortflow.formats import dtypes
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph import Graph, TensorShape
+from ortflow.graph.attrs import make_attr_value
 from ortflow.graph.ops import registry, schema
 from ortflow.graph.ops.build import make_node_def
-from ortflow.proto import NodeDef
+from ortflow.proto import AttrValue, NodeDef, TensorProto
 
 
 def _placeholder(g, name, shape=None):
@@ -190,3 +191,14 @@ def test_as_default_nests_and_pops():
             assert get_default_graph() is g2
         assert get_default_graph() is g1
     assert get_default_graph() is not g1
+
+
+@pytest.mark.parametrize("value", [dtypes.float32, True, False, 0, -3, "s", b"b", TensorShape([]),
+                                   TensorShape(None), TensorShape([None, 2]), make_tensor_proto(np.zeros(3)),
+                                   TensorProto(), AttrValue(), AttrValue(i=4), [1, 2], [dtypes.int32], 1.5])
+def test_each_attr_kind_is_written_as_make_attr_value_encodes_it(value):
+    g = Graph()
+    op = g.create_op("NoOp", [], attrs={"a": value}, name="n")
+    got = op.node_def.attr["a"]
+    want = make_attr_value(value)
+    assert got == want and got.SerializeToString() == want.SerializeToString()
