@@ -8,9 +8,8 @@ Why it is fast: frozen graphs are mostly huge `tensor_content` strings. The pars
 of a string literal with `bytes.find` and decodes it with `codecs.escape_decode` (C), instead of
 scanning it with a regex and unescaping escape by escape; the printer escapes bytes with one
 numpy table lookup and one `np.compress` per chunk instead of a Python loop per byte, and
-`format_pbtxt` escapes big values straight into one numpy buffer (which numpy backs with huge
-pages) decoded once at the end: fresh memory touched page by page (a list of escaped pieces)
-costs as much as the escaping itself.
+`format_pbtxt` decodes big values chunk by chunk as they are escaped, so that the text is not
+held as bytes and as str at once (fresh memory costs page faults, a large part of the time).
 
 Our messages live in proto package `ortflow.tf`; data names TensorFlow's package (`tensorflow.`):
 expanded `google.protobuf.Any` values are printed and read with TensorFlow's names.
@@ -84,7 +83,7 @@ def _build_escape_tables(keep_high: bool) -> tuple[np.ndarray, list[bytes]]:
 _ESCAPES = {False: _build_escape_tables(False), True: _build_escape_tables(True)}
 _PLAIN = re.compile(rb"[ !#-&(-\[\]-~]*")  # printable ASCII except " ' and backslash
 _CHUNK = 1 << 17  # input bytes per numpy pass: the 4x temporaries stay in cache
-_TEXT_DIRECT = 1 << 15  # bytes values from this size on are escaped straight into the text buffer
+_TEXT_DIRECT = 1 << 15  # bytes values from this size on are escaped straight to str by format_pbtxt
 
 
 def escape_bytes(data: bytes, keep_utf8: bool = False) -> bytes:
@@ -106,7 +105,15 @@ def _escape_parts(data: bytes, keep_utf8: bool) -> list[bytes]:
     return [chunk.tobytes() for chunk in _escaped_chunks(data, codes)]
 
 
-def _escaped_chunks(data: bytes, codes: np.ndarray, into: np.ndarray | None = None):
+def _escaped_text_parts(data: bytes) -> list[str]:
+    """The escaped text of a bytes field value (always ASCII) as str pieces, decoded chunk by chunk."""
+    if _PLAIN.fullmatch(data):
+        return [data.decode("ascii")]
+    decode = codecs.ascii_decode
+    return [decode(chunk)[0] for chunk in _escaped_chunks(data, _ESCAPES[False][0])]
+
+
+def _escaped_chunks(data: bytes, codes: np.ndarray):
     """Yields the escaped text of `data` as uint8 arrays, one per `_CHUNK` input bytes.
 
     Each byte becomes its escape padded with NULs to 4 bytes (one table lookup into uint32
@@ -114,45 +121,15 @@ def _escaped_chunks(data: bytes, codes: np.ndarray, into: np.ndarray | None = No
     several times faster than deleting the NULs with bytes.translate or bytes.replace. Chunks
     keep the temporaries (4 bytes and 4 flags per input byte) in cache; the code and flag
     buffers are allocated once per value. A yielded array is only valid until the next one.
-    With `into`, the chunks are written one after another at its start (and are views of it).
     """
     array = np.frombuffer(data, dtype=np.uint8)
     size = min(len(array), _CHUNK)
     words = np.empty(size, dtype=np.uint32)
     keep = np.empty(4 * size, dtype=np.bool_)
-    pos = 0
     for start in range(0, len(array), _CHUNK):
         chunk = array[start:start + _CHUNK]
         padded = codes.take(chunk, out=words[:len(chunk)]).view(np.uint8)
-        flags = np.not_equal(padded, 0, out=keep[:len(padded)])
-        if into is None:
-            yield np.compress(flags, padded)
-        else:
-            end = pos + int(np.count_nonzero(flags))
-            yield np.compress(flags, padded, out=into[pos:end])
-            pos = end
-
-
-def _assemble(pieces: list, big: list[int]) -> np.ndarray:
-    """The text of printer pieces as one uint8 array; `big` indexes the raw bytes values among them.
-
-    One big numpy buffer (numpy asks the kernel for huge pages there) instead of a list of
-    escaped pieces: touching fresh memory page by page costs more than the escaping itself.
-    """
-    bound = sum(len(p) for p in pieces) + 3 * sum(len(pieces[i]) for i in big)
-    buf = np.empty(bound, dtype=np.uint8)
-    pos, start = 0, 0
-    codes = _ESCAPES[False][0]
-    for i in [*big, len(pieces)]:
-        run = b"".join(pieces[start:i])
-        buf[pos:pos + len(run)] = np.frombuffer(run, dtype=np.uint8)
-        pos += len(run)
-        if i == len(pieces):
-            break
-        for chunk in _escaped_chunks(pieces[i], codes, into=buf[pos:]):
-            pos += len(chunk)
-        start = i + 1
-    return buf[:pos]
+        yield np.compress(np.not_equal(padded, 0, out=keep[:len(padded)]), padded)
 
 
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
@@ -239,19 +216,26 @@ def _double_text(value: float) -> str:
 class _Printer:
     """Writes one message as text into a list of bytes pieces (`out`).
 
-    With `defer_big`, bytes values from `_TEXT_DIRECT` bytes on are put in `out` unescaped and
-    their indexes in `big`, for `_assemble` to escape them straight into one buffer.
+    With `text`, big bytes values are escaped straight into str pieces of `texts`, the bytes
+    pieces before them decoded and moved there too: call `finish_text` at the end.
     """
 
-    __slots__ = ("as_utf8", "big", "float_text", "out")
+    __slots__ = ("as_utf8", "float_text", "out", "texts")
 
-    def __init__(self, float_format: str, as_utf8: bool, defer_big: bool = False):
+    def __init__(self, float_format: str, as_utf8: bool, text: bool = False):
         if float_format not in ("shortest", "tf1"):
             raise ValueError(f"float_format must be 'shortest' or 'tf1', not {float_format!r}")
         self.out: list[bytes] = []
-        self.big: list[int] | None = [] if defer_big else None
+        self.texts: list[str] | None = [] if text else None
         self.float_text = _float32_text if float_format == "shortest" else _float32_tf1
         self.as_utf8 = as_utf8
+
+    def finish_text(self) -> list[str]:
+        """Moves the pending bytes pieces to `texts` (decoded) and returns `texts`."""
+        if self.out:
+            self.texts.append(b"".join(self.out).decode("utf-8"))
+            self.out.clear()
+        return self.texts
 
     def message(self, msg: Message, indent: bytes) -> None:
         if msg.DESCRIPTOR.full_name == _ANY and self._any(msg, indent):
@@ -307,11 +291,9 @@ class _Printer:
             return
         if t == _T.TYPE_STRING or t == _T.TYPE_BYTES:
             raw = value.encode("utf-8") if t == _T.TYPE_STRING else value
-            if self.big is not None and t == _T.TYPE_BYTES and len(raw) >= _TEXT_DIRECT:
-                # Left raw: `_assemble` escapes it straight into the final buffer.
+            if self.texts is not None and t == _T.TYPE_BYTES and len(raw) >= _TEXT_DIRECT:
                 out.append(b'%s%s: "' % (indent, name))
-                self.big.append(len(out))
-                out.append(raw)
+                self.finish_text().extend(_escaped_text_parts(raw))
                 out.append(b'"\n')
                 return
             parts = _escape_parts(raw, self.as_utf8 and t == _T.TYPE_STRING)
@@ -345,17 +327,7 @@ def format_pbtxt_pieces(message: Message, float_format: str = "shortest", as_utf
 
 def format_pbtxt_bytes(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> bytes:
     """As `format_pbtxt`, but returns the UTF-8 text as bytes (what files hold)."""
-    text = _text_buffer(message, float_format, as_utf8)
-    return text if isinstance(text, bytes) else text.tobytes()
-
-
-def _text_buffer(message: Message, float_format: str, as_utf8: bool) -> bytes | np.ndarray:
-    """The UTF-8 text of `message`: bytes, or a uint8 array when it holds big bytes values."""
-    printer = _Printer(float_format, as_utf8, defer_big=True)
-    printer.message(message, b"")
-    if not printer.big:
-        return b"".join(printer.out)
-    return _assemble(printer.out, printer.big)
+    return b"".join(format_pbtxt_pieces(message, float_format, as_utf8))
 
 
 def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool = True) -> str:
@@ -374,7 +346,9 @@ def format_pbtxt(message: Message, float_format: str = "shortest", as_utf8: bool
         The text; fields in field-number order, map entries sorted by key, bytes escaped
         with 3-digit octal, `Any` expanded with TensorFlow's type names.
     """
-    return codecs.utf_8_decode(_text_buffer(message, float_format, as_utf8))[0]
+    printer = _Printer(float_format, as_utf8, text=True)
+    printer.message(message, b"")
+    return "".join(printer.finish_text())
 
 
 # --------------------------------------------------------------------------- parsing
