@@ -77,7 +77,14 @@ def convert_unary(ctx, node):
 def convert_binary(ctx, node):
     # TF:   z = Op(x, y)                   (AddV2, Mul, Maximum, Less, LogicalAnd, ...)
     # ONNX: C = Op(A, B)                   (numpy broadcasting on both sides)
+    dtype = _dtype(node)
+    # Complex values are (re, im) pairs in a trailing axis; only sums are element-wise on pairs.
+    require(not (dtype is not None and dtype.is_complex) or node.op in _PAIRWISE_COMPLEX, node,
+            f"complex {node.op} is not supported (complex values are carried as real pairs)")
     first(ctx, BINARY_OPS[node.op], [node.input(0), node.input(1)], output=node.output(0))
+
+
+_PAIRWISE_COMPLEX = frozenset({"Add", "AddV2", "Sub"})
 
 
 @handler("NotEqual")

@@ -239,7 +239,7 @@ class _OrtRunner:
     backend = "onnxruntime"
 
     def __init__(self, model, input_names: list[str], output_names: list[str], providers, options,
-                 log_placement: bool):
+                 log_placement: bool, complex_outputs: frozenset[int] = frozenset()):
         import onnxruntime as ort
 
         self.session = ort.InferenceSession(model.SerializeToString(), options, providers=providers)
@@ -249,13 +249,25 @@ class _OrtRunner:
         self.on_device = "CUDAExecutionProvider" in self.providers
         self.device = "cuda" if self.on_device else "cpu"  # where bound outputs are kept
         self._run = self.session._sess.run
+        # The converter carries complex tensors as real (re, im) pairs in a trailing axis of 2.
+        self.complex_outputs = complex_outputs
         if log_placement:
             print(f"ortflow: signature {output_names} runs on {self.providers}")
 
     def run(self, inputs: dict) -> list:
+        for name, value in inputs.items():
+            if type(value) is np.ndarray and value.dtype.kind == "c":
+                inputs[name] = np.stack([value.real, value.imag], axis=-1)
         if self.on_device:
-            return self._run_bound(inputs)
-        return self._run(self.output_names, inputs, None)
+            outputs = self._run_bound(inputs)
+        else:
+            outputs = self._run(self.output_names, inputs, None)
+        for i in self.complex_outputs:
+            pair = np.asarray(outputs[i] if type(outputs[i]) is np.ndarray else outputs[i].numpy())
+            value = np.empty(pair.shape[:-1], np.complex64 if pair.dtype == np.float32 else np.complex128)
+            value.real, value.imag = pair[..., 0], pair[..., 1]
+            outputs[i] = value
+        return outputs
 
     def _run_bound(self, inputs: dict) -> list:
         # On CUDA, variable values stay on the device as OrtValues between runs: inputs that are
@@ -270,6 +282,23 @@ class _OrtRunner:
             binding.bind_output(name, self.device)
         self.session.run_with_iobinding(binding)
         return binding.get_outputs()
+
+
+def _complex_outputs(graph_def, outputs: list[str]) -> frozenset[int]:
+    """Positions of the `outputs` (tensor names of `graph_def`) whose TF dtype is complex."""
+    from ortflow.graph.ops import output_dtypes
+
+    nodes = {n.name: n for n in graph_def.node}
+    found = set()
+    for i, name in enumerate(outputs):
+        node_name, _, index = name.rpartition(":")
+        node = nodes.get(node_name)
+        try:
+            if node is not None and output_dtypes(node)[int(index or 0)].is_complex:
+                found.add(i)
+        except Exception:  # noqa: BLE001 - an op the registry does not know is not complex here
+            continue
+    return frozenset(found)
 
 
 class _InterpreterRunner:
@@ -298,12 +327,6 @@ class _EmptyRunner:
         return []
 
 
-# onnxruntime (1.32) implements RandomNormal/RandomUniform(/Like) only up to their opset-21
-# versions; a signature that draws random numbers is lowered at opset 21.
-_RANDOM_OPS = frozenset({"RandomStandardNormal", "RandomUniform", "RandomUniformInt", "TruncatedNormal"})
-_RANDOM_OPSET = 21
-
-
 # Ops whose string outputs are binary (serialized protos, encoded images and sounds).
 # onnxruntime hands string tensors to Python decoded as UTF-8, which such bytes are not, so a
 # signature containing one runs on the numpy interpreter instead (when it has every kernel).
@@ -312,15 +335,6 @@ _BINARY_STRING_OPS = frozenset({
     "TensorSummary", "TensorSummaryV2", "MergeSummary", "SerializeTensor", "EncodePng",
     "EncodeJpeg", "EncodeWav",
 })
-
-
-def _opset_for(graph_def) -> int | None:
-    """The ONNX opset to lower at: the converter's default, or 21 when random ops are present."""
-    if any(n.op in _RANDOM_OPS for n in graph_def.node):
-        from ortflow.converters.driver import default_opset
-
-        return min(default_opset(), _RANDOM_OPSET)
-    return None
 
 
 def _onnx_node_to_tf(message: str, index: GraphIndex) -> str | None:
@@ -559,8 +573,9 @@ class Session:
         from ortflow.converters.driver import UnsupportedOpsError
 
         try:
-            model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs,
-                            opset=_opset_for(plan.graph_def))
+            # opset None: the converter's default for this graph (capped where onnxruntime
+            # lacks kernels, e.g. for random ops).
+            model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs)
         except UnsupportedOpsError as e:  # ops without handlers: the interpreter may run them
             if missing_kernels(plan.graph_def):
                 raise
@@ -568,7 +583,8 @@ class Session:
             return _InterpreterRunner(plan)
         options = make_session_options(self._config)
         log = bool(self._config is not None and self._config.log_device_placement)
-        return _OrtRunner(model, plan.input_names, plan.outputs, self._providers, options, log)
+        return _OrtRunner(model, plan.input_names, plan.outputs, self._providers, options, log,
+                          _complex_outputs(plan.graph_def, plan.outputs))
 
     def _execute(self, plan: _RunPlan, feeds):
         values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
