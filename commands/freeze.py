@@ -89,19 +89,8 @@ def _has_variables(graph_def) -> bool:
 
 
 def _write(graph_def, path: str, text: bool) -> int:
-    from ortflow.formats.files import write_bytes_atomic, write_text_atomic
-    if text:
-        from ortflow.formats.pbtxt import format_pbtxt
-        data = format_pbtxt(graph_def)
-        if isinstance(data, bytes):
-            write_bytes_atomic(path, data)
-        else:
-            write_text_atomic(path, data)
-            data = data.encode()
-        return len(data)
-    data = graph_def.SerializeToString()
-    write_bytes_atomic(path, data)
-    return len(data)
+    from ortflow.formats.graphs import write_message
+    return write_message(path, graph_def, as_text=text)
 
 
 def _scope_summary(names: list[str], top: int = 6) -> str:

@@ -13,7 +13,8 @@ from ortflow.formats.files import atomic_writer
 from ortflow.formats.pbtxt import format_pbtxt_pieces, parse_pbtxt
 from ortflow.proto import OUR_PACKAGE, TF_PACKAGE, GraphDef, MetaGraphDef, SavedModel
 
-__all__ = ["KINDS", "detect_kind", "load_graph_def", "parse_message", "read_graph", "write_graph"]
+__all__ = ["KINDS", "detect_kind", "load_graph_def", "parse_message", "read_graph", "write_graph",
+           "write_message"]
 
 #: kind name -> message class, in the order candidates are tried.
 KINDS: dict[str, type] = {"GraphDef": GraphDef, "MetaGraphDef": MetaGraphDef, "SavedModel": SavedModel}
@@ -349,10 +350,19 @@ def write_graph(graph_or_message, logdir: str | os.PathLike, name: str, as_text:
     Returns:
         The path written. The file is replaced only once the new one is complete.
     """
-    msg = _as_our_message(graph_or_message)
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(os.fspath(logdir), name)
-    pieces = format_pbtxt_pieces(msg) if as_text else [msg.SerializeToString(deterministic=True)]
+    write_message(path, _as_our_message(graph_or_message), as_text=as_text)
+    return path
+
+
+def write_message(path: str | os.PathLike, message: Message, as_text: bool = False) -> int:
+    """Writes one message to `path`, text or deterministic binary, through a temporary file.
+
+    Returns:
+        The number of bytes written.
+    """
+    pieces = format_pbtxt_pieces(message) if as_text else [message.SerializeToString(deterministic=True)]
     with atomic_writer(path) as f:
         f.writelines(pieces)
-    return path
+    return sum(len(p) for p in pieces)

@@ -304,16 +304,8 @@ def _strip_input(scope: str, name: str) -> str:
 
 
 def _write_meta(meta: MetaGraphDef, path: str, as_text: bool) -> None:
-    from ortflow.formats.files import write_bytes_atomic, write_text_atomic
+    from ortflow.formats.graphs import write_message
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    if as_text:
-        from ortflow.formats.pbtxt import format_pbtxt
-        text = format_pbtxt(meta)
-        if isinstance(text, bytes):
-            write_bytes_atomic(path, text)
-        else:
-            write_text_atomic(path, text)
-    else:
-        write_bytes_atomic(path, meta.SerializeToString())
+    write_message(path, meta, as_text=as_text)
