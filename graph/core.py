@@ -738,7 +738,8 @@ class Graph:
             if spec is None:
                 device = ""
             elif callable(spec):
-                device = naming.canonical_device(spec(op)) if op is not None else device
+                # As TensorFlow: a device function's string is stored as it returns it.
+                device = _device_string(spec(op)) if op is not None else device
             else:
                 device = naming.merge_devices(device, spec)
         return device
@@ -1015,6 +1016,13 @@ class _NameScope:
 
     def __exit__(self, *exc_info) -> None:
         self._graph._name_stack = self._old
+
+
+def _device_string(device) -> str:
+    if device is None:
+        return ""
+    to_string = getattr(device, "to_string", None)
+    return to_string() if callable(to_string) else str(device)
 
 
 class _ControlDependencies:

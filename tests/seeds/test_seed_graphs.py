@@ -13,9 +13,6 @@ def test_collections(run_seed):
     run_seed("collections")
 
 
-@pytest.mark.xfail(strict=True, reason="graph Graph.device with a device function: ortflow "
-                   "canonicalizes the returned string ('/device:CPU:0') where TF stores it as "
-                   "returned ('/cpu:0'); string devices are canonical in both")
 def test_device_function(run_seed):
     run_seed("device_function")
 
