@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 
 def test_graphs_and_devices(run_seed):
     run_seed("graphs_devices")
