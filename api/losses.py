@@ -24,6 +24,7 @@ __all__ = [
     "hinge_loss",
     "huber_loss",
     "log_loss",
+    "mean_pairwise_squared_error",
     "mean_squared_error",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
@@ -163,6 +164,67 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, los
         raise ValueError("You must specify argument `axis`.")
     return _loss("cosine_distance_loss", _cosine)(labels, predictions, weights, scope, loss_collection,
                                                   reduction, axis=axis)
+
+
+def _per_sample_axes(x):
+    # Axes 1..rank-1: a constant list when the rank is known, a Range node otherwise.
+    rank = x.shape.rank
+    if rank is not None:
+        return list(range(1, rank))
+    return array_ops.range(1, array_ops.rank(x))
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES):
+    """Mean over pairs (i, j) within each sample of ((p_i - l_i) - (p_j - l_j))^2, weighted per sample.
+
+    Per sample with n present elements and d = predictions - labels, the mean over the
+    n * (n - 1) ordered pairs equals 2 * sum(d^2) / (n - 1) - 2 * sum(d)^2 / (n * (n - 1)); the
+    weighted per-sample values are summed (not averaged) over the batch, as TensorFlow does.
+
+    Args:
+        labels: ground truth, the shape of `predictions`.
+        predictions: `[batch_size, d0, ..., dN]` predicted values.
+        weights: a scalar, a `[batch_size, 1, ...]` tensor, or one of the predictions' shape.
+        scope: name scope of the ops (default `mean_pairwise_squared_error`).
+        loss_collection: the collection the loss is added to.
+
+    Returns:
+        The scalar float32 loss, named `<scope>/value`.
+
+    Raises:
+        ValueError: `labels` or `predictions` is None.
+    """
+    if labels is None:
+        raise ValueError("Argument `labels` must not be None.")
+    if predictions is None:
+        raise ValueError("Argument `predictions` must not be None.")
+    g = graph_of(predictions, labels, weights)
+    with g.as_default(), g.name_scope(scope or "mean_pairwise_squared_error"):
+        weights = math_ops.cast(convert_to_tensor(weights), _dtypes.float32)
+        labels = math_ops.cast(convert_to_tensor(labels), _dtypes.float32)
+        predictions = math_ops.cast(convert_to_tensor(predictions), _dtypes.float32)
+        diffs = math_ops.subtract(predictions, labels)
+        axes = _per_sample_axes(diffs)
+        sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axes, keepdims=True)
+        with g.name_scope("num_present"):
+            present = array_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
+                                      array_ops.ones_like(weights))
+            present = math_ops.multiply(present, array_ops.ones_like(diffs))
+            num_present = math_ops.reduce_sum(present, _per_sample_axes(present), keepdims=True)
+        n_minus_1 = math_ops.subtract(num_present, 1.0)
+        term1 = math_ops.multiply(2.0, apply_op_output(
+            "DivNoNan", [sum_squares, math_ops.maximum(n_minus_1, 0.0)], name="value"))
+        sum_diff = math_ops.reduce_sum(diffs, axes, keepdims=True)
+        term2 = math_ops.multiply(2.0, apply_op_output(
+            "DivNoNan", [math_ops.square(sum_diff),
+                         math_ops.maximum(math_ops.multiply(num_present, n_minus_1), 0.0)], name="value"))
+        loss = math_ops.reduce_sum(math_ops.multiply(math_ops.subtract(term1, term2), weights))
+        any_present = math_ops.greater(math_ops.reduce_sum(num_present), 0.0)
+        mean_loss = array_ops.where(any_present, loss, array_ops.zeros_like(loss), name="value")
+    if loss_collection:
+        g.add_to_collection(loss_collection, mean_loss)
+    return mean_loss
 
 
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,

@@ -32,7 +32,5 @@ def test_losses(run_seed):
     run_seed("losses")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.losses.mean_pairwise_squared_error missing from "
-                   "ortflow.api.losses (AttributeError)")
 def test_pairwise_loss(run_seed):
     run_seed("pairwise_loss")
