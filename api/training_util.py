@@ -6,6 +6,7 @@ functions, so that graphs using them import and run in TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from ortflow.api import array_ops, math_ops
@@ -71,91 +72,72 @@ def global_step(sess, global_step_tensor) -> int:
     return int(sess.run(global_step_tensor))
 
 
-def _schedule(name: str, default: str, learning_rate, step, *values):
-    """Opens the schedule's name scope; returns (scope, lr tensor, float step, values as lr's dtype)."""
-    graph = get_default_graph()
-    scope_cm = graph.name_scope(name or default)
-    scope = scope_cm.__enter__()
-    lr = convert_to_tensor(learning_rate, name="initial_learning_rate")
-    cast = [math_ops.cast(v, lr.dtype) for v in values]
-    return scope_cm, scope, lr, math_ops.cast(step, lr.dtype), cast
+@contextlib.contextmanager
+def _schedule(name, default: str, learning_rate, step, *values):
+    """Inside the schedule's name scope: (scope, lr tensor, step as lr's dtype, values as lr's dtype)."""
+    if step is None:
+        raise ValueError(f"global_step is required for {default}.")
+    with get_default_graph().name_scope(name or default) as scope:
+        lr = convert_to_tensor(learning_rate, name="initial_learning_rate")
+        cast = [math_ops.cast(v, lr.dtype) for v in values]
+        yield scope, lr, math_ops.cast(step, lr.dtype), cast
+
+
+def _decay_steps(step, steps, staircase: bool):
+    """global_step / decay_steps, floored when `staircase`."""
+    p = math_ops.truediv(step, steps)
+    return math_ops.floor(p) if staircase else p
 
 
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate * decay_rate ^ (global_step / decay_steps), floored when `staircase`."""
-    if global_step is None:
-        raise ValueError("global_step is required for exponential_decay.")
-    cm, scope, lr, step, (steps, rate) = _schedule(name, "ExponentialDecay", learning_rate, global_step,
-                                                   decay_steps, decay_rate)
-    try:
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
-        return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
-    finally:
-        cm.__exit__(None, None, None)
+    with _schedule(name, "ExponentialDecay", learning_rate, global_step, decay_steps,
+                   decay_rate) as (scope, lr, step, (steps, rate)):
+        return math_ops.multiply(lr, math_ops.pow(rate, _decay_steps(step, steps, staircase)), name=scope)
 
 
 def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate * exp(-decay_rate * global_step / decay_steps)."""
-    cm, scope, lr, step, (steps, rate) = _schedule(name, "NaturalExpDecay", learning_rate, global_step,
-                                                   decay_steps, decay_rate)
-    try:
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
-        return math_ops.multiply(lr, math_ops.exp(math_ops.multiply(math_ops.negative(rate), p)),
-                                 name=scope)
-    finally:
-        cm.__exit__(None, None, None)
+    with _schedule(name, "NaturalExpDecay", learning_rate, global_step, decay_steps,
+                   decay_rate) as (scope, lr, step, (steps, rate)):
+        p = _decay_steps(step, steps, staircase)
+        return math_ops.multiply(lr, math_ops.exp(math_ops.multiply(math_ops.negative(rate), p)), name=scope)
 
 
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate / (1 + decay_rate * global_step / decay_steps)."""
-    cm, scope, lr, step, (steps, rate) = _schedule(name, "InverseTimeDecay", learning_rate, global_step,
-                                                   decay_steps, decay_rate)
-    try:
-        p = math_ops.truediv(step, steps)
-        if staircase:
-            p = math_ops.floor(p)
+    with _schedule(name, "InverseTimeDecay", learning_rate, global_step, decay_steps,
+                   decay_rate) as (scope, lr, step, (steps, rate)):
+        p = _decay_steps(step, steps, staircase)
         denom = math_ops.add(math_ops.cast(1, lr.dtype), math_ops.multiply(rate, p))
         return math_ops.truediv(lr, denom, name=scope)
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001, power=1.0,
                      cycle=False, name=None):
     """(lr - end) * (1 - min(step, decay_steps) / decay_steps) ^ power + end."""
-    cm, scope, lr, step, (steps, end, pw) = _schedule(name, "PolynomialDecay", learning_rate,
-                                                      global_step, decay_steps, end_learning_rate, power)
-    try:
+    with _schedule(name, "PolynomialDecay", learning_rate, global_step, decay_steps, end_learning_rate,
+                   power) as (scope, lr, step, (steps, end, pw)):
+        one = math_ops.cast(1, lr.dtype)
         if cycle:
-            mult = math_ops.ceil(math_ops.truediv(step, steps))
-            mult = math_ops.maximum(mult, math_ops.cast(1, lr.dtype))
-            steps = math_ops.multiply(steps, mult)
+            steps = math_ops.multiply(steps, math_ops.maximum(math_ops.ceil(math_ops.truediv(step, steps)), one))
         else:
             step = math_ops.minimum(step, steps)
-        frac = math_ops.subtract(math_ops.cast(1, lr.dtype), math_ops.truediv(step, steps))
+        frac = math_ops.subtract(one, math_ops.truediv(step, steps))
         return math_ops.add(math_ops.multiply(math_ops.subtract(lr, end), math_ops.pow(frac, pw)), end,
                             name=scope)
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
     """learning_rate * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, decay_steps) / decay_steps)) + alpha)."""
-    cm, scope, lr, step, (steps, a) = _schedule(name, "CosineDecay", learning_rate, global_step,
-                                                decay_steps, alpha)
-    try:
+    with _schedule(name, "CosineDecay", learning_rate, global_step, decay_steps,
+                   alpha) as (scope, lr, step, (steps, a)):
+        one = math_ops.cast(1.0, lr.dtype)
         done = math_ops.truediv(math_ops.minimum(step, steps), steps)
-        cos = math_ops.multiply(math_ops.cast(0.5, lr.dtype), math_ops.add(
-            math_ops.cast(1.0, lr.dtype), math_ops.cos(math_ops.multiply(math_ops.cast(math.pi, lr.dtype),
-                                                                         done))))
-        decayed = math_ops.add(math_ops.multiply(math_ops.subtract(math_ops.cast(1.0, lr.dtype), a), cos), a)
+        angle = math_ops.multiply(math_ops.cast(math.pi, lr.dtype), done)
+        cos = math_ops.multiply(math_ops.cast(0.5, lr.dtype), math_ops.add(one, math_ops.cos(angle)))
+        decayed = math_ops.add(math_ops.multiply(math_ops.subtract(one, a), cos), a)
         return math_ops.multiply(lr, decayed, name=scope)
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def piecewise_constant(x, boundaries, values, name=None):
