@@ -34,6 +34,8 @@ __all__ = [
     "recall",
     "recall_at_thresholds",
     "root_mean_squared_error",
+    "sensitivity_at_specificity",
+    "specificity_at_sensitivity",
     "true_negatives",
     "true_negatives_at_thresholds",
     "true_positives",
@@ -277,6 +279,104 @@ def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_
 
         return _collect(compute(values["tp"], values["fn"], "value"),
                         compute(updates["tp"], updates["fn"], "update_op"), metrics_collections,
+                        updates_collections)
+
+
+def _rate(hits, misses, epsilon, name=None):
+    # hits / (hits + misses + epsilon), elementwise.
+    return math_ops.div(hits, math_ops.add(math_ops.add(hits, misses), epsilon), name=name)
+
+
+def _check_unit_interval(arg_name: str, value) -> None:
+    if value < 0 or value > 1:
+        raise ValueError(f"`{arg_name}` must be in the range [0, 1], got {value!r}.")
+
+
+def _even_thresholds(num_thresholds: int, last: float) -> list:
+    # -eps, the num_thresholds - 2 inner points i / (num_thresholds - 1), then `last`.
+    epsilon = 1e-7
+    inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+    return [0.0 - epsilon] + inner + [last]
+
+
+def sensitivity_at_specificity(labels, predictions, specificity, weights=None, num_thresholds=200,
+                               metrics_collections=None, updates_collections=None, name=None):
+    """The sensitivity (recall) at the threshold whose specificity is nearest `specificity`.
+
+    The confusion counts are kept at `num_thresholds` evenly spaced thresholds in [0, 1]; the
+    first threshold (lowest index) with the smallest |specificity - target| is picked.
+
+    Args:
+        labels: ground truth, cast to bool.
+        predictions: floats in [0, 1].
+        specificity: the target specificity, in [0, 1].
+        weights: optional per-prediction weights.
+        num_thresholds: how many thresholds to keep counts at.
+        metrics_collections: collections the value is added to.
+        updates_collections: collections the update op is added to.
+        name: the scope name (default `sensitivity_at_specificity`).
+
+    Returns:
+        `(sensitivity, update_op)`.
+
+    Raises:
+        ValueError: `specificity` outside [0, 1].
+    """
+    _check_unit_interval("specificity", specificity)
+    epsilon = 1e-7
+    thresholds = _even_thresholds(num_thresholds, 1.0 + epsilon)
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "sensitivity_at_specificity"):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
+
+        def compute(v, op_name):
+            specificities = _rate(v["tn"], v["fp"], epsilon)
+            index = math_ops.argmin(math_ops.abs(math_ops.subtract(specificities, specificity)), 0)
+            index = math_ops.cast(index, _dtypes.int32)
+            return _rate(v["tp"][index], v["fn"][index], epsilon, name=op_name)
+
+        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
+                        updates_collections)
+
+
+def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, num_thresholds=200,
+                               metrics_collections=None, updates_collections=None, name=None):
+    """The specificity at the threshold whose sensitivity is nearest `sensitivity`.
+
+    Unlike `sensitivity_at_specificity`, ties go to the LAST (highest) threshold index, and the
+    last threshold is 1 - 1e-7, as in TensorFlow.
+
+    Args:
+        labels: ground truth, cast to bool.
+        predictions: floats in [0, 1].
+        sensitivity: the target sensitivity, in [0, 1].
+        weights: optional per-prediction weights.
+        num_thresholds: how many thresholds to keep counts at.
+        metrics_collections: collections the value is added to.
+        updates_collections: collections the update op is added to.
+        name: the scope name (default `specificity_at_sensitivity`).
+
+    Returns:
+        `(specificity, update_op)`.
+
+    Raises:
+        ValueError: `sensitivity` outside [0, 1].
+    """
+    _check_unit_interval("sensitivity", sensitivity)
+    epsilon = 1e-7
+    thresholds = _even_thresholds(num_thresholds, 1.0 - epsilon)
+    g = graph_of(predictions, labels)
+    with g.as_default(), g.name_scope(name or "specificity_at_sensitivity"):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
+
+        def compute(v, op_name):
+            distance = math_ops.abs(math_ops.subtract(_rate(v["tp"], v["fn"], epsilon), sensitivity))
+            at_min = math_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), _dtypes.int64)
+            # argmax of the running count of minima: the last index where the minimum occurs.
+            index = math_ops.cast(math_ops.argmax(math_ops.cumsum(at_min), 0), _dtypes.int32)
+            return _rate(v["tn"][index], v["fp"][index], epsilon, name=op_name)
+
+        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
                         updates_collections)
 
 

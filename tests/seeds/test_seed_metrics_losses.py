@@ -22,8 +22,6 @@ def test_metric_variable_names(run_seed):
     run_seed("metric_variable_names")
 
 
-@pytest.mark.xfail(strict=True, reason="tf.metrics.sensitivity_at_specificity (and "
-                   "specificity_at_sensitivity) missing from ortflow.api.metrics (AttributeError)")
 def test_metrics_at_thresholds(run_seed):
     run_seed("metrics_at")
 
