@@ -671,13 +671,12 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
     parent = state.current
     if isinstance(name_or_scope, VariableScope):
         scope_name = name_or_scope.name
-        name_scope_name = name_or_scope.original_name_scope
         base = name_or_scope
     else:
         if name_or_scope is None:
             prefix = f"{parent.name}/" if parent.name else ""
             scope_name = prefix + _unique_scope_name(state, prefix + default_name)[len(prefix):]
-            local = scope_name[len(prefix):]
+            local = default_name  # TF names the ops' scope after default_name, made unique itself
         else:
             prefix = f"{parent.name}/" if parent.name else ""
             scope_name = prefix + name_or_scope
@@ -700,11 +699,17 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
         current = g.get_name_scope()
         ns = contextlib.nullcontext(current + "/" if current else "")
     elif isinstance(name_or_scope, VariableScope):
-        ns = g.name_scope(name_scope_name or name_or_scope.name)  # re-entered exactly ("a/" form)
+        # As TF: ops get a fresh name scope named after the scope's last component, opened
+        # (made unique) under the current name scope; the variables keep the scope's name.
+        last = name_or_scope.name.split("/")[-1]
+        current = g.get_name_scope()
+        ns = g.name_scope(last) if last else contextlib.nullcontext(current + "/" if current else "")
     else:
         ns = g.name_scope(name_scope_name)
     with ns as opened:
-        if not isinstance(name_or_scope, VariableScope):
+        if isinstance(name_or_scope, VariableScope):
+            scope._name_scope = name_or_scope.original_name_scope
+        else:
             scope._name_scope = opened
         state.current = scope
         try:

@@ -22,9 +22,6 @@ def test_scope_strings(run_seed):
     run_seed("scope_strings")
 
 
-@pytest.mark.xfail(strict=True, reason="api/variable_scope.py: re-entering a captured scope "
-                   "object (`with tf.variable_scope(vs):`) puts ops in 'vs/' where TF opens a "
-                   "fresh name scope 'vs_1/' (variables stay in 'vs/' in both)")
 def test_scope_reentered(run_seed):
     run_seed("scope_reenter")
 
