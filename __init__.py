@@ -47,6 +47,9 @@ _add("ortflow.graph", "Graph", "Operation", "Tensor", "TensorShape", "Dimension"
      "get_default_graph", "reset_default_graph", "import_graph_def", "get_default_session")
 _add("ortflow.runtime", "Session", "InteractiveSession", "ConfigProto", "GPUOptions", "RunOptions",
      "RunMetadata", "OptimizerOptions", "GraphOptions", "report_uninitialized_variables")
+_add("ortflow.api.linalg", "cholesky", "diag", "diag_part", "einsum", "eye", "matrix_transpose", "norm",
+     "qr", "trace")
+_add("ortflow.graph.core", "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER")
 _add("ortflow.converters", "convert")
 _add("ortflow.errors", "OpError")
 
@@ -71,22 +74,23 @@ _SUBMODULES: dict[str, str] = {
     "losses": "ortflow.api.losses",
     "metrics": "ortflow.api.metrics",
     "initializers": "ortflow.api.initializers",
-    "layers": "ortflow.api.layers",
     "compat": "ortflow.api.compat",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"
 # Tensors reached through these get `+`, `*`, `[...]` and friends, which the builder API installs.
-_WITH_OPERATORS = ("ortflow.graph", "ortflow.runtime")
+_WITH_OPERATORS = ("ortflow.graph", "ortflow.runtime", "ortflow.api")
 
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
+        if _SUBMODULES[name].startswith(_WITH_OPERATORS):
+            importlib.import_module(_TF_V1)
         module = importlib.import_module(_SUBMODULES[name])
         sys.modules.setdefault(f"{__name__}.{name}", module)
     elif name in _NAMES:
         mod_name, attr = _NAMES[name]
-        if mod_name in _WITH_OPERATORS:
+        if mod_name.startswith(_WITH_OPERATORS):
             importlib.import_module(_TF_V1)  # gives Tensor and Variable their Python operators
         module = getattr(importlib.import_module(mod_name), attr)
     else:
