@@ -43,3 +43,21 @@ def test_cli_without_command_is_usage_error():
     proc = run_cli()
     assert proc.returncode == 2
     assert "inspect" in proc.stderr
+
+
+def test_every_top_level_name_resolves():
+    """Each name in the lazy table and each sub-namespace loads (no dangling entries)."""
+    import ortflow
+
+    missing = []
+    for name in [*ortflow._NAMES, *ortflow._SUBMODULES]:
+        try:
+            getattr(ortflow, name)
+        except (AttributeError, ImportError) as e:
+            missing.append(f"{name}: {e}")
+    assert missing == []
+    import ortflow.io
+    import ortflow.train
+
+    assert ortflow.io.read_graph is ortflow.api.io.read_graph
+    assert ortflow.compat.v1 is ortflow
