@@ -43,7 +43,7 @@ _add("ortflow.proto", "AttrValue", "CollectionDef", "Event", "FunctionDef", "Fun
      "SaverDef", "SessionLog", "SignatureDef", "Summary", "SummaryMetadata", "TensorInfo",
      "TensorProto", "TensorShapeProto", "VariableDef", "VersionDef")
 _add("ortflow.formats.tensors", "make_tensor_proto", "make_ndarray")
-_add("ortflow.graph", "Graph", "Operation", "Tensor", "TensorShape", "Dimension", "GraphKeys",
+_add("ortflow.graph", "Graph", "Operation", "Tensor", "TensorShape", "GraphKeys",
      "get_default_graph", "reset_default_graph", "import_graph_def", "get_default_session")
 _add("ortflow.runtime", "Session", "InteractiveSession", "ConfigProto", "GPUOptions", "RunOptions",
      "RunMetadata", "OptimizerOptions", "GraphOptions", "report_uninitialized_variables")
