@@ -7,10 +7,12 @@ collections (initialized by `local_variables_initializer()`); running `update_op
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op_output, constant, convert_to_tensor, graph_of
-from ortflow.api.variable_scope import assign_add, make_variable
+from ortflow.api.variable_scope import assign_add, make_variable, variable_scope
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
 
@@ -52,6 +54,13 @@ def metric_variable(shape, dtype, validate_shape=True, name=None):
                          collections=_COLLECTIONS, validate_shape=validate_shape)
 
 
+@contextlib.contextmanager
+def _metric_scope(g, name, default_name):
+    # TF opens a variable scope (with its name scope) per metric; the counters are named by it.
+    with g.as_default(), variable_scope(name, default_name):
+        yield
+
+
 def _collect(value, update_op, metrics_collections, updates_collections):
     g = get_default_graph()
     for key in metrics_collections or ():
@@ -68,7 +77,7 @@ def _float(x):
 def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
     """The (weighted) mean of all values seen: total / count."""
     g = graph_of(values)
-    with g.as_default(), g.name_scope(name or "mean"):
+    with _metric_scope(g, name, "mean"):
         values = _float(values)
         total = metric_variable([], _dtypes.float32, name="total")
         count = metric_variable([], _dtypes.float32, name="count")
@@ -88,13 +97,15 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
 
 def accuracy(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
              name=None):
-    """How often `predictions` equals `labels`."""
+    """How often `predictions` equals `labels` (predictions cast to the labels' dtype first)."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "accuracy"):
+    with g.as_default():
+        labels = convert_to_tensor(labels)
         predictions = convert_to_tensor(predictions)
-        labels = math_ops.cast(convert_to_tensor(labels), predictions.dtype.base_dtype)
+        if predictions.dtype.base_dtype != labels.dtype.base_dtype:
+            predictions = math_ops.cast(predictions, labels.dtype.base_dtype)
         is_correct = math_ops.cast(math_ops.equal(predictions, labels), _dtypes.float32)
-        return mean(is_correct, weights, metrics_collections, updates_collections, name="accuracy")
+        return mean(is_correct, weights, metrics_collections, updates_collections, name or "accuracy")
 
 
 def mean_absolute_error(labels, predictions, weights=None, metrics_collections=None,
@@ -111,12 +122,12 @@ def mean_squared_error(labels, predictions, weights=None, metrics_collections=No
 
 def root_mean_squared_error(labels, predictions, weights=None, metrics_collections=None,
                             updates_collections=None, name=None):
+    """sqrt of `mean_squared_error`, whose counters live in scope `name` (default
+    `root_mean_squared_error`); the two Sqrt ops sit outside it, as in TF."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "root_mean_squared_error"):
-        mse, update_mse = mean_squared_error(labels, predictions, weights)
-        value = math_ops.sqrt(mse)
-        update_op = math_ops.sqrt(update_mse)
-        return _collect(value, update_op, metrics_collections, updates_collections)
+    with g.as_default():
+        mse, update_mse = mean_squared_error(labels, predictions, weights, name=name or "root_mean_squared_error")
+        return _collect(math_ops.sqrt(mse), math_ops.sqrt(update_mse), metrics_collections, updates_collections)
 
 
 def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
@@ -128,15 +139,20 @@ def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_c
 
 def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collections=None,
                          updates_collections=None, name=None):
-    radial = math_ops.reduce_sum(math_ops.multiply(_float(predictions), _float(labels)), dim, keepdims=True)
-    return mean(math_ops.subtract(1.0, radial), weights, metrics_collections, updates_collections,
-                name or "mean_cosine_distance")
+    """1 - the running mean of sum(predictions * labels, dim) (unit-normalized inputs)."""
+    g = graph_of(predictions, labels)
+    with g.as_default():
+        radial = math_ops.reduce_sum(math_ops.multiply(_float(predictions), _float(labels)), [dim],
+                                     keepdims=True)
+        mean_radial, update_radial = mean(radial, weights, name=name or "mean_cosine_distance")
+        return _collect(math_ops.subtract(1.0, mean_radial), math_ops.subtract(1.0, update_radial),
+                        metrics_collections, updates_collections)
 
 
 def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
                      name=None):
     is_below = math_ops.cast(math_ops.less(_float(values), threshold), _dtypes.float32)
-    return mean(is_below, weights, metrics_collections, updates_collections, name or "percentage_below")
+    return mean(is_below, weights, metrics_collections, updates_collections, name or "percentage_below_threshold")
 
 
 # -- confusion counts ----------------------------------------------------------------------------
@@ -160,7 +176,7 @@ def _count_condition(condition, weights, metrics_collections, updates_collection
 def _counter(default_name, want_label: bool, want_prediction: bool):
     def fn(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
         g = graph_of(predictions, labels)
-        with g.as_default(), g.name_scope(name or default_name):
+        with _metric_scope(g, name, default_name):
             labels_b, predictions_b = _bools(labels, predictions)
             label_ok = labels_b if want_label else math_ops.logical_not(labels_b)
             pred_ok = predictions_b if want_prediction else math_ops.logical_not(predictions_b)
@@ -186,7 +202,7 @@ def precision(labels, predictions, weights=None, metrics_collections=None, updat
               name=None):
     """tp / (tp + fp) over all batches seen (0 when nothing was predicted positive)."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "precision"):
+    with _metric_scope(g, name, "precision"):
         tp, tp_update = true_positives(labels, predictions, weights)
         fp, fp_update = false_positives(labels, predictions, weights)
         value = _ratio(tp, fp, "value")
@@ -197,7 +213,7 @@ def precision(labels, predictions, weights=None, metrics_collections=None, updat
 def recall(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
     """tp / (tp + fn) over all batches seen (0 when there were no positives)."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "recall"):
+    with _metric_scope(g, name, "recall"):
         tp, tp_update = true_positives(labels, predictions, weights)
         fn, fn_update = false_negatives(labels, predictions, weights)
         value = _ratio(tp, fn, "value")
@@ -237,9 +253,10 @@ def _at_thresholds(default_name: str, kind: str):
     def fn(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
            name=None):
         g = graph_of(predictions, labels)
-        with g.as_default(), g.name_scope(name or default_name):
+        with _metric_scope(g, name, default_name):
             values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, (kind,))
-            return _collect(values[kind], updates[kind], metrics_collections, updates_collections)
+            return _collect(array_ops.identity(values[kind]), updates[kind], metrics_collections,
+                            updates_collections)
     fn.__name__ = default_name
     return fn
 
@@ -254,15 +271,15 @@ def precision_at_thresholds(labels, predictions, thresholds, weights=None, metri
                             updates_collections=None, name=None):
     """Precision at each threshold: tp / (tp + fp + 1e-7)."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "precision_at_thresholds"):
+    with _metric_scope(g, name, "precision_at_thresholds"):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fp"))
         epsilon = 1e-7
 
         def compute(tp, fp, op_name):
             return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fp), name=op_name)
 
-        return _collect(compute(values["tp"], values["fp"], "value"),
-                        compute(updates["tp"], updates["fp"], "update_op"), metrics_collections,
+        return _collect(compute(values["tp"], values["fp"], "precision_value"),
+                        compute(updates["tp"], updates["fp"], "precision_update_op"), metrics_collections,
                         updates_collections)
 
 
@@ -270,15 +287,15 @@ def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_
                          updates_collections=None, name=None):
     """Recall at each threshold: tp / (tp + fn + 1e-7)."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "recall_at_thresholds"):
+    with _metric_scope(g, name, "recall_at_thresholds"):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fn"))
         epsilon = 1e-7
 
         def compute(tp, fn, op_name):
             return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fn), name=op_name)
 
-        return _collect(compute(values["tp"], values["fn"], "value"),
-                        compute(updates["tp"], updates["fn"], "update_op"), metrics_collections,
+        return _collect(compute(values["tp"], values["fn"], "recall_value"),
+                        compute(updates["tp"], updates["fn"], "recall_update_op"), metrics_collections,
                         updates_collections)
 
 
@@ -326,7 +343,7 @@ def sensitivity_at_specificity(labels, predictions, specificity, weights=None, n
     epsilon = 1e-7
     thresholds = _even_thresholds(num_thresholds, 1.0 + epsilon)
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "sensitivity_at_specificity"):
+    with _metric_scope(g, name, "sensitivity_at_specificity"):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
 
         def compute(v, op_name):
@@ -366,7 +383,7 @@ def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, n
     epsilon = 1e-7
     thresholds = _even_thresholds(num_thresholds, 1.0 - epsilon)
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "specificity_at_sensitivity"):
+    with _metric_scope(g, name, "specificity_at_sensitivity"):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
 
         def compute(v, op_name):
@@ -399,7 +416,7 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
     else:
         thresholds = [0.0 - epsilon] + list(thresholds) + [1.0 + epsilon]
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "auc"):
+    with _metric_scope(g, name, "auc"):
         values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
         n = len(thresholds)
 
@@ -428,7 +445,7 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
              updates_collections=None, name=None):
     """Mean intersection-over-union over the classes present, from a running confusion matrix."""
     g = graph_of(predictions, labels)
-    with g.as_default(), g.name_scope(name or "mean_iou"):
+    with _metric_scope(g, name, "mean_iou"):
         labels = array_ops.reshape(math_ops.cast(convert_to_tensor(labels), _dtypes.int32), [-1])
         predictions = array_ops.reshape(math_ops.cast(convert_to_tensor(predictions), _dtypes.int32), [-1])
         total_cm = metric_variable([num_classes, num_classes], _dtypes.float64, name="total_confusion_matrix")
@@ -440,7 +457,7 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
         batch_cm = math_ops.matmul(label_hot, pred_hot, transpose_a=True)
         update_op = assign_add(total_cm, batch_cm)
 
-        def compute(cm, op_name):
+        def compute(cm):
             cm = math_ops.cast(cm, _dtypes.float32)
             sum_over_row = math_ops.reduce_sum(cm, 0)
             sum_over_col = math_ops.reduce_sum(cm, 1)
@@ -452,8 +469,8 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
                                           array_ops.ones_like(denominator))
             iou = math_ops.div(diag, denominator)
             return array_ops.where(math_ops.greater(num_valid, 0),
-                                   math_ops.div(math_ops.reduce_sum(iou), num_valid), 0.0 * num_valid,
-                                   name=op_name)
+                                   math_ops.div(math_ops.reduce_sum(iou, name="mean_iou"), num_valid),
+                                   0.0 * num_valid)
 
-        return _collect(compute(total_cm.value(), "mean_iou"), compute(update_op, "update_op"),
-                        metrics_collections, updates_collections)
+        # As in TF, update_op is the updated confusion matrix itself (float64), not a mean IoU.
+        return _collect(compute(total_cm.value()), update_op, metrics_collections, updates_collections)

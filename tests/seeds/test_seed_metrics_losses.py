@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 
 def test_metrics(run_seed):
     run_seed("metrics")
@@ -13,11 +11,6 @@ def test_metrics_on_constants(run_seed):
     run_seed("metrics_const")
 
 
-@pytest.mark.xfail(strict=True, reason="api/metrics.py local variable names differ from TF's: "
-                   "'accuracy/accuracy/total' (TF 'accuracy/total'), "
-                   "'root_mean_squared_error/mean_squared_error/total' (TF "
-                   "'root_mean_squared_error/total'), 'percentage_below/total' (TF "
-                   "'percentage_below_threshold/total'); count/... alike")
 def test_metric_variable_names(run_seed):
     run_seed("metric_variable_names")
 
