@@ -2,7 +2,9 @@
 
 A Saver built here adds TensorFlow's save/restore nodes to the graph (`save/Const` filename,
 `save/SaveV2`, `save/RestoreV2`, one assignment per variable, `save/restore_all`), so that a
-`.meta` it writes imports and restores in TensorFlow. The values themselves move without
+`.meta` it writes imports and restores in TensorFlow. `sharded=True` builds one save and one
+restore per device holding variables, as TensorFlow does, and `save` writes one data file per
+device (shard i = the i-th device name in sorted order, "" first). The values themselves move without
 running those nodes: `save` asks the session for them (`sess.variable_values(names)`) and
 writes a TensorBundle checkpoint; `restore` reads the checkpoint and hands the values to the
 session (`sess.assign_variables({name: value})`). Retention (`max_to_keep`, the `checkpoint`
@@ -22,6 +24,7 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph.core import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from ortflow.graph.freeze import CheckpointKey, _keys_from_restore_ops, read_variable_value
+from ortflow.graph.naming import canonical_device
 from ortflow.graph.tensor_shape import TensorShape
 from ortflow.graph.variables import Variable
 from ortflow.proto import SaverDef
@@ -129,9 +132,10 @@ class Saver:
                 return
             raise ValueError("No variables to save")
         self._entries = entries
+        groups = _group_by_device(self._graph, entries) if self._sharded else None
         self.saver_def = _build_save_restore_ops(self._graph, entries, self._name or "save",
-                                                 self._filename or "model", self._keeper)
-        self.saver_def.sharded = False
+                                                 self._filename or "model", self._keeper, groups)
+        self.saver_def.sharded = bool(self._sharded)
 
     def as_saver_def(self) -> SaverDef:
         return self.saver_def
@@ -218,7 +222,8 @@ class Saver:
                 raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
             os.makedirs(parent, exist_ok=True)
         values = sess.variable_values([e.op_name for e in entries]) if entries else {}
-        _write_entries(prefix, entries, values)
+        sharded = self._sharded or (self.saver_def is not None and self.saver_def.sharded)
+        _write_entries(prefix, entries, values, _group_by_device(self._graph, entries) if sharded else None)
         if write_state:
             self._keeper.latest_filename = latest_filename
             self._keeper.meta_graph_suffix = meta_graph_suffix
@@ -269,19 +274,32 @@ def _scoped_saver_def(saver_def: SaverDef, scope: str) -> SaverDef:
     return out
 
 
-def _write_entries(prefix: str, entries: list[SaveEntry], values: dict) -> None:
+def _group_by_device(graph: Graph, entries: list[SaveEntry]) -> list[tuple[str, list[SaveEntry]]]:
+    """(device, entries) per device of the variables, devices sorted by name: TF's shard order."""
+    groups: dict[str, list[SaveEntry]] = {}
+    for e in entries:
+        device = canonical_device(graph.get_operation_by_name(e.op_name).device)
+        groups.setdefault(device, []).append(e)
+    return sorted(groups.items(), key=lambda item: item[0])
+
+
+def _write_entries(prefix: str, entries: list[SaveEntry], values: dict,
+                   groups: list[tuple[str, list[SaveEntry]]] | None = None) -> None:
     from ortflow.formats.bundle import BundleWriter
-    writer = BundleWriter(prefix)
+    if groups is None:
+        groups = [("", entries)]
+    writer = BundleWriter(prefix, num_shards=len(groups))
     try:
-        for e in entries:
-            if e.op_name not in values:
-                raise GraphError(f"The session returned no value for variable {e.op_name!r}")
-            value = np.asarray(values[e.op_name])
-            if e.slice_spec:
-                parts = e.slice_spec.split()
-                writer.add_slice(e.key, [int(p) for p in parts[:-1]], parts[-1], value)
-            else:
-                writer.add(e.key, value)
+        for shard, (_, group) in enumerate(groups):
+            for e in group:
+                if e.op_name not in values:
+                    raise GraphError(f"The session returned no value for variable {e.op_name!r}")
+                value = np.asarray(values[e.op_name])
+                if e.slice_spec:
+                    parts = e.slice_spec.split()
+                    writer.add_slice(e.key, [int(p) for p in parts[:-1]], parts[-1], value, shard=shard)
+                else:
+                    writer.add(e.key, value, shard=shard)
         writer.finish()
     except BaseException:
         writer.abort()
@@ -299,7 +317,7 @@ def _string_const(graph: Graph, values, name: str) -> Tensor:
 
 
 def _build_save_restore_ops(graph: Graph, entries: list[SaveEntry], name: str, filename: str,
-                            keeper) -> SaverDef:
+                            keeper, groups: list[tuple[str, list[SaveEntry]]] | None = None) -> SaverDef:
     with graph.as_default(), graph.name_scope(name):
         with graph.name_scope("filename") as exact:
             default = _string_const(graph, filename, "input")
@@ -307,8 +325,12 @@ def _build_save_restore_ops(graph: Graph, entries: list[SaveEntry], name: str, f
                                     attrs={"dtype": _dtypes.string, "shape": TensorShape([])}, name=exact)
         prefix = graph.create_op("PlaceholderWithDefault", [fname.outputs[0]],
                                  attrs={"dtype": _dtypes.string, "shape": TensorShape([])}, name="Const").outputs[0]
-        save_tensor = _build_save(graph, entries, prefix)
-        restore_op = _build_restore(graph, entries, prefix)
+        if groups is None:
+            save_tensor = _build_save(graph, entries, prefix)
+            restore_op = _build_restore(graph, entries, prefix)
+        else:
+            save_tensor = _build_sharded_save(graph, groups, prefix)
+            restore_op = _build_sharded_restore(graph, groups, prefix)
     return SaverDef(filename_tensor_name=prefix.name, save_tensor_name=save_tensor.name,
                     restore_op_name=restore_op.name, max_to_keep=keeper.max_to_keep,
                     keep_checkpoint_every_n_hours=keeper.keep_checkpoint_every_n_hours,
@@ -328,7 +350,66 @@ def _build_save(graph: Graph, entries: list[SaveEntry], prefix: Tensor) -> Tenso
     return done.outputs[0]
 
 
-def _build_restore(graph: Graph, entries: list[SaveEntry], prefix: Tensor) -> Operation:
+def _cpu0(device: str) -> str:
+    # The CPU:0 of the device's job/task: where TF puts a shard's file operations.
+    head = device.split("/device:", 1)[0] if device else ""
+    return head + "/device:CPU:0"
+
+
+def _scalar_const(graph: Graph, value, dtype, name: str) -> Tensor:
+    proto = make_tensor_proto(np.array(value, dtype=dtype.as_numpy_dtype), dtype=dtype)
+    return graph.create_op("Const", [], attrs={"dtype": dtype, "value": proto}, name=name).outputs[0]
+
+
+def _build_sharded_save(graph: Graph, groups, prefix: Tensor) -> Tensor:
+    # As TF: each shard is saved to "<prefix>_temp/part-0000i-of-0000n", then merged into prefix.
+    with graph.device("/device:CPU:*"):
+        is_s3 = graph.create_op("StaticRegexFullMatch", [prefix], attrs={"pattern": b"^s3://.*"},
+                                name="StaticRegexFullMatch").outputs[0]
+        s3_suffix = _string_const(graph, ".part", "Const")
+        temp_suffix = _string_const(graph, "_temp/part", "Const")
+        suffix = graph.create_op("Select", [is_s3, s3_suffix, temp_suffix], attrs={"T": _dtypes.string},
+                                 name="Select").outputs[0]
+        temp_prefix = graph.create_op("StringJoin", [prefix, suffix], attrs={"N": 2, "separator": b""},
+                                      name="StringJoin").outputs[0]
+    for t in (is_s3, s3_suffix, temp_suffix, suffix, temp_prefix):
+        t.op._node_def.device = "/device:CPU:*"  # TF's spelling ("any CPU"); canonical form drops ":*"
+    num_shards = _scalar_const(graph, len(groups), _dtypes.int32, "num_shards")
+    shard_files, done = [], []
+    for shard, (device, group) in enumerate(groups):
+        with graph.device(_cpu0(device)):
+            with graph.name_scope("ShardedFilename") as exact:
+                index = _scalar_const(graph, shard, _dtypes.int32, "shard")
+                shard_file = graph.create_op("ShardedFilename", [temp_prefix, index, num_shards],
+                                             name=exact).outputs[0]
+            shard_files.append(shard_file)
+            done.append(_build_save(graph, group, shard_file).op)
+    with graph.device(_cpu0(groups[-1][0])):
+        with graph.name_scope("MergeV2Checkpoints") as exact:
+            packed = graph.create_op("Pack", shard_files, attrs={"N": len(shard_files), "T": _dtypes.string,
+                                                                 "axis": 0},
+                                     name="checkpoint_prefixes", control_inputs=done).outputs[0]
+            merge = graph.create_op("MergeV2Checkpoints", [packed, prefix], attrs={"delete_old_dirs": True},
+                                    name=exact)
+        return graph.create_op("Identity", [prefix], attrs={"T": _dtypes.string}, name="Identity",
+                               control_inputs=[merge, *done]).outputs[0]
+
+
+def _build_sharded_restore(graph: Graph, groups, prefix: Tensor) -> Operation:
+    shard_ops = []
+    for device, group in groups:
+        with graph.device(device):
+            shard_ops.append(_build_restore(graph, group, prefix, name="restore_shard"))
+    with graph.name_scope("restore_all") as exact:
+        waits = []
+        for (device, _), shard_op in zip(groups, shard_ops):
+            with graph.device(device):
+                waits.append(graph.create_op("NoOp", [], name="NoOp", control_inputs=[shard_op]))
+        return graph.create_op("NoOp", [], name=exact, control_inputs=waits)
+
+
+def _build_restore(graph: Graph, entries: list[SaveEntry], prefix: Tensor,
+                   name: str = "restore_all") -> Operation:
     with graph.device("/device:CPU:0"):
         with graph.name_scope("RestoreV2") as exact:
             names = _string_const(graph, [e.key for e in entries], "tensor_names")
@@ -348,4 +429,4 @@ def _build_restore(graph: Graph, entries: list[SaveEntry], prefix: Tensor) -> Op
                 assigns.append(graph.create_op("Assign", [var.outputs[0], value],
                                                attrs={"T": e.dtype, "validate_shape": True, "use_locking": True},
                                                name="Assign"))
-    return graph.create_op("NoOp", [], name="restore_all", control_inputs=assigns)
+    return graph.create_op("NoOp", [], name=name, control_inputs=assigns)

@@ -30,9 +30,6 @@ def test_saver_text_meta(run_seed):
     run_seed("saver_text_meta")
 
 
-@pytest.mark.xfail(strict=True, reason="graph/saver.py Saver(sharded=True) is ignored: "
-                   "SaverDef.sharded False and one data file, where TF writes one shard per "
-                   "variable device (model-3.data-0000{0,1,2}-of-00003)")
 def test_saver_sharded(run_seed):
     run_seed("saver_sharded")
 
