@@ -1,6 +1,6 @@
 """Checkpoint read/write speed and read memory: ortflow vs TensorFlow, measured in one run.
 
-    /work/venv-tf/bin/python benchmarks/bench_checkpoint.py [--size-mib 1024] [--variables 64]
+    .venv-tf/bin/python benchmarks/bench_checkpoint.py [--size-mib 1024] [--variables 64]
 
 Generates a checkpoint of N float32 variables (total size configurable) in a temporary
 directory (deleted afterwards; never committed), then measures:
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ortflow  write {ours['write_s']:.3f} s ({gib / ours['write_s']:.2f} GiB/s)   "
               f"read+verify {ours['read_s']:.3f} s ({gib / ours['read_s']:.2f} GiB/s)")
         if theirs is None:
-            print("TensorFlow is not importable here: no ratios (run with /work/venv-tf/bin/python)")
+            print("TensorFlow is not importable here: no ratios (run with .venv-tf/bin/python)")
         else:
             print(f"TF       write {theirs['write_s']:.3f} s ({gib / theirs['write_s']:.2f} GiB/s)   "
                   f"read       {theirs['read_s']:.3f} s ({gib / theirs['read_s']:.2f} GiB/s)")

@@ -1,6 +1,6 @@
 """Whole-process conversion time: `python -m ortflow convert` vs `python -m tf2onnx.convert`.
 
-    /work/venv-tf/bin/python benchmarks/bench_convert.py [--models mobilenet_v2,resnet50] [--repeat 3]
+    .venv-tf/bin/python benchmarks/bench_convert.py [--models mobilenet_v2,resnet50] [--repeat 3]
 
 Frozen Keras MobileNetV2 / ResNet50 graphs are generated once with TensorFlow into
 ~/.cache/ortflow-bench/ (outside git). Without TensorFlow the repository's mobilenet_v2 fixture
@@ -123,7 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     with_tf2onnx = have("tf2onnx")
     if not with_tf2onnx:
-        print("tf2onnx is not installed here: timing ortflow only (run with /work/venv-tf/bin/python "
+        print("tf2onnx is not installed here: timing ortflow only (run with .venv-tf/bin/python "
               "for the ratio)")
     print(f"whole-process conversion, median of {args.repeat} "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")

@@ -1,6 +1,6 @@
 """Graph model speed on a DenseNet-sized GraphDef: ortflow vs TensorFlow, measured in one run.
 
-    /work/venv-tf/bin/python benchmarks/bench_graph.py [--blocks 6] [--layers 58] [--repeat 5]
+    .venv-tf/bin/python benchmarks/bench_graph.py [--blocks 6] [--layers 58] [--repeat 5]
 
 Builds a synthetic DenseNet-like inference GraphDef (dense blocks of BN -> ReLU -> Conv2D ->
 ConcatV2 layers, each layer concatenating every earlier output of its block; ~3,500 nodes with

@@ -1,7 +1,7 @@
 """onnxruntime latency of ortflow's model vs tf2onnx's model (same session options), and vs a
 TensorFlow Session on the frozen graph, at batch 1 and 8.
 
-    /work/venv-tf/bin/python benchmarks/bench_ort_latency.py [--models mobilenet_v2,resnet50] [--runs 20]
+    .venv-tf/bin/python benchmarks/bench_ort_latency.py [--models mobilenet_v2,resnet50] [--runs 20]
 
 Goal: ortflow/tf2onnx latency ratio <= 1.0. Models come from `bench_convert.py` (generated
 Keras graphs in ~/.cache/ortflow-bench/, or the repository's mobilenet_v2 fixture). Without

@@ -6,7 +6,7 @@ Goals (printed as ratios):
     TF / ortflow >= 1.3 (ortflow faster);
   * first-run (compile) time, reported separately.
 
-Run: `/work/venv-tf/bin/python benchmarks/bench_session.py` (TensorFlow is imported only here;
+Run: `.venv-tf/bin/python benchmarks/bench_session.py` (TensorFlow is imported only here;
 without it only ortflow's figures are printed).
 """
 

@@ -1,6 +1,6 @@
 """Builds one TF 1.x snippet with TensorFlow and with ortflow, and prints how the GraphDefs differ.
 
-Usage: /work/venv-tf/bin/python tools/compare_graphs.py SNIPPET_FILE  (or the snippet on stdin).
+Usage: .venv-tf/bin/python tools/compare_graphs.py SNIPPET_FILE  (or the snippet on stdin).
 The snippet uses `tf.`; it runs once with `tf = tensorflow.compat.v1` and once with
 `import ortflow as tf`, each in a fresh graph. Used while writing ortflow.api and by
 tests/api/test_builder_interop.py.

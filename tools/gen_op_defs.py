@@ -1,6 +1,6 @@
 """Regenerate ``graph/ops/op_defs.pb``: every OpDef registered in TensorFlow, facts only.
 
-Usage: ``/work/venv-tf/bin/python tools/gen_op_defs.py`` (needs TensorFlow; ``--check`` exits 1
+Usage: ``.venv-tf/bin/python tools/gen_op_defs.py`` (needs TensorFlow; ``--check`` exits 1
 when the committed file differs from what this TensorFlow would write).
 
 The file is an ``OpList`` serialized with ortflow's own message classes (the wire bytes equal

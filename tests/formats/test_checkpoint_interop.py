@@ -1,6 +1,6 @@
 """Interop: checkpoints written by ortflow restore bit-exactly in TensorFlow itself.
 
-Run with `/work/venv-tf/bin/python -m pytest -m interop tests/formats/test_checkpoint_interop.py`.
+Run with `.venv-tf/bin/python -m pytest -m interop tests/formats/test_checkpoint_interop.py`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """CUDA execution: fixtures on the GPU and variables kept on the device between runs.
 
 Every test here needs onnxruntime-gpu with a visible CUDA device and is skipped, with the
-reason, everywhere else (see /work/shared/GPU.md for bringing onnxruntime-gpu to a GPU machine).
+reason, everywhere else (install onnxruntime-gpu, the `gpu` extra, on a machine with a CUDA device).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Run with TensorFlow (the oracle), from this directory:
 
-    /work/venv-tf/bin/python make.py
+    .venv-tf/bin/python make.py
 
 Files: model.meta + model.index/.data-00000-of-00001 (a Saver checkpoint) and frozen_tf.pb,
 TensorFlow's `convert_variables_to_constants` of output "out" in the writing process.

@@ -1,6 +1,6 @@
 """Writes the TF 1.x control-flow cases under tests/data/control_flow/<case>/ (needs TensorFlow).
 
-Run with the oracle environment: /work/venv-tf/bin/python tests/data/control_flow/make_cases.py
+Run with the oracle environment: .venv-tf/bin/python tests/data/control_flow/make_cases.py
 Each case is a tf.compat.v1 graph built with v1 control flow (Switch/Merge, Enter/Exit frames),
 frozen with convert_variables_to_constants, plus the inputs it was run on and TF's outputs:
 frozen.pb, inputs.npz, expected.npz, manifest.json (input and output tensor names).

@@ -2,7 +2,7 @@
 
 The fixture's final softmax is flat (untrained weights give every class 0.001), so the converter
 test also compares these intermediate tensors, which do vary with the input.
-Run with the TensorFlow oracle: `/work/venv-tf/bin/python tests/data/mobilenet_v2/make_features.py`.
+Run with the TensorFlow oracle: `.venv-tf/bin/python tests/data/mobilenet_v2/make_features.py`.
 """
 
 from __future__ import annotations

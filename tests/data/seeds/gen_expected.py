@@ -2,7 +2,7 @@
 
 Run with the TensorFlow virtual environment from the repository root:
 
-    /work/venv-tf/bin/python tests/data/seeds/gen_expected.py
+    .venv-tf/bin/python tests/data/seeds/gen_expected.py
 
 Each script runs under `tensorflow.compat.v1` (v2 behaviour off) in a fresh temporary
 directory; its results go to tests/data/seeds/expected.npz as "<script>/<key>" arrays. Keys

@@ -1,7 +1,7 @@
 """Writes golden.json: TensorProtos made by TensorFlow's make_tensor_proto, for tests/formats.
 
 Run with the TensorFlow virtual environment:
-    /work/venv-tf/bin/python tests/data/tensors/make_golden.py
+    .venv-tf/bin/python tests/data/tensors/make_golden.py
 Each case is (Python literal of the values, dtype name or None, shape or None); the file keeps
 the literal, the arguments and TensorFlow's serialized TensorProto as hex.
 """
