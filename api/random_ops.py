@@ -73,18 +73,22 @@ def _shape_tensor(shape):
     return convert_to_tensor(shape, dtype=None if hasattr(shape, "dtype") else _dtypes.int32, name="shape")
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
-    """Normal samples: RandomStandardNormal * stddev + mean."""
+def _scaled_draw(op_type: str, default_name: str, shape, mean, stddev, dtype, seed, name):
+    """`op_type(shape) * stddev + mean`, with TensorFlow's node names."""
     dtype = _dtypes.as_dtype(dtype)
     g = get_default_graph()
-    with g.name_scope(name or "random_normal") as scope:
+    with g.name_scope(name or default_name) as scope:
         shape_t = _shape_tensor(shape)
         mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
         stddev_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = apply_op_output("RandomStandardNormal", [shape_t], {"dtype": dtype, **_seed_attrs(seed)},
-                              name="RandomStandardNormal")
+        rnd = apply_op_output(op_type, [shape_t], {"dtype": dtype, **_seed_attrs(seed)}, name=op_type)
         mul = apply_op_output("Mul", [rnd, stddev_t], name="mul")
         return apply_op_output("AddV2", [mul, mean_t], name=scope)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+    """Normal samples: RandomStandardNormal * stddev + mean."""
+    return _scaled_draw("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed, name)
 
 
 normal = random_normal
@@ -92,16 +96,7 @@ normal = random_normal
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
     """Normal samples re-drawn beyond two standard deviations: TruncatedNormal * stddev + mean."""
-    dtype = _dtypes.as_dtype(dtype)
-    g = get_default_graph()
-    with g.name_scope(name or "truncated_normal") as scope:
-        shape_t = _shape_tensor(shape)
-        mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
-        stddev_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = apply_op_output("TruncatedNormal", [shape_t], {"dtype": dtype, **_seed_attrs(seed)},
-                              name="TruncatedNormal")
-        mul = apply_op_output("Mul", [rnd, stddev_t], name="mul")
-        return apply_op_output("AddV2", [mul, mean_t], name=scope)
+    return _scaled_draw("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed, name)
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):
