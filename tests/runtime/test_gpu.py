@@ -64,3 +64,19 @@ def test_device_resident_feed(data_dir):
     want = np.load(data_dir / "mlp" / "expected.npz")["output:0"]
     for _ in range(2):
         np.testing.assert_allclose(sess.run("output:0", {"input:0": on_gpu}), want, atol=1e-4, rtol=0)
+
+
+def test_repeated_numpy_feed_is_copied_once(data_dir):
+    _cuda_or_skip()
+    sess, _, _ = load(data_dir / "cnn" / "frozen.pb", providers="cuda")
+    x = np.load(data_dir / "cnn" / "inputs.npz")["images:0"]
+    want = np.load(data_dir / "cnn" / "expected.npz")["probs:0"]
+    for _ in range(3):
+        np.testing.assert_allclose(sess.run("probs:0", {"images:0": x}), want, atol=1e-4, rtol=0)
+    caches = [signature.runner.feed_cache for signature in sess._signatures.values()]
+    assert caches and all(c is not None for c in caches)
+    assert sum(c.copies for c in caches) == 1
+    x2 = x.copy()
+    x2[0, 0, 0, 0] += 1.0
+    sess.run("probs:0", {"images:0": x2})
+    assert sum(c.copies for c in caches) == 2
