@@ -250,7 +250,7 @@ class _OrtRunner:
         self.on_device = "CUDAExecutionProvider" in self.providers
         self.device = "cuda" if self.on_device else "cpu"  # where bound outputs are kept
         self._run = self.session._sess.run
-        self.feed_cache = DeviceFeedCache(self.device) if self.on_device else None
+        self.feed_cache = DeviceFeedCache(self.device)  # used by the bound (CUDA) path only
         # The converter carries complex tensors as real (re, im) pairs in a trailing axis of 2.
         self.complex_outputs = complex_outputs
         if log_placement:
@@ -614,14 +614,46 @@ class Session:
             # lacks kernels, e.g. for random ops).
             model = convert(plan.graph_def, inputs=plan.input_names, outputs=plan.outputs)
         except UnsupportedOpsError as e:  # ops without handlers: the interpreter may run them
-            if missing_kernels(plan.graph_def):
-                raise
             self._conversion_note = str(e)
-            return _InterpreterRunner(plan)
+            if not missing_kernels(plan.graph_def):
+                return _InterpreterRunner(plan)
+            runner = self._split_runner(plan, e)
+            if runner is None:
+                raise
+            return runner
+        return self._ort_runner(model, plan.graph_def, plan.input_names, plan.outputs)
+
+    def _ort_runner(self, model, graph_def, input_names: list[str], outputs: list[str]):
         options = make_session_options(self._config)
         log = bool(self._config is not None and self._config.log_device_placement)
-        return _OrtRunner(model, plan.input_names, plan.outputs, self._providers, options, log,
-                          _complex_outputs(plan.graph_def, plan.outputs))
+        return _OrtRunner(model, input_names, outputs, self._providers, options, log,
+                          _complex_outputs(graph_def, outputs))
+
+    def _split_runner(self, plan: SubgraphPlan, error):
+        """onnxruntime for what converts and numpy for the rest, or None when that cannot work.
+
+        Used when neither backend takes the whole signature, as in `run([summaries, loss])`.
+        """
+        from ortflow.converters import convert
+        from ortflow.runtime.interpreter import missing_kernels
+        from ortflow.runtime.split import SplitRunner, split_for_host
+
+        seeds = {name for names in error.unsupported.values() for name in names}
+        seeds |= {name for _, name, _ in error.failures}
+        seeds |= {n.name for n in plan.graph_def.node if n.op in _BINARY_STRING_OPS}
+        split = split_for_host(plan.graph_def, plan.input_names, plan.outputs, seeds)
+        if missing_kernels(split.host_graph):
+            return None
+        device_runner = None
+        if split.device_graph is not None:
+            try:
+                model = convert(split.device_graph, inputs=split.device_inputs,
+                                outputs=split.device_outputs)
+            except Exception:  # noqa: BLE001 - the caller re-raises the whole signature's error
+                return None
+            device_runner = self._ort_runner(model, split.device_graph, split.device_inputs,
+                                             split.device_outputs)
+        return SplitRunner(split, device_runner)
 
     def _execute(self, plan: _RunPlan, feeds):
         values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
