@@ -262,14 +262,26 @@ def convert_select(ctx, node):
     # ONNX: Out = Where(Cond, T, E)        (a vector condition is unsqueezed to broadcast)
     cond = node.input(0)
     cond_shape, x_shape = node.input_shape(0), node.input_shape(1)
-    if cond_shape is not None and len(cond_shape) == 1:
-        require(x_shape is not None, node, "Select with a vector condition needs the rank of 't'")
+    if cond_shape is not None and len(cond_shape) != 1:
+        pass  # a scalar broadcasts, a same-shape condition selects elementwise
+    elif cond_shape is not None and x_shape is not None:
         if len(x_shape) > 1:
             cond = unsqueeze(ctx, cond, list(range(1, len(x_shape))))
     else:
-        require(cond_shape is not None or x_shape is not None, node,
-                "Select needs the rank of 'condition' or of 't' to tell its two forms apart")
+        # Ranks unknown at conversion time (a while body of dynamic_rnn): append one size-1
+        # dim per dim 't' has beyond 'condition', at run time. That is a no-op for the
+        # same-shape form and the row-selecting unsqueeze for the vector form.
+        cond = _trailing_ones_like(ctx, cond, node.input(1))
     _where(ctx, node, cond)
+
+
+def _trailing_ones_like(ctx, cond: str, x: str) -> str:
+    """`cond` reshaped to its shape followed by rank(x) - rank(cond) ones."""
+    cond_shape = shape_of(ctx, cond)
+    extra = first(ctx, "Sub", [first(ctx, "Size", [shape_of(ctx, x)]), first(ctx, "Size", [cond_shape])])
+    ones = first(ctx, "ConstantOfShape", [unsqueeze(ctx, extra, [0])],
+                 {"value": np.ones(1, np.int64)})
+    return first(ctx, "Reshape", [cond, first(ctx, "Concat", [cond_shape, ones], {"axis": 0})])
 
 
 def _where(ctx, node, cond: str) -> None:

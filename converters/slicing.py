@@ -206,17 +206,31 @@ def _dynamic_bounds(ctx, sliced: list[SliceDim], begin: str, end: str):
     return starts, ends
 
 
+def _leading_rank(masks: dict, n: int) -> int | None:
+    """The number of input dims a spec without an ellipsis names (None with an ellipsis).
+
+    Without an ellipsis the spec covers the leading dims and an implicit trailing ellipsis keeps
+    the rest whole, so an input of unknown rank (a while body's TensorArray read) can be sliced
+    as if it had exactly those dims: axes are counted from the front either way.
+    """
+    if masks["ellipsis_mask"] & ((1 << n) - 1):
+        return None
+    return n - (masks["new_axis_mask"] & ((1 << n) - 1)).bit_count()
+
+
 @handler("StridedSlice", since=13)
 def convert_strided_slice(ctx, node):
     # TF:   output = StridedSlice(input, begin, end, strides, begin_mask, end_mask,
     #                             ellipsis_mask, new_axis_mask, shrink_axis_mask)
     # ONNX: Output = Unsqueeze(Squeeze(Slice(Data, Starts, Ends, Axes, Steps), shrunk), new)
-    rank = node.input_rank(0)
-    require(rank is not None, node, "StridedSlice needs the static rank of its input")
     strides = node.input_value(3)
     require(strides is not None, node, "the strides must be constant")
     masks = {k: int(node.attr(k, 0)) for k in ("begin_mask", "end_mask", "ellipsis_mask",
                                                  "new_axis_mask", "shrink_axis_mask")}
+    rank = node.input_rank(0)
+    if rank is None:
+        rank = _leading_rank(masks, np.asarray(strides).size)
+        require(rank is not None, node, "StridedSlice with an ellipsis needs the static rank of its input")
     try:
         spec = dense_strided_slice(rank, np.asarray(strides).reshape(-1), **masks)
     except ValueError as e:
@@ -232,6 +246,8 @@ def convert_strided_slice(ctx, node):
     if sliced:
         begin, end = node.input_value(1), node.input_value(2)
         shape = node.input_shape(0)
+        if shape is None or len(shape) != rank:
+            shape = [None] * rank  # unknown rank: only the leading dims the spec names matter
         if begin is not None and end is not None:
             begin = np.asarray(begin).reshape(-1)
             starts, ends = _const_bounds(sliced, begin, np.asarray(end).reshape(-1), shape)

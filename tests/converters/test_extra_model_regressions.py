@@ -1,0 +1,96 @@
+"""Regression cases for converter bugs found on TF-written models outside the fixtures.
+
+`tools/gen_extra_models.py` writes Keras applications, layer mixes and TF 1.x control-flow
+graphs; `tools/check_extra_models.py` converts and compares them. Each bug that check found
+gets one tiny GraphDef here, converted and run in onnxruntime against a numpy reference. The
+builders and the runner are the ones of test_handlers_small.py (loaded by path: tests are not a
+package).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime")
+
+
+def _small():
+    name = "ortflow_tests_handlers_small"
+    module = sys.modules.get(name)
+    if module is None:
+        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+S = _small()
+Case, Dims, op, const, placeholder, with_shape = S.Case, S.Dims, S.op, S.const, S.placeholder, S.with_shape
+F32, I32 = S.F32, S.I32
+BOOL = S.dtypes.bool
+RNG = np.random.RandomState(1)
+
+CASES: dict = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+@case
+def select_of_unknown_ranks():
+    # dynamic_rnn's while body: Select(copy_cond, zeros, new_output) where neither the [batch]
+    # condition nor the [batch, units] values have a static rank inside the frame. The
+    # converter used to refuse ("needs the rank of 'condition' or of 't'").
+    rows = np.array([True, False, True])
+    same = RNG.uniform(-1, 1, (3, 2)) > 0
+    x, y = RNG.uniform(-1, 1, (3, 2)).astype(np.float32), RNG.uniform(-1, 1, (3, 2)).astype(np.float32)
+    nodes = [placeholder("rows", BOOL, None), placeholder("same", BOOL, None),
+             placeholder("x", F32, None), placeholder("y", F32, None),
+             placeholder("xk", F32, [None, 2]),
+             op("by_row", "Select", ["rows", "x", "y"], T=F32),
+             op("elementwise", "Select", ["same", "x", "y"], T=F32),
+             op("row_known_x", "Select", ["rows", "xk", "y"], T=F32)]
+    nodes += with_shape("out_row", "by_row:0", [3, 2]) + with_shape("out_same", "elementwise:0", [3, 2])
+    nodes += with_shape("out_known", "row_known_x:0", [3, 2])
+    feeds = {"rows:0": rows, "same:0": same, "x:0": x, "y:0": y, "xk:0": x}
+
+    def expected(f):
+        by_row = np.where(f["rows:0"][:, None], f["x:0"], f["y:0"])
+        return [by_row, np.where(f["same:0"], f["x:0"], f["y:0"]), by_row]
+    return Case(nodes, feeds, ["out_row:0", "out_same:0", "out_known:0"], expected)
+
+
+@case
+def strided_slice_of_unknown_rank():
+    # map_fn's body reads rows from a TensorArray whose element shape is unknown, then takes
+    # row[0]: a spec without an ellipsis only names leading dims, so the rank is not needed.
+    x = RNG.uniform(-1, 1, (4, 5, 6)).astype(np.float32)
+    nodes = [placeholder("x", F32, None),
+             const("b0", np.array([0], np.int32)), const("e0", np.array([1], np.int32)),
+             const("s1", np.array([1], np.int32)),
+             op("first", "StridedSlice", ["x", "b0", "e0", "s1"], T=F32, Index=I32, shrink_axis_mask=1),
+             const("b", np.array([1, 0, 0], np.int32)), const("e", np.array([0, 0, -1], np.int32)),
+             const("s", np.array([1, 1, 2], np.int32)),
+             op("mixed", "StridedSlice", ["x", "b", "e", "s"], T=F32, Index=I32,
+                end_mask=1, new_axis_mask=2, begin_mask=4)]
+    nodes += with_shape("out_first", "first:0", [5, 6]) + with_shape("out_mixed", "mixed:0", [3, 1, 2, 6])
+    return Case(nodes, {"x:0": x}, ["out_first:0", "out_mixed:0"],
+                lambda f: [f["x:0"][0], f["x:0"][1:, None, :-1:2]])
+
+
+@pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_regression_case(name, opset):
+    case_obj = CASES[name]()
+    results = S.run(case_obj, opset)
+    for out, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
+        S._compare(got, want, f"{name} {out}", case_obj.atol)
