@@ -160,3 +160,7 @@ __all__ += ["GraphKeys", "device", "control_dependencies", "colocate_with", "add
 from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 
 __all__ += ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"]
+
+from ortflow.api.control_flow_ops import TensorArray, case, cond, while_loop
+
+__all__ += ["TensorArray", "case", "cond", "while_loop"]
