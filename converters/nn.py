@@ -206,34 +206,94 @@ def convert_depthwise_conv2d(ctx, node):
     _convolution(ctx, node, 4, weights, int(c))
 
 
+def _backprop_sizes(node, rank: int):
+    """The input_sizes of a conv backprop-input node, or None when unknown.
+
+    Keras builds them at run time (`stack([batch, h, w, c])`): then the output's static shape
+    has the spatial dims, which are all ConvTranspose needs (the batch follows the input).
+    """
+    sizes = node.input_value(0)
+    if sizes is not None:
+        return [int(v) for v in np.asarray(sizes).reshape(-1)]
+    for shape in (node.output_shape(0), _packed_dims(node)):
+        spatial = _spatial_dims(node, shape, rank)
+        if spatial is not None and all(d is not None for d in spatial):
+            return [int(d) for d in spatial]
+    return None
+
+
+def _packed_dims(node) -> list | None:
+    """The dims of input 0 built from Pack/ConcatV2 of scalars: constant ones, others None."""
+    return _partial_vector(node.ctx, node.input_tensor(0), depth=4)
+
+
+def _partial_vector(ctx, tensor: str, depth: int) -> list | None:
+    # Keras' conv-transpose layers build output shapes as stack([batch, h, w, c]), the 1-D
+    # ones as concat([stack([batch]), [w], [c]]): only the batch is a run-time value.
+    producer = ctx.tf_node(tensor)
+    value = ctx.tensor_value(tensor)
+    if value is not None:
+        return [int(v) for v in np.asarray(value).reshape(-1)]
+    if producer is None or depth == 0:
+        return None
+    if producer.op == "Pack":
+        out = []
+        for i in range(producer.num_inputs):
+            v = producer.input_value(i)
+            out.append(int(np.asarray(v).reshape(-1)[0]) if v is not None and np.asarray(v).size == 1 else None)
+        return out
+    if producer.op == "ConcatV2":
+        out = []
+        for i in range(producer.num_inputs - 1):
+            piece = _partial_vector(ctx, producer.input_tensor(i), depth - 1)
+            if piece is None:
+                return None
+            out += piece
+        return out
+    return None
+
+
 @handler("Conv2DBackpropInput")
 def convert_conv2d_backprop_input(ctx, node):
     # TF:   output = Conv2DBackpropInput(input_sizes, filter HWIO, out_backprop, strides, padding)
     # ONNX: Y = ConvTranspose(X NCHW, W [O, I, H, W], strides, pads, output_padding)
-    sizes = node.input_value(0)
-    require(sizes is not None, node, "input_sizes must be constant")
-    weights = _filter(ctx, node, 1, [3, 2, 0, 1])
+    _conv_transpose(ctx, node, 4)
+
+
+@handler("Conv3DBackpropInputV2")
+def convert_conv3d_backprop_input(ctx, node):
+    # TF:   output = Conv3DBackpropInputV2(input_sizes, filter DHWIO, out_backprop, strides, padding)
+    # ONNX: Y = ConvTranspose(X NCDHW, W [O, I, D, H, W], strides, pads, output_padding)
+    _conv_transpose(ctx, node, 5)
+
+
+def _conv_transpose(ctx, node, rank: int) -> None:
+    """A conv's gradient w.r.t. its input as ConvTranspose: TF names the output size, ONNX
+    derives it from pads and output_padding, so both are solved for here."""
+    sizes = _backprop_sizes(node, rank)
+    require(sizes is not None, node, "input_sizes must be constant, or the output's spatial dims static")
+    spatial = rank - 2
+    weights = _filter(ctx, node, 1, [rank - 1, rank - 2] + list(range(spatial)))
     kernel = list(ctx.const_value(weights).shape[2:]) if ctx.const_value(weights) is not None else None
     require(kernel is not None, node, "the filter must be constant")
-    strides = _spatial(node, list(node.attr("strides")), 4)
-    dilations = _spatial(node, list(node.attr("dilations", [1, 1, 1, 1])), 4)
-    out_dims = [int(v) for v in (sizes[1:3] if _is_channels_last(node) else sizes[2:4])] \
-        if len(sizes) == 4 else [int(v) for v in sizes]
-    pads = _padding_attrs(node, out_dims, kernel, strides, dilations, 4)["pads"]
-    in_dims = _spatial_dims(node, node.input_shape(2), 4)
+    strides = _spatial(node, list(node.attr("strides")), rank)
+    dilations = _spatial(node, list(node.attr("dilations", [1] * rank)), rank)
+    out_dims = _spatial(node, sizes, rank) if len(sizes) == rank else [int(v) for v in sizes]
+    pads = _padding_attrs(node, out_dims, kernel, strides, dilations, rank)["pads"]
+    in_dims = _spatial_dims(node, node.input_shape(2), rank)
     if in_dims is None or None in in_dims:
-        in_dims = [-(-o // s) if pads != [0] * 4 else (o - ((k - 1) * d + 1)) // s + 1
+        in_dims = [-(-o // s) if pads != [0] * (2 * spatial) else (o - ((k - 1) * d + 1)) // s + 1
                    for o, k, s, d in zip(out_dims, kernel, strides, dilations)]
     out_pad = []
     for i, (o, n, k, s, d) in enumerate(zip(out_dims, in_dims, kernel, strides, dilations)):
-        produced = s * (n - 1) + (k - 1) * d + 1 - pads[i] - pads[i + 2]
+        produced = s * (n - 1) + (k - 1) * d + 1 - pads[i] - pads[i + spatial]
         require(0 <= o - produced < s, node, f"output size {o} cannot be produced from {n}")
         out_pad.append(o - produced)
     attrs = {"strides": strides, "dilations": dilations, "kernel_shape": kernel, "pads": pads,
              "output_padding": out_pad}
-    x = to_channels_first(ctx, node, node.input(2), 4)
+    x = to_channels_first(ctx, node, node.input(2), rank)
     y = ctx.make_node("ConvTranspose", [x, weights], attrs, name=f"{node.name}/ConvTranspose")[0]
-    to_channels_last(ctx, node, y, 4, node.output(0))
+    to_channels_last(ctx, node, y, rank, node.output(0))
 
 
 @handler("BiasAdd", "BiasAddV1")

@@ -648,6 +648,52 @@ def resize_bicubic():
                 atol=2e-3)
 
 
+def _conv_transpose_reference(x, w, out_spatial, strides, padding):
+    """TF's conv backprop-input in numpy: x [N, *in, I], w [*k, O, I] -> [N, *out_spatial, O].
+
+    Every input position scatters its kernel-weighted values to position * stride + offset of
+    an unpadded output; TF then drops `pad_before` leading positions per dim (SAME: the
+    forward conv's padding from the output to the input size, extra at the end).
+    """
+    kernel = w.shape[:-2]
+    full = [(n - 1) * s + k for n, s, k in zip(x.shape[1:-1], strides, kernel)]
+    acc = np.zeros((x.shape[0], *full, w.shape[-2]), np.float64)
+    for pos in np.ndindex(*x.shape[1:-1]):
+        for off in np.ndindex(*kernel):
+            at = tuple(p * s + o for p, s, o in zip(pos, strides, off))
+            acc[(slice(None),) + at] += x[(slice(None),) + pos] @ w[off].T
+    begins = [max((n - 1) * s + k - o, 0) // 2 if padding == "SAME" else 0
+              for n, s, k, o in zip(x.shape[1:-1], strides, kernel, out_spatial)]
+    out = np.zeros((x.shape[0], *out_spatial, w.shape[-2]))
+    region = tuple(slice(b, min(b + o, f)) for b, o, f in zip(begins, out_spatial, full))
+    kept = acc[(slice(None),) + region]
+    out[(slice(None),) + tuple(slice(0, k) for k in kept.shape[1:-1])] = kept
+    return out.astype(np.float32)
+
+
+@case
+def conv_transpose_dynamic_sizes():
+    # Keras' Conv2DTranspose/Conv3DTranspose pass input_sizes = stack([batch, h, w, c]) built
+    # at run time: the spatial dims come from the Pack's constant entries.
+    x2, w2 = _x((2, 3, 4, 2)), _x((3, 3, 5, 2))
+    x3, w3 = _x((1, 2, 3, 2, 2)), _x((2, 2, 2, 3, 2))
+    nodes = [placeholder("x2", F32, [None, 3, 4, 2]), placeholder("x3", F32, [None, 2, 3, 2, 2]),
+             const("w2", w2), const("w3", w3),
+             op("shape2", "Shape", ["x2"], T=F32, out_type=I32),
+             const("b0", np.array([0], np.int32)), const("b1", np.array([1], np.int32)),
+             op("batch", "StridedSlice", ["shape2", "b0", "b1", "b1"], T=I32, Index=I32, shrink_axis_mask=1),
+             const("h", np.int32(6)), const("w", np.int32(8)), const("c", np.int32(5)),
+             op("sizes2", "Pack", ["batch", "h", "w", "c"], T=I32, N=4, axis=0),
+             op("deconv2", "Conv2DBackpropInput", ["sizes2", "w2", "x2"], T=F32, strides=[1, 2, 2, 1],
+                padding="SAME"),
+             const("sizes3", np.array([1, 4, 7, 4, 3], np.int32)),
+             op("deconv3", "Conv3DBackpropInputV2", ["sizes3", "w3", "x3"], T=F32, Tshape=I32,
+                strides=[1, 2, 2, 2, 1], padding="VALID")]
+    return Case(nodes, {"x2:0": x2, "x3:0": x3}, ["deconv2:0", "deconv3:0"],
+                lambda f: [_conv_transpose_reference(f["x2:0"], w2, (6, 8), (2, 2), "SAME"),
+                           _conv_transpose_reference(f["x3:0"], w3, (4, 7, 4), (2, 2, 2), "VALID")])
+
+
 # --------------------------------------------------------------------------- random ops
 
 def _check_random(results, feeds):
