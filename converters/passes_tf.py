@@ -25,6 +25,7 @@ __all__ = [
     "fold_batch_norm",
     "fold_constants",
     "inline_constant_ifs",
+    "inline_function_calls",
     "prune",
     "remove_identities",
     "resolve_constant_switches",
@@ -138,6 +139,7 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
 
 def _run_tf_passes(graph_def, inputs, outputs):
     _check_names(graph_def, inputs, outputs)
+    graph_def, _ = inline_function_calls(graph_def, outputs)
     graph_def, _ = prune(graph_def, inputs, outputs)
     graph_def, _ = resolve_placeholder_defaults(graph_def, inputs)
     graph_def, _ = remove_identities(graph_def, outputs)
@@ -515,6 +517,44 @@ def inline_constant_ifs(graph_def, values: dict, outputs: Sequence[str]):
         if t in rename:
             raise ConversionError(f"output {t!r} is an If output; ask for a tensor after it")
     return _new_graph(graph_def, [_rewire(n, rename) for n in out]), True
+
+
+#: Call ops whose function `f` is inlined; nested calls are inlined up to this depth.
+_CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
+_MAX_CALL_DEPTH = 8
+
+
+def inline_function_calls(graph_def, outputs: Sequence[str]):
+    """(Stateful)PartitionedCall nodes become their function's body, inlined under the call's
+    name; readers of the call's outputs are rewired. Keras 3 leaves such calls in frozen graphs
+    (ConvNeXt's depthwise convolutions run through an XLA-marked function)."""
+    functions = {f.signature.name: f for f in graph_def.library.function}
+    changed_any = False
+    for _ in range(_MAX_CALL_DEPTH):
+        out, rename, changed = [], {}, False
+        for node in graph_def.node:
+            if node.op not in _CALL_OPS:
+                out.append(node)
+                continue
+            name = node.attr["f"].func.name
+            fdef = functions.get(name)
+            if fdef is None:
+                raise ConversionError(f"{node.op} node {node.name!r}: its function {name!r} is not in "
+                                      "the graph's library")
+            args = [tensor_name(i) for i in node.input if not i.startswith("^")]
+            body, results = _inline_function(fdef, node.name, args)
+            out.extend(body)
+            for k, t in enumerate(results):
+                rename[f"{node.name}:{k}"] = t
+            changed = True
+        if not changed:
+            break
+        for t in outputs:
+            if t in rename:
+                raise ConversionError(f"output {t!r} is a function call's output; ask for a tensor after it")
+        graph_def = _new_graph(graph_def, [_rewire(n, rename) for n in out])
+        changed_any = True
+    return graph_def, changed_any
 
 
 def _truth(value) -> bool:

@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from ortflow.proto import FunctionDef
 
 pytest.importorskip("onnxruntime")
 
@@ -87,10 +88,57 @@ def strided_slice_of_unknown_rank():
                 lambda f: [f["x:0"][0], f["x:0"][1:, None, :-1:2]])
 
 
+def _function(name: str, args: list, results: list, body: list, ret: dict):
+    """A FunctionDef of float32 args and results; `ret` maps result names to body tensors."""
+    fdef = FunctionDef()
+    fdef.signature.name = name
+    for arg in args:
+        fdef.signature.input_arg.add(name=arg, type=F32.as_datatype_enum)
+    for result in results:
+        fdef.signature.output_arg.add(name=result, type=F32.as_datatype_enum)
+    fdef.node_def.extend(body)
+    for key, value in ret.items():
+        fdef.ret[key] = value
+    return fdef
+
+
+def _call(name: str, op_type: str, inputs: list, function: str, n_in: int, n_out: int):
+    node = op(name, op_type, inputs, Tin=[F32] * n_in, Tout=[F32] * n_out)
+    node.attr["f"].func.name = function
+    return node
+
+
+@case
+def function_calls_inlined():
+    # Keras 3 freezes ConvNeXt's depthwise convolutions as StatefulPartitionedCall of a library
+    # function; the converter had no handler for the call. Here: a call with two results whose
+    # body holds a nested PartitionedCall, and a constant (a frozen variable) as an argument.
+    x = RNG.uniform(-1, 1, (2, 3)).astype(np.float32)
+    scale = np.array([1.5, -2.0, 0.5], np.float32)
+    inner = _function("inner", ["u"], ["r"], [op("sq", "Square", ["u"], T=F32)], {"r": "sq:y:0"})
+    outer = _function("outer", ["a", "w"], ["p", "q"],
+                      [op("mul", "Mul", ["a", "w"], T=F32),
+                       _call("nested", "PartitionedCall", ["mul:z:0"], "inner", 1, 1),
+                       op("add", "AddV2", ["nested:output:0", "a"], T=F32)],
+                      {"p": "add:z:0", "q": "mul:z:0"})
+    nodes = [placeholder("x", F32, [None, 3]), const("scale", scale),
+             _call("call", "StatefulPartitionedCall", ["scale", "x"], "outer", 2, 2),
+             op("first", "Identity", ["call"], T=F32), op("second", "Neg", ["call:1"], T=F32)]
+    case_obj = Case(nodes, {"x:0": x}, ["first:0", "second:0"],
+                    lambda f: [(scale * f["x:0"]) ** 2 + scale, -(scale * f["x:0"])])
+    case_obj.library = [inner, outer]
+    return case_obj
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
     case_obj = CASES[name]()
+    library = getattr(case_obj, "library", ())
+    if library:
+        graph = case_obj.graph_def()
+        graph.library.function.extend(library)
+        case_obj.graph_def = lambda: graph
     results = S.run(case_obj, opset)
     for out, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
         S._compare(got, want, f"{name} {out}", case_obj.atol)
