@@ -1,0 +1,140 @@
+"""RNNs built by TensorFlow and by ortflow from the same snippet: same variables, same outputs.
+
+Each case is run twice, with `tf = tensorflow.compat.v1` (graph mode, TF 1.x control flow) and
+with `import ortflow as tf`. TensorFlow initializes its variables, saves them with its Saver and
+computes the fetches; ortflow builds the same graph, restores TF's checkpoint with its own Saver
+and must give the same values. A snippet binds `rc` (the `tf.nn.rnn_cell` namespace), `x`
+(the input placeholder) and must define `fetches`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.interop
+
+RNG = np.random.default_rng(11)
+BATCH, TIME, DEPTH = 3, 4, 5
+X = RNG.standard_normal((BATCH, TIME, DEPTH)).astype(np.float32)
+LENGTHS = np.array([4, 2, 0], np.int32)
+
+STATIC = """
+xs = tf.unstack(x, axis=1)
+"""
+
+CASES = {
+    "static_basic_lstm": STATIC + """
+outputs, state = tf.nn.static_rnn(rc.BasicLSTMCell(6), xs, dtype=tf.float32)
+fetches = [outputs, state]
+""",
+    "static_basic_rnn_gru_multi": STATIC + """
+cell = rc.MultiRNNCell([rc.BasicRNNCell(4), rc.GRUCell(3), rc.BasicRNNCell(2, activation=tf.nn.relu)])
+outputs, state = tf.nn.static_rnn(cell, xs, dtype=tf.float32)
+fetches = [outputs, state]
+""",
+    "static_lstm_peephole_proj_clip": STATIC + """
+cell = rc.LSTMCell(6, use_peepholes=True, num_proj=3, cell_clip=0.5, proj_clip=0.3, forget_bias=0.7)
+outputs, state = tf.nn.static_rnn(cell, xs, dtype=tf.float32)
+fetches = [outputs, state]
+""",
+    "static_concat_state_lengths": STATIC + """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+cell = rc.MultiRNNCell([rc.BasicLSTMCell(4, state_is_tuple=False), rc.LSTMCell(3, state_is_tuple=False)],
+                       state_is_tuple=False)
+outputs, state = tf.nn.static_rnn(cell, xs, dtype=tf.float32, sequence_length=lengths)
+fetches = [outputs, state]
+""",
+    "static_bidirectional_lengths_wrappers": STATIC + """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+keep = tf.placeholder_with_default(1.0, [], name="keep")
+fw = rc.DropoutWrapper(rc.GRUCell(4), input_keep_prob=keep, output_keep_prob=keep, state_keep_prob=keep)
+bw = rc.ResidualWrapper(rc.BasicRNNCell(5))
+outputs, state_fw, state_bw = tf.nn.static_bidirectional_rnn(fw, bw, xs, dtype=tf.float32,
+                                                             sequence_length=lengths)
+fetches = [outputs, state_fw, state_bw]
+""",
+    "static_initial_state_scope": STATIC + """
+c0 = tf.placeholder(tf.float32, [None, 3], name="c0")
+h0 = tf.placeholder(tf.float32, [None, 3], name="h0")
+with tf.variable_scope("enc", initializer=tf.random_uniform_initializer(-0.5, 0.5)):
+    outputs, state = tf.nn.static_rnn(rc.LSTMCell(3, use_peepholes=True), xs,
+                                      initial_state=rc.LSTMStateTuple(c0, h0), scope="mine")
+fetches = [outputs, state]
+""",
+}
+
+FEEDS = {"x:0": X, "lengths:0": LENGTHS, "c0:0": X[:, 0, :3], "h0:0": X[:, 1, 2:]}
+
+
+def _tf_rnn_cell(tf):
+    # TF 2.21 serves tf.compat.v1.nn.rnn_cell from tf_keras only when asked to (its lazy loader
+    # reads TF_USE_LEGACY_KERAS on first use); the same classes are reachable directly too.
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    try:
+        return tf.nn.rnn_cell.BasicLSTMCell and tf.nn.rnn_cell
+    except AttributeError:
+        from tf_keras.api._v1.keras import __internal__ as keras_internal
+
+        return keras_internal.legacy.rnn_cell
+
+
+def _build(tf, rc, code: str):
+    x = tf.placeholder(tf.float32, [None, TIME, DEPTH], name="x")
+    scope = {"tf": tf, "rc": rc, "x": x, "np": np}
+    exec(code, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
+    return scope["fetches"]
+
+
+def _feed(graph) -> dict:
+    names = {op.name for op in graph.get_operations()}
+    return {k: v for k, v in FEEDS.items() if k[:-2] in names}
+
+
+def _run_tf(tf, code: str, ckpt: str):
+    g = tf.Graph()
+    with g.as_default():
+        fetches = _build(tf, _tf_rnn_cell(tf), code)
+        variables = [(v.op.name, v.shape.as_list()) for v in tf.global_variables()]
+        with tf.Session(graph=g) as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, ckpt)
+            values = sess.run(fetches, _feed(g))
+    return variables, values
+
+
+def _run_ortflow(code: str, ckpt: str):
+    import ortflow as otf
+
+    g = otf.Graph()
+    with g.as_default():
+        fetches = _build(otf, otf.nn.rnn_cell, code)
+        variables = [(v.op.name, v.shape.as_list()) for v in otf.global_variables()]
+        with otf.Session(graph=g) as sess:
+            otf.train.Saver().restore(sess, ckpt)
+            values = sess.run(fetches, _feed(g))
+    return variables, values
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield np.asarray(value)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_restores_tf_checkpoint_and_matches(tf, tmp_path, case):
+    tf.disable_v2_behavior()
+    ckpt = str(tmp_path / "model.ckpt")
+    tf_vars, expected = _run_tf(tf, CASES[case], ckpt)
+    of_vars, got = _run_ortflow(CASES[case], ckpt)
+    assert of_vars == tf_vars
+    expected, got = list(_leaves(expected)), list(_leaves(got))
+    assert len(got) == len(expected)
+    for e, o in zip(expected, got):
+        assert o.shape == e.shape
+        np.testing.assert_allclose(o, e, rtol=1e-5, atol=1e-5)
