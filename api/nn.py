@@ -375,4 +375,13 @@ def xw_plus_b(x, weights, biases, name=None):
         return bias_add(mm, biases, name=scope)
 
 
+# -- recurrent networks (api/rnn_cell.py, api/rnn.py) --
+from ortflow.api import rnn_cell  # noqa: E402  (tf.nn.rnn_cell)
+from ortflow.api.rnn import (  # noqa: E402
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
 
+__all__ += ["rnn_cell", "bidirectional_dynamic_rnn", "dynamic_rnn", "static_bidirectional_rnn", "static_rnn"]
