@@ -75,6 +75,7 @@ _SUBMODULES: dict[str, str] = {
     "metrics": "ortflow.api.metrics",
     "initializers": "ortflow.api.initializers",
     "compat": "ortflow.api.compat",
+    "layers": "ortflow.api.layers",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

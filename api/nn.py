@@ -2,45 +2,73 @@
 
 from __future__ import annotations
 
+import numpy as np
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
+    "atrous_conv2d",
     "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "avg_pool_v2",
     "batch_normalization",
     "bias_add",
+    "conv1d",
     "conv2d",
     "conv2d_transpose",
+    "conv3d",
+    "conv3d_transpose",
+    "convolution",
+    "crelu",
+    "depth_to_space",
     "depthwise_conv2d",
     "dropout",
     "elu",
     "embedding_lookup",
     "fused_batch_norm",
+    "gelu",
     "in_top_k",
     "l2_loss",
     "l2_normalize",
     "leaky_relu",
     "local_response_normalization",
+    "log_poisson_loss",
     "log_softmax",
     "lrn",
     "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool_v2",
     "moments",
+    "normalize_moments",
+    "pool",
     "relu",
     "relu6",
+    "relu_layer",
     "selu",
+    "separable_conv2d",
     "sigmoid",
     "sigmoid_cross_entropy_with_logits",
+    "silu",
     "softmax",
     "softmax_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits_v2",
     "softplus",
     "softsign",
+    "space_to_depth",
     "sparse_softmax_cross_entropy_with_logits",
+    "sufficient_statistics",
+    "swish",
     "tanh",
     "top_k",
     "weighted_cross_entropy_with_logits",
+    "weighted_moments",
     "xw_plus_b",
+    "zero_fraction",
 ]
 
 
@@ -373,6 +401,382 @@ def xw_plus_b(x, weights, biases, name=None):
     with g.as_default(), g.name_scope(name or "xw_plus_b") as scope:
         mm = math_ops.matmul(x, weights)
         return bias_add(mm, biases, name=scope)
+
+
+# -- more of TF 1.x's tf.nn: generic convolution and pooling, activations, statistics, losses ----
+
+def _expand_spatial(values, n: int, data_format: str | None, what: str) -> list[int]:
+    # An int or n ints -> the op attr's full list with ones at the batch and channel axes.
+    if isinstance(values, int):
+        values = [values] * n
+    values = [int(v) for v in values]
+    if len(values) == n + 2:
+        return values
+    if len(values) == 1:
+        values = values * n
+    if len(values) != n:
+        raise ValueError(f"{what} should be of length 1, {n} or {n + 2}. Received: {what}={values!r}")
+    return [1, 1, *values] if data_format and data_format.startswith("NC") else [1, *values, 1]
+
+
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None,
+           name=None, input=None, dilations=None):
+    """1-D convolution as TF builds it: ExpandDims, `Conv2D` over [N, 1, W, C], Squeeze.
+
+    Args:
+        value: [batch, width, in_channels] ("NWC") or [batch, in_channels, width] ("NCW").
+        filters: [filter_width, in_channels, out_channels].
+        stride: an int or a list of 1 or 3 ints.
+        padding: "SAME" or "VALID".
+        data_format: "NWC" (default) or "NCW".
+        dilations: an int or a list of 1 or 3 ints.
+    """
+    value = input if value is None else value
+    data_format = data_format or "NWC"
+    if data_format not in ("NWC", "NHWC", "NCW", "NCHW"):
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+    channels_last = data_format in ("NWC", "NHWC")
+    spatial = -3 if channels_last else -2
+    g = graph_of(value, filters)
+    with g.as_default(), g.name_scope(name or "conv1d") as scope:
+        value = array_ops.expand_dims(value, spatial)
+        filters = array_ops.expand_dims(filters, 0)
+        fmt = "NHWC" if channels_last else "NCHW"
+        strides = [1] + _expand_spatial(stride, 1, fmt, "stride")[1:]
+        strides = [1, 1, strides[1], 1] if channels_last else [1, 1, 1, strides[2]]
+        rate = _expand_spatial(dilations or 1, 1, fmt, "dilations")
+        rate = [1, 1, rate[1], 1] if channels_last else [1, 1, 1, rate[2]]
+        out = conv2d(value, filters, strides=strides, padding=padding, data_format=fmt, dilations=rate,
+                     use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu, name=scope)
+        return array_ops.squeeze(out, [spatial])
+
+
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None, name=None,
+                data_format=None, filters=None, dilations=None):
+    """N-D convolution (N = 1, 2, 3 from the input's rank): Conv2D / Conv3D with dilations.
+
+    TensorFlow builds dilated convolutions with SpaceToBatchND; ortflow passes the dilations
+    to the convolution op itself (the same values).
+
+    Raises:
+        ValueError: the input's rank is unknown or not 3, 4 or 5.
+    """
+    filter = filters if filter is None else filter
+    rate = dilations if dilation_rate is None else dilation_rate
+    g = graph_of(input, filter)
+    with g.as_default():
+        input = convert_to_tensor(input, name="input")
+        rank = input.shape.rank
+        if rank not in (3, 4, 5):
+            raise ValueError(f"`input` must have rank 3, 4 or 5 (1-3 spatial dims), got shape {input.shape}.")
+        n = rank - 2
+        if n == 1:
+            return conv1d(input, filter, stride=strides or 1, padding=padding, data_format=data_format,
+                          dilations=rate or 1, name=name or "convolution")
+        fmt = data_format or ("NHWC" if n == 2 else "NDHWC")
+        strides = _expand_spatial(strides or 1, n, fmt, "strides")
+        rate = _expand_spatial(rate or 1, n, fmt, "dilation_rate")
+        with g.name_scope(name or "convolution") as scope:
+            if n == 2:
+                return conv2d(input, filter, strides=strides, padding=padding, data_format=fmt, dilations=rate,
+                              name=scope)
+            return conv3d(input, filter, strides=strides, padding=padding, data_format=fmt, dilations=rate,
+                          name=scope)
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """2-D convolution with holes: `convolution` with `dilation_rate=[rate, rate]`."""
+    return convolution(value, filters, padding=padding, dilation_rate=[rate, rate], name=name)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, rate=None, name=None,
+                     data_format=None, dilations=None):
+    """Depthwise convolution (`DepthwiseConv2dNative`) then a 1x1 `Conv2D` mixing the channels.
+
+    Args:
+        depthwise_filter: [h, w, in_channels, channel_multiplier].
+        pointwise_filter: [1, 1, in_channels * channel_multiplier, out_channels].
+    """
+    fmt = data_format or "NHWC"
+    rate = dilations if rate is None else rate
+    g = graph_of(input)
+    with g.as_default(), g.name_scope(name or "separable_conv2d") as scope:
+        input = convert_to_tensor(input, name="input")
+        attrs = {"strides": _strides4(strides, fmt), "padding": padding, "data_format": fmt,
+                 "dilations": _expand_spatial(rate or 1, 2, fmt, "rate")}
+        depthwise = apply_op_output("DepthwiseConv2dNative", [input, depthwise_filter], attrs, name="depthwise")
+        return conv2d(depthwise, pointwise_filter, strides=[1, 1, 1, 1], padding="VALID", data_format=fmt,
+                      name=scope)
+
+
+def conv3d_transpose(value, filter=None, output_shape=None, strides=None, padding="SAME", data_format="NDHWC",
+                     name=None, input=None, filters=None, dilations=None):
+    """Transposed 3-D convolution (`Conv3DBackpropInputV2`); `filter` is [d, h, w, out, in]."""
+    value = input if value is None else value
+    filter = filters if filter is None else filter
+    attrs = {"strides": _expand_spatial(strides, 3, data_format, "strides"), "padding": padding,
+             "data_format": data_format, "dilations": _expand_spatial(dilations or 1, 3, data_format, "dilations")}
+    g = graph_of(value, filter)
+    with g.as_default(), g.name_scope(name or "conv3d_transpose") as scope:
+        return apply_op_output("Conv3DBackpropInputV2", [output_shape, filter, value], attrs, name=scope)
+
+
+def _pool_nd(kind: str, value, ksize, strides, padding, data_format, name):
+    # Dispatch on the input's rank as TF 2's max_pool / avg_pool (`max_pool_v2`) do.
+    g = graph_of(value)
+    with g.as_default():
+        value = convert_to_tensor(value)
+        rank = value.shape.rank
+        if rank not in (3, 4, 5):
+            raise ValueError(f"`input.shape.rank` must be 3, 4 or 5. Received: input.shape={value.shape}")
+        n = rank - 2
+        if n == 1:
+            fn = max_pool1d if kind == "max" else avg_pool1d
+        elif n == 2:
+            fn = max_pool2d if kind == "max" else avg_pool2d
+        else:
+            fn = max_pool3d if kind == "max" else avg_pool3d
+        fmt = data_format or {1: "NWC", 2: "NHWC", 3: "NDHWC"}[n]
+        return fn(value, _expand_spatial(ksize, n, fmt, "ksize"), _expand_spatial(strides, n, fmt, "strides"),
+                  padding, data_format=fmt, name=name)
+
+
+def max_pool_v2(input, ksize, strides, padding, data_format=None, name=None):
+    """Max pooling over 1, 2 or 3 spatial axes (from the input's rank); ints or lists for the sizes."""
+    return _pool_nd("max", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool_v2(input, ksize, strides, padding, data_format=None, name=None):
+    """Average pooling over 1, 2 or 3 spatial axes (from the input's rank)."""
+    return _pool_nd("avg", input, ksize, strides, padding, data_format, name)
+
+
+def _pool2d(op_type: str, default_name: str):
+    def fn(input, ksize, strides, padding, data_format="NHWC", name=None):
+        attrs = {"ksize": _expand_spatial(ksize, 2, data_format, "ksize"),
+                 "strides": _expand_spatial(strides, 2, data_format, "strides"), "padding": padding,
+                 "data_format": data_format}
+        return apply_op_output(op_type, [input], attrs, name=name or default_name)
+    fn.__name__ = default_name.lower()
+    fn.__doc__ = f"`{op_type}` over [N, H, W, C] (or NCHW); sizes as an int or lists of 1, 2 or 4."
+    return fn
+
+
+max_pool2d = _pool2d("MaxPool", "MaxPool2d")
+avg_pool2d = _pool2d("AvgPool", "AvgPool2D")
+
+
+def _pool1d(op_type: str, default_name: str):
+    def fn(input, ksize, strides, padding, data_format="NWC", name=None):
+        channels_last = data_format in ("NWC", "NHWC")
+        g = graph_of(input)
+        with g.as_default(), g.name_scope(name or default_name) as scope:
+            axis = 1 if channels_last else 2  # [N, W, C] -> [N, 1, W, C], as TF expands it
+            x = array_ops.expand_dims(input, axis)
+            fmt = "NHWC" if channels_last else "NCHW"
+            k = _expand_spatial(ksize, 1, fmt, "ksize")
+            s = _expand_spatial(strides, 1, fmt, "strides")
+            k = [1, 1, k[1], 1] if channels_last else [1, 1, 1, k[2]]
+            s = [1, 1, s[1], 1] if channels_last else [1, 1, 1, s[2]]
+            out = apply_op_output(op_type, [x], {"ksize": k, "strides": s, "padding": padding, "data_format": fmt},
+                                  name=op_type)
+            return array_ops.squeeze(out, [axis], name=scope)
+    fn.__name__ = default_name
+    fn.__doc__ = f"1-D `{op_type}` as TF builds it: ExpandDims, the 2-D pool, Squeeze."
+    return fn
+
+
+max_pool1d = _pool1d("MaxPool", "MaxPool1d")
+avg_pool1d = _pool1d("AvgPool", "AvgPool1D")
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None, name=None,
+         data_format=None, dilations=None):
+    """N-D pooling: `pooling_type` "MAX" or "AVG" over window_shape (dilation 1 only).
+
+    Raises:
+        ValueError: an unknown pooling type.
+        NotImplementedError: a dilation rate other than 1.
+    """
+    rate = dilations if dilation_rate is None else dilation_rate
+    if rate is not None and any(int(r) != 1 for r in ([rate] if isinstance(rate, int) else rate)):
+        raise NotImplementedError("nn.pool with dilation_rate != 1 is not supported by ortflow yet")
+    kind = {"MAX": "max", "AVG": "avg"}.get(str(pooling_type).upper())
+    if kind is None:
+        raise ValueError(f"Invalid pooling_type: {pooling_type!r}")
+    window = list(window_shape)
+    return _pool_nd(kind, input, window, strides or [1] * len(window), padding, data_format,
+                    name or f"{kind}_pool")
+
+
+def swish(features, beta=1.0, name=None):
+    """features * sigmoid(beta * features) (also `silu`)."""
+    g = graph_of(features)
+    with g.as_default(), g.name_scope(name or "swish"):
+        features = convert_to_tensor(features, name="features")
+        if isinstance(beta, (int, float)) and beta == 1.0:
+            return math_ops.multiply(features, math_ops.sigmoid(features))
+        beta = math_ops.cast(convert_to_tensor(beta, name="beta"), features.dtype.base_dtype)
+        return math_ops.multiply(features, math_ops.sigmoid(math_ops.multiply(beta, features)))
+
+
+silu = swish
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: x * P(X <= x) for a standard normal X (or the tanh form).
+
+    Raises:
+        ValueError: a non-float `features`.
+    """
+    from ortflow.api.ops_builder import constant
+
+    g = graph_of(features)
+    with g.as_default(), g.name_scope(name or "Gelu"):
+        features = convert_to_tensor(features, name="features")
+        dtype = features.dtype.base_dtype
+        if not dtype.is_floating:
+            raise ValueError(f"`features.dtype` must be a floating point tensor.Received:features.dtype={dtype.name}")
+        if approximate:
+            cube = math_ops.multiply(constant(0.044715, dtype=dtype), math_ops.pow(features, constant(3, dtype=dtype)))
+            inner = math_ops.multiply(constant(0.7978845608028654, dtype=dtype), math_ops.add(features, cube))
+            half_x = math_ops.multiply(constant(0.5, dtype=dtype), features)
+            return math_ops.multiply(half_x, math_ops.add(constant(1.0, dtype=dtype), math_ops.tanh(inner)))
+        half_x = math_ops.multiply(constant(0.5, dtype=dtype), features)
+        scaled = math_ops.multiply(math_ops.negative(features), constant(0.7071067811865476, dtype=dtype))
+        return math_ops.multiply(half_x, math_ops.erfc(scaled))
+
+
+def crelu(features, name=None, axis=-1):
+    """Concatenated ReLU: relu(concat([x, -x], axis)) (`CRelu` scope)."""
+    g = graph_of(features)
+    with g.as_default(), g.name_scope(name or "CRelu"):
+        features = convert_to_tensor(features, name="features")
+        c = array_ops.concat([features, math_ops.negative(features)], axis, name="concat")
+        return relu(c)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(x @ weights + biases)."""
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "relu_layer") as scope:
+        x = convert_to_tensor(x, name="x")
+        xw_plus = bias_add(math_ops.matmul(x, weights), biases)
+        return relu(xw_plus, name=scope)
+
+
+def _count_over(x, axes):
+    # The number of elements reduced over `axes`: a constant when the shape is static.
+    from ortflow.api.ops_builder import constant
+
+    dims = x.shape.as_list() if x.shape.rank is not None else None
+    if dims is not None and all(dims[a] is not None for a in axes):
+        count = 1
+        for a in axes:
+            count *= dims[a]
+        return constant(count, dtype=x.dtype.base_dtype, name="count")
+    shape = array_ops.shape(x)
+    sizes = array_ops.gather(shape, list(axes))
+    return math_ops.cast(math_ops.reduce_prod(sizes), x.dtype.base_dtype, name="count")
+
+
+def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
+    """(count, sum(x - shift), sum((x - shift)^2), shift) over `axes`, for `normalize_moments`."""
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "sufficient_statistics"):
+        x = convert_to_tensor(x, name="x")
+        rank = x.shape.rank
+        axes = [a % rank if rank is not None else a for a in axes]
+        counts = _count_over(x, axes)
+        if shift is not None:
+            shift = convert_to_tensor(shift, name="shift")
+            centered = math_ops.subtract(x, shift)
+            m_ss = math_ops.reduce_sum(centered, axes, keepdims=keep, name="mean_ss")
+            v_ss = math_ops.reduce_sum(math_ops.square(centered), axes, keepdims=keep, name="var_ss")
+        else:
+            m_ss = math_ops.reduce_sum(x, axes, keepdims=keep, name="mean_ss")
+            v_ss = math_ops.reduce_sum(math_ops.square(x), axes, keepdims=keep, name="var_ss")
+        return counts, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """Mean and variance from the sufficient statistics (see `sufficient_statistics`)."""
+    g = graph_of(mean_ss)
+    with g.as_default(), g.name_scope(name or "normalize"):
+        divisor = math_ops.reciprocal(counts, name="divisor")
+        if shift is not None:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="shifted_mean")
+            mean = math_ops.add(shifted_mean, shift, name="mean")
+        else:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="mean")
+            mean = shifted_mean
+        variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor), math_ops.square(shifted_mean),
+                                     name="variance")
+        return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keepdims=None):
+    """Frequency-weighted mean and variance of `x` over `axes`."""
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "weighted_moments"):
+        x = convert_to_tensor(x, name="x")
+        weights = math_ops.cast(convert_to_tensor(frequency_weights, name="frequency_weights"),
+                                x.dtype.base_dtype)
+        weights = math_ops.add(weights, array_ops.zeros_like(x))  # broadcast to x's shape
+        sum_weights = math_ops.reduce_sum(weights, axes, keepdims=True)
+        divisor = math_ops.reciprocal(sum_weights, name="inv_weight_sum")
+        mean = math_ops.multiply(math_ops.reduce_sum(math_ops.multiply(weights, x), axes, keepdims=True),
+                                 divisor, name="weighted_mean")
+        sq = apply_op_output("SquaredDifference", [x, mean])
+        variance = math_ops.multiply(math_ops.reduce_sum(math_ops.multiply(weights, sq), axes, keepdims=True),
+                                     divisor, name="weighted_variance")
+        if not keep:
+            mean = array_ops.squeeze(mean, axes)
+            variance = array_ops.squeeze(variance, axes)
+        return mean, variance
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in `value`, a float32 scalar."""
+    g = graph_of(value)
+    with g.as_default(), g.name_scope(name or "zero_fraction"):
+        value = convert_to_tensor(value, name="value")
+        zero = array_ops.zeros_like(value)
+        is_zero = math_ops.cast(math_ops.equal(value, zero), _dtypes.float32)
+        return math_ops.reduce_mean(is_zero, name="fraction")
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(log_input) - log_input * targets, plus Stirling's term for targets > 1 when full.
+
+    Raises:
+        ValueError: `targets` and `log_input` have incompatible static shapes.
+    """
+    from ortflow.api.ops_builder import constant
+
+    g = graph_of(log_input, targets)
+    with g.as_default(), g.name_scope(name or "log_poisson_loss"):
+        log_input = convert_to_tensor(log_input, name="log_input")
+        targets = convert_to_tensor(targets, name="targets")
+        if not log_input.shape.is_compatible_with(targets.shape):
+            raise ValueError(f"log_input and targets must have the same shape ({log_input.shape} vs "
+                             f"{targets.shape})")
+        result = math_ops.subtract(math_ops.exp(log_input), math_ops.multiply(log_input, targets))
+        if not compute_full_loss:
+            return result
+        dtype = targets.dtype.base_dtype
+        point_five = constant(0.5, dtype=dtype)
+        two_pi = constant(2 * np.pi, dtype=dtype)
+        stirling = math_ops.add(
+            math_ops.subtract(math_ops.multiply(targets, math_ops.log(targets)), targets),
+            math_ops.multiply(point_five, math_ops.log(math_ops.multiply(two_pi, targets))))
+        zeros = array_ops.zeros_like(targets)
+        ones = array_ops.ones_like(targets)
+        cond = math_ops.logical_and(math_ops.greater_equal(targets, zeros), math_ops.less_equal(targets, ones))
+        result = math_ops.add(result, array_ops.where(cond, zeros, stirling))
+        return result
 
 
 # -- recurrent networks (api/rnn_cell.py, api/rnn.py) --
