@@ -13,6 +13,7 @@ from ortflow.api import variable_scope as _vs
 from ortflow.api.ops_builder import constant, convert_to_tensor
 from ortflow.api.rnn_cell import (
     _shape_vector,
+    _static_shape,
     assert_same_structure,
     flatten,
     is_nested,
@@ -195,7 +196,7 @@ def _transpose_batch_time(x):
     static = x.shape
     if static.rank is not None and static.rank < 2:
         return x
-    perm = array_ops.concat(([1, 0], math_ops.range(2, array_ops.rank(x))), axis=0)
+    perm = array_ops.concat(([1, 0], array_ops.range(2, array_ops.rank(x))), axis=0)
     out = array_ops.transpose(x, perm)
     if static.rank is not None:
         dims = static.as_list()
@@ -357,7 +358,7 @@ def _dynamic_rnn_loop(cell, inputs, initial_state, parallel_iterations, swap_mem
     final_outputs = []
     for ta, size in zip(final_ta, flat_output_size):
         out = ta.stack()
-        out.set_shape([const_time_steps, const_batch_size, *as_shape(size).as_list()])
+        out.set_shape(_static_shape([const_time_steps, const_batch_size], size))
         final_outputs.append(out)
     return pack_sequence_as(cell.output_size, final_outputs), final_state
 

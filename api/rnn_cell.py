@@ -14,9 +14,11 @@ Nested state (an `LSTMStateTuple`, a tuple of states of a MultiRNNCell) is handl
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import numbers
 import re
+import sys
 
 from ortflow.api import array_ops, math_ops
 from ortflow.api import variable_scope as _vs
@@ -161,7 +163,8 @@ def _static_shape(prefix, suffix) -> list | None:
     _shape_part(suffix)
     if prefix is None or suffix is None:
         return None  # unknown rank, as TF's TensorShape(None)
-    head = [None] if isinstance(prefix, Tensor) else as_shape(prefix).as_list()
+    head = [None] if isinstance(prefix, Tensor) else list(prefix) if isinstance(prefix, list) \
+        else as_shape(prefix).as_list()
     tail = [None] if isinstance(suffix, Tensor) else as_shape(suffix).as_list()
     return head + tail
 
@@ -338,7 +341,8 @@ class RNNCell:
         dtype = dtype or self._dtype or _dtypes.float32
         if initializer is None:
             initializer = self._current_scope.initializer
-        with _vs.variable_scope(self._scope, reuse=self.built or self._reuse, auxiliary_name_scope=False):
+        with _outside_control_flow(get_default_graph()), \
+                _vs.variable_scope(self._scope, reuse=self.built or self._reuse, auxiliary_name_scope=False):
             var = _vs.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
                                    trainable=trainable and self.trainable)
         (self._trainable_weights if trainable and self.trainable else self._non_trainable_weights).append(var)
@@ -363,6 +367,16 @@ class RNNCell:
         """Zero-filled state(s) `[batch_size, s]` for each `s` in `state_size`."""
         with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
             return zero_state_tensors(self.state_size, batch_size, dtype)
+
+
+def _outside_control_flow(g):
+    # TF creates variables under init_scope: outside any cond/while context, with no control
+    # dependencies, so a cell first called inside dynamic_rnn's loop still gets plain variables
+    # (their reads enter the loop as loop constants). control_flow_ops tracks the open context;
+    # until it offers a public init_scope, its suspension helper is used when it is loaded.
+    cf = sys.modules.get("ortflow.api.control_flow_ops")
+    suspended = getattr(cf, "_Suspended", None)
+    return suspended(g) if suspended is not None else contextlib.nullcontext()
 
 
 class LayerRNNCell(RNNCell):

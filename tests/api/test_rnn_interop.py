@@ -64,6 +64,28 @@ with tf.variable_scope("enc", initializer=tf.random_uniform_initializer(-0.5, 0.
                                       initial_state=rc.LSTMStateTuple(c0, h0), scope="mine")
 fetches = [outputs, state]
 """,
+    "dynamic_basic_lstm": """
+outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
+fetches = [outputs, state]
+""",
+    "dynamic_multi_lengths": """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+cell = rc.MultiRNNCell([rc.LSTMCell(4, use_peepholes=True, num_proj=3), rc.GRUCell(2)])
+outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+fetches = [outputs, state]
+""",
+    "dynamic_time_major_initial_state": """
+h0 = tf.placeholder(tf.float32, [None, 3], name="h0")
+outputs, state = tf.nn.dynamic_rnn(rc.GRUCell(3), tf.transpose(x, [1, 0, 2]), initial_state=h0,
+                                   time_major=True, scope="enc")
+fetches = [outputs, state]
+""",
+    "bidirectional_dynamic_lengths": """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+(out_fw, out_bw), (st_fw, st_bw) = tf.nn.bidirectional_dynamic_rnn(
+    rc.BasicLSTMCell(3), rc.ResidualWrapper(rc.BasicRNNCell(5)), x, sequence_length=lengths, dtype=tf.float32)
+fetches = [out_fw, out_bw, st_fw, st_bw]
+""",
 }
 
 FEEDS = {"x:0": X, "lengths:0": LENGTHS, "c0:0": X[:, 0, :3], "h0:0": X[:, 1, 2:]}
