@@ -76,6 +76,7 @@ _SUBMODULES: dict[str, str] = {
     "initializers": "ortflow.api.initializers",
     "compat": "ortflow.api.compat",
     "layers": "ortflow.api.layers",
+    "strings": "ortflow.api.strings",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

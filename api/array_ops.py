@@ -356,10 +356,6 @@ def reverse_v2(tensor, axis, name=None):
 reverse = reverse_v2
 
 
-def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
-    raise NotImplementedError("boolean_mask is not supported by ortflow's graph builder yet")
-
-
 def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
     raise NotImplementedError("sequence_mask is not supported by ortflow's graph builder yet")
 
@@ -473,3 +469,347 @@ def broadcast_dynamic_shape(shape_x, shape_y):
 __all__ += ["depth_to_space", "space_to_depth", "space_to_batch_nd", "batch_to_space_nd", "scatter_nd",
             "tensor_scatter_nd_update", "tensor_scatter_update", "invert_permutation", "reverse_sequence",
             "shape_n", "dynamic_partition", "dynamic_stitch", "broadcast_dynamic_shape"]
+
+
+# --------------------------------------------------------------------------- sorting, searching, grids
+
+def _static_axis(axis) -> int:
+    if isinstance(axis, Tensor):
+        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")
+    return int(axis)
+
+
+def _top_k_sort(values, axis: int, return_argsort: bool):
+    # Descending sort along `axis` with TopKV2 over the last axis (TF's sort_ops recipe):
+    # any other axis is swapped with the last one before and after.
+    k = shape(values)[axis]
+    rank(values)
+    ndims = values.shape.rank
+    transposition = None
+    if not (axis == -1 or (ndims is not None and axis + 1 == ndims)):
+        if ndims is None:
+            raise NotImplementedError("sort along an axis other than the last needs a tensor of known rank")
+        axis = axis + ndims if axis < 0 else axis
+        perm = list(builtins.range(ndims))
+        perm[axis], perm[-1] = perm[-1], perm[axis]
+        transposition = constant(np.array(perm, dtype=np.int32), name="transposition")
+        values = transpose(values, transposition)
+    op = apply_op("TopKV2", [values, k], {"sorted": True}, name="TopKV2")
+    out = op.outputs[1] if return_argsort else op.outputs[0]
+    if transposition is not None:
+        out = transpose(out, transposition)
+    return out
+
+
+def _sort_or_argsort(values, axis, direction, return_argsort, name):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"Argument `direction` should be one of ASCENDING, DESCENDING. "
+                         f"Received: direction={direction}")
+    g = graph_of(values)
+    with g.as_default(), g.name_scope(name):
+        axis_t = convert_to_tensor(axis, name="axis")
+        axis = _static_axis(axis)
+        del axis_t  # TF converts the axis to a Const it then reads statically
+        values = convert_to_tensor(values, name="values")
+        if direction == "DESCENDING":
+            return _top_k_sort(values, axis, return_argsort)
+        # Ascending is a descending sort of a reversed order: offset - x for unsigned types,
+        # -x - 1 for signed ints (no overflow at the minimum), -x for floats.
+        dtype = values.dtype.base_dtype
+        if dtype.is_unsigned:
+            offset = dtype.max
+            out = _top_k_sort(offset - values, axis, return_argsort)
+            return out if return_argsort else offset - out
+        if dtype.is_integer:
+            out = _top_k_sort(-values - 1, axis, return_argsort)
+            return out if return_argsort else -out - 1
+        out = _top_k_sort(-values, axis, return_argsort)
+        return out if return_argsort else -out
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """Sorted copy of `values` along `axis` (built on `TopKV2`, as TensorFlow does).
+
+    Raises:
+        ValueError: `axis` is a Tensor, or `direction` is not ASCENDING / DESCENDING.
+    """
+    return _sort_or_argsort(values, axis, direction, False, name or "sort")
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Indices (int32) that sort `values` along `axis`; ties keep their order."""
+    return _sort_or_argsort(values, axis, direction, True, name or "argsort")
+
+
+class _Unique(builtins.tuple):
+    """(y, idx) as TensorFlow's Unique namedtuple (with `.y` and `.idx`)."""
+
+    y = property(lambda self: self[0])
+    idx = property(lambda self: self[1])
+
+
+class _UniqueWithCounts(builtins.tuple):
+    y = property(lambda self: self[0])
+    idx = property(lambda self: self[1])
+    count = property(lambda self: self[2])
+
+
+def unique(x, out_idx=_dtypes.int32, name=None):
+    """The distinct values of 1-D `x` in order of first appearance, and each element's index into them."""
+    op = apply_op("Unique", [x], {"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "Unique")
+    return _Unique(op.outputs)
+
+
+def unique_with_counts(x, out_idx=_dtypes.int32, name=None):
+    """`unique` plus how often each distinct value occurs."""
+    op = apply_op("UniqueWithCounts", [x], {"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "UniqueWithCounts")
+    return _UniqueWithCounts(op.outputs)
+
+
+def lin_space(start, stop, num, name=None):
+    """`num` evenly spaced values from `start` to `stop` inclusive (TF 1.x's `LinSpace` op)."""
+    g = graph_of(start, stop, num)
+    with g.as_default(), g.name_scope(name or "LinSpace") as scope:
+        start = convert_to_tensor(start, name="start")
+        stop = convert_to_tensor(stop, dtype=start.dtype.base_dtype, name="stop")
+        num = convert_to_tensor(num, name="num")
+        return apply_op_output("LinSpace", [start, stop, num], name=scope)
+
+
+linspace = lin_space
+
+
+def meshgrid(*args, **kwargs):
+    """N-D coordinate grids from 1-D vectors; `indexing` is "xy" (default) or "ij"."""
+    indexing = kwargs.pop("indexing", "xy")
+    name = kwargs.pop("name", "meshgrid")
+    if kwargs:
+        raise TypeError(f"Invalid keywords: {', '.join(sorted(kwargs))}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Argument `indexing` parameter must be either 'xy' or 'ij'")
+    ndim = len(args)
+    if not ndim:
+        return []
+    g = graph_of(*args)
+    with g.as_default(), g.name_scope(name):
+        ones_shape = (1,) * ndim
+        output = [reshape(x, ones_shape[:i] + (-1,) + ones_shape[i + 1:]) for i, x in enumerate(args)]
+        sizes = [size(x) for x in args]
+        dtype = convert_to_tensor(args[0]).dtype.base_dtype
+        if indexing == "xy" and ndim > 1:
+            output[0] = reshape(output[0], (1, -1) + (1,) * (ndim - 2))
+            output[1] = reshape(output[1], (-1, 1) + (1,) * (ndim - 2))
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        with g.name_scope("ones") as scope:
+            dims = convert_to_tensor(sizes, dtype=_dtypes.int32, name="packed")
+            mult_fact = fill(dims, constant(1, dtype=dtype), name=scope)
+        return [x * mult_fact for x in output]
+
+
+def roll(input, shift, axis, name=None):
+    """Rotates elements by `shift` along `axis` (ints or lists of ints) (`Roll`)."""
+    return apply_op_output("Roll", [input, shift, axis], name=name or "Roll")
+
+
+def searchsorted(sorted_sequence, values, side="left", out_type=_dtypes.int32, name=None):
+    """Insertion points of `values` into the innermost axis of `sorted_sequence` (`LowerBound`/`UpperBound`).
+
+    Raises:
+        ValueError: `side` is not "left" or "right".
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"Argument `side` must be either 'right' or 'left'. Received: `side` = {side!r}.")
+    g = graph_of(sorted_sequence, values)
+    with g.as_default(), g.name_scope(name or "searchsorted"):
+        sorted_sequence = convert_to_tensor(sorted_sequence)
+        values = convert_to_tensor(values)
+        sequence_2d = reshape(sorted_sequence, [-1, shape(sorted_sequence)[-1]])
+        values_2d = reshape(values, [-1, shape(values)[-1]])
+        op_type = "UpperBound" if side == "right" else "LowerBound"
+        out = apply_op_output(op_type, [sequence_2d, values_2d], {"out_type": _dtypes.as_dtype(out_type)},
+                              name=op_type)
+        return reshape(out, shape(values))
+
+
+def histogram_fixed_width(values, value_range, nbins=100, dtype=_dtypes.int32, name=None):
+    """Counts of `values` in `nbins` equal bins over `value_range` (ends clamp) (`HistogramFixedWidth`)."""
+    return apply_op_output("HistogramFixedWidth", [values, value_range, nbins], {"dtype": _dtypes.as_dtype(dtype)},
+                           name=name or "histogram_fixed_width")
+
+
+def bitcast(input, type, name=None):
+    """Reinterprets the bytes of `input` as `type` (`Bitcast`)."""
+    return apply_op_output("Bitcast", [input], {"type": _dtypes.as_dtype(type)}, name=name or "Bitcast")
+
+
+def random_crop(value, size, seed=None, name=None):
+    """A random `size` window of `value` (offsets drawn with `RandomUniformInt`, then `Slice`).
+
+    TensorFlow also adds an Assert that `size` fits; ortflow leaves it out (a Session drops
+    Asserts anyway), so a too-large `size` fails in the Slice instead.
+    """
+    from ortflow.api import random_ops
+
+    g = graph_of(value, size)
+    with g.as_default(), g.name_scope(name or "random_crop") as scope:
+        value = convert_to_tensor(value, name="value")
+        size = convert_to_tensor(size, dtype=_dtypes.int32, name="size")
+        value_shape = shape(value)
+        limit = value_shape - size + 1
+        draw = random_ops.random_uniform(shape(value_shape), dtype=_dtypes.int32, maxval=_dtypes.int32.max,
+                                         seed=seed)
+        offset = draw % limit
+        return slice(value, offset, size, name=scope)
+
+
+# --------------------------------------------------------------------------- masks, products, diagonals
+
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The entries of `tensor` where `mask` is true, `mask` covering the dims from `axis` on.
+
+    Built as TensorFlow builds it: the masked dims are flattened into one (`Reshape`), then
+    `Where` + `Squeeze` find the kept positions and `GatherV2` takes them.
+
+    Raises:
+        ValueError: the mask is a scalar or of unknown rank.
+    """
+    from ortflow.api import math_ops
+
+    g = graph_of(tensor, mask)
+    with g.as_default(), g.name_scope(name):
+        tensor = convert_to_tensor(tensor, name="tensor")
+        mask = convert_to_tensor(mask, name="mask")
+        ndims_mask = mask.shape.rank
+        if ndims_mask == 0:
+            raise ValueError("mask cannot be scalar.")
+        if ndims_mask is None:
+            raise ValueError("Number of mask dimensions must be specified, even if some dimensions are None. "
+                             "E.g. shape=[None] is ok, but shape=None is not.")
+        axis = 0 if axis is None else int(axis)
+        if axis < 0:
+            if tensor.shape.rank is None:
+                raise ValueError("boolean_mask with a negative axis needs a tensor of known rank")
+            axis += tensor.shape.rank
+        dims_t, dims_m = tensor.shape.dims, mask.shape.dims
+        if dims_t is not None:
+            for a, b in zip(dims_t[axis:axis + ndims_mask], dims_m):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(f"Shapes {tensor.shape} and {mask.shape} are incompatible")
+        leading_size = math_ops.reduce_prod(shape(tensor)[axis:axis + ndims_mask], [0])
+        new_shape = concat([shape(tensor)[:axis], [leading_size], shape(tensor)[axis + ndims_mask:]], 0)
+        tensor = reshape(tensor, new_shape)
+        mask = reshape(mask, [-1])
+        indices = squeeze(where(mask), axis=[1])
+        return gather(tensor, indices, axis=axis)
+
+
+def _tensordot_axes(a: Tensor, axes):
+    rank_a = a.shape.rank
+    if isinstance(axes, (int, np.integer)):
+        if axes < 0:
+            raise ValueError(f"`axes` must be at least 0. Received: axes={axes}.")
+        if rank_a is None:
+            raise NotImplementedError("tensordot with an int `axes` needs `a` of known rank")
+        if axes > rank_a:
+            raise ValueError(f"`axes` must not be larger than the number of dimensions of tensor {a}. "
+                             f"Received {axes}, vs tensor dimensions {rank_a}.")
+        return list(builtins.range(rank_a - int(axes), rank_a)), list(builtins.range(int(axes)))
+    if isinstance(axes, Tensor):
+        raise NotImplementedError("tensordot with a Tensor `axes` is not supported by ortflow yet")
+    axes = list(axes)
+    if len(axes) != 2:
+        raise ValueError(f"`axes` must be an integer or have length 2. Received {axes}.")
+    a_axes, b_axes = axes
+    if isinstance(a_axes, (int, np.integer)) and isinstance(b_axes, (int, np.integer)):
+        a_axes, b_axes = [a_axes], [b_axes]
+    a_axes, b_axes = [int(i) for i in a_axes], [int(i) for i in b_axes]
+    if len(a_axes) != len(b_axes):
+        raise ValueError(f"Different number of contraction axes `a` and `b`, {len(a_axes)} != {len(b_axes)}.")
+    return a_axes, b_axes
+
+
+def _tensordot_reshape(a: Tensor, axes: list[int], flipped: bool = False):
+    """`a` transposed and reshaped to a matrix: free dims x contracted dims (flipped: the other way).
+
+    Returns (matrix, free dims as ints when static else an int32 Tensor).
+    """
+    from ortflow.api import math_ops
+
+    rank_a = a.shape.rank
+    if rank_a is None:
+        raise NotImplementedError("tensordot needs inputs of known rank")
+    axes = [i + rank_a if i < 0 else i for i in axes]
+    free = [i for i in builtins.range(rank_a) if i not in axes]
+    perm = axes + free if flipped else free + axes
+    if a.shape.is_fully_defined():
+        dims = a.shape.as_list()
+        free_dims = [dims[i] for i in free]
+        prod_free, prod_axes = math.prod(free_dims), math.prod(dims[i] for i in axes)
+        new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
+        if perm != list(builtins.range(rank_a)):
+            a = transpose(a, perm)
+        if a.shape.as_list() != new_shape:
+            a = reshape(a, new_shape)
+        return a, free_dims
+    a_shape = shape(a)
+    free_dims = gather(a_shape, free)
+    prod_free = math_ops.reduce_prod(free_dims)
+    prod_axes = math_ops.reduce_prod(gather(a_shape, axes))
+    if perm != list(builtins.range(rank_a)):
+        a = transpose(a, perm)
+    new_shape = stack([prod_axes, prod_free] if flipped else [prod_free, prod_axes])
+    return reshape(a, new_shape), free_dims
+
+
+def tensordot(a, b, axes, name=None):
+    """Sums the products of `a` and `b` over `axes` (an int, or a pair of axis lists).
+
+    As TensorFlow does: each side is transposed and reshaped to a matrix, one `MatMul`, and a
+    final `Reshape` to the free dims (skipped when the product already has that shape).
+    """
+    from ortflow.api import math_ops
+
+    g = graph_of(a, b)
+    with g.as_default(), g.name_scope(name or "Tensordot") as scope:
+        a = convert_to_tensor(a, name="a")
+        b = convert_to_tensor(b, name="b")
+        a_axes, b_axes = _tensordot_axes(a, axes)
+        a_matrix, a_free = _tensordot_reshape(a, a_axes)
+        b_matrix, b_free = _tensordot_reshape(b, b_axes, True)
+        product = math_ops.matmul(a_matrix, b_matrix)
+        if isinstance(a_free, list) and isinstance(b_free, list):
+            if product.shape.is_fully_defined() and product.shape.as_list() == a_free + b_free:
+                return product
+            return reshape(product, a_free + b_free, name=scope)
+        a_free = constant(a_free, dtype=_dtypes.int32) if isinstance(a_free, list) else a_free
+        b_free = constant(b_free, dtype=_dtypes.int32) if isinstance(b_free, list) else b_free
+        return reshape(product, concat([a_free, b_free], 0), name=scope)
+
+
+# --------------------------------------------------------------------------- scatter into variables
+
+def _scatter(op_type: str):
+    def fn(ref, indices, updates, use_locking=None, name=None):
+        from ortflow.api.variable_scope import _GraphVariable
+
+        if isinstance(ref, _GraphVariable) and ref.is_resource:
+            raise NotImplementedError(f"{fn.__name__} on a resource variable is not supported by ortflow yet "
+                                      "(use a ref variable: get_variable(..., use_resource=False))")
+        attrs = {} if use_locking is None else {"use_locking": bool(use_locking)}
+        return apply_op_output(op_type, [ref, indices, updates], attrs, name=name or op_type)
+    fn.__name__ = "scatter_" + "".join("_" + c.lower() if c.isupper() else c for c in op_type[7:]).lstrip("_")
+    fn.__doc__ = (f"Writes `updates` into the variable `ref` at `indices` (`{op_type}`); returns the "
+                  "variable's new value.")
+    return fn
+
+
+scatter_update = _scatter("ScatterUpdate")
+scatter_add = _scatter("ScatterAdd")
+scatter_sub = _scatter("ScatterSub")
+scatter_nd_update = _scatter("ScatterNdUpdate")
+scatter_nd_add = _scatter("ScatterNdAdd")
+scatter_nd_sub = _scatter("ScatterNdSub")
+
+__all__ += ["argsort", "bitcast", "histogram_fixed_width", "lin_space", "linspace", "meshgrid", "random_crop",
+            "roll", "scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
+            "scatter_update", "searchsorted", "sort", "unique", "unique_with_counts"]

@@ -192,17 +192,28 @@ def resize_area(images, size, align_corners=False, name=None):
                            name=name or "ResizeArea")
 
 
+#: TF 2 method names, which TF 1.x's resize_images accepts too.
+_METHOD_NAMES = {"bilinear": ResizeMethod.BILINEAR, "nearest": ResizeMethod.NEAREST_NEIGHBOR,
+                 "bicubic": ResizeMethod.BICUBIC, "area": ResizeMethod.AREA}
+
+
 def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
                   name=None):
-    """Resizes [batch,] height, width, channels images to `size` (TF 1.x `resize_images`)."""
+    """Resizes [batch,] height, width, channels images to `size` (TF 1.x `resize_images`).
+
+    `method` is a `ResizeMethod` value or a TF 2 name ("bilinear", "nearest", "bicubic", "area");
+    either way TF 1.x's pixel grid is used (half_pixel_centers=False).
+    """
     if preserve_aspect_ratio:
         raise NotImplementedError("resize_images(preserve_aspect_ratio=True) is not supported by ortflow yet")
+    method = _METHOD_NAMES.get(method, method)
     g = graph_of(images)
     with g.as_default(), g.name_scope(name or "resize"):
         images = convert_to_tensor(images, name="images")
         squeeze = images.shape.rank == 3
         if squeeze:
             images = array_ops.expand_dims(images, 0)
+        size = convert_to_tensor(size, dtype=_dtypes.int32, name="size")
         op = {ResizeMethod.BILINEAR: resize_bilinear, ResizeMethod.NEAREST_NEIGHBOR: resize_nearest_neighbor,
               ResizeMethod.BICUBIC: resize_bicubic}.get(method)
         if method == ResizeMethod.AREA:
@@ -312,3 +323,44 @@ def transpose_image(image):
     image = convert_to_tensor(image)
     perm = [0, 2, 1, 3] if image.shape.rank == 4 else [1, 0, 2]
     return array_ops.transpose(image, perm)
+
+
+
+def random_crop(value, size, seed=None, name=None):
+    """A random `size` window of `value` (see `tf.random_crop`)."""
+    return array_ops.random_crop(value, size, seed=seed, name=name)
+
+
+def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method="bilinear", extrapolation_value=0,
+                    name=None, box_indices=None):
+    """Crops normalized (y1, x1, y2, x2) `boxes` of the batch images `box_ind` and resizes them
+    to `crop_size` (`CropAndResize`, float32 output)."""
+    box_ind = box_indices if box_ind is None else box_ind
+    return apply_op_output("CropAndResize", [image, boxes, box_ind, crop_size],
+                           {"method": method, "extrapolation_value": float(extrapolation_value)},
+                           name=name or "CropAndResize")
+
+
+def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"),
+                        name=None):
+    """Indices of the boxes greedy non-max suppression keeps, by descending score (`NonMaxSuppressionV3`)."""
+    g = graph_of(boxes, scores)
+    with g.as_default(), g.name_scope(name or "non_max_suppression"):
+        iou_threshold = convert_to_tensor(iou_threshold, name="iou_threshold")
+        score_threshold = convert_to_tensor(score_threshold, name="score_threshold")
+        return apply_op_output("NonMaxSuppressionV3", [boxes, scores, max_output_size, iou_threshold,
+                                                       score_threshold], name="NonMaxSuppressionV3")
+
+
+def extract_image_patches(images, ksizes=None, strides=None, rates=None, padding=None, name=None, sizes=None):
+    """Every ksizes window of the NHWC `images` flattened into the depth axis (`ExtractImagePatches`)."""
+    ksizes = sizes if ksizes is None else ksizes
+    return apply_op_output("ExtractImagePatches", [images], {"ksizes": list(ksizes), "strides": list(strides),
+                                                             "rates": list(rates), "padding": padding},
+                           name=name or "ExtractImagePatches")
+
+
+extract_patches = extract_image_patches
+
+__all__ += ["crop_and_resize", "extract_image_patches", "extract_patches", "non_max_suppression", "random_crop",
+            "resize_area", "resize_bicubic"]

@@ -8,7 +8,20 @@ from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
+    "adjoint",
     "band_part",
+    "cholesky_solve",
+    "cross",
+    "eigh",
+    "eigvalsh",
+    "matvec",
+    "normalize",
+    "set_diag",
+    "slogdet",
+    "svd",
+    "tensor_diag",
+    "tensor_diag_part",
+    "triangular_solve",
     "cholesky",
     "det",
     "diag",
@@ -61,22 +74,108 @@ def solve(matrix, rhs, adjoint=False, name=None):
     return apply_op_output("MatrixSolve", [matrix, rhs], {"adjoint": adjoint}, name=name or "MatrixSolve")
 
 
-def diag(diagonal, name="diag"):
-    """A matrix with `diagonal` on its diagonal (`MatrixDiagV3`)."""
-    g = graph_of(diagonal)
-    with g.as_default(), g.name_scope(name) as scope:
-        diagonal = convert_to_tensor(diagonal, name="diagonal")
-        zero = constant(0, dtype=diagonal.dtype.base_dtype)
-        return apply_op_output("MatrixDiagV3", [diagonal, 0, -1, -1, zero], {"align": "RIGHT_LEFT"}, name=scope)
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, align="RIGHT_LEFT"):
+    """A matrix with `diagonal` on its diagonal (`MatrixDiagV3`; ONNX conversion: k = 0 only)."""
+    return apply_op_output("MatrixDiagV3", [diagonal, k, num_rows, num_cols, padding_value], {"align": align},
+                           name=name)
 
 
-def diag_part(input, name="diag_part"):
+def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):
     """The main diagonal (`MatrixDiagPartV3`)."""
-    g = graph_of(input)
-    with g.as_default(), g.name_scope(name) as scope:
-        input = convert_to_tensor(input, name="input")
-        zero = constant(0, dtype=input.dtype.base_dtype)
-        return apply_op_output("MatrixDiagPartV3", [input, 0, zero], {"align": "RIGHT_LEFT"}, name=scope)
+    return apply_op_output("MatrixDiagPartV3", [input, k, padding_value], {"align": align}, name=name)
+
+
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):
+    """`input` with its main diagonal replaced by `diagonal` (`MatrixSetDiagV3`)."""
+    return apply_op_output("MatrixSetDiagV3", [input, diagonal, k], {"align": align}, name=name)
+
+
+def tensor_diag(diagonal, name=None):
+    """A tensor of shape s + s with `diagonal` (shape s) on its diagonal (`Diag`)."""
+    return apply_op_output("Diag", [diagonal], name=name or "Diag")
+
+
+def tensor_diag_part(input, name=None):
+    """The diagonal of a tensor of shape s + s (`DiagPart`)."""
+    return apply_op_output("DiagPart", [input], name=name or "DiagPart")
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """Singular values `s` (and `u`, `v` with tensor = u @ diag(s) @ adjoint(v)) (`Svd`).
+
+    Returns:
+        (s, u, v) when `compute_uv`, else s.
+    """
+    op = apply_op("Svd", [tensor], {"full_matrices": bool(full_matrices), "compute_uv": bool(compute_uv)},
+                  name=name or "Svd")
+    return tuple(op.outputs) if compute_uv else op.outputs[0]
+
+
+def eigh(tensor, name=None):
+    """Eigenvalues (ascending) and eigenvectors of self-adjoint matrices (`SelfAdjointEigV2`)."""
+    op = apply_op("SelfAdjointEigV2", [tensor], {"compute_v": True}, name=name or "SelfAdjointEigV2")
+    return op.outputs[0], op.outputs[1]
+
+
+def eigvalsh(tensor, name=None):
+    """Eigenvalues (ascending) of self-adjoint matrices (`SelfAdjointEigV2`, compute_v=False)."""
+    return apply_op("SelfAdjointEigV2", [tensor], {"compute_v": False}, name=name or "SelfAdjointEigV2").outputs[0]
+
+
+def slogdet(input, name=None):
+    """(sign, log |det|) of square matrices (`LogMatrixDeterminant`)."""
+    op = apply_op("LogMatrixDeterminant", [input], name=name or "LogMatrixDeterminant")
+    return op.outputs[0], op.outputs[1]
+
+
+def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    """Solves matrix @ x = rhs for triangular `matrix` (`MatrixTriangularSolve`)."""
+    return apply_op_output("MatrixTriangularSolve", [matrix, rhs], {"lower": bool(lower), "adjoint": bool(adjoint)},
+                           name=name or "MatrixTriangularSolve")
+
+
+def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    """`matrix_triangular_solve` inside a "triangular_solve" scope, as `tf.linalg.triangular_solve`."""
+    g = graph_of(matrix, rhs)
+    with g.as_default(), g.name_scope(name or "triangular_solve"):
+        return matrix_triangular_solve(matrix, rhs, lower=lower, adjoint=adjoint)
+
+
+def cholesky_solve(chol, rhs, name=None):
+    """Solves A x = rhs given the lower Cholesky factor `chol` of A (two triangular solves)."""
+    g = graph_of(chol, rhs)
+    with g.as_default(), g.name_scope(name or "cholesky_solve"):
+        y = matrix_triangular_solve(chol, rhs, adjoint=False, lower=True)
+        return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):
+    """(tensor / norm, norm), the norm kept with its reduced axes."""
+    g = graph_of(tensor)
+    with g.as_default(), g.name_scope(name or "normalize"):
+        tensor = convert_to_tensor(tensor)
+        n = norm(tensor, ord=ord, axis=axis, keepdims=True)
+        return math_ops.truediv(tensor, n), n
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """Matrix-vector product a @ b over the last axes (ExpandDims, MatMul, Squeeze)."""
+    g = graph_of(a, b)
+    with g.as_default(), g.name_scope(name or "MatVec"):
+        product = math_ops.matmul(a, array_ops.expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+        return array_ops.squeeze(product, axis=-1)
+
+
+def adjoint(matrix, name=None):
+    """The conjugate transpose of the last two axes."""
+    g = graph_of(matrix)
+    with g.as_default(), g.name_scope(name or "adjoint"):
+        return matrix_transpose(math_ops.conj(convert_to_tensor(matrix)))
+
+
+def cross(a, b, name=None):
+    """Pairwise cross products of 3-vectors (`Cross`)."""
+    return apply_op_output("Cross", [a, b], name=name or "Cross")
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
@@ -132,5 +231,16 @@ def einsum(equation, *inputs, name=None):
     return apply_op_output("Einsum", [list(inputs)], {"equation": equation}, name=name or "Einsum")
 
 
-def tensordot(a, b, axes, name=None):
-    raise NotImplementedError("tensordot is not supported by ortflow's graph builder yet")
+tensordot = math_ops.tensordot
+
+
+# TF 1.x top-level names of the same ops.
+matrix_inverse = inv
+matrix_determinant = det
+matrix_solve = solve
+matrix_band_part = band_part
+matrix_diag = diag
+matrix_diag_part = diag_part
+matrix_set_diag = set_diag
+self_adjoint_eig = eigh
+self_adjoint_eigvals = eigvalsh

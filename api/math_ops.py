@@ -459,7 +459,10 @@ def bias_add(value, bias, data_format=None, name=None):
 
 
 def tensordot(a, b, axes, name=None):
-    raise NotImplementedError("tensordot is not supported by ortflow's graph builder yet")
+    """Sums the products of `a` and `b` over `axes` (see `array_ops.tensordot`)."""
+    from ortflow.api import array_ops
+
+    return array_ops.tensordot(a, b, axes, name=name)
 
 
 def segment_sum(data, segment_ids, name=None):
@@ -532,3 +535,92 @@ unsorted_segment_prod = _segment("UnsortedSegmentProd")
 
 __all__ += ["erfc", "expm1", "truncatemod", "complex", "complex_abs", "reduce_euclidean_norm",
             "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod"]
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative product along `axis` (`Cumprod`)."""
+    return apply_op_output("Cumprod", [x, axis], {"exclusive": bool(exclusive), "reverse": bool(reverse)},
+                           name=name or "Cumprod")
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) computed stably as -softplus(-x)."""
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "LogSigmoid") as scope:
+        x = convert_to_tensor(x, name="x")
+        return apply_op_output("Neg", [softplus(negative(x))], name=scope)
+
+
+def polyval(coeffs, x, name=None):
+    """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule."""
+    if not isinstance(coeffs, (list, tuple)):
+        raise ValueError(f"Argument coeffs must be list type. Received type: {type(coeffs)}.")
+    g = graph_of(coeffs, x)
+    with g.as_default(), g.name_scope(name or "polyval"):
+        x = convert_to_tensor(x, name="x")
+        if not coeffs:
+            return apply_op_output("ZerosLike", [x], name="zeros_like")
+        coeffs = [convert_to_tensor(c, dtype=x.dtype.base_dtype, name=f"coeff_{i}") for i, c in enumerate(coeffs)]
+        p = coeffs[0]
+        for c in coeffs[1:]:
+            p = c + p * x
+        return p
+
+
+def _segment_counts(data, segment_ids, num_segments, root: bool):
+    # How many rows each segment got, shaped to broadcast against the segment sums.
+    from ortflow.api import array_ops
+
+    ones = array_ops.ones_like(segment_ids, dtype=data.dtype.base_dtype)
+    counts = unsorted_segment_sum(ones, segment_ids, num_segments)
+    rank_data, rank_ids = data.shape.rank, segment_ids.shape.rank
+    if rank_data is None or rank_ids is None:
+        raise NotImplementedError("segment means need data and segment ids of known rank")
+    counts = array_ops.reshape(counts, [-1] + [1] * (rank_data - rank_ids))
+    counts = maximum(counts, constant(1, dtype=data.dtype.base_dtype))
+    return sqrt(counts) if root else counts
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """Mean of the rows of each segment (0 for empty segments)."""
+    g = graph_of(data, segment_ids)
+    with g.as_default(), g.name_scope(name or "UnsortedSegmentMean"):
+        data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+        counts = _segment_counts(data, segment_ids, num_segments, root=False)
+        return truediv(unsorted_segment_sum(data, segment_ids, num_segments), counts)
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """Sum of the rows of each segment divided by sqrt(row count)."""
+    g = graph_of(data, segment_ids)
+    with g.as_default(), g.name_scope(name or "UnsortedSegmentSqrtN"):
+        data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+        counts = _segment_counts(data, segment_ids, num_segments, root=True)
+        return truediv(unsorted_segment_sum(data, segment_ids, num_segments), counts)
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dtypes.int32, name=None):
+    """[num_classes, num_classes] counts (or summed weights) of (label, prediction) pairs (`ScatterNd`).
+
+    TensorFlow also asserts that labels and predictions are non-negative and below
+    `num_classes`; ortflow leaves those asserts out.
+    """
+    from ortflow.api import array_ops
+
+    dtype = _dtypes.as_dtype(dtype)
+    g = graph_of(labels, predictions)
+    with g.as_default(), g.name_scope(name or "confusion_matrix"):
+        labels = cast(labels, _dtypes.int64)
+        predictions = cast(predictions, _dtypes.int64)
+        if num_classes is None:
+            num_classes = add(maximum(reduce_max(predictions), reduce_max(labels)), 1)
+        else:
+            num_classes = cast(num_classes, _dtypes.int64)
+        indices = array_ops.stack([labels, predictions], axis=1)
+        values = array_ops.ones_like(predictions, dtype) if weights is None else cast(weights, dtype)
+        shape = array_ops.stack([num_classes, num_classes])
+        return apply_op_output("ScatterNd", [indices, values, shape], name="ScatterNd")
+
+
+__all__ += ["confusion_matrix", "cumprod", "log_sigmoid", "polyval", "unsorted_segment_mean",
+            "unsorted_segment_sqrt_n"]

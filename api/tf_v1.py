@@ -164,3 +164,33 @@ __all__ += ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"]
 from ortflow.api.control_flow_ops import TensorArray, case, cond, while_loop
 
 __all__ += ["TensorArray", "case", "cond", "while_loop"]
+
+from ortflow.api.image import extract_image_patches
+from ortflow.api.linalg import (
+    cholesky_solve,
+    matrix_band_part,
+    matrix_determinant,
+    matrix_diag,
+    matrix_diag_part,
+    matrix_inverse,
+    matrix_set_diag,
+    matrix_solve,
+    matrix_triangular_solve,
+    self_adjoint_eig,
+    self_adjoint_eigvals,
+    svd,
+)
+from ortflow.api.strings import (
+    as_string,
+    decode_raw,
+    regex_replace,
+    string_join,
+    string_to_number,
+    substr,
+)
+from ortflow.api.strings import strip as string_strip
+
+__all__ += ["extract_image_patches", "cholesky_solve", "matrix_band_part", "matrix_determinant", "matrix_diag",
+            "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve", "matrix_triangular_solve",
+            "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw", "regex_replace",
+            "string_join", "string_strip", "string_to_number", "substr"]

@@ -34,7 +34,10 @@ __all__ = [
 # The handler families: importing each registers its handlers. Add a new family module here.
 from ortflow.converters import (  # noqa: F401  (imported for their registrations)
     array,
+    array_extra,
     control_flow,
+    image,
+    linalg,
     loss,
     math,
     nn,

@@ -51,7 +51,14 @@ _ASSIGN_OPS = {
     "AssignSubVariableOp": ("Sub", True),
     "ScatterUpdate": ("TensorScatterUpdate", True),
     "ResourceScatterUpdate": ("TensorScatterUpdate", True),
+    "ScatterAdd": ("TensorScatterAdd", True),
+    "ScatterSub": ("TensorScatterSub", True),
+    "ScatterNdUpdate": ("TensorScatterUpdate", True),
+    "ScatterNdAdd": ("TensorScatterAdd", True),
+    "ScatterNdSub": ("TensorScatterSub", True),
 }
+# Scatter ops whose indices pick whole rows (the others' last index axis holds index tuples).
+_ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
@@ -422,14 +429,15 @@ class _Rewriter:
         t = type(dtype_attr)()
         t.type = _base_enum(dtype_attr.type)
         new = self._retyped(node, compute, {"T": t}, skip=0 if reads else 1)
-        if compute == "TensorScatterUpdate":
+        if compute.startswith("TensorScatter"):
+            new.attr["Tindices"].CopyFrom(node.attr["Tindices"])
+        if node.op in _ROW_SCATTER_OPS:
             self._index_last_axis(node, new)
         self.updates.append((f"{node.name}:0", var))
 
     def _index_last_axis(self, node: NodeDef, new: NodeDef) -> None:
         # ScatterUpdate's indices pick rows; TensorScatterUpdate's last axis holds index tuples:
         # indices[..., None] turns one into the other.
-        new.attr["Tindices"].CopyFrom(node.attr["Tindices"])
         axis = NodeDef(name=self._unique(f"{node.name}/_ortflow_axis"), op="Const")
         axis.attr["dtype"].type = 3  # DT_INT32
         axis.attr["value"].tensor.dtype = 3

@@ -11,9 +11,11 @@ from __future__ import annotations
 # The op families register their shape functions and kernels on import.
 from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
     kernels_array,
+    kernels_extra,
     kernels_math,
     kernels_summary,
     shapes_array,
+    shapes_extra,
     shapes_math,
     shapes_nn,
     shapes_state,

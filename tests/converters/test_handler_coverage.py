@@ -34,16 +34,27 @@ def _lowered_ops(graph_def: GraphDef, inputs, outputs) -> set[str]:
     return {n.op for n in facts.order} - DRIVER_BUILT_INS
 
 
-def _small_cases():
+def _load_cases(file_name: str) -> dict:
     # Loaded by path: tests are not a package (pytest runs with --import-mode=importlib).
-    name = "ortflow_tests_handlers_small"
+    name = f"ortflow_tests_{file_name[len('test_'):-len('.py')]}"
     module = sys.modules.get(name)
     if module is None:
-        spec = importlib.util.spec_from_file_location(name, HERE / "test_handlers_small.py")
+        spec = importlib.util.spec_from_file_location(name, HERE / file_name)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return module.CASES
+
+
+#: The modules of hand-built cases (each with a `CASES` table of the same shape).
+SMALL_CASE_FILES = ("test_handlers_small.py", "test_handlers_extra.py")
+
+
+def _small_cases():
+    cases = {}
+    for file_name in SMALL_CASE_FILES:
+        cases.update(_load_cases(file_name))
+    return cases
 
 
 @functools.lru_cache(maxsize=1)

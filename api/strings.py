@@ -1,0 +1,101 @@
+"""`tf.strings` (and the TF 1.x top-level string functions): join, case, length, numbers, regexes.
+
+String ops have no ONNX form; a Session runs graphs that hold them on its numpy interpreter.
+"""
+
+from __future__ import annotations
+
+from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import Tensor
+
+__all__ = [
+    "as_string",
+    "decode_raw",
+    "join",
+    "length",
+    "lower",
+    "regex_replace",
+    "string_join",
+    "string_to_number",
+    "strip",
+    "substr",
+    "to_number",
+    "upper",
+]
+
+
+def join(inputs, separator="", name=None):
+    """Element-wise concatenation of string tensors (broadcasting scalars) (`StringJoin`)."""
+    return apply_op_output("StringJoin", [list(inputs)], {"separator": separator}, name=name or "StringJoin")
+
+
+string_join = join
+
+
+def length(input, name=None, unit="BYTE"):
+    """Length of each string in bytes, or in UTF-8 characters with unit="UTF8_CHAR" (`StringLength`)."""
+    return apply_op_output("StringLength", [input], {"unit": unit}, name=name or "StringLength")
+
+
+def lower(input, encoding="", name=None):
+    """Lower-cased strings (ASCII letters) (`StringLower`)."""
+    return apply_op_output("StringLower", [input], {"encoding": encoding}, name=name or "StringLower")
+
+
+def upper(input, encoding="", name=None):
+    """Upper-cased strings (ASCII letters) (`StringUpper`)."""
+    return apply_op_output("StringUpper", [input], {"encoding": encoding}, name=name or "StringUpper")
+
+
+def strip(input, name=None):
+    """Strings without leading and trailing whitespace (`StringStrip`)."""
+    return apply_op_output("StringStrip", [input], name=name or "StringStrip")
+
+
+def to_number(string_tensor, out_type=_dtypes.float32, name=None):
+    """Parses each string as a number of `out_type` (`StringToNumber`)."""
+    return apply_op_output("StringToNumber", [string_tensor], {"out_type": _dtypes.as_dtype(out_type)},
+                           name=name or "StringToNumber")
+
+
+string_to_number = to_number
+
+
+def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, fill="", name=None):
+    """Formats each number as a string (`AsString`)."""
+    attrs = {"precision": int(precision), "scientific": bool(scientific), "shortest": bool(shortest),
+             "width": int(width), "fill": fill}
+    return apply_op_output("AsString", [input], attrs, name=name or "AsString")
+
+
+def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
+    """Replaces matches of `pattern` with `rewrite` (`StaticRegexReplace` for Python strings, else `RegexReplace`)."""
+    if isinstance(pattern, (str, bytes)) and isinstance(rewrite, (str, bytes)):
+        return apply_op_output("StaticRegexReplace", [input], {"pattern": pattern, "rewrite": rewrite,
+                                                               "replace_global": bool(replace_global)},
+                               name=name or "StaticRegexReplace")
+    return apply_op_output("RegexReplace", [input, pattern, rewrite], {"replace_global": bool(replace_global)},
+                           name=name or "RegexReplace")
+
+
+def substr(input, pos, len, name=None, unit="BYTE"):
+    """`len` bytes of each string from `pos` (`Substr`)."""
+    return apply_op_output("Substr", [input, pos, len], {"unit": unit}, name=name or "Substr")
+
+
+def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, bytes=None):
+    """Reinterprets each string's bytes as a vector of `out_type` (`DecodeRaw`).
+
+    Raises:
+        ValueError: both or neither of `input_bytes` and `bytes` are given, or no `out_type`.
+    """
+    if (input_bytes is None) == (bytes is None):
+        raise ValueError("Exactly one of `input_bytes` and `bytes` must be given.")
+    if out_type is None:
+        raise ValueError("decode_raw needs an `out_type`.")
+    value = input_bytes if bytes is None else bytes
+    if not isinstance(value, Tensor):
+        value = convert_to_tensor(value, dtype=_dtypes.string)
+    return apply_op_output("DecodeRaw", [value], {"out_type": _dtypes.as_dtype(out_type),
+                                                  "little_endian": bool(little_endian)}, name=name or "DecodeRaw")

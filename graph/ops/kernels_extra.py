@@ -1,0 +1,548 @@
+"""Numpy kernels of the less common ops: linalg, sorting and search, strings, image crops and patches.
+
+These let the constant folder fold such ops, and the Session's numpy interpreter run graphs
+whose ops ONNX cannot express (strings, decompositions). String tensors are object arrays
+of `bytes`, as `make_ndarray` gives them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from ortflow.errors import GraphError
+from ortflow.graph.ops.registry import kernel
+from ortflow.graph.ops.schema import get_attr
+
+__all__: list[str] = []
+
+
+def _np_type(node_def, name: str) -> np.dtype:
+    return np.dtype(get_attr(node_def, name).as_numpy_dtype)
+
+
+def _scalar(x) -> int:
+    x = np.asarray(x)
+    if x.size != 1:
+        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
+    return int(x.reshape(()))
+
+
+def _as_bytes(v) -> bytes:
+    # The Session hands strings over as str decoded with surrogateescape (any bytes survive).
+    return v.encode("utf-8", "surrogateescape") if isinstance(v, str) else bytes(v)
+
+
+def _strings(x) -> np.ndarray:
+    """`x` as an object array of bytes (fed values may be str or numpy unicode)."""
+    arr = np.asarray(x, dtype=object)
+    out = np.empty(arr.shape, dtype=object)
+    for i, v in np.ndenumerate(arr):
+        out[i] = _as_bytes(v)
+    return out
+
+
+def _map_strings(x, fn) -> np.ndarray:
+    arr = _strings(x)
+    out = np.empty(arr.shape, dtype=object)
+    for i, v in np.ndenumerate(arr):
+        out[i] = fn(v)
+    return out
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+@kernel("Roll")
+def _roll(node_def, inputs):
+    x, shift, axis = inputs
+    shifts = np.asarray(shift).reshape(-1).tolist()
+    axes = np.asarray(axis).reshape(-1).tolist()
+    if len(shifts) != len(axes):
+        raise GraphError(f"shift and axis must have the same size, got {len(shifts)} and {len(axes)}")
+    return [np.roll(x, shifts, axes)]
+
+
+@kernel("LinSpace")
+def _lin_space(node_def, inputs):
+    start, stop, num = (np.asarray(v) for v in inputs)
+    num = _scalar(num)
+    if num <= 0:
+        raise GraphError(f"Requires num > 0: {num}")
+    # start + i * step, in the input type, as TF's kernel computes it.
+    step = (stop - start) / start.dtype.type(max(num - 1, 1))
+    return [(start + np.arange(num).astype(start.dtype) * step).astype(start.dtype)]
+
+
+@kernel("UniqueWithCounts")
+def _unique_with_counts(node_def, inputs):
+    x = np.asarray(inputs[0])
+    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(first, kind="stable")  # TF keeps the order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    out_idx = _np_type(node_def, "out_idx")
+    return [values[order], rank[inverse.reshape(-1)].astype(out_idx), counts[order].astype(out_idx)]
+
+
+@kernel("LowerBound", "UpperBound")
+def _bound(node_def, inputs):
+    sorted_inputs, values = (np.asarray(v) for v in inputs)
+    side = "left" if node_def.op == "LowerBound" else "right"
+    out = np.empty(values.shape, dtype=_np_type(node_def, "out_type"))
+    for row in range(sorted_inputs.shape[0]):
+        out[row] = np.searchsorted(sorted_inputs[row], values[row], side=side)
+    return [out]
+
+
+@kernel("HistogramFixedWidth")
+def _histogram_fixed_width(node_def, inputs):
+    values, value_range, nbins = (np.asarray(v) for v in inputs)
+    nbins = _scalar(nbins)
+    if nbins <= 0:
+        raise GraphError(f"nbins should be a positive number, but got '{nbins}'")
+    lo, hi = value_range.reshape(-1)[:2]
+    # TF's kernel: the offset from lo in the input type, divided in double by the bin width.
+    step = float(hi - lo) / nbins
+    offset = (np.maximum(values.reshape(-1), lo) - lo).astype(np.float64)
+    index = np.minimum(offset / step, nbins - 1).astype(np.int64)
+    return [np.bincount(index, minlength=nbins).astype(_np_type(node_def, "dtype"))]
+
+
+@kernel("Bitcast")
+def _bitcast(node_def, inputs):
+    x = np.ascontiguousarray(inputs[0])
+    dst = _np_type(node_def, "type")
+    if x.dtype.itemsize == dst.itemsize:
+        return [x.view(dst)]
+    if x.dtype.itemsize > dst.itemsize:
+        return [x.view(dst).reshape(x.shape + (x.dtype.itemsize // dst.itemsize,))]
+    ratio = dst.itemsize // x.dtype.itemsize
+    if not x.shape or x.shape[-1] != ratio:
+        raise GraphError(f"Cannot bitcast from {x.dtype} to {dst}: the last dim must be {ratio}")
+    return [x.view(dst).reshape(x.shape[:-1])]
+
+
+def _index_tuples(tensor, indices):
+    indices = np.asarray(indices).astype(np.int64)
+    depth = indices.shape[-1]
+    flat = indices.reshape(-1, depth)
+    for row in flat:
+        for axis, i in enumerate(row):
+            if not 0 <= i < tensor.shape[axis]:
+                raise GraphError(f"indices {row.tolist()} do not index a tensor of shape {list(tensor.shape)}")
+    return flat, depth
+
+
+@kernel("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin")
+def _tensor_scatter(node_def, inputs):
+    tensor, indices, updates = inputs
+    out = np.array(tensor, copy=True)
+    flat, depth = _index_tuples(out, indices)
+    updates = np.asarray(updates).reshape((flat.shape[0],) + out.shape[depth:])
+    for row, update in zip(flat, updates):
+        key = tuple(row)
+        if node_def.op == "TensorScatterUpdate":
+            out[key] = update
+        elif node_def.op == "TensorScatterAdd":
+            out[key] = out[key] + update
+        elif node_def.op == "TensorScatterSub":
+            out[key] = out[key] - update
+        elif node_def.op == "TensorScatterMax":
+            out[key] = np.maximum(out[key], update)
+        else:
+            out[key] = np.minimum(out[key], update)
+    return [out]
+
+
+# --------------------------------------------------------------------------- linalg
+
+
+@kernel("MatrixInverse")
+def _matrix_inverse(node_def, inputs):
+    x = np.asarray(inputs[0])
+    if get_attr(node_def, "adjoint", False):
+        x = np.conj(np.swapaxes(x, -1, -2))
+    try:
+        return [np.linalg.inv(x).astype(x.dtype)]
+    except np.linalg.LinAlgError as e:
+        raise GraphError("Input is not invertible.") from e
+
+
+@kernel("Cholesky")
+def _cholesky(node_def, inputs):
+    x = np.asarray(inputs[0])
+    try:
+        return [np.linalg.cholesky(x).astype(x.dtype)]
+    except np.linalg.LinAlgError as e:
+        raise GraphError("Cholesky decomposition was not successful. The input might not be valid.") from e
+
+
+@kernel("Qr")
+def _qr(node_def, inputs):
+    x = np.asarray(inputs[0])
+    q, r = np.linalg.qr(x, mode="complete" if get_attr(node_def, "full_matrices", False) else "reduced")
+    return [q.astype(x.dtype), r.astype(x.dtype)]
+
+
+@kernel("MatrixDeterminant")
+def _matrix_determinant(node_def, inputs):
+    x = np.asarray(inputs[0])
+    return [np.linalg.det(x).astype(x.dtype)]
+
+
+@kernel("LogMatrixDeterminant")
+def _log_matrix_determinant(node_def, inputs):
+    x = np.asarray(inputs[0])
+    sign, logdet = np.linalg.slogdet(x)
+    return [sign.astype(x.dtype), logdet.astype(x.dtype)]
+
+
+@kernel("MatrixSolve")
+def _matrix_solve(node_def, inputs):
+    matrix, rhs = (np.asarray(v) for v in inputs)
+    if get_attr(node_def, "adjoint", False):
+        matrix = np.conj(np.swapaxes(matrix, -1, -2))
+    try:
+        return [np.linalg.solve(matrix, rhs).astype(rhs.dtype)]
+    except np.linalg.LinAlgError as e:
+        raise GraphError("Input matrix is not invertible.") from e
+
+
+@kernel("MatrixTriangularSolve")
+def _matrix_triangular_solve(node_def, inputs):
+    matrix, rhs = (np.asarray(v) for v in inputs)
+    lower = get_attr(node_def, "lower", True)
+    # Only the named triangle is read, as in TF; the other is taken as zeros.
+    tri = np.tril(matrix) if lower else np.triu(matrix)
+    if get_attr(node_def, "adjoint", False):
+        tri = np.conj(np.swapaxes(tri, -1, -2))
+    return [np.linalg.solve(tri, rhs).astype(rhs.dtype)]
+
+
+@kernel("SelfAdjointEigV2")
+def _self_adjoint_eig(node_def, inputs):
+    x = np.asarray(inputs[0])
+    e, v = np.linalg.eigh(x, UPLO="L")
+    if not get_attr(node_def, "compute_v", True):
+        return [e.astype(x.real.dtype), np.zeros((0,), x.dtype)]
+    return [e.astype(x.real.dtype), v.astype(x.dtype)]
+
+
+@kernel("Svd")
+def _svd(node_def, inputs):
+    x = np.asarray(inputs[0])
+    if not get_attr(node_def, "compute_uv", True):
+        s = np.linalg.svd(x, compute_uv=False)
+        return [s.astype(x.real.dtype), np.zeros((0,), x.dtype), np.zeros((0,), x.dtype)]
+    u, s, vh = np.linalg.svd(x, full_matrices=get_attr(node_def, "full_matrices", False))
+    # TF returns v, not its adjoint: x = u @ diag(s) @ adjoint(v).
+    return [s.astype(x.real.dtype), u.astype(x.dtype), np.conj(np.swapaxes(vh, -1, -2)).astype(x.dtype)]
+
+
+@kernel("Diag")
+def _diag(node_def, inputs):
+    d = np.asarray(inputs[0])
+    flat = d.reshape(-1)
+    out = np.zeros((flat.size, flat.size), dtype=d.dtype)
+    out[np.arange(flat.size), np.arange(flat.size)] = flat
+    return [out.reshape(d.shape + d.shape)]
+
+
+@kernel("DiagPart")
+def _diag_part(node_def, inputs):
+    x = np.asarray(inputs[0])
+    half = x.shape[:x.ndim // 2]
+    n = int(np.prod(half, dtype=np.int64))
+    return [x.reshape(n, n)[np.arange(n), np.arange(n)].reshape(half)]
+
+
+def _main_diagonal_only(k) -> None:
+    if np.asarray(k).reshape(-1).tolist() != [0]:
+        raise GraphError(f"only the main diagonal (k = 0) is supported, got k = {np.asarray(k).tolist()}")
+
+
+@kernel("MatrixDiagV2", "MatrixDiagV3")
+def _matrix_diag_v3(node_def, inputs):
+    diagonal, k, num_rows, num_cols, padding = inputs
+    _main_diagonal_only(k)
+    d = np.asarray(diagonal)
+    n = d.shape[-1]
+    rows, cols = _scalar(num_rows), _scalar(num_cols)
+    rows = n if rows == -1 else rows
+    cols = n if cols == -1 else cols
+    out = np.full(d.shape[:-1] + (rows, cols), np.asarray(padding).reshape(()), dtype=d.dtype)
+    m = min(rows, cols, n)
+    out[..., np.arange(m), np.arange(m)] = d[..., :m]
+    return [out]
+
+
+@kernel("MatrixDiagPartV2", "MatrixDiagPartV3")
+def _matrix_diag_part_v3(node_def, inputs):
+    x, k = inputs[0], inputs[1]
+    _main_diagonal_only(k)
+    return [np.diagonal(np.asarray(x), axis1=-2, axis2=-1).copy()]
+
+
+@kernel("MatrixSetDiag", "MatrixSetDiagV2", "MatrixSetDiagV3")
+def _matrix_set_diag(node_def, inputs):
+    x, diagonal = np.asarray(inputs[0]), np.asarray(inputs[1])
+    if len(inputs) > 2:
+        _main_diagonal_only(inputs[2])
+    out = np.array(x, copy=True)
+    m = min(x.shape[-2], x.shape[-1])
+    out[..., np.arange(m), np.arange(m)] = diagonal
+    return [out]
+
+
+@kernel("Cross")
+def _cross(node_def, inputs):
+    a, b = (np.asarray(v) for v in inputs)
+    return [np.cross(a, b).astype(a.dtype)]
+
+
+# --------------------------------------------------------------------------- images
+
+
+def _iou(a, b) -> float:
+    ay0, ay1 = sorted((a[0], a[2]))
+    ax0, ax1 = sorted((a[1], a[3]))
+    by0, by1 = sorted((b[0], b[2]))
+    bx0, bx1 = sorted((b[1], b[3]))
+    area_a, area_b = (ay1 - ay0) * (ax1 - ax0), (by1 - by0) * (bx1 - bx0)
+    if area_a <= 0 or area_b <= 0:
+        return 0.0
+    inter = max(0.0, min(ay1, by1) - max(ay0, by0)) * max(0.0, min(ax1, bx1) - max(ax0, bx0))
+    return inter / (area_a + area_b - inter)
+
+
+@kernel("NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3")
+def _non_max_suppression(node_def, inputs):
+    boxes, scores, max_output = np.asarray(inputs[0], np.float64), np.asarray(inputs[1], np.float64), inputs[2]
+    if node_def.op == "NonMaxSuppression":
+        iou_threshold, score_threshold = get_attr(node_def, "iou_threshold"), -np.inf
+    else:
+        iou_threshold = float(np.asarray(inputs[3]))
+        score_threshold = float(np.asarray(inputs[4])) if len(inputs) > 4 else -np.inf
+    # Greedy selection by descending score; ties keep the lower index first, as TF's heap does.
+    order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > score_threshold]
+    selected: list[int] = []
+    for i in order:
+        if len(selected) >= _scalar(max_output):
+            break
+        if all(_iou(boxes[i], boxes[j]) <= iou_threshold for j in selected):
+            selected.append(int(i))
+    return [np.asarray(selected, dtype=np.int32)]
+
+
+@kernel("ExtractImagePatches")
+def _extract_image_patches(node_def, inputs):
+    x = np.asarray(inputs[0])
+    _, kh, kw, _ = get_attr(node_def, "ksizes")
+    _, sh, sw, _ = get_attr(node_def, "strides")
+    _, rh, rw, _ = get_attr(node_def, "rates")
+    same = get_attr(node_def, "padding") in (b"SAME", "SAME")
+    n, h, w, c = x.shape
+    pads = []
+    for size, k, s, r in ((h, kh, sh, rh), (w, kw, sw, rw)):
+        eff = (k - 1) * r + 1
+        out = -(-size // s) if same else max(0, (size - eff) // s + 1)
+        total = max(0, (out - 1) * s + eff - size) if same else 0
+        pads.append((out, total // 2, total - total // 2))
+    (oh, top, bottom), (ow, left, right) = pads
+    padded = np.pad(x, [(0, 0), (top, bottom), (left, right), (0, 0)])
+    out = np.empty((n, oh, ow, kh * kw * c), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            patch = padded[:, i * rh: i * rh + (oh - 1) * sh + 1: sh, j * rw: j * rw + (ow - 1) * sw + 1: sw, :]
+            out[..., (i * kw + j) * c:(i * kw + j + 1) * c] = patch
+    return [out]
+
+
+def _bilinear_crop(image, box, crop_h, crop_w, extrapolation):
+    height, width, channels = image.shape
+    y1, x1, y2, x2 = box
+    out = np.empty((crop_h, crop_w, channels), np.float32)
+    for r in range(crop_h):
+        y = (y1 * (height - 1) + r * (y2 - y1) * (height - 1) / (crop_h - 1)) if crop_h > 1 \
+            else 0.5 * (y1 + y2) * (height - 1)
+        for c in range(crop_w):
+            x = (x1 * (width - 1) + c * (x2 - x1) * (width - 1) / (crop_w - 1)) if crop_w > 1 \
+                else 0.5 * (x1 + x2) * (width - 1)
+            if not (0 <= y <= height - 1 and 0 <= x <= width - 1):
+                out[r, c] = extrapolation
+                continue
+            y0, x0 = int(np.floor(y)), int(np.floor(x))
+            y1_, x1_ = min(y0 + 1, height - 1), min(x0 + 1, width - 1)
+            dy, dx = y - y0, x - x0
+            top = image[y0, x0] * (1 - dx) + image[y0, x1_] * dx
+            bottom = image[y1_, x0] * (1 - dx) + image[y1_, x1_] * dx
+            out[r, c] = top * (1 - dy) + bottom * dy
+    return out
+
+
+def _nearest_crop(image, box, crop_h, crop_w, extrapolation):
+    height, width, channels = image.shape
+    y1, x1, y2, x2 = box
+    out = np.empty((crop_h, crop_w, channels), np.float32)
+    for r in range(crop_h):
+        y = (y1 * (height - 1) + r * (y2 - y1) * (height - 1) / (crop_h - 1)) if crop_h > 1 \
+            else 0.5 * (y1 + y2) * (height - 1)
+        for c in range(crop_w):
+            x = (x1 * (width - 1) + c * (x2 - x1) * (width - 1) / (crop_w - 1)) if crop_w > 1 \
+                else 0.5 * (x1 + x2) * (width - 1)
+            if not (0 <= y <= height - 1 and 0 <= x <= width - 1):
+                out[r, c] = extrapolation
+                continue
+            out[r, c] = image[int(np.round(y)), int(np.round(x))]
+    return out
+
+
+@kernel("CropAndResize")
+def _crop_and_resize(node_def, inputs):
+    image, boxes, box_index, crop_size = (np.asarray(v) for v in inputs)
+    crop_h, crop_w = (int(v) for v in crop_size.reshape(-1))
+    method = get_attr(node_def, "method", b"bilinear")
+    crop = _nearest_crop if method in (b"nearest", "nearest") else _bilinear_crop
+    extrapolation = float(get_attr(node_def, "extrapolation_value", 0.0))
+    image = image.astype(np.float32)
+    out = np.empty((boxes.shape[0], crop_h, crop_w, image.shape[-1]), np.float32)
+    for b in range(boxes.shape[0]):
+        index = int(box_index[b])
+        if not 0 <= index < image.shape[0]:
+            raise GraphError(f"box_index has values outside [0, batch_size): {index}")
+        out[b] = crop(image[index], boxes[b].astype(np.float64), crop_h, crop_w, extrapolation)
+    return [out]
+
+
+# --------------------------------------------------------------------------- strings
+
+
+@kernel("StringJoin")
+def _string_join(node_def, inputs):
+    separator = _as_bytes(get_attr(node_def, "separator", b""))
+    parts = np.broadcast_arrays(*[_strings(v) for v in inputs])
+    out = np.empty(parts[0].shape, dtype=object)
+    for i in np.ndindex(out.shape):
+        out[i] = separator.join(p[i] for p in parts)
+    return [out]
+
+
+@kernel("StringLower")
+def _string_lower(node_def, inputs):
+    return [_map_strings(inputs[0], bytes.lower)]
+
+
+@kernel("StringUpper")
+def _string_upper(node_def, inputs):
+    return [_map_strings(inputs[0], bytes.upper)]
+
+
+@kernel("StringStrip")
+def _string_strip(node_def, inputs):
+    return [_map_strings(inputs[0], bytes.strip)]
+
+
+@kernel("StringLength")
+def _string_length(node_def, inputs):
+    if get_attr(node_def, "unit", b"BYTE") in (b"UTF8_CHAR", "UTF8_CHAR"):
+        lengths = _map_strings(inputs[0], lambda v: len(v.decode("utf-8")))
+    else:
+        lengths = _map_strings(inputs[0], len)
+    return [lengths.astype(np.int32)]
+
+
+def _regex_replace(x, pattern: bytes, rewrite: bytes, replace_global: bool):
+    # TF writes groups as \1 in the rewrite (RE2), as Python's re does.
+    compiled = re.compile(pattern)
+    return _map_strings(x, lambda v: compiled.sub(rewrite, v, count=0 if replace_global else 1))
+
+
+@kernel("StaticRegexReplace")
+def _static_regex_replace(node_def, inputs):
+    return [_regex_replace(inputs[0], _as_bytes(get_attr(node_def, "pattern")),
+                           _as_bytes(get_attr(node_def, "rewrite")), get_attr(node_def, "replace_global", True))]
+
+
+@kernel("RegexReplace")
+def _dynamic_regex_replace(node_def, inputs):
+    pattern = _as_bytes(np.asarray(inputs[1], dtype=object).reshape(())[()])
+    rewrite = _as_bytes(np.asarray(inputs[2], dtype=object).reshape(())[()])
+    return [_regex_replace(inputs[0], pattern, rewrite, get_attr(node_def, "replace_global", True))]
+
+
+@kernel("StringToNumber")
+def _string_to_number(node_def, inputs):
+    out_type = _np_type(node_def, "out_type")
+    arr = _strings(inputs[0])
+    out = np.empty(arr.shape, dtype=out_type)
+    for i, v in np.ndenumerate(arr):
+        text = v.decode("utf-8", "replace").strip()
+        try:
+            out[i] = int(text) if out_type.kind in "iu" else float(text)
+        except ValueError as e:
+            raise GraphError(f"StringToNumberOp could not correctly convert string: {text}") from e
+    return [out]
+
+
+def _format_number(v, precision: int, scientific: bool, shortest: bool) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (np.integer, int)):
+        return str(int(v))
+    if shortest:
+        return f"{float(v):g}"
+    if scientific:
+        return f"{float(v):.{precision if precision >= 0 else 6}e}"
+    return f"{float(v):.{precision if precision >= 0 else 6}f}"
+
+
+@kernel("AsString")
+def _as_string(node_def, inputs):
+    x = np.asarray(inputs[0])
+    precision = get_attr(node_def, "precision", -1)
+    scientific = get_attr(node_def, "scientific", False)
+    shortest = get_attr(node_def, "shortest", False)
+    width = get_attr(node_def, "width", -1)
+    fill = _as_bytes(get_attr(node_def, "fill", b"")).decode() or " "
+    out = np.empty(x.shape, dtype=object)
+    for i, v in np.ndenumerate(x):
+        if np.iscomplexobj(x):
+            text = f"({_format_number(v.real, precision, scientific, shortest)},"\
+                   f"{_format_number(v.imag, precision, scientific, shortest)})"
+        else:
+            text = _format_number(v, precision, scientific, shortest)
+        if width > 0:
+            text = text.rjust(width, fill) if fill != "0" or text[:1] != "-" else "-" + text[1:].rjust(width - 1, "0")
+        out[i] = text.encode()
+    return [out]
+
+
+@kernel("DecodeRaw")
+def _decode_raw(node_def, inputs):
+    out_type = _np_type(node_def, "out_type")
+    if not get_attr(node_def, "little_endian", True):
+        out_type = out_type.newbyteorder(">")
+    arr = _strings(inputs[0])
+    rows = [np.frombuffer(v, dtype=out_type) for v in arr.reshape(-1)]
+    lengths = {len(r) for r in rows}
+    if len(lengths) > 1:
+        raise GraphError("DecodeRaw requires input strings to all be the same size")
+    width = lengths.pop() if lengths else 0
+    values = np.stack(rows) if rows else np.zeros((0, width), out_type)
+    return [values.astype(out_type.newbyteorder("=")).reshape(arr.shape + (width,))]
+
+
+@kernel("Substr")
+def _substr(node_def, inputs):
+    x = _strings(inputs[0])
+    x, pos, length = np.broadcast_arrays(x, np.asarray(inputs[1]), np.asarray(inputs[2]))
+    out = np.empty(x.shape, dtype=object)
+    for i in np.ndindex(x.shape):
+        s, p, n = x[i], int(pos[i]), int(length[i])
+        if p < 0:
+            p += len(s)
+        if not 0 <= p <= len(s):
+            raise GraphError(f"pos {int(pos[i])} out of range for string b'{s!r}' at index {i}")
+        out[i] = s[p:p + max(n, 0)]
+    return [out]

@@ -1,0 +1,378 @@
+"""The less common TF 1.x functions of `import ortflow as tf`, run in a real Session, against numpy.
+
+Sorting and search, unique, linspace/meshgrid/roll, tensordot and boolean_mask, scatter ops on
+variables, diagonals and decompositions, strings, image crops, patches and non-max suppression.
+Each value is computed by the Session (onnxruntime, or the numpy interpreter for ops ONNX has
+no form for: strings, decompositions); `Session.last_run_backend` is checked where the backend
+is the point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ortflow as tf
+import pytest
+
+RNG = np.random.RandomState(7)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_graph():
+    tf.reset_default_graph()
+    yield
+    tf.reset_default_graph()
+
+
+def _run(fetches, feed=None):
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        return sess.run(fetches, feed)
+
+
+# --------------------------------------------------------------------------- sort, search, unique
+
+def test_sort_and_argsort_float_int_and_axes():
+    xv = RNG.randint(-5, 5, size=(3, 6)).astype(np.float32)
+    iv = RNG.randint(-5, 5, size=(3, 6)).astype(np.int32)
+    uv = RNG.randint(0, 255, size=(6,)).astype(np.uint8)
+    x = tf.placeholder(tf.float32, [None, 6])
+    i = tf.placeholder(tf.int32, [3, 6])
+    u = tf.placeholder(tf.uint8, [6])
+    got = _run([tf.sort(x), tf.sort(x, direction="DESCENDING"), tf.argsort(x), tf.sort(i, axis=0),
+                tf.argsort(i, axis=0, direction="DESCENDING"), tf.sort(u)], {x: xv, i: iv, u: uv})
+    np.testing.assert_array_equal(got[0], np.sort(xv, axis=-1))
+    np.testing.assert_array_equal(got[1], -np.sort(-xv, axis=-1))
+    np.testing.assert_array_equal(got[2], np.argsort(xv, axis=-1, kind="stable"))
+    np.testing.assert_array_equal(got[3], np.sort(iv, axis=0))
+    np.testing.assert_array_equal(got[4], np.argsort(-iv, axis=0, kind="stable"))
+    np.testing.assert_array_equal(got[5], np.sort(uv))
+    assert got[2].dtype == np.int32
+
+
+def test_sort_rejects_a_tensor_axis_and_a_bad_direction():
+    x = tf.placeholder(tf.float32, [3])
+    with pytest.raises(ValueError, match="axis"):
+        tf.sort(x, axis=tf.constant(0))
+    with pytest.raises(ValueError, match="direction"):
+        tf.sort(x, direction="UP")
+
+
+def test_unique_and_unique_with_counts_keep_first_appearance_order():
+    x = tf.placeholder(tf.int32, [None])
+    y, idx = tf.unique(x)
+    y2, idx2, count = tf.unique_with_counts(x, out_idx=tf.int64)
+    got = _run([y, idx, y2, idx2, count], {x: np.array([5, 2, 5, 7, 2, 2], np.int32)})
+    np.testing.assert_array_equal(got[0], [5, 2, 7])
+    np.testing.assert_array_equal(got[1], [0, 1, 0, 2, 1, 1])
+    np.testing.assert_array_equal(got[4], [2, 3, 1])
+    assert got[3].dtype == np.int64
+    assert tf.unique(x).y is not None and tf.unique_with_counts(x).count is not None
+
+
+def test_searchsorted_left_and_right_of_a_batch():
+    seq = tf.placeholder(tf.float32, [2, 4])
+    vals = tf.placeholder(tf.float32, [2, 3])
+    sv = np.array([[1, 2, 2, 5], [0, 3, 6, 9]], np.float32)
+    vv = np.array([[2, 0, 6], [3, 10, -1]], np.float32)
+    left, right = _run([tf.searchsorted(seq, vals), tf.searchsorted(seq, vals, side="right")], {seq: sv, vals: vv})
+    for row in range(2):
+        np.testing.assert_array_equal(left[row], np.searchsorted(sv[row], vv[row], "left"))
+        np.testing.assert_array_equal(right[row], np.searchsorted(sv[row], vv[row], "right"))
+
+
+def test_histogram_fixed_width_clamps_to_the_end_bins():
+    x = tf.placeholder(tf.float32, [None])
+    h = tf.histogram_fixed_width(x, [0.0, 5.0], nbins=5)
+    got = _run(h, {x: np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0, 4.99], np.float32)})
+    np.testing.assert_array_equal(got, [2, 1, 1, 0, 3])
+    assert got.dtype == np.int32
+
+
+# --------------------------------------------------------------------------- grids and shifts
+
+def test_linspace_meshgrid_roll_cumprod():
+    a = tf.placeholder(tf.float32, [3])
+    b = tf.placeholder(tf.float32, [4])
+    x = tf.placeholder(tf.float32, [None, 5])
+    av, bv = np.array([1, 2, 3], np.float32), np.array([4, 5, 6, 7], np.float32)
+    xv = RNG.uniform(0.5, 2, size=(2, 5)).astype(np.float32)
+    xy = tf.meshgrid(a, b)
+    ij = tf.meshgrid(a, b, indexing="ij")
+    got = _run([tf.linspace(0.0, 2.0, 5), tf.lin_space(-1.0, 1.0, 1), *xy, *ij, tf.roll(x, [1, -2], [0, 1]),
+                tf.cumprod(x, axis=1), tf.cumprod(x, axis=1, exclusive=True, reverse=True)],
+               {a: av, b: bv, x: xv})
+    np.testing.assert_allclose(got[0], np.linspace(0, 2, 5), rtol=1e-6)
+    np.testing.assert_array_equal(got[1], [-1.0])
+    for want, have in zip(np.meshgrid(av, bv) + np.meshgrid(av, bv, indexing="ij"), got[2:6]):
+        np.testing.assert_array_equal(have, want)
+    np.testing.assert_array_equal(got[6], np.roll(xv, (1, -2), (0, 1)))
+    np.testing.assert_allclose(got[7], np.cumprod(xv, axis=1), rtol=1e-6)
+    rev = np.cumprod(xv[:, ::-1], axis=1)
+    np.testing.assert_allclose(got[8], np.concatenate([np.ones((2, 1)), rev[:, :-1]], 1)[:, ::-1], rtol=1e-6)
+
+
+def test_bitcast_float_to_int_and_back_to_bytes():
+    x = tf.placeholder(tf.float32, [3])
+    xv = np.array([1.0, -2.5, 0.0], np.float32)
+    as_int, as_bytes = _run([tf.bitcast(x, tf.int32), tf.bitcast(x, tf.uint8)], {x: xv})
+    np.testing.assert_array_equal(as_int, xv.view(np.int32))
+    np.testing.assert_array_equal(as_bytes, xv.view(np.uint8).reshape(3, 4))
+
+
+# --------------------------------------------------------------------------- tensordot, boolean_mask
+
+def test_tensordot_static_dynamic_and_axis_pairs():
+    a = RNG.uniform(size=(2, 3, 4)).astype(np.float32)
+    b = RNG.uniform(size=(4, 5)).astype(np.float32)
+    c = RNG.uniform(size=(3, 2, 6)).astype(np.float32)
+    pa = tf.placeholder(tf.float32, [None, 3, 4])
+    got = _run([tf.tensordot(tf.constant(a), tf.constant(b), 1), tf.tensordot(pa, b, axes=1),
+                tf.tensordot(pa, c, axes=[[1, 0], [0, 1]]), tf.tensordot(pa, b, axes=[[-1], [0]])],
+               {pa: a})
+    np.testing.assert_allclose(got[0], np.tensordot(a, b, 1), rtol=1e-5)
+    np.testing.assert_allclose(got[1], np.tensordot(a, b, 1), rtol=1e-5)
+    np.testing.assert_allclose(got[2], np.tensordot(a, c, [[1, 0], [0, 1]]), rtol=1e-5)
+    np.testing.assert_allclose(got[3], np.tensordot(a, b, 1), rtol=1e-5)
+
+
+def test_boolean_mask_over_leading_and_inner_axes():
+    t = RNG.uniform(size=(3, 4, 2)).astype(np.float32)
+    m2 = RNG.uniform(size=(3, 4)) > 0.5
+    m1 = np.array([True, False, True, True])
+    pt = tf.placeholder(tf.float32, [None, 4, 2])
+    pm = tf.placeholder(tf.bool, [None, 4])
+    got = _run([tf.boolean_mask(pt, pm), tf.boolean_mask(pt, m1, axis=1)], {pt: t, pm: m2})
+    np.testing.assert_array_equal(got[0], t[m2])
+    np.testing.assert_array_equal(got[1], t[:, m1])
+    with pytest.raises(ValueError, match="scalar"):
+        tf.boolean_mask(pt, True)
+
+
+# --------------------------------------------------------------------------- scatter into variables
+
+def test_scatter_ops_update_the_variable():
+    v = tf.get_variable("v", initializer=np.zeros((4, 3), np.float32), use_resource=False)
+    ops = [tf.scatter_update(v, [1, 2], tf.ones([2, 3])), tf.scatter_add(v, [1, 1], tf.ones([2, 3])),
+           tf.scatter_sub(v, 0, tf.ones([3])), tf.scatter_nd_update(v, [[3, 0]], [7.0]),
+           tf.scatter_nd_add(v, [[3], [3]], tf.ones([2, 3]))]
+    want = np.zeros((4, 3), np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = [sess.run(o) for o in ops]
+        final = sess.run(v)
+    steps = [lambda w: w.__setitem__(slice(1, 3), 1), lambda w: w.__setitem__(1, w[1] + 2),
+             lambda w: w.__setitem__(0, w[0] - 1), lambda w: w.__setitem__((3, 0), 7),
+             lambda w: w.__setitem__(3, w[3] + 2)]
+    for step, have in zip(steps, got):
+        step(want)
+        np.testing.assert_array_equal(have, want)
+    np.testing.assert_array_equal(final, want)
+
+
+def test_scatter_on_a_resource_variable_says_so():
+    v = tf.get_variable("r", shape=[3], use_resource=True)
+    with pytest.raises(NotImplementedError, match="resource"):
+        tf.scatter_update(v, [0], [1.0])
+
+
+# --------------------------------------------------------------------------- linalg
+
+def _spd(n):
+    a = RNG.uniform(-1, 1, size=(n, n))
+    return (a @ a.T + n * np.eye(n)).astype(np.float32)
+
+
+def test_inverse_determinant_solves_and_decompositions():
+    m = _spd(3)
+    rhs = RNG.uniform(size=(3, 2)).astype(np.float32)
+    pm = tf.placeholder(tf.float32, [3, 3])
+    pr = tf.placeholder(tf.float32, [3, 2])
+    s, u, v = tf.svd(pm)
+    e, vecs = tf.self_adjoint_eig(pm)
+    sign, logabs = tf.linalg.slogdet(pm)
+    chol = tf.linalg.cholesky(pm)
+    fetches = [tf.matrix_inverse(pm), tf.matrix_determinant(pm), tf.matrix_solve(pm, pr),
+               tf.linalg.triangular_solve(chol, pr), tf.linalg.cholesky_solve(chol, pr), s, u, v, e, vecs,
+               sign, logabs, tf.linalg.logdet(pm), tf.linalg.eigvalsh(pm), tf.svd(pm, compute_uv=False)]
+    with tf.Session() as sess:
+        got = sess.run(fetches, {pm: m, pr: rhs})
+        assert sess.last_run_backend == "numpy"  # no ONNX form for these: the interpreter ran them
+    np.testing.assert_allclose(got[0], np.linalg.inv(m), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[1], np.linalg.det(m), rtol=1e-4)
+    np.testing.assert_allclose(got[2], np.linalg.solve(m, rhs), rtol=1e-4, atol=1e-5)
+    lower = np.linalg.cholesky(m)
+    np.testing.assert_allclose(got[3], np.linalg.solve(lower, rhs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[4], np.linalg.solve(m, rhs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[6] @ np.diag(got[5]) @ got[7].T, m, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got[8], np.linalg.eigvalsh(m), rtol=1e-4)
+    np.testing.assert_allclose(got[9] @ np.diag(got[8]) @ got[9].T, m, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose([got[10], got[11], got[12]], [1.0, np.log(np.linalg.det(m)),
+                                                             np.log(np.linalg.det(m))], rtol=1e-4)
+    np.testing.assert_allclose(got[13], np.linalg.eigvalsh(m), rtol=1e-4)
+    np.testing.assert_allclose(got[14], np.linalg.svd(m, compute_uv=False), rtol=1e-4)
+
+
+def test_diagonals_band_part_and_tensor_diag():
+    d = RNG.uniform(size=(2, 3)).astype(np.float32)
+    m = RNG.uniform(size=(2, 4, 3)).astype(np.float32)
+    pd = tf.placeholder(tf.float32, [None, 3])
+    pm = tf.placeholder(tf.float32, [None, 4, 3])
+    got = _run([tf.matrix_diag(pd), tf.matrix_diag_part(pm), tf.matrix_set_diag(pm, pd),
+                tf.matrix_band_part(pm, 1, 0), tf.linalg.band_part(pm, -1, 0), tf.linalg.tensor_diag(pd),
+                tf.linalg.tensor_diag_part(tf.linalg.tensor_diag(pd)), tf.linalg.set_diag(pm, pd)],
+               {pd: d, pm: m})
+    np.testing.assert_array_equal(got[0], np.stack([np.diag(r) for r in d]))
+    np.testing.assert_array_equal(got[1], np.diagonal(m, axis1=1, axis2=2))
+    want = m.copy()
+    want[:, np.arange(3), np.arange(3)] = d
+    np.testing.assert_array_equal(got[2], want)
+    rows, cols = np.arange(4)[:, None], np.arange(3)[None, :]
+    np.testing.assert_array_equal(got[3], np.where((rows - cols <= 1) & (cols <= rows), m, 0))
+    np.testing.assert_array_equal(got[4], np.where(cols <= rows, m, 0))
+    np.testing.assert_array_equal(got[5], np.diag(d.reshape(-1)).reshape(2, 3, 2, 3))
+    np.testing.assert_array_equal(got[6], d)
+    np.testing.assert_array_equal(got[7], want)
+
+
+def test_linalg_helpers_normalize_matvec_adjoint_cross():
+    x = RNG.uniform(-1, 1, size=(2, 3)).astype(np.float32)
+    m = RNG.uniform(-1, 1, size=(3, 3)).astype(np.float32)
+    px = tf.placeholder(tf.float32, [2, 3])
+    normalized, norm = tf.linalg.normalize(px, axis=1)
+    got = _run([normalized, norm, tf.linalg.matvec(m, px[0]), tf.linalg.adjoint(m),
+                tf.linalg.cross(px, px[::-1]), tf.linalg.tensordot(px, m, 1)], {px: x})
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    np.testing.assert_allclose(got[0], x / n, rtol=1e-5)
+    np.testing.assert_allclose(got[1], n, rtol=1e-5)
+    np.testing.assert_allclose(got[2], m @ x[0], rtol=1e-5)
+    np.testing.assert_array_equal(got[3], m.T)
+    np.testing.assert_allclose(got[4], np.cross(x, x[::-1]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[5], x @ m, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------- math extras
+
+def test_math_extras():
+    xv = RNG.uniform(-3, 3, size=(2, 4)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None, 4])
+    ids = tf.constant([0, 2])
+    got = _run([tf.math.log_sigmoid(x), tf.math.polyval([2.0, -1.0, 0.5], x), tf.math.cumprod(x, 1),
+                tf.math.unsorted_segment_mean(x, ids, 3), tf.math.unsorted_segment_sqrt_n(x, [1, 1], 2),
+                tf.confusion_matrix([0, 1, 2, 1], [0, 2, 2, 1]),
+                tf.math.confusion_matrix([0, 1], [1, 1], num_classes=3, weights=[0.5, 2.0], dtype=tf.float32)],
+               {x: xv})
+    np.testing.assert_allclose(got[0], -np.log1p(np.exp(-xv)), rtol=1e-5)
+    np.testing.assert_allclose(got[1], 2 * xv ** 2 - xv + 0.5, rtol=1e-5)
+    np.testing.assert_allclose(got[2], np.cumprod(xv, 1), rtol=1e-5)
+    np.testing.assert_allclose(got[3], np.stack([xv[0], np.zeros(4), xv[1]]), rtol=1e-6)
+    np.testing.assert_allclose(got[4], np.stack([np.zeros(4), xv.sum(0) / np.sqrt(2)]), rtol=1e-5)
+    np.testing.assert_array_equal(got[5], [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+    np.testing.assert_array_equal(got[6], [[0, 0.5, 0], [0, 2.0, 0], [0, 0, 0]])
+
+
+# --------------------------------------------------------------------------- strings
+
+def test_strings_run_on_the_interpreter():
+    s = tf.placeholder(tf.string, [None])
+    sv = np.array([b"Hello ", b"wOrld"], dtype=object)
+    fetches = [tf.strings.join([s, "x"], separator="-"), tf.string_join([s, s]), tf.strings.length(s),
+               tf.strings.lower(s), tf.strings.upper(s), tf.strings.regex_replace(s, "[lo]", "_"),
+               tf.regex_replace(s, "l", "L", replace_global=False), tf.string_strip(s), tf.substr(s, 1, 3),
+               tf.strings.length(tf.constant(["h\u00e9"]), unit="UTF8_CHAR")]
+    with tf.Session() as sess:
+        got = sess.run(fetches, {s: sv})
+        assert sess.last_run_backend == "numpy"
+    assert got[0].tolist() == [b"Hello -x", b"wOrld-x"]
+    assert got[1].tolist() == [b"Hello Hello ", b"wOrldwOrld"]
+    assert got[2].tolist() == [6, 5] and got[2].dtype == np.int32
+    assert got[3].tolist() == [b"hello ", b"world"]
+    assert got[4].tolist() == [b"HELLO ", b"WORLD"]
+    assert got[5].tolist() == [b"He___ ", b"wOr_d"]
+    assert got[6].tolist() == [b"HeLlo ", b"wOrLd"]
+    assert got[7].tolist() == [b"Hello", b"wOrld"]
+    assert got[8].tolist() == [b"ell", b"Orl"]
+    assert got[9].tolist() == [2]
+
+
+def test_numbers_to_strings_and_back():
+    s = tf.placeholder(tf.string, [None])
+    f = tf.placeholder(tf.float32, [None])
+    i = tf.placeholder(tf.int64, [None])
+    got = _run([tf.string_to_number(s), tf.strings.to_number(s, out_type=tf.int32), tf.as_string(f),
+                tf.as_string(f, precision=2), tf.as_string(i), tf.as_string(i, width=4, fill="0"),
+                tf.strings.as_string(f, scientific=True, precision=1)],
+               {s: np.array([b"12", b" -3 "], dtype=object), f: np.array([1.5, -0.25], np.float32),
+                i: np.array([7, -42], np.int64)})
+    np.testing.assert_array_equal(got[0], [12.0, -3.0])
+    assert got[1].dtype == np.int32 and got[1].tolist() == [12, -3]
+    assert got[2].tolist() == [b"1.500000", b"-0.250000"]
+    assert got[3].tolist() == [b"1.50", b"-0.25"]
+    assert got[4].tolist() == [b"7", b"-42"]
+    assert got[5].tolist() == [b"0007", b"-042"]
+    assert got[6].tolist() == [b"1.5e+00", b"-2.5e-01"]
+
+
+def test_decode_raw_reads_little_and_big_endian():
+    raw = np.array([1, 256, -2], np.int32).tobytes()
+    s = tf.placeholder(tf.string, [None])
+    little, big = _run([tf.decode_raw(s, tf.int32), tf.decode_raw(s, tf.int16, little_endian=False)],
+                       {s: np.array([raw], dtype=object)})
+    np.testing.assert_array_equal(little, [[1, 256, -2]])
+    np.testing.assert_array_equal(big, np.frombuffer(raw, ">i2").astype(np.int16)[None])
+    with pytest.raises(ValueError, match="Exactly one"):
+        tf.decode_raw(s, tf.int32, bytes=s)
+
+
+# --------------------------------------------------------------------------- images
+
+def test_random_crop_is_a_window_of_the_input():
+    img = np.arange(5 * 6 * 2, dtype=np.float32).reshape(5, 6, 2)
+    x = tf.placeholder(tf.float32, [5, 6, 2])
+    crops = [tf.random_crop(x, [3, 2, 2], seed=s) for s in range(4)] + [tf.image.random_crop(x, [5, 6, 2])]
+    got = _run(crops, {x: img})
+    for crop in got[:4]:
+        assert crop.shape == (3, 2, 2)
+        top, left = np.argwhere(img[..., 0] == crop[0, 0, 0])[0]
+        np.testing.assert_array_equal(crop, img[top:top + 3, left:left + 2])
+    np.testing.assert_array_equal(got[4], img)
+
+
+def test_crop_and_resize_bilinear_and_nearest():
+    img = RNG.uniform(size=(2, 5, 6, 1)).astype(np.float32)
+    boxes = np.array([[0, 0, 1, 1], [0.25, 0.2, 0.75, 0.8], [0, 0, 2, 2]], np.float32)
+    x = tf.placeholder(tf.float32, [None, 5, 6, 1])
+    b = tf.placeholder(tf.float32, [None, 4])
+    full, part, outside = (np.asarray(v) for v in _run(
+        tf.image.crop_and_resize(x, b, [0, 1, 0], [5, 6], extrapolation_value=-1.0), {x: img, b: boxes}))
+    np.testing.assert_allclose(full, img[0], rtol=1e-6)
+    # Crop pixel (2, 2) of the box [0.25, 0.75] x [0.2, 0.8] samples source row 1 + 2 * 0.5 = 2,
+    # column 1 + 2 * 0.6 = 2.2.
+    np.testing.assert_allclose(part[2, 2], 0.8 * img[1, 2, 2] + 0.2 * img[1, 2, 3], rtol=1e-5)
+    assert (outside[-1, -1] == -1.0).all()
+    nearest = _run(tf.image.crop_and_resize(x, b[:1], [1], [5, 6], method="nearest"), {x: img, b: boxes})
+    np.testing.assert_array_equal(nearest[0], img[1])
+
+
+def test_non_max_suppression_keeps_the_best_non_overlapping_boxes():
+    boxes = tf.placeholder(tf.float32, [None, 4])
+    scores = tf.placeholder(tf.float32, [None])
+    bv = np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 10, 1, 11], [0, 20, 1, 21]], np.float32)
+    sv = np.array([0.9, 0.95, 0.8, 0.1], np.float32)
+    keep, keep_thresholded = _run([tf.image.non_max_suppression(boxes, scores, 10),
+                                   tf.image.non_max_suppression(boxes, scores, 10, score_threshold=0.5)],
+                                  {boxes: bv, scores: sv})
+    assert keep.tolist() == [1, 2, 3] and keep.dtype == np.int32
+    assert keep_thresholded.tolist() == [1, 2]
+
+
+def test_extract_image_patches_and_resize_by_method_name():
+    img = RNG.uniform(size=(1, 4, 4, 2)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None, 4, 4, 2])
+    patches, same_named, nearest = _run([
+        tf.extract_image_patches(x, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID"),
+        tf.image.extract_patches(x, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID"),
+        tf.image.resize(x, [2, 2], method="nearest")], {x: img})
+    assert patches.shape == (1, 2, 2, 8)
+    np.testing.assert_array_equal(patches[0, 1, 0], img[0, 2:4, 0:2].reshape(-1))
+    np.testing.assert_array_equal(same_named, patches)
+    np.testing.assert_array_equal(nearest, img[:, ::2, ::2])

@@ -1,0 +1,270 @@
+"""Hand-built GraphDefs for the handlers of converters/array_extra.py, linalg.py and image.py.
+
+Same scheme as test_handlers_small.py (whose helpers this module reuses): each case is a tiny
+GraphDef, converted, run in onnxruntime and compared with a numpy reference. The coverage
+meta-test (test_handler_coverage.py) reads `CASES` from here too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from ortflow.converters import default_opset
+from ortflow.formats import dtypes
+
+
+def _small_module():
+    # Loaded by path: tests are not a package (pytest runs with --import-mode=importlib).
+    name = "ortflow_tests_handlers_small"
+    module = sys.modules.get(name)
+    if module is None:
+        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+_small = _small_module()
+Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
+                                             _small.run, _small._compare)
+F32, I32, I64, F64 = dtypes.float32, dtypes.int32, dtypes.int64, dtypes.float64
+RNG = np.random.RandomState(1)
+
+CASES: dict[str, Callable[[], Case]] = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+# --------------------------------------------------------------------------- array_extra
+
+@case
+def roll():
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    nodes = [placeholder("x", F32, [None, 4]), const("shift", np.array([1, -5], np.int32)),
+             const("axis", np.array([0, 1], np.int32)), const("shift1", np.int32(2)), const("axis1", np.int32(-1)),
+             op("roll2", "Roll", ["x", "shift", "axis"], T=F32, Tshift=I32, Taxis=I32),
+             op("roll1", "Roll", ["x", "shift1", "axis1"], T=F32, Tshift=I32, Taxis=I32)]
+    return Case(nodes, {"x:0": x}, ["roll2:0", "roll1:0"],
+                lambda f: [np.roll(f["x:0"], (1, -5), (0, 1)), np.roll(f["x:0"], 2, -1)])
+
+
+def _cumprod(x, exclusive=False, reverse=False):
+    if reverse:
+        x = x[:, ::-1]
+    out = np.cumprod(x, axis=1)
+    if exclusive:
+        out = np.concatenate([np.ones_like(out[:, :1]), out[:, :-1]], axis=1)
+    return out[:, ::-1] if reverse else out
+
+
+@case
+def cumprod():
+    x = RNG.uniform(-2, 2, size=(2, 7)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 7]), const("axis", np.int32(1)),
+             op("plain", "Cumprod", ["x", "axis"], T=F32, Tidx=I32, exclusive=False, reverse=False),
+             op("both", "Cumprod", ["x", "axis"], T=F32, Tidx=I32, exclusive=True, reverse=True)]
+    return Case(nodes, {"x:0": x}, ["plain:0", "both:0"],
+                lambda f: [_cumprod(f["x:0"]), _cumprod(f["x:0"], True, True)])
+
+
+def _unique(x):
+    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return values[order], rank[inverse].astype(np.int32), counts[order].astype(np.int32)
+
+
+@case
+def unique():
+    x = np.array([4, 1, 4, 9, 1, 1], np.int32)
+    y = np.array([0.5, -1.0, 0.5, 2.0], np.float32)
+    nodes = [placeholder("x", I32, [None]), placeholder("y", F32, [None]),
+             op("u", "Unique", ["x"], T=I32, out_idx=I32),
+             op("uc", "UniqueWithCounts", ["y"], T=F32, out_idx=I64)]
+
+    def expected(f):
+        xv, xi, _ = _unique(f["x:0"])
+        yv, yi, yc = _unique(f["y:0"])
+        return [xv, xi, yv, yi.astype(np.int64), yc.astype(np.int64)]
+    return Case(nodes, {"x:0": x, "y:0": y}, ["u:0", "u:1", "uc:0", "uc:1", "uc:2"], expected, min_opset=11)
+
+
+@case
+def search_bounds():
+    seq = np.array([[1, 3, 3, 5, 9], [0, 0, 2, 2, 4]], np.float32)
+    values = np.array([[3, 0, 10], [2, -1, 4]], np.float32)
+    nodes = [placeholder("seq", F32, [None, 5]), placeholder("v", F32, [None, 3]),
+             op("lo", "LowerBound", ["seq", "v"], T=F32, out_type=I32),
+             op("hi", "UpperBound", ["seq", "v"], T=F32, out_type=I64)]
+
+    def expected(f):
+        s, v = f["seq:0"], f["v:0"]
+        lo = np.stack([np.searchsorted(s[i], v[i], "left") for i in range(2)]).astype(np.int32)
+        hi = np.stack([np.searchsorted(s[i], v[i], "right") for i in range(2)]).astype(np.int64)
+        return [lo, hi]
+    return Case(nodes, {"seq:0": seq, "v:0": values}, ["lo:0", "hi:0"], expected)
+
+
+@case
+def histogram_fixed_width():
+    x = np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 12.0, 4.99], np.float32)
+    nodes = [placeholder("x", F32, [None]), const("range", np.array([0.0, 5.0], np.float32)),
+             const("nbins", np.int32(5)),
+             op("hist", "HistogramFixedWidth", ["x", "range", "nbins"], T=F32, dtype=I32)]
+    return Case(nodes, {"x:0": x}, ["hist:0"], lambda f: [np.array([2, 1, 1, 0, 3], np.int32)])
+
+
+@case
+def lin_space():
+    nodes = [placeholder("start", F32, []), const("stop", np.float32(1.0)), const("num", np.int32(5)),
+             const("one", np.int32(1)),
+             op("lin", "LinSpace", ["start", "stop", "num"], T=F32, Tidx=I32),
+             op("single", "LinSpace", ["start", "stop", "one"], T=F32, Tidx=I32)]
+    return Case(nodes, {"start:0": np.array(-1.0, np.float32)}, ["lin:0", "single:0"],
+                lambda f: [np.linspace(-1.0, 1.0, 5).astype(np.float32), np.array([-1.0], np.float32)],
+                min_opset=11)
+
+
+@case
+def tensor_scatter_add_sub():
+    t = np.arange(12, dtype=np.float32).reshape(4, 3)
+    idx = np.array([[1], [3], [1]], np.int32)
+    upd = np.ones((3, 3), np.float32)
+    nodes = [placeholder("t", F32, [4, 3]), placeholder("idx", I32, [None, 1]), placeholder("upd", F32, [None, 3]),
+             op("add", "TensorScatterAdd", ["t", "idx", "upd"], T=F32, Tindices=I32),
+             op("sub", "TensorScatterSub", ["t", "idx", "upd"], T=F32, Tindices=I32)]
+
+    def expected(f):
+        add, sub = f["t:0"].copy(), f["t:0"].copy()
+        for i, u in zip(f["idx:0"][:, 0], f["upd:0"]):
+            add[i] += u
+            sub[i] -= u
+        return [add, sub]
+    return Case(nodes, {"t:0": t, "idx:0": idx, "upd:0": upd}, ["add:0", "sub:0"], expected, min_opset=16)
+
+
+# --------------------------------------------------------------------------- linalg
+
+@case
+def matrix_determinant():
+    x = RNG.uniform(-1, 1, size=(2, 3, 3)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 3, 3]), op("det", "MatrixDeterminant", ["x"], T=F32)]
+    return Case(nodes, {"x:0": x}, ["det:0"], lambda f: [np.linalg.det(f["x:0"]).astype(np.float32)], min_opset=11)
+
+
+def _diag_nodes(prefix, source, dtype, op_type="MatrixDiagV3"):
+    return [const(f"{prefix}/k", np.int32(0)), const(f"{prefix}/rows", np.int32(-1)),
+            const(f"{prefix}/cols", np.int32(-1)), const(f"{prefix}/pad", np.zeros((), dtype.as_numpy_dtype)),
+            op(prefix, op_type, [source, f"{prefix}/k", f"{prefix}/rows", f"{prefix}/cols", f"{prefix}/pad"],
+               T=dtype, align="RIGHT_LEFT")]
+
+
+@case
+def matrix_diag_family():
+    d = RNG.uniform(-1, 1, size=(2, 3)).astype(np.float32)
+    tall = RNG.uniform(-1, 1, size=(2, 4, 3)).astype(np.float32)
+    wide = RNG.uniform(-1, 1, size=(3, 5)).astype(np.float32)
+    nodes = [placeholder("d", F32, [2, 3]), placeholder("dyn", F32, [None, None]),
+             placeholder("tall", F32, [2, 4, 3]), placeholder("wide", F32, [None, None]),
+             const("k", np.int32(0)), const("zero", np.float32(0))]
+    nodes += _diag_nodes("diag", "d", F32) + _diag_nodes("diag_dyn", "dyn", F32, "MatrixDiagV2")
+    nodes += [op("part_tall", "MatrixDiagPartV3", ["tall", "k", "zero"], T=F32, align="RIGHT_LEFT"),
+              op("part_wide", "MatrixDiagPartV2", ["wide", "k", "zero"], T=F32),
+              op("set_tall", "MatrixSetDiagV3", ["tall", "d", "k"], T=F32, align="RIGHT_LEFT"),
+              op("set_v1", "MatrixSetDiag", ["tall", "d"], T=F32),
+              op("set_v2", "MatrixSetDiagV2", ["tall", "d", "k"], T=F32)]
+
+    def expected(f):
+        eye = np.eye(3, dtype=bool)
+        diag = np.where(eye, f["d:0"][..., None], 0).astype(np.float32)
+        set_tall = f["tall:0"].copy()
+        set_tall[:, np.arange(3), np.arange(3)] = f["d:0"]
+        return [diag, diag, np.diagonal(f["tall:0"], axis1=-2, axis2=-1), np.diagonal(f["wide:0"]),
+                set_tall, set_tall, set_tall]
+    return Case(nodes, {"d:0": d, "dyn:0": d, "tall:0": tall, "wide:0": wide},
+                ["diag:0", "diag_dyn:0", "part_tall:0", "part_wide:0", "set_tall:0", "set_v1:0", "set_v2:0"], expected)
+
+
+# --------------------------------------------------------------------------- image
+
+@case
+def non_max_suppression():
+    boxes = np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+                      [1, 1, 0, 0], [0, 100, 1, 101]], np.float32)
+    scores = np.array([0.9, 0.95, 0.75, 0.6, 0.5, 0.3], np.float32)
+    nodes = [placeholder("boxes", F32, [None, 4]), placeholder("scores", F32, [None]),
+             const("max", np.int32(10)), const("two", np.int32(2)), const("iou", np.float32(0.5)),
+             const("score", np.float32(0.4)),
+             op("v3", "NonMaxSuppressionV3", ["boxes", "scores", "max", "iou", "score"], T=F32, T_threshold=F32),
+             op("v2", "NonMaxSuppressionV2", ["boxes", "scores", "two", "iou"], T=F32, T_threshold=F32)]
+    # Box 1 (best) suppresses 0 and 2 (IoU > 0.5); 4 is box 0 with its corners swapped, also
+    # suppressed; 5 falls below the score threshold.
+    return Case(nodes, {"boxes:0": boxes, "scores:0": scores}, ["v3:0", "v2:0"],
+                lambda f: [np.array([1, 3], np.int32), np.array([1, 3], np.int32)], min_opset=11)
+
+
+def _patches(x, k, s, r, same):
+    kh, kw = k
+    n, h, w, c = x.shape
+    outs = []
+    for size, kk, ss, rr in ((h, kh, s[0], r[0]), (w, kw, s[1], r[1])):
+        eff = (kk - 1) * rr + 1
+        out = -(-size // ss) if same else (size - eff) // ss + 1
+        total = max(0, (out - 1) * ss + eff - size) if same else 0
+        outs.append((out, total // 2, total - total // 2))
+    (oh, t, b), (ow, left, right) = outs
+    p = np.pad(x, [(0, 0), (t, b), (left, right), (0, 0)])
+    res = np.zeros((n, oh, ow, kh * kw * c), x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            window = p[:, i * s[0]: i * s[0] + (kh - 1) * r[0] + 1: r[0], j * s[1]: j * s[1] + (kw - 1) * r[1] + 1: r[1]]
+            res[:, i, j] = window.reshape(n, -1)
+    return res
+
+
+@case
+def extract_image_patches():
+    x = RNG.uniform(-1, 1, size=(2, 6, 7, 3)).astype(np.float32)
+    xi = RNG.randint(0, 50, size=(1, 5, 5, 2)).astype(np.int32)
+    nodes = [placeholder("x", F32, [None, 6, 7, 3]), placeholder("xi", I32, [None, 5, 5, 2]),
+             op("valid", "ExtractImagePatches", ["x"], T=F32, ksizes=[1, 2, 3, 1], strides=[1, 2, 1, 1],
+                rates=[1, 1, 2, 1], padding="VALID"),
+             op("same", "ExtractImagePatches", ["x"], T=F32, ksizes=[1, 3, 2, 1], strides=[1, 2, 3, 1],
+                rates=[1, 1, 1, 1], padding="SAME"),
+             op("ints", "ExtractImagePatches", ["xi"], T=I32, ksizes=[1, 2, 2, 1], strides=[1, 1, 1, 1],
+                rates=[1, 1, 1, 1], padding="VALID")]
+    return Case(nodes, {"x:0": x, "xi:0": xi}, ["valid:0", "same:0", "ints:0"],
+                lambda f: [_patches(f["x:0"], (2, 3), (2, 1), (1, 2), False),
+                           _patches(f["x:0"], (3, 2), (2, 3), (1, 1), True),
+                           _patches(f["xi:0"], (2, 2), (1, 1), (1, 1), False)], min_opset=11)
+
+
+# --------------------------------------------------------------------------- the tests
+
+def _params():
+    return [pytest.param(name, opset, id=f"{name}-{opset_id}")
+            for name in sorted(CASES) for opset, opset_id in ((None, "default"), (13, "opset13"))]
+
+
+@pytest.mark.parametrize(("name", "opset"), _params())
+def test_extra_case(name, opset):
+    case_obj = CASES[name]()
+    target = default_opset() if opset is None else opset
+    if target < case_obj.min_opset:
+        with pytest.raises(Exception, match="opset"):
+            run(case_obj, opset)
+        return
+    results = run(case_obj, opset)
+    for out_name, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
+        compare(got, want, f"{name} {out_name}", case_obj.atol)
