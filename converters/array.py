@@ -17,7 +17,7 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["IDENTITY_OPS"]
+__all__ = ["IDENTITY_OPS", "partial_shape_vector"]
 
 #: Ops whose outputs are their inputs, unchanged. (PlaceholderWithDefault is the driver's: a
 #: graph input when fed, its default otherwise.)
@@ -94,10 +94,59 @@ def convert_rank(ctx, node):
 def _reshape_target(ctx, node) -> tuple[str, bool | None]:
     """The int64 target shape and whether it holds a 0 (None = unknown, a dynamic shape)."""
     value = node.input_value(1)
+    if value is None:
+        value = _static_target(node)
     if value is not None:
         value = np.asarray(value, dtype=np.int64).reshape(-1)
         return const_i64(ctx, value), bool((value == 0).any())
     return to_int64(ctx, node.input(1)), None
+
+
+def _static_target(node):
+    """The output's static shape with -1 for its one unknown dim, when that is all it lacks.
+
+    Keras computes many target shapes at run time (`stack([batch, 1, 1, c])`); a constant with
+    -1 for the batch says the same, spares the Shape/Gather/Concat chain and lets the layout
+    pass see the shape. Shapes with a 0 keep the run-time target (-1 is ambiguous there).
+    """
+    shape = node.output_shape(0)
+    packed = partial_shape_vector(node.ctx, node.input_tensor(1))
+    if packed is not None and (shape is None or len(shape) == len(packed)):
+        known = [d if d is not None and d >= 0 else None for d in packed]
+        shape = known if shape is None else [s if s is not None else k for s, k in zip(shape, known)]
+    if shape is None or sum(d is None for d in shape) > 1 or any(d == 0 for d in shape):
+        return None
+    return [-1 if d is None else int(d) for d in shape]
+
+
+def partial_shape_vector(ctx, tensor: str, depth: int = 4) -> list | None:
+    """A 1-D int tensor's entries where constant, None where computed at run time.
+
+    Follows Pack of scalars and ConcatV2 of such pieces (Keras builds shapes as
+    `stack([batch, h, w, c])` or `concat([stack([batch]), [w], [c]])`). None when the vector
+    has another producer.
+    """
+    value = ctx.tensor_value(tensor)
+    if value is not None:
+        return [int(v) for v in np.asarray(value).reshape(-1)]
+    producer = ctx.tf_node(tensor)
+    if producer is None or depth == 0:
+        return None
+    if producer.op == "Pack":
+        out = []
+        for i in range(producer.num_inputs):
+            v = producer.input_value(i)
+            out.append(int(np.asarray(v).reshape(-1)[0]) if v is not None and np.asarray(v).size == 1 else None)
+        return out
+    if producer.op == "ConcatV2":
+        out = []
+        for i in range(producer.num_inputs - 1):
+            piece = partial_shape_vector(ctx, producer.input_tensor(i), depth - 1)
+            if piece is None:
+                return None
+            out += piece
+        return out
+    return None
 
 
 @handler("Reshape", since=5)

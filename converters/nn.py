@@ -39,8 +39,32 @@ def to_channels_first(ctx, node, x: str, rank: int) -> str:
     """`x` (NHWC) as NCHW, for the handler's ONNX op; identity when the node is NCHW already."""
     if not _is_channels_last(node):
         return x
-    return ctx.make_node("Transpose", [x], {"perm": channels_first_perm(rank)},
-                         name=f"{node.name}/to_nchw")[0]
+    perm = channels_first_perm(rank)
+    reshaped = _reshape_instead(ctx, x, perm)
+    if reshaped is not None:
+        return reshaped
+    return ctx.make_node("Transpose", [x], {"perm": perm}, name=f"{node.name}/to_nchw")[0]
+
+
+def _reshape_instead(ctx, x: str, perm: list[int]) -> str | None:
+    """Transpose(Reshape(v, shape), perm) as one Reshape, when `perm` moves only size-1 dims.
+
+    Squeeze-and-excite blocks reshape pooled [N, C] features to [N, 1, 1, C] for a 1x1 conv;
+    the layout pass cannot push a Transpose through a Reshape, so without this each block
+    keeps one. Only a Reshape to a constant shape qualifies (-1 counts as a non-1 dim).
+    """
+    producer = next((n for n in reversed(ctx.nodes) if x in n.outputs), None)
+    if producer is None or producer.op_type != "Reshape" or len(producer.inputs) < 2:
+        return None
+    shape = ctx.const_value(producer.inputs[1])
+    if shape is None or shape.ndim != 1 or len(shape) != len(perm) or producer.attrs.get("allowzero"):
+        return None
+    shape = [int(d) for d in shape]
+    kept = [d for d in range(len(perm)) if shape[d] != 1]
+    if [d for d in perm if shape[d] != 1] != kept or any(d == 0 for d in shape):
+        return None
+    target = ctx.make_const(np.array([shape[d] for d in perm], np.int64))
+    return ctx.make_node("Reshape", [producer.inputs[0], target])[0]
 
 
 def to_channels_last(ctx, node, y: str, rank: int, output: str) -> str:
@@ -224,33 +248,9 @@ def _backprop_sizes(node, rank: int):
 
 def _packed_dims(node) -> list | None:
     """The dims of input 0 built from Pack/ConcatV2 of scalars: constant ones, others None."""
-    return _partial_vector(node.ctx, node.input_tensor(0), depth=4)
+    from ortflow.converters.array import partial_shape_vector
 
-
-def _partial_vector(ctx, tensor: str, depth: int) -> list | None:
-    # Keras' conv-transpose layers build output shapes as stack([batch, h, w, c]), the 1-D
-    # ones as concat([stack([batch]), [w], [c]]): only the batch is a run-time value.
-    producer = ctx.tf_node(tensor)
-    value = ctx.tensor_value(tensor)
-    if value is not None:
-        return [int(v) for v in np.asarray(value).reshape(-1)]
-    if producer is None or depth == 0:
-        return None
-    if producer.op == "Pack":
-        out = []
-        for i in range(producer.num_inputs):
-            v = producer.input_value(i)
-            out.append(int(np.asarray(v).reshape(-1)[0]) if v is not None and np.asarray(v).size == 1 else None)
-        return out
-    if producer.op == "ConcatV2":
-        out = []
-        for i in range(producer.num_inputs - 1):
-            piece = _partial_vector(ctx, producer.input_tensor(i), depth - 1)
-            if piece is None:
-                return None
-            out += piece
-        return out
-    return None
+    return partial_shape_vector(node.ctx, node.input_tensor(0))
 
 
 @handler("Conv2DBackpropInput")

@@ -130,6 +130,60 @@ def function_calls_inlined():
     return case_obj
 
 
+def _squeeze_excite_nodes():
+    # EfficientNet's squeeze-and-excite block as Keras 3 freezes it: the pooled [N, C] features
+    # are reshaped to stack([batch, 1, 1, C]) for a 1x1 conv that gates the feature map. A
+    # second Reshape to stack([batch, -1, 2]) has two run-time dims and stays dynamic.
+    w1, w2 = RNG.uniform(-1, 1, (3, 3, 3, 4)).astype(np.float32), RNG.uniform(-1, 1, (1, 1, 4, 4)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 6, 6, 3]), const("w1", w1), const("w2", w2),
+             op("conv", "Conv2D", ["x", "w1"], T=F32, strides=[1, 1, 1, 1], padding="SAME"),
+             const("hw", np.array([1, 2], np.int32)),
+             op("pooled", "Mean", ["conv", "hw"], T=F32, Tidx=I32, keep_dims=False),
+             op("shape", "Shape", ["pooled"], T=F32, out_type=I32),
+             const("b0", np.array([0], np.int32)), const("b1", np.array([1], np.int32)),
+             op("batch", "StridedSlice", ["shape", "b0", "b1", "b1"], T=I32, Index=I32, shrink_axis_mask=1),
+             const("one", np.int32(1)), const("c", np.int32(4)), const("minus", np.int32(-1)),
+             const("two", np.int32(2)),
+             op("target", "Pack", ["batch", "one", "one", "c"], T=I32, N=4, axis=0),
+             op("se", "Reshape", ["pooled", "target"], T=F32, Tshape=I32),
+             op("gate_pre", "Conv2D", ["se", "w2"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+             op("gate", "Sigmoid", ["gate_pre"], T=F32),
+             op("scaled", "Mul", ["conv", "gate"], T=F32),
+             op("flat_target", "Pack", ["batch", "minus", "two"], T=I32, N=3, axis=0),
+             op("flat", "Reshape", ["pooled", "flat_target"], T=F32, Tshape=I32)]
+
+    def expected(f):
+        x = f["x:0"]
+        pad = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+        conv = sum(np.einsum("nhwc,cd->nhwd", pad[:, i:i + 6, j:j + 6], w1[i, j]) for i in range(3) for j in range(3))
+        pooled = conv.mean(axis=(1, 2))
+        gate = 1 / (1 + np.exp(-(pooled @ w2[0, 0])))
+        return [conv * gate[:, None, None, :], pooled.reshape(len(x), -1, 2)]
+    return nodes, expected
+
+
+@case
+def squeeze_excite_reshape():
+    nodes, expected = _squeeze_excite_nodes()
+    x = RNG.uniform(-1, 1, (2, 6, 6, 3)).astype(np.float32)
+    return Case(nodes, {"x:0": x}, ["scaled:0", "flat:0"], expected)
+
+
+def test_squeeze_excite_keeps_one_transpose_per_input_and_output():
+    # Reshape targets built by Pack with one run-time dim become constants with -1, and the
+    # 1x1 conv reads the [N, 1, 1, C] value through a Reshape to [N, C, 1, 1] instead of a
+    # Transpose that nothing could cancel (EfficientNetB0 kept 17 Transposes, now 1).
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _squeeze_excite_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["scaled:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert result.transposes <= 2, ops
+    assert "Concat" not in ops, ops
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
