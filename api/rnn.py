@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ortflow.api import array_ops, math_ops
 from ortflow.api import variable_scope as _vs
-from ortflow.api.ops_builder import constant, convert_to_tensor
+from ortflow.api.ops_builder import constant, convert_to_tensor, mark_control_inputs
 from ortflow.api.rnn_cell import (
     _shape_vector,
     _static_shape,
@@ -61,28 +61,48 @@ def _initial_state(cell, initial_state, batch_size, dtype):
     return cell.zero_state(batch_size, dtype)
 
 
-def _rnn_step(time, sequence_length, zero_output, state, call_cell):
-    """One step with lengths: rows whose length is reached get zeros and keep their state.
+def _rnn_step(time, sequence_length, zero_output, state, call_cell, min_length=None, max_length=None):
+    """One RNN step with per-row lengths: rows whose length is reached give zeros and keep their state.
 
-    TF's static_rnn wraps this in conditionals that skip the cell once every sequence has
-    ended; ortflow always runs the cell and selects per row, which is TF's dynamic_rnn form
-    and gives the same values.
+    With `min_length`/`max_length` (static_rnn) the step is TF's pair of conds: past the longest
+    sequence the cell is skipped, before the shortest no row needs selecting. Without them
+    (dynamic_rnn, TF's `skip_conditionals`) the cell always runs and rows are selected.
     """
+    flat_state = flatten(state)
+    flat_zero = flatten(zero_output)
     done = time >= sequence_length
-    new_output, new_state = call_cell()
-    assert_same_structure(zero_output, new_output)
-    assert_same_structure(state, new_state)
 
     def keep_old(old, new):
         if old.shape.rank == 0:
             return new
         with get_default_graph().colocate_with(new.op):
-            out = array_ops.where(done, old, new)
-        out.set_shape(old.shape)
-        return out
+            return array_ops.where(done, old, new)
 
-    output = map_structure(keep_old, zero_output, new_output)
-    return output, map_structure(keep_old, state, new_state)
+    def select(flat_output, flat_new_state):
+        return ([keep_old(z, o) for z, o in zip(flat_zero, flat_output)]
+                + [keep_old(s, n) for s, n in zip(flat_state, flat_new_state)])
+
+    def run_cell():
+        new_output, new_state = call_cell()
+        assert_same_structure(zero_output, new_output)
+        assert_same_structure(state, new_state)
+        return flatten(new_output), flatten(new_state)
+
+    if min_length is None:
+        result = select(*run_cell())
+    else:
+        from ortflow.api import control_flow_ops
+
+        def maybe_select():
+            flat_output, flat_new_state = run_cell()
+            return control_flow_ops.cond(time < min_length, lambda: flat_output + flat_new_state,
+                                         lambda: select(flat_output, flat_new_state))
+
+        result = control_flow_ops.cond(time >= max_length, lambda: flat_zero + flat_state, maybe_select)
+    for out, like in zip(result, flat_zero + flat_state):
+        out.set_shape(like.shape)
+    n = len(flat_zero)
+    return pack_sequence_as(zero_output, result[:n]), pack_sequence_as(state, result[n:])
 
 
 def _static_batch(first_input):
@@ -123,12 +143,15 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                                  f"Received sequence_length={sequence_length!r}.")
             zero_output = zero_state_tensors(cell.output_size, batch_size, _state_dtype(dtype, state), static_batch)
             sequence_length = math_ops.cast(sequence_length, _dtypes.int32)
+            min_length = math_ops.reduce_min(sequence_length)
+            max_length = math_ops.reduce_max(sequence_length)
         for time, input_ in enumerate(inputs):
             if time > 0:
                 varscope.reuse_variables()
             step = (lambda x=input_, s=state: cell(x, s))
             if sequence_length is not None:
-                output, state = _rnn_step(time, sequence_length, zero_output, state, step)
+                output, state = _rnn_step(time, sequence_length, zero_output, state, step, min_length,
+                                          max_length)
             else:
                 output, state = step()
             outputs.append(output)
@@ -227,6 +250,7 @@ def _check_sequence_length(sequence_length, batch_size):
     check = control_flow_ops.Assert(
         math_ops.reduce_all(math_ops.equal(seq_shape, packed)),
         [f"Expected shape for Tensor {sequence_length.name} is ", packed, " but saw shape: ", seq_shape])
+    mark_control_inputs([check])
     with get_default_graph().control_dependencies([check]):
         return array_ops.identity(sequence_length, name="CheckSeqLen")
 

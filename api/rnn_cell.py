@@ -798,8 +798,7 @@ class DropoutWrapper(_Wrapper):
                     return v
                 from ortflow.api import nn
 
-                rate = 1.0 - keep_prob if isinstance(keep_prob, float) else math_ops.subtract(1.0, keep_prob)
-                return nn.dropout(v, rate=rate, seed=self._gen_seed(salt, i))
+                return nn.dropout(v, rate=1.0 - keep_prob, seed=self._gen_seed(salt, i))
             return _enumerated_map(filtered, one, filtered, values)
 
         def variational(i, do, v, n):
