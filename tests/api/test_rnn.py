@@ -202,6 +202,86 @@ def test_static_bidirectional_rnn():
     np.testing.assert_allclose(bw, h_bw, rtol=1e-5, atol=1e-5)
 
 
+# -- dynamic_rnn ------------------------------------------------------------------------------------
+
+def _np_lstm_sequence(w, prefix, xs, lengths, units):
+    # Time-major numpy run with TF's length semantics: zeros out, state carried, past a row's end.
+    c = h = np.zeros((xs.shape[1], units), np.float32)
+    outs = []
+    for t, x in enumerate(xs):
+        nc, nh = np_lstm(w, prefix, x, c, h)
+        live = (t < lengths)[:, None]
+        outs.append(np.where(live, nh, 0))
+        c, h = np.where(live, nc, c), np.where(live, nh, h)
+    return np.stack(outs), c, h
+
+
+def test_dynamic_rnn_lengths_and_unknown_time():
+    x = tf.placeholder(tf.float32, [None, None, DEPTH], name="x")
+    lengths = tf.placeholder(tf.int32, [None], name="lengths")
+    outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(3), x, sequence_length=lengths, dtype=tf.float32)
+    assert _vars() == [("rnn/basic_lstm_cell/kernel", [DEPTH + 3, 12]), ("rnn/basic_lstm_cell/bias", [12])]
+    assert outputs.shape.as_list() == [None, None, 3]
+    seq = np.array([4, 2, 0], np.int32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        w = _random_weights(sess)
+        for steps in (TIME, 2):  # the loop runs min(time, max(lengths)) steps
+            lens = np.minimum(seq, steps)
+            outs, st = sess.run([outputs, state], {x: X[:, :steps], lengths: lens})
+            ref, c, h = _np_lstm_sequence(w, "rnn/basic_lstm_cell", X[:, :steps].transpose(1, 0, 2), lens, 3)
+            np.testing.assert_allclose(outs, ref.transpose(1, 0, 2), rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(st.c, c, rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(st.h, h, rtol=1e-5, atol=1e-5)
+
+
+def test_dynamic_rnn_time_major_initial_state_and_scope():
+    x = tf.placeholder(tf.float32, [TIME, None, DEPTH], name="x")
+    h0 = tf.placeholder(tf.float32, [None, 2], name="h0")
+    outputs, state = tf.nn.dynamic_rnn(rc.GRUCell(2), x, initial_state=h0, time_major=True, scope="enc")
+    assert _vars()[0][0] == "enc/gru_cell/gates/kernel"
+    assert outputs.shape.as_list() == [TIME, None, 2]
+    start = RNG.standard_normal((BATCH, 2)).astype(np.float32)
+    xs = X.transpose(1, 0, 2)
+    w, (outs, st) = _run([outputs, state], {x: xs, h0: start})
+    h = start
+    for t in range(TIME):
+        h = np_gru(w, "enc/gru_cell", xs[t], h)
+        np.testing.assert_allclose(outs[t], h, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(st, h, rtol=1e-5, atol=1e-5)
+
+
+def test_bidirectional_dynamic_rnn_reverses_within_lengths():
+    x = tf.placeholder(tf.float32, [None, TIME, DEPTH], name="x")
+    lengths = tf.placeholder(tf.int32, [None], name="lengths")
+    (out_fw, out_bw), (st_fw, st_bw) = tf.nn.bidirectional_dynamic_rnn(
+        rc.BasicLSTMCell(2), rc.BasicLSTMCell(3), x, sequence_length=lengths, dtype=tf.float32)
+    names = [name for name, _ in _vars()]
+    assert names == ["bidirectional_rnn/fw/basic_lstm_cell/kernel", "bidirectional_rnn/fw/basic_lstm_cell/bias",
+                     "bidirectional_rnn/bw/basic_lstm_cell/kernel", "bidirectional_rnn/bw/basic_lstm_cell/bias"]
+    seq = np.array([3, 4, 1], np.int32)
+    w, (fw, bw, sfw, sbw) = _run([out_fw, out_bw, st_fw, st_bw], {x: X, lengths: seq})
+    xs = X.transpose(1, 0, 2)
+    ref_fw, c_fw, _ = _np_lstm_sequence(w, "bidirectional_rnn/fw/basic_lstm_cell", xs, seq, 2)
+    rev = np.stack([np.concatenate([X[b, :n][::-1], X[b, n:]]) for b, n in enumerate(seq)]).transpose(1, 0, 2)
+    ref_bw, c_bw, _ = _np_lstm_sequence(w, "bidirectional_rnn/bw/basic_lstm_cell", rev, seq, 3)
+    ref_bw = np.stack([np.concatenate([ref_bw[:n, b][::-1], ref_bw[n:, b]]) for b, n in enumerate(seq)])
+    np.testing.assert_allclose(fw, ref_fw.transpose(1, 0, 2), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(bw, ref_bw, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(sfw.c, c_fw, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(sbw.c, c_bw, rtol=1e-5, atol=1e-5)
+
+
+def test_dynamic_rnn_errors():
+    with pytest.raises(ValueError, match="dtype"):
+        tf.nn.dynamic_rnn(rc.GRUCell(2), tf.placeholder(tf.float32, [None, TIME, DEPTH]))
+    with pytest.raises(ValueError, match="depth of inputs"):
+        tf.nn.dynamic_rnn(rc.GRUCell(2), tf.placeholder(tf.float32, [None, TIME, None]), dtype=tf.float32)
+    with pytest.raises(ValueError, match="vector"):
+        tf.nn.dynamic_rnn(rc.GRUCell(2), tf.placeholder(tf.float32, [None, TIME, DEPTH]),
+                          sequence_length=tf.placeholder(tf.int32, [2, 2]), dtype=tf.float32)
+
+
 def test_cell_reuse_and_unique_scopes():
     x = tf.placeholder(tf.float32, [2, DEPTH])
     h = tf.zeros([2, 3])
