@@ -77,6 +77,10 @@ _SUBMODULES: dict[str, str] = {
     "compat": "ortflow.api.compat",
     "layers": "ortflow.api.layers",
     "strings": "ortflow.api.strings",
+    "app": "ortflow.api.tf_app",
+    "flags": "ortflow.api.tf_flags",
+    "logging": "ortflow.api.tf_logging",
+    "test": "ortflow.api.tf_test",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

@@ -194,3 +194,21 @@ __all__ += ["extract_image_patches", "cholesky_solve", "matrix_band_part", "matr
             "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve", "matrix_triangular_solve",
             "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw", "regex_replace",
             "string_join", "string_strip", "string_to_number", "substr"]
+
+from ortflow.api.tf_misc import (
+    COMPILER_VERSION,
+    GIT_VERSION,
+    VERSION,
+    make_template,
+    tables_initializer,
+)
+from ortflow.graph.tensor_shape import (
+    Dimension,
+    dimension_at_index,
+    dimension_value,
+    disable_v2_tensorshape,
+    enable_v2_tensorshape,
+)
+
+__all__ += ["COMPILER_VERSION", "GIT_VERSION", "VERSION", "make_template", "tables_initializer", "Dimension",
+            "dimension_at_index", "dimension_value", "disable_v2_tensorshape", "enable_v2_tensorshape"]
