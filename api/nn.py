@@ -504,6 +504,11 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
         input = convert_to_tensor(input, name="input")
         attrs = {"strides": _strides4(strides, fmt), "padding": padding, "data_format": fmt,
                  "dilations": _expand_spatial(rate or 1, 2, fmt, "rate")}
+        from ortflow.api.ops_builder import constant
+
+        # TF's space-to-batch wrapper leaves these two (unused without dilation) in the graph.
+        array_ops.shape(depthwise_filter)
+        constant(attrs["dilations"][1:3] if fmt == "NHWC" else attrs["dilations"][2:], name="dilation_rate")
         depthwise = apply_op_output("DepthwiseConv2dNative", [input, depthwise_filter], attrs, name="depthwise")
         return conv2d(depthwise, pointwise_filter, strides=[1, 1, 1, 1], padding="VALID", data_format=fmt,
                       name=scope)
@@ -563,7 +568,8 @@ def _pool2d(op_type: str, default_name: str):
 
 
 max_pool2d = _pool2d("MaxPool", "MaxPool2d")
-avg_pool2d = _pool2d("AvgPool", "AvgPool2D")
+avg_pool2d = _pool2d("AvgPool", "AvgPool")  # tf.compat.v1.nn.avg_pool2d is v1 avg_pool: "AvgPool"
+max_pool2d.__name__, avg_pool2d.__name__ = "max_pool2d", "avg_pool2d"
 
 
 def _pool1d(op_type: str, default_name: str):
@@ -579,8 +585,8 @@ def _pool1d(op_type: str, default_name: str):
             k = [1, 1, k[1], 1] if channels_last else [1, 1, 1, k[2]]
             s = [1, 1, s[1], 1] if channels_last else [1, 1, 1, s[2]]
             out = apply_op_output(op_type, [x], {"ksize": k, "strides": s, "padding": padding, "data_format": fmt},
-                                  name=op_type)
-            return array_ops.squeeze(out, [axis], name=scope)
+                                  name=scope)
+            return array_ops.squeeze(out, [axis])
     fn.__name__ = default_name
     fn.__doc__ = f"1-D `{op_type}` as TF builds it: ExpandDims, the 2-D pool, Squeeze."
     return fn
@@ -588,6 +594,7 @@ def _pool1d(op_type: str, default_name: str):
 
 max_pool1d = _pool1d("MaxPool", "MaxPool1d")
 avg_pool1d = _pool1d("AvgPool", "AvgPool1D")
+max_pool1d.__name__, avg_pool1d.__name__ = "max_pool1d", "avg_pool1d"
 
 
 def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None, name=None,

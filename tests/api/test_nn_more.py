@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 
 RNG = np.random.default_rng(11)
 
@@ -116,7 +115,7 @@ def test_activations():
     fetches = [tf.nn.swish(x), tf.nn.silu(x, beta=2.0), tf.nn.gelu(x), tf.nn.gelu(x, approximate=True),
                tf.nn.crelu(x.reshape(1, -1))]
     out = _run(fetches)
-    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    sig = lambda v: 1 / (1 + np.exp(-v))
     np.testing.assert_allclose(out[0], x * sig(x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out[1], x * sig(2 * x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out[2], 0.5 * x * (1 + erf(x / np.sqrt(2))), rtol=1e-5, atol=1e-6)
