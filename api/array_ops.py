@@ -492,7 +492,7 @@ def _top_k_sort(values, axis: int, return_argsort: bool):
         axis = axis + ndims if axis < 0 else axis
         perm = list(builtins.range(ndims))
         perm[axis], perm[-1] = perm[-1], perm[axis]
-        transposition = constant(np.array(perm, dtype=np.int32), name="transposition")
+        transposition = constant(np.array(perm, dtype=np.int64), name="transposition")
         values = transpose(values, transposition)
     op = apply_op("TopKV2", [values, k], {"sorted": True}, name="TopKV2")
     out = op.outputs[1] if return_argsort else op.outputs[0]

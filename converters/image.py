@@ -69,3 +69,78 @@ def convert_extract_image_patches(ctx, node):
         return
     nhwc = first(ctx, "Transpose", [conv], {"perm": [0, 2, 3, 1]})
     first(ctx, "Cast", [nhwc], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+
+
+def _crop_coords(ctx, boxes: str, lo: int, hi: int, size: int, extent: str) -> str:
+    """Source coordinates [B, size] of the crop rows (lo, hi = 0, 2) or columns (1, 3), as TF's kernel:
+    start * (extent - 1) + i * (end - start) * (extent - 1) / (size - 1), or the middle when size == 1."""
+    start = first(ctx, "Slice", [boxes, const_i64(ctx, [lo]), const_i64(ctx, [lo + 1]), const_i64(ctx, [1])])
+    end = first(ctx, "Slice", [boxes, const_i64(ctx, [hi]), const_i64(ctx, [hi + 1]), const_i64(ctx, [1])])
+    if size == 1:
+        half = ctx.make_const(np.float32(0.5))
+        return first(ctx, "Mul", [first(ctx, "Mul", [first(ctx, "Add", [start, end]), half]), extent])
+    scale = first(ctx, "Div", [first(ctx, "Mul", [first(ctx, "Sub", [end, start]), extent]),
+                               ctx.make_const(np.float32(size - 1))])
+    steps = ctx.make_const(np.arange(size, dtype=np.float32)[None, :])
+    return first(ctx, "Add", [first(ctx, "Mul", [start, extent]), first(ctx, "Mul", [steps, scale])])
+
+
+def _extent_minus_one(ctx, image: str, axis: int) -> str:
+    dim = first(ctx, "Gather", [first(ctx, "Shape", [image]), const_i64(ctx, axis)], {"axis": 0})
+    return ctx.cast(first(ctx, "Sub", [dim, const_i64(ctx, 1)]), dtypes.float32)
+
+
+def _grid_indices(ctx, batch: str, rows: str, cols: str, grid: str) -> str:
+    """[B, ch, cw, 3] GatherND indices (box image, row, column) from [B], [B, ch], [B, cw] int64 values."""
+    parts = [unsqueeze(ctx, batch, [1, 2, 3]), unsqueeze(ctx, rows, [2, 3]), unsqueeze(ctx, cols, [1, 3])]
+    return first(ctx, "Concat", [first(ctx, "Expand", [p, grid]) for p in parts], {"axis": 3})
+
+
+@handler("CropAndResize", since=13)
+def convert_crop_and_resize(ctx, node):
+    # TF:   crops = CropAndResize(image NHWC, boxes [B, 4], box_ind [B], crop_size [2], method,
+    #                             extrapolation_value)   (float32 output)
+    # ONNX: GatherND of the (up to four) source pixels of each crop pixel, lerped as TF's kernel
+    #       does, and Where(inside the image, value, extrapolation_value)
+    size = node.input_value(3)
+    require(size is not None, node, "the crop size must be constant")
+    ch, cw = (int(v) for v in np.asarray(size).reshape(-1))
+    method = node.attr("method", b"bilinear")
+    method = method.decode() if isinstance(method, bytes) else method
+    image = ctx.cast(node.input(0), dtypes.float32)
+    boxes = ctx.cast(node.input(1), dtypes.float32)
+    in_y = _crop_coords(ctx, boxes, 0, 2, ch, _extent_minus_one(ctx, image, 1))
+    in_x = _crop_coords(ctx, boxes, 1, 3, cw, _extent_minus_one(ctx, image, 2))
+    zero = ctx.make_const(np.float32(0))
+
+    def inside(coord, extent):
+        return first(ctx, "And", [first(ctx, "GreaterOrEqual", [coord, zero]),
+                                  first(ctx, "LessOrEqual", [coord, extent])])
+    valid = first(ctx, "And", [unsqueeze(ctx, inside(in_y, _extent_minus_one(ctx, image, 1)), [2, 3]),
+                               unsqueeze(ctx, inside(in_x, _extent_minus_one(ctx, image, 2)), [1, 3])])
+    in_y = first(ctx, "Clip", [in_y, zero, _extent_minus_one(ctx, image, 1)])
+    in_x = first(ctx, "Clip", [in_x, zero, _extent_minus_one(ctx, image, 2)])
+    batch = to_int64(ctx, node.input(2))
+    grid = first(ctx, "Concat", [first(ctx, "Shape", [batch]), const_i64(ctx, [ch, cw, 1])], {"axis": 0})
+
+    def index(coord, op_type):
+        return ctx.cast(first(ctx, op_type, [coord]), dtypes.int64)
+
+    def gather(rows, cols):
+        return first(ctx, "GatherND", [image, _grid_indices(ctx, batch, rows, cols, grid)])
+    if method == "nearest":
+        half = ctx.make_const(np.float32(0.5))  # TF rounds half away from zero; coordinates are >= 0 here
+        value = gather(index(first(ctx, "Add", [in_y, half]), "Floor"), index(first(ctx, "Add", [in_x, half]), "Floor"))
+    else:
+        top, bottom = index(in_y, "Floor"), index(in_y, "Ceil")
+        left, right = index(in_x, "Floor"), index(in_x, "Ceil")
+        y_lerp = unsqueeze(ctx, first(ctx, "Sub", [in_y, first(ctx, "Floor", [in_y])]), [2, 3])
+        x_lerp = unsqueeze(ctx, first(ctx, "Sub", [in_x, first(ctx, "Floor", [in_x])]), [1, 3])
+
+        def lerp(a, b, t):
+            return first(ctx, "Add", [a, first(ctx, "Mul", [first(ctx, "Sub", [b, a]), t])])
+        upper = lerp(gather(top, left), gather(top, right), x_lerp)
+        lower = lerp(gather(bottom, left), gather(bottom, right), x_lerp)
+        value = lerp(upper, lower, y_lerp)
+    extrapolation = ctx.make_const(np.float32(node.attr("extrapolation_value", 0.0)))
+    first(ctx, "Where", [valid, value, extrapolation], output=node.output(0))

@@ -250,6 +250,54 @@ def extract_image_patches():
                            _patches(f["xi:0"], (2, 2), (1, 1), (1, 1), False)], min_opset=11)
 
 
+def _crop_reference(image, box, size, nearest, extrapolation):
+    # TF's CropAndResize for one box, written out: sample points, then bilinear or nearest.
+    h, w, _ = image.shape
+    (y1, x1, y2, x2), (ch, cw) = box, size
+    ys = [y1 * (h - 1) + i * (y2 - y1) * (h - 1) / (ch - 1) if ch > 1 else 0.5 * (y1 + y2) * (h - 1)
+          for i in range(ch)]
+    xs = [x1 * (w - 1) + j * (x2 - x1) * (w - 1) / (cw - 1) if cw > 1 else 0.5 * (x1 + x2) * (w - 1)
+          for j in range(cw)]
+    out = np.full((ch, cw, image.shape[2]), extrapolation, np.float32)
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            if not (0 <= y <= h - 1 and 0 <= x <= w - 1):
+                continue
+            if nearest:
+                out[i, j] = image[int(np.floor(y + 0.5)), int(np.floor(x + 0.5))]
+                continue
+            t, b, left, r = int(np.floor(y)), int(np.ceil(y)), int(np.floor(x)), int(np.ceil(x))
+            dy, dx = y - t, x - left
+            top = image[t, left] + (image[t, r] - image[t, left]) * dx
+            bottom = image[b, left] + (image[b, r] - image[b, left]) * dx
+            out[i, j] = top + (bottom - top) * dy
+    return out
+
+
+@case
+def crop_and_resize():
+    img = RNG.uniform(size=(2, 5, 6, 2)).astype(np.float32)
+    boxes = np.array([[0, 0, 1, 1], [0.2, 0.1, 0.7, 0.9], [-0.5, 0.4, 1.5, 0.6], [0.9, 0.8, 0.1, 0.3]], np.float32)
+    index = np.array([1, 0, 1, 0], np.int32)
+    nodes = [placeholder("img", F32, [None, 5, 6, 2]), placeholder("boxes", F32, [None, 4]),
+             placeholder("index", I32, [None]), const("size", np.array([4, 3], np.int32)),
+             const("one", np.array([1, 1], np.int32)),
+             op("bilinear", "CropAndResize", ["img", "boxes", "index", "size"], T=F32, method="bilinear",
+                extrapolation_value=-1.0),
+             op("nearest", "CropAndResize", ["img", "boxes", "index", "size"], T=F32, method="nearest",
+                extrapolation_value=0.0),
+             op("dot", "CropAndResize", ["img", "boxes", "index", "one"], T=F32, method="bilinear",
+                extrapolation_value=0.0)]
+
+    def expected(f):
+        def crops(size, nearest, extrapolation):
+            return np.stack([_crop_reference(f["img:0"][i], b, size, nearest, extrapolation)
+                             for b, i in zip(f["boxes:0"], f["index:0"])])
+        return [crops((4, 3), False, -1.0), crops((4, 3), True, 0.0), crops((1, 1), False, 0.0)]
+    return Case(nodes, {"img:0": img, "boxes:0": boxes, "index:0": index}, ["bilinear:0", "nearest:0", "dot:0"],
+                expected)
+
+
 # --------------------------------------------------------------------------- the tests
 
 def _params():

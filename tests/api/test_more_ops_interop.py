@@ -1,0 +1,204 @@
+"""The functions of test_more_ops.py against TensorFlow: same values, and the same nodes where cheap.
+
+Each value case is a snippet run twice, with `tf = tensorflow.compat.v1` and with `import
+ortflow as tf`, on the same feeds; it defines `fetches` and `feed` (placeholder name -> array)
+and may define `init` (run first). Structure cases compare the (name, op type) of every node a
+builder adds, and selected attrs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.interop
+
+RNG = np.random.default_rng(11)
+X = RNG.integers(-4, 4, size=(3, 5)).astype(np.float32)
+M = RNG.uniform(-1, 1, size=(3, 3)).astype(np.float32)
+SPD = (M @ M.T + 3 * np.eye(3)).astype(np.float32)
+IMG = RNG.uniform(size=(2, 6, 7, 3)).astype(np.float32)
+
+VALUE_CASES = {
+    "sort_search_unique": """
+x = tf.placeholder(tf.float32, [None, 5], name="x")
+i = tf.placeholder(tf.int32, [None], name="i")
+fetches = [tf.sort(x), tf.sort(x, axis=0, direction="DESCENDING"), tf.argsort(x), tf.argsort(x, axis=0),
+           tf.sort(tf.cast(x, tf.int32)), tf.argsort(tf.cast(x, tf.uint8) + 10, direction="DESCENDING"),
+           *tf.unique(i), *tf.unique_with_counts(i, out_idx=tf.int64),
+           tf.searchsorted(tf.sort(x), x[:, :2]), tf.searchsorted(tf.sort(x), x[:, 2:], side="right"),
+           tf.histogram_fixed_width(x, [-3.0, 3.0], nbins=4), tf.histogram_fixed_width(i, [0, 10], nbins=3)]
+feed = {"x:0": X, "i:0": np.array([3, 1, 3, 0, 1, 12, -2], np.int32)}
+""",
+    "grids_products_masks": """
+x = tf.placeholder(tf.float32, [None, 5], name="x")
+a = tf.placeholder(tf.float32, [None, 3], name="a")
+fetches = [tf.linspace(-1.0, 2.0, 7), tf.lin_space(0.0, 1.0, 1), *tf.meshgrid(x[0], a[0]),
+           *tf.meshgrid(x[0], a[0], x[1], indexing="ij"), tf.roll(x, [2, -1], [1, 0]), tf.cumprod(x, 1),
+           tf.cumprod(x, 0, exclusive=True, reverse=True), tf.tensordot(x, tf.transpose(x), 1),
+           tf.tensordot(a, tf.reshape(x, [3, 5, 1]), [[0], [0]]), tf.boolean_mask(x, x[:, 0] > 0),
+           tf.boolean_mask(x, x > 0), tf.boolean_mask(x, [True, False, True, True, False], axis=1),
+           tf.bitcast(x, tf.int32), tf.math.log_sigmoid(x), tf.math.polyval([1.0, -2.0, 0.5], x),
+           tf.math.unsorted_segment_mean(x, [1, 0, 1], 3), tf.math.unsorted_segment_sqrt_n(x, [1, 0, 1], 2),
+           tf.confusion_matrix([0, 2, 1, 2], [0, 1, 1, 2]),
+           tf.math.confusion_matrix([0, 1], [1, 1], num_classes=3, weights=[0.5, 2.0], dtype=tf.float32)]
+feed = {"x:0": X, "a:0": M}
+""",
+    "scatter_into_variables": """
+v = tf.get_variable("v", initializer=np.arange(12, dtype=np.float32).reshape(4, 3), use_resource=False)
+u = tf.placeholder(tf.float32, [None, 3], name="u")
+fetches = [tf.scatter_update(v, [3, 0], u), tf.scatter_add(v, [1, 1], u), tf.scatter_sub(v, [2], u[:1]),
+           tf.scatter_nd_update(v, [[0, 1], [2, 2]], [-5.0, 9.0]), tf.scatter_nd_add(v, [[1], [1]], u),
+           tf.scatter_nd_sub(v, [[3, 0]], [1.5])]
+init = tf.global_variables_initializer()
+feed = {"u:0": M[:2]}
+sequential = True
+""",
+    "linalg": """
+m = tf.placeholder(tf.float32, [3, 3], name="m")
+r = tf.placeholder(tf.float32, [3, 2], name="r")
+s, uu, vv = tf.svd(m)
+e, vecs = tf.self_adjoint_eig(m)
+chol = tf.cholesky(m)
+fetches = [tf.matrix_inverse(m), tf.matrix_determinant(m), tf.matrix_solve(m, r), *tf.linalg.slogdet(m),
+           tf.linalg.logdet(m), tf.matrix_triangular_solve(chol, r), tf.linalg.triangular_solve(chol, r, lower=True),
+           tf.linalg.cholesky_solve(chol, r), s, tf.abs(tf.matmul(uu, tf.matmul(tf.matrix_diag(s), vv,
+                                                                           transpose_b=True))),
+           e, tf.linalg.eigvalsh(m), tf.svd(m, compute_uv=False),
+           tf.matrix_diag(r[:, 0]), tf.matrix_diag_part(r), tf.matrix_set_diag(r, [7.0, 8.0]),
+           tf.matrix_band_part(m, 0, 1), tf.linalg.band_part(m, -1, 0), tf.linalg.tensor_diag(r),
+           tf.linalg.tensor_diag_part(tf.linalg.tensor_diag(r)), tf.linalg.set_diag(m, [1.0, 2.0, 3.0]),
+           *tf.linalg.normalize(r, axis=0), tf.linalg.matvec(m, r[:, 0]), tf.linalg.adjoint(r),
+           tf.linalg.cross(m, tf.reverse(m, [0])), tf.linalg.tensordot(m, r, 1)]
+feed = {"m:0": SPD, "r:0": M[:, :2]}
+""",
+    "strings": """
+s = tf.placeholder(tf.string, [None], name="s")
+f = tf.placeholder(tf.float32, [None], name="f")
+fetches = [tf.string_join([s, "!"], separator="-"), tf.strings.join([s, s]), tf.strings.length(s),
+           tf.strings.lower(s), tf.strings.upper(s), tf.strings.regex_replace(s, "[a-c]+", "#"),
+           tf.regex_replace(s, "b", "B", replace_global=False), tf.string_strip(s), tf.substr(s, 1, 2),
+           tf.as_string(f), tf.as_string(f, precision=3), tf.as_string(f, scientific=True),
+           tf.as_string(tf.cast(f * 10, tf.int32), width=5, fill="0"), tf.as_string(tf.cast(f, tf.int64)),
+           tf.string_to_number(tf.as_string(f)), tf.strings.to_number(["7", "-13"], out_type=tf.int64),
+           tf.decode_raw(tf.constant([np.arange(4, dtype=np.int32).tobytes()]), tf.int32),
+           tf.decode_raw(tf.constant([np.arange(4, dtype=np.int16).tobytes()]), tf.int16, little_endian=False)]
+feed = {"s:0": np.array([b" abcab ", b"bBc"], dtype=object), "f:0": np.array([1.25, -30.5], np.float32)}
+""",
+    "images": """
+img = tf.placeholder(tf.float32, [None, 6, 7, 3], name="img")
+boxes = tf.constant([[0.0, 0.0, 1.0, 1.0], [0.1, 0.2, 0.6, 0.9], [-0.5, 0.5, 1.5, 0.6], [0.9, 0.8, 0.2, 0.1]])
+nms_boxes = tf.constant([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11], [1, 1, 0, 0],
+                         [0, 100, 1, 101]], tf.float32)
+scores = tf.constant([0.9, 0.95, 0.75, 0.6, 0.5, 0.3])
+fetches = [tf.image.crop_and_resize(img, boxes, [0, 1, 1, 0], [4, 5]),
+           tf.image.crop_and_resize(img, boxes, [1, 0, 0, 1], [3, 2], method="nearest", extrapolation_value=-1.0),
+           tf.image.crop_and_resize(img, boxes[1:2], [1], [1, 1]),
+           tf.image.non_max_suppression(nms_boxes, scores, 10), tf.image.non_max_suppression(nms_boxes, scores, 2),
+           tf.image.non_max_suppression(nms_boxes, scores, 10, iou_threshold=0.9, score_threshold=0.55),
+           tf.extract_image_patches(img, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 2, 1], "VALID"),
+           tf.image.extract_patches(img, [1, 3, 2, 1], [1, 2, 3, 1], [1, 1, 1, 1], "SAME"),
+           tf.image.resize(img, [3, 4], method="nearest"), tf.image.resize(img, [4, 5], method="bilinear"),
+           tf.image.resize_images(img, [12, 5], method=tf.image.ResizeMethod.NEAREST_NEIGHBOR),
+           tf.shape(tf.image.random_crop(img[0], [2, 3, 3], seed=3))]
+feed = {"img:0": IMG}
+""",
+}
+
+
+def _run(tf_module, code):
+    g = tf_module.Graph()
+    env = {"tf": tf_module, "np": np, "X": X, "M": M, "SPD": SPD, "IMG": IMG}
+    with g.as_default():
+        exec(code, env)
+        with tf_module.Session(graph=g) as sess:
+            if "init" in env:
+                sess.run(env["init"])
+            if env.get("sequential"):  # each fetch is an update: run them in order
+                return [sess.run(f, env["feed"]) for f in env["fetches"]]
+            return sess.run(env["fetches"], env["feed"])
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_CASES))
+def test_values_equal_tensorflow(tf, name):
+    import ortflow as otf
+
+    theirs = _run(tf, VALUE_CASES[name])
+    ours = _run(otf, VALUE_CASES[name])
+    assert len(ours) == len(theirs)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape, f"{name}: fetch {i}: shape {a.shape} != {b.shape}"
+        if b.dtype.kind in "fc":
+            np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5, err_msg=f"{name}: fetch {i}")
+        else:
+            assert a.dtype == b.dtype or b.dtype.kind == "O", f"{name}: fetch {i}: {a.dtype} != {b.dtype}"
+            assert a.tolist() == b.tolist(), f"{name}: fetch {i}: {a.tolist()} != {b.tolist()}"
+
+
+# --------------------------------------------------------------------------- node structure
+
+STRUCTURE_CASES = {
+    "sort": 'tf.sort(tf.placeholder(tf.float32, [None, 4], name="x"))',
+    "sort_int_axis0": 'tf.sort(tf.placeholder(tf.int32, [3, 4], name="x"), axis=0)',
+    "argsort": 'tf.argsort(tf.placeholder(tf.float32, [None, 4], name="x"), direction="DESCENDING")',
+    "boolean_mask": 'tf.boolean_mask(tf.placeholder(tf.float32, [None, 4], name="x"), '
+                    'tf.placeholder(tf.bool, [None], name="m"))',
+    "boolean_mask_static": 'tf.boolean_mask(tf.placeholder(tf.float32, [2, 3, 4], name="x"), '
+                           'tf.placeholder(tf.bool, [2, 3], name="m"))',
+    "tensordot": 'tf.tensordot(tf.placeholder(tf.float32, [2, 3, 4], name="a"), '
+                 'tf.placeholder(tf.float32, [4, 5], name="b"), 1)',
+    "tensordot_pairs": 'tf.tensordot(tf.placeholder(tf.float32, [2, 3, 4], name="a"), '
+                       'tf.placeholder(tf.float32, [3, 4, 5], name="b"), [[1, 2], [0, 1]])',
+    "meshgrid": 'tf.meshgrid(tf.placeholder(tf.float32, [3], name="a"), tf.placeholder(tf.float32, [4], name="b"))',
+    "unique": 'tf.unique_with_counts(tf.placeholder(tf.int32, [None], name="x"))',
+    "roll_cumprod": 'tf.cumprod(tf.roll(tf.placeholder(tf.float32, [3, 4], name="x"), 1, 1), 1)',
+    "histogram": 'tf.histogram_fixed_width(tf.placeholder(tf.float32, [None], name="x"), [0.0, 1.0], nbins=5)',
+    "matrix_ops": 'tf.matrix_set_diag(tf.matrix_diag(tf.placeholder(tf.float32, [3], name="d")), '
+                  'tf.matrix_diag_part(tf.matrix_band_part(tf.placeholder(tf.float32, [3, 3], name="m"), 1, -1)))',
+    "linalg_ops": '[tf.svd(m), tf.self_adjoint_eig(m), tf.matrix_inverse(m), tf.matrix_determinant(m), '
+                  'tf.linalg.slogdet(m), tf.linalg.cholesky_solve(m, tf.ones([3, 1])), tf.linalg.tensor_diag([1.0, 2.0]), '
+                  'tf.linalg.triangular_solve(m, m, lower=False), tf.linalg.set_diag(m, [1.0, 2.0, 3.0])]',
+    "strings": '[tf.string_join([tf.placeholder(tf.string, [None], name="s"), "x"], separator="-"), '
+               'tf.strings.length(tf.constant(["a"])), tf.as_string(tf.constant([1.5]), precision=2), '
+               'tf.string_to_number(tf.constant(["1"])), tf.strings.regex_replace(tf.constant(["a"]), "a", "b"), '
+               'tf.decode_raw(tf.constant(["abcd"]), tf.int32), tf.strings.upper(tf.constant(["a"]))]',
+    "scatter": '[tf.scatter_update(v, [0], [[1.0, 2.0]]), tf.scatter_add(v, [1], [[1.0, 2.0]]), '
+               'tf.scatter_nd_update(v, [[0, 1]], [3.0]), tf.scatter_nd_add(v, [[1]], [[1.0, 1.0]])]',
+    "nms_crop_patches": '[tf.image.non_max_suppression(tf.placeholder(tf.float32, [None, 4], name="b"), '
+                        'tf.placeholder(tf.float32, [None], name="s"), 3), '
+                        'tf.image.crop_and_resize(tf.zeros([1, 4, 4, 1]), [[0.0, 0.0, 1.0, 1.0]], [0], [2, 2]), '
+                        'tf.extract_image_patches(tf.zeros([1, 4, 4, 1]), [1, 2, 2, 1], [1, 1, 1, 1], '
+                        '[1, 1, 1, 1], "VALID"), tf.image.resize(tf.zeros([1, 4, 4, 1]), [2, 2], method="nearest")]',
+}
+
+#: attrs compared besides node names and op types (others, such as TopKV2's index_type, are
+#: defaults both sides fill in).
+_ATTRS = ("T", "out_idx", "out_type", "dtype", "sorted", "axis", "Tidx", "Tindices", "separator", "precision",
+          "compute_uv", "full_matrices", "compute_v", "lower", "adjoint", "ksizes", "strides", "rates",
+          "padding", "method", "align", "half_pixel_centers", "align_corners", "pattern", "rewrite", "little_endian")
+
+
+def _nodes(tf_module, code):
+    g = tf_module.Graph()
+    with g.as_default():
+        v = tf_module.get_variable("v", [2, 2], use_resource=False)
+        m = tf_module.placeholder(tf_module.float32, [3, 3], name="m")
+        exec(code, {"tf": tf_module, "v": v, "m": m})
+        nodes = []
+        for node in g.as_graph_def().node:
+            if node.name == "v" or node.name.startswith("v/"):
+                continue
+            attrs = {k: node.attr[k].SerializeToString() for k in _ATTRS if k in node.attr}
+            nodes.append((node.name, node.op, tuple(node.input), attrs))
+        return nodes
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURE_CASES))
+def test_nodes_equal_tensorflow(tf, name):
+    import ortflow as otf
+
+    theirs = _nodes(tf, STRUCTURE_CASES[name])
+    ours = _nodes(otf, STRUCTURE_CASES[name])
+    assert [n[:2] for n in ours] == [n[:2] for n in theirs]
+    assert ours == theirs
