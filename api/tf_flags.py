@@ -71,8 +71,9 @@ class Flag:
     """
 
     def __init__(self, name: str, default, help: str, parse: Callable, kind: str = "", syntax: str = "",
-                 multi: bool = False, boolean: bool = False):
+                 multi: bool = False, boolean: bool = False, short_name: str | None = None):
         self.name = name
+        self.short_name = short_name
         self.help = help or "(no help available)"
         self._parse_text = parse
         self.kind = kind
@@ -80,6 +81,7 @@ class Flag:
         self.multi = multi
         self.boolean = boolean
         self.present = 0
+        self.builtin = False  # absl's logging flags: a script's own definition replaces them
         self.default = self._parse_default(default)
         self.value = self._copy(self.default)
 
@@ -131,6 +133,7 @@ class FlagValues:
 
     def __init__(self):
         object.__setattr__(self, "_flags", {})
+        object.__setattr__(self, "_short", {})
         object.__setattr__(self, "_validators", [])
         object.__setattr__(self, "_parsed", False)
         object.__setattr__(self, "_lazy", False)
@@ -142,9 +145,11 @@ class FlagValues:
         Raises:
             DuplicateFlagError: a flag of that name exists (or its `no` form clashes).
         """
-        if flag.name in self._flags:
+        if flag.name in self._flags and not self._flags[flag.name].builtin:
             raise DuplicateFlagError(f"The flag {flag.name!r} is defined twice.")
         self._flags[flag.name] = flag
+        if flag.short_name:
+            self._short[flag.short_name] = flag
         return flag
 
     def __getitem__(self, name: str) -> Flag:
@@ -235,7 +240,7 @@ class FlagValues:
                 rest.append(arg)
                 continue
             name, eq, value = arg.lstrip("-").partition("=")
-            flag = self._flags.get(name)
+            flag = self._flags.get(name) or self._short.get(name)
             if flag is not None and flag.boolean:
                 flag.parse(value if eq else True)
             elif flag is not None:
@@ -332,12 +337,13 @@ def _to_list(text) -> list[str]:
 
 def DEFINE_string(name: str, default, help: str, flag_values: FlagValues = FLAGS, **kwargs) -> Flag:
     """A string flag."""
-    return flag_values.register(Flag(name, default, help, str))
+    return flag_values.register(Flag(name, default, help, str, short_name=kwargs.get("short_name")))
 
 
 def DEFINE_boolean(name: str, default, help: str, flag_values: FlagValues = FLAGS, **kwargs) -> Flag:
     """A boolean flag: `--name`, `--noname`, `--name=true|false`."""
-    return flag_values.register(Flag(name, default, help, _parse_bool, boolean=True))
+    return flag_values.register(Flag(name, default, help, _parse_bool, boolean=True,
+                                     short_name=kwargs.get("short_name")))
 
 
 DEFINE_bool = DEFINE_boolean
@@ -419,3 +425,20 @@ def mark_flag_as_required(flag_name: str, flag_values: FlagValues = FLAGS) -> No
 def mark_flags_as_required(flag_names: Iterable[str], flag_values: FlagValues = FLAGS) -> None:
     for name in flag_names:
         mark_flag_as_required(name, flag_values)
+
+
+def _define_logging_flags(flag_values: FlagValues) -> None:
+    # TensorFlow imports absl.logging, which defines these; TF 1.x scripts pass --logtostderr and
+    # -v. Unlike absl, a script may define the same names itself (TF 1.4 scripts define log_dir).
+    for flag in (Flag("verbosity", 0, "Logging verbosity level: -3 FATAL .. 0 INFO .. 1 DEBUG.", _to_int,
+                      short_name="v"),
+                 Flag("logtostderr", False, "Should only log to stderr?", _parse_bool, boolean=True),
+                 Flag("alsologtostderr", False, "also log to stderr?", _parse_bool, boolean=True),
+                 Flag("log_dir", "", "directory to write logfiles into", str),
+                 Flag("stderrthreshold", "fatal", "log messages at this level, or more severe, to stderr",
+                      str)):
+        flag.builtin = True
+        flag_values.register(flag)
+
+
+_define_logging_flags(FLAGS)
