@@ -21,6 +21,7 @@ from ortflow.converters.context import (
     split_tensor_name,
     tensor_name,
 )
+from ortflow.converters.emit import release_arena
 from ortflow.converters.registry import lookup
 from ortflow.errors import ConversionError
 
@@ -147,36 +148,45 @@ def default_opset_for(graph_def) -> int:
 
 
 def _load(source, checkpoint, tag, signature):
-    """Returns (GraphDef, default inputs or None, default outputs or None) from any source.
+    """Returns (GraphDef, default inputs or None, default outputs or None, Const values read
+    apart from the GraphDef or None) from any source.
 
-    A MetaGraphDef (.meta file, SavedModel) is frozen on the way with the checkpoint's values.
+    A MetaGraphDef (.meta file, SavedModel) is frozen on the way with the checkpoint's values;
+    a big binary GraphDef file is read by `converters.loader` (weights mapped, not copied).
     """
     from ortflow.proto import GraphDef, MetaGraphDef
 
     if isinstance(source, GraphDef):
-        return source, None, None
+        return source, None, None, None
     if isinstance(source, MetaGraphDef):
-        return _freeze_meta(source, checkpoint, None, signature, "the meta graph")
+        return (*_freeze_meta(source, checkpoint, None, signature, "the meta graph"), None)
     if hasattr(source, "as_graph_def"):
-        return source.as_graph_def(), None, None
+        return source.as_graph_def(), None, None, None
     path = os.fspath(source)
     if not os.path.exists(path):
         raise ConversionError(f"{path}: no such file or directory")
     if os.path.isdir(path):
-        return _load_saved_model(path, tag, signature, checkpoint)
+        return (*_load_saved_model(path, tag, signature, checkpoint), None)
+    from ortflow.converters.loader import read_frozen_graph
+
+    fast = read_frozen_graph(path)
+    if fast is not None:
+        return fast[0], None, None, fast[1]
     from ortflow.formats.graphs import read_graph
 
     message = read_graph(path)
     if isinstance(message, GraphDef):
-        return message, None, None
+        return message, None, None, None
     if isinstance(message, MetaGraphDef):
         if checkpoint is None:
             prefix = path[: -len(".meta")] if path.endswith(".meta") else ""
             checkpoint = prefix if prefix and os.path.exists(prefix + ".index") else \
                 os.path.dirname(os.path.abspath(path))
-        return _freeze_meta(message, checkpoint, None, signature if message.signature_def else None, path)
+        return (*_freeze_meta(message, checkpoint, None, signature if message.signature_def else None,
+                              path), None)
     if type(message).__name__ == "SavedModel":
-        return _load_saved_model(os.path.dirname(os.path.abspath(path)), tag, signature, checkpoint)
+        return (*_load_saved_model(os.path.dirname(os.path.abspath(path)), tag, signature, checkpoint),
+                None)
     raise ConversionError(f"{path}: a {type(message).__name__} cannot be converted; expected a "
                           "GraphDef, a MetaGraphDef or a SavedModel")
 
@@ -284,25 +294,29 @@ def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None
                         weights: bool = True) -> ConversionResult:
     """`convert`, returning the model together with counts and timings (for the CLI);
     `weights` as in `convert_graph_def`."""
-    graph_def, default_in, default_out = _load(graph_def_or_path, checkpoint, tag, signature)
+    graph_def, default_in, default_out, const_values = _load(graph_def_or_path, checkpoint, tag, signature)
     inputs = _normalize_names(inputs)
     outputs = _normalize_names(outputs)
     if inputs is None:
         inputs = default_in if default_in is not None else likely_inputs(graph_def)
     if outputs is None:
         outputs = default_out if default_out is not None else likely_outputs(graph_def)
-    return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw, weights=weights)
+    return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw, weights=weights,
+                             const_values=const_values)
 
 
 def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
                       opset: int | None = None, inputs_as_nchw: Iterable[str] = (),
-                      optimize: bool = True, weights: bool = True) -> ConversionResult:
+                      optimize: bool = True, weights: bool = True,
+                      const_values: dict[str, np.ndarray] | None = None) -> ConversionResult:
     """Converts a GraphDef given explicit input and output tensor names; see `convert`.
 
     `optimize=False` skips the ONNX-side rewrites (folding, transpose pushing, fusion): the
     handlers' output as emitted, for comparisons and debugging. `weights=False` leaves the
     initializers out of `result.model` and hands them over as numpy arrays in
     `result.initializers` (for a writer that streams them to a file without building protos).
+    `const_values`: values of Const nodes whose `tensor_content` is left out of `graph_def`
+    (by name; see `converters.loader`).
     """
     from ortflow.converters import passes_onnx, passes_tf
 
@@ -320,12 +334,15 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
         raise ConversionError(f"inputs_as_nchw names {sorted(unknown)!r}, which are not graph inputs "
                               f"{inputs!r}")
     n_tf = len(graph_def.node)
-    graph_def, facts = passes_tf.run_tf_passes(graph_def, inputs, outputs)
+    graph_def, facts = passes_tf.run_tf_passes(graph_def, inputs, outputs, const_values)
     opset = default_opset_for(graph_def) if opset is None else int(opset)
     timings["tf_passes"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    ctx = _lower_graph(graph_def, inputs, outputs, opset, nchw, facts)
+    try:
+        ctx = _lower_graph(graph_def, inputs, outputs, opset, nchw, facts)
+    finally:
+        release_arena()  # the weights made so far keep their chunks; no later conversion adds to them
     timings["lowering"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()

@@ -20,7 +20,9 @@ __all__ = [
     "const_i64",
     "dim_of",
     "first",
+    "new_array",
     "reduce",
+    "release_arena",
     "scalar_like",
     "shape_of",
     "squeeze",
@@ -144,3 +146,55 @@ def zeros_like_shape(ctx, shape: str, dtype, value=0, output: str | None = None)
 def static_rank(shape) -> int | None:
     """The rank of a static shape (None when the rank is unknown)."""
     return None if shape is None else len(shape)
+
+
+# --------------------------------------------------------------------------------------------
+# memory for converted weights
+
+#: Arrays from this size up to ARENA_MAX_BYTES are carved out of shared chunks of this size.
+ARENA_CHUNK_BYTES = 32 << 20
+ARENA_MIN_BYTES = 16 << 10
+ARENA_MAX_BYTES = 4 << 20  # numpy gives arrays from 4 MiB up huge pages of their own
+
+_arena: list = []  # [chunk (uint8 ndarray), bytes used], the chunk being carved
+_CHUNKS: dict = {}  # id(chunk) -> weakref to it, for every chunk still alive
+
+
+def new_array(shape: Sequence[int], dtype) -> np.ndarray:
+    """An uninitialized, writable, C-contiguous array for a converted weight (a permuted filter).
+
+    Fresh memory costs a page fault per 4 KiB page on first write, which on a virtual machine
+    is dearer than copying the data into it. numpy asks the kernel for huge pages on arrays of
+    4 MiB or more only, so mid-sized arrays (most of a CNN's filters) are carved out of 32 MiB
+    chunks instead: one chunk lives while any array carved from it does.
+    """
+    dtype = np.dtype(dtype)
+    shape = tuple(int(d) for d in shape)
+    nbytes = dtype.itemsize
+    for d in shape:
+        nbytes *= d
+    if not ARENA_MIN_BYTES <= nbytes < ARENA_MAX_BYTES or dtype.hasobject:
+        return np.empty(shape, dtype)
+    if not _arena or _arena[1] + nbytes > ARENA_CHUNK_BYTES:
+        import weakref
+
+        chunk = np.empty(ARENA_CHUNK_BYTES, np.uint8)
+        for key in [k for k, ref in _CHUNKS.items() if ref() is None]:
+            del _CHUNKS[key]
+        _CHUNKS[id(chunk)] = weakref.ref(chunk)
+        _arena[:] = [chunk, 0]
+    chunk, used = _arena
+    _arena[1] = used + -(-nbytes // 64) * 64  # keep every array 64-byte aligned
+    return chunk[used:used + nbytes].view(dtype).reshape(shape)
+
+
+def is_arena_array(value: np.ndarray) -> bool:
+    """True for a writable array `new_array` carved out of a chunk (it alone uses those bytes)."""
+    base = value.base
+    ref = _CHUNKS.get(id(base)) if base is not None else None
+    return ref is not None and ref() is base and value.flags.writeable
+
+
+def release_arena() -> None:
+    """Forgets the chunk being carved (at the end of a conversion; its arrays keep it alive)."""
+    _arena.clear()

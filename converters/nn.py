@@ -10,6 +10,7 @@ filters are permuted at conversion time instead.
 from __future__ import annotations
 
 import numpy as np
+from ortflow.converters.emit import new_array
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -140,8 +141,12 @@ def transposed(value: np.ndarray, perm: list[int]) -> np.ndarray:
     value = np.asarray(value)
     if value.ndim < 2 or value.nbytes < _BLOCKED_TRANSPOSE_BYTES:
         out = np.transpose(value, perm)
-        return out if out.flags.c_contiguous else out.copy(order="C")
-    out = np.empty([value.shape[p] for p in perm], dtype=value.dtype)
+        if out.flags.c_contiguous:
+            return out
+        copy = new_array(out.shape, out.dtype)
+        np.copyto(copy, out)
+        return copy
+    out = new_array([value.shape[p] for p in perm], value.dtype)
     inverse = [0] * len(perm)
     for i, p in enumerate(perm):
         inverse[p] = i

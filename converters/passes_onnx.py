@@ -241,12 +241,10 @@ def _symbolic(shape):
 
 
 def _version() -> str:
-    try:
-        from importlib import metadata
+    # the package's own constant: importlib.metadata costs ~15 ms of imports (email, csv, ...)
+    import ortflow
 
-        return metadata.version("ortflow")
-    except Exception:  # noqa: BLE001 - metadata missing in a source checkout
-        return "0"
+    return ortflow.__version__
 
 
 def _ir_version(opset: int) -> int:
@@ -417,7 +415,10 @@ def fuse_conv_affine(graph: OGraph) -> bool:
 
 def _private(graph: OGraph, name: str, value: np.ndarray) -> bool:
     """True when initializer `name` is a writable array only this one reader and name use."""
-    if not (value.flags.writeable and value.flags.owndata) or len(graph.readers.get(name, ())) != 1:
+    from ortflow.converters.emit import is_arena_array
+
+    if not (value.flags.writeable and (value.flags.owndata or is_arena_array(value))) \
+            or len(graph.readers.get(name, ())) != 1:
         return False
     return sum(1 for v in graph.initializers.values() if v is value) == 1
 

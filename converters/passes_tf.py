@@ -92,6 +92,7 @@ def _new_graph(graph_def, nodes):
 _CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for one conversion
 _SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shapes), likewise
 _DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output dtypes), likewise
+_LOADED_VALUES: dict[str, np.ndarray] = {}  # Const name -> value left in the file, likewise
 
 
 def const_value(node) -> np.ndarray:
@@ -99,7 +100,15 @@ def const_value(node) -> np.ndarray:
     hit = _CONST_CACHE.get(id(node))
     if hit is not None and hit[0] is node:
         return hit[1]
-    value = _readonly_content(node.attr["value"].tensor)
+    tensor = node.attr["value"].tensor
+    value = _LOADED_VALUES.get(node.name) if _LOADED_VALUES else None
+    if value is not None:
+        from ortflow.converters.loader import PLACEHOLDER_CONTENT
+
+        if tensor.tensor_content != PLACEHOLDER_CONTENT:
+            value = None  # another node of that name (a pass's): decode its own content
+    if value is None:
+        value = _readonly_content(tensor)
     if value is None:
         from ortflow.formats.tensors import make_ndarray
 
@@ -125,11 +134,17 @@ def _readonly_content(tensor) -> np.ndarray | None:
 # --------------------------------------------------------------------------------------------
 
 
-def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
-    """Runs the TF-side pipeline; returns (nodes ready to lower, as a NodeList, and GraphFacts)."""
-    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE)
+def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str],
+                  const_values: dict[str, np.ndarray] | None = None):
+    """Runs the TF-side pipeline; returns (nodes ready to lower, as a NodeList, and GraphFacts).
+
+    `const_values`: values of Const nodes whose `tensor_content` `converters.loader` left in
+    the file (keyed by node name; see `const_value`).
+    """
+    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE, _LOADED_VALUES)
     for cache in caches:
         cache.clear()
+    _LOADED_VALUES.update(const_values or {})
     try:
         return _run_tf_passes(graph_def, inputs, outputs)
     finally:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from ortflow.graph.core import (
-    Graph,
-    GraphKeys,
-    Operation,
-    Tensor,
-    default_session_stack,
-    get_default_graph,
-    get_default_session,
-    reset_default_graph,
-)
-from ortflow.graph.tensor_shape import TensorShape, as_shape, unknown_shape
-from ortflow.graph.importer import import_graph_def
-from ortflow.graph.variables import Variable
-from ortflow.graph.meta_graph import export_meta_graph, import_meta_graph
-from ortflow.graph.saver import Saver
-from ortflow.graph.freeze import convert_variables_to_constants, freeze
+import importlib
+
+# name -> submodule. Loaded on first use (PEP 562): `ortflow.graph.ops`, which the converter
+# needs, is a subpackage, and importing it would otherwise load the Saver, freezing, meta
+# graphs and the rest of the graph model first (~10 ms the converter never uses).
+_LAZY = {
+    "Graph": "core", "GraphKeys": "core", "Operation": "core", "Tensor": "core",
+    "default_session_stack": "core", "get_default_graph": "core", "get_default_session": "core",
+    "reset_default_graph": "core",
+    "TensorShape": "tensor_shape", "as_shape": "tensor_shape", "unknown_shape": "tensor_shape",
+    "import_graph_def": "importer",
+    "Variable": "variables",
+    "export_meta_graph": "meta_graph", "import_meta_graph": "meta_graph",
+    "Saver": "saver",
+}
+
+# `freeze` names a submodule and a function: bound here, the function keeps the name (a later
+# first import of the submodule would otherwise set the package attribute to the module).
+from ortflow.graph.freeze import convert_variables_to_constants, freeze  # noqa: E402
 
 __all__ = [
     "Graph",
@@ -39,3 +42,16 @@ __all__ = [
     "convert_variables_to_constants",
     "freeze",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

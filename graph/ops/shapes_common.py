@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -94,7 +95,8 @@ def known_value(value) -> np.ndarray | None:
     """`value` as a plain array when it is fully known (no masked entries), else None."""
     if value is None:
         return None
-    if isinstance(value, np.ma.MaskedArray):
+    # np.ma loads on first use (~20 ms); a value can only be masked once something loaded it
+    if "numpy.ma" in sys.modules and isinstance(value, np.ma.MaskedArray):
         if np.ma.getmaskarray(value).any():
             return None
         return np.asarray(value.filled(0))
@@ -127,9 +129,12 @@ def shape_from_value(value, value_shape: Shape = None) -> Shape:
         if value_shape is not None and len(value_shape) == 0:
             return ()
         return None
-    arr = np.ma.asarray(value).reshape(-1)
-    mask = np.ma.getmaskarray(arr)
-    data = arr.filled(-1)
+    if "numpy.ma" in sys.modules and isinstance(value, np.ma.MaskedArray):
+        arr = value.reshape(-1)
+        mask, data = np.ma.getmaskarray(arr), arr.filled(-1)
+    else:
+        data = np.asarray(value).reshape(-1)
+        mask = np.zeros(data.shape, bool)
     return tuple(None if m or d < 0 else int(d) for d, m in zip(data, mask))
 
 
