@@ -30,13 +30,16 @@ __all__ = [
     "Conv2D",
     "Conv2DTranspose",
     "Conv3D",
+    "Conv3DTranspose",
     "Dense",
     "Dropout",
     "Flatten",
+    "InputSpec",
     "Layer",
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
+    "SeparableConv1D",
     "SeparableConv2D",
     "average_pooling1d",
     "average_pooling2d",
@@ -46,12 +49,14 @@ __all__ = [
     "conv2d",
     "conv2d_transpose",
     "conv3d",
+    "conv3d_transpose",
     "dense",
     "dropout",
     "flatten",
     "max_pooling1d",
     "max_pooling2d",
     "max_pooling3d",
+    "separable_conv1d",
     "separable_conv2d",
 ]
 
@@ -384,7 +389,8 @@ class _Conv(Layer):
 
     def build(self, input_shape) -> None:
         channels = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self._kernel_shape(channels), initializer=self.kernel_initializer,
+        self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
+                                      initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
@@ -434,33 +440,60 @@ def _conv_output_length(length, kernel: int, padding: str, stride: int, dilation
     return length * stride + max(kernel - stride, 0)
 
 
-class Conv2DTranspose(Conv2D):
-    """Transposed 2-D convolution layer (`Conv2DBackpropInput`); kernel is [h, w, filters, in]."""
+class _ConvTranspose(_Conv):
+    """Transposed convolution (the gradient of a convolution); kernel is [*k, filters, in]."""
 
     def _kernel_shape(self, channels: int) -> list[int]:
         return [*self.kernel_size, self.filters, channels]
 
+    def _output_dims(self, inputs) -> tuple[list, list]:
+        # Each output spatial size: an int when the input's is static, else computed at run time.
+        first = self.data_format == "channels_first"
+        axes = range(2, 2 + self.rank) if first else range(1, 1 + self.rank)
+        dims = inputs.shape.as_list()
+        shape = None
+        sizes, static = [], []
+        for i, axis in enumerate(axes):
+            k, stride, d = self.kernel_size[i], self.strides[i], self.dilation_rate[i]
+            size = _conv_output_length(dims[axis], k, self.padding, stride, d)
+            static.append(size)
+            if size is None:
+                if shape is None:
+                    shape = array_ops.shape(inputs)
+                dim = array_ops.strided_slice(shape, [axis], [axis + 1], shrink_axis_mask=1)
+                size = math_ops.multiply(dim, stride)
+                extra = max(k + (k - 1) * (d - 1) - stride, 0)
+                if self.padding == "VALID" and extra:
+                    size = math_ops.add(size, extra)
+            sizes.append(size)
+        return sizes, static
+
     def _convolve(self, inputs):
         first = self.data_format == "channels_first"
-        h_axis, w_axis = (2, 3) if first else (1, 2)
-        dims = inputs.shape.as_list()
-        out_h = _conv_output_length(dims[h_axis], self.kernel_size[0], self.padding, self.strides[0],
-                                    self.dilation_rate[0])
-        out_w = _conv_output_length(dims[w_axis], self.kernel_size[1], self.padding, self.strides[1],
-                                    self.dilation_rate[1])
-        if out_h is None or out_w is None:
-            raise NotImplementedError("conv2d_transpose with unknown spatial input sizes is not supported "
-                                      "by ortflow's tf.layers yet")
+        sizes, static = self._output_dims(inputs)
         batch = array_ops.strided_slice(array_ops.shape(inputs), [0], [1], shrink_axis_mask=1)
-        spatial = [self.filters, out_h, out_w] if first else [out_h, out_w, self.filters]
-        output_shape = array_ops.stack([batch, *spatial])
-        fmt = "NCHW" if first else "NHWC"
-        out = nn.conv2d_transpose(inputs, self.kernel, output_shape, strides=list(self.strides),
-                                  padding=self.padding, data_format=fmt, dilations=list(self.dilation_rate),
-                                  name="conv2d_transpose")
-        static = [dims[0], self.filters, out_h, out_w] if first else [dims[0], out_h, out_w, self.filters]
-        out.set_shape(static)
+        dims = [batch, self.filters, *sizes] if first else [batch, *sizes, self.filters]
+        output_shape = array_ops.stack(dims)
+        fmt = _tf_format(self.rank, self.data_format)
+        transpose = nn.conv2d_transpose if self.rank == 2 else nn.conv3d_transpose
+        name = "conv2d_transpose" if self.rank == 2 else "conv3d_transpose"
+        out = transpose(inputs, self.kernel, output_shape, strides=list(self.strides), padding=self.padding,
+                        data_format=fmt, dilations=list(self.dilation_rate), name=name)
+        batch_dim = inputs.shape.as_list()[0]
+        out.set_shape([batch_dim, self.filters, *static] if first else [batch_dim, *static, self.filters])
         return out
+
+
+class Conv2DTranspose(_ConvTranspose):
+    """Transposed 2-D convolution layer (`Conv2DBackpropInput`); kernel is [h, w, filters, in]."""
+
+    rank = 2
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """Transposed 3-D convolution layer (`Conv3DBackpropInputV2`); kernel is [d, h, w, filters, in]."""
+
+    rank = 3
 
 
 class SeparableConv2D(Conv2D):
@@ -503,6 +536,49 @@ class SeparableConv2D(Conv2D):
                                    padding=self.padding, rate=list(self.dilation_rate), data_format=fmt)
 
 
+class SeparableConv1D(SeparableConv2D):
+    """Depthwise then pointwise 1-D convolution, built as TF does over an inserted axis of size 1."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                 dilation_rate=1, depth_multiplier=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, **kwargs)
+
+    def build(self, input_shape) -> None:
+        channels = self._channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", [*self.kernel_size, channels, self.depth_multiplier],
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", [1, channels * self.depth_multiplier, self.filters],
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
+        self.built = True
+
+    def call(self, inputs):
+        # [N, W, C] -> [N, 1, W, C] (or [N, C, 1, W]); the 2-D strides repeat the 1-D one, as TF's.
+        last = self.data_format == "channels_last"
+        axis = 1 if last else 2
+        x = array_ops.expand_dims(inputs, axis)
+        depthwise = array_ops.expand_dims(self.depthwise_kernel, 0)
+        pointwise = array_ops.expand_dims(self.pointwise_kernel, 0)
+        fmt = "NHWC" if last else "NCHW"
+        stride = self.strides[0]
+        strides = [1, stride, stride, 1] if last else [1, 1, stride, stride]
+        out = nn.separable_conv2d(x, depthwise, pointwise, strides=strides, padding=self.padding,
+                                  rate=[1, self.dilation_rate[0]], data_format=fmt)
+        if self.use_bias:
+            out = nn.bias_add(out, self.bias, data_format=fmt)
+        out = array_ops.squeeze(out, [axis])
+        if self.activation is not None:
+            return self.activation(out)
+        return out
+
+
 def _conv_fn(cls, doc: str):
     def fn(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
            dilation_rate=1, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
@@ -513,7 +589,8 @@ def _conv_fn(cls, doc: str):
                     kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                     kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                     activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                    bias_constraint=bias_constraint, trainable=trainable, name=name, _scope=name, _reuse=reuse)
+                    bias_constraint=bias_constraint, trainable=trainable, name=name, _scope=name,
+                    _reuse=reuse)
         return layer.apply(inputs)
     fn.__name__ = _snake_case(cls.__name__).replace("_d", "d")
     fn.__doc__ = doc
@@ -525,7 +602,8 @@ conv2d = _conv_fn(Conv2D, "Functional `Conv2D` (variable scope `name`, default '
 conv3d = _conv_fn(Conv3D, "Functional `Conv3D` (variable scope `name`, default 'conv3d').")
 
 
-def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
+                     data_format="channels_last",
                      activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
                      kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                      kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
@@ -539,7 +617,8 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
     return layer.apply(inputs)
 
 
-def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
+                     data_format="channels_last",
                      dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                      depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
                      depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
@@ -556,6 +635,54 @@ def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="vali
                             activity_regularizer=activity_regularizer, trainable=trainable, name=name,
                             _scope=name, _reuse=reuse)
     return layer.apply(inputs)
+
+
+def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                     data_format="channels_last", activation=None, use_bias=True, kernel_initializer=None,
+                     bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
+                     name=None, reuse=None):
+    """Functional `Conv3DTranspose` (variable scope `name`, default 'conv3d_transpose')."""
+    layer = Conv3DTranspose(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                            trainable=trainable, name=name, _scope=name, _reuse=reuse)
+    return layer.apply(inputs)
+
+
+def separable_conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                     dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """Functional `SeparableConv1D` (variable scope `name`, default 'separable_conv1d')."""
+    layer = SeparableConv1D(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                            dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
+                            activation=activation, use_bias=use_bias,
+                            depthwise_initializer=depthwise_initializer,
+                            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+                            depthwise_regularizer=depthwise_regularizer,
+                            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer, trainable=trainable, name=name,
+                            _scope=name, _reuse=reuse)
+    return layer.apply(inputs)
+
+
+class InputSpec:
+    """What a layer accepts (dtype, shape, ndim, ...): kept for TF API compatibility, not enforced."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
+                 allow_last_axis_squeeze=False, name=None):
+        self.dtype = dtype
+        self.shape = shape
+        self.ndim = len(shape) if shape is not None else ndim
+        self.max_ndim, self.min_ndim = max_ndim, min_ndim
+        self.axes = dict(axes or {})
+        self.allow_last_axis_squeeze = allow_last_axis_squeeze
+        self.name = name
 
 
 # -- pooling -------------------------------------------------------------------------------------
@@ -872,7 +999,8 @@ def _select_stats(training, mean, variance, moving_mean, moving_variance):
 def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                         beta_initializer=None, gamma_initializer=None, moving_mean_initializer=None,
                         moving_variance_initializer=None, beta_regularizer=None, gamma_regularizer=None,
-                        beta_constraint=None, gamma_constraint=None, training=False, trainable=True, name=None,
+                        beta_constraint=None, gamma_constraint=None, training=False, trainable=True,
+                        name=None,
                         reuse=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99, fused=None,
                         virtual_batch_size=None, adjustment=None):
     """Functional `BatchNormalization`; `training` is a Python bool or a bool tensor.

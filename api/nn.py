@@ -478,10 +478,10 @@ def convolution(input, filter=None, padding=None, strides=None, dilation_rate=No
         rate = _expand_spatial(rate or 1, n, fmt, "dilation_rate")
         with g.name_scope(name or "convolution") as scope:
             if n == 2:
-                return conv2d(input, filter, strides=strides, padding=padding, data_format=fmt, dilations=rate,
-                              name=scope)
-            return conv3d(input, filter, strides=strides, padding=padding, data_format=fmt, dilations=rate,
-                          name=scope)
+                return conv2d(input, filter, strides=strides, padding=padding, data_format=fmt,
+                              dilations=rate, name=scope)
+            return conv3d(input, filter, strides=strides, padding=padding, data_format=fmt,
+                          dilations=rate, name=scope)
 
 
 def atrous_conv2d(value, filters, rate, padding, name=None):
@@ -509,7 +509,8 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
         # TF's space-to-batch wrapper leaves these two (unused without dilation) in the graph.
         array_ops.shape(depthwise_filter)
         constant(attrs["dilations"][1:3] if fmt == "NHWC" else attrs["dilations"][2:], name="dilation_rate")
-        depthwise = apply_op_output("DepthwiseConv2dNative", [input, depthwise_filter], attrs, name="depthwise")
+        depthwise = apply_op_output("DepthwiseConv2dNative", [input, depthwise_filter], attrs,
+                                    name="depthwise")
         return conv2d(depthwise, pointwise_filter, strides=[1, 1, 1, 1], padding="VALID", data_format=fmt,
                       name=scope)
 
@@ -520,7 +521,8 @@ def conv3d_transpose(value, filter=None, output_shape=None, strides=None, paddin
     value = input if value is None else value
     filter = filters if filter is None else filter
     attrs = {"strides": _expand_spatial(strides, 3, data_format, "strides"), "padding": padding,
-             "data_format": data_format, "dilations": _expand_spatial(dilations or 1, 3, data_format, "dilations")}
+             "data_format": data_format,
+             "dilations": _expand_spatial(dilations or 1, 3, data_format, "dilations")}
     g = graph_of(value, filter)
     with g.as_default(), g.name_scope(name or "conv3d_transpose") as scope:
         return apply_op_output("Conv3DBackpropInputV2", [output_shape, filter, value], attrs, name=scope)
@@ -584,8 +586,8 @@ def _pool1d(op_type: str, default_name: str):
             s = _expand_spatial(strides, 1, fmt, "strides")
             k = [1, 1, k[1], 1] if channels_last else [1, 1, 1, k[2]]
             s = [1, 1, s[1], 1] if channels_last else [1, 1, 1, s[2]]
-            out = apply_op_output(op_type, [x], {"ksize": k, "strides": s, "padding": padding, "data_format": fmt},
-                                  name=scope)
+            attrs = {"ksize": k, "strides": s, "padding": padding, "data_format": fmt}
+            out = apply_op_output(op_type, [x], attrs, name=scope)
             return array_ops.squeeze(out, [axis])
     fn.__name__ = default_name
     fn.__doc__ = f"1-D `{op_type}` as TF builds it: ExpandDims, the 2-D pool, Squeeze."
@@ -643,9 +645,11 @@ def gelu(features, approximate=False, name=None):
         features = convert_to_tensor(features, name="features")
         dtype = features.dtype.base_dtype
         if not dtype.is_floating:
-            raise ValueError(f"`features.dtype` must be a floating point tensor.Received:features.dtype={dtype.name}")
+            raise ValueError("`features.dtype` must be a floating point tensor."
+                             f"Received:features.dtype={dtype.name}")
         if approximate:
-            cube = math_ops.multiply(constant(0.044715, dtype=dtype), math_ops.pow(features, constant(3, dtype=dtype)))
+            cube = math_ops.multiply(constant(0.044715, dtype=dtype),
+                                     math_ops.pow(features, constant(3, dtype=dtype)))
             inner = math_ops.multiply(constant(0.7978845608028654, dtype=dtype), math_ops.add(features, cube))
             half_x = math_ops.multiply(constant(0.5, dtype=dtype), features)
             return math_ops.multiply(half_x, math_ops.add(constant(1.0, dtype=dtype), math_ops.tanh(inner)))
@@ -781,7 +785,8 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
             math_ops.multiply(point_five, math_ops.log(math_ops.multiply(two_pi, targets))))
         zeros = array_ops.zeros_like(targets)
         ones = array_ops.ones_like(targets)
-        cond = math_ops.logical_and(math_ops.greater_equal(targets, zeros), math_ops.less_equal(targets, ones))
+        cond = math_ops.logical_and(math_ops.greater_equal(targets, zeros),
+                                    math_ops.less_equal(targets, ones))
         result = math_ops.add(result, array_ops.where(cond, zeros, stirling))
         return result
 

@@ -125,7 +125,9 @@ def test_conv_and_batch_norm_variable_names():
 
 def test_regularizer_losses_go_to_the_collection_once():
     x = tf.placeholder(tf.float32, [None, 4])
-    reg = lambda w: tf.multiply(0.5, tf.reduce_sum(tf.square(w)))
+    def reg(w):
+        return tf.multiply(0.5, tf.reduce_sum(tf.square(w)))
+
     tf.layers.dense(x, 3, kernel_regularizer=reg, name="d", kernel_initializer=tf.ones_initializer())
     tf.layers.dense(x, 3, kernel_regularizer=reg, name="d", reuse=True)
     losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
@@ -192,8 +194,8 @@ def test_conv1d_and_conv3d_values():
     for d in range(2):
         for i in range(3):
             for j in range(3):
-                ref3[:, d, i, j] = np.tensordot(xv3[:, d:d + 2, i:i + 2, j:j + 2], k3, axes=([1, 2, 3, 4],
-                                                                                          [0, 1, 2, 3, 4][:4]))
+                window = xv3[:, d:d + 2, i:i + 2, j:j + 2]
+                ref3[:, d, i, j] = np.tensordot(window, k3, axes=([1, 2, 3, 4], [0, 1, 2, 3]))
     np.testing.assert_allclose(o3, ref3, rtol=1e-4, atol=1e-5)
 
 
@@ -256,7 +258,8 @@ def _bn_ref(x, axes, mean=None, var=None, gamma=1.0, beta=0.0, eps=1e-3):
 @pytest.mark.parametrize("fused", [True, False])
 def test_batch_norm_training_normalizes_and_updates_moving_stats(fused):
     x = tf.placeholder(tf.float32, [None, 3, 3, 2])
-    layer = tf.layers.BatchNormalization(momentum=0.9, fused=fused, gamma_initializer=tf.constant_initializer(2.0))
+    layer = tf.layers.BatchNormalization(momentum=0.9, fused=fused,
+                                         gamma_initializer=tf.constant_initializer(2.0))
     y = layer(x, training=True)
     assert (y.op.type == "FusedBatchNormV3") == fused
     xv = RNG.normal(1.0, 2.0, size=(4, 3, 3, 2)).astype(np.float32)
@@ -333,7 +336,8 @@ def test_chained_conds():
     try:
         out = _run(y, {x: xv, training: False})
     except Exception as e:  # noqa: BLE001 (the converter's error, whichever class it is)
-        pytest.xfail(f"converters/control_flow.py: a cond reading another cond's Merge fails to lower ({e})"[:300])
+        reason = f"converters/control_flow.py: a cond reading another cond's Merge fails to lower ({e})"
+        pytest.xfail(reason[:300])
     np.testing.assert_allclose(out, xv / np.sqrt(1 + 1e-3), rtol=1e-5)
 
 
@@ -344,8 +348,21 @@ def test_transposed_and_separable_conv_shapes():
     sep = tf.layers.separable_conv2d(x, 5, 3)
     assert same.shape.as_list() == [None, 8, 8, 2] and valid.shape.as_list() == [None, 9, 9, 2]
     assert sep.shape.as_list() == [None, 2, 2, 5]
-    assert tf.get_default_graph().get_operation_by_name("conv2d_transpose/kernel").outputs[0].shape.as_list() == \
-        [3, 3, 2, 3]
+    kernel = tf.get_default_graph().get_operation_by_name("conv2d_transpose/kernel").outputs[0]
+    assert kernel.shape.as_list() == [3, 3, 2, 3]
+
+
+def test_transposed_3d_and_separable_1d_names_and_dynamic_shapes():
+    v = tf.placeholder(tf.float32, [None, 4, None, 4, 2])
+    s = tf.placeholder(tf.float32, [None, 10, 3])
+    up = tf.layers.conv3d_transpose(v, 4, 2, strides=2, padding="same")
+    sep = tf.layers.separable_conv1d(s, 4, 3, depth_multiplier=2, strides=2)
+    assert up.shape.as_list() == [None, 8, None, 8, 4] and sep.shape.as_list() == [None, 4, 4]
+    assert {v.name: v.shape.as_list() for v in tf.global_variables()} == {
+        "conv3d_transpose/kernel:0": [2, 2, 2, 4, 2], "conv3d_transpose/bias:0": [4],
+        "separable_conv1d/depthwise_kernel:0": [3, 3, 2], "separable_conv1d/pointwise_kernel:0": [1, 6, 4],
+        "separable_conv1d/bias:0": [4]}
+    assert up.op.inputs[0].op.type == "Conv3DBackpropInputV2" and sep.op.type == "Squeeze"
 
 
 def test_bad_arguments():

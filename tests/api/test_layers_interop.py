@@ -94,6 +94,15 @@ z = layers.separable_conv2d(x, 5, 3, depth_multiplier=2, padding="same")
 w = layers.conv2d_transpose(y, 2, (2, 3), strides=(1, 2), padding="valid", name="up")
 fetches = [y, z, w]
 """,
+    "transposed_3d_and_separable_1d_dynamic_sizes": """
+s = tf.placeholder(tf.float32, [None, 10, 3], name="s")
+v = tf.placeholder(tf.float32, [None, 4, None, 4, 2], name="v")
+x = tf.placeholder(tf.float32, [None, None, 5, 3], name="x")
+fetches = [layers.conv3d_transpose(v, 4, 2, strides=2, padding="same"),
+           layers.separable_conv1d(s, 4, 3, depth_multiplier=2, strides=2),
+           layers.conv2d_transpose(x, 2, 3, strides=(2, 1), padding="valid"),
+           layers.separable_conv1d(s, 2, 2, dilation_rate=2, padding="same", name="sep")]
+""",
 }
 
 # Known gaps, each with its reason (they pass once the converter is fixed).

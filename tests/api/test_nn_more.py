@@ -31,7 +31,9 @@ def _conv_nhwc(x, w, stride=(1, 1), dilation=(1, 1)):
     out = np.zeros((x.shape[0], oh, ow, f))
     for i in range(oh):
         for j in range(ow):
-            patch = x[:, i * stride[0]:i * stride[0] + ekh:dilation[0], j * stride[1]:j * stride[1] + ekw:dilation[1]]
+            rows = slice(i * stride[0], i * stride[0] + ekh, dilation[0])
+            cols = slice(j * stride[1], j * stride[1] + ekw, dilation[1])
+            patch = x[:, rows, cols]
             out[:, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [0, 1, 2]))
     return out
 
@@ -115,7 +117,9 @@ def test_activations():
     fetches = [tf.nn.swish(x), tf.nn.silu(x, beta=2.0), tf.nn.gelu(x), tf.nn.gelu(x, approximate=True),
                tf.nn.crelu(x.reshape(1, -1))]
     out = _run(fetches)
-    sig = lambda v: 1 / (1 + np.exp(-v))
+    def sig(v):
+        return 1 / (1 + np.exp(-v))
+
     np.testing.assert_allclose(out[0], x * sig(x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out[1], x * sig(2 * x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out[2], 0.5 * x * (1 + erf(x / np.sqrt(2))), rtol=1e-5, atol=1e-6)

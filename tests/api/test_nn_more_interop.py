@@ -24,31 +24,50 @@ V = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
 T = np.array([[0.0, 0.5, 1.0, 2.0], [3.0, 0.0, 1.5, 4.0], [1.0, 1.0, 0.0, 7.0]], np.float32)
 
 CASES = {
-    "conv1d": ("fetches = [tf.nn.conv1d(tf.constant(X1), tf.constant(W1), stride=2, padding='SAME')]", True),
-    "separable_conv2d": ("fetches = [tf.nn.separable_conv2d(tf.constant(X2), tf.constant(DW), tf.constant(PW), "
-                         "[1, 1, 1, 1], 'VALID')]", True),
-    "convolution": ("fetches = [tf.nn.convolution(tf.constant(X2), tf.constant(W2), 'SAME', strides=[2, 2]),"
-                    " tf.nn.convolution(tf.constant(X1), tf.constant(W1), 'VALID')]", False),
-    "atrous_conv2d": ("fetches = [tf.nn.atrous_conv2d(tf.constant(X2), tf.constant(W2), 2, 'SAME')]", False),
-    "conv3d_transpose": ("fetches = [tf.nn.conv3d_transpose(tf.constant(X3), tf.constant(WT3), [1, 8, 8, 8, 3], "
-                         "[1, 2, 2, 2, 1], padding='SAME')]", False),
-    "pools": ("fetches = [tf.nn.max_pool1d(tf.constant(X1), 2, 2, 'VALID'), tf.nn.avg_pool1d(tf.constant(X1), 3, 2, "
-              "'SAME'), tf.nn.max_pool2d(tf.constant(X2), 2, 2, 'SAME'), tf.nn.avg_pool2d(tf.constant(X2), 3, 1, "
-              "'VALID')]", True),
-    "generic_pools": ("fetches = [tf.nn.max_pool_v2(tf.constant(X3), 2, 2, 'VALID'), tf.nn.pool(tf.constant(X2), "
-                      "[2, 2], 'AVG', 'VALID', strides=[2, 2]), tf.nn.avg_pool_v2(tf.constant(X1), 3, 3, 'VALID')]",
-                      False),
-    "activations": ("v = tf.constant(V); fetches = [tf.nn.swish(v), tf.nn.crelu(v), tf.nn.crelu(v, axis=0), "
-                    "tf.nn.relu_layer(v, tf.constant(V.T), tf.constant([0.1, -0.2, 0.3])), GELU(v), "
-                    "GELU(v, approximate=True)]", False),
-    "statistics": ("v = tf.constant(V); c, m, s, _ = tf.nn.sufficient_statistics(v, [0]); "
-                   "c2, m2, s2, sh = tf.nn.sufficient_statistics(v, [1], shift=0.5, keep_dims=True); "
-                   "fetches = [c, m, s, *tf.nn.normalize_moments(c, m, s, None), "
-                   "*tf.nn.normalize_moments(c2, m2, s2, sh), "
-                   "*tf.nn.weighted_moments(v, [0], tf.constant([[1.0], [2.0], [0.5]])), tf.nn.zero_fraction(tf.nn.relu(v))]",
-                   False),
-    "log_poisson_loss": ("fetches = [tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3)), "
-                         "tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3), compute_full_loss=True)]", False),
+    "conv1d": ("""
+fetches = [tf.nn.conv1d(tf.constant(X1), tf.constant(W1), stride=2, padding='SAME')]
+""", True),
+    "separable_conv2d": ("""
+fetches = [tf.nn.separable_conv2d(tf.constant(X2), tf.constant(DW), tf.constant(PW), [1, 1, 1, 1], 'VALID')]
+""", True),
+    "convolution": ("""
+fetches = [tf.nn.convolution(tf.constant(X2), tf.constant(W2), 'SAME', strides=[2, 2]),
+           tf.nn.convolution(tf.constant(X1), tf.constant(W1), 'VALID')]
+""", False),
+    "atrous_conv2d": ("""
+fetches = [tf.nn.atrous_conv2d(tf.constant(X2), tf.constant(W2), 2, 'SAME')]
+""", False),
+    "conv3d_transpose": ("""
+fetches = [tf.nn.conv3d_transpose(tf.constant(X3), tf.constant(WT3), [1, 8, 8, 8, 3], [1, 2, 2, 2, 1],
+                                  padding='SAME')]
+""", False),
+    "pools": ("""
+fetches = [tf.nn.max_pool1d(tf.constant(X1), 2, 2, 'VALID'), tf.nn.avg_pool1d(tf.constant(X1), 3, 2, 'SAME'),
+           tf.nn.max_pool2d(tf.constant(X2), 2, 2, 'SAME'), tf.nn.avg_pool2d(tf.constant(X2), 3, 1, 'VALID')]
+""", True),
+    "generic_pools": ("""
+fetches = [tf.nn.max_pool_v2(tf.constant(X3), 2, 2, 'VALID'),
+           tf.nn.pool(tf.constant(X2), [2, 2], 'AVG', 'VALID', strides=[2, 2]),
+           tf.nn.avg_pool_v2(tf.constant(X1), 3, 3, 'VALID')]
+""", False),
+    "activations": ("""
+v = tf.constant(V)
+fetches = [tf.nn.swish(v), tf.nn.crelu(v), tf.nn.crelu(v, axis=0),
+           tf.nn.relu_layer(v, tf.constant(V.T), tf.constant([0.1, -0.2, 0.3])), GELU(v),
+           GELU(v, approximate=True)]
+""", False),
+    "statistics": ("""
+v = tf.constant(V)
+c, m, s, _ = tf.nn.sufficient_statistics(v, [0])
+c2, m2, s2, sh = tf.nn.sufficient_statistics(v, [1], shift=0.5, keep_dims=True)
+fetches = [c, m, s, *tf.nn.normalize_moments(c, m, s, None), *tf.nn.normalize_moments(c2, m2, s2, sh),
+           *tf.nn.weighted_moments(v, [0], tf.constant([[1.0], [2.0], [0.5]])),
+           tf.nn.zero_fraction(tf.nn.relu(v))]
+""", False),
+    "log_poisson_loss": ("""
+fetches = [tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3)),
+           tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3), compute_full_loss=True)]
+""", False),
 }
 
 
