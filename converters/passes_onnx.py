@@ -8,8 +8,9 @@ are done, so that rewriting a thousand-node CNN costs milliseconds; protos are b
 Layout. Handlers wrap NCHW-only ONNX ops in Transpose(to NCHW) ... Transpose(to NHWC).
 `push_transposes` walks every Transpose downstream: through elementwise ops (the other operand
 is a transposed value with the same permutation or a constant, which is permuted at conversion
-time), Concat, reductions, Pad, Softmax and ArgMax (whose axes are remapped), and merges it into
-a following Transpose (two inverse permutations cancel). A transpose is pushed only when every
+time), Concat, reductions, Pad, Softmax, ArgMax, Squeeze, Unsqueeze and Slice (whose axes are
+remapped; Conv1D's Unsqueeze/Squeeze pairs, Cropping's Slices), Tile (repeats permuted), and
+merges it into a following Transpose (two inverse permutations cancel). A transpose is pushed only when every
 reader of its output can take it, so it never multiplies on a fork it cannot clear.
 """
 
@@ -641,7 +642,58 @@ def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
         return graph.const(node.inputs[1]) is not None and (len(node.inputs) < 4 or not node.inputs[3])
     if op == "Shape":
         return "start" not in node.attrs and "end" not in node.attrs
+    if op in ("Squeeze", "Unsqueeze"):
+        return _const_axes(graph, node) is not None
+    if op == "Slice":
+        return all(not i or graph.const(i) is not None for i in node.inputs[1:])
+    if op == "Tile":
+        return graph.const(node.inputs[1]) is not None
     return False
+
+
+def _const_axes(graph: OGraph, node: ONode) -> list[int] | None:
+    """Squeeze/Unsqueeze axes (attr before opset 13, constant input after); None when absent
+    (a Squeeze of every size-1 dim) or computed at run time."""
+    if "axes" in node.attrs:
+        return [int(a) for a in node.attrs["axes"]]
+    if len(node.inputs) > 1 and node.inputs[1]:
+        value = graph.const(node.inputs[1])
+        return None if value is None else [int(a) for a in value.reshape(-1)]
+    return None
+
+
+def _set_axes(graph: OGraph, node: ONode, k: int, axes: list[int]) -> None:
+    """Writes `axes` where the node keeps them: the attr, or input k (added when absent)."""
+    if "axes" in node.attrs:
+        node.attrs["axes"] = axes
+        return
+    while len(node.inputs) <= k:
+        node.inputs.append("")
+    graph.set_input(node, k, graph.add_const(np.array(axes, np.int64), node.name + "/axes"))
+
+
+def _unsqueezed(perm: list[int], axes: list[int]) -> tuple[list[int], list[int]]:
+    """(axes', q) with Unsqueeze(Transpose(x, perm), axes) == Transpose(Unsqueeze(x, axes'), q).
+
+    Each new size-1 dim goes into x just before the dim that follows it in the result (at the
+    end when none does), so it travels with its right neighbour: Conv1D's ExpandDims of
+    [N, W, C] at 1 then lands between C and W of the channels-first value, where the conv's
+    Transpose to NCHW cancels it.
+    """
+    m = len(perm) + len(axes)
+    kept = [j for j in range(m) if j not in axes]      # result positions of y's dims
+    follower = {}
+    for j in axes:
+        after = [k for k, pos in enumerate(kept) if pos > j]
+        follower[j] = perm[after[0]] if after else None
+    tokens: list = []
+    for d in range(len(perm)):
+        tokens += [("new", j) for j in axes if follower[j] == d]
+        tokens.append(("x", d))
+    tokens += [("new", j) for j in axes if follower[j] is None]
+    where = {t: i for i, t in enumerate(tokens)}
+    q = [where[("new", j)] if j in axes else where[("x", perm[kept.index(j)])] for j in range(m)]
+    return [where[("new", j)] for j in axes], q
 
 
 def _reduce_axes(graph: OGraph, node: ONode, rank: int):
@@ -702,6 +754,33 @@ def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
             new[perm[i]] = pads[i]
             new[perm[i] + n] = pads[i + n]
         graph.set_input(node, 1, graph.add_const(new, node.name + "/pads"))
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "Squeeze":
+        # Squeeze(Transpose(x, p), A) == Transpose(Squeeze(x, p[A]), p without A)
+        axes = sorted(a % n for a in _const_axes(graph, node))
+        _set_axes(graph, node, 1, sorted(perm[a] for a in axes))
+        _feed_pre_transpose(graph, node, 0, perm)
+        out_perm = _reduced_perm(perm, axes)
+    elif op == "Unsqueeze":
+        axes = _const_axes(graph, node)
+        m = n + len(axes)
+        new_axes, out_perm = _unsqueezed(perm, sorted(a % m for a in axes))
+        _set_axes(graph, node, 1, sorted(new_axes))
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "Slice":
+        # Slice(Transpose(x, p), axes A) == Transpose(Slice(x, axes p[A]), p)
+        starts = graph.const(node.inputs[1]).reshape(-1)
+        axes = graph.const(node.inputs[3]).reshape(-1).tolist() if len(node.inputs) > 3 and node.inputs[3] \
+            else list(range(len(starts)))
+        _set_axes(graph, node, 3, [perm[int(a) % n] for a in axes])
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "Tile":
+        # Tile(Transpose(x, p), r) == Transpose(Tile(x, r'), p) with r'[p[i]] = r[i]
+        repeats = graph.const(node.inputs[1]).reshape(-1)
+        permuted = np.empty_like(repeats)
+        for i in range(n):
+            permuted[perm[i]] = repeats[i]
+        graph.set_input(node, 1, graph.add_const(permuted, node.name + "/repeats"))
         _feed_pre_transpose(graph, node, 0, perm)
     elif op == "Shape":
         # Shape(Transpose(x, p)) == Gather(Shape(x), p): the shape is permuted, not the data

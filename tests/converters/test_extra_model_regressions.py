@@ -184,6 +184,72 @@ def test_squeeze_excite_keeps_one_transpose_per_input_and_output():
     assert "Concat" not in ops, ops
 
 
+def _conv1d_nodes():
+    # Keras' Conv1D: ExpandDims(x, -3) -> Conv2D -> Squeeze(-3), twice, with a Cropping1D
+    # (StridedSlice) and a Tile between them. The layout pass stopped at the Squeeze/Unsqueeze
+    # and Slice, leaving two Transposes per conv (Conv1D models kept 12).
+    w1, w2 = RNG.uniform(-1, 1, (1, 3, 2, 4)).astype(np.float32), RNG.uniform(-1, 1, (1, 3, 4, 3)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 10, 2]), const("w1", w1), const("w2", w2),
+             const("at", np.int32(-3)),
+             op("x4", "ExpandDims", ["x", "at"], T=F32, Tdim=I32),
+             op("c1", "Conv2D", ["x4", "w1"], T=F32, strides=[1, 1, 1, 1], padding="SAME"),
+             op("s1", "Squeeze", ["c1"], T=F32, squeeze_dims=[-3]),
+             op("r1", "Relu", ["s1"], T=F32),
+             const("b", np.array([0, 1, 0], np.int32)), const("e", np.array([0, 9, 0], np.int32)),
+             const("st", np.array([1, 1, 1], np.int32)),
+             op("crop", "StridedSlice", ["r1", "b", "e", "st"], T=F32, Index=I32, begin_mask=5, end_mask=5),
+             const("reps", np.array([1, 2, 1], np.int32)),
+             op("tiled", "Tile", ["crop", "reps"], T=F32, Tmultiples=I32),
+             op("t4", "ExpandDims", ["tiled", "at"], T=F32, Tdim=I32),
+             op("c2", "Conv2D", ["t4", "w2"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+             op("out", "Squeeze", ["c2"], T=F32, squeeze_dims=[-3])]
+
+    def conv1d(x, w, same):
+        k = w.shape[1]
+        if same:
+            x = np.pad(x, ((0, 0), ((k - 1) // 2, k // 2), (0, 0)))
+        steps = x.shape[1] - k + 1
+        return sum(np.einsum("nwc,cd->nwd", x[:, i:i + steps], w[0, i]) for i in range(k))
+
+    def expected(f):
+        r1 = np.maximum(conv1d(f["x:0"], w1, True), 0)
+        return [conv1d(np.tile(r1[:, 1:9], (1, 2, 1)), w2, False)]
+    return nodes, expected
+
+
+@case
+def conv1d_chain():
+    nodes, expected = _conv1d_nodes()
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 10, 2)).astype(np.float32)}, ["out:0"], expected)
+
+
+def test_conv1d_chain_keeps_one_transpose_per_input_and_output():
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _conv1d_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    assert result.transposes <= 2, [n.op_type for n in result.model.graph.node]
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3, 4])
+def test_unsqueeze_push_rule_equals_numpy(rank):
+    # Unsqueeze(Transpose(x, p), A) == Transpose(Unsqueeze(x, A'), q) for every p and A
+    import itertools
+
+    from ortflow.converters.passes_onnx import _unsqueezed
+
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5)[:rank])
+    for perm in itertools.permutations(range(rank)):
+        for count in (1, 2):
+            for axes in itertools.combinations(range(rank + count), count):
+                new_axes, q = _unsqueezed(list(perm), list(axes))
+                want = np.expand_dims(np.transpose(x, perm), axes)
+                got = np.transpose(np.expand_dims(x, sorted(new_axes)), q)
+                np.testing.assert_array_equal(got, want, err_msg=f"perm={perm} axes={axes}")
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
