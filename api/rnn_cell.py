@@ -188,9 +188,11 @@ def zero_state_tensors(state_size, batch_size, dtype, static_batch=_SAME):
 
 
 def _to_snake_case(name: str) -> str:
-    # "BasicLSTMCell" -> "basic_lstm_cell": the layer-name rule of TF's layers.
+    # "BasicLSTMCell" -> "basic_lstm_cell", the layer-name rule of TF's layers (a leading
+    # underscore gets a "private" prefix there too).
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    return name if name[0] != "_" else "private" + name
 
 
 _ACTIVATIONS = {
