@@ -176,16 +176,6 @@ class Variable:
     def eval(self, session=None):
         return self._as_graph_element().eval(session=session)
 
-    def load(self, value, session=None) -> None:
-        """Writes `value` into the variable in `session` (default: the default one), as TF 1.x's `Variable.load`.
-
-        Raises:
-            ValueError: no session given and none is the default.
-            InvalidArgumentError: `value` does not fit the variable's shape.
-        """
-        from ortflow.graph.core import _session_or_default
-        _session_or_default(session, self).assign_variables({self.op.name: value})
-
     def __repr__(self) -> str:
         return f"<tf.Variable {self.op.name!r} shape={self.shape} dtype={self.dtype.base_dtype.name}>"
 
