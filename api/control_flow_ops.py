@@ -17,20 +17,33 @@ for graphs built outside control flow.
 
 from __future__ import annotations
 
-import collections.abc
 import weakref
 
 from ortflow.api import array_ops as _array_ops
 from ortflow.api import math_ops as _math_ops
-from ortflow.api.ops_builder import apply_op, constant, convert_to_tensor, is_tensor_like
+from ortflow.api.ops_builder import (
+    apply_op,
+    constant,
+    convert_n_to_tensor,
+    convert_to_tensor,
+    is_tensor_like,
+    mark_control_inputs,
+)
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import Graph, Operation, Tensor, get_default_graph
 from ortflow.graph.tensor_shape import TensorShape, as_shape
 
 __all__ = [
+    "Assert",
+    "Print",
     "TensorArray",
     "case",
     "cond",
+    "foldl",
+    "foldr",
+    "map_fn",
+    "print_v2",
+    "scan",
     "while_loop",
 ]
 
@@ -201,6 +214,20 @@ class _Context:
             ctx.values.update(names)
             ctx = ctx.outer
 
+    def _route_inputs(self, op: Operation) -> None:
+        # Runs in the op's own name scope, as TF's wrappers do (Switch/Enter names).
+        with self.graph.name_scope(op.name + "/"):
+            for i, x in enumerate(op.inputs):
+                if _is_variable_snapshot(x) and not self.contains(_context_of(x.op)):
+                    # TF reads a resource variable afresh wherever it is used; the graph
+                    # model hands out one snapshot read, which inside a loop would be stale.
+                    x = apply_op("ReadVariableOp", [x.op.inputs[0]], {"dtype": x.dtype.base_dtype},
+                                 name="ReadVariableOp").outputs[0]
+                    op._update_input(i, x)
+                real = self.add_value(x)
+                if real is not x:
+                    op._update_input(i, real)
+
     def _remove_external_control_edges(self, op: Operation):
         # Inside a loop, control inputs from outside the loop cannot be kept (they would fire
         # once, not per iteration): TF drops them and returns them for the caller to re-route.
@@ -218,6 +245,15 @@ class _Context:
             op._remove_all_control_inputs()
             op._add_control_inputs(internal)
         return internal, external
+
+
+def _is_variable_snapshot(t: Tensor) -> bool:
+    # The `<var>/Read/ReadVariableOp` a resource variable converts to.
+    op = t.op
+    if op.type != "ReadVariableOp" or not op.inputs:
+        return False
+    handle = op.inputs[0].op
+    return handle.type == "VarHandleOp" and op.name == handle.name + "/Read/ReadVariableOp"
 
 
 def _switch(data: Tensor, pred: Tensor, name: str = "Switch"):
@@ -267,11 +303,7 @@ class _CondContext(_Context):
             if not any(self.contains(_context_of(c)) for c in op.control_inputs):
                 op._add_control_input(self.pivot.op)
         else:
-            with self.graph.name_scope(op.name + "/"):
-                for i, x in enumerate(op.inputs):
-                    real = self.add_value(x)
-                    if real is not x:
-                        op._update_input(i, real)
+            self._route_inputs(op)
             self._remove_external_control_edges(op)
         self._mark_values([t.name for t in op.outputs])
 
@@ -303,8 +335,7 @@ class _CondContext(_Context):
     def _branch_tensor(self, v):
         if isinstance(v, Operation):
             # An op result stands for the pivot, run after the op.
-            with self.graph.control_dependencies([v]):
-                return _array_ops.identity(self.pivot)
+            return _with_dependencies([v], self.pivot)
         if isinstance(v, TensorArray):
             v = v.flow
         return self.process_output(convert_to_tensor(v))
@@ -316,9 +347,11 @@ def _is_constant_enter(op: Operation) -> bool:
 
 def _enter(data: Tensor, frame_name: str, is_constant: bool, parallel_iterations: int,
            name: str = "Enter") -> Tensor:
+    # TF names a reference's Enter after its op type.
     op_type = "RefEnter" if data.dtype._is_ref_dtype else "Enter"
     return apply_op(op_type, [data], {"frame_name": frame_name, "is_constant": is_constant,
-                                      "parallel_iterations": parallel_iterations}, name=name).outputs[0]
+                                      "parallel_iterations": parallel_iterations},
+                    name="RefEnter" if op_type == "RefEnter" else name).outputs[0]
 
 
 class _WhileContext(_Context):
@@ -382,11 +415,7 @@ class _WhileContext(_Context):
             if not internal:
                 op._add_control_input(self.control_pivot().op)
         else:
-            with self.graph.name_scope(op.name + "/"):
-                for i, x in enumerate(op.inputs):
-                    real = self.add_value(x)
-                    if real is not x:
-                        op._update_input(i, real)
+            self._route_inputs(op)
             _, external = self._remove_external_control_edges(op)
             if not op.control_inputs and all(_is_constant_enter(x.op) for x in op.inputs):
                 # An op fed only by loop constants would run once, not per iteration.
@@ -456,6 +485,15 @@ def cond(pred, true_fn=None, false_fn=None, strict: bool = False, name: str | No
             and not hasattr(result, "_fields"):
         return result[0]
     return result
+
+
+def _with_dependencies(dependencies, output: Tensor, name: str | None = None) -> Tensor:
+    # TF's with_dependencies: an Identity of `output` (colocated with it) after `dependencies`.
+    g = output.graph
+    with g.name_scope(name or "control_dependency") as scope, g.colocate_with(output.op):
+        mark_control_inputs(dependencies)
+        with g.control_dependencies(dependencies):
+            return _array_ops.identity(output, name=scope)
 
 
 def _switch_pred(pred: Tensor):
@@ -559,12 +597,12 @@ def _counted(cond, body, loop_vars, shape_invariants, maximum_iterations, try_to
     orig_cond, orig_body = cond, body
     if try_to_pack:
         loop_vars = (counter, loop_vars[0])
-        new_cond = lambda i, lv: _math_ops.logical_and(i < maximum_iterations, orig_cond(lv))  # noqa: E731
-        new_body = lambda i, lv: (i + 1, orig_body(lv))  # noqa: E731
+        new_cond = lambda i, lv: _math_ops.logical_and(i < maximum_iterations, orig_cond(lv))
+        new_body = lambda i, lv: (i + 1, orig_body(lv))
     else:
         loop_vars = (counter, loop_vars)
-        new_cond = lambda i, lv: _math_ops.logical_and(i < maximum_iterations, orig_cond(*lv))  # noqa: E731
-        new_body = lambda i, lv: (i + 1, orig_body(*lv))  # noqa: E731
+        new_cond = lambda i, lv: _math_ops.logical_and(i < maximum_iterations, orig_cond(*lv))
+        new_body = lambda i, lv: (i + 1, orig_body(*lv))
     if shape_invariants is not None:
         shape_invariants = (TensorShape([]), shape_invariants)
     return new_cond, new_body, loop_vars, shape_invariants
@@ -744,13 +782,13 @@ class TensorArray:
         self._element_shape = [as_shape(element_shape)]
         self._infer_shape = infer_shape
         self._size = size
-        g = handle.graph if handle is not None else get_default_graph()
+        if handle is not None:
+            if flow is None:
+                raise ValueError("flow must not be None if handle is not None.")
+            self._handle, self._flow = handle, flow
+            return
+        g = get_default_graph()
         with g.as_default(), g.name_scope(name or "TensorArray") as scope:
-            if handle is not None:
-                if flow is None:
-                    raise ValueError("flow must not be None if handle is not None.")
-                self._handle, self._flow = handle, flow
-                return
             attrs = {"dtype": self._dtype, "element_shape": as_shape(element_shape),
                      "identical_element_shapes": infer_shape, "dynamic_size": self._dynamic_size,
                      "clear_after_read": bool(clear_after_read),
@@ -923,3 +961,330 @@ def _static_int(value):
         arr = make_ndarray(value.op.get_attr("value"))
         return int(arr) if arr.size == 1 else None
     return None
+
+
+# --------------------------------------------------------------------------- map_fn, scan, folds
+
+def _first_dim(t: Tensor):
+    shape = t.shape
+    return None if shape.rank is None or shape.rank < 1 else shape.dims[0]
+
+
+def _num_elems(t: Tensor):
+    """The static first dimension as a Python int, else `shape(t)[0]` (TF's `n`)."""
+    n = _first_dim(t)
+    return int(n) if n else _array_ops.shape(t)[0]
+
+
+def _unstacked(t: Tensor, n, element_shape=None) -> TensorArray:
+    kwargs = {} if element_shape is None else {"element_shape": element_shape}
+    return TensorArray(dtype=t.dtype, size=n, dynamic_size=False, infer_shape=True, **kwargs).unstack(t)
+
+
+def _set_leading_dim(results, n_static) -> None:
+    for r in results:
+        rest = TensorShape(None) if r.shape.rank is None else TensorShape(r.shape.dims[1:])
+        r.set_shape(TensorShape([n_static]).concatenate(rest))
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
+           swap_memory: bool = False, infer_shape: bool = True, name: str | None = None,
+           fn_output_signature=None):
+    """`tf.map_fn` as TF 1.x builds it: a while loop reading and writing TensorArrays.
+
+    Args:
+        fn: called on each element (slice along axis 0) of `elems`.
+        elems: a Tensor or a (nested) structure of Tensors with the same first dimension.
+        dtype: the (nested) dtypes of `fn`'s result when they differ from `elems`'.
+        parallel_iterations: the loop's parallel_iterations (default 10).
+        back_prop, swap_memory: passed to `while_loop`.
+        infer_shape: the result arrays learn their element shape from the writes.
+        name: the name scope (default "map").
+        fn_output_signature: TF 2's name of `dtype`.
+
+    Returns:
+        `fn`'s results stacked along a new first axis, in the structure of `dtype` (or `elems`).
+    """
+    if fn_output_signature is None:
+        fn_output_signature = dtype
+    if not callable(fn):
+        raise TypeError(f"The provided function {fn!r} is not callable. fn must be callable.")
+    parallel_iterations = parallel_iterations or 10
+    elems = _variables_to_tensors(elems)
+    elems_flat = _flatten(elems)
+    if not elems_flat:
+        raise ValueError(f"elems must be a Tensor or (possibly nested) sequence of Tensors. Got {elems}, "
+                         "which does not contain any Tensors.")
+    g = get_default_graph()
+    with g.name_scope(name or "map"):
+        elems_flat = [convert_to_tensor(t, name="elem") for t in elems_flat]
+        if elems_flat[0].shape.rank is not None and elems_flat[0].shape.rank < 1:
+            raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
+        n_static = _first_dim(elems_flat[0])
+        n = _num_elems(elems_flat[0])
+        if fn_output_signature is None:
+            out_dtypes, out_structure = [t.dtype.base_dtype for t in elems_flat], elems
+        else:
+            out_dtypes = [_dtypes.as_dtype(d) for d in _flatten(fn_output_signature)]
+            out_structure = fn_output_signature
+        elems_ta = [TensorArray(dtype=t.dtype, size=n, dynamic_size=False, infer_shape=True)
+                    for t in elems_flat]
+        elems_ta = [ta.unstack(t) for ta, t in zip(elems_ta, elems_flat)]
+        i = constant(0)
+        result_ta = [TensorArray(dtype=d, size=n, dynamic_size=False, infer_shape=infer_shape)
+                     for d in out_dtypes]
+
+        def compute(i, tas):
+            values = _pack_as(elems, [ta.read(i) for ta in elems_ta])
+            result = fn(values)
+            _assert_same_structure(out_structure, result, "map_fn's fn must return the structure of dtype")
+            tas = [ta.write(i, v) for ta, v in zip(tas, _flatten(result))]
+            return (i + 1, tas)
+
+        _, r_a = while_loop(lambda i, _: i < n, compute, (i, result_ta),
+                            parallel_iterations=parallel_iterations, back_prop=back_prop,
+                            swap_memory=swap_memory, maximum_iterations=n)
+        results = [r.stack() for r in r_a]
+        _set_leading_dim(results, n_static)
+        return _pack_as(out_structure, results)
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+          swap_memory: bool = False, name: str | None = None):
+    """`tf.foldl`: `fn(acc, elem)` over the elements of `elems` from the first.
+
+    Args:
+        fn: called as `fn(accumulator, element)`; returns the new accumulator.
+        elems: a Tensor or a (nested) structure of Tensors unpacked along axis 0.
+        initializer: the first accumulator (default: the first element, which is then skipped).
+        parallel_iterations, back_prop, swap_memory: passed to `while_loop`.
+        name: the name scope (default "foldl").
+    """
+    return _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name or "foldl", False)
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+          swap_memory: bool = False, name: str | None = None):
+    """`tf.foldr`: `fn(acc, elem)` over the elements of `elems` from the last.
+
+    Args: as `foldl` (the default initializer is the last element).
+    """
+    return _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name or "foldr", True)
+
+
+def _fold(fn, elems, initializer, parallel_iterations, back_prop, swap_memory, name, reverse):
+    if not callable(fn):
+        raise TypeError(f"{fn!r} is not callable. Please provide a callable function.")
+    g = get_default_graph()
+    with g.name_scope(name):
+        elems_flat = [convert_to_tensor(e, name="elem") for e in _flatten(elems)]
+        n = _num_elems(elems_flat[0])
+        elems_ta = _pack_as(elems, [_unstacked(e, n) for e in elems_flat])
+        read = lambda i: _pack_as(elems, [ta.read(i) for ta in _flatten(elems_ta)])
+        if not reverse:
+            if initializer is None:
+                a, i = read(0), constant(1)
+            else:
+                a, i = initializer, constant(0)
+
+            def compute(i, a):
+                a = fn(a, read(i))
+                return [i + 1, a]
+
+            _, r_a = while_loop(lambda i, a: i < n, compute, [i, a], parallel_iterations=parallel_iterations,
+                                back_prop=back_prop, swap_memory=swap_memory, maximum_iterations=n)
+            return r_a
+        if initializer is None:
+            i = n - 1
+            a = read(i)
+        else:
+            i, a = n, initializer
+
+        def compute_r(i, a):
+            i -= 1
+            return [i, fn(a, read(i))]
+
+        _, r_a = while_loop(lambda i, a: i > 0, compute_r, [i, a], parallel_iterations=parallel_iterations,
+                            back_prop=back_prop, swap_memory=swap_memory, maximum_iterations=n)
+        return r_a
+
+
+def scan(fn, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+         swap_memory: bool = False, infer_shape: bool = True, reverse: bool = False,
+         name: str | None = None):
+    """`tf.scan`: every intermediate accumulator of `fn(acc, elem)`, stacked.
+
+    Args:
+        fn: called as `fn(accumulator, element)`; returns the new accumulator.
+        elems: a Tensor or a (nested) structure of Tensors unpacked along axis 0.
+        initializer: the first accumulator (default: the first element, also the first output).
+        parallel_iterations, back_prop, swap_memory: passed to `while_loop`.
+        infer_shape: the output arrays learn their element shape from the writes.
+        reverse: scan from the last element.
+        name: the name scope (default "scan").
+    """
+    if not callable(fn):
+        raise TypeError(f"{fn!r} is not callable. Please provide a callable function.")
+    in_nested = not _is_leaf(elems)
+    out_template = elems if initializer is None else initializer
+    out_nested = not _is_leaf(out_template)
+    in_pack = (lambda x: _pack_as(elems, x)) if in_nested else (lambda x: x[0])
+    out_pack = (lambda x: _pack_as(out_template, x)) if out_nested else (lambda x: x[0])
+    out_flatten = _flatten if out_nested else (lambda x: [x])
+    g = get_default_graph()
+    with g.name_scope(name or "scan"):
+        elems_flat = [convert_to_tensor(e, name="elem") for e in (_flatten(elems) if in_nested else [elems])]
+        n = _num_elems(elems_flat[0])
+        elems_ta = [_unstacked(e, n, _rest_shape(e)) for e in elems_flat]
+        if initializer is None:
+            a_flat = [ta.read(n - 1 if reverse else 0) for ta in elems_ta]
+            i = 1
+        else:
+            a_flat = [convert_to_tensor(v) for v in out_flatten(initializer)]
+            i = 0
+        accs_ta = [TensorArray(dtype=a.dtype, size=n, element_shape=a.shape if infer_shape else None,
+                               dynamic_size=False, infer_shape=infer_shape) for a in a_flat]
+        if initializer is None:
+            accs_ta = [ta.write(n - 1 if reverse else 0, a) for ta, a in zip(accs_ta, a_flat)]
+
+        def compute(i, a_flat, tas):
+            a_out = fn(out_pack(a_flat), in_pack([ta.read(i) for ta in elems_ta]))
+            _assert_same_structure(out_template, a_out, "scan's fn must return the accumulator's structure")
+            flat_out = out_flatten(a_out)
+            tas = [ta.write(i, v) for ta, v in zip(tas, flat_out)]
+            return (i - 1 if reverse else i + 1, flat_out, tas)
+
+        if reverse:
+            initial_i = n - 1 - i
+            condition = lambda i, _1, _2: i >= 0
+        else:
+            initial_i = i
+            condition = lambda i, _1, _2: i < n
+        _, _, r_a = while_loop(condition, compute, (initial_i, a_flat, accs_ta),
+                               parallel_iterations=parallel_iterations, back_prop=back_prop,
+                               swap_memory=swap_memory, maximum_iterations=n)
+        results = [r.stack() for r in r_a]
+        _set_leading_dim(results, _first_dim(elems_flat[0]))
+        return out_pack(results)
+
+
+def _rest_shape(t: Tensor) -> TensorShape:
+    return TensorShape(None) if t.shape.rank is None else TensorShape(t.shape.dims[1:])
+
+
+# --------------------------------------------------------------------------- Assert and printing
+
+def Assert(condition, data, summarize=None, name: str | None = None):
+    """`tf.Assert`: fails the run with InvalidArgumentError when `condition` is false.
+
+    As TF 1.x: when every item of `data` is a string or int32 tensor the Assert op is created
+    directly; otherwise it is guarded by a cond (named AssertGuard) so `data` is only read when
+    the condition fails.
+
+    Args:
+        condition: a scalar bool Tensor.
+        data: the values printed when the condition is false.
+        summarize: how many entries of each tensor to print.
+        name: the name scope (default "Assert").
+
+    Returns:
+        The Assert operation (or the guard's Merge op): use it as a control dependency.
+    """
+    data = list(data)
+    g = get_default_graph()
+    attrs = {} if summarize is None else {"summarize": summarize}
+    with g.name_scope(name or "Assert"):
+        xs = convert_n_to_tensor(data)
+        if all(x.dtype.base_dtype in (_dtypes.string, _dtypes.int32) for x in xs):
+            return apply_op("Assert", [condition, data], attrs, name="Assert")
+        condition = convert_to_tensor(condition, name="Condition")
+
+        def true_assert():
+            return apply_op("Assert", [condition, data], attrs, name="Assert")
+
+        guarded = cond(condition, _no_op, true_assert, name="AssertGuard")
+        return guarded.op
+
+
+def _no_op():
+    return apply_op("NoOp", [], name="NoOp")
+
+
+def Print(input_, data, message=None, first_n=None, summarize=None, name: str | None = None):
+    """`tf.Print` (TF 1.x): `input_` passed through, printing `data` when it runs.
+
+    ortflow's Session runs it as an Identity (nothing is printed).
+    """
+    attrs = {}
+    if message is not None:
+        attrs["message"] = message
+    if first_n is not None:
+        attrs["first_n"] = first_n
+    if summarize is not None:
+        attrs["summarize"] = summarize
+    return apply_op("Print", [input_, list(data)], attrs, name=name or "Print").outputs[0]
+
+
+def _stream_name(stream) -> str:
+    import sys
+
+    if stream is sys.stderr:
+        return "stderr"
+    if stream is sys.stdout:
+        return "stdout"
+    if isinstance(stream, str) and (stream.startswith("file://") or stream in ("stderr", "stdout")):
+        return stream
+    import logging
+
+    levels = {logging.info: "log(info)", logging.warning: "log(warning)", logging.error: "log(error)"}
+    if stream in levels:
+        return levels[stream]
+    raise ValueError(f"Unsupported output stream, logging level, or file: {stream!r}. Supported streams are "
+                     "sys.stdout, sys.stderr, tf.logging.info/warning/error, or a 'file://' URI.")
+
+
+def _placeholder_for(template: str) -> str:
+    # As TF: "{}" unless the text already holds it, then digits from a seeded generator.
+    import random
+
+    placeholder, rng = "{}", random.Random(5)
+    while placeholder in template:
+        placeholder = placeholder + str(rng.randint(0, 9))
+    return placeholder
+
+
+def print_v2(*inputs, output_stream=None, summarize: int = 3, sep: str = " ", end: str = "\n",
+             name: str | None = None):
+    """`tf.print`: a StringFormat of the inputs printed by PrintV2.
+
+    ortflow's Session drops PrintV2 (nothing is printed); the graph equals TF's.
+
+    Returns:
+        The PrintV2 operation.
+    """
+    import pprint
+    import sys
+
+    stream = _stream_name(sys.stderr if output_stream is None else output_stream)
+    format_name = None if name is None else name + "_format"
+    if len(inputs) == 1 and isinstance(inputs[0], Tensor) and inputs[0].shape.rank == 0 \
+            and inputs[0].dtype.base_dtype == _dtypes.string:
+        formatted = inputs[0]
+    else:
+        free = [_pack_as(x, ["" if is_tensor_like(v) else v for v in _flatten(x)]) for x in inputs]
+        placeholder = _placeholder_for(" ".join(pprint.pformat(x) for x in free))
+        templates, tensors = [], []
+        for x in inputs:
+            pieces = []
+            for v in _flatten(x):
+                if is_tensor_like(v):
+                    tensors.append(convert_to_tensor(v))
+                    pieces.append(placeholder)
+                else:
+                    pieces.append(v)
+            templates.append(x if isinstance(x, str) else pprint.pformat(_pack_as(x, pieces)))
+        template = sep.join(templates).replace("'" + placeholder + "'", placeholder)
+        formatted = apply_op("StringFormat", [tensors], {"template": template, "placeholder": placeholder,
+                                                         "summarize": summarize},
+                             name=format_name or "StringFormat").outputs[0]
+    return apply_op("PrintV2", [formatted], {"output_stream": stream, "end": end}, name=name or "PrintV2")

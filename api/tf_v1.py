@@ -161,9 +161,22 @@ from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 
 __all__ += ["fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"]
 
-from ortflow.api.control_flow_ops import TensorArray, case, cond, while_loop
+from ortflow.api.control_flow_ops import (
+    Assert,
+    Print,
+    TensorArray,
+    case,
+    cond,
+    foldl,
+    foldr,
+    map_fn,
+    scan,
+    while_loop,
+)
+from ortflow.api.control_flow_ops import print_v2 as print
 
-__all__ += ["TensorArray", "case", "cond", "while_loop"]
+__all__ += ["Assert", "Print", "TensorArray", "case", "cond", "foldl", "foldr", "map_fn", "print", "scan",
+            "while_loop"]
 
 from ortflow.api.image import extract_image_patches
 from ortflow.api.linalg import (

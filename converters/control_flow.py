@@ -34,7 +34,7 @@ from ortflow.converters.sequences import mark_sequence, sequence_dtype
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
-__all__: list[str] = []
+__all__ = ["loop_sequence_body", "sequence_output_graph"]
 
 _REGION_IDS = itertools.count(1)
 
@@ -148,6 +148,27 @@ def _declared(dtype, is_sequence: bool = False):
     if is_sequence or dtype is None or dtype in (dtypes.variant, dtypes.resource):
         return dtypes.float32
     return dtype
+
+
+def sequence_output_graph(sub, output: str, elem):
+    """The GraphProto of subgraph context `sub` whose one output `output` is a sequence."""
+    graph = sub.finish([(output, _declared(elem, True), None)])
+    _retype(graph, {0: elem}, "output")
+    return graph
+
+
+def loop_sequence_body(ctx, name: str, item: str, elem):
+    """A Loop body that appends `item` (an outer value) to its one sequence-carried value."""
+    iteration, cond_in = _fresh(ctx, f"{name}/iteration"), _fresh(ctx, f"{name}/cond_in")
+    seq_in = _fresh(ctx, f"{name}/sequence")
+    body = ctx.make_subgraph(name, [(iteration, dtypes.int64, ()), (cond_in, dtypes.bool, ()),
+                                    (seq_in, _declared(elem, True), None)])
+    grown = _fresh(body, f"{name}/grown")
+    body.make_node("SequenceInsert", [seq_in, item], outputs=[grown])
+    graph = body.finish([(cond_in, dtypes.bool, ()), (grown, _declared(elem, True), None)])
+    _retype(graph, {2: elem}, "input")
+    _retype(graph, {1: elem}, "output")
+    return graph
 
 
 def _rank_only(shape):

@@ -2,9 +2,9 @@
 
 The "flow" value of a TensorArray and the variant handle of a TensorList both become one ONNX
 sequence value; the TensorArray's resource handle is not lowered (its readers use the flow).
-Writes append in index order (SequenceInsert at the index), which is how TF's RNN loops and
-unstack/scatter fill them; an out-of-order write fails at run time in onnxruntime rather than
-giving wrong values. The control-flow handlers ask `sequence_dtype` which values are sequences,
+A write appends when its index is the next one (how TF's RNN loops and unstack/scatter fill
+an array) and otherwise replaces the element at its index, padding with zeros up to it, so
+writes may come in any order. The control-flow handlers ask `sequence_dtype` which values are sequences,
 so Loop bodies and If branches can declare them with sequence types.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-from ortflow.converters.emit import const_i64, first, to_scalar
+from ortflow.converters.emit import const_i64, first, to_int64, to_scalar
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -91,9 +91,52 @@ def convert_tensor_array_read(ctx, node):
 @handler("TensorArrayWriteV3")
 def convert_tensor_array_write(ctx, node):
     # TF:   flow_out = TensorArrayWriteV3(handle, index, value, flow_in)
-    # ONNX: Flow_out = SequenceInsert(Flow, Value, Index)   (writes must come in index order)
-    first(ctx, "SequenceInsert", [node.input(3), node.input(2), node.input(1)], output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(2))
+    # ONNX: Flow_out = If(Equal(Index, SequenceLength(Flow)),
+    #                     then: SequenceInsert(Flow, Value),                  (the next element)
+    #                     else: SequenceInsert(SequenceErase(Pad(Flow), Index), Value, Index))
+    # TF writes any index below the array's size in any order; the sequence holds the elements
+    # written so far. The usual write (a loop counter filling the array in order) appends; any
+    # other index replaces its element, after zeros have filled the gap up to it.
+    flow, value = node.input(3), node.input(2)
+    elem = node.input_dtype(2)
+    index = to_scalar(ctx, to_int64(ctx, node.input(1)))
+    length = first(ctx, "SequenceLength", [flow])
+    at_end = first(ctx, "Equal", [index, length])
+    append = ctx.make_subgraph(f"{node.name}/append")
+    appended = _made_up(append, "appended")
+    first(append, "SequenceInsert", [flow, value], output=appended)
+    place = ctx.make_subgraph(f"{node.name}/place")
+    placed = _made_up(place, "placed")
+    padded = _pad_to(place, flow, value, index, length, elem)
+    erased = first(place, "SequenceErase", [padded, index])
+    first(place, "SequenceInsert", [erased, value, index], output=placed)
+    branches = {"then_branch": _sequence_graph(append, appended, elem),
+                "else_branch": _sequence_graph(place, placed, elem)}
+    ctx.make_node("If", [at_end], branches, outputs=[node.output(0)])
+    mark_sequence(ctx, node.output(0), elem)
+
+
+def _made_up(ctx, hint: str) -> str:
+    # Subgraph outputs are looked up like TF tensor names ('x:0').
+    return f"{ctx.unique_name(hint)}:0"
+
+
+def _pad_to(ctx, flow: str, value: str, index: str, length: str, elem) -> str:
+    """`flow` with zero elements shaped like `value` appended until `index` is inside it."""
+    missing = first(ctx, "Sub", [first(ctx, "Add", [index, const_i64(ctx, 1)]), length])
+    count = first(ctx, "Max", [missing, const_i64(ctx, 0)])
+    zeros = first(ctx, "ConstantOfShape", [first(ctx, "Shape", [value])],
+                  {"value": np.zeros(1, dtype=dtypes.as_dtype(elem).as_numpy_dtype)})
+    from ortflow.converters.control_flow import loop_sequence_body
+
+    body = loop_sequence_body(ctx, f"{ctx.graph_name}/pad", zeros, elem)
+    return ctx.make_node("Loop", [count, "", flow], {"body": body})[0]
+
+
+def _sequence_graph(sub, output: str, elem):
+    from ortflow.converters.control_flow import sequence_output_graph
+
+    return sequence_output_graph(sub, output, elem)
 
 
 def _stack(ctx, seq: str) -> str:
