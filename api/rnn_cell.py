@@ -442,6 +442,13 @@ def _zeros_initializer(dtype):
     return zeros_initializer(dtype=dtype or _dtypes.float32)
 
 
+def _get_initializer(identifier):
+    # An initializer instance, class or name ("orthogonal", ...), as the cells' arguments take.
+    from ortflow.api.initializers import get
+
+    return get(identifier)
+
+
 def _constant_initializer(value, dtype):
     from ortflow.api.initializers import constant_initializer
 
@@ -462,8 +469,8 @@ class GRUCell(LayerRNNCell):
         _check_float(self._dtype)
         self._num_units = int(num_units)
         self._activation = _activation(activation)
-        self._kernel_initializer = kernel_initializer
-        self._bias_initializer = bias_initializer
+        self._kernel_initializer = _get_initializer(kernel_initializer)
+        self._bias_initializer = _get_initializer(bias_initializer)
 
     @property
     def state_size(self):
@@ -566,7 +573,7 @@ class LSTMCell(LayerRNNCell):
         self._num_units = int(num_units)
         self._use_peepholes = use_peepholes
         self._cell_clip = cell_clip
-        self._initializer = initializer
+        self._initializer = _get_initializer(initializer)
         self._num_proj = num_proj
         self._proj_clip = proj_clip
         self._forget_bias = forget_bias

@@ -77,6 +77,20 @@ outputs, state = tf.nn.static_rnn(rc.ResidualWrapper(MyCell()), xs[:3], dtype=tf
 outputs2, _ = tf.nn.static_rnn(MyCell(), outputs, dtype=tf.float32, scope="second")
 fetches = [outputs, state, outputs2]
 """,
+    "dynamic_float64_initializers": """
+cell = rc.MultiRNNCell([rc.GRUCell(3, kernel_initializer=tf.orthogonal_initializer(),
+                                   bias_initializer=tf.constant_initializer(0.5)),
+                        rc.LSTMCell(2, initializer=tf.random_uniform_initializer(-0.1, 0.1), use_peepholes=True)])
+outputs, state = tf.nn.dynamic_rnn(cell, tf.cast(x, tf.float64), dtype=tf.float64)
+fetches = [outputs, state]
+""",
+    "dynamic_towers_share_weights": """
+with tf.variable_scope("model"):
+    out1, _ = tf.nn.dynamic_rnn(rc.BasicLSTMCell(3), x, dtype=tf.float32)
+with tf.variable_scope("model", reuse=True):
+    out2, _ = tf.nn.dynamic_rnn(rc.BasicLSTMCell(3), x[:, ::-1], dtype=tf.float32)
+fetches = [out1, out2]
+""",
     "dynamic_basic_lstm": """
 outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
 fetches = [outputs, state]
@@ -118,6 +132,20 @@ fetches = [outputs, state]
 }
 
 FEEDS = {"x:0": X, "lengths:0": LENGTHS, "c0:0": X[:, 0, :3], "h0:0": X[:, 1, 2:]}
+
+
+# Known gaps, each with its reason (the cases stay in CASES so they start passing when fixed).
+KNOWN_GAPS = {
+    "dynamic_towers_share_weights": (
+        "TF resets the counts of a variable scope's sub-scopes when the scope is left, so a new "
+        "cell re-entering `model` with reuse=True gets `basic_lstm_cell` again and reuses its "
+        "weights; ortflow's variable_scope keeps the counts and names it basic_lstm_cell_1"),
+}
+
+
+def _cases(names):
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[n])) if n in KNOWN_GAPS
+            else n for n in sorted(names)]
 
 
 def _tf_rnn_cell(tf):
@@ -192,7 +220,7 @@ def _node_facts(graph_def) -> list:
             for n in graph_def.node]
 
 
-@pytest.mark.parametrize("case", sorted(CASES) + sorted(GRAPH_ONLY_CASES))
+@pytest.mark.parametrize("case", _cases(CASES) + _cases(GRAPH_ONLY_CASES))
 def test_graph_equals_tf_node_for_node(tf, case):
     import ortflow as otf
 
@@ -213,7 +241,7 @@ def _leaves(value):
         yield np.asarray(value)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", _cases(CASES))
 def test_restores_tf_checkpoint_and_matches(tf, tmp_path, case):
     tf.disable_v2_behavior()
     ckpt = str(tmp_path / "model.ckpt")
