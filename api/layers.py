@@ -100,6 +100,7 @@ class Layer:
         self._updates: list = []
         self._losses: list = []
         self._activity_regularizer = kwargs.pop("activity_regularizer", None)
+        self.input_spec = None
         if kwargs:
             raise TypeError(f"Keyword argument not understood: {min(kwargs)!r}")
         base = _snake_case(type(self).__name__)
@@ -187,6 +188,8 @@ class Layer:
         elif not any(v is var for v in self._non_trainable_weights):
             self._non_trainable_weights.append(var)
         return var
+
+    add_variable = add_weight  # TF 1.x's older name
 
     def add_update(self, updates, inputs=None) -> None:
         self._updates.extend(updates if isinstance(updates, (list, tuple)) else [updates])

@@ -373,3 +373,19 @@ def test_bad_arguments():
         tf.layers.Conv2D(2, 3, padding="full")
     with pytest.raises(TypeError, match="bool"):
         tf.layers.dropout(tf.placeholder(tf.float32, [2]), training=tf.constant(1.0))
+
+
+def test_a_custom_layer_subclass():
+    class Scale(tf.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_variable("w", [input_shape.as_list()[-1]],
+                                       initializer=tf.constant_initializer(3.0))
+            self.built = True
+
+        def call(self, inputs):
+            return inputs * self.w
+
+    x = tf.placeholder(tf.float32, [None, 2])
+    y = Scale()(x)
+    assert _names(tf.global_variables()) == ["scale/w:0"]
+    np.testing.assert_allclose(_run(y, {x: np.ones((1, 2), np.float32)}), [[3.0, 3.0]])
