@@ -129,7 +129,7 @@ def _facts(tf_mod, graph):
 def _run_tf(tf, script, feed, path):
     with tf.Graph().as_default() as g:
         scope = {"tf": tf, "layers": tf.layers}
-        exec(script, scope)
+        exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
         with tf.Session(graph=g) as sess:
             sess.run(tf.global_variables_initializer())
             tf.train.Saver().save(sess, path)
@@ -144,7 +144,7 @@ def _run_ortflow(script, feed, path):
 
     with otf.Graph().as_default() as g:
         scope = {"tf": otf, "layers": otf.layers}
-        exec(script, scope)
+        exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
         with otf.Session(graph=g) as sess:
             otf.train.Saver().restore(sess, path)
             if "updates" in scope:
@@ -182,7 +182,7 @@ def test_layer_variables_match_tensorflow(legacy_tf, case):
     for mod in (legacy_tf, otf):
         with mod.Graph().as_default() as g:
             scope = {"tf": mod, "layers": mod.layers}
-            exec(script, scope)
+            exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
             shapes = [t.shape.as_list() for t in scope["fetches"]]
             facts.append((_facts(mod, g), shapes))
     assert facts[1] == facts[0]
