@@ -16,23 +16,59 @@ import os
 import types
 from collections.abc import Iterable, Mapping
 
-from ortflow.graph.saved_model import signatures, variables_prefix
 from ortflow.graph.saved_model import load as _load_graph_and_variables
 from ortflow.graph.saved_model import signature_constants as _graph_signature_constants
+from ortflow.graph.saved_model import signatures, variables_prefix
 from ortflow.graph.saved_model import tag_constants as _graph_tag_constants
 
 __all__ = [
-    "ASSETS_DIRECTORY", "ASSETS_KEY", "Builder", "CLASSIFY_INPUTS", "CLASSIFY_METHOD_NAME",
-    "CLASSIFY_OUTPUT_CLASSES", "CLASSIFY_OUTPUT_SCORES", "DEFAULT_SERVING_SIGNATURE_DEF_KEY", "GPU",
-    "LEGACY_INIT_OP_KEY", "MAIN_OP_KEY", "PREDICT_INPUTS", "PREDICT_METHOD_NAME", "PREDICT_OUTPUTS",
-    "REGRESS_INPUTS", "REGRESS_METHOD_NAME", "REGRESS_OUTPUTS", "SAVED_MODEL_FILENAME_PB",
-    "SAVED_MODEL_FILENAME_PBTXT", "SAVED_MODEL_SCHEMA_VERSION", "SERVING", "SavedModelBuilder", "TPU",
-    "TRAINING", "VARIABLES_DIRECTORY", "VARIABLES_FILENAME", "build_signature_def", "build_tensor_info",
-    "builder", "classification_signature_def", "constants", "contains_saved_model",
-    "get_tensor_from_tensor_info", "is_valid_signature", "load", "loader", "main_op",
-    "main_op_with_restore", "maybe_saved_model_directory", "predict_signature_def",
-    "regression_signature_def", "signature_constants", "signature_def_utils", "signatures",
-    "simple_save", "tag_constants", "utils",
+    "ASSETS_DIRECTORY",
+    "ASSETS_KEY",
+    "CLASSIFY_INPUTS",
+    "CLASSIFY_METHOD_NAME",
+    "CLASSIFY_OUTPUT_CLASSES",
+    "CLASSIFY_OUTPUT_SCORES",
+    "DEFAULT_SERVING_SIGNATURE_DEF_KEY",
+    "GPU",
+    "LEGACY_INIT_OP_KEY",
+    "MAIN_OP_KEY",
+    "PREDICT_INPUTS",
+    "PREDICT_METHOD_NAME",
+    "PREDICT_OUTPUTS",
+    "REGRESS_INPUTS",
+    "REGRESS_METHOD_NAME",
+    "REGRESS_OUTPUTS",
+    "SAVED_MODEL_FILENAME_PB",
+    "SAVED_MODEL_FILENAME_PBTXT",
+    "SAVED_MODEL_SCHEMA_VERSION",
+    "SERVING",
+    "TPU",
+    "TRAINING",
+    "VARIABLES_DIRECTORY",
+    "VARIABLES_FILENAME",
+    "Builder",
+    "SavedModelBuilder",
+    "build_signature_def",
+    "build_tensor_info",
+    "builder",
+    "classification_signature_def",
+    "constants",
+    "contains_saved_model",
+    "get_tensor_from_tensor_info",
+    "is_valid_signature",
+    "load",
+    "loader",
+    "main_op",
+    "main_op_with_restore",
+    "maybe_saved_model_directory",
+    "predict_signature_def",
+    "regression_signature_def",
+    "signature_constants",
+    "signature_def_utils",
+    "signatures",
+    "simple_save",
+    "tag_constants",
+    "utils",
 ]
 
 
@@ -180,8 +216,8 @@ def _examples_info(examples, kind: str):
     from ortflow.graph import Tensor
     if examples is None:
         raise ValueError(f"{kind} `examples` cannot be None.")
-    if not isinstance(examples, Tensor):
-        raise ValueError(f"{kind} `examples` must be a string Tensor, got {type(examples).__name__}.")
+    if not isinstance(examples, Tensor):  # ValueError, not TypeError: TensorFlow's choice
+        raise ValueError(f"{kind} `examples` must be a string Tensor, got {type(examples).__name__}.")  # noqa: TRY004
     info = build_tensor_info(examples)
     _require_dtype(info, dtypes.string.as_datatype_enum, f"{kind} input tensors")
     return info
@@ -332,7 +368,6 @@ class SavedModelBuilder:
     # -- collections the meta graph carries ------------------------------------------------------
     def _save_assets(self, assets_collection) -> None:
         from google.protobuf.any_pb2 import Any
-
         from ortflow.formats.files import write_bytes_atomic
         from ortflow.graph import get_default_graph
         from ortflow.proto import AssetFileDef
@@ -384,7 +419,6 @@ class SavedModelBuilder:
 
     def _add(self, saver, tags, signature_def_map, clear_devices: bool) -> None:
         from google.protobuf.any_pb2 import Any
-
         from ortflow.graph import get_default_graph
         meta = saver.export_meta_graph(clear_devices=clear_devices)
         if saver.saver_def is None:  # an empty Saver: TensorFlow's meta graph then has no saver_def

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
-
 from ortflow.errors import InvalidArgumentError, NotFoundError
 from ortflow.graph.ops.registry import kernel
 
@@ -87,7 +86,7 @@ def _run_py_func(node_def, inputs):
 
 def _checked(node_def, token: str, index: int, value, dtype) -> np.ndarray:
     # As TensorFlow: a returned array of another dtype is an error, a Python scalar or list converts.
-    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+    if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if dtype.name == "string" and array.dtype.kind in "SUO":
             return array.astype(object)

@@ -14,13 +14,33 @@ from __future__ import annotations
 import logging as _logging
 import sys
 
-__all__ = ["DEBUG", "ERROR", "FATAL", "INFO", "TaskLevelStatusMessage", "WARN", "debug", "error", "fatal",
-           "flush", "get_logger", "get_verbosity", "info", "log", "log_every_n", "log_first_n", "log_if",
-           "set_verbosity", "vlog", "warn", "warning"]
+__all__ = [
+    "DEBUG",
+    "ERROR",
+    "FATAL",
+    "INFO",
+    "WARN",
+    "TaskLevelStatusMessage",
+    "debug",
+    "error",
+    "fatal",
+    "flush",
+    "get_logger",
+    "get_verbosity",
+    "info",
+    "log",
+    "log_every_n",
+    "log_first_n",
+    "log_if",
+    "set_verbosity",
+    "vlog",
+    "warn",
+    "warning",
+]
 
 DEBUG = _logging.DEBUG
 INFO = _logging.INFO
-WARN = _logging.WARN
+WARN = _logging.WARNING
 ERROR = _logging.ERROR
 FATAL = _logging.FATAL
 

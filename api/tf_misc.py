@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["COMPILER_VERSION", "GIT_VERSION", "Template", "VERSION", "make_template", "tables_initializer"]
+__all__ = ["COMPILER_VERSION", "GIT_VERSION", "VERSION", "Template", "make_template", "tables_initializer"]
 
 
 def _tensorflow_version() -> str:

@@ -12,9 +12,8 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.api import tf_flags as flags
 
 SCRIPT = textwrap.dedent('''
@@ -62,7 +61,7 @@ def _run_script(tmp_path, *args, which="ortflow", exit_code=0):
     script = tmp_path / "script.py"
     script.write_text(SCRIPT)
     env = dict(os.environ, WHICH=which, EXIT=str(exit_code), TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, check=False, env=env,
                           timeout=120)
 
 
@@ -124,7 +123,7 @@ def test_flags_read_before_any_parse_parse_sys_argv(tmp_path):
                       "tf.flags.DEFINE_integer('steps', 1, 'steps')\n"
                       "print(tf.flags.FLAGS.steps, tf.flags.FLAGS.is_parsed())\n")
     proc = subprocess.run([sys.executable, str(script), "--steps=7", "--other", "x"], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["7", "True"]
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.proto import SavedModel
 
 X = np.array([[1.0, 2.0], [0.5, -1.0]], np.float32)

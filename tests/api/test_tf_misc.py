@@ -8,9 +8,8 @@ import sys
 import textwrap
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.errors import InvalidArgumentError
 
 TEMPLATE_SNIPPET = """
@@ -121,7 +120,7 @@ def test_py_func_in_another_process_says_the_function_is_missing(tmp_path):
             with tf.Session() as sess:
                 sess.run("neg:0", {{"x:0": np.ones(2, np.float32)}})
     """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode != 0
     assert re.search(r"no Python function is registered as 'pyfunc_\d+' in this process", proc.stderr)
 
@@ -158,7 +157,7 @@ def test_tf_test_case_in_a_subprocess(tmp_path):
         if __name__ == "__main__":
             tf.test.main()
     """))
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 1  # one test fails on purpose
     assert "Ran 4 tests" in proc.stderr and "FAILED (failures=1, skipped=1)" in proc.stderr, proc.stderr
     assert "test_failure_is_reported" in proc.stderr and "Mismatched elements: 1 / 2" in proc.stderr

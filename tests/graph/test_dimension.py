@@ -11,9 +11,8 @@ import json
 import pickle
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow.graph import tensor_shape
 from ortflow.graph.tensor_shape import Dimension, TensorShape
 
@@ -39,7 +38,7 @@ TF2 = ["s[0] is None", "s[1] * 2", "list(s)", "[d is None for d in s]", "s[1] ==
 
 def _eval(module, expr: str, shape=(None, 3)) -> str:
     env = {"tf": module, "np": np, "json": json, "s": module.TensorShape(list(shape))}
-    return repr(eval(expr, env))  # noqa: S307 - the expressions are this file's own
+    return repr(eval(expr, env))
 
 
 EXPECTED_DEFAULT = {
