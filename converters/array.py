@@ -153,6 +153,8 @@ def partial_shape_vector(ctx, tensor: str, depth: int = 4) -> list | None:
 def convert_reshape(ctx, node):
     # TF:   output = Reshape(tensor, shape)  (a 0 in shape means a 0-sized dim)
     # ONNX: Reshaped = Reshape(Data, Shape)  (before opset 14 a 0 copies the input dim)
+    if _tensordot_shortcut(ctx, node):
+        return
     shape, has_zero = _reshape_target(ctx, node)
     # A run-time shape is taken to hold no 0 (only empty tensors have one); a constant 0 would
     # silently copy the input's dim here, so it is refused.
@@ -164,9 +166,67 @@ def convert_reshape(ctx, node):
 def convert_reshape_14(ctx, node):
     # TF:   output = Reshape(tensor, shape)
     # ONNX: Reshaped = Reshape(Data, Shape, allowzero: int)  (opset >= 14; set when a 0 may occur)
+    if _tensordot_shortcut(ctx, node):
+        return
     shape, has_zero = _reshape_target(ctx, node)
     attrs = {"allowzero": 1} if has_zero is not False else None
     first(ctx, "Reshape", [node.input(0), shape], attrs, output=node.output(0))
+
+
+def _tensordot_shortcut(ctx, node) -> bool:
+    """Reshape(MatMul(Reshape(x, [-1, K]), w), concat(shape(x)[:-1], [N])) as MatMul(x, w).
+
+    That is `tf.tensordot(x, w, 1)`, which Keras 3's Dense emits on inputs of rank > 2. ONNX
+    MatMul broadcasts over x's leading dims, so the flatten/unflatten pair goes, and the layout
+    pass can see the MatMul (a ConvNeXt block's pointwise layers sit between convolutions).
+    Emits the MatMul and returns True when the pattern holds; otherwise leaves `node` alone.
+    """
+    matmul = ctx.tf_node(node.input_tensor(0))
+    if matmul is None or matmul.op != "MatMul" or matmul.attr("transpose_a", False):
+        return False
+    flatten = ctx.tf_node(matmul.input_tensor(0))
+    if flatten is None or flatten.op != "Reshape" or flatten.output_rank(0) != 2:
+        return False
+    x = flatten.input_tensor(0)
+    x_shape = ctx.tensor_shape(x)
+    w_shape = matmul.input_shape(1)
+    if x_shape is None or len(x_shape) < 3 or w_shape is None or len(w_shape) != 2:
+        return False
+    # The output keeps x's leading dims, so TF's element counts force x's last dim to be K
+    # even where the static shape does not say so (it is checked when known).
+    k = w_shape[1] if matmul.attr("transpose_b", False) else w_shape[0]
+    if x_shape[-1] not in (None, k) or not _restores_leading_dims(ctx, node.input_tensor(1), x, len(x_shape)):
+        return False
+    onnx_matmul = next((n for n in reversed(ctx.nodes) if matmul.output(0) in n.outputs), None)
+    if onnx_matmul is None or onnx_matmul.op_type != "MatMul":
+        return False
+    first(ctx, "MatMul", [ctx.resolve(x), onnx_matmul.inputs[1]], output=node.output(0))
+    return True
+
+
+def _restores_leading_dims(ctx, target: str, x: str, rank: int) -> bool:
+    # concat([gather(shape(x'), [0, ..., rank-2]), [n]]) where x' is x or x before an identity
+    # Transpose (tensordot transposes its operand by a permutation that is constant folded)
+    concat = ctx.tf_node(target)
+    if concat is None or concat.op != "ConcatV2" or concat.num_inputs != 3:
+        return False
+    gather = ctx.tf_node(concat.input_tensor(0))
+    if gather is None or gather.op not in ("GatherV2", "Gather"):
+        return False
+    indices = gather.input_value(1)
+    if indices is None or not np.array_equal(np.asarray(indices).reshape(-1), np.arange(rank - 1)):
+        return False
+    shape = ctx.tf_node(gather.input_tensor(0))
+    if shape is None or shape.op != "Shape":
+        return False
+    sources = {x}
+    producer = ctx.tf_node(x)
+    if producer is not None and producer.op == "Transpose":
+        perm = producer.input_value(1)
+        if perm is not None and np.array_equal(np.asarray(perm).reshape(-1), np.arange(rank)):
+            sources.add(producer.input_tensor(0))
+    last = concat.input_value(1)
+    return shape.input_tensor(0) in sources and last is not None and np.asarray(last).size == 1
 
 
 @handler("Squeeze", since=13)

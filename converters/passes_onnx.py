@@ -9,8 +9,9 @@ Layout. Handlers wrap NCHW-only ONNX ops in Transpose(to NCHW) ... Transpose(to 
 `push_transposes` walks every Transpose downstream: through elementwise ops (the other operand
 is a transposed value with the same permutation or a constant, which is permuted at conversion
 time), Concat, reductions, Pad, Softmax, ArgMax, Squeeze, Unsqueeze and Slice (whose axes are
-remapped; Conv1D's Unsqueeze/Squeeze pairs, Cropping's Slices), Tile (repeats permuted), and
-merges it into a following Transpose (two inverse permutations cancel). A transpose is pushed only when every
+remapped; Conv1D's Unsqueeze/Squeeze pairs, Cropping's Slices), Tile (repeats permuted), a
+MatMul by constant weights over the channel dim (which becomes a 1x1 Conv), and merges it into
+a following Transpose (two inverse permutations cancel). A transpose is pushed only when every
 reader of its output can take it, so it never multiplies on a fork it cannot clear.
 """
 
@@ -265,6 +266,7 @@ def _ir_version(opset: int) -> int:
 def run_onnx_passes(graph: OGraph) -> None:
     """Constant folding, layout, conv affine fusion, then dead-node removal, in place."""
     fold_onnx_constants(graph)
+    remove_dead_nodes(graph)  # a dead reader (a handler's superseded node) would block a push
     push_transposes(graph)
     fuse_conv_affine(graph)
     remove_dead_nodes(graph)
@@ -648,7 +650,23 @@ def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
         return all(not i or graph.const(i) is not None for i in node.inputs[1:])
     if op == "Tile":
         return graph.const(node.inputs[1]) is not None
+    if op == "MatMul":
+        return _matmul_as_conv(graph, node, perm) is not None
     return False
+
+
+def _matmul_as_conv(graph: OGraph, node: ONode, perm: list[int]):
+    """The constant [K, N] weights when MatMul(Transpose(x, perm), W) contracts x's dim 1 (a
+    channels-first value read channels-last): that product is a 1x1 Conv of x. Else None."""
+    if len(node.inputs) != 2 or not 3 <= len(perm) <= 5 or perm[-1] != 1 or perm[0] != 0:
+        return None
+    producer = graph.producer.get(node.inputs[0])
+    if producer is None or producer.op_type != "Transpose" or list(producer.attrs.get("perm", ())) != perm:
+        return None
+    w = graph.const(node.inputs[1])
+    if w is None or w.ndim != 2 or w.dtype != np.float32:  # onnxruntime's Conv kernels: float
+        return None
+    return w
 
 
 def _const_axes(graph: OGraph, node: ONode) -> list[int] | None:
@@ -773,6 +791,14 @@ def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
         axes = graph.const(node.inputs[3]).reshape(-1).tolist() if len(node.inputs) > 3 and node.inputs[3] \
             else list(range(len(starts)))
         _set_axes(graph, node, 3, [perm[int(a) % n] for a in axes])
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "MatMul":
+        # MatMul(Transpose(x, p), W) over x's dim 1 == Transpose(Conv(x, W^T as [N, K, 1, ...]), p)
+        w = _matmul_as_conv(graph, node, perm)
+        kernel = np.ascontiguousarray(w.T).reshape(w.shape[1], w.shape[0], *([1] * (n - 2)))
+        node.op_type = "Conv"
+        node.attrs = {"kernel_shape": [1] * (n - 2)}
+        graph.set_input(node, 1, graph.add_const(kernel, node.name + "/kernel"))
         _feed_pre_transpose(graph, node, 0, perm)
     elif op == "Tile":
         # Tile(Transpose(x, p), r) == Transpose(Tile(x, r'), p) with r'[p[i]] = r[i]

@@ -250,6 +250,62 @@ def test_unsqueeze_push_rule_equals_numpy(rank):
                 np.testing.assert_array_equal(got, want, err_msg=f"perm={perm} axes={axes}")
 
 
+def _tensordot_nodes():
+    # ConvNeXt's block as Keras 3 freezes it: depthwise-style conv, then a Dense on the 4-D
+    # NHWC value via tf.tensordot (identity Transpose, Reshape to [-1, K], MatMul, Reshape
+    # back to shape(x)[:3] + [N]), then another conv. The converter kept a Transpose pair
+    # around every Dense (ConvNeXtTiny: 40); the flatten pair now goes and the MatMul over
+    # the channel dim becomes a 1x1 Conv in the layout pass.
+    w1 = RNG.uniform(-1, 1, (3, 3, 3, 4)).astype(np.float32)
+    dense = RNG.uniform(-1, 1, (4, 5)).astype(np.float32)
+    w2 = RNG.uniform(-1, 1, (1, 1, 5, 2)).astype(np.float32)
+    p = "dense/Tensordot/"
+    nodes = [placeholder("x", F32, [None, 5, 5, 3]), const("w1", w1), const("kernel", dense), const("w2", w2),
+             op("conv", "Conv2D", ["x", "w1"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+             const(p + "free", np.array([0, 1, 2], np.int32)), const(p + "axes", np.array([3], np.int32)),
+             const(p + "axis0", np.int32(0)), const(p + "prod_axes", np.array([0], np.int32)),
+             const(p + "perm", np.array([0, 1, 2, 3], np.int32)), const(p + "n", np.array([5], np.int32)),
+             op(p + "Shape", "Shape", ["conv"], T=F32, out_type=I32),
+             op(p + "GatherV2", "GatherV2", [p + "Shape", p + "free", p + "axis0"], Tparams=I32, Tindices=I32,
+                Taxis=I32, batch_dims=0),
+             op(p + "GatherV2_1", "GatherV2", [p + "Shape", p + "axes", p + "axis0"], Tparams=I32, Tindices=I32,
+                Taxis=I32, batch_dims=0),
+             op(p + "Prod", "Prod", [p + "GatherV2", p + "prod_axes"], T=I32, Tidx=I32, keep_dims=False),
+             op(p + "Prod_1", "Prod", [p + "GatherV2_1", p + "prod_axes"], T=I32, Tidx=I32, keep_dims=False),
+             op(p + "stack", "Pack", [p + "Prod", p + "Prod_1"], T=I32, N=2, axis=0),
+             op(p + "transpose", "Transpose", ["conv", p + "perm"], T=F32, Tperm=I32),
+             op(p + "Reshape", "Reshape", [p + "transpose", p + "stack"], T=F32, Tshape=I32),
+             op(p + "MatMul", "MatMul", [p + "Reshape", "kernel"], T=F32, transpose_a=False, transpose_b=False),
+             op(p + "concat_1", "ConcatV2", [p + "GatherV2", p + "n", p + "axis0"], T=I32, N=2, Tidx=I32),
+             op("dense/Tensordot", "Reshape", [p + "MatMul", p + "concat_1"], T=F32, Tshape=I32),
+             op("act", "Relu", ["dense/Tensordot"], T=F32),
+             op("out", "Conv2D", ["act", "w2"], T=F32, strides=[1, 1, 1, 1], padding="VALID")]
+
+    def expected(f):
+        x = f["x:0"]
+        conv = sum(np.einsum("nhwc,cd->nhwd", x[:, i:i + 3, j:j + 3], w1[i, j]) for i in range(3) for j in range(3))
+        return [np.einsum("nhwc,cd->nhwd", np.maximum(conv @ dense, 0), w2[0, 0])]
+    return nodes, expected
+
+
+@case
+def tensordot_between_convs():
+    nodes, expected = _tensordot_nodes()
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 5, 5, 3)).astype(np.float32)}, ["out:0"], expected)
+
+
+def test_tensordot_between_convs_keeps_one_transpose_per_input_and_output():
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _tensordot_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert result.transposes <= 2, ops
+    assert "MatMul" not in ops and "Reshape" not in ops, ops
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
