@@ -8,7 +8,7 @@ creates its variables in `build`, and later calls reuse them, with ops placed un
 original name scope (`rnn/basic_lstm_cell/MatMul_1`, ...).
 
 Nested state (an `LSTMStateTuple`, a tuple of states of a MultiRNNCell) is handled by the small
-`flatten` / `pack_sequence_as` / `map_structure` helpers below, which `ortflow.api.rnn` shares.
+`flatten` / `pack_sequence_as` / `map_structure` helpers of `ortflow.api.rnn`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,18 @@ import sys
 from ortflow.api import array_ops, math_ops
 from ortflow.api import variable_scope as _vs
 from ortflow.api.ops_builder import constant, convert_to_tensor
+from ortflow.api.rnn import (
+    _children,
+    _rebuild,
+    assert_same_structure,
+    flatten,
+    is_nested,
+    map_structure,
+    pack_sequence_as,
+    zero_state_tensors,
+)
 from ortflow.formats import dtypes as _dtypes
-from ortflow.graph import Tensor, get_default_graph
+from ortflow.graph import get_default_graph
 from ortflow.graph.tensor_shape import TensorShape, as_shape
 
 __all__ = [
@@ -45,83 +55,6 @@ _KERNEL = "kernel"
 _BIAS = "bias"
 
 
-# -- nested structures (the part of tf.nest the RNN code needs) -------------------------------
-
-def is_nested(value) -> bool:
-    """True for a list, tuple (namedtuples included) or dict, which `flatten` descends into."""
-    return isinstance(value, (list, tuple, dict))
-
-
-def _children(value) -> list:
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value)]
-    return list(value)
-
-
-def flatten(structure) -> list:
-    """The leaves of a nested structure, depth first (dict values in sorted-key order)."""
-    if not is_nested(structure):
-        return [structure]
-    out = []
-    for child in _children(structure):
-        out.extend(flatten(child))
-    return out
-
-
-def _rebuild(like, items: list):
-    if isinstance(like, dict):
-        return type(like)((k, v) for k, v in zip(sorted(like), items))
-    if isinstance(like, tuple) and hasattr(like, "_fields"):  # a namedtuple
-        return type(like)(*items)
-    return type(like)(items)
-
-
-def pack_sequence_as(structure, flat_sequence):
-    """`flat_sequence` put back into the shape of `structure`.
-
-    Raises:
-        ValueError: the number of leaves differs.
-    """
-    flat_sequence = list(flat_sequence)
-    count = len(flatten(structure))
-    if count != len(flat_sequence):
-        raise ValueError(f"Could not pack sequence: the structure has {count} elements, "
-                         f"but flat_sequence has {len(flat_sequence)}.")
-    packed, _ = _pack(structure, flat_sequence, 0)
-    return packed
-
-
-def _pack(structure, flat, index):
-    if not is_nested(structure):
-        return flat[index], index + 1
-    items = []
-    for child in _children(structure):
-        item, index = _pack(child, flat, index)
-        items.append(item)
-    return _rebuild(structure, items), index
-
-
-def map_structure(fn, *structures):
-    """`fn` applied leaf-wise to structures of the same shape, in the shape of the first."""
-    flat = [flatten(s) for s in structures]
-    if any(len(f) != len(flat[0]) for f in flat):
-        raise ValueError(f"The structures do not have the same number of elements: "
-                         f"{[len(f) for f in flat]}.")
-    return pack_sequence_as(structures[0], [fn(*leaves) for leaves in zip(*flat)])
-
-
-def assert_same_structure(a, b) -> None:
-    """Raises ValueError when `a` and `b` do not nest the same way."""
-    if is_nested(a) != is_nested(b):
-        raise ValueError(f"The two structures don't have the same nested structure: {a!r} and {b!r}.")
-    if is_nested(a):
-        ca, cb = _children(a), _children(b)
-        if len(ca) != len(cb):
-            raise ValueError(f"The two structures don't have the same sequence length: {a!r} and {b!r}.")
-        for x, y in zip(ca, cb):
-            assert_same_structure(x, y)
-
-
 # -- state tuples and zero states ----------------------------------------------------------------
 
 _LSTMStateTupleBase = collections.namedtuple("LSTMStateTuple", ("c", "h"))
@@ -138,53 +71,6 @@ class LSTMStateTuple(_LSTMStateTupleBase):
         if c.dtype != h.dtype:
             raise TypeError(f"Inconsistent dtypes for internal state: {c.dtype} vs {h.dtype}")
         return c.dtype
-
-
-def _shape_part(part):
-    # A size as TF's zero-state helper spells it: a Tensor scalar expanded to a vector, a static
-    # size as a Const (None when not fully known).
-    if isinstance(part, Tensor):
-        return array_ops.expand_dims(part, 0) if part.shape.rank == 0 else part
-    shape = as_shape(part)
-    return constant(shape.as_list(), dtype=_dtypes.int32) if shape.is_fully_defined() else None
-
-
-def _shape_vector(prefix, suffix) -> Tensor:
-    """`[prefix] + suffix` as an int32 vector (a ConcatV2 of the two parts)."""
-    parts = [_shape_part(prefix), _shape_part(suffix)]
-    if parts[0] is None or parts[1] is None:
-        raise ValueError(f"Prefix or suffix can't be None. Received prefix = {prefix} and suffix = {suffix}")
-    return array_ops.concat(parts, 0)
-
-
-def _static_shape(prefix, suffix) -> list | None:
-    # The static half: TF builds the same parts again (left unused), then joins what is known.
-    _shape_part(prefix)
-    _shape_part(suffix)
-    if prefix is None or suffix is None:
-        return None  # unknown rank, as TF's TensorShape(None)
-    head = [None] if isinstance(prefix, Tensor) else list(prefix) if isinstance(prefix, list) \
-        else as_shape(prefix).as_list()
-    tail = [None] if isinstance(suffix, Tensor) else as_shape(suffix).as_list()
-    return head + tail
-
-
-_SAME = object()
-
-
-def zero_state_tensors(state_size, batch_size, dtype, static_batch=_SAME):
-    """Zeros of shape `[batch_size] + s` for each `s` in the (nested) `state_size`.
-
-    `static_batch` (an int or None) is the batch size for the static shape when it is not
-    `batch_size` itself (static_rnn passes the inputs' static batch dimension).
-    """
-    def one(size):
-        zeros = array_ops.zeros(_shape_vector(batch_size, size), dtype=dtype)
-        static = _static_shape(batch_size if static_batch is _SAME else static_batch, size)
-        if static is not None:
-            zeros.set_shape(static)
-        return zeros
-    return map_structure(one, state_size)
 
 
 def _to_snake_case(name: str) -> str:

@@ -297,13 +297,8 @@ def test_custom_cell_with_get_variable_in_static_rnn():
     _run_get_variable_cell(lambda cell, x: tf.nn.static_rnn(cell, tf.unstack(x, axis=1), dtype=tf.float32)[1])
 
 
-@pytest.mark.xfail(strict=True, raises=(NotImplementedError, tf.errors.OpError), reason=(
-    "tf.get_variable called inside a while_loop body creates the variable (and its initializer) "
-    "inside the loop frame; TF lifts variable creation out of control flow (init_scope). ortflow's "
-    "variable_scope does not yet, so the initializer depends on the loop (it needs the feeds, or "
-    "cannot be converted). Cells that create their "
-    "weights in build() (all of tf.nn.rnn_cell) are lifted by rnn_cell itself."))
 def test_custom_cell_with_get_variable_in_dynamic_rnn():
+    # The variable is made inside the while body: as in TF it must land outside the loop frame.
     _run_get_variable_cell(lambda cell, x: tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)[1])
 
 

@@ -91,6 +91,18 @@ with tf.variable_scope("model", reuse=True):
     out2, _ = tf.nn.dynamic_rnn(rc.BasicLSTMCell(3), x[:, ::-1], dtype=tf.float32)
 fetches = [out1, out2]
 """,
+    "dynamic_custom_cell_get_variable": """
+class MyCell(rc.RNNCell):
+    state_size = output_size = 3
+
+    def call(self, inputs, state):
+        w = tf.get_variable("w", [inputs.shape[1] + 3, 3])
+        out = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), w))
+        return out, out
+
+outputs, state = tf.nn.dynamic_rnn(MyCell(), x, dtype=tf.float32)
+fetches = [outputs, state]
+""",
     "dynamic_basic_lstm": """
 outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
 fetches = [outputs, state]
