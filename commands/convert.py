@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", metavar="PREFIX", help="checkpoint prefix for a .meta graph")
     parser.add_argument("--tag", default=None, help="SavedModel tag (default: serve)")
     parser.add_argument("--signature", default=None, help="SavedModel signature (default: serving_default)")
+    parser.add_argument("--check", action="store_true",
+                        help="also run onnx shape inference and the full onnx.checker on the model (slower: "
+                             "loads onnx), and record the inferred shapes as value_info")
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -43,7 +46,8 @@ def save_model(model, path: str, initializers: dict | None = None) -> int:
     """Writes `model` atomically; weights go to `<path>.data` as external data past ~2 GB.
 
     Args:
-        model: an onnx.ModelProto.
+        model: an onnx.ModelProto, or a serialized weight-less one (`ConversionResult.model_bytes`,
+            with `initializers`).
         path: the .onnx file to write.
         initializers: numpy initializers of a model converted with `weights=False`: they are
             written from the arrays' buffers after the weight-less model (see
@@ -58,9 +62,13 @@ def save_model(model, path: str, initializers: dict | None = None) -> int:
         if _weight_bytes(initializers) > EXTERNAL_DATA_THRESHOLD:
             from ortflow.converters.passes_onnx import add_initializers
 
+            if isinstance(model, bytes):
+                import onnx
+
+                model = onnx.ModelProto.FromString(model)
             add_initializers(model.graph, initializers)
             return _save_external(model, path)
-        head = model.SerializeToString()
+        head = model if isinstance(model, bytes) else model.SerializeToString()
         chunks = _initializer_chunks(initializers)
         with atomic_writer(path, fsync=SYNC_MODEL_FILE) as f:
             f.write(head)
@@ -200,11 +208,12 @@ def run(args: argparse.Namespace) -> int:
         result = convert_with_report(args.input, inputs=_names(args.inputs), outputs=_names(args.outputs),
                                      opset=args.opset, inputs_as_nchw=_names(args.inputs_as_nchw) or (),
                                      checkpoint=args.checkpoint, tag=args.tag, signature=args.signature,
-                                     weights=False)
+                                     weights=False, check=args.check)
     except UnsupportedOpsError as e:
         _print_unsupported(e, args.input)
         return 1
-    size = save_model(result.model, args.output, result.initializers)
+    model = result.model if result.model_bytes is None else result.model_bytes
+    size = save_model(model, args.output, result.initializers)
     out = sys.stdout
     print(f"inputs:  {', '.join(result.inputs)}", file=out)
     print(f"outputs: {', '.join(result.outputs)}", file=out)

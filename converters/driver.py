@@ -108,27 +108,85 @@ class ConversionResult:
     seconds: dict[str, float]
     #: the numpy initializers when converted with weights=False (else None: they are in model)
     initializers: dict[str, np.ndarray] | None = None
+    #: with check=False and weights=False, the serialized weight-less ModelProto, encoded
+    #: without the onnx package (`converters.onnx_wire`); `model` is then None
+    model_bytes: bytes | None = None
+
+
+#: onnx release -> newest default-domain opset it implements (onnx.helper.VERSION_TABLE).
+_ONNX_MAX_OPSET = {(1, 14): 19, (1, 15): 20, (1, 16): 21, (1, 17): 22, (1, 18): 23, (1, 19): 24,
+                   (1, 20): 25, (1, 21): 26, (1, 22): 27, (1, 23): 28}
 
 
 def default_opset() -> int:
-    """The newest opset both the installed onnx and onnxruntime implement (at least 13)."""
-    from importlib import metadata
+    """The newest opset both the installed onnx and onnxruntime implement (at least 13).
 
-    import onnx
+    The versions come from the installed packages' metadata directories: importing onnx to ask
+    it, or importlib.metadata, would cost more than converting a small model.
+    """
+    onnx_version = _installed_version("onnx")
+    if onnx_version is not None and onnx_version >= min(_ONNX_MAX_OPSET):
+        known = [v for k, v in _ONNX_MAX_OPSET.items() if k <= onnx_version]
+        onnx_max = max(known)
+    else:
+        import onnx
 
-    onnx_max = onnx.defs.onnx_opset_version()
-    try:
-        major, minor = (int(x) for x in metadata.version("onnxruntime").split(".")[:2])
-    except (metadata.PackageNotFoundError, ValueError):
-        try:
-            major, minor = (int(x) for x in metadata.version("onnxruntime-gpu").split(".")[:2])
-        except (metadata.PackageNotFoundError, ValueError):
-            major, minor = (1, 18)
-    known = [v for k, v in _ORT_MAX_OPSET.items() if k <= (major, minor)]
+        onnx_max = onnx.defs.onnx_opset_version()
+    ort_version = _installed_version("onnxruntime") or _installed_version("onnxruntime_gpu") or (1, 18)
+    known = [v for k, v in _ORT_MAX_OPSET.items() if k <= ort_version]
     ort_max = max(known) if known else MIN_OPSET
-    if (major, minor) > max(_ORT_MAX_OPSET):
+    if ort_version > max(_ORT_MAX_OPSET):
         ort_max = max(_ORT_MAX_OPSET.values())  # newer than the table: what we have tested
     return max(MIN_OPSET, min(onnx_max, ort_max))
+
+
+def _installed_version(dist: str) -> tuple[int, int] | None:
+    """(major, minor) of an installed distribution, None when it is not installed."""
+    return _installed_versions().get(dist) or _metadata_version(dist)
+
+
+_VERSIONS: dict[str, tuple[int, int]] = {}
+
+
+def _installed_versions() -> dict[str, tuple[int, int]]:
+    """{normalized name: (major, minor)} from the `<name>-<version>.dist-info` directories on
+    sys.path, the first of each name winning (the one `import` finds); read once."""
+    import sys
+
+    if not _VERSIONS:
+        for entry in sys.path:
+            try:
+                names = os.listdir(entry or ".")
+            except OSError:
+                continue
+            for name in names:
+                if not name.endswith(".dist-info"):
+                    continue
+                dist, _, version = name[: -len(".dist-info")].partition("-")
+                key = dist.lower().replace("-", "_").replace(".", "_")
+                parsed = _major_minor(version)
+                if parsed is not None and key not in _VERSIONS:
+                    _VERSIONS[key] = parsed
+        _VERSIONS.setdefault("", (0, 0))  # scanned (an empty scan is not redone)
+    return _VERSIONS
+
+
+def _major_minor(version: str) -> tuple[int, int] | None:
+    try:
+        major, minor = (int(x) for x in version.split(".")[:2])
+    except ValueError:
+        return None
+    return major, minor
+
+
+def _metadata_version(dist: str) -> tuple[int, int] | None:
+    """importlib.metadata's answer, for installs without a dist-info directory (eggs)."""
+    from importlib import metadata
+
+    try:
+        return _major_minor(metadata.version(dist))
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def default_opset_for(graph_def) -> int:
@@ -291,9 +349,9 @@ def convert(graph_def_or_path, inputs: Sequence[str] | None = None,
 
 def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None,
                         inputs_as_nchw=(), checkpoint=None, tag=None, signature=None,
-                        weights: bool = True) -> ConversionResult:
+                        weights: bool = True, check: bool = True) -> ConversionResult:
     """`convert`, returning the model together with counts and timings (for the CLI);
-    `weights` as in `convert_graph_def`."""
+    `weights` and `check` as in `convert_graph_def`."""
     graph_def, default_in, default_out, const_values = _load(graph_def_or_path, checkpoint, tag, signature)
     inputs = _normalize_names(inputs)
     outputs = _normalize_names(outputs)
@@ -302,13 +360,14 @@ def convert_with_report(graph_def_or_path, inputs=None, outputs=None, opset=None
     if outputs is None:
         outputs = default_out if default_out is not None else likely_outputs(graph_def)
     return convert_graph_def(graph_def, inputs, outputs, opset, inputs_as_nchw, weights=weights,
-                             const_values=const_values)
+                             const_values=const_values, check=check)
 
 
 def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
                       opset: int | None = None, inputs_as_nchw: Iterable[str] = (),
                       optimize: bool = True, weights: bool = True,
-                      const_values: dict[str, np.ndarray] | None = None) -> ConversionResult:
+                      const_values: dict[str, np.ndarray] | None = None,
+                      check: bool = True) -> ConversionResult:
     """Converts a GraphDef given explicit input and output tensor names; see `convert`.
 
     `optimize=False` skips the ONNX-side rewrites (folding, transpose pushing, fusion): the
@@ -316,7 +375,9 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
     initializers out of `result.model` and hands them over as numpy arrays in
     `result.initializers` (for a writer that streams them to a file without building protos).
     `const_values`: values of Const nodes whose `tensor_content` is left out of `graph_def`
-    (by name; see `converters.loader`).
+    (by name; see `converters.loader`). `check=False` skips onnx shape inference and
+    `onnx.checker` (so the model carries no value_info); with `weights=False` too, a model
+    that `converters.onnx_wire` can encode comes as `result.model_bytes`, without importing onnx.
     """
     from ortflow.converters import passes_onnx, passes_tf
 
@@ -352,15 +413,22 @@ def convert_graph_def(graph_def, inputs: Sequence[str], outputs: Sequence[str],
         passes_onnx.run_onnx_passes(graph)
     else:
         passes_onnx.remove_dead_nodes(graph)
-    model = graph.to_model(opset, ctx.opset_imports, weights=False)
+    model = model_bytes = None
+    if not check and not weights:
+        from ortflow.converters import onnx_wire
+
+        model_bytes = onnx_wire.encode_model(graph, opset, ctx.opset_imports, passes_onnx._version())
+    if model_bytes is None:
+        model = graph.to_model(opset, ctx.opset_imports, weights=False)
     timings["onnx_passes"] = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    # shape inference + full check, on the weight-less skeleton
-    passes_onnx.infer_value_info(model, graph.initializers)
-    timings["check"] = time.perf_counter() - t3
-    result = ConversionResult(model, n_tf, len(graph_def.node), len(model.graph.node),
-                              sum(1 for n in model.graph.node if n.op_type == "Transpose"),
-                              opset, inputs, outputs, timings)
+    if check:
+        t3 = time.perf_counter()
+        # shape inference + full check, on the weight-less skeleton
+        passes_onnx.infer_value_info(model, graph.initializers)
+        timings["check"] = time.perf_counter() - t3
+    result = ConversionResult(model, n_tf, len(graph_def.node), len(graph.nodes),
+                              sum(1 for n in graph.nodes if n.op_type == "Transpose"),
+                              opset, inputs, outputs, timings, model_bytes=model_bytes)
     if weights:
         t4 = time.perf_counter()
         passes_onnx.add_initializers(model.graph, graph.initializers)
