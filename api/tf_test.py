@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import unittest
+from unittest import mock
 
 import numpy as np
 
-__all__ = ["TestCase", "get_temp_dir", "gpu_device_name", "is_built_with_cuda", "is_gpu_available", "main"]
+__all__ = ["TestCase", "get_temp_dir", "gpu_device_name", "is_built_with_cuda", "is_gpu_available", "main",
+           "mock"]
 
 _temp_dir: str | None = None
 
@@ -123,6 +125,56 @@ class TestCase(unittest.TestCase):
             self.assertEqual(x.shape, y.shape, f"{path}shape {x.shape} != {y.shape}. {msg or ''}")
             np.testing.assert_array_equal(x, y, err_msg=f"{path}{msg or ''}")
         self._assert_nested(a, b, equal, "")
+
+    def assertAllCloseAccordingToType(self, a, b, rtol: float = 1e-6, atol: float = 1e-6,
+                                      float_rtol: float = 1e-6, float_atol: float = 1e-6,
+                                      half_rtol: float = 1e-3, half_atol: float = 1e-3,
+                                      bfloat16_rtol: float = 1e-2, bfloat16_atol: float = 1e-2, msg=None):
+        """`assertAllClose` with the tolerance loosened to the least precise dtype of `a` and `b`."""
+        names = {_as_array(a).dtype.name, _as_array(b).dtype.name}
+        if "float32" in names or "complex64" in names:
+            rtol, atol = max(rtol, float_rtol), max(atol, float_atol)
+        if "float16" in names:
+            rtol, atol = max(rtol, half_rtol), max(atol, half_atol)
+        if "bfloat16" in names:
+            rtol, atol = max(rtol, bfloat16_rtol), max(atol, bfloat16_atol)
+        self.assertAllClose(a, b, rtol=rtol, atol=atol, msg=msg)
+
+    def assertNotAllClose(self, a, b, rtol: float = 1e-6, atol: float = 1e-6, msg=None):
+        try:
+            self.assertAllClose(a, b, rtol=rtol, atol=atol)
+        except AssertionError:
+            return
+        self.fail(msg or "The two values are close at all elements.")
+
+    def assertAllInRange(self, target, lower_bound, upper_bound, open_lower_bound: bool = False,
+                         open_upper_bound: bool = False):
+        values = _as_array(target)
+        low = values > lower_bound if open_lower_bound else values >= lower_bound
+        high = values < upper_bound if open_upper_bound else values <= upper_bound
+        self.assertTrue(np.all(low & high), f"{values!r} is not all in [{lower_bound}, {upper_bound}]")
+
+    def assertAllInSet(self, target, expected_set):
+        values = set(_as_array(target).ravel().tolist())
+        self.assertTrue(values <= set(expected_set), f"{sorted(values - set(expected_set))!r} not in the set")
+
+    def assertDTypeEqual(self, target, expected_dtype):
+        from ortflow.formats.dtypes import as_dtype
+        self.assertEqual(_as_array(target).dtype, as_dtype(expected_dtype).as_numpy_dtype)
+
+    def assertStartsWith(self, actual: str, expected_start: str, msg=None):
+        self.assertTrue(actual.startswith(expected_start), msg or f"{actual!r} does not start with "
+                        f"{expected_start!r}")
+
+    def assertItemsEqual(self, first, second, msg=None):
+        self.assertCountEqual(first, second, msg)
+
+    def assertProtoEquals(self, expected, message, msg=None):
+        """`message` equals `expected` (a message of the same type, or its text format)."""
+        if isinstance(expected, str):
+            from google.protobuf import text_format
+            expected = text_format.Parse(expected, type(message)())
+        self.assertEqual(expected, message, msg)
 
     def assertNear(self, f1, f2, err, msg=None):
         self.assertTrue(abs(f1 - f2) <= err, f"{f1!r} != {f2!r} +/- {err!r}{': ' + msg if msg else ''}")

@@ -209,6 +209,7 @@ __all__ += ["extract_image_patches", "cholesky_solve", "matrix_band_part", "matr
             "string_join", "string_strip", "string_to_number", "substr"]
 
 from ortflow.api.script_ops import numpy_function, py_func
+from ortflow.api.tf_logging import get_logger
 from ortflow.api.tf_misc import (
     COMPILER_VERSION,
     GIT_VERSION,
@@ -226,4 +227,4 @@ from ortflow.graph.tensor_shape import (
 
 __all__ += ["COMPILER_VERSION", "GIT_VERSION", "VERSION", "make_template", "tables_initializer", "Dimension",
             "dimension_at_index", "dimension_value", "disable_v2_tensorshape", "enable_v2_tensorshape",
-            "numpy_function", "py_func"]
+            "get_logger", "numpy_function", "py_func"]

@@ -147,6 +147,12 @@ def test_tf_test_case_in_a_subprocess(tmp_path):
                 with self.assertRaises(AssertionError):
                     self.assertAllClose([1.0], [1.001])
                 self.assertTrue(os.path.isdir(self.get_temp_dir()))
+                half = np.array([1.0, 2.0], np.float16)
+                self.assertAllCloseAccordingToType(half, half + np.float16(0.0009))
+                self.assertNotAllClose([1.0], [1.1])
+                self.assertAllInRange([0.0, 0.5, 1.0], 0.0, 1.0)
+                self.assertProtoEquals("dim { size: 3 }", tf.TensorShape([3]).as_proto())
+                self.assertDTypeEqual(np.ones(2, np.int32), tf.int32)
 
             def test_each_test_gets_a_fresh_graph(self):
                 self.assertEqual(tf.get_default_graph().get_operations(), [])
