@@ -357,7 +357,37 @@ reverse = reverse_v2
 
 
 def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
-    raise NotImplementedError("sequence_mask is not supported by ortflow's graph builder yet")
+    """mask[..., j] = j < lengths[...], for j < maxlen (max(lengths) when None).
+
+    Built as TensorFlow builds it: `Range(0, maxlen)` compared (`Less`) with the lengths cast
+    to maxlen's type, expanded by one axis.
+
+    Raises:
+        ValueError: `maxlen` is not a scalar.
+    """
+    from ortflow.api import math_ops
+
+    g = graph_of(lengths, maxlen)
+    with g.as_default(), g.name_scope(name or "SequenceMask"):
+        lengths = convert_to_tensor(lengths)
+        if maxlen is None:
+            maxlen = apply_op_output("Max", [lengths, math_ops._reduction_dims(lengths, None)], {"keep_dims": False},
+                                     name="Max")
+            maxlen = apply_op_output("Maximum", [constant(0, dtype=maxlen.dtype.base_dtype), maxlen],
+                                     name="Maximum")
+        else:
+            maxlen = convert_to_tensor(maxlen)
+        if maxlen.shape.rank not in (None, 0):
+            raise ValueError("maxlen must be scalar for sequence_mask")
+        kind = maxlen.dtype.base_dtype
+        row_vector = apply_op_output("Range", [constant(0, dtype=kind), maxlen, constant(1, dtype=kind)],
+                                     name="Range")
+        matrix = apply_op_output("Cast", [expand_dims(lengths, -1)], {"DstT": kind, "Truncate": False}, name="Cast")
+        result = apply_op_output("Less", [row_vector, matrix], name="Less")
+        dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
+        if dtype is None or dtype == _dtypes.bool:
+            return result
+        return apply_op_output("Cast", [result], {"DstT": dtype, "Truncate": False}, name="Cast_1")
 
 
 def broadcast_to(input, shape, name=None):
@@ -475,7 +505,8 @@ __all__ += ["depth_to_space", "space_to_depth", "space_to_batch_nd", "batch_to_s
 
 def _static_axis(axis) -> int:
     if isinstance(axis, Tensor):
-        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")
+        # TF raises ValueError here, and code written for TF catches that.
+        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")  # noqa: TRY004
     return int(axis)
 
 
@@ -813,3 +844,59 @@ scatter_nd_sub = _scatter("ScatterNdSub")
 __all__ += ["argsort", "bitcast", "histogram_fixed_width", "lin_space", "linspace", "meshgrid", "random_crop",
             "roll", "scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
             "scatter_update", "searchsorted", "sort", "unique", "unique_with_counts"]
+
+
+def where_v2(condition, x=None, y=None, name=None):
+    """Indices of true elements (`Where`), or an element-wise choice with broadcasting (`SelectV2`)."""
+    if x is None and y is None:
+        return apply_op_output("Where", [condition], name=name or "Where")
+    return apply_op_output("SelectV2", [condition, x, y], name=name or "SelectV2")
+
+
+def ensure_shape(x, shape, name=None):
+    """`x`, checked at run time to have `shape` (`EnsureShape`)."""
+    return apply_op_output("EnsureShape", [x], {"shape": as_shape(shape)}, name=name or "EnsureShape")
+
+
+def repeat(input, repeats, axis=None, name=None):
+    """Repeats each element `repeats` times along `axis` (the flattened input when None).
+
+    `repeats` must be a Python int or a list of ints here (TensorFlow also takes a Tensor).
+    """
+    g = graph_of(input)
+    with g.as_default(), g.name_scope(name or "Repeat"):
+        input = convert_to_tensor(input, name="input")
+        if axis is None:
+            input, axis = reshape(input, [-1]), 0
+        counts = np.asarray(repeats).reshape(-1)
+        if counts.size == 1:
+            rank = input.shape.rank
+            if rank is None:
+                raise NotImplementedError("repeat needs an input of known rank")
+            axis = axis + rank if axis < 0 else axis
+            expanded = expand_dims(input, axis + 1)
+            multiples = [1] * (rank + 1)
+            multiples[axis + 1] = int(counts[0])
+            tiled = tile(expanded, multiples)
+            dims = shape(input)
+            new_shape = concat([dims[:axis], [dims[axis] * int(counts[0])], dims[axis + 1:]], 0)
+            return reshape(tiled, new_shape)
+        index = np.repeat(np.arange(counts.size), counts).astype(np.int32)
+        return gather(input, constant(index, name="indices"), axis=axis)
+
+
+def _tensor_scatter(op_type: str):
+    def fn(tensor, indices, updates, name=None):
+        return apply_op_output(op_type, [tensor, indices, updates], name=name or op_type)
+    fn.__name__ = op_type
+    fn.__doc__ = f"A copy of `tensor` with `updates` combined in at `indices` (`{op_type}`)."
+    return fn
+
+
+tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
+tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
+tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
+tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
+
+__all__ += ["ensure_shape", "repeat", "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_max",
+            "tensor_scatter_nd_min", "tensor_scatter_nd_sub", "tensor_scatter_sub", "where_v2"]

@@ -364,3 +364,106 @@ extract_patches = extract_image_patches
 
 __all__ += ["crop_and_resize", "extract_image_patches", "extract_patches", "non_max_suppression", "random_crop",
             "resize_area", "resize_bicubic"]
+
+
+def rot90(image, k=1, name=None):
+    """Rotates [batch,] height, width, channels images counter-clockwise by k * 90 degrees.
+
+    `k` must be a Python int here; TensorFlow picks among the four rotations with a `cond` at
+    run time, ortflow builds the one rotation asked for.
+    """
+    if not isinstance(k, int):
+        raise NotImplementedError("rot90 with a Tensor k is not supported by ortflow yet")
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(name or "rot90"):
+        image = convert_to_tensor(image, name="image")
+        batched = image.shape.rank == 4
+        h, w = (1, 2) if batched else (0, 1)
+        perm = [0, 2, 1, 3] if batched else [1, 0, 2]
+        k %= 4
+        if k == 0:
+            return array_ops.identity(image)
+        if k == 1:
+            return array_ops.transpose(array_ops.reverse_v2(image, [w]), perm)
+        if k == 2:
+            return array_ops.reverse_v2(image, [h, w])
+        return array_ops.reverse_v2(array_ops.transpose(image, perm), [w])
+
+
+def grayscale_to_rgb(images, name=None):
+    """Repeats the single channel three times."""
+    g = graph_of(images)
+    with g.as_default(), g.name_scope(name or "grayscale_to_rgb") as scope:
+        images = convert_to_tensor(images, name="images")
+        rank = images.shape.rank
+        if rank is None:
+            raise NotImplementedError("grayscale_to_rgb needs images of known rank")
+        return array_ops.tile(images, [1] * (rank - 1) + [3], name=scope)
+
+
+def resize_image_with_crop_or_pad(image, target_height, target_width):
+    """Centrally crops and/or zero-pads [batch,] height, width, channels images to the target size
+    (statically known sizes)."""
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("resize_image_with_crop_or_pad"):
+        image = convert_to_tensor(image, name="image")
+        dims = image.shape.as_list() if image.shape.rank is not None else None
+        if dims is None or dims[-3] is None or dims[-2] is None:
+            raise NotImplementedError("resize_image_with_crop_or_pad needs statically known image height and width")
+        height, width = dims[-3], dims[-2]
+        height_diff, width_diff = target_height - height, target_width - width
+        cropped = crop_to_bounding_box(image, max(-height_diff // 2, 0), max(-width_diff // 2, 0),
+                                       min(target_height, height), min(target_width, width))
+        return pad_to_bounding_box(cropped, max(height_diff // 2, 0), max(width_diff // 2, 0), target_height,
+                                   target_width)
+
+
+resize_with_crop_or_pad = resize_image_with_crop_or_pad
+
+
+def adjust_gamma(image, gamma=1, gain=1):
+    """gain * image ** gamma, in float (integer images are scaled to [0, 1] and back)."""
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("adjust_gamma"):
+        image = convert_to_tensor(image, name="image")
+        orig = image.dtype.base_dtype
+        flt = image if orig in (_dtypes.float16, _dtypes.float32) else convert_image_dtype(image, _dtypes.float32)
+        adjusted = gain * flt ** gamma
+        return convert_image_dtype(adjusted, orig, saturate=True)
+
+
+def total_variation(images, name=None):
+    """Sum of absolute differences of neighbouring pixels, per image."""
+    g = graph_of(images)
+    with g.as_default(), g.name_scope(name or "total_variation"):
+        images = convert_to_tensor(images, name="images")
+        if images.shape.rank == 3:
+            dif1, dif2, axis = images[1:, :, :] - images[:-1, :, :], images[:, 1:, :] - images[:, :-1, :], None
+        elif images.shape.rank == 4:
+            dif1 = images[:, 1:, :, :] - images[:, :-1, :, :]
+            dif2 = images[:, :, 1:, :] - images[:, :, :-1, :]
+            axis = [1, 2, 3]
+        else:
+            raise ValueError("'images' must be either 3 or 4-dimensional.")
+        return (math_ops.reduce_sum(math_ops.abs(dif1), axis=axis)
+                + math_ops.reduce_sum(math_ops.abs(dif2), axis=axis))
+
+
+def psnr(a, b, max_val, name=None):
+    """Peak signal-to-noise ratio of float images a and b over their last three axes."""
+    import math
+
+    g = graph_of(a, b)
+    with g.as_default(), g.name_scope(name or "PSNR"):
+        a = convert_to_tensor(a, name="a")
+        b = convert_to_tensor(b, dtype=a.dtype.base_dtype, name="b")
+        max_val = math_ops.cast(max_val, a.dtype.base_dtype)
+        mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), [-3, -2, -1])
+        scale = convert_to_tensor(10 / math.log(10), dtype=a.dtype.base_dtype)
+        return math_ops.subtract(20 * math_ops.log(max_val) / math.log(10.0), scale * math_ops.log(mse), name="psnr")
+
+
+transpose = transpose_image
+
+__all__ += ["adjust_gamma", "grayscale_to_rgb", "psnr", "resize_image_with_crop_or_pad", "resize_with_crop_or_pad",
+            "rot90", "total_variation", "transpose"]

@@ -10,22 +10,14 @@ from ortflow.formats import dtypes as _dtypes
 __all__ = [
     "adjoint",
     "band_part",
+    "cholesky",
     "cholesky_solve",
     "cross",
-    "eigh",
-    "eigvalsh",
-    "matvec",
-    "normalize",
-    "set_diag",
-    "slogdet",
-    "svd",
-    "tensor_diag",
-    "tensor_diag_part",
-    "triangular_solve",
-    "cholesky",
     "det",
     "diag",
     "diag_part",
+    "eigh",
+    "eigvalsh",
     "einsum",
     "eye",
     "inv",
@@ -33,12 +25,20 @@ __all__ = [
     "logdet",
     "matmul",
     "matrix_transpose",
+    "matvec",
     "norm",
+    "normalize",
     "qr",
+    "set_diag",
+    "slogdet",
     "solve",
+    "svd",
+    "tensor_diag",
+    "tensor_diag_part",
     "tensordot",
     "trace",
     "transpose",
+    "triangular_solve",
 ]
 
 matmul = math_ops.matmul
@@ -244,3 +244,43 @@ matrix_diag_part = diag_part
 matrix_set_diag = set_diag
 self_adjoint_eig = eigh
 self_adjoint_eigvals = eigvalsh
+
+global_norm = math_ops.global_norm
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+    """Least-squares solution of matrix @ x = rhs through the normal equations (`fast=True` only).
+
+    As TensorFlow's fast path: Cholesky of matrix^H matrix (+ l2_regularizer I) for a tall or
+    square matrix, of matrix matrix^H for a wide one.
+
+    Raises:
+        NotImplementedError: `fast=False` (TensorFlow's QR path), or matrix dims of unknown size.
+    """
+    if not fast:
+        raise NotImplementedError("lstsq(fast=False) is not supported by ortflow yet")
+    g = graph_of(matrix, rhs)
+    with g.as_default(), g.name_scope(name or "matrix_solve_ls"):
+        matrix = convert_to_tensor(matrix, name="matrix")
+        rhs = convert_to_tensor(rhs, dtype=matrix.dtype.base_dtype, name="rhs")
+        dims = matrix.shape.as_list() if matrix.shape.rank is not None else None
+        if dims is None or dims[-2] is None or dims[-1] is None:
+            raise NotImplementedError("lstsq needs a matrix of static size")
+        rows, cols = dims[-2], dims[-1]
+
+        def regularized(gram, n):
+            if l2_regularizer == 0.0:
+                return gram
+            return math_ops.add(gram, math_ops.multiply(l2_regularizer, eye(n, dtype=matrix.dtype)))
+        if rows >= cols:
+            gram = regularized(math_ops.matmul(matrix, matrix, adjoint_a=True), cols)
+            chol = cholesky(gram)
+            return cholesky_solve(chol, math_ops.matmul(matrix, rhs, adjoint_a=True))
+        gram = regularized(math_ops.matmul(matrix, matrix, adjoint_b=True), rows)
+        chol = cholesky(gram)
+        return math_ops.matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
+
+
+matrix_solve_ls = lstsq
+
+__all__ += ["global_norm", "lstsq"]

@@ -554,7 +554,8 @@ def log_sigmoid(x, name=None):
 def polyval(coeffs, x, name=None):
     """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule."""
     if not isinstance(coeffs, (list, tuple)):
-        raise ValueError(f"Argument coeffs must be list type. Received type: {type(coeffs)}.")
+        # TF raises ValueError here, and code written for TF catches that.
+        raise ValueError(f"Argument coeffs must be list type. Received type: {type(coeffs)}.")  # noqa: TRY004
     g = graph_of(coeffs, x)
     with g.as_default(), g.name_scope(name or "polyval"):
         x = convert_to_tensor(x, name="x")
@@ -624,3 +625,176 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 
 __all__ += ["confusion_matrix", "cumprod", "log_sigmoid", "polyval", "unsorted_segment_mean",
             "unsorted_segment_sqrt_n"]
+
+
+acosh = _unary("Acosh")
+asinh = _unary("Asinh")
+atanh = _unary("Atanh")
+rint = _unary("Rint")
+lgamma = _unary("Lgamma")
+digamma = _unary("Digamma")
+softsign = _unary("Softsign")
+atan2 = _binary("Atan2")
+xdivy = _binary("Xdivy")
+xlog1py = _binary("Xlog1py")
+multiply_no_nan = _binary("MulNoNan")
+truncatediv = _binary("TruncateDiv")
+div_no_nan = divide_no_nan
+
+
+def reciprocal_no_nan(x, name=None):
+    """1 / x, and 0 where x is 0."""
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "reciprocal_no_nan"):
+        x = convert_to_tensor(x, name="x")
+        return divide_no_nan(constant(1, dtype=x.dtype.base_dtype), x)
+
+
+def arg_max(input, dimension=None, name=None, output_type=_dtypes.int64):
+    """TF 0.x spelling of `argmax` (`ArgMax`)."""
+    return apply_op_output("ArgMax", [input, 0 if dimension is None else dimension],
+                           {"output_type": _dtypes.as_dtype(output_type)}, name=name or "ArgMax")
+
+
+def arg_min(input, dimension=None, name=None, output_type=_dtypes.int64):
+    """TF 0.x spelling of `argmin` (`ArgMin`)."""
+    return apply_op_output("ArgMin", [input, 0 if dimension is None else dimension],
+                           {"output_type": _dtypes.as_dtype(output_type)}, name=name or "ArgMin")
+
+
+def _sorted_segment(op_type: str):
+    def fn(data, segment_ids, name=None):
+        return apply_op_output(op_type, [data, segment_ids], name=name or op_type)
+    fn.__name__ = op_type
+    fn.__doc__ = f"`{op_type}` over sorted `segment_ids` (empty segments give 0)."
+    return fn
+
+
+segment_mean = _sorted_segment("SegmentMean")
+segment_max = _sorted_segment("SegmentMax")
+segment_min = _sorted_segment("SegmentMin")
+segment_prod = _sorted_segment("SegmentProd")
+
+
+def _monotonic(x, op_type: str, name: str):
+    # all(x[i] <op> x[i+1]) over the flattened x; an empty or one-element x is monotonic.
+    from ortflow.api import array_ops
+
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name):
+        x = array_ops.reshape(convert_to_tensor(x, name="x"), [-1])
+        pairs = apply_op_output(op_type, [x[1:], x[:-1]], name=op_type)
+        return reduce_all(pairs)
+
+
+def is_non_decreasing(x, name=None):
+    """Whether x[i] <= x[i + 1] for all i (of the flattened x)."""
+    return _monotonic(x, "GreaterEqual", name or "is_non_decreasing")
+
+
+def is_strictly_increasing(x, name=None):
+    """Whether x[i] < x[i + 1] for all i (of the flattened x)."""
+    return _monotonic(x, "Greater", name or "is_strictly_increasing")
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.int32, name=None):
+    """How often each value 0, 1, ... occurs in the non-negative int32 `arr` (`dtype` counts), or the
+    sums of `weights` per value (in the weights' type).
+
+    Built as TensorFlow 1.x's `bincount`: the output size is max(arr) + 1 (0 for an empty arr),
+    clamped by `minlength` / `maxlength`, then `DenseBincount`.
+    """
+    from ortflow.api import array_ops
+
+    dtype = _dtypes.as_dtype(dtype)
+    g = graph_of(arr, weights)
+    with g.as_default(), g.name_scope(name or "bincount"):
+        arr = convert_to_tensor(arr, dtype=_dtypes.int32, name="arr")
+        nonempty = apply_op_output("Greater", [array_ops.size(arr), 0], name="Greater")
+        array_is_nonempty = cast(nonempty, _dtypes.int32)
+        output_size = array_is_nonempty * (reduce_max(arr) + 1)
+        if minlength is not None:
+            output_size = maximum(convert_to_tensor(minlength, dtype=_dtypes.int32, name="minlength"), output_size)
+        if maxlength is not None:
+            output_size = minimum(convert_to_tensor(maxlength, dtype=_dtypes.int32, name="maxlength"), output_size)
+        flat = array_ops.reshape(arr, [-1])
+        if weights is None:
+            weights = constant([], dtype=dtype)
+        else:
+            weights = convert_to_tensor(weights, name="weights")  # the counts take the weights' type
+        return apply_op_output("DenseBincount", [flat, output_size, weights], {"binary_output": False},
+                               name="DenseBincount")
+
+
+def global_norm(t_list, name=None):
+    """sqrt(sum of squares of every tensor in `t_list`), skipping None entries."""
+    from ortflow.api import array_ops
+
+    t_list = [t for t in t_list if t is not None]
+    g = graph_of(t_list)
+    with g.as_default(), g.name_scope(name or "global_norm"):
+        half_squared = [apply_op_output("L2Loss", [convert_to_tensor(t)], name="L2Loss") for t in t_list]
+        total = reduce_sum(array_ops.stack(half_squared))
+        two = constant(2.0, dtype=total.dtype.base_dtype)
+        return apply_op_output("Sqrt", [total * two], name="global_norm")
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None):
+    """t * clip_norm / max(l2norm(t, axes), clip_norm): `t` rescaled so its L2 norm is at most `clip_norm`."""
+    from ortflow.api import array_ops
+
+    g = graph_of(t)
+    with g.as_default(), g.name_scope(name or "clip_by_norm") as scope:
+        t = convert_to_tensor(t, name="t")
+        l2sum = reduce_sum(t * t, axes, keepdims=True)
+        pred = l2sum > 0
+        l2sum_safe = array_ops.where(pred, l2sum, array_ops.ones_like(l2sum))
+        l2norm = array_ops.where(pred, sqrt(l2sum_safe), l2sum)
+        intermediate = t * clip_norm
+        clipped = truediv(intermediate, maximum(l2norm, clip_norm))
+        return array_ops.identity(clipped, name=scope)
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """Scales every tensor of `t_list` by clip_norm / max(global_norm, clip_norm).
+
+    Returns:
+        (list of clipped tensors, the global norm).
+    """
+    from ortflow.api import array_ops
+
+    t_list = list(t_list)
+    if use_norm is None:
+        use_norm = global_norm(t_list)
+    g = graph_of(t_list)
+    with g.as_default(), g.name_scope(name or "clip_by_global_norm") as scope:
+        scale = clip_norm * minimum(truediv(1.0, use_norm), truediv(constant(1.0, dtype=use_norm.dtype.base_dtype),
+                                                                     clip_norm))
+        scale = scale + (use_norm - use_norm)  # a NaN or infinite norm makes every output NaN, as in TF
+        clipped = []
+        for i, t in enumerate(t_list):
+            if t is None:
+                clipped.append(None)
+                continue
+            t = convert_to_tensor(t)
+            clipped.append(array_ops.identity(t * cast(scale, t.dtype.base_dtype), name=f"{scope}_{i}"))
+        return clipped, use_norm
+
+
+def clip_by_average_norm(t, clip_norm, name=None):
+    """`t` rescaled so that its L2 norm divided by its element count is at most `clip_norm`."""
+    from ortflow.api import array_ops
+
+    g = graph_of(t)
+    with g.as_default(), g.name_scope(name or "clip_by_average_norm") as scope:
+        t = convert_to_tensor(t, name="t")
+        n_element = cast(array_ops.size(t), _dtypes.float32)
+        l2norm_inv = rsqrt(reduce_sum(t * t))
+        tclip = t * clip_norm * minimum(l2norm_inv * n_element, truediv(constant(1.0), clip_norm))
+        return array_ops.identity(tclip, name=scope)
+
+
+__all__ += ["acosh", "arg_max", "arg_min", "asinh", "atan2", "atanh", "bincount", "clip_by_average_norm",
+            "clip_by_global_norm", "clip_by_norm", "digamma", "div_no_nan", "global_norm", "is_non_decreasing",
+            "is_strictly_increasing", "lgamma", "multiply_no_nan", "reciprocal_no_nan", "rint", "segment_max",
+            "segment_mean", "segment_min", "segment_prod", "softsign", "truncatediv", "xdivy", "xlog1py"]

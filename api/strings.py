@@ -5,7 +5,8 @@ String ops have no ONNX form; a Session runs graphs that hold them on its numpy 
 
 from __future__ import annotations
 
-from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
+import numpy as np
+from ortflow.api.ops_builder import apply_op_output, constant, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import Tensor
 
@@ -15,6 +16,7 @@ __all__ = [
     "join",
     "length",
     "lower",
+    "reduce_join",
     "regex_replace",
     "string_join",
     "string_to_number",
@@ -99,3 +101,20 @@ def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, b
         value = convert_to_tensor(value, dtype=_dtypes.string)
     return apply_op_output("DecodeRaw", [value], {"out_type": _dtypes.as_dtype(out_type),
                                                   "little_endian": bool(little_endian)}, name=name or "DecodeRaw")
+
+
+def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None, reduction_indices=None,
+                keepdims=None):
+    """Joins the strings along `axis` (all axes when None; the first listed axis varies fastest) (`ReduceJoin`)."""
+    axis = reduction_indices if axis is None else axis
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    g = graph_of(inputs)
+    with g.as_default(), g.name_scope(name or "ReduceJoin"):
+        inputs = convert_to_tensor(inputs, dtype=_dtypes.string, name="inputs")
+        if axis is None:
+            rank = inputs.shape.rank
+            if rank is None:
+                raise NotImplementedError("reduce_join over all axes needs inputs of known rank")
+            axis = constant(np.arange(rank - 1, -1, -1, dtype=np.int32))
+        return apply_op_output("ReduceJoin", [inputs, axis], {"keep_dims": keep, "separator": separator},
+                               name="ReduceJoin")

@@ -188,6 +188,7 @@ from ortflow.api.linalg import (
     matrix_inverse,
     matrix_set_diag,
     matrix_solve,
+    matrix_solve_ls,
     matrix_triangular_solve,
     self_adjoint_eig,
     self_adjoint_eigvals,
@@ -196,6 +197,7 @@ from ortflow.api.linalg import (
 from ortflow.api.strings import (
     as_string,
     decode_raw,
+    reduce_join,
     regex_replace,
     string_join,
     string_to_number,
@@ -203,10 +205,10 @@ from ortflow.api.strings import (
 )
 from ortflow.api.strings import strip as string_strip
 
-__all__ += ["extract_image_patches", "cholesky_solve", "matrix_band_part", "matrix_determinant", "matrix_diag",
-            "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve", "matrix_triangular_solve",
-            "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw", "regex_replace",
-            "string_join", "string_strip", "string_to_number", "substr"]
+__all__ += ["extract_image_patches", "cholesky_solve", "matrix_solve_ls", "matrix_band_part", "matrix_determinant",
+            "matrix_diag", "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve",
+            "matrix_triangular_solve", "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw",
+            "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr"]
 
 from ortflow.api.script_ops import numpy_function, py_func
 from ortflow.api.tf_logging import get_logger

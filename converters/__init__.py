@@ -40,6 +40,7 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     linalg,
     loss,
     math,
+    math_extra,
     nn,
     random,
     reduce,

@@ -155,6 +155,61 @@ def _tensor_scatter(node_def, inputs):
     return [out]
 
 
+@kernel("Xlogy", "Xdivy", "Xlog1py")
+def _xlogy(node_def, inputs):
+    x, y = np.broadcast_arrays(*(np.asarray(v) for v in inputs))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = {"Xlogy": lambda: x * np.log(y), "Xdivy": lambda: x / y,
+                 "Xlog1py": lambda: x * np.log1p(y)}[node_def.op]()
+    return [np.where(x == 0, np.zeros_like(value), value).astype(x.dtype)]
+
+
+@kernel("InTopK", "InTopKV2")
+def _in_top_k(node_def, inputs):
+    predictions, targets = np.asarray(inputs[0]), np.asarray(inputs[1]).astype(np.int64)
+    k = get_attr(node_def, "k") if node_def.op == "InTopK" else _scalar(inputs[2])
+    out = np.zeros(targets.shape, dtype=bool)
+    for b, target in enumerate(targets):
+        row = predictions[b]
+        if not 0 <= target < row.size or not np.isfinite(row).all():
+            continue  # TF answers false when it cannot say
+        out[b] = int((row > row[target]).sum()) < k
+    return [out]
+
+
+@kernel("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd")
+def _segment(node_def, inputs):
+    data, ids = np.asarray(inputs[0]), np.asarray(inputs[1]).astype(np.int64)
+    if ids.size and (np.diff(ids) < 0).any():
+        raise GraphError("segment_ids are not increasing")
+    n = int(ids[-1]) + 1 if ids.size else 0
+    out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
+    reduce = {"SegmentSum": np.sum, "SegmentMean": np.mean, "SegmentMax": np.max, "SegmentMin": np.min,
+              "SegmentProd": np.prod}[node_def.op]
+    for segment in range(n):
+        rows = data[ids == segment]
+        if rows.shape[0]:
+            out[segment] = reduce(rows, axis=0)
+        elif node_def.op == "SegmentProd":
+            out[segment] = 1
+    return [out]
+
+
+@kernel("DenseBincount")
+def _dense_bincount(node_def, inputs):
+    values, size, weights = np.asarray(inputs[0]), _scalar(inputs[1]), np.asarray(inputs[2])
+    dtype = _np_type(node_def, "T")
+    binary = get_attr(node_def, "binary_output", False)
+    rows = values.reshape(-1, values.shape[-1]) if values.ndim else values.reshape(1, 1)
+    w = weights.reshape(rows.shape) if weights.size else None
+    out = np.zeros((rows.shape[0], size), dtype=dtype)
+    for r, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if 0 <= v < size:
+                out[r, v] = 1 if binary else out[r, v] + (1 if w is None else w[r, j])
+    return [out.reshape(values.shape[:-1] + (size,)) if values.ndim > 1 else out.reshape(size)]
+
+
 # --------------------------------------------------------------------------- linalg
 
 
@@ -545,4 +600,23 @@ def _substr(node_def, inputs):
         if not 0 <= p <= len(s):
             raise GraphError(f"pos {int(pos[i])} out of range for string b'{s!r}' at index {i}")
         out[i] = s[p:p + max(n, 0)]
+    return [out]
+
+
+@kernel("ReduceJoin")
+def _reduce_join(node_def, inputs):
+    x = _strings(inputs[0])
+    axes = [int(a) % x.ndim for a in np.asarray(inputs[1]).reshape(-1)] if x.ndim else []
+    if len(set(axes)) != len(axes):
+        raise GraphError(f"Duplicate reduction dimension {axes}")
+    separator = _as_bytes(get_attr(node_def, "separator", b""))
+    keep = [a for a in range(x.ndim) if a not in axes]
+    # The first listed axis varies fastest in the joined order, so it goes last.
+    moved = np.transpose(x, keep + axes[::-1]) if x.ndim else x
+    rows = moved.reshape([x.shape[a] for a in keep] + [-1])
+    out = np.empty(rows.shape[:-1], dtype=object)
+    for i in np.ndindex(out.shape):
+        out[i] = separator.join(rows[i])
+    if get_attr(node_def, "keep_dims", False):
+        out = out.reshape([1 if a in axes else x.shape[a] for a in range(x.ndim)])
     return [out]

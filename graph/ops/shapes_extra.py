@@ -140,3 +140,14 @@ def _extract_image_patches(node_def, shapes, values):
 def _decode_raw(node_def, shapes, values):
     x = shapes[0]
     return [None if x is None else tuple(x) + (None,)]
+
+
+@shape_fn("ReduceJoin")
+def _reduce_join(node_def, shapes, values):
+    x, axes = shapes[0], int_list(values[1])
+    if x is None or axes is None:
+        return [None]
+    axes = {a % len(x) for a in axes} if x else set()
+    if attr(node_def, "keep_dims", False):
+        return [tuple(1 if i in axes else d for i, d in enumerate(x))]
+    return [tuple(d for i, d in enumerate(x) if i not in axes)]

@@ -376,3 +376,138 @@ def test_extract_image_patches_and_resize_by_method_name():
     np.testing.assert_array_equal(patches[0, 1, 0], img[0, 2:4, 0:2].reshape(-1))
     np.testing.assert_array_equal(same_named, patches)
     np.testing.assert_array_equal(nearest, img[:, ::2, ::2])
+
+
+# --------------------------------------------------------------------------- second batch
+
+def test_sequence_mask_where_v2_repeat_ensure_shape():
+    lengths = tf.placeholder(tf.int32, [None])
+    x = tf.placeholder(tf.float32, [None, 3])
+    lv, xv = np.array([1, 3, 0], np.int32), np.arange(6, dtype=np.float32).reshape(2, 3)
+    got = _run([tf.sequence_mask(lengths, 4), tf.sequence_mask(lengths), tf.sequence_mask(lengths, 2, tf.float32),
+                tf.where_v2(x > 2, x, -1.0), tf.repeat(x, 2, axis=1), tf.repeat(x, [2, 1], axis=0), tf.repeat(x, 2),
+                tf.ensure_shape(x, [None, 3])], {lengths: lv, x: xv})
+    np.testing.assert_array_equal(got[0], np.arange(4) < lv[:, None])
+    np.testing.assert_array_equal(got[1], np.arange(3) < lv[:, None])
+    np.testing.assert_array_equal(got[2], (np.arange(2) < lv[:, None]).astype(np.float32))
+    np.testing.assert_array_equal(got[3], np.where(xv > 2, xv, -1))
+    np.testing.assert_array_equal(got[4], np.repeat(xv, 2, axis=1))
+    np.testing.assert_array_equal(got[5], np.repeat(xv, [2, 1], axis=0))
+    np.testing.assert_array_equal(got[6], np.repeat(xv, 2))
+    np.testing.assert_array_equal(got[7], xv)
+
+
+def test_tensor_scatters_and_segments():
+    t = np.arange(12, dtype=np.float32).reshape(4, 3)
+    x = tf.placeholder(tf.float32, [4, 3])
+    ids = [0, 0, 2, 3]
+    got = _run([tf.tensor_scatter_add(x, [[1], [1]], tf.ones([2, 3])), tf.tensor_scatter_nd_sub(x, [[0, 0]], [5.0]),
+                tf.tensor_scatter_nd_max(x, [[0, 0], [3, 2]], [7.0, 1.0]),
+                tf.tensor_scatter_nd_min(x, [[0, 0], [3, 2]], [7.0, 1.0]),
+                tf.math.segment_mean(x, ids), tf.math.segment_max(x, ids), tf.math.segment_min(x, ids),
+                tf.math.segment_prod(x, ids), tf.math.segment_sum(x, ids)], {x: t})
+    add = t.copy()
+    add[1] += 2
+    np.testing.assert_array_equal(got[0], add)
+    sub = t.copy()
+    sub[0, 0] -= 5
+    np.testing.assert_array_equal(got[1], sub)
+    high, low = t.copy(), t.copy()
+    high[0, 0], low[3, 2] = 7, 1
+    np.testing.assert_array_equal(got[2], high)
+    np.testing.assert_array_equal(got[3], low)
+    rows = [t[:2], None, t[2:3], t[3:4]]
+    for out, fn, empty in zip(got[4:], (np.mean, np.max, np.min, np.prod, np.sum), (0, 0, 0, 1, 0)):
+        want = np.stack([fn(r, axis=0) if r is not None else np.full(3, empty, np.float32) for r in rows])
+        np.testing.assert_allclose(out, want, rtol=1e-6)
+
+
+def test_math_second_batch():
+    xv = np.array([[0.0, 1.5, -2.0], [3.0, 0.0, 0.5]], np.float32)
+    x = tf.placeholder(tf.float32, [None, 3])
+    i = tf.placeholder(tf.int32, [None])
+    iv = np.array([1, 4, 1, 0], np.int32)
+    got = _run([tf.math.atan2(x, x - 1), tf.math.xlogy(x, tf.abs(x) + 1), tf.math.xdivy(x, x),
+                tf.math.reciprocal_no_nan(x), tf.math.multiply_no_nan(x, x), tf.arg_max(x, 1), tf.arg_min(x, 1),
+                tf.math.is_non_decreasing(i), tf.math.is_strictly_increasing([1, 2, 5]), tf.math.bincount(i),
+                tf.math.bincount(i, weights=[0.5, 1.0, 2.0, 4.0]), tf.math.bincount(i, minlength=7, maxlength=7),
+                tf.math.in_top_k(x, [1, 0], 1), tf.math.in_top_k(x, [2, 0], 2), tf.math.softsign(x),
+                tf.math.rint(x * 1.5), tf.math.acosh(tf.abs(x) + 1)], {x: xv, i: iv})
+    np.testing.assert_allclose(got[0], np.arctan2(xv, xv - 1), rtol=1e-6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.testing.assert_allclose(got[1], np.where(xv == 0, 0, xv * np.log(np.abs(xv) + 1)), rtol=1e-6)
+        np.testing.assert_array_equal(got[2], np.where(xv == 0, 0, 1))
+        np.testing.assert_allclose(got[3], np.where(xv == 0, 0, 1 / xv), rtol=1e-6)
+    np.testing.assert_array_equal(got[4], xv * xv)
+    np.testing.assert_array_equal(got[5], [1, 0])
+    np.testing.assert_array_equal(got[6], [2, 1])
+    assert not got[7] and got[8]
+    np.testing.assert_array_equal(got[9], [1, 2, 0, 0, 1])
+    np.testing.assert_array_equal(got[10], [4.0, 2.5, 0, 0, 1.0])
+    np.testing.assert_array_equal(got[11], [1, 2, 0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(got[12], [True, True])
+    np.testing.assert_array_equal(got[13], [False, True])
+    np.testing.assert_allclose(got[14], xv / (1 + np.abs(xv)), rtol=1e-6)
+    np.testing.assert_array_equal(got[15], np.rint(xv * 1.5))
+    np.testing.assert_allclose(got[16], np.arccosh(np.abs(xv) + 1), rtol=1e-5)
+
+
+def test_clipping_by_norms():
+    xv = np.array([[3.0, 4.0], [0.0, 0.0]], np.float32)
+    yv = np.array([12.0], np.float32)
+    x = tf.placeholder(tf.float32, [2, 2])
+    y = tf.placeholder(tf.float32, [1])
+    (cx, cy), norm = tf.clip_by_global_norm([x, y], 6.5)
+    got = _run([tf.clip_by_norm(x, 1.0), tf.clip_by_norm(x, 1.0, axes=[1]), cx, cy, norm, tf.global_norm([x, y]),
+                tf.linalg.global_norm([y]), tf.clip_by_average_norm(x, 0.5)], {x: xv, y: yv})
+    np.testing.assert_allclose(got[0], xv / 5, rtol=1e-6)
+    np.testing.assert_allclose(got[1], [[0.6, 0.8], [0, 0]], rtol=1e-6)
+    np.testing.assert_allclose(got[2], xv / 2, rtol=1e-6)
+    np.testing.assert_allclose(got[3], yv / 2, rtol=1e-6)
+    np.testing.assert_allclose([got[4], got[5], got[6]], [13.0, 13.0, 12.0], rtol=1e-6)
+    np.testing.assert_allclose(got[7], xv * 0.5 * min(4 / 5, 1 / 0.5), rtol=1e-6)
+
+
+def test_lstsq_tall_and_wide():
+    a = RNG.uniform(-1, 1, size=(5, 3)).astype(np.float32)
+    b = RNG.uniform(-1, 1, size=(5, 2)).astype(np.float32)
+    pa, pb = tf.placeholder(tf.float32, [5, 3]), tf.placeholder(tf.float32, [5, 2])
+    tall, wide, ridge = _run([tf.matrix_solve_ls(pa, pb), tf.linalg.lstsq(tf.transpose(pa), pb[:3]),
+                              tf.linalg.lstsq(pa, pb, l2_regularizer=0.5)], {pa: a, pb: b})
+    np.testing.assert_allclose(tall, np.linalg.lstsq(a, b, rcond=None)[0], rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(wide, np.linalg.lstsq(a.T, b[:3], rcond=None)[0], rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(ridge, np.linalg.solve(a.T @ a + 0.5 * np.eye(3), a.T @ b), rtol=1e-3, atol=1e-4)
+
+
+def test_image_second_batch():
+    img = RNG.uniform(size=(4, 5, 3)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [4, 5, 3])
+    xb = tf.placeholder(tf.float32, [2, 4, 5, 3])
+    got = _run([tf.image.rot90(x), tf.image.rot90(x, 2), tf.image.rot90(x, -1), tf.image.rot90(xb, 1),
+                tf.image.grayscale_to_rgb(x[..., :1]), tf.image.resize_image_with_crop_or_pad(x, 2, 7),
+                tf.image.resize_with_crop_or_pad(x, 6, 3), tf.image.adjust_gamma(x, 2.0, 0.5),
+                tf.image.total_variation(x), tf.image.total_variation(xb), tf.image.psnr(x, x * 0.5, 1.0),
+                tf.image.transpose(x)], {x: img, xb: np.stack([img, img[::-1]])})
+    np.testing.assert_array_equal(got[0], np.rot90(img))
+    np.testing.assert_array_equal(got[1], np.rot90(img, 2))
+    np.testing.assert_array_equal(got[2], np.rot90(img, 3))
+    np.testing.assert_array_equal(got[3][0], np.rot90(img))
+    np.testing.assert_array_equal(got[4], np.repeat(img[..., :1], 3, axis=-1))
+    np.testing.assert_array_equal(got[5], np.pad(img[1:3], [(0, 0), (1, 1), (0, 0)]))
+    np.testing.assert_array_equal(got[6], np.pad(img[:, 1:4], [(1, 1), (0, 0), (0, 0)]))
+    np.testing.assert_allclose(got[7], 0.5 * img ** 2, rtol=1e-6)
+    tv = np.abs(np.diff(img, axis=0)).sum() + np.abs(np.diff(img, axis=1)).sum()
+    np.testing.assert_allclose(got[8], tv, rtol=1e-5)
+    np.testing.assert_allclose(got[9], [tv, tv], rtol=1e-5)
+    np.testing.assert_allclose(got[10], 10 * np.log10(1 / np.mean((img * 0.5) ** 2)), rtol=1e-5)
+    np.testing.assert_array_equal(got[11], img.transpose(1, 0, 2))
+
+
+def test_reduce_join_orders_axes_as_tensorflow():
+    a = tf.constant([["a", "b"], ["c", "d"]])
+    got = _run([tf.reduce_join(a, 0), tf.reduce_join(a, 1, keep_dims=True), tf.reduce_join(a, [0, 1]),
+                tf.reduce_join(a, [1, 0]), tf.strings.reduce_join(a, -1, separator=".")])
+    assert got[0].tolist() == [b"ac", b"bd"]
+    assert got[1].tolist() == [[b"ab"], [b"cd"]]
+    assert got[2] == b"acbd" and got[3] == b"abcd"
+    assert got[4].tolist() == [b"a.b", b"c.d"]

@@ -103,6 +103,40 @@ fetches = [tf.image.crop_and_resize(img, boxes, [0, 1, 1, 0], [4, 5]),
            tf.shape(tf.image.random_crop(img[0], [2, 3, 3], seed=3))]
 feed = {"img:0": IMG}
 """,
+    "second_batch_math": """
+x = tf.placeholder(tf.float32, [None, 5], name="x")
+i = tf.placeholder(tf.int32, [None], name="i")
+xs = tf.ensure_shape(x, [3, 5])
+(c1, c2), n = tf.clip_by_global_norm([x, x * 2], 3.0)
+fetches = [tf.sequence_mask(i, 6), tf.sequence_mask(i), tf.sequence_mask(i, 4, dtype=tf.float32),
+           tf.where_v2(x > 0, x, 0.5), tf.repeat(x, 3, axis=0), tf.repeat(x, [1, 2, 3, 0, 1], axis=1),
+           tf.repeat(x, 2), tf.ensure_shape(x, [3, 5]), tf.tensor_scatter_add(x, [[1], [1]], tf.ones([2, 5])),
+           tf.tensor_scatter_nd_sub(x, [[0, 0]], [5.0]), tf.tensor_scatter_nd_max(x, [[0, 0], [2, 4]], [9.0, -9.0]),
+           tf.tensor_scatter_nd_min(x, [[0, 0], [2, 4]], [9.0, -9.0]), tf.math.segment_mean(x, [0, 0, 2]),
+           tf.math.segment_max(x, [0, 2, 2]), tf.math.segment_min(x, [1, 1, 1]), tf.math.segment_prod(x, [0, 1, 3]),
+           tf.math.atan2(x, x - 1), tf.math.xlogy(x, tf.abs(x) + 0.5), tf.math.xdivy(x, x + 0.5),
+           tf.math.xlog1py(x, tf.abs(x)), tf.math.reciprocal_no_nan(x), tf.math.multiply_no_nan(x, x),
+           tf.arg_max(x, 1), tf.arg_min(x, 0), tf.math.is_non_decreasing(i), tf.math.is_strictly_increasing(x[0]),
+           tf.math.bincount(i), tf.math.bincount(i, weights=tf.cast(i, tf.float32) * 0.5, minlength=9),
+           tf.math.bincount(i, maxlength=3), tf.math.in_top_k(x, [0, 1, 2], 2),
+           tf.math.softsign(x), tf.math.rint(x * 0.75), tf.math.acosh(tf.abs(x) + 1), tf.math.asinh(x),
+           tf.math.atanh(x * 0.2), tf.math.lgamma(tf.abs(x) + 0.5), tf.truncatediv(i, 2),
+           tf.clip_by_norm(x, 2.0), tf.clip_by_norm(x, 2.0, axes=[1]), c1, c2, n, tf.global_norm([x]),
+           tf.clip_by_average_norm(x, 0.1), tf.matrix_solve_ls(xs[:, :2], xs[:, 2:]),
+           tf.linalg.lstsq(xs[:, :3], xs[:, 3:], l2_regularizer=0.1), tf.linalg.lstsq(tf.transpose(xs), xs[0][:, None])]
+feed = {"x:0": X, "i:0": np.array([1, 3, 3, 7, 0], np.int32)}
+""",
+    "second_batch_images_strings": """
+img = tf.placeholder(tf.float32, [6, 7, 3], name="img")
+s = tf.constant([["a", "b", "c"], ["d", "e", "f"]])
+fetches = [tf.image.rot90(img), tf.image.rot90(img, 2), tf.image.rot90(img, 3), tf.image.rot90(img[None], 1),
+           tf.image.grayscale_to_rgb(img[..., :1]), tf.image.resize_image_with_crop_or_pad(img, 4, 9),
+           tf.image.resize_image_with_crop_or_pad(img, 8, 3), tf.image.adjust_gamma(img, 0.5, 2.0),
+           tf.image.total_variation(img), tf.image.total_variation(img[None]), tf.image.psnr(img, img * 0.8, 1.0),
+           tf.image.transpose(img), tf.reduce_join(s), tf.reduce_join(s, 0), tf.reduce_join(s, [1, 0]),
+           tf.reduce_join(s, 1, keep_dims=True, separator="+")]
+feed = {"img:0": IMG[0, :, :, :]}
+""",
 }
 
 
@@ -110,7 +144,7 @@ def _run(tf_module, code):
     g = tf_module.Graph()
     env = {"tf": tf_module, "np": np, "X": X, "M": M, "SPD": SPD, "IMG": IMG}
     with g.as_default():
-        exec(code, env)
+        exec(code, env)  # noqa: S102 - the snippets are this file's own constants
         with tf_module.Session(graph=g) as sess:
             if "init" in env:
                 sess.run(env["init"])
@@ -170,6 +204,11 @@ STRUCTURE_CASES = {
                         'tf.image.crop_and_resize(tf.zeros([1, 4, 4, 1]), [[0.0, 0.0, 1.0, 1.0]], [0], [2, 2]), '
                         'tf.extract_image_patches(tf.zeros([1, 4, 4, 1]), [1, 2, 2, 1], [1, 1, 1, 1], '
                         '[1, 1, 1, 1], "VALID"), tf.image.resize(tf.zeros([1, 4, 4, 1]), [2, 2], method="nearest")]',
+    "sequence_mask": '[tf.sequence_mask(tf.placeholder(tf.int32, [None], name="l"), 5), '
+                     'tf.sequence_mask(tf.placeholder(tf.int32, [None], name="l2"), dtype=tf.float32)]',
+    "clip_norms": '[tf.global_norm([m, m]), tf.where_v2(m > 0, m, 0.0), '
+                  'tf.linalg.lstsq(m, tf.ones([3, 1]))]',
+    "bincount": 'tf.math.bincount(tf.placeholder(tf.int32, [None], name="x"), minlength=3, maxlength=5)',
 }
 
 #: attrs compared besides node names and op types (others, such as TopKV2's index_type, are
@@ -184,7 +223,7 @@ def _nodes(tf_module, code):
     with g.as_default():
         v = tf_module.get_variable("v", [2, 2], use_resource=False)
         m = tf_module.placeholder(tf_module.float32, [3, 3], name="m")
-        exec(code, {"tf": tf_module, "v": v, "m": m})
+        exec(code, {"tf": tf_module, "v": v, "m": m})  # noqa: S102 - this file's own snippets
         nodes = []
         for node in g.as_graph_def().node:
             if node.name == "v" or node.name.startswith("v/"):

@@ -154,6 +154,95 @@ def tensor_scatter_add_sub():
     return Case(nodes, {"t:0": t, "idx:0": idx, "upd:0": upd}, ["add:0", "sub:0"], expected, min_opset=16)
 
 
+# --------------------------------------------------------------------------- math_extra
+
+@case
+def xlogy_family_and_mul_no_nan():
+    x = np.array([[0.0, 1.5, 2.0, 0.0]], np.float32)
+    y = np.array([[0.0, 2.0, 0.5, np.inf]], np.float32)
+    nodes = [placeholder("x", F32, [None, 4]), placeholder("y", F32, [None, 4])]
+    nodes += [op(o, o, ["x", "y"], T=F32) for o in ("Xlogy", "Xdivy", "Xlog1py")]
+    nodes += [op("MulNoNan", "MulNoNan", ["y", "x"], T=F32)]
+
+    def expected(f):
+        a, b = f["x:0"], f["y:0"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return [np.where(a == 0, 0, a * np.log(b)), np.where(a == 0, 0, a / b),
+                    np.where(a == 0, 0, a * np.log1p(b)), np.where(a == 0, 0, a * b)]
+    return Case(nodes, {"x:0": x, "y:0": y}, ["Xlogy:0", "Xdivy:0", "Xlog1py:0", "MulNoNan:0"], expected)
+
+
+@case
+def atan2():
+    y = np.array([1.0, 1.0, -1.0, -1.0, 0.0, 0.0, 2.0, -3.0, 0.0], np.float32)
+    x = np.array([1.0, -1.0, -1.0, 1.0, -2.0, 0.0, 0.0, 0.0, 3.0], np.float32)
+    nodes = [placeholder("y", F32, [None]), placeholder("x", F32, [None]), op("a", "Atan2", ["y", "x"], T=F32),
+             placeholder("y64", F64, [None]), placeholder("x64", F64, [None]), op("b", "Atan2", ["y64", "x64"], T=F64)]
+    return Case(nodes, {"y:0": y, "x:0": x, "y64:0": y.astype(np.float64), "x64:0": x.astype(np.float64)},
+                ["a:0", "b:0"], lambda f: [np.arctan2(f["y:0"], f["x:0"]), np.arctan2(f["y64:0"], f["x64:0"])])
+
+
+@case
+def in_top_k():
+    p = np.array([[0.1, 0.8, 0.8, 0.0], [0.5, 0.2, 0.1, 0.9], [0.3, np.nan, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4]],
+                 np.float32)
+    t = np.array([2, 0, 0, 7], np.int32)
+    nodes = [placeholder("p", F32, [None, 4]), placeholder("t", I32, [None]), const("k", np.int32(1)),
+             op("v2", "InTopKV2", ["p", "t", "k"], T=I32), op("v1", "InTopK", ["p", "t"], T=I32, k=2)]
+    # Ties at the boundary count as in the top k; a NaN row or an out-of-range target is false.
+    return Case(nodes, {"p:0": p, "t:0": t}, ["v2:0", "v1:0"],
+                lambda f: [np.array([True, False, False, False]), np.array([True, True, False, False])])
+
+
+def _segment_reference(data, ids, reduce, empty):
+    n = int(ids.max()) + 1
+    return np.stack([reduce(data[ids == s], axis=0) if (ids == s).any() else np.full(data.shape[1:], empty,
+                                                                                       data.dtype)
+                     for s in range(n)]).astype(data.dtype)
+
+
+@case
+def sorted_segments():
+    data = RNG.uniform(-2, 2, size=(5, 3)).astype(np.float32)
+    ids = np.array([0, 0, 2, 2, 3], np.int32)
+    nodes = [placeholder("data", F32, [None, 3]), placeholder("ids", I32, [None])]
+    nodes += [op(o, o, ["data", "ids"], T=F32, Tindices=I32)
+              for o in ("SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd")]
+
+    def expected(f):
+        d, i = f["data:0"], f["ids:0"]
+        return [_segment_reference(d, i, np.mean, 0), _segment_reference(d, i, np.max, 0),
+                _segment_reference(d, i, np.min, 0), _segment_reference(d, i, np.prod, 1)]
+    return Case(nodes, {"data:0": data, "ids:0": ids},
+                ["SegmentMean:0", "SegmentMax:0", "SegmentMin:0", "SegmentProd:0"], expected, min_opset=18)
+
+
+@case
+def dense_bincount():
+    arr = np.array([1, 3, 3, 0, 5], np.int32)
+    w = np.array([0.5, 1.0, 2.0, 0.25, 4.0], np.float32)
+    nodes = [placeholder("arr", I32, [None]), placeholder("w", F32, [None]), const("size", np.int32(5)),
+             const("none", np.zeros(0, np.int32)), const("none_f", np.zeros(0, np.float32)),
+             op("counts", "DenseBincount", ["arr", "size", "none"], Tidx=I32, T=I32, binary_output=False),
+             op("sums", "DenseBincount", ["arr", "size", "w"], Tidx=I32, T=F32, binary_output=False),
+             op("seen", "DenseBincount", ["arr", "size", "none_f"], Tidx=I32, T=F32, binary_output=True)]
+    return Case(nodes, {"arr:0": arr, "w:0": w}, ["counts:0", "sums:0", "seen:0"],
+                lambda f: [np.array([1, 1, 0, 2, 0], np.int32), np.array([0.25, 0.5, 0, 3.0, 0], np.float32),
+                           np.array([1, 1, 0, 1, 0], np.float32)])
+
+
+@case
+def tensor_scatter_max_min():
+    t = np.arange(6, dtype=np.float32).reshape(2, 3)
+    nodes = [placeholder("t", F32, [2, 3]), const("idx", np.array([[0, 1], [1, 2], [0, 1]], np.int32)),
+             const("upd", np.array([9.0, -1.0, 3.0], np.float32)),
+             op("max", "TensorScatterMax", ["t", "idx", "upd"], T=F32, Tindices=I32),
+             op("min", "TensorScatterMin", ["t", "idx", "upd"], T=F32, Tindices=I32)]
+    return Case(nodes, {"t:0": t}, ["max:0", "min:0"],
+                lambda f: [np.array([[0, 9, 2], [3, 4, 5]], np.float32), np.array([[0, 1, 2], [3, 4, -1]], np.float32)],
+                min_opset=18)
+
+
 # --------------------------------------------------------------------------- linalg
 
 @case

@@ -1,0 +1,187 @@
+"""Handlers of less common TF math ops: Xlogy family, Atan2, MulNoNan, InTopKV2, sorted segment
+reductions, DenseBincount and the max/min tensor scatters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from ortflow.converters.emit import (
+    const_i64,
+    first,
+    reduce,
+    scalar_like,
+    shape_of,
+    to_int64,
+    to_scalar,
+    unsqueeze,
+    zeros_like_shape,
+)
+from ortflow.converters.math import unary_in_float32
+from ortflow.converters.registry import handler, require
+from ortflow.formats import dtypes
+
+__all__: list[str] = []
+
+
+def _dtype(node, i: int = 0):
+    return node.input_dtype(i) or node.output_dtype(0)
+
+
+def _zero_where_x_is_zero(ctx, node, x: str, value: str) -> None:
+    zero = scalar_like(ctx, 0, _dtype(node))
+    first(ctx, "Where", [first(ctx, "Equal", [x, zero]), zero, value], output=node.output(0))
+
+
+@handler("Xlogy", "Xdivy", "Xlog1py", since=9)
+def convert_xlogy(ctx, node):
+    # TF:   z = Xlogy(x, y)       (0 where x == 0, else x * log(y); Xdivy: x / y; Xlog1py: x * log1p(y))
+    # ONNX: Z = Where(X == 0, 0, Mul(X, Log(Y)))   (Div / Log(1 + Y) for the others)
+    x, y = node.input(0), node.input(1)
+    if node.op == "Xdivy":
+        value = first(ctx, "Div", [x, y])
+    else:
+        if node.op == "Xlog1py":
+            y = first(ctx, "Add", [y, scalar_like(ctx, 1, _dtype(node))])
+        value = first(ctx, "Mul", [x, first(ctx, "Log", [y])])
+    _zero_where_x_is_zero(ctx, node, x, value)
+
+
+@handler("MulNoNan", since=9)
+def convert_mul_no_nan(ctx, node):
+    # TF:   z = MulNoNan(x, y)    (0 where y == 0, even for an infinite or NaN x)
+    # ONNX: Z = Where(Y == 0, 0, Mul(X, Y))
+    zero = scalar_like(ctx, 0, _dtype(node))
+    product = first(ctx, "Mul", [node.input(0), node.input(1)])
+    first(ctx, "Where", [first(ctx, "Equal", [node.input(1), zero]), zero, product], output=node.output(0))
+
+
+@handler("Atan2", since=9)
+def convert_atan2(ctx, node):
+    # TF:   z = Atan2(y, x)
+    # ONNX: Z = Atan(Y / X), plus pi (y >= 0) or minus pi (y < 0) where x < 0; 0 where x == y == 0
+    dtype = _dtype(node)
+    y, x = node.input(0), node.input(1)
+    zero = scalar_like(ctx, 0, dtype)
+    base = unary_in_float32(ctx, "Atan", first(ctx, "Div", [y, x]), dtype)
+    pi = scalar_like(ctx, math.pi, dtype)
+    turn = first(ctx, "Where", [first(ctx, "GreaterOrEqual", [y, zero]), pi, first(ctx, "Neg", [pi])])
+    shifted = first(ctx, "Where", [first(ctx, "Less", [x, zero]), first(ctx, "Add", [base, turn]), base])
+    origin = first(ctx, "And", [first(ctx, "Equal", [x, zero]), first(ctx, "Equal", [y, zero])])
+    first(ctx, "Where", [origin, zero, shifted], output=node.output(0))
+
+
+@handler("InTopKV2", "InTopK", since=13)
+def convert_in_top_k(ctx, node):
+    # TF:   precision = InTopKV2(predictions [B, C], targets [B], k)   (InTopK: k an attr)
+    #       true when fewer than k classes score above the target's; false for a target out of
+    #       range or a row with a non-finite score
+    # ONNX: Less(ReduceSum(Greater(P, GatherElements(P, T))), k) And row all finite And T in range
+    predictions = node.input(0)
+    targets = to_int64(ctx, node.input(1))
+    classes = first(ctx, "Gather", [shape_of(ctx, predictions), const_i64(ctx, 1)], {"axis": 0})
+    in_range = first(ctx, "And", [first(ctx, "GreaterOrEqual", [targets, const_i64(ctx, 0)]),
+                                  first(ctx, "Less", [targets, classes])])
+    safe = first(ctx, "Where", [in_range, targets, const_i64(ctx, 0)])
+    score = first(ctx, "GatherElements", [predictions, unsqueeze(ctx, safe, [1])], {"axis": 1})
+    above = first(ctx, "Cast", [first(ctx, "Greater", [predictions, score])], {"to": ctx.onnx_type(dtypes.int64)})
+    count = reduce(ctx, "ReduceSum", above, [1], keepdims=False)
+    k = const_i64(ctx, int(node.attr("k"))) if node.op == "InTopK" else to_scalar(ctx, to_int64(ctx, node.input(2)))
+    finite = first(ctx, "Not", [first(ctx, "Or", [first(ctx, "IsNaN", [predictions]),
+                                                 first(ctx, "IsInf", [predictions])])])
+    all_finite = reduce(ctx, "ReduceMin", first(ctx, "Cast", [finite], {"to": ctx.onnx_type(dtypes.int32)}), [1],
+                        keepdims=False)
+    row_ok = first(ctx, "Cast", [all_finite], {"to": ctx.onnx_type(dtypes.bool)})
+    result = first(ctx, "And", [first(ctx, "Less", [count, k]), row_ok])
+    first(ctx, "And", [result, in_range], output=node.output(0))
+
+
+# --------------------------------------------------------------------------- sorted segments
+
+def _segments(ctx, node):
+    """(int64 ids as [N, 1] indices, int64 [1] segment count, output shape vector)."""
+    require(node.input_rank(1) == 1, node, "the segment ids must be a vector")
+    ids = to_int64(ctx, node.input(1))
+    known = node.input_value(1)
+    if known is not None:
+        count = const_i64(ctx, [int(np.max(known)) + 1 if np.size(known) else 0])
+    else:
+        top = reduce(ctx, "ReduceMax", ids, None, keepdims=True)
+        count = first(ctx, "Add", [first(ctx, "Reshape", [top, const_i64(ctx, [1])]), const_i64(ctx, [1])])
+    rest = first(ctx, "Slice", [shape_of(ctx, node.input(0)), const_i64(ctx, [1]),
+                                const_i64(ctx, [np.iinfo(np.int64).max])])
+    return unsqueeze(ctx, ids, [1]), count, first(ctx, "Concat", [count, rest], {"axis": 0})
+
+
+def _segment_counts(ctx, node, indices: str, count: str, dtype) -> str:
+    """Rows per segment, shaped [S, 1, ...] to broadcast against the segment results."""
+    ones = zeros_like_shape(ctx, first(ctx, "Shape", [indices]), dtype, 1)
+    ones = first(ctx, "Reshape", [ones, const_i64(ctx, [-1])])
+    counts = first(ctx, "ScatterND", [zeros_like_shape(ctx, count, dtype, 0), indices, ones], {"reduction": "add"})
+    rank = node.input_rank(0)
+    require(rank is not None, node, "the data needs a static rank")
+    return first(ctx, "Reshape", [counts, const_i64(ctx, [-1] + [1] * (rank - 1))])
+
+
+@handler("SegmentMean", since=16)
+def convert_segment_mean(ctx, node):
+    # TF:   output = SegmentMean(data, segment_ids)      (sorted ids; empty segments give 0)
+    # ONNX: Output = ScatterND(zeros, ids, Data, 'add') / max(ScatterND(zeros, ids, ones, 'add'), 1)
+    dtype = _dtype(node)
+    indices, count, out_shape = _segments(ctx, node)
+    total = first(ctx, "ScatterND", [zeros_like_shape(ctx, out_shape, dtype, 0), indices, node.input(0)],
+                  {"reduction": "add"})
+    counts = _segment_counts(ctx, node, indices, count, dtype)
+    one = scalar_like(ctx, 1, dtype)
+    first(ctx, "Div", [total, first(ctx, "Max", [counts, one])], output=node.output(0))
+
+
+_SEGMENT_REDUCTIONS = {"SegmentMax": "max", "SegmentMin": "min", "SegmentProd": "mul"}
+
+
+@handler("SegmentMax", "SegmentMin", "SegmentProd", since=18)
+def convert_segment_reduce(ctx, node):
+    # TF:   output = SegmentMax(data, segment_ids)       (Min, Prod alike; empty segments give 0 / 1)
+    # ONNX: Output = Where(count == 0, empty value, ScatterND(init, ids, Data, reduction))  (opset >= 18)
+    dtype = _dtype(node)
+    reduction = _SEGMENT_REDUCTIONS[node.op]
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    info = np.finfo(np_dtype) if np_dtype.kind == "f" else np.iinfo(np_dtype)
+    start = {"max": info.min, "min": info.max, "mul": 1}[reduction]
+    indices, count, out_shape = _segments(ctx, node)
+    result = first(ctx, "ScatterND", [zeros_like_shape(ctx, out_shape, dtype, start), indices, node.input(0)],
+                   {"reduction": reduction})
+    if reduction == "mul":
+        first(ctx, "Identity", [result], output=node.output(0))
+        return
+    counts = _segment_counts(ctx, node, indices, count, dtype)
+    empty = first(ctx, "Equal", [counts, scalar_like(ctx, 0, dtype)])
+    first(ctx, "Where", [empty, scalar_like(ctx, 0, dtype), result], output=node.output(0))
+
+
+@handler("DenseBincount", since=13)
+def convert_dense_bincount(ctx, node):
+    # TF:   output = DenseBincount(input [N] or [B, N], size, weights (empty or like input), binary_output)
+    # ONNX: Output = ReduceSum(Cast(Unsqueeze(Input, -1) == Range(size)) * weights, axis -2)
+    dtype = node.output_dtype(0)
+    size = to_scalar(ctx, to_int64(ctx, node.input(1)))
+    bins = first(ctx, "Range", [const_i64(ctx, 0), size, const_i64(ctx, 1)])
+    hits = first(ctx, "Equal", [unsqueeze(ctx, to_int64(ctx, node.input(0)), [-1]), bins])
+    values = first(ctx, "Cast", [hits], {"to": ctx.onnx_type(dtype)})
+    weights = node.input_value(2)
+    if node.attr("binary_output", False):
+        counts = reduce(ctx, "ReduceMax", values, [-2], keepdims=False)
+    else:
+        if weights is None or np.size(weights) > 0:
+            values = first(ctx, "Mul", [values, unsqueeze(ctx, node.input(2), [-1])])
+        counts = reduce(ctx, "ReduceSum", values, [-2], keepdims=False)
+    first(ctx, "Identity", [counts], output=node.output(0))
+
+
+@handler("TensorScatterMax", "TensorScatterMin", since=18)
+def convert_tensor_scatter_max(ctx, node):
+    # TF:   output = TensorScatterMax(tensor, indices, updates)    (Min alike)
+    # ONNX: Output = ScatterND(Data, Indices, Updates, reduction='max')  (opset >= 18)
+    reduction = "max" if node.op == "TensorScatterMax" else "min"
+    first(ctx, "ScatterND", [node.input(0), to_int64(ctx, node.input(1)), node.input(2)], {"reduction": reduction},
+          output=node.output(0))
