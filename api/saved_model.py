@@ -336,6 +336,21 @@ def _asset_filename(source: str, taken: dict[str, str]) -> str:
     return unique
 
 
+def _strip_default_attrs(meta) -> None:
+    # TensorFlow's strip_default_attrs: drop attrs holding their OpDef default (loaders, TF's and
+    # ortflow's importer, fill them back in) and say so in meta_info_def.
+    from ortflow.graph.ops import get_op_def
+    for node in meta.graph_def.node:
+        op_def = get_op_def(node.op)
+        if op_def is None:
+            continue
+        for attr_def in op_def.attr:
+            if attr_def.HasField("default_value") and attr_def.name in node.attr \
+                    and node.attr[attr_def.name] == attr_def.default_value:
+                del node.attr[attr_def.name]
+    meta.meta_info_def.stripped_default_attrs = True
+
+
 class SavedModelBuilder:
     """Writes a TF 1.x SavedModel, as `tf.compat.v1.saved_model.builder.SavedModelBuilder`.
 
@@ -417,10 +432,12 @@ class SavedModelBuilder:
         # TensorFlow's builder saves through a sharded V2 Saver that tolerates no variables.
         return saver if saver is not None else Saver(sharded=True, allow_empty=True)
 
-    def _add(self, saver, tags, signature_def_map, clear_devices: bool) -> None:
+    def _add(self, saver, tags, signature_def_map, clear_devices: bool, strip_default_attrs: bool) -> None:
         from google.protobuf.any_pb2 import Any
         from ortflow.graph import get_default_graph
         meta = saver.export_meta_graph(clear_devices=clear_devices)
+        if strip_default_attrs:
+            _strip_default_attrs(meta)
         if saver.saver_def is None:  # an empty Saver: TensorFlow's meta graph then has no saver_def
             meta.ClearField("saver_def")
         packed = [a for a in get_default_graph().get_collection(ASSETS_KEY) if isinstance(a, Any)]
@@ -444,15 +461,14 @@ class SavedModelBuilder:
             legacy_init_op: an older name for `main_op`.
             clear_devices: drop node devices from the stored graph.
             main_op: an Operation the loader runs after restoring the variables.
-            strip_default_attrs: accepted for compatibility; ortflow stores every attr (so
-                `meta_info_def.stripped_default_attrs` stays False, which TensorFlow reads fine).
+            strip_default_attrs: leave out attrs that hold their OpDef default (smaller files;
+                loaders fill them back in).
             saver: the Saver to save with (default: a sharded Saver over all saveable variables).
 
         Raises:
             AssertionError: called twice, or a SignatureDef's TensorInfo lacks a name or dtype.
             KeyError: a reserved signature key is used.
         """
-        del strip_default_attrs
         if self._has_saved_variables:
             raise AssertionError("Graph state including variables and assets has already been saved. "
                                  "Please invoke `add_meta_graph()` instead.")
@@ -460,7 +476,7 @@ class SavedModelBuilder:
         os.makedirs(os.path.join(self._export_dir, VARIABLES_DIRECTORY), exist_ok=True)
         saver = self._saver(saver)
         saver.save(sess, variables_prefix(self._export_dir), write_meta_graph=False, write_state=False)
-        self._add(saver, tags, signature_def_map, clear_devices)
+        self._add(saver, tags, signature_def_map, clear_devices, strip_default_attrs)
         self._has_saved_variables = True
 
     def add_meta_graph(self, tags: Iterable[str], signature_def_map=None, assets_collection=None,
@@ -471,12 +487,11 @@ class SavedModelBuilder:
         Raises:
             AssertionError: `add_meta_graph_and_variables` has not been called yet.
         """
-        del strip_default_attrs
         if not self._has_saved_variables:
             raise AssertionError("Graph state including variables and assets has not been saved yet. "
                                  "Please invoke `add_meta_graph_and_variables()` first.")
         signature_def_map = self._prepare(signature_def_map, assets_collection, main_op, legacy_init_op)
-        self._add(self._saver(saver), tags, signature_def_map, clear_devices)
+        self._add(self._saver(saver), tags, signature_def_map, clear_devices, strip_default_attrs)
 
     def save(self, as_text: bool = False) -> str:
         """Writes `saved_model.pb` (or `saved_model.pbtxt` with `as_text`) and returns its path."""

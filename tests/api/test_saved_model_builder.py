@@ -67,7 +67,7 @@ def _assets_model(tmp_path, as_text: bool):
                                            signature_def_map={"serving_default": sig},
                                            assets_collection=tf.get_collection(tf.GraphKeys.ASSET_FILEPATHS),
                                            main_op=main)
-            b.add_meta_graph([tf.saved_model.tag_constants.TRAINING])
+            b.add_meta_graph([tf.saved_model.tag_constants.TRAINING], strip_default_attrs=True)
             path = b.save(as_text=as_text)
     return export_dir, path
 
@@ -98,6 +98,14 @@ def test_builder_assets_main_op_text_format_and_second_meta_graph(tmp_path):
     assert _files(export_dir) == ["assets/vocab.txt", "saved_model.pbtxt",
                                   "variables/variables.data-00000-of-00001", "variables/variables.index"]
     assert (export_dir / "assets/vocab.txt").read_text() == "a\nb\n"
+    from ortflow.graph.saved_model import read_saved_model
+    saved = read_saved_model(export_dir)
+    serve, train = saved.meta_graphs
+    assert not serve.meta_info_def.stripped_default_attrs and train.meta_info_def.stripped_default_attrs
+    counters = [[n for n in m.graph_def.node if n.name == "counter"][0] for m in (serve, train)]
+    assert "shared_name" in counters[0].attr and "shared_name" not in counters[1].attr  # default ""
+    assert sorted(serve.collection_def) == sorted(train.collection_def)
+    assert "saved_model_assets" in serve.collection_def and "saved_model_main_op" in serve.collection_def
     for tags in (["serve"], ["train"]):
         with tf.Graph().as_default(), tf.Session() as sess:
             tf.saved_model.loader.load(sess, tags, str(export_dir))
