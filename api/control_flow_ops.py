@@ -101,6 +101,9 @@ class _GraphState:
         self.current: _Context | None = None
         self.op_context: dict[Operation, _Context] = {}
         self.depth = 0
+        # Length of the graph's control-dependency stack when the current context was entered:
+        # a `control_dependencies(None)` opened above it leaves the context, as in TF.
+        self.cd_floor = 0
 
 
 _STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -139,6 +142,8 @@ class _ContextHook:
         op = Graph.create_op(g, *args, **kwargs)
         state = _STATES[g]
         ctx = state.current
+        if ctx is not None and None in g._control_dependencies_stack[state.cd_floor:]:
+            ctx = None
         if ctx is not None:
             state.op_context[op] = ctx
             ctx.add_op(op)
@@ -157,14 +162,16 @@ class _Suspended:
 
     def __enter__(self):
         state = _state(self._g)
-        self._saved = state.current
+        self._saved = (state.current, state.cd_floor)
         state.current = self._context
         self._cd = self._g.control_dependencies(None)
         self._cd.__enter__()
+        state.cd_floor = len(self._g._control_dependencies_stack)
 
     def __exit__(self, *exc_info):
         self._cd.__exit__(*exc_info)
-        _state(self._g).current = self._saved
+        state = _state(self._g)
+        state.current, state.cd_floor = self._saved
 
 
 class _Context:
@@ -183,13 +190,14 @@ class _Context:
         if state.depth == 0:
             g.create_op = _ContextHook(g)  # shadows the method on this instance only
         state.depth += 1
-        self._saved = state.current
+        self._saved = (state.current, state.cd_floor)
         state.current = self
+        state.cd_floor = len(g._control_dependencies_stack)
         return self
 
     def __exit__(self, *exc_info):
         g, state = self.graph, _state(self.graph)
-        state.current = self._saved
+        state.current, state.cd_floor = self._saved
         state.depth -= 1
         if state.depth == 0:
             g.__dict__.pop("create_op", None)
@@ -216,7 +224,9 @@ class _Context:
 
     def _route_inputs(self, op: Operation) -> None:
         # Runs in the op's own name scope, as TF's wrappers do (Switch/Enter names).
-        with self.graph.name_scope(op.name + "/"):
+        g = self.graph
+        with g.name_scope(op.name + "/"):
+            fresh = False
             for i, x in enumerate(op.inputs):
                 if _is_variable_snapshot(x) and not self.contains(_context_of(x.op)):
                     # TF reads a resource variable afresh wherever it is used; the graph
@@ -224,6 +234,11 @@ class _Context:
                     x = apply_op("ReadVariableOp", [x.op.inputs[0]], {"dtype": x.dtype.base_dtype},
                                  name="ReadVariableOp").outputs[0]
                     op._update_input(i, x)
+                    fresh = True
+            if fresh:
+                # TF makes the read before the op that converts the variable: list it first.
+                g._ops[op.name] = g._ops.pop(op.name)
+            for i, x in enumerate(op.inputs):
                 real = self.add_value(x)
                 if real is not x:
                     op._update_input(i, real)

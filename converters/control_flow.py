@@ -34,7 +34,7 @@ from ortflow.converters.sequences import mark_sequence, sequence_dtype
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
-__all__ = ["loop_sequence_body", "sequence_output_graph"]
+__all__ = ["loop_scan_first_dims", "loop_sequence_body", "sequence_output_graph"]
 
 _REGION_IDS = itertools.count(1)
 
@@ -169,6 +169,17 @@ def loop_sequence_body(ctx, name: str, item: str, elem):
     _retype(graph, {2: elem}, "input")
     _retype(graph, {1: elem}, "output")
     return graph
+
+
+def loop_scan_first_dims(ctx, name: str, seq: str):
+    """A Loop body whose scan output is the first dim of element `iteration` of outer `seq`."""
+    iteration, cond_in = _fresh(ctx, f"{name}/iteration"), _fresh(ctx, f"{name}/cond_in")
+    body = ctx.make_subgraph(name, [(iteration, dtypes.int64, ()), (cond_in, dtypes.bool, ())])
+    item = body.make_node("SequenceAt", [seq, iteration])[0]
+    shape = body.make_node("Shape", [item])[0]
+    dim = _fresh(body, f"{name}/dim")
+    body.make_node("Gather", [shape, body.make_const(np.array(0, dtype=np.int64))], {"axis": 0}, outputs=[dim])
+    return body.finish([(cond_in, dtypes.bool, ()), (dim, dtypes.int64, ())])
 
 
 def _rank_only(shape):
@@ -605,3 +616,12 @@ def convert_loop_structure(ctx, node):
     # TF:   output = LoopCond(input) / NextIteration(data)   (while frame structure)
     # ONNX: (none: lowered with the frame by the Enter/Exit handlers)
     require(False, node, "reached outside its while frame; the frame's Enter was not lowered first")
+
+
+# --------------------------------------------------------------------------- logging ops
+
+@handler("Print")
+def convert_print(ctx, node):
+    # TF:   output = Print(input, data, message, first_n, summarize)   (logs `data`, passes `input`)
+    # ONNX: Output = Identity(Input)   (nothing is printed)
+    ctx.make_node("Identity", [node.input(0)], outputs=[node.output(0)])

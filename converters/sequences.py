@@ -150,6 +150,39 @@ def convert_tensor_array_gather(ctx, node):
     first(ctx, "Gather", [_stack(ctx, node.input(2)), node.input(1)], {"axis": 0}, output=node.output(0))
 
 
+@handler("TensorArrayConcatV3")
+def convert_tensor_array_concat(ctx, node):
+    # TF:   value, lengths = TensorArrayConcatV3(handle, flow_in, dtype: type, element_shape_except0)
+    # ONNX: Value = ConcatFromSequence(Flow, axis=0)   (lengths: each element's first dim)
+    first(ctx, "ConcatFromSequence", [node.input(1)], {"axis": 0}, output=node.output(0))
+    if _output_read(ctx, node, 1):
+        firsts = _first_dims(ctx, node.input(1), f"{node.name}/lengths")
+        first(ctx, "Identity", [firsts], output=node.output(1))
+
+
+def _output_read(ctx, node, index: int) -> bool:
+    wanted = node.output(index)
+    return any(wanted in (c.input(i) for i in range(c.num_inputs)) for c in ctx.consumers(node.name))
+
+
+def _first_dims(ctx, seq: str, name: str) -> str:
+    """An int64 vector of the first dim of each element of sequence `seq` (a Loop's scan output)."""
+    from ortflow.converters.control_flow import loop_scan_first_dims
+
+    count = first(ctx, "SequenceLength", [seq])
+    body = loop_scan_first_dims(ctx, name, seq)
+    return ctx.make_node("Loop", [count, ""], {"body": body})[0]
+
+
+@handler("TensorArraySplitV3")
+def convert_tensor_array_split(ctx, node):
+    # TF:   flow_out = TensorArraySplitV3(handle, value, lengths: int64, flow_in)
+    # ONNX: Flow_out = SplitToSequence(Value, Lengths, axis=0)
+    first(ctx, "SplitToSequence", [node.input(1), to_int64(ctx, node.input(2))], {"axis": 0},
+          output=node.output(0))
+    mark_sequence(ctx, node.output(0), node.input_dtype(1))
+
+
 @handler("TensorArraySizeV3")
 def convert_tensor_array_size(ctx, node):
     # TF:   size = TensorArraySizeV3(handle, flow_in)

@@ -11,8 +11,9 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
   becomes the op computing the new value (Identity, AddV2, Sub, TensorScatterUpdate), and that
   value becomes an extra output that the session writes back to the variable after the run;
 * `IsVariableInitialized` / `VarIsInitializedOp` become boolean placeholders the session feeds;
-* ops that only matter for their side effects and that ONNX has no use for (Assert, NoOp,
-  PrintV2) are dropped.
+* ops that only matter for their side effects and that ONNX has no use for (NoOp, PrintV2)
+  are dropped; an Assert whose condition is computed outside conds and loops becomes a check
+  that fails the run when the condition is false (others are dropped).
 
 Reads of a variable see its value at the start of the run, unless an assign of that variable
 is among the reading node's ancestors (data or control dependencies, e.g.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 from ortflow.errors import InvalidArgumentError, NotFoundError
 from ortflow.proto import GraphDef, NodeDef
 
@@ -60,7 +62,7 @@ _ASSIGN_OPS = {
 # Scatter ops whose indices pick whole rows (the others' last index axis holds index tuples).
 _ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
-_DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger"})
+_DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 
 
@@ -292,6 +294,7 @@ class _Rewriter:
         self._feeds = feeds
         self._shape_of = shape_of
         self.preceding: dict[str, frozenset[str]] = {}
+        self.assertions: list[str] = []  # outputs that fail to compute when an Assert fails
 
     def _unique(self, base: str) -> str:
         name, k = base, 0
@@ -385,6 +388,9 @@ class _Rewriter:
 
     def rewrite(self, node: NodeDef) -> None:
         op = node.op
+        if op == "Assert":
+            self._rewrite_assert(node)
+            return
         if op in _DROPPED_OPS:
             return
         if op in _PLACEHOLDER_OPS:
@@ -411,6 +417,29 @@ class _Rewriter:
         self.copy_inputs(node, new)
         _strip_ref_types(new)
         self.add(new)
+
+    def _rewrite_assert(self, node: NodeDef) -> None:
+        # ONNX has no op that fails a run, so an Assert whose condition can be read outside any
+        # cond or loop becomes a check that onnxruntime cannot compute when the condition is
+        # false: element [1 - condition] of a one-element tensor. Its node carries the Assert's
+        # name, so the Session's error names the Assert; the value is an extra output.
+        condition = _checkable_condition(self.index, node)
+        if condition is None:
+            return  # inside a loop or a branch it does not guard: dropped, as before
+        check = f"{node.name}/_ortflow_check"
+        as_int = NodeDef(name=f"{check}/Cast", op="Cast", input=[self.input_string(condition)])
+        as_int.attr["SrcT"].type, as_int.attr["DstT"].type = 10, 3  # bool -> int32
+        self.add(as_int)
+        self.add(_const_node(f"{check}/one", np.array(1, np.int32)))
+        self.add(_const_node(f"{check}/axis", np.array(0, np.int32)))
+        self.add(_const_node(f"{check}/probe", np.zeros(1, np.float32)))
+        index = self.add(NodeDef(name=f"{check}/index", op="Sub", input=[f"{check}/one", as_int.name]))
+        index.attr["T"].type = 3
+        probe = self.add(NodeDef(name=node.name, op="GatherV2",
+                                 input=[f"{check}/probe", index.name, f"{check}/axis"]))
+        probe.attr["Tparams"].type, probe.attr["Tindices"].type, probe.attr["Taxis"].type = 1, 3, 3
+        probe.attr["batch_dims"].i = 0
+        self.assertions.append(f"{node.name}:0")
 
     def _retyped(self, node: NodeDef, op: str, attrs: dict, skip: int = 0) -> NodeDef:
         new = NodeDef(name=node.name, op=op, device=node.device)
@@ -520,6 +549,86 @@ def _topological_names(index: GraphIndex, needed: set[str]) -> list[str]:
     return order
 
 
+_INSIDE_OPS = frozenset({"Switch", "RefSwitch", "Enter", "RefEnter"})
+
+
+def _checkable_condition(index: GraphIndex, node: NodeDef) -> str | None:
+    """The tensor an Assert checks, when it is computed outside every cond and loop.
+
+    A top-level Assert checks its input; the Assert that `tf.Assert` guards with a cond sits on
+    the false side of a Switch of its own condition, so it runs exactly when that condition is
+    false and the condition outside the cond is checked. Any other Assert inside a cond or a
+    loop runs only sometimes (or per iteration) and is not checked.
+    """
+    tensor = canonical_tensor_name(node.input[0])
+    for _ in range(8):
+        producer = index.nodes.get(split_tensor_name(tensor)[0])
+        if producer is None:
+            return None
+        if producer.op == "Identity":
+            tensor = canonical_tensor_name(producer.input[0])
+            continue
+        if producer.op in ("Switch", "RefSwitch"):
+            data = canonical_tensor_name(producer.input[0])
+            guard = split_tensor_name(tensor)[1] == 0 and _same_value(index, producer.input[1], data)
+            if not guard:
+                return None
+            tensor = data
+            continue
+        break
+    return tensor if not _inside_control_flow(index, tensor) else None
+
+
+def _same_value(index: GraphIndex, a: str, b: str) -> bool:
+    """Whether tensor `a` is `b` or an Identity chain of it (a cond's `pred_id`)."""
+    a = canonical_tensor_name(a)
+    for _ in range(8):
+        if a == b:
+            return True
+        producer = index.nodes.get(split_tensor_name(a)[0])
+        if producer is None or producer.op != "Identity":
+            return False
+        a = canonical_tensor_name(producer.input[0])
+    return False
+
+
+def _inside_control_flow(index: GraphIndex, tensor: str) -> bool:
+    """Whether `tensor` is computed inside a cond branch or a loop body (its value exists only
+    there). A cond's Merge and a loop's Exit end their region; a loop's Merge does not."""
+    stack, seen = [split_tensor_name(tensor)[0]], set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = index.nodes.get(name)
+        if node is None or node.op in ("Exit", "RefExit"):
+            continue
+        if node.op in _INSIDE_OPS:
+            return True
+        if node.op in ("Merge", "RefMerge"):
+            if any(index.nodes.get(_source(i)) is not None and index.nodes[_source(i)].op
+                   in ("NextIteration", "RefNextIteration") for i in node.input):
+                return True
+            continue
+        stack.extend(_source(i) for i in node.input if not i.startswith("^"))
+    return False
+
+
+def _source(inp: str) -> str:
+    return split_tensor_name(inp.lstrip("^"))[0]
+
+
+def _const_node(name: str, value) -> NodeDef:
+    from ortflow.formats.tensors import make_tensor_proto
+
+    node = NodeDef(name=name, op="Const")
+    proto = make_tensor_proto(value)
+    node.attr["value"].tensor.CopyFrom(proto)
+    node.attr["dtype"].type = proto.dtype
+    return node
+
+
 def _strip_ref_types(node: NodeDef) -> None:
     """Reference dtypes (`float_ref`) in attrs become value dtypes: the rewrite has no refs."""
     for value in node.attr.values():
@@ -597,7 +706,8 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
             rewriter.rewrite(node)
 
     fetch_outputs = {t: rewriter.renames.get(t, t) for t in run_fetches}
-    outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]))
+    outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]
+                                 + rewriter.assertions))
     rewriter.drop_unread_inputs(set(outputs))
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,

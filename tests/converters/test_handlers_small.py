@@ -577,6 +577,39 @@ def tensor_array_v3_straight():
                 lambda f: [np.int32(4), f["x:0"][1], f["x:0"][[3, 1]]])
 
 
+@case
+def tensor_array_v3_any_order():
+    # Writes out of index order (append, a gap, filling it), split/concat with lengths, and
+    # Print passing its input through.
+    x = _x((2, 3))
+    nodes = [placeholder("x", F32, [2, 3]), const("size", np.int32(4)),
+             op("ta", "TensorArrayV3", ["size"], dtype=F32, element_shape=Dims(None), dynamic_size=False,
+                clear_after_read=True, identical_element_shapes=True, tensor_array_name="")]
+    flow = "ta:1"
+    for k, index in enumerate((2, 0, 3, 1)):
+        nodes += [const(f"i{k}", np.int32(index)), const(f"s{k}", np.float32(index + 1)),
+                  op(f"v{k}", "Mul", ["x", f"s{k}"], T=F32),
+                  op(f"w{k}", "TensorArrayWriteV3", ["ta", f"i{k}", f"v{k}", flow], T=F32)]
+        flow = f"w{k}"
+    nodes += [const("all", np.arange(4, dtype=np.int32)),
+              op("stacked", "TensorArrayGatherV3", ["ta", "all", flow], dtype=F32, element_shape=Dims(None)),
+              const("size2", np.int32(2)),
+              op("ta2", "TensorArrayV3", ["size2"], dtype=F32, element_shape=Dims(None), dynamic_size=False,
+                 clear_after_read=True, identical_element_shapes=True, tensor_array_name=""),
+              const("lengths", np.array([1, 1], np.int64)),
+              op("split", "TensorArraySplitV3", ["ta2", "x", "lengths", "ta2:1"], T=F32),
+              op("concat", "TensorArrayConcatV3", ["ta2", "split"], dtype=F32, element_shape_except0=Dims([3])),
+              op("printed", "Print", ["x", "x"], T=F32, U=[F32], message="x", first_n=-1, summarize=3)]
+    nodes += with_shape("stacked_out", "stacked", [4, 2, 3]) + with_shape("concat_out", "concat", [2, 3])
+    nodes += [const("len_shape", np.array([2], np.int32)),
+              op("lengths_out", "Reshape", ["concat:1", "len_shape"], T=I64, Tshape=I32)]
+
+    def expected(f):
+        v = f["x:0"]
+        return [np.stack([v * k for k in (1, 2, 3, 4)]), v, np.array([1, 1], np.int64), v]
+    return Case(nodes, {"x:0": x}, ["stacked_out:0", "concat_out:0", "lengths_out:0", "printed:0"], expected)
+
+
 # --------------------------------------------------------------------------- nn odds and ends
 
 @case
