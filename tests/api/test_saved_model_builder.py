@@ -102,7 +102,7 @@ def test_builder_assets_main_op_text_format_and_second_meta_graph(tmp_path):
     saved = read_saved_model(export_dir)
     serve, train = saved.meta_graphs
     assert not serve.meta_info_def.stripped_default_attrs and train.meta_info_def.stripped_default_attrs
-    counters = [[n for n in m.graph_def.node if n.name == "counter"][0] for m in (serve, train)]
+    counters = [next(n for n in m.graph_def.node if n.name == "counter") for m in (serve, train)]
     assert "shared_name" in counters[0].attr and "shared_name" not in counters[1].attr  # default ""
     assert sorted(serve.collection_def) == sorted(train.collection_def)
     assert "saved_model_assets" in serve.collection_def and "saved_model_main_op" in serve.collection_def
