@@ -229,3 +229,33 @@ def test_layout_and_saver_match_what_tensorflow_writes(tf, tmp_path):
     assert mine.signature_def == tfs.signature_def
     assert list(mine.meta_info_def.tags) == list(tfs.meta_info_def.tags)
     assert sorted(mine.collection_def) == sorted(tfs.collection_def)
+
+
+@pytest.mark.interop
+def test_ortflow_runs_the_main_op_of_a_tensorflow_export(tf, tmp_path):
+    vocab = tmp_path / "labels.txt"
+    vocab.write_text("x\n")
+    export_dir = tmp_path / "tf_assets"
+    graph = tf.Graph()
+    with graph.as_default():
+        asset = tf.constant(str(vocab), name="labels_path")
+        tf.add_to_collection(tf.GraphKeys.ASSET_FILEPATHS, asset)
+        path_var = tf.Variable("", name="path_var", trainable=False, collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        counter = tf.Variable(0, name="counter")
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        main = tf.group(tf.assign(path_var, asset), tf.assign(counter, 7), name="legacy_main")
+        with tf.Session(graph=graph) as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.saved_model.simple_save(sess, str(export_dir), {"x": x}, {"y": tf.identity(x, name="y")},
+                                       legacy_init_op=main)
+    of = tf_ortflow()
+    with of.Graph().as_default(), of.Session() as sess:
+        of.saved_model.loader.load(sess, ["serve"], str(export_dir))
+        path_value, count = sess.run(["path_var:0", "counter:0"])
+    assert path_value.decode() == os.path.join(str(export_dir), "assets", "labels.txt") and count == 7
+
+
+def tf_ortflow():
+    """ortflow itself (inside interop tests the name `tf` is TensorFlow's fixture)."""
+    import ortflow
+    return ortflow
