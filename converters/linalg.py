@@ -1,7 +1,12 @@
-"""Handlers of TF matrix ops: determinants and the main-diagonal ops (MatrixDiag/DiagPart/SetDiag V3).
+"""Handlers of TF matrix ops: determinants, inverses and solves of small matrices, cross
+products, and the diagonal ops (MatrixDiag/DiagPart/SetDiag V3, Diag, DiagPart).
 
-Inverses, solves and decompositions (MatrixInverse, Svd, SelfAdjointEigV2, ...) have no ONNX
-operator; a Session runs graphs holding them on its numpy interpreter instead.
+ONNX has `Det` but no inverse: the inverse of a static n x n matrix (n <= MAX_COFACTOR_SIZE) is
+its adjugate over its determinant, the n * n cofactors being `Det`s of the gathered minors.
+That is exact algebra, well suited to the small, well-conditioned matrices graphs invert
+(covariances, poses, filters); bigger or float64 matrices (onnxruntime's Det is float32 only)
+are refused here, and a Session then runs the graph on its numpy interpreter. Decompositions
+(Svd, SelfAdjointEigV2, Cholesky, Qr) have no ONNX form and always take that route.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__: list[str] = []
+__all__ = ["MAX_COFACTOR_SIZE"]
+
+#: Largest matrix the cofactor inverse handles (n * n determinants of (n - 1)-square minors).
+MAX_COFACTOR_SIZE = 16
 
 
 def _require_main_diagonal(node, k_index: int = 1) -> None:
@@ -39,13 +47,139 @@ def _eye_mask(ctx, rows, cols, like: str | None = None, dims: str | None = None)
     return first(ctx, "Cast", [first(ctx, "EyeLike", [zeros])], {"to": ctx.onnx_type(dtypes.bool)})
 
 
+def _require_det_type(node, dtype) -> None:
+    require(dtype in (dtypes.float16, dtypes.float32), node,
+            f"onnxruntime's Det takes float16 and float32, not {dtype}")
+
+
 @handler("MatrixDeterminant", since=11)
 def convert_matrix_determinant(ctx, node):
     # TF:   output = MatrixDeterminant(input [..., M, M])
-    # ONNX: Y = Det(X)   (float types)
-    dtype = node.input_dtype(0)
-    require(dtype in (dtypes.float16, dtypes.float32, dtypes.float64), node, f"Det takes floats, not {dtype}")
+    # ONNX: Y = Det(X)   (float16 / float32)
+    _require_det_type(node, node.input_dtype(0))
     first(ctx, "Det", [node.input(0)], output=node.output(0))
+
+
+@handler("LogMatrixDeterminant", since=11)
+def convert_log_matrix_determinant(ctx, node):
+    # TF:   sign, log_abs_determinant = LogMatrixDeterminant(input [..., M, M])
+    # ONNX: Sign = Sign(Det(X)), Log = Log(Abs(Det(X)))
+    _require_det_type(node, node.input_dtype(0))
+    det = first(ctx, "Det", [node.input(0)])
+    first(ctx, "Sign", [det], output=node.output(0))
+    first(ctx, "Log", [first(ctx, "Abs", [det])], output=node.output(1))
+
+
+def _square_size(node, i: int = 0) -> int:
+    shape = node.input_shape(i)
+    require(shape is not None and len(shape) >= 2 and shape[-1] is not None and shape[-1] == shape[-2], node,
+            "the matrix needs a static square size")
+    n = int(shape[-1])
+    require(n <= MAX_COFACTOR_SIZE, node, f"the cofactor inverse takes matrices up to {MAX_COFACTOR_SIZE} square, "
+            f"not {n}")
+    return n
+
+
+def _swap_last_two(ctx, x: str, rank: int) -> str:
+    perm = list(range(rank))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return first(ctx, "Transpose", [x], {"perm": perm})
+
+
+def _inverse(ctx, x: str, n: int, rank: int) -> str:
+    """inv(x) = adjugate(x) / det(x) for a [..., n, n] float32 value of static rank `rank`."""
+    if n == 1:
+        return first(ctx, "Reciprocal", [x])
+    # minors[..., i, j, a, b] = x[..., rows_i[a], cols_j[b]]: x without row i and column j.
+    keep = np.array([[r for r in range(n) if r != i] for i in range(n)], dtype=np.int64)
+    rows = first(ctx, "Gather", [x, ctx.make_const(keep)], {"axis": rank - 2})        # [..., i, a, n]
+    minors = first(ctx, "Gather", [rows, ctx.make_const(keep)], {"axis": rank})       # [..., i, a, j, b]
+    batch = list(range(rank - 2))
+    minors = first(ctx, "Transpose", [minors], {"perm": batch + [rank - 2, rank, rank - 1, rank + 1]})
+    signs = np.array([[(-1.0) ** (i + j) for j in range(n)] for i in range(n)], dtype=np.float32)
+    cofactors = first(ctx, "Mul", [first(ctx, "Det", [minors]), ctx.make_const(signs)])
+    det = unsqueeze(ctx, first(ctx, "Det", [x]), [-2, -1])
+    return first(ctx, "Div", [_swap_last_two(ctx, cofactors, rank), det])
+
+
+@handler("MatrixInverse", since=13)
+def convert_matrix_inverse(ctx, node):
+    # TF:   output = MatrixInverse(input [..., M, M], adjoint)
+    # ONNX: Y = Transpose(Det(minors) * signs) / Det(X)     (adjugate over determinant, M <= 16)
+    _require_det_type(node, node.input_dtype(0))
+    n, rank = _square_size(node), node.input_rank(0)
+    x = node.input(0)
+    if node.attr("adjoint", False):
+        x = _swap_last_two(ctx, x, rank)
+    first(ctx, "Identity", [_inverse(ctx, x, n, rank)], output=node.output(0))
+
+
+def _solve(ctx, node, matrix: str) -> None:
+    _require_det_type(node, node.input_dtype(0))
+    n, rank = _square_size(node), node.input_rank(0)
+    require(node.input_rank(1) == rank, node, "matrix and rhs need the same static rank")
+    if node.attr("adjoint", False):
+        matrix = _swap_last_two(ctx, matrix, rank)
+    first(ctx, "MatMul", [_inverse(ctx, matrix, n, rank), node.input(1)], output=node.output(0))
+
+
+@handler("MatrixSolve", since=13)
+def convert_matrix_solve(ctx, node):
+    # TF:   output = MatrixSolve(matrix [..., M, M], rhs [..., M, K], adjoint)
+    # ONNX: Output = MatMul(inverse(Matrix), Rhs)    (the cofactor inverse, M <= 16)
+    _solve(ctx, node, node.input(0))
+
+
+@handler("MatrixTriangularSolve", since=14)
+def convert_matrix_triangular_solve(ctx, node):
+    # TF:   output = MatrixTriangularSolve(matrix [..., M, M], rhs [..., M, K], lower, adjoint)
+    #       (only the `lower` (else upper) triangle of matrix is read)
+    # ONNX: Output = MatMul(inverse(Trilu(Matrix)), Rhs)    (opset >= 14 for Trilu)
+    lower = bool(node.attr("lower", True))
+    _solve(ctx, node, first(ctx, "Trilu", [node.input(0)], {"upper": 0 if lower else 1}))
+
+
+@handler("Cross", since=13)
+def convert_cross(ctx, node):
+    # TF:   product = Cross(a [..., 3], b [..., 3])
+    # ONNX: Product = Concat(a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0)  along the last axis
+    def part(x, i):
+        return first(ctx, "Gather", [x, const_i64(ctx, [i])], {"axis": -1})
+    a = [part(node.input(0), i) for i in range(3)]
+    b = [part(node.input(1), i) for i in range(3)]
+
+    def det2(i, j):
+        return first(ctx, "Sub", [first(ctx, "Mul", [a[i], b[j]]), first(ctx, "Mul", [a[j], b[i]])])
+    first(ctx, "Concat", [det2(1, 2), det2(2, 0), det2(0, 1)], {"axis": -1}, output=node.output(0))
+
+
+@handler("Diag", since=13)
+def convert_diag(ctx, node):
+    # TF:   output = Diag(diagonal of shape s)          (output shape s + s)
+    # ONNX: Output = Reshape(Mul(Unsqueeze(flat(D), -1), eye [N, N]), s + s)   (s static, N = prod(s))
+    shape = node.input_shape(0)
+    require(shape is not None and all(d is not None for d in shape), node, "the diagonal needs a static shape")
+    count = int(np.prod(shape, dtype=np.int64))
+    flat = first(ctx, "Reshape", [node.input(0), const_i64(ctx, [count, 1])])
+    zero = ctx.make_const(np.zeros((), node.input_dtype(0).as_numpy_dtype))
+    square = first(ctx, "Where", [ctx.make_const(np.eye(count, dtype=bool)), flat, zero])
+    first(ctx, "Reshape", [square, const_i64(ctx, list(shape) * 2)], output=node.output(0))
+
+
+@handler("DiagPart", since=13)
+def convert_diag_part(ctx, node):
+    # TF:   diagonal = DiagPart(input of shape s + s)    (output shape s)
+    # ONNX: Diagonal = Reshape(ReduceSum(Where(eye [N, N], Reshape(X, [N, N]), 0), -1), s)
+    shape = node.input_shape(0)
+    require(shape is not None and all(d is not None for d in shape) and len(shape) % 2 == 0, node,
+            "the input needs a static shape of even rank")
+    half = list(shape[:len(shape) // 2])
+    count = int(np.prod(half, dtype=np.int64))
+    square = first(ctx, "Reshape", [node.input(0), const_i64(ctx, [count, count])])
+    zero = ctx.make_const(np.zeros((), node.input_dtype(0).as_numpy_dtype))
+    masked = first(ctx, "Where", [ctx.make_const(np.eye(count, dtype=bool)), square, zero])
+    summed = reduce(ctx, "ReduceSum", masked, [-1], keepdims=False)
+    first(ctx, "Reshape", [summed, const_i64(ctx, half)], output=node.output(0))
 
 
 @handler("MatrixDiagV2", "MatrixDiagV3", since=13)

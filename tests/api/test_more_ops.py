@@ -511,3 +511,22 @@ def test_reduce_join_orders_axes_as_tensorflow():
     assert got[1].tolist() == [[b"ab"], [b"cd"]]
     assert got[2] == b"acbd" and got[3] == b"abcd"
     assert got[4].tolist() == [b"a.b", b"c.d"]
+
+
+def test_small_inverses_run_in_onnx_and_float64_on_the_interpreter():
+    m = _spd(4)
+    rhs = RNG.uniform(size=(4, 2)).astype(np.float32)
+    pm, pr = tf.placeholder(tf.float32, [4, 4]), tf.placeholder(tf.float32, [4, 2])
+    pm64 = tf.placeholder(tf.float64, [4, 4])
+    with tf.Session() as sess:
+        inv, solved, tri, det = sess.run([tf.matrix_inverse(pm), tf.matrix_solve(pm, pr),
+                                          tf.matrix_triangular_solve(pm, pr, lower=False), tf.matrix_determinant(pm)],
+                                         {pm: m, pr: rhs})
+        assert sess.last_run_backend == "onnxruntime"  # cofactor inverse and Det
+        inv64 = sess.run(tf.matrix_inverse(pm64), {pm64: m.astype(np.float64)})
+        assert sess.last_run_backend == "numpy"  # onnxruntime has no float64 Det
+    np.testing.assert_allclose(inv, np.linalg.inv(m), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(solved, np.linalg.solve(m, rhs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(tri, np.linalg.solve(np.triu(m), rhs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(det, np.linalg.det(m), rtol=1e-4)
+    np.testing.assert_allclose(inv64, np.linalg.inv(m.astype(np.float64)), rtol=1e-12)

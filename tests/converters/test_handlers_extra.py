@@ -252,6 +252,50 @@ def matrix_determinant():
     return Case(nodes, {"x:0": x}, ["det:0"], lambda f: [np.linalg.det(f["x:0"]).astype(np.float32)], min_opset=11)
 
 
+def _well_conditioned(batch, n):
+    a = RNG.uniform(-1, 1, size=batch + (n, n))
+    return (a + n * np.eye(n)).astype(np.float32)
+
+
+@case
+def inverse_and_solves():
+    m1, m3, m5 = _well_conditioned((), 1), _well_conditioned((2,), 3), _well_conditioned((), 5)
+    rhs3 = RNG.uniform(-1, 1, size=(2, 3, 2)).astype(np.float32)
+    nodes = [placeholder("m1", F32, [1, 1]), placeholder("m3", F32, [None, 3, 3]), placeholder("m5", F32, [5, 5]),
+             placeholder("rhs3", F32, [None, 3, 2]),
+             op("inv1", "MatrixInverse", ["m1"], T=F32, adjoint=False),
+             op("inv3", "MatrixInverse", ["m3"], T=F32, adjoint=True),
+             op("inv5", "MatrixInverse", ["m5"], T=F32, adjoint=False),
+             op("solve", "MatrixSolve", ["m3", "rhs3"], T=F32, adjoint=False),
+             op("lower", "MatrixTriangularSolve", ["m3", "rhs3"], T=F32, lower=True, adjoint=False),
+             op("upper_adj", "MatrixTriangularSolve", ["m3", "rhs3"], T=F32, lower=False, adjoint=True),
+             op("logdet", "LogMatrixDeterminant", ["m5"], T=F32)]
+
+    def expected(f):
+        a1, a3, a5, b = f["m1:0"], f["m3:0"], f["m5:0"], f["rhs3:0"]
+        sign, logabs = np.linalg.slogdet(a5)
+        return [np.linalg.inv(a1), np.linalg.inv(a3.transpose(0, 2, 1)), np.linalg.inv(a5), np.linalg.solve(a3, b),
+                np.linalg.solve(np.tril(a3), b), np.linalg.solve(np.triu(a3).transpose(0, 2, 1), b),
+                np.float32(sign), np.float32(logabs)]
+    case_obj = Case(nodes, {"m1:0": m1, "m3:0": m3, "m5:0": m5, "rhs3:0": rhs3},
+                    ["inv1:0", "inv3:0", "inv5:0", "solve:0", "lower:0", "upper_adj:0", "logdet:0", "logdet:1"],
+                    expected, min_opset=14)
+    case_obj.atol = 1e-3  # float32 cofactors
+    return case_obj
+
+
+@case
+def cross_and_tensor_diag():
+    a, b = RNG.uniform(-1, 1, size=(2, 4, 3)).astype(np.float32), RNG.uniform(-1, 1, size=(2, 4, 3)).astype(np.float32)
+    d = RNG.uniform(-1, 1, size=(2, 3)).astype(np.float32)
+    nodes = [placeholder("a", F32, [None, 4, 3]), placeholder("b", F32, [None, 4, 3]), placeholder("d", F32, [2, 3]),
+             op("cross", "Cross", ["a", "b"], T=F32), op("diag", "Diag", ["d"], T=F32),
+             op("part", "DiagPart", ["diag"], T=F32)]
+    return Case(nodes, {"a:0": a, "b:0": b, "d:0": d}, ["cross:0", "diag:0", "part:0"],
+                lambda f: [np.cross(f["a:0"], f["b:0"]), np.diag(f["d:0"].reshape(-1)).reshape(2, 3, 2, 3),
+                           f["d:0"]])
+
+
 def _diag_nodes(prefix, source, dtype, op_type="MatrixDiagV3"):
     return [const(f"{prefix}/k", np.int32(0)), const(f"{prefix}/rows", np.int32(-1)),
             const(f"{prefix}/cols", np.int32(-1)), const(f"{prefix}/pad", np.zeros((), dtype.as_numpy_dtype)),
