@@ -389,3 +389,21 @@ def test_a_custom_layer_subclass():
     y = Scale()(x)
     assert _names(tf.global_variables()) == ["scale/w:0"]
     np.testing.assert_allclose(_run(y, {x: np.ones((1, 2), np.float32)}), [[3.0, 3.0]])
+
+
+def test_towers_reusing_a_scope_get_the_same_layer_names():
+    """TF zeroes the counts of a scope's sub-scopes when the scope is left (known gap, see below)."""
+    x = tf.placeholder(tf.float32, [None, 4])
+
+    def model():
+        return tf.layers.dense(tf.layers.dense(x, 3), 2)
+
+    with tf.variable_scope("m"):
+        model()
+    try:
+        with tf.variable_scope("m", reuse=True):
+            model()
+    except ValueError as e:
+        pytest.xfail(f"api/variable_scope.py keeps sub-scope counts after a scope is left ({e})")
+    assert _names(tf.global_variables()) == ["m/dense/kernel:0", "m/dense/bias:0", "m/dense_1/kernel:0",
+                                              "m/dense_1/bias:0"]
