@@ -6,7 +6,8 @@ its adjugate over its determinant, the n * n cofactors being `Det`s of the gathe
 That is exact algebra, well suited to the small, well-conditioned matrices graphs invert
 (covariances, poses, filters); bigger or float64 matrices (onnxruntime's Det is float32 only)
 are refused here, and a Session then runs the graph on its numpy interpreter. Decompositions
-(Svd, SelfAdjointEigV2, Cholesky, Qr) have no ONNX form and always take that route.
+(Svd, SelfAdjointEigV2, Qr) have no ONNX form and always take that route; Cholesky of a static
+matrix up to MAX_CHOLESKY_SIZE square is unrolled column by column.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["MAX_COFACTOR_SIZE"]
+__all__ = ["MAX_CHOLESKY_SIZE", "MAX_COFACTOR_SIZE"]
 
 #: Largest matrix the cofactor inverse handles (n * n determinants of (n - 1)-square minors).
 MAX_COFACTOR_SIZE = 16
@@ -243,3 +244,32 @@ def convert_matrix_set_diag(ctx, node):
         diagonal = first(ctx, "Pad", [diagonal, pads])
     column = unsqueeze(ctx, diagonal, [-1])
     first(ctx, "Where", [_eye_mask(ctx, m, n), column, node.input(0)], output=node.output(0))
+
+
+#: Largest matrix the unrolled Cholesky handles (one column per step).
+MAX_CHOLESKY_SIZE = 32
+
+
+@handler("Cholesky", since=13)
+def convert_cholesky(ctx, node):
+    # TF:   output = Cholesky(input [..., M, M])       (reads the lower triangle)
+    # ONNX: column by column, j = 0 .. M-1 (static M <= 32):
+    #       v = X[..., :, j] - sum_k<j L[..., :, k] * L[..., j, k];  L[..., :, j] = v / sqrt(v[j]) below the diagonal
+    shape = node.input_shape(0)
+    require(shape is not None and len(shape) >= 2 and shape[-1] is not None and shape[-1] == shape[-2], node,
+            "the matrix needs a static square size")
+    n = int(shape[-1])
+    require(n <= MAX_CHOLESKY_SIZE, node, f"the unrolled Cholesky takes matrices up to {MAX_CHOLESKY_SIZE} square")
+    dtype = node.input_dtype(0)
+    x = node.input(0)
+    columns: list[str] = []
+    for j in range(n):
+        v = first(ctx, "Slice", [x, const_i64(ctx, [j]), const_i64(ctx, [j + 1]), const_i64(ctx, [-1])])
+        for col in columns:
+            ljk = first(ctx, "Slice", [col, const_i64(ctx, [j]), const_i64(ctx, [j + 1]), const_i64(ctx, [-2])])
+            v = first(ctx, "Sub", [v, first(ctx, "Mul", [col, ljk])])
+        pivot = first(ctx, "Sqrt", [first(ctx, "Slice", [v, const_i64(ctx, [j]), const_i64(ctx, [j + 1]),
+                                                         const_i64(ctx, [-2])])])
+        below = ctx.make_const((np.arange(n) >= j).astype(dtype.as_numpy_dtype).reshape(n, 1))
+        columns.append(first(ctx, "Mul", [first(ctx, "Div", [v, pivot]), below]))
+    first(ctx, "Concat", columns, {"axis": -1}, output=node.output(0))

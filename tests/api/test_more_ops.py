@@ -530,3 +530,16 @@ def test_small_inverses_run_in_onnx_and_float64_on_the_interpreter():
     np.testing.assert_allclose(tri, np.linalg.solve(np.triu(m), rhs), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(det, np.linalg.det(m), rtol=1e-4)
     np.testing.assert_allclose(inv64, np.linalg.inv(m.astype(np.float64)), rtol=1e-12)
+
+
+def test_logdet_cholesky_solve_and_lstsq_run_in_onnx():
+    m = _spd(5)
+    rhs = RNG.uniform(size=(5, 2)).astype(np.float32)
+    pm, pr = tf.placeholder(tf.float32, [5, 5]), tf.placeholder(tf.float32, [5, 2])
+    with tf.Session() as sess:
+        logdet, solved, ls = sess.run([tf.linalg.logdet(pm), tf.linalg.cholesky_solve(tf.cholesky(pm), pr),
+                                       tf.linalg.lstsq(pm[:, :3], pr)], {pm: m, pr: rhs})
+        assert sess.last_run_backend == "onnxruntime"
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(m)[1], rtol=1e-5)
+    np.testing.assert_allclose(solved, np.linalg.solve(m, rhs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ls, np.linalg.lstsq(m[:, :3], rhs, rcond=None)[0], rtol=1e-3, atol=1e-4)

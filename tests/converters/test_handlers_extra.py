@@ -285,6 +285,18 @@ def inverse_and_solves():
 
 
 @case
+def cholesky():
+    a = RNG.uniform(-1, 1, size=(2, 4, 4))
+    spd = (a @ a.transpose(0, 2, 1) + 4 * np.eye(4)).astype(np.float32)
+    spd_upper_garbage = spd.copy()
+    spd_upper_garbage[:, 0, 3] = 99.0  # TF reads only the lower triangle
+    nodes = [placeholder("a", F32, [None, 4, 4]), placeholder("b", F32, [2, 4, 4]),
+             op("chol", "Cholesky", ["a"], T=F32), op("chol_lower", "Cholesky", ["b"], T=F32)]
+    return Case(nodes, {"a:0": spd, "b:0": spd_upper_garbage}, ["chol:0", "chol_lower:0"],
+                lambda f: [np.linalg.cholesky(f["a:0"]), np.linalg.cholesky(f["a:0"])])
+
+
+@case
 def cross_and_tensor_diag():
     a, b = RNG.uniform(-1, 1, size=(2, 4, 3)).astype(np.float32), RNG.uniform(-1, 1, size=(2, 4, 3)).astype(np.float32)
     d = RNG.uniform(-1, 1, size=(2, 3)).astype(np.float32)
