@@ -17,6 +17,7 @@ for graphs built outside control flow.
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 from ortflow.api import array_ops as _array_ops
@@ -520,37 +521,83 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
     """`tf.case` (TF 1.x): the first pair whose predicate holds, else `default`, as nested conds.
 
     Args:
-        pred_fn_pairs: (bool Tensor, callable) pairs, or a dict of them.
-        default: the callable used when no predicate holds (default: the last pair's fn).
-        exclusive: check at run time that at most one predicate holds.
+        pred_fn_pairs: (bool Tensor, callable) pairs, or a dict of them (ordered by the
+            predicates' names, as TF does).
+        default: the callable used when no predicate holds; without it the last pair serves as
+            the default, guarded by Asserts that its predicate holds and no other does.
+        exclusive: also check at run time that at most one predicate holds.
         strict: as in `cond`.
         name: the name scope.
+
+    Raises:
+        TypeError: a pair is not (bool Tensor, callable).
     """
-    if isinstance(pred_fn_pairs, dict):
-        pred_fn_pairs = list(pred_fn_pairs.items())
-    pairs = list(pred_fn_pairs)
-    for pair in pairs:
-        if not isinstance(pair, tuple) or len(pair) != 2 or not callable(pair[1]):
-            raise TypeError(f"Each entry in pred_fn_pairs must be a 2-tuple (predicate, callable), got {pair!r}.")
-    if default is None:
-        if not pairs:
-            raise ValueError("pred_fn_pairs must not be empty when no default is given.")
-        *pairs, (_, default) = pairs
+    preds, fns = _case_arguments(pred_fn_pairs)
     g = get_default_graph()
     with g.name_scope(name):
-        preds = [convert_to_tensor(p, dtype=_dtypes.bool) for p, _ in pairs]
-        if exclusive and len(preds) > 1:
-            count = _math_ops.reduce_sum(_math_ops.cast(_array_ops.stack(preds), _dtypes.int32))
-            Assert(_math_ops.less_equal(count, 1), ["More than one condition evaluated as True."],
-                   name="exclusive")
+        if default is None:
+            default, preds, fns = _case_default_action(preds, fns)
         fn = default
-        for p, branch in reversed(list(zip(preds, [f for _, f in pairs]))):
-            fn = _case_step(p, branch, fn, strict)
-        return fn()
+        for pred, action in reversed(list(zip(preds, fns))):
+            fn = functools.partial(cond, pred, true_fn=action, false_fn=fn, strict=strict)
+        if not exclusive:
+            return fn()
+        check = _assert_at_most_n_true(preds, 1, "Input error: exclusive=True")
+        with _control_dependencies(g, [check]):
+            return fn()
 
 
-def _case_step(pred, true_fn, false_fn, strict):
-    return lambda: cond(pred, true_fn, false_fn, strict=strict)
+def _case_arguments(pred_fn_pairs):
+    if not isinstance(pred_fn_pairs, (list, tuple, dict)):
+        raise TypeError(f"'pred_fn_pairs' must be a list, tuple, or dict. Received: {type(pred_fn_pairs)}")
+    if isinstance(pred_fn_pairs, dict):
+        pred_fn_pairs = sorted(pred_fn_pairs.items(), key=lambda item: item[0].name)
+    preds, fns = [], []
+    for pair in pred_fn_pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError(f"Each entry in 'pred_fn_pairs' must be a 2-tuple. Received {pair}.")
+        pred, fn = pair
+        if not isinstance(pred, Tensor) or pred.dtype.base_dtype != _dtypes.bool:
+            raise TypeError(f"pred must be Tensor of type bool: {getattr(pred, 'name', pred)!r}")
+        if not callable(fn):
+            raise TypeError(f"fn for pred {pred.name} must be callable.")
+        preds.append(pred)
+        fns.append(fn)
+    return preds, fns
+
+
+def _control_dependencies(g: Graph, ops):
+    mark_control_inputs([o.op if isinstance(o, Tensor) else o for o in ops])
+    return g.control_dependencies(ops)
+
+
+def _assert_at_most_n_true(predicates, n: int, msg: str) -> Operation:
+    preds_c = _array_ops.stack(predicates, name="preds_c")
+    count = _math_ops.reduce_sum(_math_ops.cast(preds_c, _dtypes.int32), name="num_true_conds")
+    condition = _math_ops.less_equal(count, constant(n, name="n_true_conds"))
+    names = ", ".join(p.name for p in predicates)
+    return Assert(condition, [f"{msg}: more than {n} conditions ({names}) evaluated as True:", preds_c],
+                  summarize=len(predicates))
+
+
+def _case_default_action(predicates, actions):
+    # TF's default when none is given: the last pair, run after Asserts that its predicate
+    # holds and that none of the others does.
+    k = len(predicates) - 1
+    predicate, action = predicates[k], actions[k]
+    others, other_actions = predicates[:k], actions[:k]
+
+    def default_action():
+        others_msg = (f"Implementation error: selected default action #{k} was called, but some of other "
+                      "predicates are True: ")
+        default_msg = ("Input error: None of conditions evaluated as True:",
+                       _array_ops.stack(predicates, name="preds_c"))
+        g = get_default_graph()
+        checks = [_assert_at_most_n_true(others, 0, others_msg), Assert(predicate, default_msg)]
+        with _control_dependencies(g, checks):
+            return action()
+
+    return default_action, others, other_actions
 
 
 # --------------------------------------------------------------------------- while_loop

@@ -95,6 +95,11 @@ def body(i, acc):
 out = tf.while_loop(lambda i, acc: i < 3, body, [0, tf.zeros([2])])
 init = tf.global_variables_initializer()
 """, {"x:0": np.arange(6, dtype=np.float32).reshape(3, 2)}, ["while/Exit_1:0"], True),
+    "case": ("""
+x = tf.placeholder(tf.int32, [], name="x")
+out = tf.case([(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))], default=lambda: tf.constant(100))
+out2 = tf.case([(x < 0, lambda: tf.constant(-1)), (x > 5, lambda: tf.constant(1))])
+""", {"x:0": 7}, ["case/cond/Merge:0", "case_1/cond/Merge:0"], False),
     "assert_print": ("""
 x = tf.placeholder(tf.float32, [3], name="x")
 a = tf.Assert(tf.reduce_all(x > 0), [x, "msg"])
