@@ -467,3 +467,67 @@ transpose = transpose_image
 
 __all__ += ["adjust_gamma", "grayscale_to_rgb", "psnr", "resize_image_with_crop_or_pad", "resize_with_crop_or_pad",
             "rot90", "total_variation", "transpose"]
+
+
+def rgb_to_hsv(images, name=None):
+    """RGB images in [0, 1] to hue, saturation, value (`RGBToHSV`)."""
+    return apply_op_output("RGBToHSV", [images], name=name or "RGBToHSV")
+
+
+def hsv_to_rgb(images, name=None):
+    """Hue, saturation, value images to RGB (`HSVToRGB`)."""
+    return apply_op_output("HSVToRGB", [images], name=name or "HSVToRGB")
+
+
+def _in_float(op_type: str, image, amount, scope: str):
+    # TF's adjust_hue / adjust_saturation: the op runs on float16/float32, other types are
+    # converted to float32 and back.
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(scope) as name:
+        image = convert_to_tensor(image, name="image")
+        orig = image.dtype.base_dtype
+        if orig in (_dtypes.float16, _dtypes.float32):
+            return apply_op_output(op_type, [image, amount], name=name)
+        flt = convert_image_dtype(image, _dtypes.float32)
+        return convert_image_dtype(apply_op_output(op_type, [flt, amount]), orig)
+
+
+def adjust_hue(image, delta, name=None):
+    """Rotates the hue of RGB images by `delta` (a fraction of the circle, in [-1, 1]) (`AdjustHue`)."""
+    return _in_float("AdjustHue", image, delta, name or "adjust_hue")
+
+
+def adjust_saturation(image, saturation_factor, name=None):
+    """Scales the saturation of RGB images by `saturation_factor` (`AdjustSaturation`)."""
+    return _in_float("AdjustSaturation", image, saturation_factor, name or "adjust_saturation")
+
+
+def random_hue(image, max_delta, seed=None):
+    """`adjust_hue` by a delta drawn from [-max_delta, max_delta).
+
+    Raises:
+        ValueError: max_delta outside [0, 0.5].
+    """
+    if max_delta > 0.5:
+        raise ValueError("max_delta must be <= 0.5.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+    return adjust_hue(image, delta)
+
+
+def random_saturation(image, lower, upper, seed=None):
+    """`adjust_saturation` by a factor drawn from [lower, upper).
+
+    Raises:
+        ValueError: upper <= lower, or lower < 0.
+    """
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    factor = random_ops.random_uniform([], lower, upper, seed=seed)
+    return adjust_saturation(image, factor)
+
+
+__all__ += ["adjust_hue", "adjust_saturation", "hsv_to_rgb", "random_hue", "random_saturation", "rgb_to_hsv"]

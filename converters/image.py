@@ -144,3 +144,102 @@ def convert_crop_and_resize(ctx, node):
         value = lerp(upper, lower, y_lerp)
     extrapolation = ctx.make_const(np.float32(node.attr("extrapolation_value", 0.0)))
     first(ctx, "Where", [valid, value, extrapolation], output=node.output(0))
+
+
+# --------------------------------------------------------------------------- colour spaces
+
+def _channel(ctx, x: str, i: int) -> str:
+    return first(ctx, "Slice", [x, const_i64(ctx, [i]), const_i64(ctx, [i + 1]), const_i64(ctx, [-1])])
+
+
+def _rgb_to_hsv(ctx, rgb: str) -> tuple[str, str, str]:
+    """(h, s, v) of float32 [..., 3] RGB, each [..., 1], as TF's RGBToHSV kernel computes them."""
+    r, g, b = (_channel(ctx, rgb, i) for i in range(3))
+    zero, one = ctx.make_const(np.float32(0)), ctx.make_const(np.float32(1))
+    v = first(ctx, "Max", [r, g, b])
+    spread = first(ctx, "Sub", [v, first(ctx, "Min", [r, g, b])])
+    s = first(ctx, "Where", [first(ctx, "Greater", [v, zero]), first(ctx, "Div", [spread, v]), zero])
+    norm = first(ctx, "Div", [one, first(ctx, "Mul", [ctx.make_const(np.float32(6)), spread])])
+
+    def sector(a, c, offset):
+        return first(ctx, "Add", [first(ctx, "Mul", [norm, first(ctx, "Sub", [a, c])]),
+                                  ctx.make_const(np.float32(offset))])
+    h = first(ctx, "Where", [first(ctx, "Equal", [g, v]), sector(b, r, 2.0 / 6), sector(r, g, 4.0 / 6)])
+    h = first(ctx, "Where", [first(ctx, "Equal", [r, v]), sector(g, b, 0.0), h])
+    h = first(ctx, "Where", [first(ctx, "Greater", [spread, zero]), h, zero])
+    h = first(ctx, "Where", [first(ctx, "Less", [h, zero]), first(ctx, "Add", [h, one]), h])
+    return h, s, v
+
+
+#: (red, green, blue) parts for each sixth of the hue circle: 0 = chroma, 1 = x, 2 = zero.
+_HUE_SECTORS = ((0, 1, 2), (1, 0, 2), (2, 0, 1), (2, 1, 0), (1, 2, 0), (0, 2, 1))
+
+
+def _hsv_to_rgb(ctx, h: str, s: str, v: str, output: str | None = None) -> str:
+    """float32 [..., 3] RGB of (h, s, v) [..., 1] values, as TF's HSVToRGB kernel computes it."""
+    chroma = first(ctx, "Mul", [s, v])
+    m = first(ctx, "Sub", [v, chroma])
+    dh = first(ctx, "Mul", [h, ctx.make_const(np.float32(6))])
+    category = first(ctx, "Floor", [dh])
+    wrapped = first(ctx, "Mod", [dh, ctx.make_const(np.float32(2))], {"fmod": 1})
+    wrapped = first(ctx, "Where", [first(ctx, "Less", [wrapped, ctx.make_const(np.float32(0))]),
+                                   first(ctx, "Add", [wrapped, ctx.make_const(np.float32(2))]), wrapped])
+    x = first(ctx, "Mul", [chroma, first(ctx, "Sub", [ctx.make_const(np.float32(1)), first(
+        ctx, "Abs", [first(ctx, "Sub", [wrapped, ctx.make_const(np.float32(1))])])])])
+    parts = (chroma, x, ctx.make_const(np.float32(0)))
+    channels = []
+    for c in range(3):
+        value = ctx.make_const(np.float32(0))  # a hue outside [0, 1) gives black + m, as in TF
+        for k, sector in enumerate(_HUE_SECTORS):
+            value = first(ctx, "Where", [first(ctx, "Equal", [category, ctx.make_const(np.float32(k))]),
+                                         parts[sector[c]], value])
+        channels.append(first(ctx, "Add", [value, m]))
+    return first(ctx, "Concat", channels, {"axis": -1}, output=output)
+
+
+def _float32_image(ctx, node) -> str:
+    return ctx.cast(node.input(0), dtypes.float32)
+
+
+def _to_output(ctx, node, value: str) -> None:
+    dtype = node.output_dtype(0)
+    if dtype == dtypes.float32:
+        first(ctx, "Identity", [value], output=node.output(0))
+    else:
+        first(ctx, "Cast", [value], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+
+
+@handler("RGBToHSV", since=13)
+def convert_rgb_to_hsv(ctx, node):
+    # TF:   output = RGBToHSV(images [..., 3])         (float types, values in [0, 1])
+    # ONNX: V = Max(R, G, B); S = (V - min) / V; H from the sector of the largest channel
+    h, s, v = _rgb_to_hsv(ctx, _float32_image(ctx, node))
+    _to_output(ctx, node, first(ctx, "Concat", [h, s, v], {"axis": -1}))
+
+
+@handler("HSVToRGB", since=13)
+def convert_hsv_to_rgb(ctx, node):
+    # TF:   output = HSVToRGB(images [..., 3])
+    # ONNX: chroma = S * V; RGB = sector-wise (chroma, x, 0) permutation + (V - chroma)
+    hsv = _float32_image(ctx, node)
+    _to_output(ctx, node, _hsv_to_rgb(ctx, *(_channel(ctx, hsv, i) for i in range(3))))
+
+
+@handler("AdjustHue", since=13)
+def convert_adjust_hue(ctx, node):
+    # TF:   output = AdjustHue(images [..., 3], delta)   (hue rotated by delta turns)
+    # ONNX: HSVToRGB(H + delta wrapped into [0, 1), S, V) of RGBToHSV(images)
+    h, s, v = _rgb_to_hsv(ctx, _float32_image(ctx, node))
+    shifted = first(ctx, "Add", [h, ctx.cast(node.input(1), dtypes.float32)])
+    wrapped = first(ctx, "Sub", [shifted, first(ctx, "Floor", [shifted])])
+    _to_output(ctx, node, _hsv_to_rgb(ctx, wrapped, s, v))
+
+
+@handler("AdjustSaturation", since=13)
+def convert_adjust_saturation(ctx, node):
+    # TF:   output = AdjustSaturation(images [..., 3], scale)
+    # ONNX: HSVToRGB(H, Clip(S * scale, 0, 1), V) of RGBToHSV(images)
+    h, s, v = _rgb_to_hsv(ctx, _float32_image(ctx, node))
+    scaled = first(ctx, "Mul", [s, ctx.cast(node.input(1), dtypes.float32)])
+    clipped = first(ctx, "Clip", [scaled, ctx.make_const(np.float32(0)), ctx.make_const(np.float32(1))])
+    _to_output(ctx, node, _hsv_to_rgb(ctx, h, clipped, v))

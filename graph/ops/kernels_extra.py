@@ -359,6 +359,62 @@ def _cross(node_def, inputs):
 # --------------------------------------------------------------------------- images
 
 
+def _rgb_to_hsv(rgb):
+    r, g, b = (rgb[..., i] for i in range(3))
+    v = np.maximum(np.maximum(r, g), b)
+    spread = v - np.minimum(np.minimum(r, g), b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(v > 0, spread / v, 0)
+        norm = 1 / (6 * spread)
+        h = np.where(r == v, norm * (g - b), np.where(g == v, norm * (b - r) + 2 / 6, norm * (r - g) + 4 / 6))
+    h = np.where(spread > 0, h, 0)
+    h = np.where(h < 0, h + 1, h)
+    return h, s, v
+
+
+def _hsv_to_rgb(h, s, v):
+    chroma = s * v
+    m = v - chroma
+    dh = h * 6
+    category = np.floor(dh)
+    x = chroma * (1 - np.abs(np.mod(dh, 2) - 1))
+    zero = np.zeros_like(chroma)
+    parts = (chroma, x, zero)
+    sectors = ((0, 1, 2), (1, 0, 2), (2, 0, 1), (2, 1, 0), (1, 2, 0), (0, 2, 1))
+    channels = []
+    for c in range(3):
+        value = zero
+        for k, sector in enumerate(sectors):
+            value = np.where(category == k, parts[sector[c]], value)
+        channels.append(value + m)
+    return np.stack(channels, axis=-1)
+
+
+@kernel("RGBToHSV")
+def _rgb_to_hsv_kernel(node_def, inputs):
+    x = np.asarray(inputs[0])
+    return [np.stack(_rgb_to_hsv(x.astype(np.float32)), axis=-1).astype(x.dtype)]
+
+
+@kernel("HSVToRGB")
+def _hsv_to_rgb_kernel(node_def, inputs):
+    x = np.asarray(inputs[0]).astype(np.float32)
+    return [_hsv_to_rgb(x[..., 0], x[..., 1], x[..., 2]).astype(np.asarray(inputs[0]).dtype)]
+
+
+@kernel("AdjustHue", "AdjustSaturation")
+def _adjust_hue_saturation(node_def, inputs):
+    x = np.asarray(inputs[0])
+    h, s, v = _rgb_to_hsv(x.astype(np.float32))
+    amount = np.float32(np.asarray(inputs[1]))
+    if node_def.op == "AdjustHue":
+        h = h + amount
+        h = h - np.floor(h)
+    else:
+        s = np.clip(s * amount, 0, 1)
+    return [_hsv_to_rgb(h, s, v).astype(x.dtype)]
+
+
 def _iou(a, b) -> float:
     ay0, ay1 = sorted((a[0], a[2]))
     ax0, ax1 = sorted((a[1], a[3]))

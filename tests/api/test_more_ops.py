@@ -543,3 +543,35 @@ def test_logdet_cholesky_solve_and_lstsq_run_in_onnx():
     np.testing.assert_allclose(logdet, np.linalg.slogdet(m)[1], rtol=1e-5)
     np.testing.assert_allclose(solved, np.linalg.solve(m, rhs), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(ls, np.linalg.lstsq(m[:, :3], rhs, rcond=None)[0], rtol=1e-3, atol=1e-4)
+
+
+def test_colour_adjustments_match_colorsys():
+    import colorsys
+
+    img = RNG.uniform(size=(3, 4, 3)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [3, 4, 3])
+    u8 = tf.placeholder(tf.uint8, [3, 4, 3])
+    got = _run([tf.image.rgb_to_hsv(x), tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(x)), tf.image.adjust_hue(x, -0.2),
+                tf.image.adjust_saturation(x, 1.5), tf.image.random_hue(x, 0.1, seed=1),
+                tf.image.random_saturation(x, 0.5, 1.5, seed=2), tf.image.adjust_hue(u8, 0.5)],
+               {x: img, u8: (img * 255).astype(np.uint8)})
+
+    def per_pixel(fn):
+        return np.array([fn(*p) for p in img.reshape(-1, 3).astype(np.float64)], np.float32).reshape(img.shape)
+
+    def hue(r, g, b):
+        h, s, v = colorsys.rgb_to_hsv(r, g, b)
+        return colorsys.hsv_to_rgb((h - 0.2) % 1.0, s, v)
+
+    def saturation(r, g, b):
+        h, s, v = colorsys.rgb_to_hsv(r, g, b)
+        return colorsys.hsv_to_rgb(h, min(s * 1.5, 1.0), v)
+    np.testing.assert_allclose(got[0], per_pixel(colorsys.rgb_to_hsv), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], img, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[2], per_pixel(hue), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got[3], per_pixel(saturation), rtol=1e-5, atol=1e-5)
+    for random in got[4:6]:  # a hue or saturation change keeps the value (max channel)
+        np.testing.assert_allclose(random.max(-1), img.max(-1), rtol=1e-5)
+    assert got[6].dtype == np.uint8 and got[6].shape == img.shape
+    with pytest.raises(ValueError, match="max_delta"):
+        tf.image.random_hue(x, 0.6)

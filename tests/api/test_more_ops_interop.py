@@ -142,7 +142,7 @@ feed = {"img:0": IMG[0, :, :, :]}
 
 def _run(tf_module, code):
     g = tf_module.Graph()
-    env = {"tf": tf_module, "np": np, "X": X, "M": M, "SPD": SPD, "IMG": IMG}
+    env = {"tf": tf_module, "np": np, "X": X, "M": M, "SPD": SPD, "IMG": IMG, "SPECIAL_PIXELS": SPECIAL_PIXELS}
     with g.as_default():
         exec(code, env)  # noqa: S102 - the snippets are this file's own constants
         with tf_module.Session(graph=g) as sess:
@@ -241,3 +241,31 @@ def test_nodes_equal_tensorflow(tf, name):
     ours = _nodes(otf, STRUCTURE_CASES[name])
     assert [n[:2] for n in ours] == [n[:2] for n in theirs]
     assert ours == theirs
+
+
+#: Greys, primaries, black and white: the hue formula's edge cases, tiled to one 6 x 7 image.
+SPECIAL_PIXELS = np.array([[0.5, 0.5, 0.5], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0.2, 0.8, 0.8], [0, 0, 0], [1, 1, 1]],
+                          np.float32).reshape(1, 1, 7, 3).repeat(6, axis=1)
+
+COLOUR_CASE = """
+img = tf.placeholder(tf.float32, [None, 6, 7, 3], name="img")
+u8 = tf.placeholder(tf.uint8, [6, 7, 3], name="u8")
+fetches = [tf.image.rgb_to_hsv(img), tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(img)),
+           tf.image.hsv_to_rgb(tf.clip_by_value(img, 0.0, 0.999)), tf.image.adjust_hue(img, 0.3),
+           tf.image.adjust_hue(img, -0.45), tf.image.adjust_saturation(img, 0.4), tf.image.adjust_saturation(img, 3.0),
+           tf.image.adjust_hue(u8, 0.2), tf.image.adjust_saturation(u8, 1.7)]
+feed = {"img:0": np.concatenate([IMG, SPECIAL_PIXELS]),
+        "u8:0": (IMG[0] * 255).astype(np.uint8)}
+"""
+
+
+def test_colour_ops_equal_tensorflow(tf):
+    import ortflow as otf
+
+    theirs = _run(tf, COLOUR_CASE)
+    ours = _run(otf, COLOUR_CASE)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if b.dtype == np.uint8:  # float rounding may move a value across .5 before the cast back
+            assert np.abs(a.astype(int) - b.astype(int)).max() <= 1, f"colour: fetch {i}"
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-5, err_msg=f"colour: fetch {i}")

@@ -443,6 +443,33 @@ def crop_and_resize():
                 expected)
 
 
+def _per_pixel(fn, x):
+    flat = x.reshape(-1, 3).astype(np.float64)
+    return np.array([fn(*p) for p in flat], np.float32).reshape(x.shape)
+
+
+@case
+def colour_spaces():
+    import colorsys
+
+    rgb = np.concatenate([RNG.uniform(size=(2, 4, 3)),
+                          np.array([[[0.5, 0.5, 0.5], [1, 0, 0], [0, 0, 1], [0, 0, 0]]])]).astype(np.float32)
+    nodes = [placeholder("rgb", F32, [None, 4, 3]), const("delta", np.float32(0.3)), const("scale", np.float32(0.5)),
+             op("hsv", "RGBToHSV", ["rgb"], T=F32), op("back", "HSVToRGB", ["hsv"], T=F32),
+             op("hue", "AdjustHue", ["rgb", "delta"], T=F32), op("sat", "AdjustSaturation", ["rgb", "scale"], T=F32)]
+
+    def shifted(r, g, b):
+        h, s_, v = colorsys.rgb_to_hsv(r, g, b)
+        return colorsys.hsv_to_rgb((h + 0.3) % 1.0, s_, v)
+
+    def desaturated(r, g, b):
+        h, s_, v = colorsys.rgb_to_hsv(r, g, b)
+        return colorsys.hsv_to_rgb(h, s_ * 0.5, v)
+    return Case(nodes, {"rgb:0": rgb}, ["hsv:0", "back:0", "hue:0", "sat:0"],
+                lambda f: [_per_pixel(colorsys.rgb_to_hsv, f["rgb:0"]), f["rgb:0"],
+                           _per_pixel(shifted, f["rgb:0"]), _per_pixel(desaturated, f["rgb:0"])])
+
+
 # --------------------------------------------------------------------------- the tests
 
 def _params():
