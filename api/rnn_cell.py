@@ -14,11 +14,9 @@ Nested state (an `LSTMStateTuple`, a tuple of states of a MultiRNNCell) is handl
 from __future__ import annotations
 
 import collections
-import contextlib
 import hashlib
 import numbers
 import re
-import sys
 
 from ortflow.api import array_ops, math_ops
 from ortflow.api import variable_scope as _vs
@@ -229,8 +227,9 @@ class RNNCell:
         dtype = dtype or self._dtype or _dtypes.float32
         if initializer is None:
             initializer = self._current_scope.initializer
-        with _outside_control_flow(get_default_graph()), \
-                _vs.variable_scope(self._scope, reuse=self.built or self._reuse, auxiliary_name_scope=False):
+        # Made inside a cond or while body, the variable still lands outside it, as in TF:
+        # variable creation opens control_dependencies(None), which leaves control-flow contexts.
+        with _vs.variable_scope(self._scope, reuse=self.built or self._reuse, auxiliary_name_scope=False):
             var = _vs.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
                                    trainable=trainable and self.trainable)
         (self._trainable_weights if trainable and self.trainable else self._non_trainable_weights).append(var)
@@ -255,16 +254,6 @@ class RNNCell:
         """Zero-filled state(s) `[batch_size, s]` for each `s` in `state_size`."""
         with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
             return zero_state_tensors(self.state_size, batch_size, dtype)
-
-
-def _outside_control_flow(g):
-    # TF creates variables under init_scope: outside any cond/while context, with no control
-    # dependencies, so a cell first called inside dynamic_rnn's loop still gets plain variables
-    # (their reads enter the loop as loop constants). control_flow_ops tracks the open context;
-    # until it offers a public init_scope, its suspension helper is used when it is loaded.
-    cf = sys.modules.get("ortflow.api.control_flow_ops")
-    suspended = getattr(cf, "_Suspended", None)
-    return suspended(g) if suspended is not None else contextlib.nullcontext()
 
 
 class LayerRNNCell(RNNCell):
