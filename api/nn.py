@@ -9,15 +9,20 @@ from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
     "atrous_conv2d",
+    "atrous_conv2d_transpose",
     "avg_pool",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
     "avg_pool_v2",
+    "batch_norm_with_global_normalization",
     "batch_normalization",
     "bias_add",
+    "compute_average_loss",
     "conv1d",
+    "conv1d_transpose",
     "conv2d",
+    "conv2d_backprop_input",
     "conv2d_transpose",
     "conv3d",
     "conv3d_transpose",
@@ -25,6 +30,7 @@ __all__ = [
     "crelu",
     "depth_to_space",
     "depthwise_conv2d",
+    "depthwise_conv2d_native",
     "dropout",
     "elu",
     "embedding_lookup",
@@ -49,6 +55,7 @@ __all__ = [
     "relu",
     "relu6",
     "relu_layer",
+    "scale_regularization_loss",
     "selu",
     "separable_conv2d",
     "sigmoid",
@@ -789,6 +796,107 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
                                     math_ops.less_equal(targets, ones))
         result = math_ops.add(result, array_ops.where(cond, zeros, stirling))
         return result
+
+
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None, padding=None,
+                          use_cudnn_on_gpu=True, data_format="NHWC", dilations=(1, 1, 1, 1), name=None,
+                          filters=None):
+    """The gradient of `conv2d` with respect to its input (`Conv2DBackpropInput`)."""
+    filter = filters if filter is None else filter
+    attrs = {"strides": _strides4(strides, data_format), "padding": padding, "data_format": data_format,
+             "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "dilations": _strides4(dilations, data_format)}
+    return apply_op_output("Conv2DBackpropInput", [input_sizes, filter, out_backprop], attrs,
+                           name=name or "Conv2DBackpropInput")
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1),
+                            name=None):
+    """The `DepthwiseConv2dNative` op itself (no space-to-batch wrapper)."""
+    attrs = {"strides": _strides4(strides, data_format), "padding": padding, "data_format": data_format,
+             "dilations": _strides4(dilations, data_format)}
+    return apply_op_output("DepthwiseConv2dNative", [input, filter], attrs,
+                           name=name or "DepthwiseConv2dNative")
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NWC", dilations=None,
+                     name=None):
+    """Transposed 1-D convolution, built as TF does: over [N, 1, W, C] with `Conv2DBackpropInput`.
+
+    Args:
+        filters: [width, out_channels, in_channels].
+        output_shape: the 1-D output's shape [batch, width, out_channels] (NWC).
+    """
+    if data_format not in ("NWC", "NCW"):
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+    channels_last = data_format == "NWC"
+    spatial = 1 if channels_last else 2
+    g = graph_of(input, filters)
+    with g.as_default(), g.name_scope(name or "conv1d_transpose") as scope:
+        x = array_ops.expand_dims(input, spatial)
+        w = array_ops.expand_dims(filters, 0)
+        output_shape = convert_to_tensor(output_shape, name="output_shape")
+        shape_2d = array_ops.concat([array_ops.slice(output_shape, [0], [spatial]), [1],
+                                     array_ops.slice(output_shape, [spatial], [-1])], 0)
+        fmt = "NHWC" if channels_last else "NCHW"
+        stride = _expand_spatial(strides, 1, fmt, "strides")[spatial]
+        rate = _expand_spatial(dilations or 1, 1, fmt, "dilations")[spatial]
+        strides4 = [1, 1, stride, 1] if channels_last else [1, 1, 1, stride]
+        rates4 = [1, 1, rate, 1] if channels_last else [1, 1, 1, rate]
+        attrs = {"strides": strides4, "padding": padding, "data_format": fmt, "dilations": rates4}
+        out = apply_op_output("Conv2DBackpropInput", [shape_2d, w, x], attrs, name="conv1d_transpose")
+        return array_ops.squeeze(out, [spatial], name=scope)
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """The transpose of `atrous_conv2d`: a stride-1 transposed convolution dilated by `rate`.
+
+    TF builds it with SpaceToBatchND around a plain transposed convolution; ortflow passes
+    the dilation to `Conv2DBackpropInput` (the same values).
+
+    Raises:
+        ValueError: `rate` below 1, or a padding other than "SAME" and "VALID".
+    """
+    if rate < 1:
+        raise ValueError(f"`rate` cannot be less than one. Received: rate={rate}")
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"`padding` must be either 'VALID' or 'SAME'. Received: padding={padding}")
+    g = graph_of(value, filters)
+    with g.as_default(), g.name_scope(name or "atrous_conv2d_transpose") as scope:
+        return conv2d_transpose(value, filters, output_shape, strides=[1, 1, 1, 1], padding=padding,
+                                dilations=[1, rate, rate, 1], name=scope)
+
+
+def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None, variance_epsilon=None,
+                                         scale_after_normalization=None, name=None, input=None, mean=None,
+                                         variance=None):
+    """TF 1.x's older batch norm: `batch_normalization`, with gamma only when scale_after_normalization."""
+    t = input if t is None else t
+    m = mean if m is None else m
+    v = variance if v is None else v
+    return batch_normalization(t, m, v, beta, gamma if scale_after_normalization else None, variance_epsilon,
+                               name=name or "BatchNormWithGlobalNormalization")
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss * sample_weight) / global_batch_size (default: the batch size; one replica)."""
+    g = graph_of(per_example_loss)
+    with g.as_default():
+        loss = convert_to_tensor(per_example_loss)
+        dtype = loss.dtype.base_dtype
+        if sample_weight is not None:
+            loss = math_ops.multiply(loss, math_ops.cast(sample_weight, dtype))
+        total = math_ops.reduce_sum(loss)
+        if global_batch_size is None:
+            batch = array_ops.shape(loss)[0] if loss.shape.rank else math_ops.cast(1, _dtypes.int32)
+            global_batch_size = math_ops.cast(batch, dtype)
+        return math_ops.truediv(total, math_ops.cast(global_batch_size, dtype))
+
+
+def scale_regularization_loss(regularization_loss):
+    """The sum of `regularization_loss` (a tensor or list) over the one replica ortflow runs."""
+    if isinstance(regularization_loss, (list, tuple)):
+        regularization_loss = math_ops.add_n(list(regularization_loss))
+    return math_ops.reduce_sum(regularization_loss)
 
 
 # -- recurrent networks (api/rnn_cell.py, api/rnn.py) --

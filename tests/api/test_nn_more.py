@@ -218,3 +218,52 @@ def test_transposed_convolutions_values(rank):
     fn = tf.nn.conv2d_transpose if rank == 2 else tf.nn.conv3d_transpose
     y = fn(x, w, out_shape, strides=[1, *[2] * rank, 1], padding="SAME")
     np.testing.assert_allclose(_run(y), _transposed_ref(x, w, 2, [6] * rank), rtol=1e-4, atol=1e-4)
+
+
+def test_conv1d_transpose_and_backprop_input():
+    x = RNG.normal(size=(2, 4, 3)).astype(np.float32)
+    w = RNG.normal(size=(3, 2, 3)).astype(np.float32)
+    y = tf.nn.conv1d_transpose(x, w, [2, 8, 2], 2)
+    assert y.op.type == "Squeeze" and y.op.inputs[0].op.type == "Conv2DBackpropInput"
+    np.testing.assert_allclose(_run(y), _transposed_ref(x, w, 2, [8]), rtol=1e-4, atol=1e-4)
+    x2 = RNG.normal(size=(1, 3, 3, 2)).astype(np.float32)
+    w2 = RNG.normal(size=(3, 3, 4, 2)).astype(np.float32)
+    z = tf.nn.conv2d_backprop_input([1, 6, 6, 4], w2, x2, [1, 2, 2, 1], "SAME")
+    np.testing.assert_allclose(_run(z), _transposed_ref(x2, w2, 2, [6, 6]), rtol=1e-4, atol=1e-4)
+
+
+def test_atrous_conv2d_transpose_is_the_adjoint_of_atrous_conv2d():
+    # <atrous_conv2d(a, w), b> == <a, atrous_conv2d_transpose(b, w)> for VALID padding.
+    a = RNG.normal(size=(1, 7, 7, 2)).astype(np.float32)
+    b = RNG.normal(size=(1, 3, 3, 3)).astype(np.float32)
+    w = RNG.normal(size=(3, 3, 2, 3)).astype(np.float32)
+    forward = tf.nn.atrous_conv2d(a, w, 2, "VALID")
+    backward = tf.nn.atrous_conv2d_transpose(b, w, [1, 7, 7, 2], 2, "VALID")
+    f, bk = _run([forward, backward])
+    assert float((f * b).sum()) == pytest.approx(float((a * bk).sum()), rel=1e-4)
+    with pytest.raises(ValueError, match="rate"):
+        tf.nn.atrous_conv2d_transpose(b, w, [1, 7, 7, 2], 0, "VALID")
+
+
+def test_depthwise_conv2d_native_and_global_batch_norm():
+    x = RNG.normal(size=(1, 4, 4, 2)).astype(np.float32)
+    w = RNG.normal(size=(2, 2, 2, 1)).astype(np.float32)
+    y = tf.nn.depthwise_conv2d_native(x, w, [1, 1, 1, 1], "VALID")
+    assert y.op.type == "DepthwiseConv2dNative"
+    ref = np.stack([_conv_nhwc(x[..., c:c + 1], w[:, :, c:c + 1])[..., 0] for c in range(2)], -1)
+    mean, var = np.array([0.5, -0.5], np.float32), np.array([2.0, 0.5], np.float32)
+    beta, gamma = np.array([1.0, 0.0], np.float32), np.array([3.0, 3.0], np.float32)
+    bn_scaled = tf.nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.1, True)
+    bn_plain = tf.nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.1, False)
+    out = _run([y, bn_scaled, bn_plain])
+    np.testing.assert_allclose(out[0], ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out[1], (x - mean) / np.sqrt(var + 0.1) * gamma + beta, rtol=1e-5)
+    np.testing.assert_allclose(out[2], (x - mean) / np.sqrt(var + 0.1) + beta, rtol=1e-5)
+
+
+def test_average_and_regularization_losses():
+    losses = np.array([1.0, 2.0, 4.0], np.float32)
+    out = _run([tf.nn.compute_average_loss(losses), tf.nn.compute_average_loss(losses, global_batch_size=4),
+                tf.nn.compute_average_loss(losses, sample_weight=np.array([1.0, 0.0, 0.5], np.float32)),
+                tf.nn.scale_regularization_loss([tf.constant(1.5), tf.constant(2.0)])])
+    assert out == pytest.approx([7 / 3, 7 / 4, 3 / 3, 3.5])

@@ -64,6 +64,23 @@ fetches = [c, m, s, *tf.nn.normalize_moments(c, m, s, None), *tf.nn.normalize_mo
            *tf.nn.weighted_moments(v, [0], tf.constant([[1.0], [2.0], [0.5]])),
            tf.nn.zero_fraction(tf.nn.relu(v))]
 """, False),
+    "transposed_and_native": ("""
+x = tf.constant(X2[:1, :5, :5])
+s = tf.constant(X1[:, :5])
+w1t = tf.constant(W1[:, :, :3].transpose(0, 2, 1))
+w2t = tf.constant(W2.transpose(0, 1, 3, 2))
+fetches = [tf.nn.conv1d_transpose(s, w1t, [2, 10, 3], 2),
+           tf.nn.conv1d_transpose(s, tf.constant(W1[:, :3, :3]), [2, 11, 3], 2, padding="VALID"),
+           tf.nn.atrous_conv2d_transpose(x, w2t, [1, 5, 5, 2], 2, "SAME"),
+           tf.nn.atrous_conv2d_transpose(x, w2t, [1, 9, 9, 2], 2, "VALID"),
+           tf.nn.conv2d_backprop_input([1, 10, 10, 2], w2t, x, [1, 2, 2, 1], "SAME"),
+           tf.nn.depthwise_conv2d_native(x, tf.constant(DW), [1, 1, 1, 1], "SAME"),
+           tf.nn.batch_norm_with_global_normalization(
+               x, tf.constant([0.1, 0.2, 0.3]), tf.constant([1.0, 2.0, 3.0]), tf.constant([0.5, 0.5, 0.5]),
+               tf.constant([2.0, 2.0, 2.0]), 0.01, True),
+           tf.nn.compute_average_loss(tf.constant(V[:, 0]), sample_weight=tf.constant([1.0, 2.0, 0.5])),
+           tf.nn.scale_regularization_loss([tf.constant(1.5), tf.constant(2.0)])]
+""", False),
     "log_poisson_loss": ("""
 fetches = [tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3)),
            tf.nn.log_poisson_loss(tf.constant(T), tf.constant(V / 3), compute_full_loss=True)]
