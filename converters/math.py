@@ -248,6 +248,24 @@ def convert_add_n(ctx, node):
         total = first(ctx, "Add", [total, term], output=node.output(0) if i == len(inputs) else None)
 
 
+@handler("Bucketize")
+def convert_bucketize(ctx, node):
+    # TF:   output = Bucketize(input, boundaries: list(float))  (int32: how many boundaries <= x)
+    # ONNX: Output = ReduceSum(Cast(GreaterOrEqual(Unsqueeze(X, -1), Boundaries), int32), -1)
+    # Keras' Discretization layer. TF compares each value with float32 boundaries; the compare
+    # runs in float64 here so that no int64 or float64 input is rounded on the way.
+    boundaries = np.asarray(list(node.attr("boundaries")), np.float32).astype(np.float64)
+    x = node.input(0)
+    if node.input_dtype(0) != dtypes.float64:
+        x = first(ctx, "Cast", [x], {"to": ctx.onnx_type(dtypes.float64)})
+    if boundaries.size == 0:
+        zeros_like_shape(ctx, shape_of(ctx, x), dtypes.int32, output=node.output(0))
+        return
+    above = first(ctx, "GreaterOrEqual", [unsqueeze(ctx, x, [-1]), ctx.make_const(boundaries)])
+    counts = first(ctx, "Cast", [above], {"to": ctx.onnx_type(dtypes.int32)})
+    reduce(ctx, "ReduceSum", counts, [-1], keepdims=False, output=node.output(0))
+
+
 @handler("ClipByValue")
 def convert_clip_by_value(ctx, node):
     # TF:   y = ClipByValue(t, clip_value_min, clip_value_max)  (bounds broadcast against t)

@@ -38,6 +38,7 @@ __all__ = ["main"]
 RNG = np.random.RandomState(0)
 
 #: Keras applications absent from the fixtures: name -> (constructor name, input shape HWC, kwargs).
+#: (Keras 3.15 has no RegNet family.)
 APPLICATIONS = {
     "VGG16": ("VGG16", (32, 32, 3), {}),
     "Xception": ("Xception", (71, 71, 3), {}),
@@ -50,7 +51,6 @@ APPLICATIONS = {
     "EfficientNetB0": ("EfficientNetB0", (64, 64, 3), {}),
     "EfficientNetV2B0": ("EfficientNetV2B0", (64, 64, 3), {}),
     "ConvNeXtTiny": ("ConvNeXtTiny", (64, 64, 3), {}),
-    "RegNetX002": ("RegNetX002", (64, 64, 3), {}),
     "DenseNet169": ("DenseNet169", (64, 64, 3), {}),
 }
 
@@ -238,7 +238,60 @@ def _layer_models() -> dict:
         x = L.Flatten()(x)
         return keras.Model(inp, x), {"input": image(15, 15, 4)}
 
-    return {"layers_conv_mix": conv_mix, "layers_conv_transpose": conv_transpose_valid,
+    def misc_image():
+        x = inp = keras.Input((20, 20, 4))
+        x = L.Rescaling(1 / 127.5, offset=-1)(x)
+        x = L.Normalization(mean=[0.1, 0.2, 0.3, 0.4], variance=[1.0, 2.0, 0.5, 4.0])(x)
+        x = L.Resizing(12, 16, interpolation="bilinear")(x)
+        x = L.CenterCrop(10, 12)(x)
+        x = L.Conv2D(8, 3, groups=2, padding="same")(x)
+        x = L.SpatialDropout2D(0.3)(x)
+        a = L.MaxPooling2D(2)(x)
+        b = L.AveragePooling2D(2)(x)
+        x = L.Average()([L.Maximum()([a, b]), L.Minimum()([a, b]), L.Subtract()([a, b])])
+        x = L.UnitNormalization()(x)
+        x = L.Resizing(7, 9, interpolation="nearest")(x)
+        x = L.Dropout(0.5)(x)
+        x = L.GaussianNoise(0.1)(x)
+        x = L.Conv2D(3, 2, strides=2, padding="same", dilation_rate=1)(x)
+        return keras.Model(inp, x), {"input": RNG.uniform(0, 255, (2, 20, 20, 4)).astype(np.float32)}
+
+    def misc_sequence():
+        x = inp = keras.Input((8,))
+        y = L.RepeatVector(5)(x)
+        y = L.Masking(mask_value=0.0)(y)
+        y = L.Conv1D(6, 3, padding="same")(y)
+        y = L.DepthwiseConv1D(3, padding="same")(y)
+        y = L.Flatten()(y)
+        d = L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5])(x)
+        e = L.CategoryEncoding(num_tokens=4, output_mode="multi_hot")(d)
+        z = L.Concatenate()([y, e])
+        z = L.Dense(4, activation="softmax")(z)
+        return keras.Model(inp, [z, d]), {"input": RNG.uniform(-1, 1, (3, 8)).astype(np.float32)}
+
+    def grouped_conv1d():
+        # the grouped conv's input channels are only known through RepeatVector's run-time
+        # Reshape target
+        x = inp = keras.Input((8,))
+        y = L.RepeatVector(5)(x)
+        y = L.Conv1D(6, 3, padding="same", groups=2)(y)
+        return keras.Model(inp, y), {"input": RNG.uniform(-1, 1, (3, 8)).astype(np.float32)}
+
+    def lambda_ops_2():
+        x = inp = keras.Input((6, 6, 3))
+        x = L.Lambda(lambda t: tf.image.resize(t, (9, 9), method="bicubic"))(x)
+        x = L.Lambda(lambda t: tf.nn.space_to_depth(t[:, :8, :8], 2))(x)
+        x = L.Lambda(lambda t: tf.einsum("nhwc,c->nhw", t, tf.range(12, dtype=tf.float32) / 12.0))(x)
+        x = L.Lambda(lambda t: tf.gather(t, [3, 0, 2], axis=1) + tf.reduce_max(t, axis=1, keepdims=True))(x)
+        x = L.Lambda(lambda t: tf.math.cumprod(tf.sigmoid(t), axis=-1, exclusive=True, reverse=True))(x)
+        x = L.Lambda(lambda t: tf.where(t > 0.3, t, tf.zeros_like(t)) + tf.cast(tf.argmax(t, axis=-1)[..., None],
+                                                                                  tf.float32))(x)
+        return keras.Model(inp, x), {"input": RNG.uniform(-1, 1, (2, 6, 6, 3)).astype(np.float32)}
+
+    return {"layers_misc_image": misc_image, "layers_misc_sequence": misc_sequence,
+            "layers_grouped_conv1d": grouped_conv1d,
+            "layers_lambda_ops_2": lambda_ops_2,
+            "layers_conv_mix": conv_mix, "layers_conv_transpose": conv_transpose_valid,
             "layers_conv1d": conv1d_mix, "layers_norm_act": norm_act, "layers_attention": attention,
             "layers_recurrent": recurrent, "layers_recurrent_float": recurrent_float,
             "layers_time_distributed_conv": time_distributed_conv, "layers_lambda_ops": lambda_ops,

@@ -727,6 +727,23 @@ def conv_transpose_dynamic_sizes():
                            _conv_transpose_reference(f["x3:0"], w3, (4, 7, 4), (2, 2, 2), "VALID")])
 
 
+@case
+def bucketize():
+    # Keras' Discretization layer; a value equal to a boundary goes to the bucket above it
+    x = np.array([[-1.0, -0.5, 0.0, 0.2], [0.5, 0.7, -0.6, 3.0]], np.float32)
+    i = np.array([[-7, 0, 3, 10, 11]], np.int64)
+    nodes = [placeholder("x", F32, [None, 4]), placeholder("i", I64, [None, 5]),
+             op("bx", "Bucketize", ["x"], T=F32), op("bi", "Bucketize", ["i"], T=I64),
+             op("none", "Bucketize", ["x"], T=F32)]
+    for node, bounds in zip(nodes[2:], ([-0.5, 0.0, 0.5], [0.0, 10.0], [])):
+        node.attr["boundaries"].list.SetInParent()  # a float list attr (op() writes ints)
+        node.attr["boundaries"].list.f.extend(bounds)
+    return Case(nodes, {"x:0": x, "i:0": i}, ["bx:0", "bi:0", "none:0"],
+                lambda f: [np.searchsorted([-0.5, 0.0, 0.5], f["x:0"], side="right").astype(np.int32),
+                           np.searchsorted([0.0, 10.0], f["i:0"], side="right").astype(np.int32),
+                           np.zeros((2, 4), np.int32)])
+
+
 # --------------------------------------------------------------------------- random ops
 
 def _check_random(results, feeds):
