@@ -900,3 +900,53 @@ tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
 
 __all__ += ["ensure_shape", "repeat", "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_max",
             "tensor_scatter_nd_min", "tensor_scatter_nd_sub", "tensor_scatter_sub", "where_v2"]
+
+
+def batch_gather(params, indices, name=None):
+    """params[b..., indices[b..., i], ...] for every batch index b... (all but the last axis of `indices`).
+
+    Built as one `GatherV2` with `batch_dims`, which is what TensorFlow's `gather` does for it;
+    TensorFlow 1.x's deprecated `batch_gather` spells the same out with Range, Reshape and Gather.
+    """
+    g = graph_of(params, indices)
+    with g.as_default(), g.name_scope(name or "BatchGather"):
+        indices = convert_to_tensor(indices, name="indices")
+        rank = indices.shape.rank
+        if rank is None:
+            raise ValueError("batch_gather does not allow indices with unknown shape.")
+        return gather(params, indices, axis=rank - 1, batch_dims=rank - 1)
+
+
+def setdiff1d(x, y, index_dtype=_dtypes.int32, name=None):
+    """The values of 1-D `x` not in `y`, in order, with their positions in `x` (`ListDiff`)."""
+    op = apply_op("ListDiff", [x, y], {"out_idx": _dtypes.as_dtype(index_dtype)}, name=name or "ListDiff")
+    return op.outputs[0], op.outputs[1]
+
+
+def unravel_index(indices, dims, name=None):
+    """Converts flat `indices` to coordinates into an array of shape `dims` (`UnravelIndex`)."""
+    return apply_op_output("UnravelIndex", [indices, dims], name=name or "UnravelIndex")
+
+
+def broadcast_static_shape(shape_x, shape_y):
+    """The broadcast of two static TensorShapes.
+
+    Raises:
+        ValueError: the shapes do not broadcast.
+    """
+    from ortflow.graph.ops import broadcast_shapes
+
+    x, y = as_shape(shape_x), as_shape(shape_y)
+    dims = broadcast_shapes(None if x.rank is None else builtins.tuple(x.as_list()),
+                            None if y.rank is None else builtins.tuple(y.as_list()))
+    return as_shape(None if dims is None else list(dims))
+
+
+def is_tensor(x):
+    """True for a Tensor (or a tensor-like value such as a Variable)."""
+    from ortflow.api.ops_builder import is_tensor_like
+
+    return is_tensor_like(x)
+
+
+__all__ += ["batch_gather", "broadcast_static_shape", "is_tensor", "setdiff1d", "unravel_index"]

@@ -531,3 +531,24 @@ def random_saturation(image, lower, upper, seed=None):
 
 
 __all__ += ["adjust_hue", "adjust_saturation", "hsv_to_rgb", "random_hue", "random_saturation", "rgb_to_hsv"]
+
+
+def image_gradients(image):
+    """(dy, dx): forward differences of NHWC images along height and width, zero in the last row / column.
+
+    Raises:
+        ValueError: the images are not 4-D.
+    """
+    image = convert_to_tensor(image)
+    if image.shape.rank != 4:
+        raise ValueError(f"image_gradients expects a 4D tensor [batch_size, h, w, d], not {image.shape}.")
+    dims = array_ops.unstack(array_ops.shape(image), num=4)
+    batch, height, width, depth = dims
+    dy = math_ops.subtract(image[:, 1:, :, :], image[:, :-1, :, :])
+    dx = math_ops.subtract(image[:, :, 1:, :], image[:, :, :-1, :])
+    dy = array_ops.concat([dy, array_ops.zeros(array_ops.stack([batch, 1, width, depth]), image.dtype)], 1)
+    dx = array_ops.concat([dx, array_ops.zeros(array_ops.stack([batch, height, 1, depth]), image.dtype)], 2)
+    return array_ops.reshape(dy, array_ops.shape(image)), array_ops.reshape(dx, array_ops.shape(image))
+
+
+__all__ += ["image_gradients"]

@@ -798,3 +798,55 @@ __all__ += ["acosh", "arg_max", "arg_min", "asinh", "atan2", "atanh", "bincount"
             "clip_by_global_norm", "clip_by_norm", "digamma", "div_no_nan", "global_norm", "is_non_decreasing",
             "is_strictly_increasing", "lgamma", "multiply_no_nan", "reciprocal_no_nan", "rint", "segment_max",
             "segment_mean", "segment_min", "segment_prod", "softsign", "truncatediv", "xdivy", "xlog1py"]
+
+
+def saturate_cast(value, dtype, name=None):
+    """Casts to `dtype`, first clamping to the range both types can hold (`ClipByValue` + `Cast`)."""
+    dtype = _dtypes.as_dtype(dtype).base_dtype
+    g = graph_of(value)
+    with g.as_default(), g.name_scope(name or "saturate_cast") as scope:
+        value = convert_to_tensor(value, name="value")
+        src = value.dtype.base_dtype
+        if not src.is_bool and not dtype.is_bool and not src.is_complex and not dtype.is_complex:
+            lo, hi = max(src.min, dtype.min), min(src.max, dtype.max)
+            if lo > src.min or hi < src.max:
+                value = apply_op_output("ClipByValue", [value, constant(lo, dtype=src), constant(hi, dtype=src)],
+                                        name="clamp")
+        if value.dtype.base_dtype == dtype:
+            return apply_op_output("Identity", [value], name=scope)
+        return apply_op_output("Cast", [value], {"DstT": dtype, "Truncate": False}, name=scope)
+
+
+def to_double(x, name="ToDouble"):
+    return cast(x, _dtypes.float64, name=name)
+
+
+def to_bfloat16(x, name="ToBFloat16"):
+    return cast(x, _dtypes.bfloat16, name=name)
+
+
+def to_complex64(x, name="ToComplex64"):
+    return cast(x, _dtypes.complex64, name=name)
+
+
+def to_complex128(x, name="ToComplex128"):
+    return cast(x, _dtypes.complex128, name=name)
+
+
+def lbeta(x, name=None):
+    """log(|Beta(x)|) over the last axis: sum(lgamma(x)) - lgamma(sum(x))."""
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "lbeta"):
+        x = convert_to_tensor(x, name="x")
+        log_prod_gamma_x = reduce_sum(lgamma(x), [-1])
+        sum_x = reduce_sum(x, [-1])
+        return subtract(log_prod_gamma_x, lgamma(sum_x))
+
+
+def invert_permutation(x, name=None):
+    """y[x[i]] = i (`InvertPermutation`)."""
+    return apply_op_output("InvertPermutation", [x], name=name or "InvertPermutation")
+
+
+__all__ += ["invert_permutation", "lbeta", "saturate_cast", "to_bfloat16", "to_complex128", "to_complex64",
+            "to_double"]

@@ -173,3 +173,33 @@ def convert_tensor_scatter_add(ctx, node):
         updates = first(ctx, "Neg", [updates])
     first(ctx, "ScatterND", [node.input(0), to_int64(ctx, node.input(1)), updates], {"reduction": "add"},
           output=node.output(0))
+
+
+@handler("ListDiff", since=13)
+def convert_list_diff(ctx, node):
+    # TF:   out, idx = ListDiff(x [N], y [M], out_idx)     (the x not in y, in order, and where they were)
+    # ONNX: idx = NonZero(ReduceSum(Unsqueeze(X, 1) == Unsqueeze(Y, 0), 1) == 0); out = Gather(X, idx)
+    x, y = node.input(0), node.input(1)
+    hits = first(ctx, "Cast", [first(ctx, "Equal", [unsqueeze(ctx, x, [1]), unsqueeze(ctx, y, [0])])],
+                 {"to": ctx.onnx_type(dtypes.int64)})
+    count = reduce(ctx, "ReduceSum", hits, [1], keepdims=False)
+    keep = first(ctx, "Equal", [count, const_i64(ctx, 0)])
+    index = first(ctx, "Reshape", [first(ctx, "NonZero", [keep]), const_i64(ctx, [-1])])
+    first(ctx, "Gather", [x, index], {"axis": 0}, output=node.output(0))
+    first(ctx, "Cast", [index], {"to": ctx.onnx_type(node.attr("out_idx", dtypes.int32))}, output=node.output(1))
+
+
+@handler("UnravelIndex", since=13)
+def convert_unravel_index(ctx, node):
+    # TF:   coords [len(dims), ...] = UnravelIndex(indices, dims)     (row-major)
+    # ONNX: coords[k] = Mod(Div(indices, stride_k), dims_k)   (dims constant)
+    dims = node.input_value(1)
+    require(dims is not None, node, "the dims must be constant")
+    dims = [int(d) for d in np.asarray(dims).reshape(-1)]
+    dtype = node.input_dtype(0)
+    strides = [int(np.prod(dims[k + 1:], dtype=np.int64)) for k in range(len(dims))]
+    parts = []
+    for dim, stride in zip(dims, strides):
+        quotient = first(ctx, "Div", [node.input(0), scalar_like(ctx, stride, dtype)])
+        parts.append(unsqueeze(ctx, first(ctx, "Mod", [quotient, scalar_like(ctx, dim, dtype)]), [0]))
+    first(ctx, "Concat", parts, {"axis": 0}, output=node.output(0))

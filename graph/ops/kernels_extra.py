@@ -134,6 +134,22 @@ def _index_tuples(tensor, indices):
     return flat, depth
 
 
+@kernel("ListDiff")
+def _list_diff(node_def, inputs):
+    x, y = np.asarray(inputs[0]), np.asarray(inputs[1])
+    keep = ~np.isin(x, y)
+    return [x[keep], np.flatnonzero(keep).astype(_np_type(node_def, "out_idx"))]
+
+
+@kernel("UnravelIndex")
+def _unravel_index(node_def, inputs):
+    indices, dims = np.asarray(inputs[0]), np.asarray(inputs[1])
+    total = int(np.prod(dims))
+    if ((indices < 0) | (indices >= total)).any():
+        raise GraphError(f"index out of bounds as compared to dims {dims.tolist()}")
+    return [np.stack(np.unravel_index(indices, tuple(int(d) for d in dims))).astype(indices.dtype)]
+
+
 @kernel("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin")
 def _tensor_scatter(node_def, inputs):
     tensor, indices, updates = inputs

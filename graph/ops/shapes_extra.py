@@ -151,3 +151,15 @@ def _reduce_join(node_def, shapes, values):
     if attr(node_def, "keep_dims", False):
         return [tuple(1 if i in axes else d for i, d in enumerate(x))]
     return [tuple(d for i, d in enumerate(x) if i not in axes)]
+
+
+@shape_fn("ListDiff")
+def _list_diff(node_def, shapes, values):
+    return [(None,), (None,)]
+
+
+@shape_fn("UnravelIndex")
+def _unravel_index(node_def, shapes, values):
+    indices, dims = shapes
+    count = None if dims is None or not dims else dims[0]
+    return [None if indices is None else (count,) + tuple(indices)]

@@ -575,3 +575,35 @@ def test_colour_adjustments_match_colorsys():
     assert got[6].dtype == np.uint8 and got[6].shape == img.shape
     with pytest.raises(ValueError, match="max_delta"):
         tf.image.random_hue(x, 0.6)
+
+
+def test_third_batch_small_functions():
+    x = tf.placeholder(tf.float32, [None, 3])
+    xv = np.array([[-1.5, 300.0, 7.7], [0.0, 255.5, -400.0]], np.float32)
+    params = tf.placeholder(tf.float32, [2, 4, 3])
+    pv = RNG.uniform(size=(2, 4, 3)).astype(np.float32)
+    img = tf.placeholder(tf.float32, [1, 3, 4, 2])
+    iv = RNG.uniform(size=(1, 3, 4, 2)).astype(np.float32)
+    dy, dx = tf.image.image_gradients(img)
+    # Fed, not constant: the converter cannot fetch a folded output of a multi-output node.
+    a, b = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.int32, [None])
+    diff, idx = tf.setdiff1d(a, b)
+    got = _run([tf.saturate_cast(x, tf.uint8), tf.saturate_cast(tf.constant([300, -5], tf.int32), tf.int8),
+                tf.to_double(x), tf.batch_gather(params, [[3, 0], [1, 1]]), diff, idx,
+                tf.unravel_index([0, 5, 11], [3, 4]), tf.math.invert_permutation([2, 0, 1]), dy, dx], {x: xv, params: pv, img: iv, a: [4, 1, 4, 8, 2], b: [4, 2]})
+    np.testing.assert_array_equal(got[0], np.clip(xv, 0, 255).astype(np.uint8))
+    np.testing.assert_array_equal(got[1], [127, -5])
+    assert got[2].dtype == np.float64
+    np.testing.assert_array_equal(got[3], np.stack([pv[0, [3, 0]], pv[1, [1, 1]]]))
+    np.testing.assert_array_equal(got[4], [1, 8])
+    np.testing.assert_array_equal(got[5], [1, 3])
+    np.testing.assert_array_equal(got[6], [[0, 1, 2], [0, 1, 3]])
+    np.testing.assert_array_equal(got[7], [1, 2, 0])
+    np.testing.assert_allclose(got[8], np.concatenate([np.diff(iv, axis=1), np.zeros((1, 1, 4, 2))], 1), rtol=1e-6)
+    np.testing.assert_allclose(got[9], np.concatenate([np.diff(iv, axis=2), np.zeros((1, 3, 1, 2))], 2), rtol=1e-6)
+    from math import lgamma
+    a = np.abs(xv) + 1
+    want = np.array([sum(lgamma(v) for v in row) - lgamma(row.sum()) for row in a.astype(np.float64)])
+    np.testing.assert_allclose(_run(tf.math.lbeta(tf.abs(x) + 1), {x: xv}), want, rtol=1e-4)
+    assert tf.broadcast_static_shape(tf.TensorShape([None, 1, 3]), tf.TensorShape([4, 1])).as_list() == [None, 4, 3]
+    assert tf.is_tensor(x) and not tf.is_tensor(xv)

@@ -137,6 +137,23 @@ fetches = [tf.image.rot90(img), tf.image.rot90(img, 2), tf.image.rot90(img, 3), 
            tf.reduce_join(s, 1, keep_dims=True, separator="+")]
 feed = {"img:0": IMG[0, :, :, :]}
 """,
+    "third_batch": """
+x = tf.placeholder(tf.float32, [None, 5], name="x")
+a = tf.placeholder(tf.int32, [None], name="a")
+img = tf.placeholder(tf.float32, [None, 6, 7, 3], name="img")
+dy, dx = tf.image.image_gradients(img)
+fetches = [tf.saturate_cast(x * 100, tf.uint8), tf.saturate_cast(x * 100, tf.int8), tf.to_double(x),
+           tf.saturate_cast(tf.cast(x * 1000, tf.int32), tf.int8),
+           tf.batch_gather(tf.reshape(x, [3, 5, 1]), [[4, 0], [1, 1], [2, 3]]), *tf.setdiff1d(a, a[:2]),
+           *tf.setdiff1d(a, [7], index_dtype=tf.int64), tf.unravel_index(a, [4, 3]), dy, dx,
+           tf.math.invert_permutation([3, 0, 2, 1])]
+feed = {"x:0": X, "a:0": np.array([1, 3, 7, 11, 0], np.int32), "img:0": IMG}
+""",
+    "lbeta": """
+x = tf.placeholder(tf.float32, [None, 5], name="x")
+fetches = [tf.math.lbeta(tf.abs(x) + 0.5), tf.math.lgamma(x + 0.25)]
+feed = {"x:0": X}
+""",
 }
 
 

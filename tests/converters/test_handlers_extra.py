@@ -137,6 +137,22 @@ def lin_space():
 
 
 @case
+def list_diff_and_unravel_index():
+    x = np.array([5, 1, 7, 1, 9, 3], np.int32)
+    y = np.array([1, 9], np.int32)
+    flat = np.array([0, 5, 11, 7], np.int64)
+    nodes = [placeholder("x", I32, [None]), placeholder("y", I32, [None]), placeholder("empty", I32, [None]),
+             placeholder("flat", I64, [None]), const("dims", np.array([3, 4], np.int64)),
+             op("diff", "ListDiff", ["x", "y"], T=I32, out_idx=I32),
+             op("all", "ListDiff", ["x", "empty"], T=I32, out_idx=I64),
+             op("coords", "UnravelIndex", ["flat", "dims"], Tidx=I64)]
+    return Case(nodes, {"x:0": x, "y:0": y, "empty:0": np.zeros(0, np.int32), "flat:0": flat},
+                ["diff:0", "diff:1", "all:0", "all:1", "coords:0"],
+                lambda f: [np.array([5, 7, 3], np.int32), np.array([0, 2, 5], np.int32), x, np.arange(6, dtype=np.int64),
+                           np.stack(np.unravel_index(flat, (3, 4))).astype(np.int64)])
+
+
+@case
 def tensor_scatter_add_sub():
     t = np.arange(12, dtype=np.float32).reshape(4, 3)
     idx = np.array([[1], [3], [1]], np.int32)
