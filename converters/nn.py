@@ -47,6 +47,9 @@ def to_channels_first(ctx, node, x: str, rank: int) -> str:
     return ctx.make_node("Transpose", [x], {"perm": perm}, name=f"{node.name}/to_nchw")[0]
 
 
+_LOOKBACK = 16
+
+
 def _reshape_instead(ctx, x: str, perm: list[int]) -> str | None:
     """Transpose(Reshape(v, shape), perm) as one Reshape, when `perm` moves only size-1 dims.
 
@@ -54,7 +57,9 @@ def _reshape_instead(ctx, x: str, perm: list[int]) -> str | None:
     the layout pass cannot push a Transpose through a Reshape, so without this each block
     keeps one. Only a Reshape to a constant shape qualifies (-1 counts as a non-1 dim).
     """
-    producer = next((n for n in reversed(ctx.nodes) if x in n.outputs), None)
+    # the Reshape is emitted just before the conv reading it: look back a few nodes only, so
+    # that convolutions reading older values cost no walk over the whole graph
+    producer = next((n for n in ctx.nodes[:-_LOOKBACK - 1:-1] if x in n.outputs), None)
     if producer is None or producer.op_type != "Reshape" or len(producer.inputs) < 2:
         return None
     shape = ctx.const_value(producer.inputs[1])
