@@ -17,6 +17,7 @@ __all__ = [
     "length",
     "lower",
     "reduce_join",
+    "regex_full_match",
     "regex_replace",
     "string_join",
     "string_to_number",
@@ -118,3 +119,12 @@ def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None, redu
             axis = constant(np.arange(rank - 1, -1, -1, dtype=np.int32))
         return apply_op_output("ReduceJoin", [inputs, axis], {"keep_dims": keep, "separator": separator},
                                name="ReduceJoin")
+
+
+def regex_full_match(input, pattern, name=None):
+    """Whether each string matches `pattern` entirely (`StaticRegexFullMatch` for a Python pattern,
+    else `RegexFullMatch`)."""
+    if isinstance(pattern, (str, bytes)):
+        return apply_op_output("StaticRegexFullMatch", [input], {"pattern": pattern},
+                               name=name or "StaticRegexFullMatch")
+    return apply_op_output("RegexFullMatch", [input, pattern], name=name or "RegexFullMatch")

@@ -47,4 +47,5 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     sequences,
     signal,
     slicing,
+    strings,
 )

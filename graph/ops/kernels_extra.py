@@ -692,3 +692,15 @@ def _reduce_join(node_def, inputs):
     if get_attr(node_def, "keep_dims", False):
         out = out.reshape([1 if a in axes else x.shape[a] for a in range(x.ndim)])
     return [out]
+
+
+@kernel("StaticRegexFullMatch")
+def _static_regex_full_match(node_def, inputs):
+    pattern = re.compile(_as_bytes(get_attr(node_def, "pattern")))
+    return [_map_strings(inputs[0], lambda v: pattern.fullmatch(v) is not None).astype(bool)]
+
+
+@kernel("RegexFullMatch")
+def _regex_full_match(node_def, inputs):
+    pattern = re.compile(_as_bytes(np.asarray(inputs[1], dtype=object).reshape(())[()]))
+    return [_map_strings(inputs[0], lambda v: pattern.fullmatch(v) is not None).astype(bool)]

@@ -15,7 +15,7 @@ from ortflow.graph.ops.shapes_common import (
 __all__: list[str] = []
 
 shape_fn("LowerBound", "UpperBound")(same_as(1))
-shape_fn("AsString", "StringToNumber", "StringLength", "Substr", "Cross", "RegexReplace")(same_as(0))
+shape_fn("AsString", "StringToNumber", "StringLength", "Substr", "Cross", "RegexReplace", "RegexFullMatch")(same_as(0))
 
 
 def _batch(shape, inner: int):

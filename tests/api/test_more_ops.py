@@ -607,3 +607,16 @@ def test_third_batch_small_functions():
     np.testing.assert_allclose(_run(tf.math.lbeta(tf.abs(x) + 1), {x: xv}), want, rtol=1e-4)
     assert tf.broadcast_static_shape(tf.TensorShape([None, 1, 3]), tf.TensorShape([4, 1])).as_list() == [None, 4, 3]
     assert tf.is_tensor(x) and not tf.is_tensor(xv)
+
+
+def test_string_join_and_to_number_run_in_onnx_and_regex_full_match():
+    s = tf.placeholder(tf.string, [None])
+    sv = np.array([b"7", b" -2 "], dtype=object)
+    with tf.Session() as sess:
+        joined, number = sess.run([tf.string_join([s, "!"], separator="~"), tf.string_to_number(s)], {s: sv})
+        assert sess.last_run_backend == "onnxruntime"
+        matched = sess.run([tf.strings.regex_full_match(s, r"\d"), tf.strings.regex_full_match(s, tf.constant(".*2.*"))],
+                           {s: sv})
+    assert joined.tolist() == [b"7~!", b" -2 ~!"]
+    np.testing.assert_array_equal(number, [7.0, -2.0])
+    assert [m.tolist() for m in matched] == [[True, False], [False, True]]

@@ -486,6 +486,21 @@ def colour_spaces():
                            _per_pixel(shifted, f["rgb:0"]), _per_pixel(desaturated, f["rgb:0"])])
 
 
+@case
+def strings():
+    s = np.array(["12", " -3 ", "1e2"], dtype=object)
+    nodes = [placeholder("s", dtypes.string, [None]), const("x", np.array(b"x", dtype=object)),
+             op("f", "StringToNumber", ["s"], out_type=F32),
+             op("joined", "StringJoin", ["s", "x", "s"], N=3, separator="-"),
+             op("plain", "StringJoin", ["s", "s"], N=2, separator=""),
+             op("match", "StaticRegexFullMatch", ["s"], pattern=r"\s*-?\d+\s*")]
+    return Case(nodes, {"s:0": s}, ["f:0", "joined:0", "plain:0", "match:0"],
+                lambda f: [np.array([12, -3, 100], np.float32),
+                           np.array(["12-x-12", " -3 -x- -3 ", "1e2-x-1e2"], dtype=object),
+                           np.array(["1212", " -3  -3 ", "1e21e2"], dtype=object), np.array([True, True, False])],
+                min_opset=20)
+
+
 # --------------------------------------------------------------------------- the tests
 
 def _params():
