@@ -259,3 +259,25 @@ def tf_ortflow():
     """ortflow itself (inside interop tests the name `tf` is TensorFlow's fixture)."""
     import ortflow
     return ortflow
+
+
+def _main_op_names(module):
+    with module.Graph().as_default():
+        module.Variable(1.0, name="v")
+        op = module.saved_model.main_op.main_op()
+        return op.type, op.name, [c.name for c in op.control_inputs]
+
+
+def test_main_op_groups_the_initializers():
+    assert _main_op_names(tf) == ("NoOp", "group_deps", ["init", "init_1", "init_all_tables"])
+    with tf.Graph().as_default():
+        tf.Variable(1.0, name="v")
+        saver = tf.train.Saver()
+        op = tf.saved_model.main_op_with_restore(saver.saver_def.restore_op_name)
+        assert sorted(c.name for c in op.control_inputs) == ["group_deps", "save/restore_all"]
+
+
+@pytest.mark.interop
+def test_main_op_names_match_tensorflow(tf):
+    tf.disable_v2_behavior()
+    assert _main_op_names(tf_ortflow()) == _main_op_names(tf)
