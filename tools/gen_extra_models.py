@@ -486,7 +486,80 @@ def _v1_graphs() -> dict:
         return {k: np.array(1, np.int32), x: RNG.uniform(-1, 1, (4,)).astype(np.float32)}, [
             tf.identity(y, "out")]
 
-    return {"v1_cnn_session": cnn_v1, "v1_cond": cond_simple, "v1_while_sum": while_sum,
+    def scan_fold(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        cumulative = tf.scan(lambda acc, row: acc * 0.5 + row, x)
+        total = tf.foldl(lambda acc, row: acc + tf.reduce_sum(row * row), x, initializer=tf.constant(0.0))
+        right = tf.foldr(lambda acc, row: acc * 0.9 + row, x)
+        return {x: RNG.uniform(-1, 1, (4, 3)).astype(np.float32)}, [
+            tf.identity(cumulative, "scan"), tf.identity(total, "foldl"), tf.identity(right, "foldr")]
+
+    def while_growing(tf):
+        # a loop variable whose shape changes every iteration (shape_invariants)
+        x = tf.compat.v1.placeholder(tf.float32, [None], name="x")
+        n = tf.compat.v1.placeholder(tf.int32, [], name="n")
+
+        def body(i, acc):
+            return i + 1, tf.concat([acc, acc[-1:] * 2.0], axis=0)
+
+        _, out = tf.while_loop(lambda i, acc: i < n, body, [tf.constant(0), x],
+                               shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])])
+        return {x: RNG.uniform(-1, 1, (2,)).astype(np.float32), n: np.array(3, np.int32)}, [
+            tf.identity(out, "out")]
+
+    def dynamic_tensor_array(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None], name="x")
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+
+        def body(i, ta):
+            return i + 1, ta.write(i, x * tf.cast(i, tf.float32))
+
+        _, ta = tf.while_loop(lambda i, ta: i < 5, body, [tf.constant(0), ta])
+        return {x: RNG.uniform(-1, 1, (3,)).astype(np.float32)}, [tf.identity(ta.stack(), "out"),
+                                                                    tf.identity(ta.size(), "size")]
+
+    def nested_conds(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None], name="x")
+        a = tf.compat.v1.placeholder(tf.bool, [], name="a")
+        b = tf.compat.v1.placeholder(tf.bool, [], name="b")
+        y = tf.cond(a, lambda: tf.cond(b, lambda: x * 2.0, lambda: x + 1.0), lambda: tf.cond(
+            b, lambda: -x, lambda: tf.square(x)))
+        z1, z2 = tf.cond(b, lambda: (x, tf.reduce_sum(x)), lambda: (x * 0.0, tf.reduce_max(x)))
+        return {x: RNG.uniform(-1, 1, (4,)).astype(np.float32), a: np.array(False), b: np.array(True)}, [
+            tf.identity(y, "y"), tf.identity(z1, "z1"), tf.identity(z2, "z2")]
+
+    def static_rnn(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4, 3], name="x")
+        lstm, _ = _cell_classes(tf)
+        cell = lstm(4, "static")
+        state = cell.zero_state(tf.shape(x)[0], tf.float32)
+        outputs = []
+        for t in range(4):
+            out, state = cell(x[:, t], state)
+            outputs.append(out)
+        return {x: RNG.uniform(-1, 1, (2, 4, 3)).astype(np.float32)}, [tf.identity(tf.stack(outputs, 1), "out")]
+
+    def while_with_cond_and_ta(tf):
+        # beam-search-like: a loop that reads a TensorArray, conditionally updates state, writes
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        steps = tf.shape(x)[0]
+        inputs = tf.TensorArray(tf.float32, size=steps).unstack(x)
+        out = tf.TensorArray(tf.float32, size=steps)
+
+        def body(i, h, out):
+            row = inputs.read(i)
+            h = tf.cond(tf.reduce_sum(row) > 0, lambda: tf.tanh(h + row), lambda: h * 0.5)
+            return i + 1, h, out.write(i, h)
+
+        _, h, out = tf.while_loop(lambda i, h, out: i < steps, body,
+                                  [tf.constant(0), tf.zeros([3]), out])
+        return {x: RNG.uniform(-1, 1, (5, 3)).astype(np.float32)}, [tf.identity(out.stack(), "out"),
+                                                                    tf.identity(h, "h")]
+
+    return {"v1_scan_fold": scan_fold, "v1_while_growing": while_growing,
+            "v1_dynamic_tensor_array": dynamic_tensor_array, "v1_nested_conds": nested_conds,
+            "v1_static_rnn": static_rnn, "v1_while_cond_tensor_array": while_with_cond_and_ta,
+            "v1_cnn_session": cnn_v1, "v1_cond": cond_simple, "v1_while_sum": while_sum,
             "v1_while_nested_cond": while_nested_cond, "v1_cond_in_while": cond_in_while,
             "v1_dynamic_rnn_lstm": dynamic_rnn_lstm, "v1_dynamic_rnn_gru": dynamic_rnn_gru,
             "v1_dynamic_rnn_basic_lstm": dynamic_rnn_lstm_nolen, "v1_bidirectional_rnn": bidirectional_rnn,
