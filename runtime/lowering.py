@@ -224,7 +224,8 @@ class _Walker:
                     self.used_feeds.add(tensor)
                     continue
                 producer = split_tensor_name(tensor)[0]
-                if position == 0 and (skip_first or node.op in _INIT_CHECK_OPS):
+                if position == 0 and (skip_first or node.op in _INIT_CHECK_OPS) \
+                        and nodes[producer].op not in _CONTROL_FORWARDING_OPS:
                     continue  # writes or checks the variable without reading its value
                 stack.append(producer)
 
@@ -239,11 +240,22 @@ def _variable_of(index: GraphIndex, tensor: str) -> str | None:
             return None
         if node.op in VARIABLE_OPS:
             return node_name
-        if node.op not in ("Identity", "RefIdentity") or not node.input:
+        if node.op not in _FORWARDING_OPS or not node.input:
             return None
         tensor = canonical_tensor_name(node.input[0])
         seen += 1
     return None
+
+
+# Ops whose output 0 (1 for a Switch's true side) is their input 0: a variable's reference or
+# handle reaches a cond branch or a loop body through them.
+_FORWARDING_OPS = frozenset({"Identity", "RefIdentity", "Switch", "RefSwitch", "Enter", "RefEnter"})
+_DT_RESOURCE = 20
+# An assign inside a cond or a loop needs its reference's Switch/Enter (the value it merges with).
+_CONTROL_FORWARDING_OPS = frozenset({"Switch", "RefSwitch", "Enter", "RefEnter"})
+# Reference forms of the control-flow ops: the rewritten graph has no references.
+_REF_CONTROL_OPS = {"RefSwitch": "Switch", "RefEnter": "Enter", "RefMerge": "Merge", "RefExit": "Exit",
+                    "RefNextIteration": "NextIteration", "RefIdentity": "Identity"}
 
 
 def _placeholder(name: str, dtype_enum: int, shape_proto=None) -> NodeDef:
@@ -295,6 +307,10 @@ class _Rewriter:
         self._shape_of = shape_of
         self.preceding: dict[str, frozenset[str]] = {}
         self.assertions: list[str] = []  # outputs that fail to compute when an Assert fails
+        # Variables assigned inside a while loop are carried through it as loop variables:
+        # (frame, variable) -> _CarriedVariable, and Enter node -> the carried value it stands for.
+        self.carried: dict[tuple[str, str], _CarriedVariable] = {}
+        self.carried_reads: dict[str, str] = {}
 
     def _unique(self, base: str) -> str:
         name, k = base, 0
@@ -334,6 +350,10 @@ class _Rewriter:
         renamed = self.renames.get(tensor)
         if renamed is not None:
             return renamed
+        if self.carried_reads:
+            carried = self.carried_reads.get(split_tensor_name(tensor)[0])
+            if carried is not None:
+                return carried
         return inp
 
     def drop_unread_inputs(self, outputs: set[str]) -> None:
@@ -413,10 +433,20 @@ class _Rewriter:
             return
         new = NodeDef()
         new.CopyFrom(node)
+        new.op = _REF_CONTROL_OPS.get(new.op, new.op)
         del new.input[:]
         self.copy_inputs(node, new)
         _strip_ref_types(new)
+        if "T" in new.attr and new.attr["T"].type == _DT_RESOURCE and node.input:
+            # A resource handle forwarded into a cond or loop: the rewrite passes its value.
+            new.attr["T"].type = self._value_type(canonical_tensor_name(node.input[0]), _DT_RESOURCE)
         self.add(new)
+
+    def _value_type(self, tensor: str, default: int) -> int:
+        var = _variable_of(self.index, tensor)
+        if var is None:
+            return default
+        return _base_enum(self.index.nodes[var].attr["dtype"].type)
 
     def _rewrite_assert(self, node: NodeDef) -> None:
         # ONNX has no op that fails a run, so an Assert whose condition can be read outside any
@@ -462,7 +492,74 @@ class _Rewriter:
             new.attr["Tindices"].CopyFrom(node.attr["Tindices"])
         if node.op in _ROW_SCATTER_OPS:
             self._index_last_axis(node, new)
-        self.updates.append((f"{node.name}:0", var))
+        value = self._merge_out_of_conds(node, f"{node.name}:0")
+        frame = _enclosing_frame(self.index, canonical_tensor_name(node.input[0]))
+        if frame is None:
+            self.updates.append((value, var))
+            return
+        carried = self.carried[(frame, var)]
+        carried.last = value  # assigns are rewritten in graph order: the last one wins
+
+    def _merge_out_of_conds(self, node: NodeDef, value: str) -> str:
+        """The assigned value as seen after the conds the assign sits in (inside its loop, if
+        any): a Merge per cond with the variable's value on the branch not taken."""
+        tensor = canonical_tensor_name(node.input[0])
+        for _ in range(64):
+            producer = self.index.nodes.get(split_tensor_name(tensor)[0])
+            if producer is None or producer.op not in _FORWARDING_OPS:
+                break
+            if producer.op in ("Switch", "RefSwitch"):
+                side = split_tensor_name(tensor)[1]
+                merge = self.add(NodeDef(name=self._unique(f"{node.name}/_ortflow_merge"), op="Merge",
+                                         input=[value, f"{producer.name}:{1 - side}"]))
+                merge.attr["N"].i = 2
+                merge.attr["T"].type = self._value_type(tensor, _base_enum(producer.attr["T"].type))
+                value = f"{merge.name}:0"
+            elif producer.op in ("Enter", "RefEnter"):
+                break
+            tensor = canonical_tensor_name(producer.input[0])
+        return value
+
+    def carry_assigned_variables(self) -> None:
+        """Before rewriting: every variable assigned inside a while loop becomes a loop variable
+        of that loop (Enter/Merge/Switch/Identity/NextIteration/Exit), reads of it inside the
+        loop read the carried value, and the Exit is what the session writes back."""
+        frames: dict[str, str] = {}
+        for name in sorted(self.walker.needed):
+            node = self.index.nodes[name]
+            if node.op not in _ASSIGN_OPS:
+                continue
+            ref = canonical_tensor_name(node.input[0])
+            frame = _enclosing_frame(self.index, ref)
+            var = _variable_of(self.index, ref)
+            if frame is None or var is None or (frame, var) in self.carried:
+                continue
+            if not frames:
+                frames = _loop_conds(self.index, self.walker.needed)
+            if frame not in frames:
+                raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r}: its while loop "
+                                           f"{frame!r} has no LoopCond among the needed nodes.")
+            self.carried[(frame, var)] = _CarriedVariable(self._unique(f"{var}/_ortflow_carried"), frame,
+                                                          frames[frame], node)
+        if not self.carried:
+            return
+        for name in self.walker.needed:
+            node = self.index.nodes[name]
+            if node.op in ("Enter", "RefEnter"):
+                key = (_frame_attr(node), _variable_of(self.index, canonical_tensor_name(node.input[0])))
+                if key in self.carried:
+                    self.carried_reads[name] = self.carried[key].identity
+
+    def finish_carried_variables(self) -> None:
+        """After rewriting: the loop-variable nodes of each carried variable."""
+        for (frame, var), carried in self.carried.items():
+            var_node = self.index.nodes[var]
+            dtype = _base_enum(var_node.attr["dtype"].type)
+            source = f"{self.renames.get(f'{var}:0', f'{var}:0')}" if var_node.op not in RESOURCE_VARIABLE_OPS \
+                else f"{var}:0"
+            for node in carried.nodes(source, dtype, self.index):
+                self.add(node)
+            self.updates.append((f"{carried.exit}:0", var))
 
     def _index_last_axis(self, node: NodeDef, new: NodeDef) -> None:
         # ScatterUpdate's indices pick rows; TensorScatterUpdate's last axis holds index tuples:
@@ -550,6 +647,77 @@ def _topological_names(index: GraphIndex, needed: set[str]) -> list[str]:
 
 
 _INSIDE_OPS = frozenset({"Switch", "RefSwitch", "Enter", "RefEnter"})
+
+
+@dataclasses.dataclass
+class _CarriedVariable:
+    """The loop-variable nodes that carry one assigned variable through one while loop."""
+
+    base: str
+    frame: str
+    loop_cond: str
+    first_assign: NodeDef
+    last: str | None = None
+
+    @property
+    def identity(self) -> str:
+        return f"{self.base}/Identity:0"
+
+    @property
+    def exit(self) -> str:
+        return f"{self.base}/Exit"
+
+    def nodes(self, source: str, dtype: int, index: GraphIndex) -> list[NodeDef]:
+        b = self.base
+        parallel = next((n.attr["parallel_iterations"].i for n in index.graph_def.node
+                         if n.op in ("Enter", "RefEnter") and _frame_attr(n) == self.frame), 10)
+        enter = NodeDef(name=f"{b}/Enter", op="Enter", input=[source])
+        enter.attr["frame_name"].s = self.frame.encode()
+        enter.attr["is_constant"].b = False
+        enter.attr["parallel_iterations"].i = parallel
+        merge = NodeDef(name=f"{b}/Merge", op="Merge", input=[f"{b}/Enter", f"{b}/NextIteration"])
+        merge.attr["N"].i = 2
+        switch = NodeDef(name=f"{b}/Switch", op="Switch", input=[f"{b}/Merge", self.loop_cond])
+        identity = NodeDef(name=f"{b}/Identity", op="Identity", input=[f"{b}/Switch:1"])
+        following = NodeDef(name=f"{b}/NextIteration", op="NextIteration", input=[self.last or self.identity])
+        exit_ = NodeDef(name=f"{b}/Exit", op="Exit", input=[f"{b}/Switch"])
+        nodes = [enter, merge, switch, identity, following, exit_]
+        for n in nodes:
+            n.attr["T"].type = dtype
+        return nodes
+
+
+def _frame_attr(node: NodeDef) -> str:
+    return node.attr["frame_name"].s.decode() if "frame_name" in node.attr else ""
+
+
+def _enclosing_frame(index: GraphIndex, ref: str) -> str | None:
+    """The while frame a variable reference enters on its way to its user, if any."""
+    for _ in range(64):
+        producer = index.nodes.get(split_tensor_name(ref)[0])
+        if producer is None or producer.op not in _FORWARDING_OPS:
+            return None
+        if producer.op in ("Enter", "RefEnter"):
+            return _frame_attr(producer)
+        ref = canonical_tensor_name(producer.input[0])
+    return None
+
+
+def _loop_conds(index: GraphIndex, needed: set[str]) -> dict[str, str]:
+    """frame name -> its LoopCond node, for the loops among `needed` (LoopCond -> Merge -> Enter)."""
+    out: dict[str, str] = {}
+    for name in needed:
+        node = index.nodes[name]
+        if node.op not in ("Switch", "RefSwitch") or len(node.input) < 2:
+            continue
+        pred = index.nodes.get(_source(node.input[1]))
+        merge = index.nodes.get(_source(node.input[0]))
+        if pred is None or pred.op != "LoopCond" or merge is None or merge.op not in ("Merge", "RefMerge"):
+            continue
+        enter = index.nodes.get(_source(merge.input[0]))
+        if enter is not None and enter.op in ("Enter", "RefEnter"):
+            out.setdefault(_frame_attr(enter), pred.name)
+    return out
 
 
 def _checkable_condition(index: GraphIndex, node: NodeDef) -> str | None:
@@ -701,9 +869,11 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
     rewriter = _Rewriter(index, walker, feeds, shape_of)
     rewriter.add_feeds()
     rewriter.order_reads_after_assigns()
+    rewriter.carry_assigned_variables()
     for node in index.graph_def.node:  # graph order: producers before consumers in TF graphs
         if node.name in walker.needed:
             rewriter.rewrite(node)
+    rewriter.finish_carried_variables()
 
     fetch_outputs = {t: rewriter.renames.get(t, t) for t in run_fetches}
     outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]

@@ -160,6 +160,53 @@ def test_variables_in_loop_and_cond_bodies(graph):
     np.testing.assert_allclose(got[1], [-2.0, -2.0])
 
 
+@pytest.mark.parametrize("taken", [True, False])
+def test_assign_inside_cond_branch(graph, taken):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    p = tf.placeholder(tf.bool, [])
+    v = tf.Variable([1.0, 2.0], name="v")
+    rv = tf.get_variable("rv", initializer=tf.constant([3.0, 4.0]), use_resource=True)
+    c = tf.cond(p, lambda: tf.assign(v, x * 2.0), lambda: tf.identity(x))
+    c2 = tf.cond(p, lambda: tf.assign_add(rv, x), lambda: tf.identity(x))
+    xs = np.array([1.0, 2.0], np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(2):
+            sess.run([c, c2], {x: xs, p: taken})
+        got_v, got_rv = sess.run([v, rv])
+    np.testing.assert_allclose(got_v, xs * 2 if taken else [1.0, 2.0])
+    np.testing.assert_allclose(got_rv, [3.0, 4.0] + 2 * xs if taken else [3.0, 4.0])
+
+
+def test_assign_inside_while_body_is_carried_through_the_loop(graph):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    v = tf.Variable([1.0, 2.0], name="v")
+    rv = tf.get_variable("rv", initializer=tf.constant([3.0, 4.0]), use_resource=True)
+
+    def body(i, acc):
+        with tf.control_dependencies([tf.assign_add(v, x), tf.assign_add(rv, x)]):
+            return i + 1, acc + 1.0
+
+    def body2(i, acc):
+        up = tf.cond(tf.equal(i % 2, 0), lambda: tf.assign_add(rv, x), lambda: tf.identity(x))
+        return i + 1, acc + up
+
+    out = tf.while_loop(lambda i, acc: i < 3, body, [0, tf.zeros([2])])
+    out2 = tf.while_loop(lambda i, acc: i < 4, body2, [0, tf.zeros([2])])
+    xs = np.array([1.0, 2.0], np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(out[1], {x: xs}), [3.0, 3.0])
+        got_v, got_rv = sess.run([v, rv])
+        np.testing.assert_allclose(got_v, [1.0, 2.0] + 3 * xs)
+        np.testing.assert_allclose(got_rv, [3.0, 4.0] + 3 * xs)
+        # iterations 0 and 2 add x to rv and return the new value; 1 and 3 return x
+        start = got_rv
+        expect = (start + xs) + xs + (start + 2 * xs) + xs
+        np.testing.assert_allclose(sess.run(out2[1], {x: xs}), expect)
+        np.testing.assert_allclose(sess.run(rv), start + 2 * xs)
+
+
 def test_variable_created_in_a_loop_body_is_outside_the_frame(graph):
     def body(i, acc):
         with tf.variable_scope("cell", reuse=tf.AUTO_REUSE):

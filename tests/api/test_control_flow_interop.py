@@ -22,7 +22,10 @@ _TOOL = pathlib.Path(__file__).resolve().parents[2] / "tools" / "compare_graphs.
 X2 = np.array([1.0, 2.0], np.float32)
 X42 = np.arange(8, dtype=np.float32).reshape(4, 2)
 
-# name -> (snippet, feeds by tensor name, fetched tensor names, run the initializer first)
+# name -> (snippet, feeds by tensor name, fetched tensor names, run the initializer first[,
+# tensors fetched by a second run]). The loop in "assign_in_loop_and_cond" returns the assigned
+# reference variable's value; TF reads that alias whenever its parallel iterations get to it,
+# so only the iteration count and the variables after the run are compared.
 SNIPPETS = {
     "cond_captured": ("""
 x = tf.placeholder(tf.float32, [2], name="x")
@@ -86,6 +89,18 @@ def body(i, acc):
 out = tf.while_loop(lambda i, acc: i < 5, body, (0, tf.zeros([2])), maximum_iterations=10)
 init = tf.global_variables_initializer()
 """, {"x:0": X2}, ["while/Exit_1:0", "while/Exit_2:0"], True),
+    "assign_in_loop_and_cond": ("""
+x = tf.placeholder(tf.float32, [2], name="x")
+v = tf.Variable([1.0, 2.0], name="v")
+w = tf.Variable([3.0, 4.0], name="w")
+def body(i, acc):
+    with tf.control_dependencies([tf.assign_add(v, x)]):
+        i = tf.identity(i)
+    up = tf.cond(tf.equal(i % 2, 0), lambda: tf.assign_add(w, x), lambda: tf.identity(x))
+    return i + 1, acc + up
+out = tf.while_loop(lambda i, acc: i < 4, body, [0, tf.zeros([2])])
+init = tf.global_variables_initializer()
+""", {"x:0": X2}, ["while/Exit:0"], True, ["v:0", "w:0"]),
     "variables_made_in_body": ("""
 x = tf.placeholder(tf.float32, [3, 2], name="x")
 def body(i, acc):
@@ -138,19 +153,21 @@ def test_graph_def_identical_to_tensorflow(tf, name):
 def test_tensorflow_runs_ortflow_graph_with_the_same_values(tf, name):
     import ortflow as otf
 
-    code, feeds, fetches, init = SNIPPETS[name]
+    code, feeds, fetches, init, *after = SNIPPETS[name]
+    after = after[0] if after else []
     g = _ortflow_graph(code)
     with otf.Session(graph=g) as sess:
         if init:
             sess.run("init")
-        ours = sess.run(fetches, feeds)
+        ours = sess.run(fetches, feeds) + (sess.run(after) if after else [])
     tg = tf.Graph()
     with tg.as_default():
         tf.import_graph_def(tf.GraphDef.FromString(g.as_graph_def().SerializeToString()), name="")
         with tf.Session(graph=tg) as sess:
             if init:
                 sess.run("init")
-            theirs = sess.run(fetches, feeds)
+            theirs = sess.run(fetches, feeds) + (sess.run(after) if after else [])
+    assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
