@@ -7,9 +7,8 @@ node names, ops and control edges TF 1.x gives (the interop tests compare whole 
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 
 
 def _run(fetches, feed=None, init=False):
