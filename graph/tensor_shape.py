@@ -17,10 +17,12 @@ call `tf.compat.v1.disable_v2_tensorshape()`: then indexing and iterating a shap
 `Dimension` objects for every dimension, `Dimension(None)` for the unknown ones, exactly as
 TensorFlow 1.x (and `x.shape[0] is None` is then False, as in TensorFlow).
 
-`as_list()` and `as_tuple()` always give plain ints and None, in both modes; ortflow's own
-code reads shapes through those, or through `dims`, which in both modes gives the default's
-`Dimension`-or-None (TensorFlow's `dims` would give `Dimension(None)` too: the one place
-ortflow departs, so that code testing `dims[i] is None` keeps working under either mode).
+`as_list()` and `as_tuple()` always give plain ints and None, in both modes. `dims` gives the
+default's `Dimension`-or-None in both modes: TensorFlow's `dims` gives `Dimension(None)` for
+unknown dimensions even with v2 shapes, but ortflow's builder tests `dims[i] is None`, and
+keeping `dims` the same in both modes keeps it working (the test suite also passes with the
+TF 1.x mode as the default). Known dimensions are `Dimension` in both modes, so TF 2-style code
+that checks `type(d) is int` (rather than `isinstance`) sees a difference.
 """
 
 from __future__ import annotations
