@@ -176,8 +176,50 @@ def _filter(ctx, node, index: int, perm: list[int], transform=None) -> str:
 
 # --------------------------------------------------------------------------- convolutions
 
+def _atrous_pattern(ctx, node, rank: int):
+    """(S2B input tensor, dilations, pads, B2S node) when `node` is the inner conv of
+    SpaceToBatchND -> conv (VALID, stride 1) -> BatchToSpaceND, TF's dilated depthwise conv
+    (and tf.nn.atrous_conv2d); else None.
+
+    S2B pads the input by P and splits it into d x d phase grids, the conv runs on each, B2S
+    interleaves them again and crops C: that is one conv with dilation d and pads P - C.
+    """
+    if rank != 4 or not _is_channels_last(node) or node.attr("padding") != b"VALID":
+        return None
+    if any(int(v) != 1 for v in node.attr("strides")) or any(int(v) != 1 for v in node.attr("dilations", [1] * 4)):
+        return None
+    s2b = ctx.tf_node(node.input_tensor(0))
+    readers = ctx.consumers(node.name)
+    if s2b is None or s2b.op != "SpaceToBatchND" or len(readers) != 1 or readers[0].op != "BatchToSpaceND":
+        return None
+    b2s = readers[0]
+    block, paddings = s2b.input_value(1), s2b.input_value(2)
+    block_out, crops = b2s.input_value(1), b2s.input_value(2)
+    if any(v is None for v in (block, paddings, block_out, crops)) or b2s.input_tensor(0) != node.output(0):
+        return None
+    block, block_out = np.asarray(block).reshape(-1), np.asarray(block_out).reshape(-1)
+    paddings, crops = np.asarray(paddings).reshape(-1, 2), np.asarray(crops).reshape(-1, 2)
+    if len(block) != 2 or not np.array_equal(block, block_out) or paddings.shape != (2, 2) or crops.shape != (2, 2):
+        return None
+    pads = paddings - crops
+    if (pads < 0).any():
+        return None
+    return (s2b.input_tensor(0), [int(b) for b in block], [int(p) for p in pads[:, 0]] + [int(p) for p in pads[:, 1]],
+            b2s)
+
+
 def _convolution(ctx, node, rank: int, weights: str, group: int) -> None:
     """Shared tail of Conv2D/Conv3D/Depthwise: attrs, transposes, the Conv."""
+    atrous = _atrous_pattern(ctx, node, rank) if ctx.const_value(weights) is not None else None
+    if atrous is not None:
+        source, dilations, pads, b2s = atrous
+        attrs = {"strides": [1, 1], "dilations": dilations, "group": group, "pads": pads,
+                 "kernel_shape": list(ctx.const_value(weights).shape[2:])}
+        x = to_channels_first(ctx, node, ctx.resolve(source), rank)
+        y = ctx.make_node("Conv", [x, weights], attrs, name=f"{node.name}/Conv")[0]
+        to_channels_last(ctx, node, y, rank, b2s.output(0))
+        ctx.mark_converted([b2s.name])
+        return
     strides = _spatial(node, list(node.attr("strides")), rank)
     dilations = _spatial(node, list(node.attr("dilations", [1] * rank)), rank)
     kernel_shape = list(ctx.const_value(weights).shape[2:]) if ctx.const_value(weights) is not None \

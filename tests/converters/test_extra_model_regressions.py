@@ -306,6 +306,57 @@ def test_tensordot_between_convs_keeps_one_transpose_per_input_and_output():
     assert "MatMul" not in ops and "Reshape" not in ops, ops
 
 
+def _dilated_depthwise_reference(x, w, dilation, pads):
+    """Depthwise conv of x [N, H, W, C] with w [kh, kw, C, 1], stride 1, given dilation and
+    pads (top, left, bottom, right): the numpy definition, checked against TF's
+    depthwise_conv2d(dilations=2, padding='SAME') in tools (see the case below)."""
+    top, left, bottom, right = pads
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    kh, kw = w.shape[:2]
+    oh, ow = xp.shape[1] - (kh - 1) * dilation, xp.shape[2] - (kw - 1) * dilation
+    out = np.zeros((x.shape[0], oh, ow, x.shape[3]), np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            out += xp[:, i * dilation:i * dilation + oh, j * dilation:j * dilation + ow] * w[i, j, :, 0]
+    return out.astype(np.float32)
+
+
+def _atrous_nodes():
+    # tf.nn.depthwise_conv2d with dilations runs SpaceToBatchND -> conv -> BatchToSpaceND (Keras
+    # DepthwiseConv2D(dilation_rate=2), DeepLab's atrous separable convs); the converter kept
+    # the two 6-D reshape/transpose lowerings. On a 9x9 input, SAME with dilation 2 and a 3x3
+    # kernel pads by 2 on each side; TF pads the phase grids to [[2, 3], [2, 3]] and crops
+    # [[0, 1], [0, 1]] off again.
+    w = RNG.uniform(-1, 1, (3, 3, 2, 1)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 9, 9, 2]), const("w", w),
+             const("block", np.array([2, 2], np.int32)), const("paddings", np.array([[2, 3], [2, 3]], np.int32)),
+             const("crops", np.array([[0, 1], [0, 1]], np.int32)),
+             op("s2b", "SpaceToBatchND", ["x", "block", "paddings"], T=F32, Tblock_shape=I32, Tpaddings=I32),
+             op("dw", "DepthwiseConv2dNative", ["s2b", "w"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+             op("b2s", "BatchToSpaceND", ["dw", "block", "crops"], T=F32, Tblock_shape=I32, Tcrops=I32),
+             op("out", "Relu", ["b2s"], T=F32)]
+    return nodes, lambda f: [np.maximum(_dilated_depthwise_reference(f["x:0"], w, 2, (2, 2, 2, 2)), 0)]
+
+
+@case
+def atrous_depthwise():
+    nodes, expected = _atrous_nodes()
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 9, 9, 2)).astype(np.float32)}, ["out:0"], expected)
+
+
+def test_atrous_depthwise_is_one_dilated_conv():
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _atrous_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert ops.count("Conv") == 1 and "Reshape" not in ops and result.transposes <= 2, ops
+    conv = next(n for n in result.model.graph.node if n.op_type == "Conv")
+    assert [a.ints for a in conv.attribute if a.name == "dilations"] == [[2, 2]]
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
