@@ -12,6 +12,7 @@ a small flags module of its own that behaves as absl's for what scripts use:
   (what `tf.app.run` uses, as TensorFlow's does) passes unknown ones through instead;
 - reading `FLAGS.name` before any parse parses `sys.argv` with `known_only=True` first, as
   TensorFlow 1.x's flags wrapper did (absl itself would raise);
+- `--flagfile=PATH` reads more flags from a file, one a line (`#` and `//` lines skipped);
 - `mark_flag_as_required` and `register_validator` are checked at the end of every parse.
 """
 
@@ -222,6 +223,13 @@ class FlagValues:
     def get_flag_value(self, name: str, default):
         return self._flags[name].value if name in self._flags else default
 
+    def set_default(self, name: str, value) -> None:
+        """Changes a flag's default (and its value, unless the command line set it)."""
+        flag = self[name]
+        flag.default = flag._parse_default(value)
+        if not flag.present:
+            flag.value = flag._copy(flag.default)
+
     def _parse_flags(self, args=None):
         """TF <= 1.4 scripts call this; it parses `args` (default sys.argv) tolerating unknown flags."""
         return self(sys.argv if args is None else args, known_only=True)
@@ -239,7 +247,7 @@ class FlagValues:
             raise ValueError("argv cannot be empty: its first item is the program name")
         for flag in self._flags.values():
             flag.present = 0
-        rest = self._parse_args(argv[1:], known_only)
+        rest = self._parse_args(list(argv[1:]), known_only)
         self.mark_as_parsed()
         self.validate_all_flags()
         return [argv[0], *rest]
@@ -257,6 +265,13 @@ class FlagValues:
                 rest.append(arg)
                 continue
             name, eq, value = arg.lstrip("-").partition("=")
+            if name == "flagfile" and name not in self._flags:
+                if not eq:
+                    if i >= len(args):
+                        raise IllegalFlagValueError("Missing value for flag --flagfile")
+                    value, i = args[i], i + 1
+                args[i:i] = _read_flagfile(value)  # its flags are parsed next, in place
+                continue
             flag = self._flags.get(name) or self._short.get(name)
             if flag is not None and flag.boolean:
                 flag.parse(value if eq else True)
@@ -310,6 +325,17 @@ class FlagValues:
 
 FLAGS = FlagValues()
 object.__setattr__(FLAGS, "_lazy", True)
+
+
+def _read_flagfile(path: str) -> list[str]:
+    # absl's --flagfile: one flag per line; blank lines and lines starting with # or // are skipped.
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise IllegalFlagValueError(f"flag --flagfile={path}: cannot read it: {e.strerror}") from e
+    flags = [line.strip() for line in lines]
+    return [line for line in flags if line and not line.startswith(("#", "//"))]
 
 
 # -- DEFINE_* -----------------------------------------------------------------------------------

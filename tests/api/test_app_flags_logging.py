@@ -187,3 +187,16 @@ def test_logging_levels_are_pythons():
     assert (tf.logging.DEBUG, tf.logging.INFO, tf.logging.WARN, tf.logging.ERROR, tf.logging.FATAL) == (
         10, 20, 30, 40, 50)
     assert tf.app.flags is tf.flags
+
+
+def test_flagfile_and_set_default(tmp_path):
+    fv = _values()
+    flagfile = tmp_path / "flags.txt"
+    flagfile.write_text("# a comment\n\n--s=from_file\n--nob\n// another\n-i=4\n")
+    assert fv(["prog", f"--flagfile={flagfile}", "pos", "--i=5"]) == ["prog", "pos"]
+    assert (fv.s, fv.b, fv.i) == ("from_file", False, 5)  # later flags win, as in absl
+    with pytest.raises(flags.IllegalFlagValueError, match="cannot read it"):
+        fv(["prog", "--flagfile", str(tmp_path / "missing.txt")])
+    fv.set_default("s", "new default")
+    fv.unparse_flags()
+    assert fv.s == "new default"
