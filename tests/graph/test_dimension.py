@@ -7,6 +7,7 @@ compare the `repr` of every result.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 
@@ -57,11 +58,12 @@ def test_default_mode_values(expr):
 
 @pytest.fixture
 def v1_shapes():
+    was = tensor_shape._UNKNOWN_AS_NONE
     tf.disable_v2_tensorshape()
     try:
         yield
     finally:
-        tf.enable_v2_tensorshape()
+        tensor_shape._UNKNOWN_AS_NONE = was
 
 
 def test_v1_mode_gives_dimension_objects(v1_shapes):
@@ -119,13 +121,21 @@ def test_the_mode_switch_is_module_state():
 
 
 # -- against TensorFlow ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def _tf_shapes(tf, v2: bool):
+    """TensorFlow's tensorshape mode set to `v2` inside, and put back as it was (other tests share it)."""
+    was_v2 = isinstance(tf.TensorShape([1])[0], int)
+    (tf.enable_v2_tensorshape if v2 else tf.disable_v2_tensorshape)()
+    try:
+        yield
+    finally:
+        (tf.enable_v2_tensorshape if was_v2 else tf.disable_v2_tensorshape)()
+
+
 @pytest.mark.interop
 def test_tf1_style_on_known_dims_matches_tensorflow_v1_shapes(tf):
-    tf.disable_v2_tensorshape()
-    try:
+    with _tf_shapes(tf, v2=False):
         theirs = {e: _eval(tf, e) for e in TF1_KNOWN}
-    finally:
-        tf.enable_v2_tensorshape()
     import ortflow
     assert {e: _eval(ortflow, e) for e in TF1_KNOWN} == theirs
 
@@ -133,19 +143,16 @@ def test_tf1_style_on_known_dims_matches_tensorflow_v1_shapes(tf):
 @pytest.mark.interop
 def test_tf1_style_on_unknown_dims_matches_with_v1_shapes_on(tf, v1_shapes):
     import ortflow
-    tf.disable_v2_tensorshape()
-    try:
+    with _tf_shapes(tf, v2=False):
         theirs = {e: _eval(tf, e) for e in TF1_UNKNOWN}
-    finally:
-        tf.enable_v2_tensorshape()
     assert {e: _eval(ortflow, e) for e in TF1_UNKNOWN} == theirs
 
 
 @pytest.mark.interop
 def test_tf2_style_matches_tensorflow_v2_shapes_up_to_the_int_subclass(tf):
     import ortflow
-    tf.enable_v2_tensorshape()
-    theirs = {e: _eval(tf, e) for e in TF2}
+    with _tf_shapes(tf, v2=True):
+        theirs = {e: _eval(tf, e) for e in TF2}
     # TensorFlow's v2 shapes give plain ints where ortflow gives its int subclass.
     ours = {e: _eval(ortflow, e).replace("Dimension(3)", "3").replace("Dimension(6)", "6") for e in TF2}
     assert ours == theirs
