@@ -9,6 +9,12 @@ is used and only ortflow is timed. Goal: ortflow >= 20x faster than tf2onnx, per
 Both commands run once untimed first, with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE
 dropped, PYTHONPYCACHEPREFIX under the cache directory): an installed package has its .pyc
 files, and an editable checkout without them would time the compiler (~0.2 s) instead.
+`--no-bytecode-cache` times that case too: PYTHONDONTWRITEBYTECODE=1 and no PYTHONPYCACHEPREFIX
+(a development shell), so the checkout's modules, which have no __pycache__, are compiled in
+every run, while installed packages (numpy, TensorFlow, tf2onnx) still read their .pyc files.
+
+The two commands alternate, run by run, so that both see the same load on a shared machine;
+the load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -82,26 +88,46 @@ def models(names: list[str]) -> list[tuple[str, pathlib.Path, dict]]:
     return found
 
 
-def time_command(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Median (wall seconds, CPU seconds user+sys) of `cmd` run `repeat` times (each must succeed).
+def _env(bytecode_cache: bool) -> dict:
+    env = dict(os.environ)
+    if bytecode_cache:
+        env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _run_once(cmd: list[str], env: dict) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def time_commands(cmds: list[list[str]], repeat: int, env: dict) -> list[tuple[float, float]]:
+    """Median (wall seconds, CPU seconds user+sys) of each command, run `repeat` times each,
+    alternating (each must succeed).
 
     CPU time is printed too because on a shared, busy machine wall time mostly measures the
     neighbours.
     """
-    walls, cpus = [], []
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(CACHE / "pycache"))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(cmd, capture_output=True, env=env)  # warm-up: bytecode cache, page cache
+    for cmd in cmds:
+        subprocess.run(cmd, capture_output=True, env=env)  # warm-up: bytecode cache, page cache
+    runs: list[list[tuple[float, float]]] = [[] for _ in cmds]
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        walls.append(time.perf_counter() - t)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    return statistics.median(walls), statistics.median(cpus)
+        for k, cmd in enumerate(cmds):
+            runs[k].append(_run_once(cmd, env))
+    return [(statistics.median(w for w, _ in r), statistics.median(c for _, c in r)) for r in runs]
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def ortflow_cmd(pb, io, out, opset) -> list[str]:
@@ -120,29 +146,37 @@ def main() -> None:
     parser.add_argument("--models", default="mobilenet_v2,resnet50")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--opset", type=int, default=17, help="same opset for both converters")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="run both commands without .pyc files (every module compiled each run)")
     args = parser.parse_args()
     with_tf2onnx = have("tf2onnx")
     if not with_tf2onnx:
         print("tf2onnx is not installed here: timing ortflow only (run with .venv-tf/bin/python "
               "for the ratio)")
-    print(f"whole-process conversion, median of {args.repeat} "
-          f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    cache = "no bytecode cache" if args.no_bytecode_cache else "bytecode cache on"
+    print(f"whole-process conversion, median of {args.repeat}, alternating runs, {cache} "
+          f"(python {sys.version.split()[0]}, {os.cpu_count()} cores); load average {_load()}")
     ratios = []
     with tempfile.TemporaryDirectory() as tmp:
+        env = _env(not args.no_bytecode_cache)
         for name, pb, io in models(args.models.split(",")):
-            ours, ours_cpu = time_command(ortflow_cmd(pb, io, pathlib.Path(tmp) / "ours.onnx", args.opset),
-                                          args.repeat)
+            cmds = [ortflow_cmd(pb, io, pathlib.Path(tmp) / "ours.onnx", args.opset)]
+            if with_tf2onnx:
+                cmds.append(tf2onnx_cmd(pb, io, pathlib.Path(tmp) / "tf2onnx.onnx", args.opset))
+            timed = time_commands(cmds, args.repeat, env)
+            ours, ours_cpu = timed[0]
             line = f"{name:20s} ortflow {ours:6.2f} s wall {ours_cpu:6.2f} s cpu"
             if with_tf2onnx:
-                theirs, theirs_cpu = time_command(
-                    tf2onnx_cmd(pb, io, pathlib.Path(tmp) / "tf2onnx.onnx", args.opset), args.repeat)
+                theirs, theirs_cpu = timed[1]
                 ratios.append(theirs / ours)
                 line += (f" | tf2onnx {theirs:6.2f} s wall {theirs_cpu:6.2f} s cpu | speedup "
                          f"{theirs / ours:5.1f}x wall, {theirs_cpu / ours_cpu:5.1f}x cpu (goal >= {GOAL:.0f}x)")
             print(line, flush=True)
+    print(f"load average after: {_load()}")
     if ratios:
         print(f"worst wall-clock speedup {min(ratios):.1f}x: "
               f"{'meets' if min(ratios) >= GOAL else 'MISSES'} the goal")
+
 
 if __name__ == "__main__":
     main()

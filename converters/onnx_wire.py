@@ -152,7 +152,12 @@ def _to_bytes(value) -> bytes:
 # wire format
 
 
+_SMALL = [bytes((v,)) for v in range(0x80)]  # one-byte varints, by value
+
+
 def _varint(value: int) -> bytes:
+    if 0 <= value < 0x80:
+        return _SMALL[value]
     if value < 0:
         value += 1 << 64  # int64 fields: two's complement, ten bytes
     out = bytearray()
