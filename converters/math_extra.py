@@ -185,3 +185,36 @@ def convert_tensor_scatter_max(ctx, node):
     reduction = "max" if node.op == "TensorScatterMax" else "min"
     first(ctx, "ScatterND", [node.input(0), to_int64(ctx, node.input(1)), node.input(2)], {"reduction": reduction},
           output=node.output(0))
+
+
+# Lanczos approximation (g = 7, 9 terms) of Gamma, good to float64 rounding for x >= 0.5.
+_LANCZOS_G = 7.0
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+
+
+@handler("Lgamma", since=9)
+def convert_lgamma(ctx, node):
+    # TF:   y = Lgamma(x)           (log |Gamma(x)|; +inf at 0, -1, -2, ...)
+    # ONNX: Lanczos series for z = max(x, 1 - x) >= 0.5, with the reflection
+    #       log(pi / |sin(pi x)|) - lgamma(1 - x) for x < 0.5
+    dtype = _dtype(node)
+    x = node.input(0)
+
+    def c(value):
+        return scalar_like(ctx, value, dtype)
+    reflect = first(ctx, "Less", [x, c(0.5)])
+    z = first(ctx, "Where", [reflect, first(ctx, "Sub", [c(1.0), x]), x])
+    zm1 = first(ctx, "Sub", [z, c(1.0)])
+    series = c(_LANCZOS[0])
+    for i, coefficient in enumerate(_LANCZOS[1:], start=1):
+        series = first(ctx, "Add", [series, first(ctx, "Div", [c(coefficient), first(ctx, "Add", [zm1, c(float(i))])])])
+    t = first(ctx, "Add", [zm1, c(_LANCZOS_G + 0.5)])
+    direct = first(ctx, "Add", [
+        first(ctx, "Add", [c(0.5 * math.log(2 * math.pi)),
+                           first(ctx, "Mul", [first(ctx, "Add", [zm1, c(0.5)]), first(ctx, "Log", [t])])]),
+        first(ctx, "Sub", [first(ctx, "Log", [series]), t])])
+    sine = first(ctx, "Abs", [unary_in_float32(ctx, "Sin", first(ctx, "Mul", [x, c(math.pi)]), dtype)])
+    reflected = first(ctx, "Sub", [first(ctx, "Log", [first(ctx, "Div", [c(math.pi), sine])]), direct])
+    first(ctx, "Where", [reflect, reflected, direct], output=node.output(0))

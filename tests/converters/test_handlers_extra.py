@@ -199,6 +199,20 @@ def atan2():
 
 
 @case
+def lgamma():
+    from math import lgamma as reference
+
+    x = np.array([0.1, 0.5, 1.0, 2.0, 3.7, 10.0, 40.0, -0.5, -2.3, 1e-4], np.float32)
+    nodes = [placeholder("x", F32, [None]), op("lg", "Lgamma", ["x"], T=F32),
+             placeholder("x64", F64, [None]), op("lg64", "Lgamma", ["x64"], T=F64)]
+    want = np.array([reference(float(v)) for v in x])
+    case_obj = Case(nodes, {"x:0": x, "x64:0": x.astype(np.float64)}, ["lg:0", "lg64:0"],
+                    lambda f: [want.astype(np.float32), want])
+    case_obj.atol = 2e-5
+    return case_obj
+
+
+@case
 def in_top_k():
     p = np.array([[0.1, 0.8, 0.8, 0.0], [0.5, 0.2, 0.1, 0.9], [0.3, np.nan, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4]],
                  np.float32)
