@@ -59,8 +59,11 @@ def read_frozen_graph(path: str | os.PathLike):
             size = os.fstat(f.fileno()).st_size
             if size < MIN_FILE_BYTES:
                 return None
-            flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
-            buf = mmap.mmap(f.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
+            populate = getattr(mmap, "MAP_POPULATE", None)  # Linux: map every page at once
+            if populate is not None:
+                buf = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ)
+            else:
+                buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
     try:
