@@ -103,6 +103,16 @@ class MyCell(rc.RNNCell):
 outputs, state = tf.nn.dynamic_rnn(MyCell(), x, dtype=tf.float32)
 fetches = [outputs, state]
 """,
+    "dynamic_concat_state_dropout_keep_one": """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+keep = tf.placeholder_with_default(1.0, [], name="keep")
+cells = [rc.DropoutWrapper(rc.LSTMCell(4, num_proj=2, state_is_tuple=False), input_keep_prob=keep,
+                           state_keep_prob=keep, output_keep_prob=keep, seed=2),
+         rc.ResidualWrapper(rc.GRUCell(2))]
+outputs, state = tf.nn.dynamic_rnn(rc.MultiRNNCell(cells, state_is_tuple=False), x, sequence_length=lengths,
+                                   dtype=tf.float32)
+fetches = [outputs, state]
+""",
     "dynamic_basic_lstm": """
 outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
 fetches = [outputs, state]
