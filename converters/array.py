@@ -103,20 +103,21 @@ def _reshape_target(ctx, node) -> tuple[str, bool | None]:
 
 
 def _static_target(node):
-    """The output's static shape with -1 for its one unknown dim, when that is all it lacks.
+    """The target with -1 for its one run-time entry, when all its other entries are constant.
 
     Keras computes many target shapes at run time (`stack([batch, 1, 1, c])`); a constant with
     -1 for the batch says the same, spares the Shape/Gather/Concat chain and lets the layout
     pass see the shape. Shapes with a 0 keep the run-time target (-1 is ambiguous there).
     """
-    shape = node.output_shape(0)
+    # Only the target's own constant entries count: a static shape inferred for the output
+    # could be stale inside a while body whose loop variables change shape.
     packed = partial_shape_vector(node.ctx, node.input_tensor(1))
-    if packed is not None and (shape is None or len(shape) == len(packed)):
-        known = [d if d is not None and d >= 0 else None for d in packed]
-        shape = known if shape is None else [s if s is not None else k for s, k in zip(shape, known)]
-    if shape is None or sum(d is None for d in shape) > 1 or any(d == 0 for d in shape):
+    if packed is None:
         return None
-    return [-1 if d is None else int(d) for d in shape]
+    known = [d if d is not None and d >= 0 else None for d in packed]
+    if sum(d is None for d in known) > 1 or any(d == 0 for d in known):
+        return None
+    return [-1 if d is None else int(d) for d in known]
 
 
 def partial_shape_vector(ctx, tensor: str, depth: int = 4) -> list | None:

@@ -291,7 +291,7 @@ def _backprop_sizes(node, rank: int):
     sizes = node.input_value(0)
     if sizes is not None:
         return [int(v) for v in np.asarray(sizes).reshape(-1)]
-    for shape in (node.output_shape(0), _packed_dims(node)):
+    for shape in (_packed_dims(node), node.output_shape(0)):
         spatial = _spatial_dims(node, shape, rank)
         if spatial is not None and all(d is not None for d in spatial):
             return [int(d) for d in spatial]
