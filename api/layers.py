@@ -283,11 +283,10 @@ class BatchNormalization(Layer):
         training_value = _static_bool(training)
         if self.fused:
             out, mean, variance = self._fused(inputs, training, training_value)
-        else:
-            out, mean, variance = self._unfused(inputs, training, training_value)
-        if training_value is not False:
-            self._add_moving_updates(mean, variance, training, training_value)
-        return out
+            if training_value is not False:
+                self._add_moving_updates(mean, variance, training, training_value)
+            return out
+        return self._unfused(inputs, training, training_value)
 
     def _gamma_beta(self, dtype):
         channels = self.moving_mean.shape.as_list()
@@ -329,8 +328,11 @@ class BatchNormalization(Layer):
                     array_ops.reshape(variance, self.moving_mean.shape.as_list())
         if training_value is None:
             mean, variance = _select_stats(training, mean, variance, self.moving_mean, self.moving_variance)
+            self._add_moving_updates(mean, variance, training, training_value)
         elif training_value is False:
             mean, variance = self.moving_mean, self.moving_variance
+        else:  # as TF: the updates come first, each with a constant decay
+            self._add_moving_updates(mean, variance, training, training_value, decay=1.0 - self.momentum)
         m, v, g_, b_ = mean, variance, gamma, beta
         if broadcast is not None:
             m, v = array_ops.reshape(m, broadcast), array_ops.reshape(v, broadcast)
@@ -338,20 +340,29 @@ class BatchNormalization(Layer):
             b_ = None if b_ is None else array_ops.reshape(b_, broadcast)
         out = nn.batch_normalization(inputs, m, v, b_, g_, self.epsilon)
         out.set_shape(inputs.shape)
-        return out, mean, variance
+        return out
 
-    def _add_moving_updates(self, mean, variance, training, training_value) -> None:
-        if training_value is None:
-            # In inference the decay is 0: the update subtracts nothing.
-            momentum = smart_cond(training, lambda: constant(self.momentum, name="Const"),
-                                  lambda: constant(1.0, name="Const"), [])[0]
-        else:
-            momentum = constant(self.momentum, name="Const")
+    def _add_moving_updates(self, mean, variance, training, training_value, decay=None) -> None:
+        """`moving -= (moving - batch) * (1 - momentum)` for both statistics, colocated with them.
+
+        With a bool tensor `training`, momentum is a cond (1.0 in inference: no change).
+        """
+        momentum = None
+        if decay is None:
+            if training_value is None:
+                momentum = smart_cond(training, lambda: constant(self.momentum, name="Const"),
+                                      lambda: constant(1.0, name="Const"), [])[0]
+            else:
+                momentum = constant(self.momentum, name="Const")
         g = get_default_graph()
         for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
-            with g.name_scope("AssignMovingAvg") as scope:
-                decay = math_ops.subtract(1.0, momentum, name="sub")
-                delta = math_ops.multiply(math_ops.subtract(var, value, name="sub_1"), decay, name="mul")
+            with g.colocate_with(var.op), g.name_scope("AssignMovingAvg") as scope:
+                if momentum is None:
+                    factor = constant(decay, dtype=var.dtype.base_dtype, name="decay")
+                    delta = math_ops.multiply(math_ops.subtract(var, value, name="sub"), factor, name="mul")
+                else:
+                    factor = math_ops.subtract(1.0, momentum, name="sub")
+                    delta = math_ops.multiply(math_ops.subtract(var, value, name="sub_1"), factor, name="mul")
                 update = apply_op("AssignSub", [var, delta], name=scope)
             self.add_update(update)
 

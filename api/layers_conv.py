@@ -18,6 +18,8 @@ from ortflow.api.layers_base import (
     _snake_case,
     _tf_format,
 )
+from ortflow.api.ops_builder import apply_op, constant
+from ortflow.graph import Tensor, get_default_graph
 
 __all__ = [
     "AveragePooling1D",
@@ -149,22 +151,19 @@ class _ConvTranspose(_Conv):
     def _kernel_shape(self, channels: int) -> list[int]:
         return [*self.kernel_size, self.filters, channels]
 
-    def _output_dims(self, inputs) -> tuple[list, list]:
-        # Each output spatial size: an int when the input's is static, else computed at run time.
+    def _output_dims(self, inputs, shape) -> tuple[list, list]:
+        # Each output spatial size: an int when the input's is static, else computed at run time
+        # from `shape` (the input's Shape).
         first = self.data_format == "channels_first"
         axes = range(2, 2 + self.rank) if first else range(1, 1 + self.rank)
         dims = inputs.shape.as_list()
-        shape = None
         sizes, static = [], []
         for i, axis in enumerate(axes):
             k, stride, d = self.kernel_size[i], self.strides[i], self.dilation_rate[i]
             size = _conv_output_length(dims[axis], k, self.padding, stride, d)
             static.append(size)
             if size is None:
-                if shape is None:
-                    shape = array_ops.shape(inputs)
-                dim = array_ops.strided_slice(shape, [axis], [axis + 1], shrink_axis_mask=1)
-                size = math_ops.multiply(dim, stride)
+                size = math_ops.multiply(shape[axis], stride)
                 extra = max(k + (k - 1) * (d - 1) - stride, 0)
                 if self.padding == "VALID" and extra:
                     size = math_ops.add(size, extra)
@@ -173,10 +172,13 @@ class _ConvTranspose(_Conv):
 
     def _convolve(self, inputs):
         first = self.data_format == "channels_first"
-        sizes, static = self._output_dims(inputs)
-        batch = array_ops.strided_slice(array_ops.shape(inputs), [0], [1], shrink_axis_mask=1)
+        shape = array_ops.shape(inputs)
+        batch = shape[0]
+        sizes, static = self._output_dims(inputs, shape)
         dims = [batch, self.filters, *sizes] if first else [batch, *sizes, self.filters]
-        output_shape = array_ops.stack(dims)
+        output_shape = _stack_like_tf(dims)
+        if self.rank == 2:
+            output_shape[0]  # noqa: B018  (TF's conv2d_transpose reads the batch back; an unused node)
         fmt = _tf_format(self.rank, self.data_format)
         transpose = nn.conv2d_transpose if self.rank == 2 else nn.conv3d_transpose
         name = "conv2d_transpose" if self.rank == 2 else "conv3d_transpose"
@@ -185,6 +187,15 @@ class _ConvTranspose(_Conv):
         batch_dim = inputs.shape.as_list()[0]
         out.set_shape([batch_dim, self.filters, *static] if first else [batch_dim, *static, self.filters])
         return out
+
+
+def _stack_like_tf(items):
+    # tf.stack of tensors and ints: the ints become Consts named "stack/<index>", as TF names them.
+    g = get_default_graph()
+    with g.name_scope("stack") as scope:
+        tensors = [item if isinstance(item, Tensor) else constant(int(item), name=str(i))
+                   for i, item in enumerate(items)]
+        return apply_op("Pack", [tensors], {"axis": 0}, name=scope).outputs[0]
 
 
 class Conv2DTranspose(_ConvTranspose):
