@@ -242,9 +242,46 @@ def _convolution(ctx, node, rank: int, weights: str, group: int) -> None:
     to_channels_last(ctx, node, y, rank, node.output(0))
 
 
+#: Ops whose output has their first input's last dim (followed back to find a conv's channels).
+_SAME_LAST_DIM = {"Identity", "ExpandDims", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "BiasAdd",
+                  "Neg", "Abs", "Square", "Sqrt", "Rsqrt", "Exp", "Softplus", "LeakyRelu", "Cast"}
+
+
+def _channels_last_dim(ctx, tensor: str, depth: int = 8):
+    """The last dim of `tensor`, following ops that keep it back to a static shape or to a
+    Reshape whose target's last entry is constant (RepeatVector builds its target at run time)."""
+    from ortflow.converters.array import partial_shape_vector
+
+    for _ in range(depth):
+        shape = ctx.tensor_shape(tensor)
+        if shape is not None and shape and shape[-1] is not None:
+            return int(shape[-1])
+        producer = ctx.tf_node(tensor)
+        if producer is None:
+            return None
+        if producer.op == "Reshape":
+            target = partial_shape_vector(ctx, producer.input_tensor(1))
+            return target[-1] if target and target[-1] is not None and target[-1] >= 0 else None
+        if producer.op == "ExpandDims":
+            axis = producer.input_value(1)
+            if axis is None or int(np.asarray(axis).reshape(-1)[0]) == -1:
+                return None
+        elif producer.op in ("Select", "SelectV2"):
+            tensor = producer.input_tensor(1)
+            continue
+        elif producer.op not in _SAME_LAST_DIM:
+            return None
+        tensor = producer.input_tensor(0)
+    return None
+
+
 def _group_count(node, rank: int) -> int:
     in_shape, filter_shape = node.input_shape(0), node.input_shape(1)
-    if in_shape is None or filter_shape is None or len(in_shape) != rank:
+    if filter_shape is None:
+        return 1
+    if (in_shape is None or len(in_shape) != rank or in_shape[-1] is None) and _is_channels_last(node):
+        in_shape = [None] * (rank - 1) + [_channels_last_dim(node.ctx, node.input_tensor(0))]
+    if in_shape is None or len(in_shape) != rank:
         return 1
     channels = in_shape[-1] if _is_channels_last(node) else in_shape[1]
     per_group = filter_shape[-2]

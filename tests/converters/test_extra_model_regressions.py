@@ -357,6 +357,30 @@ def test_atrous_depthwise_is_one_dilated_conv():
     assert [a.ints for a in conv.attribute if a.name == "dilations"] == [[2, 2]]
 
 
+@case
+def grouped_conv_after_run_time_reshape():
+    # A grouped conv (Keras Conv2D(groups=2)) reading a Reshape whose target is packed at run
+    # time: the static shape has no channel count, so the group used to fall back to 1 and
+    # onnxruntime refused the Conv. The channels now come from the target's constant entry.
+    w = RNG.uniform(-1, 1, (1, 1, 2, 6)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 12]), const("w", w),
+             op("shape", "Shape", ["x"], T=F32, out_type=I32),
+             const("b0", np.array([0], np.int32)), const("b1", np.array([1], np.int32)),
+             op("batch", "StridedSlice", ["shape", "b0", "b1", "b1"], T=I32, Index=I32, shrink_axis_mask=1),
+             const("one", np.int32(1)), const("three", np.int32(3)), const("four", np.int32(4)),
+             op("target", "Pack", ["batch", "one", "three", "four"], T=I32, N=4, axis=0),
+             op("image", "Reshape", ["x", "target"], T=F32, Tshape=I32),
+             op("act", "Relu", ["image"], T=F32),
+             op("conv", "Conv2D", ["act", "w"], T=F32, strides=[1, 1, 1, 1], padding="VALID")]
+
+    def expected(f):
+        image = np.maximum(f["x:0"].reshape(-1, 1, 3, 4), 0)
+        first = image[..., :2] @ w[0, 0, :, :3]
+        second = image[..., 2:] @ w[0, 0, :, 3:]
+        return [np.concatenate([first, second], axis=-1)]
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 12)).astype(np.float32)}, ["conv:0"], expected)
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
