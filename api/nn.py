@@ -900,12 +900,20 @@ def scale_regularization_loss(regularization_loss):
 
 
 # -- recurrent networks (api/rnn_cell.py, api/rnn.py) --
-from ortflow.api import rnn_cell  # noqa: E402  (tf.nn.rnn_cell)
-from ortflow.api.rnn import (  # noqa: E402
+from ortflow.api import rnn_cell
+from ortflow.api.rnn import (
     bidirectional_dynamic_rnn,
     dynamic_rnn,
+    raw_rnn,
     static_bidirectional_rnn,
     static_rnn,
 )
 
-__all__ += ["rnn_cell", "bidirectional_dynamic_rnn", "dynamic_rnn", "static_bidirectional_rnn", "static_rnn"]
+__all__ += [
+    "bidirectional_dynamic_rnn",
+    "dynamic_rnn",
+    "raw_rnn",
+    "rnn_cell",
+    "static_bidirectional_rnn",
+    "static_rnn",
+]

@@ -18,6 +18,7 @@ from ortflow.graph.tensor_shape import as_shape
 __all__ = [
     "bidirectional_dynamic_rnn",
     "dynamic_rnn",
+    "raw_rnn",
     "static_bidirectional_rnn",
     "static_rnn",
 ]
@@ -535,3 +536,97 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
                                         parallel_iterations, swap_memory, time_major, scope=bw_scope)
     output_bw = reverse(tmp)
     return (output_fw, output_bw), (state_fw, state_bw)
+
+
+# -- raw_rnn --------------------------------------------------------------------------------------
+
+def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=None):
+    """A `while_loop` over `cell` whose inputs, stopping and emits come from `loop_fn` (TF 1.x).
+
+    `loop_fn(time, cell_output, cell_state, loop_state)` returns `(finished, next_input,
+    next_cell_state, emit_output, next_loop_state)`; it is called once with
+    `cell_output=None` to get the initial values (then `next_cell_state` is the initial state
+    and `emit_output` the emit structure, or None for the cell's output size). Rows that have
+    finished emit zeros and keep their state. The loop runs until every row has finished.
+
+    Returns:
+        (emit_ta, final_state, final_loop_state): TensorArrays of the emits (in the emit
+        structure), the final cell state, and the final loop state (None when `loop_fn` gave
+        none at the start).
+
+    Raises:
+        TypeError: `cell` is not a cell, or `loop_fn` is not callable.
+    """
+    from ortflow.api import control_flow_ops as cf
+
+    _check_cell("cell", cell)
+    if not callable(loop_fn):
+        raise TypeError(f"Argument `loop_fn` must be a callable. Received: {loop_fn!r}.")
+    parallel_iterations = parallel_iterations or 32
+    with _vs.variable_scope(scope or "rnn"):
+        time = constant(0, dtype=_dtypes.int32)
+        finished, next_input, initial_state, emit_structure, init_loop_state = loop_fn(time, None, None, None)
+        loop_state = init_loop_state if init_loop_state is not None else constant(0, dtype=_dtypes.int32)
+        flat_input = flatten(next_input)
+        const_batch_size = _static_batch(flat_input[0])
+        batch_size = const_batch_size if const_batch_size is not None else array_ops.shape(flat_input[0])[0]
+        assert_same_structure(initial_state, cell.state_size)
+        state = pack_sequence_as(initial_state, [convert_to_tensor(s) for s in flatten(initial_state)])
+        emit_structure, sizes, kinds = _emit_facts(cell, emit_structure, state)
+        emit_ta = pack_sequence_as(emit_structure, [
+            cf.TensorArray(dtype=kind, dynamic_size=True, size=0, name=f"rnn_output_{i}",
+                           element_shape=_emit_element_shape(const_batch_size, size))
+            for i, (kind, size) in enumerate(zip(kinds, sizes))])
+        zero_emit = pack_sequence_as(emit_structure, [array_ops.zeros(_shape_vector(batch_size, size), kind)
+                                                      for size, kind in zip(sizes, kinds)])
+
+        def condition(unused_time, elements_finished, *_):
+            return math_ops.logical_not(math_ops.reduce_all(elements_finished))
+
+        def body(time, elements_finished, current_input, emit_ta, state, loop_state):
+            next_output, cell_state = cell(current_input, state)
+            assert_same_structure(state, cell_state)
+            assert_same_structure(cell.output_size, next_output)
+            next_time = time + 1
+            next_finished, next_input, next_state, emit_output, next_loop_state = loop_fn(
+                next_time, next_output, cell_state, loop_state)
+            assert_same_structure(state, next_state)
+            assert_same_structure(current_input, next_input)
+            assert_same_structure(emit_ta, emit_output)
+            loop_state = loop_state if next_loop_state is None else next_loop_state
+
+            def keep_finished(current, candidate):
+                if type(current).__name__ == "TensorArray" or current.shape.rank == 0:
+                    return candidate
+                with get_default_graph().colocate_with(candidate.op):
+                    return array_ops.where(elements_finished, current, candidate)
+
+            emit_output = map_structure(keep_finished, zero_emit, emit_output)
+            next_state = map_structure(keep_finished, state, next_state)
+            emit_ta = map_structure(lambda ta, emit: ta.write(time, emit), emit_ta, emit_output)
+            elements_finished = math_ops.logical_or(elements_finished, next_finished)
+            return next_time, elements_finished, next_input, emit_ta, next_state, loop_state
+
+        returned = cf.while_loop(condition, body,
+                                 loop_vars=[time, finished, next_input, emit_ta, state, loop_state],
+                                 parallel_iterations=parallel_iterations, swap_memory=swap_memory)
+        emit_ta, final_state, final_loop_state = returned[-3:]
+        return emit_ta, final_state, (None if init_loop_state is None else final_loop_state)
+
+
+def _emit_facts(cell, emit_structure, state):
+    # The emit structure with each component's size (a static shape or a shape tensor) and dtype.
+    if emit_structure is None:
+        emit_structure = cell.output_size
+        sizes = flatten(emit_structure)
+        return emit_structure, sizes, [flatten(state)[0].dtype.base_dtype] * len(sizes)
+    flat = flatten(emit_structure)
+    sizes = [e.shape if e.shape.is_fully_defined() else array_ops.shape(e) for e in flat]
+    return emit_structure, sizes, [e.dtype.base_dtype for e in flat]
+
+
+def _emit_element_shape(const_batch_size, size):
+    # A size known only at run time leaves the element shape unknown, as in TF.
+    if isinstance(size, Tensor):
+        return None
+    return [const_batch_size, *as_shape(size).as_list()]

@@ -319,6 +319,28 @@ def test_custom_cell_with_get_variable_in_dynamic_rnn():
     _run_get_variable_cell(lambda cell, x: tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)[1])
 
 
+def test_raw_rnn_emits_until_every_row_finished():
+    x = tf.placeholder(tf.float32, [None, TIME, DEPTH], name="x")
+    lengths = tf.placeholder(tf.int32, [None], name="lengths")
+    inputs_ta = tf.TensorArray(tf.float32, size=TIME).unstack(tf.transpose(x, [1, 0, 2]))
+    cell = rc.BasicLSTMCell(3)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        state = cell.zero_state(tf.shape(x)[0], tf.float32) if cell_output is None else cell_state
+        next_input = tf.cond(time >= TIME, lambda: tf.zeros_like(x[:, 0]), lambda: inputs_ta.read(time))
+        return time >= lengths, next_input, state, cell_output, loop_state + 1 if cell_output is not None \
+            else tf.constant(0)
+
+    emit_ta, final_state, steps = tf.nn.raw_rnn(cell, loop_fn)
+    seq = np.array([3, 1, 2], np.int32)
+    w, (emits, st, n) = _run([emit_ta.stack(), final_state, steps], {x: X, lengths: seq})
+    ref, c, h = _np_lstm_sequence(w, "rnn/basic_lstm_cell", X.transpose(1, 0, 2)[:3], seq, 3)
+    assert emits.shape == (3, BATCH, 3) and n == 3  # the loop stops once every row has finished
+    np.testing.assert_allclose(emits, ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(st.c, c, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(st.h, h, rtol=1e-5, atol=1e-5)
+
+
 def test_dynamic_rnn_errors():
     with pytest.raises(ValueError, match="dtype"):
         tf.nn.dynamic_rnn(rc.GRUCell(2), tf.placeholder(tf.float32, [None, TIME, DEPTH]))

@@ -113,6 +113,23 @@ outputs, state = tf.nn.dynamic_rnn(rc.MultiRNNCell(cells, state_is_tuple=False),
                                    dtype=tf.float32)
 fetches = [outputs, state]
 """,
+    "raw_rnn_lengths": """
+lengths = tf.placeholder(tf.int32, [None], name="lengths")
+inputs_ta = tf.TensorArray(tf.float32, size=4).unstack(tf.transpose(x, [1, 0, 2]))
+cell = rc.LSTMCell(3)
+
+def loop_fn(time, cell_output, cell_state, loop_state):
+    emit = cell_output
+    state = cell.zero_state(tf.shape(x)[0], tf.float32) if cell_output is None else cell_state
+    finished = time >= lengths
+    done = tf.reduce_all(finished)
+    next_input = tf.cond(done, lambda: tf.zeros_like(x[:, 0]),
+                         lambda: inputs_ta.read(tf.minimum(time, 3)))
+    return finished, next_input, state, emit, None
+
+emit_ta, final_state, _ = tf.nn.raw_rnn(cell, loop_fn)
+fetches = [emit_ta.stack(), final_state]
+""",
     "dynamic_basic_lstm": """
 outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
 fetches = [outputs, state]
