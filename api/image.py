@@ -9,7 +9,7 @@ the random ones draw once per call and choose with `Select` where TensorFlow use
 from __future__ import annotations
 
 from ortflow.api import array_ops, math_ops, random_ops
-from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
+from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
 
 __all__ = [
@@ -552,3 +552,34 @@ def image_gradients(image):
 
 
 __all__ += ["image_gradients"]
+
+
+def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"),
+                               pad_to_max_output_size=False, name=None):
+    """(selected indices, how many are valid), padded with 0 to `max_output_size` when asked
+    (TF 1.x's `NonMaxSuppressionV4`)."""
+    g = graph_of(boxes, scores)
+    with g.as_default(), g.name_scope(name or "non_max_suppression_padded"):
+        iou_threshold = convert_to_tensor(iou_threshold, name="iou_threshold")
+        score_threshold = convert_to_tensor(score_threshold, name="score_threshold")
+        op = apply_op("NonMaxSuppressionV4", [boxes, scores, max_output_size, iou_threshold, score_threshold],
+                      {"pad_to_max_output_size": bool(pad_to_max_output_size)}, name="NonMaxSuppressionV4")
+        return op.outputs[0], op.outputs[1]
+
+
+def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshold=0.5,
+                                    score_threshold=float("-inf"), soft_nms_sigma=0.0, name=None):
+    """(selected indices, their scores) of (soft, when soft_nms_sigma > 0) non-max suppression
+    (`NonMaxSuppressionV5`; soft suppression runs on the numpy interpreter only)."""
+    g = graph_of(boxes, scores)
+    with g.as_default(), g.name_scope(name or "non_max_suppression_with_scores"):
+        iou_threshold = convert_to_tensor(iou_threshold, name="iou_threshold")
+        score_threshold = convert_to_tensor(score_threshold, name="score_threshold")
+        soft_nms_sigma = convert_to_tensor(soft_nms_sigma, name="soft_nms_sigma")
+        op = apply_op("NonMaxSuppressionV5", [boxes, scores, max_output_size, iou_threshold, score_threshold,
+                                              soft_nms_sigma], {"pad_to_max_output_size": False},
+                      name="NonMaxSuppressionV5")
+        return op.outputs[0], op.outputs[1]
+
+
+__all__ += ["non_max_suppression_padded", "non_max_suppression_with_scores"]

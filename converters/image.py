@@ -14,6 +14,19 @@ def _as_float_vector(ctx, x: str) -> str:
     return first(ctx, "Reshape", [ctx.cast(x, dtypes.float32), const_i64(ctx, [1])])
 
 
+def _selected_boxes(ctx, node) -> str:
+    """int64 [K] indices that ONNX NonMaxSuppression keeps (TF's boxes and thresholds)."""
+    boxes = unsqueeze(ctx, ctx.cast(node.input(0), dtypes.float32), [0])
+    scores = unsqueeze(ctx, ctx.cast(node.input(1), dtypes.float32), [0, 1])
+    max_output = first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])])
+    inputs = [boxes, scores, max_output, _as_float_vector(ctx, node.input(3))]
+    if node.op != "NonMaxSuppressionV2":
+        inputs.append(_as_float_vector(ctx, node.input(4)))
+    selected = first(ctx, "NonMaxSuppression", inputs, {"center_point_box": 0})
+    index = first(ctx, "Gather", [selected, const_i64(ctx, [2])], {"axis": 1})
+    return squeeze(ctx, index, [1])
+
+
 @handler("NonMaxSuppressionV2", "NonMaxSuppressionV3", since=11)
 def convert_non_max_suppression(ctx, node):
     # TF:   selected = NonMaxSuppressionV3(boxes [N, 4], scores [N], max_output_size, iou_threshold,
@@ -21,15 +34,37 @@ def convert_non_max_suppression(ctx, node):
     # ONNX: Sel [K, 3] = NonMaxSuppression(Boxes [1, N, 4], Scores [1, 1, N], max, iou, score,
     #                                      center_point_box=0); selected = Cast(Sel[:, 2])
     # Both take boxes as (y1, x1, y2, x2) corner pairs in either order.
-    boxes = unsqueeze(ctx, ctx.cast(node.input(0), dtypes.float32), [0])
-    scores = unsqueeze(ctx, ctx.cast(node.input(1), dtypes.float32), [0, 1])
-    max_output = first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])])
-    inputs = [boxes, scores, max_output, _as_float_vector(ctx, node.input(3))]
-    if node.op == "NonMaxSuppressionV3":
-        inputs.append(_as_float_vector(ctx, node.input(4)))
-    selected = first(ctx, "NonMaxSuppression", inputs, {"center_point_box": 0})
-    index = first(ctx, "Gather", [selected, const_i64(ctx, [2])], {"axis": 1})
-    first(ctx, "Cast", [squeeze(ctx, index, [1])], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
+    index = _selected_boxes(ctx, node)
+    first(ctx, "Cast", [index], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
+
+
+def _padded(ctx, node, x: str, count: str) -> str:
+    # x [K] zero-padded at the end to max_output_size entries.
+    size = first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])])
+    pads = first(ctx, "Concat", [const_i64(ctx, [0]), first(ctx, "Sub", [size, count])], {"axis": 0})
+    return first(ctx, "Pad", [x, pads])
+
+
+@handler("NonMaxSuppressionV4", "NonMaxSuppressionV5", since=11)
+def convert_non_max_suppression_padded(ctx, node):
+    # TF:   selected, [scores,] valid = NonMaxSuppressionV4(boxes, scores, max_output_size, iou_threshold,
+    #           score_threshold, pad_to_max_output_size)   (V5: soft_nms_sigma before pad; scores output)
+    # ONNX: the V3 selection; valid = its length; Pad with zeros to max_output_size when asked;
+    #       scores = Gather(Scores, selected)              (hard NMS only: soft_nms_sigma must be 0)
+    if node.op == "NonMaxSuppressionV5":
+        sigma = node.input_value(5)
+        require(sigma is not None and float(np.asarray(sigma)) == 0.0, node,
+                "soft non-max suppression (soft_nms_sigma > 0) has no ONNX form")
+    index = _selected_boxes(ctx, node)
+    count = first(ctx, "Shape", [index])
+    pad = bool(node.attr("pad_to_max_output_size", False))
+    indices = _padded(ctx, node, index, count) if pad else index
+    first(ctx, "Cast", [indices], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(0))
+    if node.op == "NonMaxSuppressionV5":
+        scores = first(ctx, "Gather", [node.input(1), index], {"axis": 0})
+        first(ctx, "Identity", [_padded(ctx, node, scores, count) if pad else scores], output=node.output(1))
+    valid = first(ctx, "Cast", [squeeze(ctx, count, [0])], {"to": ctx.onnx_type(dtypes.int32)})
+    first(ctx, "Identity", [valid], output=node.output(node.num_outputs - 1))
 
 
 def _patch_weights(kh: int, kw: int, channels: int, np_dtype) -> np.ndarray:

@@ -443,23 +443,64 @@ def _iou(a, b) -> float:
     return inter / (area_a + area_b - inter)
 
 
-@kernel("NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3")
-def _non_max_suppression(node_def, inputs):
-    boxes, scores, max_output = np.asarray(inputs[0], np.float64), np.asarray(inputs[1], np.float64), inputs[2]
-    if node_def.op == "NonMaxSuppression":
-        iou_threshold, score_threshold = get_attr(node_def, "iou_threshold"), -np.inf
-    else:
-        iou_threshold = float(np.asarray(inputs[3]))
-        score_threshold = float(np.asarray(inputs[4])) if len(inputs) > 4 else -np.inf
-    # Greedy selection by descending score; ties keep the lower index first, as TF's heap does.
-    order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > score_threshold]
+def _select_boxes(boxes, scores, max_output: int, iou_threshold: float, score_threshold: float,
+                  soft_nms_sigma: float = 0.0):
+    """TF's greedy (soft) non-max suppression: (selected indices, their possibly decayed scores)."""
+    import heapq
+
+    scale = -0.5 / soft_nms_sigma if soft_nms_sigma > 0 else 0.0
+    # A max-heap on score; equal scores pop the lower box index first.
+    heap = [(-float(scores[i]), i, 0, float(scores[i])) for i in range(len(scores)) if scores[i] > score_threshold]
+    heapq.heapify(heap)
     selected: list[int] = []
-    for i in order:
-        if len(selected) >= _scalar(max_output):
-            break
-        if all(_iou(boxes[i], boxes[j]) <= iou_threshold for j in selected):
-            selected.append(int(i))
-    return [np.asarray(selected, dtype=np.int32)]
+    selected_scores: list[float] = []
+    while heap and len(selected) < max_output:
+        _, index, begin, score = heapq.heappop(heap)
+        original, hard = score, False
+        for j in range(len(selected) - 1, begin - 1, -1):
+            iou = _iou(boxes[index], boxes[selected[j]])
+            if scale == 0.0 and iou > iou_threshold:
+                hard = True
+                break
+            score *= np.exp(scale * iou * iou) if (scale != 0.0 or iou <= iou_threshold) else 0.0
+            if score <= score_threshold:
+                break
+        if hard:
+            continue
+        if score == original:
+            selected.append(index)
+            selected_scores.append(score)
+        elif score > score_threshold:
+            heapq.heappush(heap, (-score, index, len(selected), score))
+    return selected, selected_scores
+
+
+def _nms_args(node_def, inputs):
+    boxes, scores = np.asarray(inputs[0], np.float64), np.asarray(inputs[1], np.float64)
+    if node_def.op == "NonMaxSuppression":
+        return boxes, scores, _scalar(inputs[2]), float(get_attr(node_def, "iou_threshold")), -np.inf, 0.0
+    iou = float(np.asarray(inputs[3]))
+    score = float(np.asarray(inputs[4])) if len(inputs) > 4 else -np.inf
+    sigma = float(np.asarray(inputs[5])) if node_def.op == "NonMaxSuppressionV5" else 0.0
+    return boxes, scores, _scalar(inputs[2]), iou, score, sigma
+
+
+@kernel("NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3", "NonMaxSuppressionV4",
+        "NonMaxSuppressionV5")
+def _non_max_suppression(node_def, inputs):
+    boxes, scores, max_output, iou, score_threshold, sigma = _nms_args(node_def, inputs)
+    selected, selected_scores = _select_boxes(boxes, scores, max_output, iou, score_threshold, sigma)
+    valid = len(selected)
+    if node_def.op in ("NonMaxSuppressionV4", "NonMaxSuppressionV5") and get_attr(node_def, "pad_to_max_output_size",
+                                                                                 False):
+        selected += [0] * (max_output - valid)
+        selected_scores += [0.0] * (max_output - valid)
+    out = [np.asarray(selected, dtype=np.int32)]
+    if node_def.op == "NonMaxSuppressionV5":
+        out.append(np.asarray(selected_scores, dtype=np.asarray(inputs[1]).dtype))
+    if node_def.op in ("NonMaxSuppressionV4", "NonMaxSuppressionV5"):
+        out.append(np.int32(valid))
+    return out
 
 
 @kernel("ExtractImagePatches")

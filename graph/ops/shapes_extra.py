@@ -163,3 +163,11 @@ def _unravel_index(node_def, shapes, values):
     indices, dims = shapes
     count = None if dims is None or not dims else dims[0]
     return [None if indices is None else (count,) + tuple(indices)]
+
+
+@shape_fn("NonMaxSuppressionV4", "NonMaxSuppressionV5")
+def _non_max_suppression_padded(node_def, shapes, values):
+    size = int_value(values[2]) if attr(node_def, "pad_to_max_output_size", False) else None
+    if node_def.op == "NonMaxSuppressionV4":
+        return [(size,), ()]
+    return [(size,), (size,), ()]

@@ -620,3 +620,23 @@ def test_string_join_and_to_number_run_in_onnx_and_regex_full_match():
     assert joined.tolist() == [b"7~!", b" -2 ~!"]
     np.testing.assert_array_equal(number, [7.0, -2.0])
     assert [m.tolist() for m in matched] == [[True, False], [False, True]]
+
+
+def test_non_max_suppression_padded_and_with_scores():
+    boxes = tf.placeholder(tf.float32, [None, 4])
+    scores = tf.placeholder(tf.float32, [None])
+    bv = np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [1, 1, 0, 0], [0, 10, 1, 11]], np.float32)
+    sv = np.array([0.9, 0.95, 0.7, 0.6], np.float32)
+    indices, valid = tf.image.non_max_suppression_padded(boxes, scores, 4, pad_to_max_output_size=True)
+    kept, kept_scores = tf.image.non_max_suppression_with_scores(boxes, scores, 4)
+    with tf.Session() as sess:
+        got = sess.run([indices, valid, kept, kept_scores], {boxes: bv, scores: sv})
+        assert sess.last_run_backend == "onnxruntime"
+        soft = sess.run(tf.image.non_max_suppression_with_scores(boxes, scores, 4, soft_nms_sigma=0.5),
+                        {boxes: bv, scores: sv})
+        assert sess.last_run_backend == "numpy"  # soft suppression has no ONNX form
+    assert got[0].tolist() == [1, 3, 0, 0] and got[1] == 2  # box 2 is box 0 with its corners swapped
+    assert got[2].tolist() == [1, 3]
+    np.testing.assert_allclose(got[3], [0.95, 0.6])
+    assert soft[0].tolist()[:2] == [1, 3] and len(soft[0]) == 4  # soft: overlapping boxes come back decayed
+    assert (np.diff(soft[1]) <= 0).all() and soft[1][0] == np.float32(0.95)

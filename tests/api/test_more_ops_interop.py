@@ -149,6 +149,19 @@ fetches = [tf.saturate_cast(x * 100, tf.uint8), tf.saturate_cast(x * 100, tf.int
            tf.math.invert_permutation([3, 0, 2, 1])]
 feed = {"x:0": X, "a:0": np.array([1, 3, 7, 11, 0], np.int32), "img:0": IMG}
 """,
+    "nms_variants": """
+boxes = tf.placeholder(tf.float32, [None, 4], name="boxes")
+scores = tf.placeholder(tf.float32, [None], name="scores")
+fetches = [*tf.image.non_max_suppression_padded(boxes, scores, 6, 0.4, 0.2, pad_to_max_output_size=True),
+           *tf.image.non_max_suppression_padded(boxes, scores, 3),
+           *tf.image.non_max_suppression_with_scores(boxes, scores, 5, 0.5, 0.1),
+           *tf.image.non_max_suppression_with_scores(boxes, scores, 8, 1.0, 0.05, soft_nms_sigma=0.5)]
+# No box with swapped corners here: TF 2's non_max_suppression_padded is a new (tiled) algorithm
+# that does not canonicalize them, where TF 1.x's NonMaxSuppressionV4, which ortflow builds, does.
+feed = {"boxes:0": np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11], [0, 30, 1, 31],
+                             [0, 100, 1, 101], [0.5, 0.5, 1.5, 1.5], [0, 10.5, 1, 11.5]], np.float32),
+        "scores:0": np.array([0.9, 0.95, 0.75, 0.6, 0.5, 0.3, 0.8, 0.55], np.float32)}
+""",
     "lbeta": """
 x = tf.placeholder(tf.float32, [None, 5], name="x")
 fetches = [tf.math.lbeta(tf.abs(x) + 0.5), tf.math.lgamma(x + 0.25)]

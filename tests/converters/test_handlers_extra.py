@@ -389,6 +389,26 @@ def non_max_suppression():
                 lambda f: [np.array([1, 3], np.int32), np.array([1, 3], np.int32)], min_opset=11)
 
 
+@case
+def non_max_suppression_padded_and_with_scores():
+    boxes = np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 10, 1, 11], [0, 20, 1, 21]], np.float32)
+    scores = np.array([0.9, 0.95, 0.6, 0.3], np.float32)
+    nodes = [placeholder("boxes", F32, [None, 4]), placeholder("scores", F32, [None]),
+             const("max", np.int32(5)), const("iou", np.float32(0.5)), const("score", np.float32(0.4)),
+             const("sigma", np.float32(0.0)),
+             op("v4", "NonMaxSuppressionV4", ["boxes", "scores", "max", "iou", "score"], T=F32, T_threshold=F32,
+                pad_to_max_output_size=True),
+             op("v4_plain", "NonMaxSuppressionV4", ["boxes", "scores", "max", "iou", "score"], T=F32,
+                T_threshold=F32, pad_to_max_output_size=False),
+             op("v5", "NonMaxSuppressionV5", ["boxes", "scores", "max", "iou", "score", "sigma"], T=F32,
+                pad_to_max_output_size=True)]
+    return Case(nodes, {"boxes:0": boxes, "scores:0": scores},
+                ["v4:0", "v4:1", "v4_plain:0", "v4_plain:1", "v5:0", "v5:1", "v5:2"],
+                lambda f: [np.array([1, 2, 0, 0, 0], np.int32), np.int32(2), np.array([1, 2], np.int32), np.int32(2),
+                           np.array([1, 2, 0, 0, 0], np.int32), np.array([0.95, 0.6, 0, 0, 0], np.float32),
+                           np.int32(2)], min_opset=11)
+
+
 def _patches(x, k, s, r, same):
     kh, kw = k
     n, h, w, c = x.shape
