@@ -3,7 +3,11 @@
 `static_rnn` unrolls the cell once per input in a variable scope `rnn` (variables made on the
 first step, reused after); `dynamic_rnn` runs it in a `while_loop` over TensorArrays (time major
 inside, transposed back at the end). With `sequence_length`, steps past a row's length give zero
-outputs and carry that row's state through unchanged, as in TensorFlow.
+outputs and carry that row's state through unchanged, as in TensorFlow. `raw_rnn` runs the
+loop a user's `loop_fn` drives.
+
+The small nested-structure helpers (`flatten`, `pack_sequence_as`, `map_structure`, the part of
+tf.nest the RNN code needs) and the zero-state builders live here too; `rnn_cell` imports them.
 """
 
 from __future__ import annotations
