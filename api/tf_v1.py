@@ -150,12 +150,31 @@ def disable_eager_execution():
     """A no-op: ortflow is graph-only."""
 
 
-disable_v2_behavior = disable_eager_execution
+def enable_eager_execution(config=None, device_policy=None, execution_mode=None):
+    """A no-op: ortflow is graph-only, so there is no eager mode to turn on."""
+
+
+def disable_v2_behavior():
+    """As TF's: graph mode (ortflow's only mode) and TF 1.x shapes (`shape[i].value` works on
+    unknown dimensions, which index as `Dimension(None)`: see `ortflow.graph.tensor_shape`)."""
+    from ortflow.graph.tensor_shape import disable_v2_tensorshape
+
+    disable_v2_tensorshape()
+
+
+def enable_v2_behavior():
+    """As TF's, for shapes: known dimensions index as ints (with `.value`), unknown as None."""
+    from ortflow.graph.tensor_shape import enable_v2_tensorshape
+
+    enable_v2_tensorshape()
+
+
 newaxis = None
 
 __all__ += ["GraphKeys", "device", "control_dependencies", "colocate_with", "add_to_collection",
             "add_to_collections", "get_collection", "get_collection_ref", "executing_eagerly",
-            "disable_eager_execution", "disable_v2_behavior", "newaxis"]
+            "disable_eager_execution", "disable_v2_behavior", "enable_eager_execution",
+            "enable_v2_behavior", "newaxis"]
 
 from ortflow.api.signal import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 

@@ -156,3 +156,19 @@ def test_tf2_style_matches_tensorflow_v2_shapes_up_to_the_int_subclass(tf):
     # TensorFlow's v2 shapes give plain ints where ortflow gives its int subclass.
     ours = {e: _eval(ortflow, e).replace("Dimension(3)", "3").replace("Dimension(6)", "6") for e in TF2}
     assert ours == theirs
+
+
+def test_disable_v2_behavior_switches_to_tf1_shapes_as_tensorflow_does():
+    import ortflow as tf
+
+    try:
+        tf.disable_v2_behavior()
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [None, 3])
+            assert x.shape[0].value is None and x.get_shape()[1].value == 3
+        tf.enable_v2_behavior()
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [None, 3])
+            assert x.shape[0] is None and x.shape[1].value == 3
+    finally:
+        tf.enable_v2_behavior()
