@@ -840,7 +840,10 @@ scatter_sub = _scatter("ScatterSub")
 scatter_nd_update = _scatter("ScatterNdUpdate")
 scatter_nd_add = _scatter("ScatterNdAdd")
 scatter_nd_sub = _scatter("ScatterNdSub")
+scatter_max = _scatter("ScatterMax")
+scatter_min = _scatter("ScatterMin")
 
+__all__ += ["scatter_max", "scatter_min"]
 __all__ += ["argsort", "bitcast", "histogram_fixed_width", "lin_space", "linspace", "meshgrid", "random_crop",
             "roll", "scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
             "scatter_update", "searchsorted", "sort", "unique", "unique_with_counts"]

@@ -58,9 +58,14 @@ _ASSIGN_OPS = {
     "ScatterNdUpdate": ("TensorScatterUpdate", True),
     "ScatterNdAdd": ("TensorScatterAdd", True),
     "ScatterNdSub": ("TensorScatterSub", True),
+    "ScatterMax": ("TensorScatterMax", True),
+    "ScatterMin": ("TensorScatterMin", True),
+    "ScatterNdMax": ("TensorScatterMax", True),
+    "ScatterNdMin": ("TensorScatterMin", True),
 }
 # Scatter ops whose indices pick whole rows (the others' last index axis holds index tuples).
-_ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub"})
+_ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMax",
+                              "ScatterMin"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})

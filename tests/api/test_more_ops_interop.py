@@ -49,7 +49,7 @@ v = tf.get_variable("v", initializer=np.arange(12, dtype=np.float32).reshape(4, 
 u = tf.placeholder(tf.float32, [None, 3], name="u")
 fetches = [tf.scatter_update(v, [3, 0], u), tf.scatter_add(v, [1, 1], u), tf.scatter_sub(v, [2], u[:1]),
            tf.scatter_nd_update(v, [[0, 1], [2, 2]], [-5.0, 9.0]), tf.scatter_nd_add(v, [[1], [1]], u),
-           tf.scatter_nd_sub(v, [[3, 0]], [1.5])]
+           tf.scatter_nd_sub(v, [[3, 0]], [1.5]), tf.scatter_max(v, [0, 3], u), tf.scatter_min(v, [2], u[1:])]
 init = tf.global_variables_initializer()
 feed = {"u:0": M[:2]}
 sequential = True
