@@ -327,8 +327,17 @@ class BatchNormalization(Layer):
                 mean, variance = array_ops.reshape(mean, self.moving_mean.shape.as_list()), \
                     array_ops.reshape(variance, self.moving_mean.shape.as_list())
         if training_value is None:
-            mean, variance = _select_stats(training, mean, variance, self.moving_mean, self.moving_variance)
-            self._add_moving_updates(mean, variance, training, training_value)
+            # As TF: conds pick the batch or the moving statistics, and each update is a cond
+            # whose true branch assigns (the Merge is the update op).
+            pred = convert_to_tensor(training)
+            batch_mean, batch_variance = mean, variance
+            mean = cond(pred, lambda: batch_mean, lambda: self.moving_mean, [])[0]
+            variance = cond(pred, lambda: batch_variance, lambda: self.moving_variance, [])[0]
+            decay = 1.0 - self.momentum
+            for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                update = cond(pred, lambda v=var, x=value: self._assign_moving_average(v, x, decay),
+                              lambda v=var: v, [])[0]
+                self.add_update(update.op)
         elif training_value is False:
             mean, variance = self.moving_mean, self.moving_variance
         else:  # as TF: the updates come first, each with a constant decay
@@ -342,39 +351,35 @@ class BatchNormalization(Layer):
         out.set_shape(inputs.shape)
         return out
 
+    def _assign_moving_average(self, var, value, decay: float):
+        g = get_default_graph()
+        with g.name_scope("AssignMovingAvg") as scope, g.colocate_with(var.op):
+            factor = constant(decay, dtype=var.dtype.base_dtype, name="decay")
+            delta = math_ops.multiply(math_ops.subtract(var, value, name="sub"), factor, name="mul")
+            return apply_op("AssignSub", [var, delta], name=scope).outputs[0]
+
     def _add_moving_updates(self, mean, variance, training, training_value, decay=None) -> None:
         """`moving -= (moving - batch) * (1 - momentum)` for both statistics, colocated with them.
 
-        With a bool tensor `training`, momentum is a cond (1.0 in inference: no change).
+        The fused form subtracts a momentum tensor (a cond on a bool tensor `training`: 1.0 in
+        inference, no change); the unfused one a constant `decay`, as TF builds each.
         """
-        momentum = None
-        if decay is None:
-            if training_value is None:
-                momentum = smart_cond(training, lambda: constant(self.momentum, name="Const"),
-                                      lambda: constant(1.0, name="Const"), [])[0]
-            else:
-                momentum = constant(self.momentum, name="Const")
+        if decay is not None:
+            for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                self.add_update(self._assign_moving_average(var, value, decay).op)
+            return
+        if training_value is None:
+            momentum = smart_cond(training, lambda: constant(self.momentum, name="Const"),
+                                  lambda: constant(1.0, name="Const"), [])[0]
+        else:
+            momentum = constant(self.momentum, name="Const")
         g = get_default_graph()
         for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
             with g.colocate_with(var.op), g.name_scope("AssignMovingAvg") as scope:
-                if momentum is None:
-                    factor = constant(decay, dtype=var.dtype.base_dtype, name="decay")
-                    delta = math_ops.multiply(math_ops.subtract(var, value, name="sub"), factor, name="mul")
-                else:
-                    factor = math_ops.subtract(1.0, momentum, name="sub")
-                    delta = math_ops.multiply(math_ops.subtract(var, value, name="sub_1"), factor, name="mul")
+                factor = math_ops.subtract(1.0, momentum, name="sub")
+                delta = math_ops.multiply(math_ops.subtract(var, value, name="sub_1"), factor, name="mul")
                 update = apply_op("AssignSub", [var, delta], name=scope)
             self.add_update(update)
-
-
-def _select_stats(training, mean, variance, moving_mean, moving_variance):
-    # The batch statistics when `training` holds, else the moving ones: one cond per statistic.
-    pred = convert_to_tensor(training)
-    pick = []
-    for batch, moving in ((mean, moving_mean), (variance, moving_variance)):
-        pick.extend(cond(pred, lambda b, m: array_ops.identity(b), lambda b, m: array_ops.identity(m),
-                         [batch, moving]))
-    return pick
 
 
 def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
