@@ -34,7 +34,7 @@ from ortflow.converters.sequences import mark_sequence, sequence_dtype
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 
-__all__ = ["loop_scan_first_dims", "loop_sequence_body", "sequence_output_graph"]
+__all__ = ["loop_scan_first_dims", "loop_sequence_body"]
 
 _REGION_IDS = itertools.count(1)
 
@@ -150,22 +150,20 @@ def _declared(dtype, is_sequence: bool = False):
     return dtype
 
 
-def sequence_output_graph(sub, output: str, elem):
-    """The GraphProto of subgraph context `sub` whose one output `output` is a sequence."""
-    graph = sub.finish([(output, _declared(elem, True), None)])
-    _retype(graph, {0: elem}, "output")
-    return graph
+def loop_sequence_body(ctx, name: str, elem):
+    """A Loop body with two carried values, a sequence and an item, that appends the item.
 
-
-def loop_sequence_body(ctx, name: str, item: str, elem):
-    """A Loop body that appends `item` (an outer value) to its one sequence-carried value."""
+    The item is carried rather than read from the enclosing scope: onnxruntime checks the
+    shapes of outer values strictly inside subgraphs, and some values carry loosely inferred
+    ranks there.
+    """
     iteration, cond_in = _fresh(ctx, f"{name}/iteration"), _fresh(ctx, f"{name}/cond_in")
-    seq_in = _fresh(ctx, f"{name}/sequence")
+    seq_in, item_in = _fresh(ctx, f"{name}/sequence"), _fresh(ctx, f"{name}/item")
     body = ctx.make_subgraph(name, [(iteration, dtypes.int64, ()), (cond_in, dtypes.bool, ()),
-                                    (seq_in, _declared(elem, True), None)])
+                                    (seq_in, _declared(elem, True), None), (item_in, elem, None)])
     grown = _fresh(body, f"{name}/grown")
-    body.make_node("SequenceInsert", [seq_in, item], outputs=[grown])
-    graph = body.finish([(cond_in, dtypes.bool, ()), (grown, _declared(elem, True), None)])
+    body.make_node("SequenceInsert", [seq_in, item_in], outputs=[grown])
+    graph = body.finish([(cond_in, dtypes.bool, ()), (grown, _declared(elem, True), None), (item_in, elem, None)])
     _retype(graph, {2: elem}, "input")
     _retype(graph, {1: elem}, "output")
     return graph
@@ -278,6 +276,7 @@ def _find_cond(ctx, switch) -> _Cond:
     pred_node = split_tensor_name(pred)[0]
     switches = {c.name for c in ctx.consumers(pred_node)
                 if c.op in ("Switch", "RefSwitch") and _data_inputs(c)[1] == pred}
+    switches = _same_level(ctx, switches, switch.name)
     tags: dict[str, set[str]] = {}
     merges: list[str] = []
     nested: set[str] = set()   # Merges of conds nested in one branch: tagged like other nodes
@@ -313,6 +312,57 @@ def _find_cond(ctx, switch) -> _Cond:
     true_nodes = _topological(ctx, [n for n, t in tags.items() if t == {"T"}])
     false_nodes = _topological(ctx, [n for n, t in tags.items() if t == {"F"}])
     return _Cond(next(_REGION_IDS), pred, sorted(switches), true_nodes, false_nodes, merges)
+
+
+def _same_level(ctx, switches: set[str], start: str) -> set[str]:
+    """The Switches of `start`'s cond among those sharing its predicate.
+
+    Conds on one predicate (two layers on one `training` flag, once the TF-side passes have
+    folded each cond's `pred_id` Identity into the flag) are told apart by order: a Switch
+    whose data is computed downstream of another such Switch belongs to a later cond (or one
+    nested in a branch), so levels are peeled off in order. A pivot Switch (the predicate
+    switched on itself, whose outputs gate a branch's constants) joins the level whose branch
+    nodes it reaches before any Merge; pivots that reach none form a level of their own.
+    """
+    pred = _data_inputs(ctx.tf_node(start))[1]
+    pivots = {s for s in switches if _data_inputs(ctx.tf_node(s))[0] == pred}
+    levels, remaining = [], switches - pivots
+    while remaining:
+        downstream = _downstream_of(ctx, remaining, through_merges=True)
+        level = {s for s in remaining if split_tensor_name(_data_inputs(ctx.tf_node(s))[0])[0] not in downstream}
+        if not level:
+            return switches  # a cycle (not expected outside loops): keep the old grouping
+        levels.append(level)
+        remaining -= level
+    reach = [_downstream_of(ctx, level, through_merges=False) for level in levels]
+    alone: set[str] = set()
+    for pivot in sorted(pivots):
+        mine = _downstream_of(ctx, {pivot}, through_merges=False)
+        target = next((level for level, r in zip(levels, reach) if mine & r), alone)
+        target.add(pivot)
+    for level in [*levels, alone]:
+        if start in level:
+            return level
+    return {start}
+
+
+def _downstream_of(ctx, names: set[str], through_merges: bool) -> set[str]:
+    # Nodes reached from `names` through data and control edges, not across loop back edges
+    # (nor past a Merge unless `through_merges`).
+    seen: set[str] = set()
+    work = [c.name for n in names for c in ctx.consumers(n)]
+    while work:
+        name = work.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = ctx.tf_node(name)
+        if node is None or node.op in ("NextIteration", "RefNextIteration"):
+            continue
+        if not through_merges and node.op in ("Merge", "RefMerge"):
+            continue
+        work.extend(c.name for c in ctx.consumers(name))
+    return seen
 
 
 @handler("Switch")

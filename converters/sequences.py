@@ -2,9 +2,8 @@
 
 The "flow" value of a TensorArray and the variant handle of a TensorList both become one ONNX
 sequence value; the TensorArray's resource handle is not lowered (its readers use the flow).
-A write appends when its index is the next one (how TF's RNN loops and unstack/scatter fill
-an array) and otherwise replaces the element at its index, padding with zeros up to it, so
-writes may come in any order. The control-flow handlers ask `sequence_dtype` which values are sequences,
+A write replaces the element at its index, after zeros have padded the sequence up to it, so
+writes may come in any order (TF's RNN loops and unstack/scatter fill arrays in order). The control-flow handlers ask `sequence_dtype` which values are sequences,
 so Loop bodies and If branches can declare them with sequence types.
 """
 
@@ -13,7 +12,7 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-from ortflow.converters.emit import const_i64, first, to_int64, to_scalar
+from ortflow.converters.emit import INT64_MAX, const_i64, first, reduce, to_int64, to_scalar
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -91,34 +90,20 @@ def convert_tensor_array_read(ctx, node):
 @handler("TensorArrayWriteV3")
 def convert_tensor_array_write(ctx, node):
     # TF:   flow_out = TensorArrayWriteV3(handle, index, value, flow_in)
-    # ONNX: Flow_out = If(Equal(Index, SequenceLength(Flow)),
-    #                     then: SequenceInsert(Flow, Value),                  (the next element)
-    #                     else: SequenceInsert(SequenceErase(Pad(Flow), Index), Value, Index))
+    # ONNX: Flow_out = SequenceInsert(SequenceErase(Pad(Flow), Index), Value, Index)
     # TF writes any index below the array's size in any order; the sequence holds the elements
-    # written so far. The usual write (a loop counter filling the array in order) appends; any
-    # other index replaces its element, after zeros have filled the gap up to it.
+    # up to the highest index written so far. Zeros shaped like the value pad it until the
+    # index is inside (one for the usual in-order write), and the element there is replaced.
+    # (No subgraph reads an outer value: onnxruntime checks outer values' shapes strictly in
+    # subgraphs, and some handlers' values carry ranks it infers loosely.)
     flow, value = node.input(3), node.input(2)
     elem = node.input_dtype(2)
     index = to_scalar(ctx, to_int64(ctx, node.input(1)))
     length = first(ctx, "SequenceLength", [flow])
-    at_end = first(ctx, "Equal", [index, length])
-    append = ctx.make_subgraph(f"{node.name}/append")
-    appended = _made_up(append, "appended")
-    first(append, "SequenceInsert", [flow, value], output=appended)
-    place = ctx.make_subgraph(f"{node.name}/place")
-    placed = _made_up(place, "placed")
-    padded = _pad_to(place, flow, value, index, length, elem)
-    erased = first(place, "SequenceErase", [padded, index])
-    first(place, "SequenceInsert", [erased, value, index], output=placed)
-    branches = {"then_branch": _sequence_graph(append, appended, elem),
-                "else_branch": _sequence_graph(place, placed, elem)}
-    ctx.make_node("If", [at_end], branches, outputs=[node.output(0)])
+    padded = _pad_to(ctx, flow, value, index, length, elem)
+    erased = first(ctx, "SequenceErase", [padded, index])
+    first(ctx, "SequenceInsert", [erased, value, index], output=node.output(0))
     mark_sequence(ctx, node.output(0), elem)
-
-
-def _made_up(ctx, hint: str) -> str:
-    # Subgraph outputs are looked up like TF tensor names ('x:0').
-    return f"{ctx.unique_name(hint)}:0"
 
 
 def _pad_to(ctx, flow: str, value: str, index: str, length: str, elem) -> str:
@@ -129,14 +114,8 @@ def _pad_to(ctx, flow: str, value: str, index: str, length: str, elem) -> str:
                   {"value": np.zeros(1, dtype=dtypes.as_dtype(elem).as_numpy_dtype)})
     from ortflow.converters.control_flow import loop_sequence_body
 
-    body = loop_sequence_body(ctx, f"{ctx.graph_name}/pad", zeros, elem)
-    return ctx.make_node("Loop", [count, "", flow], {"body": body})[0]
-
-
-def _sequence_graph(sub, output: str, elem):
-    from ortflow.converters.control_flow import sequence_output_graph
-
-    return sequence_output_graph(sub, output, elem)
+    body = loop_sequence_body(ctx, f"{getattr(ctx, 'graph_name', None) or 'main'}/pad", elem)
+    return ctx.make_node("Loop", [count, "", flow, zeros], {"body": body}, outputs=2)[0]
 
 
 def _stack(ctx, seq: str) -> str:
@@ -146,8 +125,22 @@ def _stack(ctx, seq: str) -> str:
 @handler("TensorArrayGatherV3")
 def convert_tensor_array_gather(ctx, node):
     # TF:   value = TensorArrayGatherV3(handle, indices, flow_in, dtype: type, element_shape)
-    # ONNX: Value = Gather(ConcatFromSequence(Flow, axis=0, new_axis=1), Indices)
-    first(ctx, "Gather", [_stack(ctx, node.input(2)), node.input(1)], {"axis": 0}, output=node.output(0))
+    # ONNX: Value = Gather(Concat(ConcatFromSequence(Flow, axis=0, new_axis=1), Zeros), Indices)
+    # Elements never written read as zeros, as in TF (dynamic_rnn stops writing at the longest
+    # sequence_length and stacks all time steps): zero rows extend the stack up to the highest
+    # index gathered.
+    stacked = _stack(ctx, node.input(2))
+    indices = to_int64(ctx, node.input(1))
+    shape = first(ctx, "Shape", [stacked])
+    rows = first(ctx, "Slice", [shape, const_i64(ctx, [0]), const_i64(ctx, [1])])
+    highest = reduce(ctx, "ReduceMax", first(ctx, "Reshape", [indices, const_i64(ctx, [-1])]), [0], True)
+    missing = first(ctx, "Max", [first(ctx, "Sub", [first(ctx, "Add", [highest, const_i64(ctx, [1])]), rows]),
+                                 const_i64(ctx, [0])])
+    rest = first(ctx, "Slice", [shape, const_i64(ctx, [1]), const_i64(ctx, [INT64_MAX])])
+    elem = np.zeros(1, dtype=dtypes.as_dtype(node.attr("dtype")).as_numpy_dtype)
+    zeros = first(ctx, "ConstantOfShape", [first(ctx, "Concat", [missing, rest], {"axis": 0})], {"value": elem})
+    full = first(ctx, "Concat", [stacked, zeros], {"axis": 0})
+    first(ctx, "Gather", [full, node.input(1)], {"axis": 0}, output=node.output(0))
 
 
 @handler("TensorArrayConcatV3")

@@ -235,11 +235,6 @@ def test_dynamic_rnn_lengths_and_unknown_time():
             np.testing.assert_allclose(st.h, h, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "converter/onnxruntime gap: with a static batch size and sequence_length, onnxruntime refuses "
-    "the converted loop ('TensorArrayWriteV3/If ... Output:rnn/while/Select:0 Mismatch between "
-    "number of inferred and declared dimensions. inferred=2 declared=3'); an unknown batch size, "
-    "or no sequence_length, converts and runs (see the tests around this one)"))
 def test_dynamic_rnn_static_batch_with_lengths():
     x = tf.placeholder(tf.float32, [BATCH, TIME, DEPTH], name="x")
     outputs, _ = tf.nn.dynamic_rnn(rc.BasicRNNCell(2), x, sequence_length=[4, 2, 0], dtype=tf.float32)
