@@ -651,15 +651,40 @@ def searchsorted(sorted_sequence, values, side="left", out_type=_dtypes.int32, n
     if side not in ("left", "right"):
         raise ValueError(f"Argument `side` must be either 'right' or 'left'. Received: `side` = {side!r}.")
     g = graph_of(sorted_sequence, values)
-    with g.as_default(), g.name_scope(name or "searchsorted"):
+    with g.as_default():
         sorted_sequence = convert_to_tensor(sorted_sequence)
         values = convert_to_tensor(values)
-        sequence_2d = reshape(sorted_sequence, [-1, shape(sorted_sequence)[-1]])
-        values_2d = reshape(values, [-1, shape(values)[-1]])
+        sequence_size = _shape_internal(sorted_sequence)[-1]
+        values_size = _shape_internal(values)[-1]
+        sequence_2d = _reshape_to(sorted_sequence, [-1, sequence_size])
+        values_2d = _reshape_to(values, [-1, values_size])
         op_type = "UpperBound" if side == "right" else "LowerBound"
         out = apply_op_output(op_type, [sequence_2d, values_2d], {"out_type": _dtypes.as_dtype(out_type)},
-                              name=op_type)
-        return reshape(out, shape(values))
+                              name=name or op_type)
+        return reshape(out, _shape_internal(values))
+
+
+def _reshape_to(x: Tensor, dims: list) -> Tensor:
+    # `reshape(x, dims)` for a list mixing ints and Tensors, with TF's names for the packed
+    # shape: "Reshape/shape" packing "Reshape/shape/0", ... (one Const per int).
+    g = x.graph
+    with g.name_scope("Reshape") as scope:
+        with g.name_scope("shape") as shape_scope:
+            parts = [d if isinstance(d, Tensor) else constant(int(d), name=str(i)) for i, d in enumerate(dims)]
+            packed = stack(parts, name=shape_scope)
+        return apply_op_output("Reshape", [x, packed], name=scope)
+
+
+def _shape_internal(x: Tensor) -> Tensor:
+    # TF's internal shape helper without an out_type: a static shape becomes the Const
+    # "Shape/shape_as_tensor" (int32 unless a dim needs int64), else a `Shape` op.
+    g = x.graph
+    if not x.shape.is_fully_defined():
+        return apply_op_output("Shape", [x], {"out_type": _dtypes.int32}, name="Shape")
+    dims = x.shape.as_list()
+    kind = np.int32 if builtins.all(d < 2 ** 31 for d in dims) else np.int64
+    with g.name_scope("Shape"):
+        return constant(np.array(dims, dtype=kind), name="shape_as_tensor")
 
 
 def histogram_fixed_width(values, value_range, nbins=100, dtype=_dtypes.int32, name=None):

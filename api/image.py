@@ -293,11 +293,12 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
     """Converts between uint8 [0, 255] and float [0, 1] images (and same-kind casts)."""
     dtype = _dtypes.as_dtype(dtype)
     g = graph_of(image)
-    with g.as_default(), g.name_scope(name or "convert_image"):
+    with g.as_default():
         image = convert_to_tensor(image, name="image")
+        if image.dtype.base_dtype == dtype:  # as TF: an Identity outside the convert_image scope
+            return array_ops.identity(image, name=name)
+    with g.as_default(), g.name_scope(name or "convert_image"):
         src = image.dtype.base_dtype
-        if src == dtype:
-            return array_ops.identity(image)
         if src.is_integer and dtype.is_floating:
             return math_ops.multiply(math_ops.cast(image, dtype), 1.0 / src.max)
         if src.is_floating and dtype.is_integer:
@@ -481,15 +482,13 @@ def hsv_to_rgb(images, name=None):
 
 def _in_float(op_type: str, image, amount, scope: str):
     # TF's adjust_hue / adjust_saturation: the op runs on float16/float32, other types are
-    # converted to float32 and back.
+    # converted to float32 and back (an Identity for float images).
     g = graph_of(image)
-    with g.as_default(), g.name_scope(scope) as name:
+    with g.as_default(), g.name_scope(scope):
         image = convert_to_tensor(image, name="image")
         orig = image.dtype.base_dtype
-        if orig in (_dtypes.float16, _dtypes.float32):
-            return apply_op_output(op_type, [image, amount], name=name)
-        flt = convert_image_dtype(image, _dtypes.float32)
-        return convert_image_dtype(apply_op_output(op_type, [flt, amount]), orig)
+        flt = image if orig in (_dtypes.float16, _dtypes.float32) else convert_image_dtype(image, _dtypes.float32)
+        return convert_image_dtype(apply_op_output(op_type, [flt, amount], name=op_type), orig)
 
 
 def adjust_hue(image, delta, name=None):

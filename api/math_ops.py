@@ -789,7 +789,8 @@ def clip_by_average_norm(t, clip_norm, name=None):
     with g.as_default(), g.name_scope(name or "clip_by_average_norm") as scope:
         t = convert_to_tensor(t, name="t")
         n_element = cast(array_ops.size(t), _dtypes.float32)
-        l2norm_inv = rsqrt(reduce_sum(t * t))
+        squares = t * t
+        l2norm_inv = rsqrt(reduce_sum(squares, array_ops.range(array_ops.rank(t))))
         tclip = t * clip_norm * minimum(l2norm_inv * n_element, truediv(constant(1.0), clip_norm))
         return array_ops.identity(tclip, name=scope)
 
@@ -840,7 +841,7 @@ def lbeta(x, name=None):
         x = convert_to_tensor(x, name="x")
         log_prod_gamma_x = reduce_sum(lgamma(x), [-1])
         sum_x = reduce_sum(x, [-1])
-        return subtract(log_prod_gamma_x, lgamma(sum_x))
+        return log_prod_gamma_x - lgamma(sum_x)
 
 
 def invert_permutation(x, name=None):
@@ -848,5 +849,5 @@ def invert_permutation(x, name=None):
     return apply_op_output("InvertPermutation", [x], name=name or "InvertPermutation")
 
 
-__all__ += ["invert_permutation", "lbeta", "saturate_cast", "to_bfloat16", "to_complex128", "to_complex64",
+__all__ += ["invert_permutation", "lbeta", "saturate_cast", "to_bfloat16", "to_complex64", "to_complex128",
             "to_double"]

@@ -239,6 +239,19 @@ STRUCTURE_CASES = {
     "clip_norms": '[tf.global_norm([m, m]), tf.where_v2(m > 0, m, 0.0), '
                   'tf.linalg.lstsq(m, tf.ones([3, 1]))]',
     "bincount": 'tf.math.bincount(tf.placeholder(tf.int32, [None], name="x"), minlength=3, maxlength=5)',
+    "clip_global": 'tf.clip_by_global_norm([m, m * 2.0], 1.0)',
+    "clip_average": 'tf.clip_by_average_norm(m, 1.0)',
+    "math_small": '[tf.math.log_sigmoid(m), tf.math.polyval([1.0, 2.0], m), tf.saturate_cast(m, tf.uint8), '
+                  'tf.cumprod(m, 1, exclusive=True), tf.bitcast(m, tf.int32), tf.math.lbeta(m), '
+                  'tf.searchsorted(m, m)]',
+    "list_ops": '[tf.setdiff1d(tf.placeholder(tf.int32, [None], name="a"), [1]), tf.unravel_index([3, 4], [2, 3])]',
+    "image_small": '[tf.image.adjust_gamma(m[None], 2.0), tf.image.total_variation(tf.reshape(m, [3, 1, 3])), '
+                   'tf.image.rgb_to_hsv(m), tf.image.hsv_to_rgb(m), tf.image.adjust_hue(m[None], 0.1), '
+                   'tf.image.adjust_saturation(m[None], 0.5), '
+                   'tf.image.non_max_suppression_with_scores(tf.placeholder(tf.float32, [None, 4], name="b"), '
+                   'm[:, 0], 2)]',
+    "strings_small": '[tf.reduce_join(tf.placeholder(tf.string, [None, 2], name="s"), 1), '
+                     'tf.strings.regex_full_match(tf.constant(["a"]), "a+")]',
 }
 
 #: attrs compared besides node names and op types (others, such as TopKV2's index_type, are
