@@ -369,7 +369,8 @@ def _check_sequence_length(sequence_length, batch_size):
     from ortflow.api import control_flow_ops
 
     seq_shape = array_ops.shape(sequence_length)
-    packed = array_ops.stack([batch_size])
+    # TF's stack of a constant list is one Const (named after the stack), else a Pack.
+    packed = constant([batch_size], name="stack") if isinstance(batch_size, int) else array_ops.stack([batch_size])
     check = control_flow_ops.Assert(
         math_ops.reduce_all(math_ops.equal(seq_shape, packed)),
         [f"Expected shape for Tensor {sequence_length.name} is ", packed, " but saw shape: ", seq_shape])

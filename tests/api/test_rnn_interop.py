@@ -130,6 +130,12 @@ def loop_fn(time, cell_output, cell_state, loop_state):
 emit_ta, final_state, _ = tf.nn.raw_rnn(cell, loop_fn)
 fetches = [emit_ta.stack(), final_state]
 """,
+    "dynamic_static_batch_lengths": """
+lengths = tf.placeholder(tf.int32, [3], name="lengths")
+outputs, state = tf.nn.dynamic_rnn(rc.GRUCell(3), tf.reshape(x, [3, 4, 5]), sequence_length=lengths,
+                                   dtype=tf.float32)
+fetches = [outputs, state]
+""",
     "dynamic_basic_lstm": """
 outputs, state = tf.nn.dynamic_rnn(rc.BasicLSTMCell(6), x, dtype=tf.float32)
 fetches = [outputs, state]
