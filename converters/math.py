@@ -266,6 +266,64 @@ def convert_bucketize(ctx, node):
     reduce(ctx, "ReduceSum", counts, [-1], keepdims=False, output=node.output(0))
 
 
+def _fake_quant_constants(lo: np.ndarray, hi: np.ndarray, num_bits: int, narrow_range: bool) -> dict:
+    """TF's nudged quantization range, in float32 as its kernel computes it.
+
+    The zero point quant_min - min / scale is rounded (half away from zero) into
+    [quant_min, quant_max] and the range shifted so that 0.0 is exactly representable. The
+    inverse scale is computed from the range, not as 1 / scale (as TF does).
+    """
+    lo, hi = np.asarray(lo, np.float32), np.asarray(hi, np.float32)
+    quant_min = np.float32(1 if narrow_range else 0)
+    quant_max = np.float32((1 << num_bits) - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # min == max == 0: zeros, below
+        scale = ((hi - lo) / (quant_max - quant_min)).astype(np.float32)
+        inverse = ((quant_max - quant_min) / (hi - lo)).astype(np.float32)
+        zero_from_min = (quant_min - lo / scale).astype(np.float32)
+    rounded = np.sign(zero_from_min) * np.floor(np.abs(zero_from_min) + np.float32(0.5))
+    zero = np.clip(np.nan_to_num(rounded), quant_min, quant_max).astype(np.float32)
+    nudged_min = ((quant_min - zero) * scale).astype(np.float32)
+    with np.errstate(invalid="ignore"):
+        quant_zero = np.floor(-nudged_min * inverse + np.float32(0.5)).astype(np.float32)
+    return {"min": nudged_min, "max": ((quant_max - zero) * scale).astype(np.float32), "scale": scale,
+            "inverse": inverse, "quant_zero": quant_zero, "off": (lo == 0) & (hi == 0)}
+
+
+def _fake_quant(ctx, node, lo, hi, divide: bool = False) -> None:
+    # out = Floor((clamp(x) - nmin) * inverse - quant_zero + 0.5) * scale, in TF's operation
+    # order; FakeQuantWithMinMaxVars divides by the scale instead of multiplying by the inverse
+    c = _fake_quant_constants(lo, hi, int(node.attr("num_bits", 8)), bool(node.attr("narrow_range", False)))
+    if c["off"].any():  # TF outputs zeros where min == max == 0
+        for key in ("min", "max", "scale", "inverse", "quant_zero"):
+            c[key] = np.where(c["off"], np.float32(0), c[key]).astype(np.float32)
+    const = ctx.make_const
+    clamped = first(ctx, "Max", [first(ctx, "Min", [node.input(0), const(c["max"])]), const(c["min"])])
+    shifted = first(ctx, "Sub", [clamped, const(c["min"])])
+    steps = first(ctx, "Div", [shifted, const(c["scale"])]) if divide and not c["off"].any() \
+        else first(ctx, "Mul", [shifted, const(c["inverse"])])
+    levels = first(ctx, "Floor", [first(ctx, "Add", [first(ctx, "Sub", [steps, const(c["quant_zero"])]),
+                                                     const(np.float32(0.5))])])
+    first(ctx, "Mul", [levels, const(c["scale"])], output=node.output(0))
+
+
+@handler("FakeQuantWithMinMaxArgs")
+def convert_fake_quant_args(ctx, node):
+    # TF:   outputs = FakeQuantWithMinMaxArgs(inputs, min: float, max: float, num_bits, narrow_range)
+    # ONNX: Floor((Clip(X) - nmin) * inverse - quant_zero + 0.5) * scale   (TF's nudged range)
+    # Quantization-aware-trained TF 1.x graphs keep these in the frozen inference graph.
+    _fake_quant(ctx, node, np.float32(node.attr("min", -6.0)), np.float32(node.attr("max", 6.0)))
+
+
+@handler("FakeQuantWithMinMaxVars", "FakeQuantWithMinMaxVarsPerChannel")
+def convert_fake_quant_vars(ctx, node):
+    # TF:   outputs = FakeQuantWithMinMaxVars(inputs, min, max, num_bits, narrow_range)
+    #       (PerChannel: min and max are [d] vectors over the last dim)
+    # ONNX: as FakeQuantWithMinMaxArgs, with the range constants computed from the frozen min/max
+    lo, hi = node.input_value(1), node.input_value(2)
+    require(lo is not None and hi is not None, node, "min and max must be constant (a frozen graph)")
+    _fake_quant(ctx, node, lo, hi, divide=node.op == "FakeQuantWithMinMaxVars")
+
+
 @handler("ClipByValue")
 def convert_clip_by_value(ctx, node):
     # TF:   y = ClipByValue(t, clip_value_min, clip_value_max)  (bounds broadcast against t)

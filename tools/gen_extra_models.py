@@ -556,7 +556,21 @@ def _v1_graphs() -> dict:
         return {x: RNG.uniform(-1, 1, (5, 3)).astype(np.float32)}, [tf.identity(out.stack(), "out"),
                                                                     tf.identity(h, "h")]
 
-    return {"v1_scan_fold": scan_fold, "v1_while_growing": while_growing,
+    def fake_quant_cnn(tf):
+        # a quantization-aware-trained conv net as TF 1.x's contrib.quantize left it: FakeQuant on
+        # weights (per channel) and activations (min/max variables, then frozen)
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 3], name="input")
+        w = tf.compat.v1.get_variable("w", [3, 3, 3, 4])
+        wq = tf.quantization.fake_quant_with_min_max_vars_per_channel(
+            w, tf.reduce_min(w, [0, 1, 2]), tf.reduce_max(w, [0, 1, 2]), num_bits=8, narrow_range=True)
+        y = tf.nn.relu6(tf.nn.conv2d(x, wq, [1, 1, 1, 1], "SAME"))
+        lo = tf.compat.v1.get_variable("act_min", initializer=tf.constant(0.0))
+        hi = tf.compat.v1.get_variable("act_max", initializer=tf.constant(6.0))
+        y = tf.quantization.fake_quant_with_min_max_vars(y, lo, hi)
+        y = tf.quantization.fake_quant_with_min_max_args(tf.reduce_mean(y, [1, 2]), -1.0, 5.0, num_bits=7)
+        return {x: RNG.uniform(0, 1, (2, 8, 8, 3)).astype(np.float32)}, [tf.identity(y, "out")]
+
+    return {"v1_fake_quant_cnn": fake_quant_cnn, "v1_scan_fold": scan_fold, "v1_while_growing": while_growing,
             "v1_dynamic_tensor_array": dynamic_tensor_array, "v1_nested_conds": nested_conds,
             "v1_static_rnn": static_rnn, "v1_while_cond_tensor_array": while_with_cond_and_ta,
             "v1_cnn_session": cnn_v1, "v1_cond": cond_simple, "v1_while_sum": while_sum,

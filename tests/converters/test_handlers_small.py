@@ -744,6 +744,28 @@ def bucketize():
                            np.zeros((2, 4), np.int32)])
 
 
+@case
+def fake_quant():
+    # Quantization-aware-trained TF 1.x graphs keep FakeQuant ops after freezing. Expected
+    # values were computed by TF 2.21 (fake_quant_with_min_max_args / _vars / _vars_per_channel)
+    # on these inputs; -1.0 and 0.29 sit on rounding ties, the zero channel outputs zeros.
+    x = np.array([[-1.0, -1.3070866, 0.29, 0.87], [2.75, -0.004, 1.234567, 5.0], [0.5, -7.0, 0.0, 1.4499]],
+                 np.float32)
+    nodes = [placeholder("x", F32, [None, 4]), placeholder("xc", F32, [None, 3]),
+             op("args", "FakeQuantWithMinMaxArgs", ["x"], min=-1.3, max=2.7, num_bits=8, narrow_range=True),
+             const("lo", np.float32(0.1)), const("hi", np.float32(3.0)),
+             op("vars", "FakeQuantWithMinMaxVars", ["x", "lo", "hi"], num_bits=4, narrow_range=False),
+             const("clo", np.array([-1.0, 0.0, -2.5], np.float32)), const("chi", np.array([1.0, 0.0, 0.7], np.float32)),
+             op("chan", "FakeQuantWithMinMaxVarsPerChannel", ["xc", "clo", "chi"], num_bits=8, narrow_range=False)]
+    args = [[-0.992126, -1.3070866, 0.28346455, 0.86614174], [2.6929133, 0.0, 1.2283465, 2.6929133],
+            [0.503937, -1.3070866, 0.0, 1.4488189]]
+    var = [[0.0, 0.0, 0.19333334, 0.9666667], [2.7066667, 0.0, 1.1600001, 2.9], [0.58000004, 0.0, 0.0, 1.3533334]]
+    chan = [[-0.9960785, 0.0, 0.50196075], [-0.9960785, 0.0, -2.4972548], [0.2901961, 0.0, 0.0],
+            [0.8705883, 0.0, 0.7027451]]
+    return Case(nodes, {"x:0": x, "xc:0": np.ascontiguousarray(x.T)}, ["args:0", "vars:0", "chan:0"],
+                lambda f: [np.array(v, np.float32) for v in (args, var, chan)], atol=1e-6)
+
+
 # --------------------------------------------------------------------------- random ops
 
 def _check_random(results, feeds):

@@ -188,7 +188,8 @@ def test_keras_rnn_converts_and_matches_tensorflow(tf, name):
 
 V1_GRAPHS = ["v1_cnn_session", "v1_cond", "v1_while_nested_cond", "v1_cond_in_while", "v1_dynamic_rnn_lstm",
              "v1_dynamic_rnn_gru", "v1_bidirectional_rnn", "v1_map_fn", "v1_while_tensor_array", "v1_case",
-             "v1_scan_fold", "v1_nested_conds", "v1_while_cond_tensor_array", "v1_while_growing"]
+             "v1_scan_fold", "v1_nested_conds", "v1_while_cond_tensor_array", "v1_while_growing",
+             "v1_fake_quant_cnn"]
 
 
 @pytest.fixture(scope="module")
