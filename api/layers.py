@@ -206,9 +206,16 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
 
+    def _noise_shape(self, inputs):
+        # None entries of noise_shape take the input's run-time size, as Keras fills them.
+        if self.noise_shape is None or all(d is not None for d in self.noise_shape):
+            return self.noise_shape
+        shape = array_ops.shape(inputs)
+        return convert_to_tensor([shape[i] if d is None else d for i, d in enumerate(self.noise_shape)])
+
     def call(self, inputs, training=False):
         def dropped(x):
-            return nn.dropout(x, noise_shape=self.noise_shape, seed=self.seed, rate=self.rate)
+            return nn.dropout(x, noise_shape=self._noise_shape(x), seed=self.seed, rate=self.rate)
 
         return smart_cond(training, dropped, lambda x: array_ops.identity(x), [inputs])[0]
 

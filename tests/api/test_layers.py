@@ -407,3 +407,11 @@ def test_towers_reusing_a_scope_get_the_same_layer_names():
         pytest.xfail(f"api/variable_scope.py keeps sub-scope counts after a scope is left ({e})")
     assert _names(tf.global_variables()) == ["m/dense/kernel:0", "m/dense/bias:0", "m/dense_1/kernel:0",
                                               "m/dense_1/bias:0"]
+
+
+def test_dropout_noise_shape_with_a_free_axis_drops_whole_columns():
+    x = tf.placeholder(tf.float32, [None, 200])
+    y = tf.layers.dropout(x, 0.5, noise_shape=[1, None], training=True)
+    out = _run(y, {x: np.ones((6, 200), np.float32)})
+    assert (out == out[:1]).all()  # one mask row shared by the batch
+    assert 0.3 < (out[0] == 0).mean() < 0.7
