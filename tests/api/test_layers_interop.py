@@ -92,7 +92,8 @@ with tf.variable_scope("net"):
     a = layers.dense(x, 3, name="fc", kernel_regularizer=reg, bias_regularizer=reg,
                      bias_initializer=tf.constant_initializer(0.3))
     b = layers.dense(x, 3, name="fc", reuse=True)
-    layer = layers.Dense(2, activation=tf.nn.relu, trainable=False)
+    layer = layers.Dense(2, activation=tf.nn.relu, trainable=False,
+                         activity_regularizer=lambda y: tf.reduce_sum(tf.abs(y)))
     c = layer.apply(a)
     c2 = layer(b)
 fetches = [a, b, c, c2] + tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
