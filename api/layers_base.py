@@ -183,8 +183,9 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
             if self._activity_regularizer is not None:
                 self._regularize_activity(outputs)
+        collected = g.get_collection(GraphKeys.UPDATE_OPS)
         for op in self._updates:
-            if op not in g.get_collection(GraphKeys.UPDATE_OPS):
+            if not any(op is c for c in collected):  # identity: a Tensor's == builds an Equal op
                 g.add_to_collection(GraphKeys.UPDATE_OPS, op)
         return outputs
 
@@ -257,7 +258,7 @@ def _static_bool(pred):
     """The Python value of `pred` when it is known when building (a bool or a Const), else None."""
     if isinstance(pred, (bool, np.bool_, int)):
         return bool(pred)
-    if _vs.Variable.__instancecheck__(pred):
+    if isinstance(pred, _vs.Variable):
         return None
     tensor = convert_to_tensor(pred)
     if tensor.dtype.base_dtype != _dtypes.bool:
