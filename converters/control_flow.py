@@ -180,6 +180,57 @@ def loop_scan_first_dims(ctx, name: str, seq: str):
     return body.finish([(cond_in, dtypes.bool, ()), (dim, dtypes.int64, ())])
 
 
+def _sort_nodes(sub) -> None:
+    """Orders a subgraph's ONNX nodes so each comes after the producers of what it reads.
+
+    A cond's If is emitted at its last Merge in TF order, which can come after a reader of an
+    earlier Merge of the same cond; a stable topological sort (subgraph attributes' reads of
+    outer values count as inputs) puts the If first.
+    """
+    nodes = list(sub.nodes)
+    producer = {out: i for i, n in enumerate(nodes) for out in n.outputs if out}
+    needs = [sorted({producer[x] for x in _node_reads(n) if x in producer and producer[x] != i})
+             for i, n in enumerate(nodes)]
+    done: set[int] = set()
+    order: list[int] = []
+    for i in range(len(nodes)):
+        stack = [(i, False)]
+        while stack:
+            k, expanded = stack.pop()
+            if k in done:
+                continue
+            if expanded:
+                done.add(k)
+                order.append(k)
+                continue
+            stack.append((k, True))
+            stack.extend((d, False) for d in reversed(needs[k]) if d not in done)
+    if order != list(range(len(nodes))):
+        sub.nodes[:] = [nodes[k] for k in order]
+
+
+def _node_reads(node) -> set[str]:
+    reads = {x for x in node.inputs if x}
+    for value in node.attrs.values():
+        if hasattr(value, "node") and hasattr(value, "initializer"):  # an onnx GraphProto
+            reads |= _graph_reads(value)
+    return reads
+
+
+def _graph_reads(graph) -> set[str]:
+    # Names a subgraph reads from enclosing scopes (anything its own nodes do not produce).
+    own = {i.name for i in graph.input} | {i.name for i in graph.initializer}
+    reads: set[str] = set()
+    for n in graph.node:
+        own.update(n.output)
+    for n in graph.node:
+        reads.update(x for x in n.input if x and x not in own)
+        for a in n.attribute:
+            if a.g is not None and a.g.node:
+                reads.update(x for x in _graph_reads(a.g) if x not in own)
+    return reads
+
+
 def _rank_only(shape):
     return None if shape is None else (None,) * len(shape)
 
@@ -409,6 +460,7 @@ def _branch_graph(ctx, cond: _Cond, side: str):
         if elem is not None:
             seq_positions[k] = elem
         outputs.append((chosen, _declared(merge_node.output_dtype(0)), None))
+    _sort_nodes(sub)
     graph = sub.finish(outputs)
     _retype(graph, seq_positions, "output")
     return graph, seq_positions
@@ -602,6 +654,7 @@ def _build_loop(ctx, frame: _Frame) -> None:
     outs = [(pred, dtypes.bool, ())] + [(n, _declared(var_dtypes[k], k in then_seqs),
                                          None if k in then_seqs else var_shapes[k])
                                         for k, n in enumerate(new_values)]
+    _sort_nodes(body)
     graph = body.finish(outs)
     _retype(graph, {k + 2: e for k, e in then_seqs.items()}, "input")
     _retype(graph, {k + 1: e for k, e in then_seqs.items()}, "output")
@@ -634,6 +687,7 @@ def _loop_then(body, frame: _Frame, seqs: dict):
             if not _produced_in(then, value):
                 produced = _pass_sequence(then, value, elem)
         outputs.append((produced, _declared(body.tf_node(v.enter).output_dtype(0), k in found), None))
+    _sort_nodes(then)
     graph = then.finish(outputs)
     _retype(graph, found, "output")
     return graph, found

@@ -3,7 +3,8 @@
 The "flow" value of a TensorArray and the variant handle of a TensorList both become one ONNX
 sequence value; the TensorArray's resource handle is not lowered (its readers use the flow).
 A write replaces the element at its index, after zeros have padded the sequence up to it, so
-writes may come in any order (TF's RNN loops and unstack/scatter fill arrays in order). The control-flow handlers ask `sequence_dtype` which values are sequences,
+writes may come in any order (TF's RNN loops and unstack/scatter fill arrays in order); reads
+of elements never written give zeros. The control-flow handlers ask `sequence_dtype` which values are sequences,
 so Loop bodies and If branches can declare them with sequence types.
 """
 
@@ -92,28 +93,69 @@ def convert_tensor_array_write(ctx, node):
     # TF:   flow_out = TensorArrayWriteV3(handle, index, value, flow_in)
     # ONNX: Flow_out = SequenceInsert(SequenceErase(Pad(Flow), Index), Value, Index)
     # TF writes any index below the array's size in any order; the sequence holds the elements
-    # up to the highest index written so far. Zeros shaped like the value pad it until the
-    # index is inside (one for the usual in-order write), and the element there is replaced.
-    # (No subgraph reads an outer value: onnxruntime checks outer values' shapes strictly in
-    # subgraphs, and some handlers' values carry ranks it infers loosely.)
+    # up to the highest index written so far (and maybe trailing zeros). Zeros shaped like the
+    # value pad it until the index is inside, and the element there is replaced. A loop that
+    # writes element i of a fresh array in iteration i (RNNs, map_fn) never leaves a gap, so
+    # one zero suffices; anything else pads in a Loop (about 20 us more per write). (No
+    # subgraph reads an outer value: onnxruntime checks outer values' shapes strictly there,
+    # and some handlers' values carry ranks it infers loosely.)
     flow, value = node.input(3), node.input(2)
     elem = node.input_dtype(2)
     index = to_scalar(ctx, to_int64(ctx, node.input(1)))
-    length = first(ctx, "SequenceLength", [flow])
-    padded = _pad_to(ctx, flow, value, index, length, elem)
-    erased = first(ctx, "SequenceErase", [padded, index])
+    zeros = first(ctx, "ConstantOfShape", [first(ctx, "Shape", [value])],
+                  {"value": np.zeros(1, dtype=dtypes.as_dtype(elem).as_numpy_dtype)})
+    if not _writes_in_order(ctx, node):
+        flow = _pad_before(ctx, flow, index, zeros, elem)
+    grown = first(ctx, "SequenceInsert", [flow, zeros])
+    erased = first(ctx, "SequenceErase", [grown, index])
     first(ctx, "SequenceInsert", [erased, value, index], output=node.output(0))
     mark_sequence(ctx, node.output(0), elem)
 
 
-def _pad_to(ctx, flow: str, value: str, index: str, length: str, elem) -> str:
-    """`flow` with zero elements shaped like `value` appended until `index` is inside it."""
-    missing = first(ctx, "Sub", [first(ctx, "Add", [index, const_i64(ctx, 1)]), length])
-    count = first(ctx, "Max", [missing, const_i64(ctx, 0)])
-    zeros = first(ctx, "ConstantOfShape", [first(ctx, "Shape", [value])],
-                  {"value": np.zeros(1, dtype=dtypes.as_dtype(elem).as_numpy_dtype)})
+def _loop_var(ctx, tensor: str):
+    """(Enter, NextIteration) nodes of the while loop variable `tensor` reads, else None."""
+    producer = ctx.tf_node(tensor)
+    if producer is not None and producer.op == "Identity":
+        tensor = producer.input_tensor(0)
+        producer = ctx.tf_node(tensor)
+    if producer is None or producer.op != "Switch" or not tensor.endswith(":1"):
+        return None
+    merge = ctx.tf_node(producer.input_tensor(0))
+    if merge is None or merge.op != "Merge" or merge.num_inputs < 2:
+        return None
+    enter, following = (ctx.tf_node(merge.input_tensor(i)) for i in (0, 1))
+    if enter is None or following is None or enter.op != "Enter" or following.op != "NextIteration":
+        return None
+    return enter, following
+
+
+def _writes_in_order(ctx, node) -> bool:
+    """Whether `node` writes element i of a fresh TensorArray in iteration i of its loop: the
+    index is a loop counter from 0 by 1, and the flow a loop variable that starts at a new
+    array and is this write's output in the next iteration."""
+    counter, flow = _loop_var(ctx, node.input_tensor(1)), _loop_var(ctx, node.input_tensor(3))
+    if counter is None or flow is None:
+        return False
+    start = ctx.tensor_value(counter[0].input_tensor(0))
+    step = ctx.tf_node(counter[1].input_tensor(0))
+    if start is None or np.size(start) != 1 or int(np.asarray(start).reshape(())) != 0:
+        return False
+    if step is None or step.op not in ("AddV2", "Add") or step.num_inputs != 2:
+        return False
+    one = [ctx.tensor_value(step.input_tensor(i)) for i in (0, 1)]
+    if not any(v is not None and np.size(v) == 1 and int(np.asarray(v).reshape(())) == 1 for v in one):
+        return False
+    fresh = ctx.tf_node(flow[0].input_tensor(0))
+    return (fresh is not None and fresh.op == "TensorArrayV3" and flow[0].input_tensor(0).endswith(":1")
+            and flow[1].input_tensor(0) in (node.name, f"{node.name}:0"))
+
+
+def _pad_before(ctx, flow: str, index: str, zeros: str, elem) -> str:
+    """`flow` with `zeros` appended until it has `index` elements (a Loop, usually 0 passes)."""
     from ortflow.converters.control_flow import loop_sequence_body
 
+    length = first(ctx, "SequenceLength", [flow])
+    count = first(ctx, "Max", [first(ctx, "Sub", [index, length]), const_i64(ctx, 0)])
     body = loop_sequence_body(ctx, f"{getattr(ctx, 'graph_name', None) or 'main'}/pad", elem)
     return ctx.make_node("Loop", [count, "", flow, zeros], {"body": body}, outputs=2)[0]
 
