@@ -8,6 +8,7 @@ the random ones draw once per call and choose with `Select` where TensorFlow use
 
 from __future__ import annotations
 
+import numpy as np
 from ortflow.api import array_ops, math_ops, random_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
@@ -582,3 +583,29 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
 
 
 __all__ += ["non_max_suppression_padded", "non_max_suppression_with_scores"]
+
+
+def resize_image_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR, align_corners=False):
+    """Resizes [batch,] height, width, channels images to fit the target keeping their aspect
+    ratio, then zero-pads them centrally to the target size (statically known sizes).
+
+    The fitted size and the padding are worked out in float32 as TensorFlow's graph computes them.
+    """
+    g = graph_of(image)
+    with g.as_default(), g.name_scope("resize_image_with_pad"):
+        image = convert_to_tensor(image, name="image")
+        dims = image.shape.as_list() if image.shape.rank is not None else None
+        if dims is None or dims[-3] is None or dims[-2] is None:
+            raise NotImplementedError("resize_image_with_pad needs statically known image height and width")
+        f32 = np.float32
+        height, width = f32(dims[-3]), f32(dims[-2])
+        ratio = max(width / f32(target_width), height / f32(target_height))
+        resized_height, resized_width = height / ratio, width / ratio
+        pad_height = max(0, int(np.floor((f32(target_height) - resized_height) / f32(2))))
+        pad_width = max(0, int(np.floor((f32(target_width) - resized_width) / f32(2))))
+        resized = resize_images(image, [int(np.floor(resized_height)), int(np.floor(resized_width))], method,
+                                align_corners)
+        return pad_to_bounding_box(resized, pad_height, pad_width, target_height, target_width)
+
+
+__all__ += ["resize_image_with_pad"]

@@ -656,3 +656,15 @@ def test_scatter_nd_max_min_nodes_update_the_variable():
         sess.run([high])
         sess.run([low])
         np.testing.assert_array_equal(sess.run(v), [[0, 4], [-4, 0]])
+
+
+def test_resize_image_with_pad_fits_then_pads():
+    img = RNG.uniform(size=(4, 8, 3)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [4, 8, 3])
+    wide, same = _run([tf.image.resize_image_with_pad(x, 8, 8, method=tf.image.ResizeMethod.NEAREST_NEIGHBOR),
+                       tf.image.resize_image_with_pad(x, 4, 8)], {x: img})
+    assert wide.shape == (8, 8, 3)
+    np.testing.assert_array_equal(wide[:2], 0)
+    np.testing.assert_array_equal(wide[6:], 0)
+    np.testing.assert_array_equal(wide[2:6], img)  # the 4 x 8 image fits 8 x 8 unscaled, centred
+    np.testing.assert_allclose(same, img, rtol=1e-6)

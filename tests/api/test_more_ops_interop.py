@@ -133,7 +133,9 @@ fetches = [tf.image.rot90(img), tf.image.rot90(img, 2), tf.image.rot90(img, 3), 
            tf.image.grayscale_to_rgb(img[..., :1]), tf.image.resize_image_with_crop_or_pad(img, 4, 9),
            tf.image.resize_image_with_crop_or_pad(img, 8, 3), tf.image.adjust_gamma(img, 0.5, 2.0),
            tf.image.total_variation(img), tf.image.total_variation(img[None]), tf.image.psnr(img, img * 0.8, 1.0),
-           tf.image.transpose(img), tf.reduce_join(s), tf.reduce_join(s, 0), tf.reduce_join(s, [1, 0]),
+           tf.image.transpose(img), tf.image.resize_image_with_pad(img, 9, 4),
+           tf.image.resize_image_with_pad(img[None], 5, 12, method=tf.image.ResizeMethod.NEAREST_NEIGHBOR),
+           tf.image.resize_image_with_pad(img, 6, 7), tf.reduce_join(s), tf.reduce_join(s, 0), tf.reduce_join(s, [1, 0]),
            tf.reduce_join(s, 1, keep_dims=True, separator="+")]
 feed = {"img:0": IMG[0, :, :, :]}
 """,
