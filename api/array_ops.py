@@ -849,14 +849,28 @@ def _scatter(op_type: str):
         from ortflow.api.variable_scope import _GraphVariable
 
         if isinstance(ref, _GraphVariable) and ref.is_resource:
-            raise NotImplementedError(f"{fn.__name__} on a resource variable is not supported by ortflow yet "
-                                      "(use a ref variable: get_variable(..., use_resource=False))")
+            return _resource_scatter("Resource" + op_type, ref, indices, updates, name)
         attrs = {} if use_locking is None else {"use_locking": bool(use_locking)}
         return apply_op_output(op_type, [ref, indices, updates], attrs, name=name or op_type)
     fn.__name__ = "scatter_" + "".join("_" + c.lower() if c.isupper() else c for c in op_type[7:]).lstrip("_")
-    fn.__doc__ = (f"Writes `updates` into the variable `ref` at `indices` (`{op_type}`); returns the "
-                  "variable's new value.")
+    fn.__doc__ = (f"Writes `updates` into the variable `ref` at `indices` (`{op_type}`, or its resource form); "
+                  "returns the variable's new value.")
     return fn
+
+
+def _resource_scatter(op_type: str, var, indices, updates, name):
+    # As TF's resource variables: the update op, then a read that waits for it.
+    g = var.graph
+    with g.as_default():
+        dtype = var.dtype.base_dtype
+        updates = convert_to_tensor(updates, dtype=dtype) if not isinstance(updates, Tensor) else updates
+        from ortflow.graph.ops import get_op_def
+
+        # ResourceScatterAdd & co. name the value type `dtype`; the Nd forms take `T` from the updates.
+        attrs = {"dtype": dtype} if any(a.name == "dtype" for a in get_op_def(op_type).attr) else {}
+        op = apply_op(op_type, [var.handle, indices, updates], attrs, name=name or op_type)
+        with g.control_dependencies([op]):
+            return apply_op_output("ReadVariableOp", [var.handle], {"dtype": dtype}, name="ReadVariableOp")
 
 
 scatter_update = _scatter("ScatterUpdate")

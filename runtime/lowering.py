@@ -62,10 +62,18 @@ _ASSIGN_OPS = {
     "ScatterMin": ("TensorScatterMin", True),
     "ScatterNdMax": ("TensorScatterMax", True),
     "ScatterNdMin": ("TensorScatterMin", True),
+    "ResourceScatterAdd": ("TensorScatterAdd", True),
+    "ResourceScatterSub": ("TensorScatterSub", True),
+    "ResourceScatterMax": ("TensorScatterMax", True),
+    "ResourceScatterMin": ("TensorScatterMin", True),
+    "ResourceScatterNdUpdate": ("TensorScatterUpdate", True),
+    "ResourceScatterNdAdd": ("TensorScatterAdd", True),
+    "ResourceScatterNdSub": ("TensorScatterSub", True),
 }
 # Scatter ops whose indices pick whole rows (the others' last index axis holds index tuples).
 _ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMax",
-                              "ScatterMin"})
+                              "ScatterMin", "ResourceScatterAdd", "ResourceScatterSub", "ResourceScatterMax",
+                              "ResourceScatterMin"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})

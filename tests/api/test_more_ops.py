@@ -171,10 +171,20 @@ def test_scatter_ops_update_the_variable():
     np.testing.assert_array_equal(final, want)
 
 
-def test_scatter_on_a_resource_variable_says_so():
-    v = tf.get_variable("r", shape=[3], use_resource=True)
-    with pytest.raises(NotImplementedError, match="resource"):
-        tf.scatter_update(v, [0], [1.0])
+def test_scatter_ops_on_a_resource_variable():
+    v = tf.get_variable("r", initializer=np.zeros((3, 2), np.float32), use_resource=True)
+    ops = [tf.scatter_update(v, [0], [[1.0, 2.0]]), tf.scatter_add(v, [0, 2], tf.ones([2, 2])),
+           tf.scatter_sub(v, [1], [[3.0, 3.0]]), tf.scatter_max(v, [2], [[0.5, 4.0]]),
+           tf.scatter_min(v, [0], [[0.0, 9.0]]), tf.scatter_nd_update(v, [[1, 1]], [7.0]),
+           tf.scatter_nd_add(v, [[2], [2]], tf.ones([2, 2])), tf.scatter_nd_sub(v, [[0, 0]], [5.0])]
+    want = [[[1, 2], [0, 0], [0, 0]], [[2, 3], [0, 0], [1, 1]], [[2, 3], [-3, -3], [1, 1]],
+            [[2, 3], [-3, -3], [1, 4]], [[0, 3], [-3, -3], [1, 4]], [[0, 3], [-3, 7], [1, 4]],
+            [[0, 3], [-3, 7], [3, 6]], [[-5, 3], [-3, 7], [3, 6]]]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for op, expected in zip(ops, want):
+            np.testing.assert_array_equal(sess.run(op), expected)
+        np.testing.assert_array_equal(sess.run(v), want[-1])
 
 
 # --------------------------------------------------------------------------- linalg

@@ -54,6 +54,16 @@ init = tf.global_variables_initializer()
 feed = {"u:0": M[:2]}
 sequential = True
 """,
+    "scatter_into_resource_variables": """
+v = tf.get_variable("v", initializer=np.arange(12, dtype=np.float32).reshape(4, 3), use_resource=True)
+u = tf.placeholder(tf.float32, [None, 3], name="u")
+fetches = [tf.scatter_update(v, [3, 0], u), tf.scatter_add(v, [1, 1], u), tf.scatter_sub(v, [2], u[:1]),
+           tf.scatter_nd_update(v, [[0, 1], [2, 2]], [-5.0, 9.0]), tf.scatter_nd_add(v, [[1], [1]], u),
+           tf.scatter_nd_sub(v, [[3, 0]], [1.5]), tf.scatter_max(v, [0, 3], u), tf.scatter_min(v, [2], u[1:])]
+init = tf.global_variables_initializer()
+feed = {"u:0": M[:2]}
+sequential = True
+""",
     "linalg": """
 m = tf.placeholder(tf.float32, [3, 3], name="m")
 r = tf.placeholder(tf.float32, [3, 2], name="r")
@@ -229,6 +239,7 @@ STRUCTURE_CASES = {
                'tf.strings.length(tf.constant(["a"])), tf.as_string(tf.constant([1.5]), precision=2), '
                'tf.string_to_number(tf.constant(["1"])), tf.strings.regex_replace(tf.constant(["a"]), "a", "b"), '
                'tf.decode_raw(tf.constant(["abcd"]), tf.int32), tf.strings.upper(tf.constant(["a"]))]',
+    "resource_scatter": '[tf.scatter_update(r, [0], [[1.0, 2.0]]), tf.scatter_nd_add(r, [[1]], [[1.0, 1.0]])]',
     "scatter": '[tf.scatter_update(v, [0], [[1.0, 2.0]]), tf.scatter_add(v, [1], [[1.0, 2.0]]), '
                'tf.scatter_nd_update(v, [[0, 1]], [3.0]), tf.scatter_nd_add(v, [[1]], [[1.0, 1.0]])]',
     "nms_crop_patches": '[tf.image.non_max_suppression(tf.placeholder(tf.float32, [None, 4], name="b"), '
@@ -267,11 +278,12 @@ def _nodes(tf_module, code):
     g = tf_module.Graph()
     with g.as_default():
         v = tf_module.get_variable("v", [2, 2], use_resource=False)
+        r = tf_module.get_variable("r", [2, 2], use_resource=True)
         m = tf_module.placeholder(tf_module.float32, [3, 3], name="m")
-        exec(code, {"tf": tf_module, "v": v, "m": m})  # noqa: S102 - this file's own snippets
+        exec(code, {"tf": tf_module, "v": v, "r": r, "m": m})  # noqa: S102 - this file's own snippets
         nodes = []
         for node in g.as_graph_def().node:
-            if node.name == "v" or node.name.startswith("v/"):
+            if node.name in ("v", "r") or node.name.startswith(("v/", "r/")):
                 continue
             attrs = {k: node.attr[k].SerializeToString() for k in _ATTRS if k in node.attr}
             nodes.append((node.name, node.op, tuple(node.input), attrs))
