@@ -59,7 +59,8 @@ outputs = [t.name for t in frozen.outputs]
 
 def have(module: str) -> bool:
     """True when `module` imports in this interpreter (checked in a subprocess, not imported here)."""
-    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                          check=False).returncode == 0
 
 
 def frozen_model(name: str) -> tuple[pathlib.Path, dict] | None:
@@ -102,7 +103,7 @@ def _env(bytecode_cache: bool) -> dict:
 def _run_once(cmd: list[str], env: dict) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -118,7 +119,7 @@ def time_commands(cmds: list[list[str]], repeat: int, env: dict) -> list[tuple[f
     neighbours.
     """
     for cmd in cmds:
-        subprocess.run(cmd, capture_output=True, env=env)  # warm-up: bytecode cache, page cache
+        subprocess.run(cmd, capture_output=True, env=env, check=False)  # warm-up: bytecode cache, page cache
     runs: list[list[tuple[float, float]]] = [[] for _ in cmds]
     for _ in range(repeat):
         for k, cmd in enumerate(cmds):

@@ -20,7 +20,7 @@ _LAZY = {
 
 # `freeze` names a submodule and a function: bound here, the function keeps the name (a later
 # first import of the submodule would otherwise set the package attribute to the module).
-from ortflow.graph.freeze import convert_variables_to_constants, freeze  # noqa: E402
+from ortflow.graph.freeze import convert_variables_to_constants, freeze
 
 __all__ = [
     "Graph",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.converters import loader, passes_tf
 from ortflow.errors import FormatError
 from ortflow.formats.graphs import read_graph
@@ -96,7 +95,7 @@ def test_conversion_through_the_loader_equals_conversion_of_the_parsed_graph(tmp
     from ortflow.converters import convert_with_report
 
     path = _write(tmp_path, _graph().SerializeToString())
-    kw = dict(inputs=["x:0"], outputs=["out:0"], opset=17)
+    kw = {"inputs": ["x:0"], "outputs": ["out:0"], "opset": 17}
     fast = convert_with_report(str(path), **kw)
     slow = convert_with_report(read_graph(path), **kw)
     assert fast.model.SerializeToString() == slow.model.SerializeToString()
@@ -109,7 +108,7 @@ def test_mobilenet_fixture_converts_to_the_same_model(data_dir):
     path = data_dir / "mobilenet_v2" / "frozen.pb"
     got = loader.read_frozen_graph(path)
     assert got is not None and len(got[1]) > 10
-    kw = dict(inputs=["input:0"], outputs=["Identity:0"], opset=17, weights=False)
+    kw = {"inputs": ["input:0"], "outputs": ["Identity:0"], "opset": 17, "weights": False}
     fast = convert_with_report(str(path), **kw)
     slow = convert_with_report(read_graph(path), **kw)
     assert fast.model.SerializeToString() == slow.model.SerializeToString()
