@@ -154,7 +154,7 @@ def partial_shape_vector(ctx, tensor: str, depth: int = 4) -> list | None:
 def convert_reshape(ctx, node):
     # TF:   output = Reshape(tensor, shape)  (a 0 in shape means a 0-sized dim)
     # ONNX: Reshaped = Reshape(Data, Shape)  (before opset 14 a 0 copies the input dim)
-    if _tensordot_shortcut(ctx, node):
+    if _tensordot_shortcut(ctx, node) or _repeat_as_resize(ctx, node):
         return
     shape, has_zero = _reshape_target(ctx, node)
     # A run-time shape is taken to hold no 0 (only empty tensors have one); a constant 0 would
@@ -167,7 +167,7 @@ def convert_reshape(ctx, node):
 def convert_reshape_14(ctx, node):
     # TF:   output = Reshape(tensor, shape)
     # ONNX: Reshaped = Reshape(Data, Shape, allowzero: int)  (opset >= 14; set when a 0 may occur)
-    if _tensordot_shortcut(ctx, node):
+    if _tensordot_shortcut(ctx, node) or _repeat_as_resize(ctx, node):
         return
     shape, has_zero = _reshape_target(ctx, node)
     attrs = {"allowzero": 1} if has_zero is not False else None
@@ -203,6 +203,86 @@ def _tensordot_shortcut(ctx, node) -> bool:
         return False
     first(ctx, "MatMul", [ctx.resolve(x), onnx_matmul.inputs[1]], output=node.output(0))
     return True
+
+
+def _repeat_as_resize(ctx, node) -> bool:
+    """Reshape(Tile(ExpandDims(x, a + 1), r at a + 1), x's shape with dim a times r) as a
+    nearest-neighbour Resize of x by r along a.
+
+    That is `repeat(x, r, axis=a)` as Keras 3 builds it (UpSampling1D/2D/3D repeat rows, then
+    columns). A Resize with constant scales is something the layout pass moves Transposes
+    through; the Reshape of the repeat is not, so each upsampling kept two. Only spatial axes
+    of inputs of rank 3 to 5 (what UpSampling repeats) qualify. Returns True when emitted.
+    """
+    tile = ctx.tf_node(node.input_tensor(0))
+    if tile is None or tile.op != "Tile":
+        return False
+    expand = ctx.tf_node(tile.input_tensor(0))
+    if expand is None or expand.op != "ExpandDims" or expand.input_value(1) is None:
+        return False
+    x = expand.input_tensor(0)
+    rank = ctx.tensor_shape(x)
+    rank = None if rank is None else len(rank)
+    multiples = partial_shape_vector(ctx, tile.input_tensor(1))
+    if rank is None or not 3 <= rank <= 5 or multiples is None or len(multiples) != rank + 1:
+        return False
+    axis = int(np.asarray(expand.input_value(1)).reshape(-1)[0]) % (rank + 1) - 1
+    repeats = _repeat_count(ctx, tile, multiples, axis)
+    if not 1 <= axis <= rank - 2 or repeats is None or not _repeat_target(ctx, node.input_tensor(1), x, axis):
+        return False
+    scales = np.ones(rank, np.float32)
+    scales[axis] = repeats
+    first(ctx, "Resize", [ctx.resolve(x), "", ctx.make_const(scales)],
+          {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"},
+          output=node.output(0))
+    return True
+
+
+def _repeat_count(ctx, tile, multiples: list, axis: int) -> int | None:
+    # the multiples are 1 but at axis + 1; Keras packs the repeat count there as Reshape(Cast(r), [])
+    others = [m for i, m in enumerate(multiples) if i != axis + 1]
+    if any(m != 1 for m in others):
+        return None
+    if multiples[axis + 1] is not None:
+        return multiples[axis + 1] if multiples[axis + 1] > 1 else None
+    pack = ctx.tf_node(tile.input_tensor(1))
+    source = ctx.tf_node(pack.input_tensor(axis + 1)) if pack is not None and pack.op == "Pack" else None
+    while source is not None and source.op in ("Reshape", "Cast", "Identity"):
+        value = source.input_value(0)
+        if value is not None and np.asarray(value).size == 1:
+            count = int(np.asarray(value).reshape(-1)[0])
+            return count if count > 1 else None
+        source = ctx.tf_node(source.input_tensor(0))
+    return None
+
+
+def _repeat_target(ctx, target: str, x: str, axis: int) -> bool:
+    # concat([shape(x)[:axis], [r * shape(x)[axis]], shape(x)[axis + 1:]]): x's own dims with
+    # the repeated one merged; the slices must read x's shape with these exact bounds
+    concat = ctx.tf_node(target)
+    if concat is None or concat.op != "ConcatV2" or concat.num_inputs != 4:
+        return False
+    head, tail = ctx.tf_node(concat.input_tensor(0)), ctx.tf_node(concat.input_tensor(2))
+    return _slices_shape_of(ctx, head, x, 0, axis, end_open=False) and \
+        _slices_shape_of(ctx, tail, x, axis + 1, None, end_open=True)
+
+
+def _slices_shape_of(ctx, node, x: str, begin: int, end: int | None, end_open: bool) -> bool:
+    """`node` is shape(x)[begin:end] (end_open: shape(x)[begin:]) with stride 1."""
+    if node is None or node.op != "StridedSlice":
+        return False
+    shape = ctx.tf_node(node.input_tensor(0))
+    if shape is None or shape.op != "Shape" or shape.input_tensor(0) != x:
+        return False
+    b, e, stride = (node.input_value(i) for i in (1, 2, 3))
+    if b is None or e is None or stride is None or np.asarray(b).size != 1 or int(np.asarray(stride).reshape(-1)[0]) != 1:
+        return False
+    if any(int(node.attr(m, 0)) for m in ("shrink_axis_mask", "new_axis_mask", "ellipsis_mask")):
+        return False
+    starts_at = 0 if int(node.attr("begin_mask", 0)) & 1 else int(np.asarray(b).reshape(-1)[0])
+    if int(node.attr("end_mask", 0)) & 1:
+        return starts_at == begin and end_open
+    return starts_at == begin and not end_open and int(np.asarray(e).reshape(-1)[0]) == end
 
 
 def _restores_leading_dims(ctx, target: str, x: str, rank: int) -> bool:

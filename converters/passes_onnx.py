@@ -652,7 +652,30 @@ def _pushable(graph: OGraph, node: ONode, perm: list[int]) -> bool:
         return graph.const(node.inputs[1]) is not None
     if op == "MatMul":
         return _matmul_as_conv(graph, node, perm) is not None
+    if op == "Resize":
+        return _resize_scales(graph, node, perm) is not None
     return False
+
+
+def _resize_scales(graph: OGraph, node: ONode, perm: list[int]):
+    """(input index, permuted values) when a Resize with no roi and constant scales or sizes
+    can read the pre-transpose value. Linear and cubic modes only with scales that leave the
+    first two dims alone once permuted (onnxruntime interpolates the inner dims only)."""
+    inputs = node.inputs + [""] * (4 - len(node.inputs))
+    roi = graph.const(inputs[1]) if inputs[1] else None
+    if (inputs[1] and (roi is None or roi.size)) or node.attrs.get("axes"):
+        return None
+    scales = graph.const(inputs[2]) if inputs[2] else None
+    sizes = graph.const(inputs[3]) if inputs[3] else None
+    k, value = (2, scales) if scales is not None and scales.size else (3, sizes)
+    if value is None or value.ndim != 1 or value.size != len(perm):
+        return None
+    permuted = np.empty_like(value)
+    for i, p in enumerate(perm):
+        permuted[p] = value[i]
+    if node.attrs.get("mode", "nearest") != "nearest" and (k == 3 or (permuted[:2] != 1).any()):
+        return None
+    return k, permuted
 
 
 def _matmul_as_conv(graph: OGraph, node: ONode, perm: list[int]):
@@ -799,6 +822,11 @@ def _push_through(graph: OGraph, node: ONode, perm: list[int]) -> ONode | None:
         node.op_type = "Conv"
         node.attrs = {"kernel_shape": [1] * (n - 2)}
         graph.set_input(node, 1, graph.add_const(kernel, node.name + "/kernel"))
+        _feed_pre_transpose(graph, node, 0, perm)
+    elif op == "Resize":
+        # Resize(Transpose(x, p), scales s) == Transpose(Resize(x, s'), p) with s'[p[i]] = s[i]
+        k, permuted = _resize_scales(graph, node, perm)
+        graph.set_input(node, k, graph.add_const(permuted, node.name + ("/scales" if k == 2 else "/sizes")))
         _feed_pre_transpose(graph, node, 0, perm)
     elif op == "Tile":
         # Tile(Transpose(x, p), r) == Transpose(Tile(x, r'), p) with r'[p[i]] = r[i]

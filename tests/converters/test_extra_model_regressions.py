@@ -381,6 +381,68 @@ def grouped_conv_after_run_time_reshape():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 12)).astype(np.float32)}, ["conv:0"], expected)
 
 
+def _repeat_nodes(prefix: str, x: str, axis: int, rank: int, r: int) -> list:
+    """Keras 3's ops.repeat(x, r, axis) as frozen: ExpandDims(x, axis + 1), Tile by a packed
+    multiples vector whose entry is Reshape(Cast(r), []), Reshape to concat(shape(x)[:axis],
+    [r * shape(x)[axis]], shape(x)[axis + 1:])."""
+    p = prefix + "/"
+    ones = [const(p + f"m{i}", np.int32(1)) for i in range(rank + 1) if i != axis + 1]
+    multiples = [p + f"m{i}" if i != axis + 1 else p + "count" for i in range(rank + 1)]
+    return ones + [
+        const(p + "dim", np.int32(axis + 1)), const(p + "repeats", np.int64(r)), const(p + "scalar", np.zeros(0, np.int32)),
+        op(p + "ExpandDims", "ExpandDims", [x, p + "dim"], T=F32, Tdim=I32),
+        op(p + "Cast", "Cast", [p + "repeats"], SrcT=S.I64, DstT=I32),
+        op(p + "count", "Reshape", [p + "Cast", p + "scalar"], T=I32, Tshape=I32),
+        op(p + "multiples", "Pack", multiples, T=I32, N=rank + 1, axis=0),
+        op(p + "Tile", "Tile", [p + "ExpandDims", p + "multiples"], T=F32, Tmultiples=I32),
+        op(p + "Shape", "Shape", [x], T=F32, out_type=I32),
+        const(p + "b0", np.array([0], np.int32)), const(p + "ba", np.array([axis], np.int32)),
+        const(p + "ba1", np.array([axis + 1], np.int32)), const(p + "one", np.array([1], np.int32)),
+        op(p + "head", "StridedSlice", [p + "Shape", p + "b0", p + "ba", p + "one"], T=I32, Index=I32),
+        op(p + "dim_a", "StridedSlice", [p + "Shape", p + "ba", p + "ba1", p + "one"], T=I32, Index=I32,
+           shrink_axis_mask=1),
+        op(p + "mul", "Mul", [p + "count", p + "dim_a"], T=I32),
+        op(p + "merged", "Pack", [p + "mul"], T=I32, N=1, axis=0),
+        op(p + "tail", "StridedSlice", [p + "Shape", p + "ba1", p + "b0", p + "one"], T=I32, Index=I32, end_mask=1),
+        const(p + "axis0", np.int32(0)),
+        op(p + "target", "ConcatV2", [p + "head", p + "merged", p + "tail", p + "axis0"], T=I32, N=3, Tidx=I32),
+        op(prefix, "Reshape", [p + "Tile", p + "target"], T=F32, Tshape=I32)]
+
+
+def _upsampling_nodes():
+    # Keras 3's UpSampling2D between convolutions: repeat rows, then columns. The Reshape of
+    # each repeat stopped the layout pass (two Transposes per upsampling); the repeat is now a
+    # nearest Resize, which Transposes move through.
+    w1, w2 = RNG.uniform(-1, 1, (1, 1, 2, 3)).astype(np.float32), RNG.uniform(-1, 1, (2, 2, 3, 2)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 3, 4, 2]), const("w1", w1), const("w2", w2),
+             op("c1", "Conv2D", ["x", "w1"], T=F32, strides=[1, 1, 1, 1], padding="VALID")]
+    nodes += _repeat_nodes("rows", "c1", 1, 4, 2) + _repeat_nodes("cols", "rows", 2, 4, 3)
+    nodes += [op("out", "Conv2D", ["cols", "w2"], T=F32, strides=[1, 1, 1, 1], padding="VALID")]
+
+    def expected(f):
+        up = np.repeat(np.repeat(f["x:0"] @ w1[0, 0], 2, axis=1), 3, axis=2)
+        oh, ow = up.shape[1] - 1, up.shape[2] - 1
+        return [sum(up[:, i:i + oh, j:j + ow] @ w2[i, j] for i in range(2) for j in range(2))]
+    return nodes, expected
+
+
+@case
+def upsampling_repeats():
+    nodes, expected = _upsampling_nodes()
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 3, 4, 2)).astype(np.float32)}, ["out:0"], expected)
+
+
+def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _upsampling_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert ops.count("Resize") == 2 and "Tile" not in ops and result.transposes <= 2, ops
+
+
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):

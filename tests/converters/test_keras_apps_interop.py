@@ -112,11 +112,10 @@ KERAS_MODELS = {
     "convnext_block": (_convnext_block, 2, ""),
     "layers_conv_transpose": (_from_generator("layers_conv_transpose"), 2, ""),
     "layers_3d": (_from_generator("layers_3d"), 2, ""),
-    "layers_conv_mix": (_from_generator("layers_conv_mix"), 3,
-                        "UpSampling2D's Reshape after a Tile needs NHWC order: one Transpose stays before it"),
-    "layers_conv1d": (_from_generator("layers_conv1d"), 7,
-                      ("MaxPooling1D/UpSampling1D/Conv1DTranspose reshape between the convs; Transposes "
-                       "are not pushed through a Reshape")),
+    "layers_conv_mix": (_from_generator("layers_conv_mix"), 2, ""),
+    "layers_conv1d": (_from_generator("layers_conv1d"), 5,
+                      ("the dilated causal Conv1D runs as SpaceToBatchND, ExpandDims, Conv2D, Squeeze, "
+                       "BatchToSpaceND: the atrous fusion only covers S2B/B2S directly around the conv")),
 }
 
 
