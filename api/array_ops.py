@@ -992,3 +992,36 @@ def is_tensor(x):
 
 
 __all__ += ["batch_gather", "broadcast_static_shape", "is_tensor", "setdiff1d", "unravel_index"]
+
+
+def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):
+    """TF 1.x `space_to_batch`: `SpaceToBatchND` with the same block size on both spatial dims."""
+    block_shape = [block_size, block_size] if block_shape is None else block_shape
+    return space_to_batch_nd(input, block_shape, paddings, name=name)
+
+
+def batch_to_space(input, crops, block_size, name=None, block_shape=None):
+    """TF 1.x `batch_to_space`: `BatchToSpaceND` with the same block size on both spatial dims."""
+    block_shape = [block_size, block_size] if block_shape is None else block_shape
+    return batch_to_space_nd(input, block_shape, crops, name=name)
+
+
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=_dtypes.int32, name=None):
+    """The bin (0 .. nbins - 1, ends clamped) each of `values` falls in, for `nbins` equal bins over `value_range`."""
+    from ortflow.api import math_ops
+
+    g = graph_of(values, value_range)
+    with g.as_default(), g.name_scope(name or "histogram_fixed_width_bins"):
+        values = convert_to_tensor(values, name="values")
+        values_shape = shape(values)
+        flat = reshape(values, [-1])
+        value_range = convert_to_tensor(value_range, dtype=values.dtype.base_dtype, name="value_range")
+        nbins = convert_to_tensor(nbins, dtype=_dtypes.int32, name="nbins")
+        nbins_float = math_ops.cast(nbins, values.dtype.base_dtype)
+        scaled = math_ops.truediv(flat - value_range[0], value_range[1] - value_range[0], name="scaled_values")
+        indices = apply_op_output("Floor", [nbins_float * scaled], name="indices")
+        clipped = math_ops.clip_by_value(indices, 0, nbins_float - 1)
+        return reshape(math_ops.cast(clipped, _dtypes.as_dtype(dtype)), values_shape)
+
+
+__all__ += ["batch_to_space", "histogram_fixed_width_bins", "space_to_batch"]

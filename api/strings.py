@@ -12,7 +12,9 @@ from ortflow.graph import Tensor
 
 __all__ = [
     "as_string",
+    "decode_base64",
     "decode_raw",
+    "encode_base64",
     "join",
     "length",
     "lower",
@@ -128,3 +130,13 @@ def regex_full_match(input, pattern, name=None):
         return apply_op_output("StaticRegexFullMatch", [input], {"pattern": pattern},
                                name=name or "StaticRegexFullMatch")
     return apply_op_output("RegexFullMatch", [input, pattern], name=name or "RegexFullMatch")
+
+
+def encode_base64(input, pad=False, name=None):
+    """Web-safe base64 (- and _ for + and /) of each string, '='-padded when `pad` (`EncodeBase64`)."""
+    return apply_op_output("EncodeBase64", [input], {"pad": bool(pad)}, name=name or "EncodeBase64")
+
+
+def decode_base64(input, name=None):
+    """Decodes web-safe base64 strings, padded or not (`DecodeBase64`)."""
+    return apply_op_output("DecodeBase64", [input], name=name or "DecodeBase64")

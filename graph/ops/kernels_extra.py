@@ -745,3 +745,28 @@ def _static_regex_full_match(node_def, inputs):
 def _regex_full_match(node_def, inputs):
     pattern = re.compile(_as_bytes(np.asarray(inputs[1], dtype=object).reshape(())[()]))
     return [_map_strings(inputs[0], lambda v: pattern.fullmatch(v) is not None).astype(bool)]
+
+
+@kernel("EncodeBase64")
+def _encode_base64(node_def, inputs):
+    import base64
+
+    pad = get_attr(node_def, "pad", False)
+
+    def encode(v):
+        text = base64.urlsafe_b64encode(v)
+        return text if pad else text.rstrip(b"=")
+    return [_map_strings(inputs[0], encode)]
+
+
+@kernel("DecodeBase64")
+def _decode_base64(node_def, inputs):
+    import base64
+    import binascii
+
+    def decode(v):
+        try:
+            return base64.urlsafe_b64decode(v + b"=" * (-len(v) % 4))
+        except (binascii.Error, ValueError) as e:
+            raise GraphError(f"Invalid character found in base64: {v!r}") from e
+    return [_map_strings(inputs[0], decode)]

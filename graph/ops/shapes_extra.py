@@ -15,7 +15,7 @@ from ortflow.graph.ops.shapes_common import (
 __all__: list[str] = []
 
 shape_fn("LowerBound", "UpperBound")(same_as(1))
-shape_fn("ScatterNdMax", "ScatterNdMin")(same_as(0))
+shape_fn("ScatterNdMax", "ScatterNdMin", "EncodeBase64", "DecodeBase64")(same_as(0))
 shape_fn("AsString", "StringToNumber", "StringLength", "Substr", "Cross", "RegexReplace", "RegexFullMatch")(same_as(0))
 
 

@@ -678,3 +678,20 @@ def test_resize_image_with_pad_fits_then_pads():
     np.testing.assert_array_equal(wide[6:], 0)
     np.testing.assert_array_equal(wide[2:6], img)  # the 4 x 8 image fits 8 x 8 unscaled, centred
     np.testing.assert_allclose(same, img, rtol=1e-6)
+
+
+def test_base64_bins_cross_and_space_batch_wrappers():
+    s = tf.placeholder(tf.string, [None])
+    x = tf.placeholder(tf.float32, [None])
+    img = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    # Two runs: the string ops need the numpy interpreter, which has no SpaceToBatchND kernel.
+    strings = _run([tf.encode_base64(s), tf.encode_base64(s, pad=True), tf.decode_base64(tf.encode_base64(s))],
+                   {s: np.array([b"hi?>", b""], dtype=object)})
+    got = _run([tf.histogram_fixed_width_bins(x, [0.0, 5.0], nbins=5), tf.cross([[1.0, 0, 0]], [[0, 1.0, 0]]),
+                tf.batch_to_space(tf.space_to_batch(img, [[0, 0], [0, 0]], 2), [[0, 0], [0, 0]], 2)],
+               {x: np.array([-1, 0.5, 2.4, 4.99, 7], np.float32)})
+    assert strings[0].tolist() == [b"aGk_Pg", b""] and strings[1].tolist() == [b"aGk_Pg==", b""]
+    assert strings[2].tolist() == [b"hi?>", b""]
+    np.testing.assert_array_equal(got[0], [0, 0, 2, 4, 4])
+    np.testing.assert_array_equal(got[1], [[0, 0, 1]])
+    np.testing.assert_array_equal(got[2], img)

@@ -92,7 +92,8 @@ fetches = [tf.string_join([s, "!"], separator="-"), tf.strings.join([s, s]), tf.
            tf.as_string(tf.cast(f * 10, tf.int32), width=5, fill="0"), tf.as_string(tf.cast(f, tf.int64)),
            tf.string_to_number(tf.as_string(f)), tf.strings.to_number(["7", "-13"], out_type=tf.int64),
            tf.decode_raw(tf.constant([np.arange(4, dtype=np.int32).tobytes()]), tf.int32),
-           tf.decode_raw(tf.constant([np.arange(4, dtype=np.int16).tobytes()]), tf.int16, little_endian=False)]
+           tf.decode_raw(tf.constant([np.arange(4, dtype=np.int16).tobytes()]), tf.int16, little_endian=False),
+           tf.encode_base64(s), tf.encode_base64(s, pad=True), tf.decode_base64(tf.encode_base64(s))]
 feed = {"s:0": np.array([b" abcab ", b"bBc"], dtype=object), "f:0": np.array([1.25, -30.5], np.float32)}
 """,
     "images": """
@@ -129,6 +130,9 @@ fetches = [tf.sequence_mask(i, 6), tf.sequence_mask(i), tf.sequence_mask(i, 4, d
            tf.arg_max(x, 1), tf.arg_min(x, 0), tf.math.is_non_decreasing(i), tf.math.is_strictly_increasing(x[0]),
            tf.math.bincount(i), tf.math.bincount(i, weights=tf.cast(i, tf.float32) * 0.5, minlength=9),
            tf.math.bincount(i, maxlength=3), tf.math.in_top_k(x, [0, 1, 2], 2),
+           tf.histogram_fixed_width_bins(x, [-2.0, 2.0], nbins=3), tf.cross(x[:, :3], x[:, 2:]),
+           tf.space_to_batch(tf.reshape(x[:, :4], [1, 3, 4, 1])[:, :2], [[0, 0], [0, 0]], 2),
+           tf.batch_to_space(tf.reshape(x[:, :4], [4, 1, 3, 1]), [[0, 0], [0, 1]], 2),
            tf.math.softsign(x), tf.math.rint(x * 0.75), tf.math.acosh(tf.abs(x) + 1), tf.math.asinh(x),
            tf.math.atanh(x * 0.2), tf.math.lgamma(tf.abs(x) + 0.5), tf.truncatediv(i, 2),
            tf.clip_by_norm(x, 2.0), tf.clip_by_norm(x, 2.0, axes=[1]), c1, c2, n, tf.global_norm([x]),
