@@ -200,6 +200,7 @@ __all__ += ["Assert", "Print", "TensorArray", "case", "cond", "foldl", "foldr", 
 from ortflow.api.image import extract_image_patches
 from ortflow.api.linalg import (
     cholesky_solve,
+    cross,
     matrix_band_part,
     matrix_determinant,
     matrix_diag,
@@ -215,7 +216,9 @@ from ortflow.api.linalg import (
 )
 from ortflow.api.strings import (
     as_string,
+    decode_base64,
     decode_raw,
+    encode_base64,
     reduce_join,
     regex_replace,
     string_join,
@@ -227,7 +230,8 @@ from ortflow.api.strings import strip as string_strip
 __all__ += ["extract_image_patches", "cholesky_solve", "matrix_solve_ls", "matrix_band_part", "matrix_determinant",
             "matrix_diag", "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve",
             "matrix_triangular_solve", "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw",
-            "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr"]
+            "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr", "cross",
+            "decode_base64", "encode_base64"]
 
 from ortflow.api.script_ops import numpy_function, py_func
 from ortflow.api.tf_logging import get_logger
