@@ -81,6 +81,7 @@ _SUBMODULES: dict[str, str] = {
     "flags": "ortflow.api.tf_flags",
     "logging": "ortflow.api.tf_logging",
     "test": "ortflow.api.tf_test",
+    "debugging": "ortflow.api.debugging",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

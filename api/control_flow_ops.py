@@ -38,6 +38,16 @@ __all__ = [
     "Assert",
     "Print",
     "TensorArray",
+    "assert_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_none_equal",
+    "assert_positive",
     "case",
     "cond",
     "foldl",
@@ -1350,3 +1360,96 @@ def print_v2(*inputs, output_stream=None, summarize: int = 3, sep: str = " ", en
                                                          "summarize": summarize},
                              name=format_name or "StringFormat").outputs[0]
     return apply_op("PrintV2", [formatted], {"output_stream": stream, "end": end}, name=name or "PrintV2")
+
+
+# --------------------------------------------------------------------------- tf.assert_*
+
+def _static_value(t: Tensor):
+    # A Const's value (TF checks asserts between two constants while building).
+    if t.op.type != "Const":
+        return None
+    from ortflow.formats.tensors import make_ndarray
+
+    return make_ndarray(t.op.get_attr("value"))
+
+
+def _binary_assert(sym: str, opname: str, op_func, static_func, x, y, data, summarize, message, name):
+    g = get_default_graph()
+    with g.name_scope(name or opname):
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, name="y")
+        if data is None:
+            data = [f"Condition x {sym} y did not hold element-wise:", f"x ({x.name}) = ", x,
+                    f"y ({y.name}) = ", y]
+        if message is not None:
+            data = [message, *data]
+        condition = _math_ops.reduce_all(op_func(x, y))
+        x_static, y_static = _static_value(x), _static_value(y)
+        if x_static is not None and y_static is not None and not bool(static_func(x_static, y_static).all()):
+            from ortflow.errors import InvalidArgumentError
+
+            parts = [str(_static_value(d)) if isinstance(d, Tensor) and _static_value(d) is not None else str(d)
+                     for d in data]
+            raise InvalidArgumentError(None, None, "\n".join(parts))
+        return Assert(condition, data, summarize=summarize)
+
+
+def _binary_asserter(sym: str, opname: str, op_name: str, static_name: str):
+    def fn(x, y, data=None, summarize=None, message=None, name=None):
+        import numpy as np
+
+        return _binary_assert(sym, opname, getattr(_math_ops, op_name), getattr(np, static_name), x, y, data,
+                              summarize, message, name)
+
+    fn.__name__ = opname
+    fn.__doc__ = (f"`tf.{opname}`: an Assert that `x {sym} y` holds element-wise (TF 1.x graph form).\n\n"
+                  "    Returns:\n        The Assert operation; use it as a control dependency.\n")
+    return fn
+
+
+assert_less = _binary_asserter("<", "assert_less", "less", "less")
+assert_less_equal = _binary_asserter("<=", "assert_less_equal", "less_equal", "less_equal")
+assert_greater = _binary_asserter(">", "assert_greater", "greater", "greater")
+assert_greater_equal = _binary_asserter(">=", "assert_greater_equal", "greater_equal", "greater_equal")
+assert_none_equal = _binary_asserter("!=", "assert_none_equal", "not_equal", "not_equal")
+_assert_equal_values = _binary_asserter("==", "assert_equal", "equal", "equal")
+
+
+def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
+    """`tf.assert_equal`: an Assert that `x == y` element-wise (a NoOp when `x is y`, as TF).
+
+    Returns:
+        The Assert operation (or the NoOp); use it as a control dependency.
+    """
+    g = get_default_graph()
+    with g.name_scope(name or "assert_equal"):
+        if x is y:
+            return apply_op("NoOp", [], name="NoOp")
+    return _assert_equal_values(x, y, data, summarize, message, name)
+
+
+def _unary_asserter(opname: str, sym: str, against_zero, zero_first: bool):
+    def fn(x, data=None, summarize=None, message=None, name=None):
+        prefix = f"{message}.  " if message else ""
+        g = get_default_graph()
+        with g.name_scope(name or opname):
+            x = convert_to_tensor(x, name="x")
+            if data is None:
+                data = [prefix, f"Condition x {sym} 0 did not hold element-wise:", f"x ({x.name}) = ", x]
+                if opname == "assert_non_positive":
+                    # TF 2.x's text lacks a comma there: the two strings are one.
+                    data = [prefix, data[1] + data[2], x]
+            zero = convert_to_tensor(0, dtype=x.dtype.base_dtype)
+            pair = (zero, x) if zero_first else (x, zero)
+            return against_zero(*pair, data=data, summarize=summarize)
+
+    fn.__name__ = opname
+    fn.__doc__ = (f"`tf.{opname}`: an Assert that `x {sym} 0` holds element-wise (TF 1.x graph form).\n\n"
+                  "    Returns:\n        The Assert operation; use it as a control dependency.\n")
+    return fn
+
+
+assert_positive = _unary_asserter("assert_positive", ">", assert_less, True)
+assert_negative = _unary_asserter("assert_negative", "<", assert_less, False)
+assert_non_negative = _unary_asserter("assert_non_negative", ">=", assert_less_equal, True)
+assert_non_positive = _unary_asserter("assert_non_positive", "<=", assert_less_equal, False)

@@ -184,6 +184,16 @@ from ortflow.api.control_flow_ops import (
     Assert,
     Print,
     TensorArray,
+    assert_equal,
+    assert_greater,
+    assert_greater_equal,
+    assert_less,
+    assert_less_equal,
+    assert_negative,
+    assert_non_negative,
+    assert_non_positive,
+    assert_none_equal,
+    assert_positive,
     case,
     cond,
     foldl,
@@ -194,7 +204,9 @@ from ortflow.api.control_flow_ops import (
 )
 from ortflow.api.control_flow_ops import print_v2 as print
 
-__all__ += ["Assert", "Print", "TensorArray", "case", "cond", "foldl", "foldr", "map_fn", "print", "scan",
+__all__ += ["Assert", "Print", "TensorArray", "assert_equal", "assert_greater", "assert_greater_equal",
+            "assert_less", "assert_less_equal", "assert_negative", "assert_non_negative", "assert_non_positive",
+            "assert_none_equal", "assert_positive", "case", "cond", "foldl", "foldr", "map_fn", "print", "scan",
             "while_loop"]
 
 from ortflow.api.image import extract_image_patches

@@ -333,3 +333,23 @@ def test_print_passes_its_input_through(graph):
     fmt = op.inputs[0].op
     assert fmt.type == "StringFormat" and fmt.get_attr("template") == b"x: {} {'k': {}}"
     np.testing.assert_allclose(_run(p, {x: [1.0, 2.0]}), [1.0, 2.0])
+
+
+def test_assert_family_passes_and_fails_at_run_time(graph):
+    x = tf.placeholder(tf.float32, [3], name="x")
+    checks = [tf.assert_positive(x), tf.assert_less(x, 10.0), tf.debugging.assert_greater_equal(x, 1.0),
+              tf.assert_none_equal(x, 5.0), tf.assert_non_positive(-x), tf.assert_equal(x, x)]
+    assert checks[-1].type == "NoOp"  # x is y: nothing to check, as TF
+    with tf.control_dependencies(checks):
+        y = tf.identity(x)
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(y, {x: [1.0, 2.0, 3.0]}), [1.0, 2.0, 3.0])
+        for bad in ([0.5, 2.0, 3.0], [1.0, 5.0, 3.0], [1.0, 2.0, 30.0]):
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                sess.run(y, {x: bad})
+
+
+def test_assert_between_constants_is_checked_while_building(graph):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="x == y"):
+        tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))
+    assert tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 2])).type in ("Assert", "Merge")

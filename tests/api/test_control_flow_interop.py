@@ -115,6 +115,14 @@ x = tf.placeholder(tf.int32, [], name="x")
 out = tf.case([(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))], default=lambda: tf.constant(100))
 out2 = tf.case([(x < 0, lambda: tf.constant(-1)), (x > 5, lambda: tf.constant(1))])
 """, {"x:0": 7}, ["case/cond/Merge:0", "case_1/cond/Merge:0"], False),
+    "assert_family": ("""
+x = tf.placeholder(tf.float32, [3], name="x")
+checks = [tf.assert_equal(x, x), tf.assert_equal(x, tf.ones([3])), tf.assert_greater(x, 0.0, message="pos"),
+          tf.assert_less_equal(x, 10.0), tf.assert_positive(x, message="must be positive"),
+          tf.assert_non_positive(-x), tf.assert_none_equal(x, 5.0), tf.debugging.assert_less(x, 9.0)]
+with tf.control_dependencies([tf.group(*checks[2:])]):
+    y = tf.identity(x, name="y")
+""", {"x:0": np.array([1.0, 2.0, 3.0], np.float32)}, ["y:0"], False),
     "assert_print": ("""
 x = tf.placeholder(tf.float32, [3], name="x")
 a = tf.Assert(tf.reduce_all(x > 0), [x, "msg"])

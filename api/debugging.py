@@ -1,0 +1,37 @@
+"""`tf.debugging`: run-time checks (Assert and the assert_* family) and numeric predicates."""
+
+from __future__ import annotations
+
+from ortflow.api.array_ops import check_numerics
+from ortflow.api.control_flow_ops import (
+    Assert,
+    assert_equal,
+    assert_greater,
+    assert_greater_equal,
+    assert_less,
+    assert_less_equal,
+    assert_negative,
+    assert_non_negative,
+    assert_non_positive,
+    assert_none_equal,
+    assert_positive,
+)
+from ortflow.api.math_ops import is_finite, is_inf, is_nan
+
+__all__ = [
+    "Assert",
+    "assert_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_none_equal",
+    "assert_positive",
+    "check_numerics",
+    "is_finite",
+    "is_inf",
+    "is_nan",
+]
