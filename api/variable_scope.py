@@ -672,6 +672,10 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
     if isinstance(name_or_scope, VariableScope):
         scope_name = name_or_scope.name
         base = name_or_scope
+        # As TF: re-entering a scope object counts it as opened, and what is opened inside is
+        # forgotten on leaving (the counts are restored).
+        state.counts[scope_name] = state.counts.get(scope_name, 0) + 1
+        saved_counts = dict(state.counts)
     else:
         if name_or_scope is None:
             prefix = f"{parent.name}/" if parent.name else ""
@@ -716,13 +720,26 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
             yield scope
         finally:
             state.current = parent
+            if isinstance(name_or_scope, VariableScope):
+                state.counts = saved_counts
+            else:
+                _close_subscopes(state, scope_name)
+
+
+def _close_subscopes(state: _ScopeState, scope_name: str) -> None:
+    """As TF on leaving a named scope: its sub-scopes count as never opened, so a layer built
+    again under `variable_scope(name, reuse=True)` gets the same default names (and weights)."""
+    prefix = scope_name + "/"
+    for key in state.counts:
+        if key.startswith(prefix):
+            state.counts[key] = 0
 
 
 def _unique_scope_name(state: _ScopeState, name: str) -> str:
-    if name not in state.counts:
+    if not state.counts.get(name, 0):
         return name
     i = 1
-    while f"{name}_{i}" in state.counts:
+    while state.counts.get(f"{name}_{i}", 0):
         i += 1
     return f"{name}_{i}"
 

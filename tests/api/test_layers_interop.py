@@ -138,8 +138,6 @@ KNOWN_GAPS: dict[str, str] = {
     "mixed_fused_unfused_bool_flag": "runtime: running the fused form's AssignSub updates together with the "
                                      "unfused form's update conds (an AssignSub inside a cond, as TF builds "
                                      "it) fails: 'Switch ...: the cond has no Merge'; each runs alone",
-    "towers_reuse": "api/variable_scope.py keeps the counts of sub-scopes when a scope is left (TF zeroes "
-                    "them), so the second tower's layers are named dense_2, dense_3 and do not exist",
 }
 
 

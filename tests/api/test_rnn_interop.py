@@ -180,12 +180,7 @@ FEEDS = {"x:0": X, "lengths:0": LENGTHS, "c0:0": X[:, 0, :3], "h0:0": X[:, 1, 2:
 
 
 # Known gaps, each with its reason (the cases stay in CASES so they start passing when fixed).
-KNOWN_GAPS = {
-    "dynamic_towers_share_weights": (
-        "TF resets the counts of a variable scope's sub-scopes when the scope is left, so a new "
-        "cell re-entering `model` with reuse=True gets `basic_lstm_cell` again and reuses its "
-        "weights; ortflow's variable_scope keeps the counts and names it basic_lstm_cell_1"),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _cases(names):
