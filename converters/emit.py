@@ -157,7 +157,7 @@ ARENA_MIN_BYTES = 16 << 10
 ARENA_MAX_BYTES = 4 << 20  # numpy gives arrays from 4 MiB up huge pages of their own
 
 _arena: list = []  # [chunk (uint8 ndarray), bytes used], the chunk being carved
-_CHUNKS: dict = {}  # id(chunk) -> weakref to it, for every chunk still alive
+_CARVED: dict = {}  # id(array) -> weakref to it, for every carved array still alive
 
 
 def new_array(shape: Sequence[int], dtype) -> np.ndarray:
@@ -176,23 +176,27 @@ def new_array(shape: Sequence[int], dtype) -> np.ndarray:
     if not ARENA_MIN_BYTES <= nbytes < ARENA_MAX_BYTES or dtype.hasobject:
         return np.empty(shape, dtype)
     if not _arena or _arena[1] + nbytes > ARENA_CHUNK_BYTES:
-        import weakref
-
         chunk = np.empty(ARENA_CHUNK_BYTES, np.uint8)
-        for key in [k for k, ref in _CHUNKS.items() if ref() is None]:
-            del _CHUNKS[key]
-        _CHUNKS[id(chunk)] = weakref.ref(chunk)
-        _arena[:] = [chunk, 0]
+        _arena[:] = [chunk, -chunk.ctypes.data % 64]
     chunk, used = _arena
     _arena[1] = used + -(-nbytes // 64) * 64  # keep every array 64-byte aligned
-    return chunk[used:used + nbytes].view(dtype).reshape(shape)
+    array = chunk[used:used + nbytes].view(dtype).reshape(shape)
+    _remember(array)
+    return array
+
+
+def _remember(array: np.ndarray) -> None:
+    import weakref
+
+    key = id(array)
+    _CARVED[key] = weakref.ref(array, lambda _, key=key: _CARVED.pop(key, None))
 
 
 def is_arena_array(value: np.ndarray) -> bool:
-    """True for a writable array `new_array` carved out of a chunk (it alone uses those bytes)."""
-    base = value.base
-    ref = _CHUNKS.get(id(base)) if base is not None else None
-    return ref is not None and ref() is base and value.flags.writeable
+    """True for an array `new_array` returned itself (not a view of one): no other array
+    uses its bytes, as for an array that owns its data."""
+    ref = _CARVED.get(id(value))
+    return ref is not None and ref() is value and value.flags.writeable
 
 
 def release_arena() -> None:
