@@ -176,6 +176,25 @@ def _filter(ctx, node, index: int, perm: list[int], transform=None) -> str:
 
 # --------------------------------------------------------------------------- convolutions
 
+def _atrous_1d(ctx, node, rank: int, weights: str, group: int) -> bool:
+    """Emits Conv1D's dilated S2B/B2S form as Unsqueeze -> dilated Conv -> Squeeze."""
+    from ortflow.converters.emit import squeeze as squeeze_axes
+    from ortflow.converters.emit import unsqueeze
+
+    found = _atrous_1d_pattern(ctx, node, rank)
+    if found is None:
+        return False
+    source, dilations, pads, squeeze, b2s = found
+    attrs = {"strides": [1, 1], "dilations": dilations, "group": group, "pads": pads,
+             "kernel_shape": list(ctx.const_value(weights).shape[2:])}
+    x = to_channels_first(ctx, node, unsqueeze(ctx, ctx.resolve(source), [1]), rank)
+    y = ctx.make_node("Conv", [x, weights], attrs, name=f"{node.name}/Conv")[0]
+    nhwc = to_channels_last(ctx, node, y, rank, ctx.unique_name(f"{node.name}/nhwc"))
+    squeeze_axes(ctx, nhwc, [1], output=b2s.output(0))
+    ctx.mark_converted([squeeze.name, b2s.name])
+    return True
+
+
 def _atrous_pattern(ctx, node, rank: int):
     """(S2B input tensor, dilations, pads, B2S node) when `node` is the inner conv of
     SpaceToBatchND -> conv (VALID, stride 1) -> BatchToSpaceND, TF's dilated depthwise conv
@@ -208,8 +227,44 @@ def _atrous_pattern(ctx, node, rank: int):
             b2s)
 
 
+def _only_reader(ctx, node_name: str, op_type: str):
+    readers = ctx.consumers(node_name)
+    return readers[0] if len(readers) == 1 and readers[0].op == op_type else None
+
+
+def _atrous_1d_pattern(ctx, node, rank: int):
+    """(S2B input, [1, d], pads, Squeeze node, B2S node) for Conv1D's dilated form:
+    SpaceToBatchND (block [d]) -> ExpandDims(-3) -> conv (VALID, stride 1) -> Squeeze(-3) ->
+    BatchToSpaceND; else None. As `_atrous_pattern`, with the height dim of size 1 unpadded."""
+    if rank != 4 or not _is_channels_last(node) or node.attr("padding") != b"VALID":
+        return None
+    if any(int(v) != 1 for v in node.attr("strides")) or any(int(v) != 1 for v in node.attr("dilations", [1] * 4)):
+        return None
+    expand = ctx.tf_node(node.input_tensor(0))
+    if expand is None or expand.op != "ExpandDims" or expand.input_value(1) is None or \
+            int(np.asarray(expand.input_value(1)).reshape(-1)[0]) not in (1, -3):
+        return None
+    s2b = ctx.tf_node(expand.input_tensor(0))
+    squeeze = _only_reader(ctx, node.name, "Squeeze")
+    b2s = _only_reader(ctx, squeeze.name, "BatchToSpaceND") if squeeze is not None else None
+    if s2b is None or s2b.op != "SpaceToBatchND" or b2s is None or list(squeeze.attr("squeeze_dims", [])) not in ([1], [-3]):
+        return None
+    values = [s2b.input_value(1), s2b.input_value(2), b2s.input_value(1), b2s.input_value(2)]
+    if any(v is None for v in values):
+        return None
+    block, paddings, block_out, crops = (np.asarray(v) for v in values)
+    if block.size != 1 or not np.array_equal(block, block_out) or paddings.size != 2 or crops.size != 2:
+        return None
+    pads = paddings.reshape(2) - crops.reshape(2)
+    if (pads < 0).any():
+        return None
+    return s2b.input_tensor(0), [1, int(block.reshape(-1)[0])], [0, int(pads[0]), 0, int(pads[1])], squeeze, b2s
+
+
 def _convolution(ctx, node, rank: int, weights: str, group: int) -> None:
     """Shared tail of Conv2D/Conv3D/Depthwise: attrs, transposes, the Conv."""
+    if ctx.const_value(weights) is not None and _atrous_1d(ctx, node, rank, weights, group):
+        return
     atrous = _atrous_pattern(ctx, node, rank) if ctx.const_value(weights) is not None else None
     if atrous is not None:
         source, dilations, pads, b2s = atrous

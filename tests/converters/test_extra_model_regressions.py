@@ -344,6 +344,42 @@ def atrous_depthwise():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 9, 9, 2)).astype(np.float32)}, ["out:0"], expected)
 
 
+def _atrous_conv1d_nodes():
+    # Keras' Conv1D(dilation_rate=2): SpaceToBatchND on [N, W, C] with a 1-D block, then the
+    # ExpandDims/Conv2D/Squeeze of every Conv1D, then BatchToSpaceND (TCN/WaveNet stacks)
+    w = RNG.uniform(-1, 1, (1, 3, 2, 3)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 10, 2]), const("w", w),
+             const("block", np.array([2], np.int32)), const("paddings", np.array([[1, 1]], np.int32)),
+             const("crops", np.array([[0, 0]], np.int32)), const("at", np.int32(-3)),
+             op("s2b", "SpaceToBatchND", ["x", "block", "paddings"], T=F32, Tblock_shape=I32, Tpaddings=I32),
+             op("x4", "ExpandDims", ["s2b", "at"], T=F32, Tdim=I32),
+             op("conv", "Conv2D", ["x4", "w"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+             op("sq", "Squeeze", ["conv"], T=F32, squeeze_dims=[-3]),
+             op("out", "BatchToSpaceND", ["sq", "block", "crops"], T=F32, Tblock_shape=I32, Tcrops=I32)]
+
+    def expected(f):
+        xp = np.pad(f["x:0"], ((0, 0), (1, 1), (0, 0)))
+        return [sum(xp[:, 2 * i:2 * i + 8] @ w[0, i] for i in range(3))]
+    return nodes, expected
+
+
+@case
+def atrous_conv1d():
+    nodes, expected = _atrous_conv1d_nodes()
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 10, 2)).astype(np.float32)}, ["out:0"], expected)
+
+
+def test_atrous_conv1d_is_one_dilated_conv():
+    from ortflow.converters import convert_with_report
+
+    nodes, _ = _atrous_conv1d_nodes()
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert ops.count("Conv") == 1 and "Reshape" not in ops and result.transposes <= 2, ops
+
+
 def test_atrous_depthwise_is_one_dilated_conv():
     from ortflow.converters import convert_with_report
 
