@@ -254,6 +254,11 @@ class _Context:
                 if real is not x:
                     op._update_input(i, real)
 
+    def _exit_result(self, tensors) -> None:
+        # TF's ExitResult: values leaving this context are known to the enclosing one.
+        if self.outer is not None:
+            self.outer.values.update(t.name for t in tensors)
+
     def _remove_external_control_edges(self, op: Operation):
         # Inside a loop, control inputs from outside the loop cannot be kept (they would fire
         # once, not per iteration): TF drops them and returns them for the caller to re-route.
@@ -356,6 +361,7 @@ class _CondContext(_Context):
             flat = []
             for v in _flatten(original):
                 flat.append(self._branch_tensor(v))
+        self._exit_result(flat)
         return original, flat
 
     def _branch_tensor(self, v):
@@ -724,6 +730,7 @@ def _build_loop(ctx: _WhileContext, cond, body, loop_vars, shape_invariants, ret
     ctx.loop_exits = exits
     for e in exits:
         _state(g).op_context[e.op] = ctx
+    ctx._exit_result(exits)
     flat_orig_result = _flatten(original_result)
     packed = _pack_as(original_result, _with_arrays(flat_orig_result, exits))
     if return_same_structure:

@@ -145,6 +145,27 @@ def test_cond_inside_while(graph):
     assert _run([i, acc]) == [6, (0 + 2 + 4) - 3]
 
 
+def test_nested_while_and_while_inside_cond(graph):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    p = tf.placeholder(tf.bool, [])
+    n = tf.placeholder(tf.int32, [])
+
+    def outer(i, acc):
+        _, inner = tf.while_loop(lambda j, a: j < i, lambda j, a: (j + 1, a + x), [0, acc])
+        return i + 1, inner
+
+    _, total = tf.while_loop(lambda i, acc: i < n, outer, [0, tf.zeros([2])])
+    # the inner loop's result leaves through its Exit straight into the outer body
+    assert list(_node(graph, "while/NextIteration_1").input) == ["while/while/Exit_1"]
+    doubled = tf.cond(p, lambda: tf.while_loop(lambda k, a: k < 3, lambda k, a: (k + 1, a * 2.0), [0, x])[1],
+                      lambda: x - 1.0)
+    xs = np.array([1.0, 2.0], np.float32)
+    got = _run([total, doubled], {x: xs, p: True, n: 4})
+    np.testing.assert_allclose(got[0], (0 + 1 + 2 + 3) * xs)
+    np.testing.assert_allclose(got[1], xs * 8)
+    np.testing.assert_allclose(_run(doubled, {x: xs, p: False}), xs - 1)
+
+
 def test_variables_in_loop_and_cond_bodies(graph):
     x = tf.placeholder(tf.float32, [2], name="x")
     v = tf.Variable([1.0, 2.0], name="v")

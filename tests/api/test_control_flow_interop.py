@@ -115,6 +115,16 @@ x = tf.placeholder(tf.int32, [], name="x")
 out = tf.case([(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))], default=lambda: tf.constant(100))
 out2 = tf.case([(x < 0, lambda: tf.constant(-1)), (x > 5, lambda: tf.constant(1))])
 """, {"x:0": 7}, ["case/cond/Merge:0", "case_1/cond/Merge:0"], False),
+    "nested_while_and_while_in_cond": ("""
+x = tf.placeholder(tf.float32, [2], name="x")
+p = tf.placeholder(tf.bool, [], name="p")
+n = tf.placeholder(tf.int32, [], name="n")
+def outer(i, acc):
+    j, inner = tf.while_loop(lambda j, a: j < i, lambda j, a: (j + 1, a + x), [0, acc])
+    return i + 1, inner
+out = tf.while_loop(lambda i, acc: i < n, outer, [0, tf.zeros([2])])
+c = tf.cond(p, lambda: tf.while_loop(lambda k, a: k < 3, lambda k, a: (k + 1, a * 2.0), [0, x])[1], lambda: x - 1.0)
+""", {"x:0": X2, "p:0": True, "n:0": 4}, ["while/Exit_1:0", "cond/Merge:0"], False),
     "assert_family": ("""
 x = tf.placeholder(tf.float32, [3], name="x")
 checks = [tf.assert_equal(x, x), tf.assert_equal(x, tf.ones([3])), tf.assert_greater(x, 0.0, message="pos"),
