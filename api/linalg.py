@@ -284,3 +284,44 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
 matrix_solve_ls = lstsq
 
 __all__ += ["global_norm", "lstsq"]
+
+
+def _default_tolerance(a, dtype) -> float:
+    # max(rows, cols) * eps * max(singular value), as numpy and TensorFlow default it.
+    dims = a.shape.as_list() if a.shape.rank is not None else None
+    if dims is None or dims[-1] is None or dims[-2] is None:
+        raise NotImplementedError("the default tolerance needs a matrix of static size")
+    eps = float(np.finfo(dtype.as_numpy_dtype).eps)
+    return max(dims[-2], dims[-1]) * eps
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """Moore-Penrose pseudo-inverse through the SVD (singular values below rcond * max are dropped)."""
+    g = graph_of(a)
+    with g.as_default(), g.name_scope(name or "pinv"):
+        a = convert_to_tensor(a, name="a")
+        dtype = a.dtype.base_dtype
+        if rcond is None:
+            rcond = 10.0 * _default_tolerance(a, dtype)
+        s, u, v = svd(a, full_matrices=False, compute_uv=True)
+        cutoff = math_ops.multiply(convert_to_tensor(rcond, dtype=dtype), math_ops.reduce_max(s, -1))
+        kept = array_ops.where_v2(math_ops.greater(s, array_ops.expand_dims(cutoff, -1)), s,
+                                  constant(np.inf, dtype=dtype))
+        return math_ops.matmul(math_ops.truediv(v, array_ops.expand_dims(kept, -2)), u, adjoint_b=True)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """Number of singular values above `tol` (default max(rows, cols) * eps * largest)."""
+    g = graph_of(a)
+    with g.as_default(), g.name_scope(name or "matrix_rank"):
+        a = convert_to_tensor(a, name="a")
+        dtype = a.dtype.base_dtype
+        s = svd(a, compute_uv=False)
+        if tol is None:
+            tol = math_ops.multiply(convert_to_tensor(_default_tolerance(a, dtype), dtype=dtype),
+                                    math_ops.reduce_max(s, -1, keepdims=True))
+        above = math_ops.cast(math_ops.greater(s, tol), _dtypes.int32)
+        return math_ops.reduce_sum(above, -1)
+
+
+__all__ += ["matrix_rank", "pinv"]

@@ -695,3 +695,15 @@ def test_base64_bins_cross_and_space_batch_wrappers():
     np.testing.assert_array_equal(got[0], [0, 0, 2, 4, 4])
     np.testing.assert_array_equal(got[1], [[0, 0, 1]])
     np.testing.assert_array_equal(got[2], img)
+
+
+def test_pinv_and_matrix_rank():
+    a = RNG.uniform(-1, 1, size=(4, 3)).astype(np.float32)
+    low = np.outer(RNG.uniform(size=4), RNG.uniform(size=3)).astype(np.float32)
+    pa, pl = tf.placeholder(tf.float32, [4, 3]), tf.placeholder(tf.float32, [4, 3])
+    got = _run([tf.linalg.pinv(pa), tf.linalg.matrix_rank(pa), tf.linalg.matrix_rank(pl), tf.linalg.pinv(pl)],
+               {pa: a, pl: low})
+    np.testing.assert_allclose(got[0], np.linalg.pinv(a), rtol=1e-4, atol=1e-5)
+    assert got[1] == 3 and got[2] == 1
+    np.testing.assert_allclose(got[3], np.linalg.pinv(low, rcond=10 * 4 * np.finfo(np.float32).eps), rtol=1e-3,
+                               atol=1e-4)

@@ -79,7 +79,8 @@ fetches = [tf.matrix_inverse(m), tf.matrix_determinant(m), tf.matrix_solve(m, r)
            tf.matrix_band_part(m, 0, 1), tf.linalg.band_part(m, -1, 0), tf.linalg.tensor_diag(r),
            tf.linalg.tensor_diag_part(tf.linalg.tensor_diag(r)), tf.linalg.set_diag(m, [1.0, 2.0, 3.0]),
            *tf.linalg.normalize(r, axis=0), tf.linalg.matvec(m, r[:, 0]), tf.linalg.adjoint(r),
-           tf.linalg.cross(m, tf.reverse(m, [0])), tf.linalg.tensordot(m, r, 1)]
+           tf.linalg.cross(m, tf.reverse(m, [0])), tf.linalg.tensordot(m, r, 1), tf.linalg.pinv(r),
+           tf.linalg.matrix_rank(m), tf.linalg.matrix_rank(tf.matmul(r, r, transpose_b=True))]
 feed = {"m:0": SPD, "r:0": M[:, :2]}
 """,
     "strings": """
