@@ -17,7 +17,7 @@ from ortflow.converters.emit import (
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["IDENTITY_OPS", "partial_shape_vector"]
+__all__ = ["IDENTITY_OPS", "partial_shape_vector", "repeat_pattern"]
 
 #: Ops whose outputs are their inputs, unchanged. (PlaceholderWithDefault is the driver's: a
 #: graph input when fed, its default otherwise.)
@@ -214,21 +214,11 @@ def _repeat_as_resize(ctx, node) -> bool:
     through; the Reshape of the repeat is not, so each upsampling kept two. Only spatial axes
     of inputs of rank 3 to 5 (what UpSampling repeats) qualify. Returns True when emitted.
     """
-    tile = ctx.tf_node(node.input_tensor(0))
-    if tile is None or tile.op != "Tile":
+    found = repeat_pattern(ctx, node)
+    if found is None:
         return False
-    expand = ctx.tf_node(tile.input_tensor(0))
-    if expand is None or expand.op != "ExpandDims" or expand.input_value(1) is None:
-        return False
-    x = expand.input_tensor(0)
-    rank = ctx.tensor_shape(x)
-    rank = None if rank is None else len(rank)
-    multiples = partial_shape_vector(ctx, tile.input_tensor(1))
-    if rank is None or not 3 <= rank <= 5 or multiples is None or len(multiples) != rank + 1:
-        return False
-    axis = int(np.asarray(expand.input_value(1)).reshape(-1)[0]) % (rank + 1) - 1
-    repeats = _repeat_count(ctx, tile, multiples, axis)
-    if not 1 <= axis <= rank - 2 or repeats is None or not _repeat_target(ctx, node.input_tensor(1), x, axis):
+    x, axis, repeats, rank = found
+    if not 3 <= rank <= 5 or not 1 <= axis <= rank - 2:
         return False
     scales = np.ones(rank, np.float32)
     scales[axis] = repeats
@@ -236,6 +226,29 @@ def _repeat_as_resize(ctx, node) -> bool:
           {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"},
           output=node.output(0))
     return True
+
+
+def repeat_pattern(ctx, node):
+    """(x, axis, repeats, rank of x) when Reshape `node` is Keras' repeat(x, repeats, axis):
+    Reshape(Tile(ExpandDims(x, axis + 1), multiples 1 but repeats at axis + 1),
+    concat(shape(x)[:axis], [repeats * shape(x)[axis]], shape(x)[axis + 1:])); else None."""
+    tile = ctx.tf_node(node.input_tensor(0))
+    if tile is None or tile.op != "Tile":
+        return None
+    expand = ctx.tf_node(tile.input_tensor(0))
+    if expand is None or expand.op != "ExpandDims" or expand.input_value(1) is None:
+        return None
+    x = expand.input_tensor(0)
+    shape = ctx.tensor_shape(x)
+    multiples = partial_shape_vector(ctx, tile.input_tensor(1))
+    if shape is None or multiples is None or len(multiples) != len(shape) + 1:
+        return None
+    rank = len(shape)
+    axis = int(np.asarray(expand.input_value(1)).reshape(-1)[0]) % (rank + 1) - 1
+    repeats = _repeat_count(ctx, tile, multiples, axis) if axis >= 0 else None
+    if repeats is None or not _repeat_target(ctx, node.input_tensor(1), x, axis):
+        return None
+    return x, axis, repeats, rank
 
 
 def _repeat_count(ctx, tile, multiples: list, axis: int) -> int | None:

@@ -305,7 +305,7 @@ _SAME_LAST_DIM = {"Identity", "ExpandDims", "Relu", "Relu6", "Elu", "Selu", "Sig
 def _channels_last_dim(ctx, tensor: str, depth: int = 8):
     """The last dim of `tensor`, following ops that keep it back to a static shape or to a
     Reshape whose target's last entry is constant (RepeatVector builds its target at run time)."""
-    from ortflow.converters.array import partial_shape_vector
+    from ortflow.converters.array import partial_shape_vector, repeat_pattern
 
     for _ in range(depth):
         shape = ctx.tensor_shape(tensor)
@@ -316,7 +316,13 @@ def _channels_last_dim(ctx, tensor: str, depth: int = 8):
             return None
         if producer.op == "Reshape":
             target = partial_shape_vector(ctx, producer.input_tensor(1))
-            return target[-1] if target and target[-1] is not None and target[-1] >= 0 else None
+            if target and target[-1] is not None and target[-1] >= 0:
+                return target[-1]
+            repeat = repeat_pattern(ctx, producer)  # RepeatVector: the last dim is x's
+            if repeat is None or repeat[1] == repeat[3] - 1:
+                return None
+            tensor = repeat[0]
+            continue
         if producer.op == "ExpandDims":
             axis = producer.input_value(1)
             if axis is None or int(np.asarray(axis).reshape(-1)[0]) == -1:

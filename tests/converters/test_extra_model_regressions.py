@@ -468,6 +468,24 @@ def upsampling_repeats():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 3, 4, 2)).astype(np.float32)}, ["out:0"], expected)
 
 
+@case
+def grouped_conv1d_after_repeat_vector():
+    # RepeatVector(3) then Conv1D(groups=2): the repeat's Reshape target is computed from
+    # shape(x) at run time, so the grouped conv's channel count is found by following the
+    # repeat back to x (the group fell back to 1 and onnxruntime refused the Conv)
+    w = RNG.uniform(-1, 1, (1, 1, 2, 4)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 1, 4]), const("w", w), const("at", np.int32(-3))]
+    nodes += _repeat_nodes("repeated", "x", 1, 3, 3)
+    nodes += [op("x4", "ExpandDims", ["repeated", "at"], T=F32, Tdim=I32),
+              op("conv", "Conv2D", ["x4", "w"], T=F32, strides=[1, 1, 1, 1], padding="VALID"),
+              op("out", "Squeeze", ["conv"], T=F32, squeeze_dims=[-3])]
+
+    def expected(f):
+        rep = np.repeat(f["x:0"], 3, axis=1)
+        return [np.concatenate([rep[..., :2] @ w[0, 0, :, :2], rep[..., 2:] @ w[0, 0, :, 2:]], axis=-1)]
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 1, 4)).astype(np.float32)}, ["out:0"], expected)
+
+
 def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
     from ortflow.converters import convert_with_report
 
