@@ -1,4 +1,5 @@
-"""Handlers of less common array ops: Roll, Cumprod, Unique, search, histograms, LinSpace, scatter-add."""
+"""Handlers of less common array ops: Roll, Cumprod, Unique(WithCounts), Lower/UpperBound,
+HistogramFixedWidth, LinSpace, TensorScatterAdd/Sub, ListDiff, UnravelIndex."""
 
 from __future__ import annotations
 
