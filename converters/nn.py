@@ -10,7 +10,7 @@ filters are permuted at conversion time instead.
 from __future__ import annotations
 
 import numpy as np
-from ortflow.converters.emit import new_array
+from ortflow.converters.emit import const_i64, new_array
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -373,11 +373,18 @@ def convert_conv3d(ctx, node):
 def convert_depthwise_conv2d(ctx, node):
     # TF:   output = DepthwiseConv2dNative(input NHWC, filter [H, W, C, M], strides, padding)
     # ONNX: Y = Conv(X NCHW, W [C*M, 1, H, W], group=C)   (output channel c*M + m, as TF)
-    value = node.input_value(1)
-    require(value is not None, node, "a non-constant depthwise filter is not supported")
-    h, w, c, m = value.shape
-    weights = _filter(ctx, node, 1, [3, 2, 0, 1], transform=lambda v: v.reshape(h, w, 1, c * m))
-    _convolution(ctx, node, 4, weights, int(c))
+    shape = node.input_shape(1)
+    require(shape is not None and None not in shape, node,
+            "the depthwise filter's shape must be static")
+    h, w, c, m = (int(d) for d in shape)
+    if node.input_value(1) is not None:
+        weights = _filter(ctx, node, 1, [3, 2, 0, 1], transform=lambda v: v.reshape(h, w, 1, c * m))
+    else:  # a filter known only at run time (a Session's variable): the same rearrangement in ONNX
+        flat = ctx.make_node("Reshape", [node.input(1), const_i64(ctx, [h, w, 1, c * m])],
+                             name=f"{node.name}/filter_flat")[0]
+        weights = ctx.make_node("Transpose", [flat], {"perm": [3, 2, 0, 1]},
+                                name=f"{node.name}/weights")[0]
+    _convolution(ctx, node, 4, weights, c)
 
 
 def _backprop_sizes(node, rank: int):
@@ -424,8 +431,14 @@ def _conv_transpose(ctx, node, rank: int) -> None:
     require(sizes is not None, node, "input_sizes must be constant, or the output's spatial dims static")
     spatial = rank - 2
     weights = _filter(ctx, node, 1, [rank - 1, rank - 2] + list(range(spatial)))
-    kernel = list(ctx.const_value(weights).shape[2:]) if ctx.const_value(weights) is not None else None
-    require(kernel is not None, node, "the filter must be constant")
+    filter_shape = node.input_shape(1)
+    if ctx.const_value(weights) is not None:
+        kernel = list(ctx.const_value(weights).shape[2:])
+    elif filter_shape is not None and None not in filter_shape[:spatial]:
+        kernel = [int(d) for d in filter_shape[:spatial]]  # a filter known only at run time
+    else:
+        kernel = None
+    require(kernel is not None, node, "the filter's spatial shape must be static")
     strides = _spatial(node, list(node.attr("strides")), rank)
     dilations = _spatial(node, list(node.attr("dilations", [1] * rank)), rank)
     out_dims = _spatial(node, sizes, rank) if len(sizes) == rank else [int(v) for v in sizes]
@@ -557,7 +570,23 @@ def _batch_norm_training(ctx, node, rank: int, eps: float) -> None:
     flat_mean = _reduce_mean(ctx, x, axes, False)
     flat_var = _reduce_mean(ctx, ctx.make_node("Mul", [centered, centered])[0], axes, False)
     ctx.alias(flat_mean, node.output(1))
-    ctx.alias(flat_var, node.output(2))
+    # TF's batch_variance output (what moving averages are fed) is Bessel-corrected: n / (n - 1)
+    # times the variance it normalizes with, n being the count of values per channel.
+    count = _per_channel_count(ctx, node, x, axes, dt)
+    correction = ctx.make_node("Div", [count, ctx.make_node(
+        "Sub", [count, ctx.make_const(np.array(1, dt.as_numpy_dtype))])[0]])[0]
+    ctx.make_node("Mul", [flat_var, correction], outputs=[node.output(2)])
+
+
+def _per_channel_count(ctx, node, x: str, axes: list[int], dt) -> str:
+    """The number of values each channel's statistics are over, as a scalar of dtype `dt`."""
+    shape = node.input_shape(0)
+    if shape is not None and all(shape[a] is not None for a in axes):
+        return ctx.make_const(np.array(np.prod([shape[a] for a in axes]), dt.as_numpy_dtype))
+    dims = ctx.make_node("Gather", [ctx.make_node("Shape", [x])[0],
+                                    ctx.make_const(np.array(axes, np.int64))], {"axis": 0})[0]
+    product = ctx.make_node("ReduceProd", [dims], {"keepdims": 0})[0]
+    return ctx.cast(product, dt)
 
 
 def _reduce_mean(ctx, x: str, axes: list[int], keepdims: bool) -> str:

@@ -272,9 +272,6 @@ def test_batch_norm_training_normalizes_and_updates_moving_stats(fused):
     np.testing.assert_allclose(mean, 0.1 * xv.mean((0, 1, 2)), rtol=1e-5, atol=1e-6)
     # Fused batch norm feeds the moving variance with the unbiased (n-1) batch variance, as TF.
     batch_var = xv.var((0, 1, 2), ddof=1 if fused else 0)
-    if fused and not np.allclose(var, 0.9 + 0.1 * batch_var, rtol=1e-5):
-        pytest.xfail("converters/nn.py's FusedBatchNormV3 (is_training) returns the biased batch variance; "
-                     "TF returns the unbiased one (n / (n - 1) larger)")
     np.testing.assert_allclose(var, 0.9 + 0.1 * batch_var, rtol=1e-5)
 
 
@@ -307,12 +304,7 @@ def test_batch_norm_with_a_bool_tensor_training_flag(fused):
             sess.run(updates, {x: xv, training: True})
             return infer, mean, train, sess.run("batch_normalization/moving_mean:0")
 
-    try:
-        infer, mean, train, mean_after = run()
-    except Exception as e:
-        if fused:
-            raise
-        pytest.xfail(f"converters/control_flow.py cannot lower the unfused conds yet ({e})"[:300])
+    infer, mean, train, mean_after = run()
     np.testing.assert_allclose(infer, xv / np.sqrt(1 + 1e-3), rtol=1e-5)
     np.testing.assert_array_equal(mean, np.zeros(3))
     np.testing.assert_allclose(train, _bn_ref(xv, (0, 1, 2)), rtol=1e-4, atol=1e-4)
@@ -328,16 +320,12 @@ def test_batch_norm_channels_first_axis():
 
 
 def test_chained_conds():
-    """Known gap of the converter (not of tf.layers): batch norm then dropout on one training flag."""
+    """Batch norm then dropout on one training flag: a cond reading another cond's Merge."""
     x = tf.placeholder(tf.float32, [None, 2, 2, 3])
     training = tf.placeholder(tf.bool, [])
     y = tf.layers.dropout(tf.layers.batch_normalization(x, training=training), 0.5, training=training)
     xv = RNG.normal(size=(2, 2, 2, 3)).astype(np.float32)
-    try:
-        out = _run(y, {x: xv, training: False})
-    except Exception as e:  # noqa: BLE001 (the converter's error, whichever class it is)
-        reason = f"converters/control_flow.py: a cond reading another cond's Merge fails to lower ({e})"
-        pytest.xfail(reason[:300])
+    out = _run(y, {x: xv, training: False})
     np.testing.assert_allclose(out, xv / np.sqrt(1 + 1e-3), rtol=1e-5)
 
 

@@ -199,9 +199,6 @@ def test_layers_match_tensorflow(legacy_tf, tmp_path, case):
     assert of_facts == tf_facts
     assert len(of_values) == len(tf_values)
     for i, (ours, theirs) in enumerate(zip(of_values, tf_values)):
-        if case == "batch_norm_training_fused_output" and i == 2 and not np.allclose(ours, theirs, atol=1e-5):
-            pytest.xfail("converters/nn.py: FusedBatchNormV3 (is_training) gives the biased batch variance; "
-                         "TF's moving variance update uses the unbiased one")
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5, err_msg=f"{case}: fetch {i}")
 
 
