@@ -247,6 +247,11 @@ def _filled(value: int, shape, dtype, name):
         value = bool(value)
     elif dtype == _dtypes.string:
         value = b"" if value == 0 else b"1"
+    if type(shape).__name__ in ("list", "tuple") and any(isinstance(d, Tensor) for d in shape):
+        g = graph_of(*[d for d in shape if isinstance(d, Tensor)])
+        with g.as_default(), g.name_scope(name) as scope:  # packed inside the scope, as TF
+            return fill(convert_to_tensor(shape, dtype=_dtypes.int32), constant(value, dtype=dtype),
+                        name=scope)
     if isinstance(shape, Tensor):
         g = graph_of(shape)
         with g.as_default(), g.name_scope(name) as scope:
@@ -501,100 +506,7 @@ __all__ += ["depth_to_space", "space_to_depth", "space_to_batch_nd", "batch_to_s
             "shape_n", "dynamic_partition", "dynamic_stitch", "broadcast_dynamic_shape"]
 
 
-# --------------------------------------------------------------------------- sorting, searching, grids
-
-def _static_axis(axis) -> int:
-    if isinstance(axis, Tensor):
-        # TF raises ValueError here, and code written for TF catches that.
-        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")  # noqa: TRY004
-    return int(axis)
-
-
-def _top_k_sort(values, axis: int, return_argsort: bool):
-    # Descending sort along `axis` with TopKV2 over the last axis (TF's sort_ops recipe):
-    # any other axis is swapped with the last one before and after.
-    k = shape(values)[axis]
-    rank(values)
-    ndims = values.shape.rank
-    transposition = None
-    if not (axis == -1 or (ndims is not None and axis + 1 == ndims)):
-        if ndims is None:
-            raise NotImplementedError("sort along an axis other than the last needs a tensor of known rank")
-        axis = axis + ndims if axis < 0 else axis
-        perm = list(builtins.range(ndims))
-        perm[axis], perm[-1] = perm[-1], perm[axis]
-        transposition = constant(np.array(perm, dtype=np.int64), name="transposition")
-        values = transpose(values, transposition)
-    op = apply_op("TopKV2", [values, k], {"sorted": True}, name="TopKV2")
-    out = op.outputs[1] if return_argsort else op.outputs[0]
-    if transposition is not None:
-        out = transpose(out, transposition)
-    return out
-
-
-def _sort_or_argsort(values, axis, direction, return_argsort, name):
-    if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"Argument `direction` should be one of ASCENDING, DESCENDING. "
-                         f"Received: direction={direction}")
-    g = graph_of(values)
-    with g.as_default(), g.name_scope(name):
-        axis_t = convert_to_tensor(axis, name="axis")
-        axis = _static_axis(axis)
-        del axis_t  # TF converts the axis to a Const it then reads statically
-        values = convert_to_tensor(values, name="values")
-        if direction == "DESCENDING":
-            return _top_k_sort(values, axis, return_argsort)
-        # Ascending is a descending sort of a reversed order: offset - x for unsigned types,
-        # -x - 1 for signed ints (no overflow at the minimum), -x for floats.
-        dtype = values.dtype.base_dtype
-        if dtype.is_unsigned:
-            offset = dtype.max
-            out = _top_k_sort(offset - values, axis, return_argsort)
-            return out if return_argsort else offset - out
-        if dtype.is_integer:
-            out = _top_k_sort(-values - 1, axis, return_argsort)
-            return out if return_argsort else -out - 1
-        out = _top_k_sort(-values, axis, return_argsort)
-        return out if return_argsort else -out
-
-
-def sort(values, axis=-1, direction="ASCENDING", name=None):
-    """Sorted copy of `values` along `axis` (built on `TopKV2`, as TensorFlow does).
-
-    Raises:
-        ValueError: `axis` is a Tensor, or `direction` is not ASCENDING / DESCENDING.
-    """
-    return _sort_or_argsort(values, axis, direction, False, name or "sort")
-
-
-def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
-    """Indices (int32) that sort `values` along `axis`; ties keep their order."""
-    return _sort_or_argsort(values, axis, direction, True, name or "argsort")
-
-
-class _Unique(builtins.tuple):
-    """(y, idx) as TensorFlow's Unique namedtuple (with `.y` and `.idx`)."""
-
-    y = property(lambda self: self[0])
-    idx = property(lambda self: self[1])
-
-
-class _UniqueWithCounts(builtins.tuple):
-    y = property(lambda self: self[0])
-    idx = property(lambda self: self[1])
-    count = property(lambda self: self[2])
-
-
-def unique(x, out_idx=_dtypes.int32, name=None):
-    """The distinct values of 1-D `x` in order of first appearance, and each element's index into them."""
-    op = apply_op("Unique", [x], {"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "Unique")
-    return _Unique(op.outputs)
-
-
-def unique_with_counts(x, out_idx=_dtypes.int32, name=None):
-    """`unique` plus how often each distinct value occurs."""
-    op = apply_op("UniqueWithCounts", [x], {"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "UniqueWithCounts")
-    return _UniqueWithCounts(op.outputs)
+# --------------------------------------------------------------------------- grids, shifts, crops
 
 
 def lin_space(start, stop, num, name=None):
@@ -640,57 +552,6 @@ def meshgrid(*args, **kwargs):
 def roll(input, shift, axis, name=None):
     """Rotates elements by `shift` along `axis` (ints or lists of ints) (`Roll`)."""
     return apply_op_output("Roll", [input, shift, axis], name=name or "Roll")
-
-
-def searchsorted(sorted_sequence, values, side="left", out_type=_dtypes.int32, name=None):
-    """Insertion points of `values` into the innermost axis of `sorted_sequence` (`LowerBound`/`UpperBound`).
-
-    Raises:
-        ValueError: `side` is not "left" or "right".
-    """
-    if side not in ("left", "right"):
-        raise ValueError(f"Argument `side` must be either 'right' or 'left'. Received: `side` = {side!r}.")
-    g = graph_of(sorted_sequence, values)
-    with g.as_default():
-        sorted_sequence = convert_to_tensor(sorted_sequence)
-        values = convert_to_tensor(values)
-        sequence_size = _shape_internal(sorted_sequence)[-1]
-        values_size = _shape_internal(values)[-1]
-        sequence_2d = _reshape_to(sorted_sequence, [-1, sequence_size])
-        values_2d = _reshape_to(values, [-1, values_size])
-        op_type = "UpperBound" if side == "right" else "LowerBound"
-        out = apply_op_output(op_type, [sequence_2d, values_2d], {"out_type": _dtypes.as_dtype(out_type)},
-                              name=name or op_type)
-        return reshape(out, _shape_internal(values))
-
-
-def _reshape_to(x: Tensor, dims: list) -> Tensor:
-    # `reshape(x, dims)` for a list mixing ints and Tensors, with TF's names for the packed
-    # shape: "Reshape/shape" packing "Reshape/shape/0", ... (one Const per int).
-    g = x.graph
-    with g.name_scope("Reshape") as scope:
-        with g.name_scope("shape") as shape_scope:
-            parts = [d if isinstance(d, Tensor) else constant(int(d), name=str(i)) for i, d in enumerate(dims)]
-            packed = stack(parts, name=shape_scope)
-        return apply_op_output("Reshape", [x, packed], name=scope)
-
-
-def _shape_internal(x: Tensor) -> Tensor:
-    # TF's internal shape helper without an out_type: a static shape becomes the Const
-    # "Shape/shape_as_tensor" (int32 unless a dim needs int64), else a `Shape` op.
-    g = x.graph
-    if not x.shape.is_fully_defined():
-        return apply_op_output("Shape", [x], {"out_type": _dtypes.int32}, name="Shape")
-    dims = x.shape.as_list()
-    kind = np.int32 if builtins.all(d < 2 ** 31 for d in dims) else np.int64
-    with g.name_scope("Shape"):
-        return constant(np.array(dims, dtype=kind), name="shape_as_tensor")
-
-
-def histogram_fixed_width(values, value_range, nbins=100, dtype=_dtypes.int32, name=None):
-    """Counts of `values` in `nbins` equal bins over `value_range` (ends clamp) (`HistogramFixedWidth`)."""
-    return apply_op_output("HistogramFixedWidth", [values, value_range, nbins], {"dtype": _dtypes.as_dtype(dtype)},
-                           name=name or "histogram_fixed_width")
 
 
 def bitcast(input, type, name=None):
@@ -842,50 +703,7 @@ def tensordot(a, b, axes, name=None):
         return reshape(product, concat([a_free, b_free], 0), name=scope)
 
 
-# --------------------------------------------------------------------------- scatter into variables
-
-def _scatter(op_type: str):
-    def fn(ref, indices, updates, use_locking=None, name=None):
-        from ortflow.api.variable_scope import _GraphVariable
-
-        if isinstance(ref, _GraphVariable) and ref.is_resource:
-            return _resource_scatter("Resource" + op_type, ref, indices, updates, name)
-        attrs = {} if use_locking is None else {"use_locking": bool(use_locking)}
-        return apply_op_output(op_type, [ref, indices, updates], attrs, name=name or op_type)
-    fn.__name__ = "scatter_" + "".join("_" + c.lower() if c.isupper() else c for c in op_type[7:]).lstrip("_")
-    fn.__doc__ = (f"Writes `updates` into the variable `ref` at `indices` (`{op_type}`, or its resource form); "
-                  "returns the variable's new value.")
-    return fn
-
-
-def _resource_scatter(op_type: str, var, indices, updates, name):
-    # As TF's resource variables: the update op, then a read that waits for it.
-    g = var.graph
-    with g.as_default():
-        dtype = var.dtype.base_dtype
-        updates = convert_to_tensor(updates, dtype=dtype) if not isinstance(updates, Tensor) else updates
-        from ortflow.graph.ops import get_op_def
-
-        # ResourceScatterAdd & co. name the value type `dtype`; the Nd forms take `T` from the updates.
-        attrs = {"dtype": dtype} if any(a.name == "dtype" for a in get_op_def(op_type).attr) else {}
-        op = apply_op(op_type, [var.handle, indices, updates], attrs, name=name or op_type)
-        with g.control_dependencies([op]):
-            return apply_op_output("ReadVariableOp", [var.handle], {"dtype": dtype}, name="ReadVariableOp")
-
-
-scatter_update = _scatter("ScatterUpdate")
-scatter_add = _scatter("ScatterAdd")
-scatter_sub = _scatter("ScatterSub")
-scatter_nd_update = _scatter("ScatterNdUpdate")
-scatter_nd_add = _scatter("ScatterNdAdd")
-scatter_nd_sub = _scatter("ScatterNdSub")
-scatter_max = _scatter("ScatterMax")
-scatter_min = _scatter("ScatterMin")
-
-__all__ += ["scatter_max", "scatter_min"]
-__all__ += ["argsort", "bitcast", "histogram_fixed_width", "lin_space", "linspace", "meshgrid", "random_crop",
-            "roll", "scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
-            "scatter_update", "searchsorted", "sort", "unique", "unique_with_counts"]
+__all__ += ["bitcast", "lin_space", "linspace", "meshgrid", "random_crop", "roll"]
 
 
 def where_v2(condition, x=None, y=None, name=None):
@@ -927,21 +745,7 @@ def repeat(input, repeats, axis=None, name=None):
         return gather(input, constant(index, name="indices"), axis=axis)
 
 
-def _tensor_scatter(op_type: str):
-    def fn(tensor, indices, updates, name=None):
-        return apply_op_output(op_type, [tensor, indices, updates], name=name or op_type)
-    fn.__name__ = op_type
-    fn.__doc__ = f"A copy of `tensor` with `updates` combined in at `indices` (`{op_type}`)."
-    return fn
-
-
-tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
-tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
-tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
-tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
-
-__all__ += ["ensure_shape", "repeat", "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_max",
-            "tensor_scatter_nd_min", "tensor_scatter_nd_sub", "tensor_scatter_sub", "where_v2"]
+__all__ += ["ensure_shape", "repeat", "where_v2"]
 
 
 def batch_gather(params, indices, name=None):
@@ -957,17 +761,6 @@ def batch_gather(params, indices, name=None):
         if rank is None:
             raise ValueError("batch_gather does not allow indices with unknown shape.")
         return gather(params, indices, axis=rank - 1, batch_dims=rank - 1)
-
-
-def setdiff1d(x, y, index_dtype=_dtypes.int32, name=None):
-    """The values of 1-D `x` not in `y`, in order, with their positions in `x` (`ListDiff`)."""
-    op = apply_op("ListDiff", [x, y], {"out_idx": _dtypes.as_dtype(index_dtype)}, name=name or "ListDiff")
-    return op.outputs[0], op.outputs[1]
-
-
-def unravel_index(indices, dims, name=None):
-    """Converts flat `indices` to coordinates into an array of shape `dims` (`UnravelIndex`)."""
-    return apply_op_output("UnravelIndex", [indices, dims], name=name or "UnravelIndex")
 
 
 def broadcast_static_shape(shape_x, shape_y):
@@ -991,7 +784,7 @@ def is_tensor(x):
     return is_tensor_like(x)
 
 
-__all__ += ["batch_gather", "broadcast_static_shape", "is_tensor", "setdiff1d", "unravel_index"]
+__all__ += ["batch_gather", "broadcast_static_shape", "is_tensor"]
 
 
 def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):
@@ -1006,22 +799,4 @@ def batch_to_space(input, crops, block_size, name=None, block_shape=None):
     return batch_to_space_nd(input, block_shape, crops, name=name)
 
 
-def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=_dtypes.int32, name=None):
-    """The bin (0 .. nbins - 1, ends clamped) each of `values` falls in, for `nbins` equal bins over `value_range`."""
-    from ortflow.api import math_ops
-
-    g = graph_of(values, value_range)
-    with g.as_default(), g.name_scope(name or "histogram_fixed_width_bins"):
-        values = convert_to_tensor(values, name="values")
-        values_shape = shape(values)
-        flat = reshape(values, [-1])
-        value_range = convert_to_tensor(value_range, dtype=values.dtype.base_dtype, name="value_range")
-        nbins = convert_to_tensor(nbins, dtype=_dtypes.int32, name="nbins")
-        nbins_float = math_ops.cast(nbins, values.dtype.base_dtype)
-        scaled = math_ops.truediv(flat - value_range[0], value_range[1] - value_range[0], name="scaled_values")
-        indices = apply_op_output("Floor", [nbins_float * scaled], name="indices")
-        clipped = math_ops.clip_by_value(indices, 0, nbins_float - 1)
-        return reshape(math_ops.cast(clipped, _dtypes.as_dtype(dtype)), values_shape)
-
-
-__all__ += ["batch_to_space", "histogram_fixed_width_bins", "space_to_batch"]
+__all__ += ["batch_to_space", "space_to_batch"]

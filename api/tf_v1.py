@@ -210,6 +210,10 @@ __all__ += ["Assert", "Print", "TensorArray", "assert_equal", "assert_greater", 
             "while_loop"]
 
 from ortflow.api.image import extract_image_patches
+from ortflow.api.sort_ops import *
+from ortflow.api.sort_ops import __all__ as _sort_all
+from ortflow.api.state_ops import *
+from ortflow.api.state_ops import __all__ as _state_all
 from ortflow.api.linalg import (
     cholesky_solve,
     cross,
@@ -243,7 +247,7 @@ __all__ += ["extract_image_patches", "cholesky_solve", "matrix_solve_ls", "matri
             "matrix_diag", "matrix_diag_part", "matrix_inverse", "matrix_set_diag", "matrix_solve",
             "matrix_triangular_solve", "self_adjoint_eig", "self_adjoint_eigvals", "svd", "as_string", "decode_raw",
             "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr", "cross",
-            "decode_base64", "encode_base64"]
+            "decode_base64", "encode_base64", *_sort_all, *_state_all]
 
 from ortflow.api.script_ops import numpy_function, py_func
 from ortflow.api.tf_logging import get_logger
