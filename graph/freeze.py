@@ -31,7 +31,7 @@ import numpy as np
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
 from ortflow.formats.tensors import make_ndarray, make_tensor_proto
-from ortflow.graph import naming
+from ortflow.graph import naming, saved_model
 from ortflow.graph.graph_util import extract_sub_graph
 from ortflow.proto import GraphDef, MetaGraphDef, NodeDef, SavedModel, VariableDef
 
@@ -560,6 +560,9 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
         raise GraphError("freeze needs at least one output node name")
     where = f"{os.fspath(graph_or_meta)}: " if isinstance(graph_or_meta, (str, os.PathLike)) else ""
     source, meta = _load_graph(graph_or_meta)
+    if meta is not None and saved_model.is_tf2(meta, where.rstrip(": ")):
+        return _freeze_tf2(meta, checkpoint, outputs, where, variable_names_whitelist,
+                           variable_names_blacklist)
     imported = _as_imported(source, meta)
     missing = [o for o in outputs if o not in {n.name for n in imported.node}]
     if missing:
@@ -581,6 +584,34 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
         pruned=[n.name for n in imported.node if n.name not in kept],
         outputs=outputs,
     )
+
+
+def _freeze_tf2(meta: MetaGraphDef, checkpoint, outputs: list[str], where: str, whitelist,
+                blacklist) -> FreezeResult:
+    """`freeze_graph` for a TF2 SavedModel's MetaGraphDef: calls inlined, captured variables
+    looked up through the object graphs (`ortflow.graph.saved_model.tf2_variable_values`)."""
+    from ortflow.api.train_checkpoint import load_checkpoint
+    place = where.rstrip(": ") or "SavedModel"
+    imported = _as_imported(saved_model.tf2_meta_graph(meta).graph_def, None)
+    missing = [o for o in outputs if o not in {n.name for n in imported.node}]
+    if missing:
+        raise GraphError(f"{where}output nodes {missing} are not in the graph")
+    sub = extract_sub_graph(imported, outputs)
+    names = variable_names(sub, whitelist, blacklist)
+    values = {}
+    if names:
+        with load_checkpoint(os.fspath(checkpoint)) as reader:
+            found = saved_model.tf2_variable_values(meta, reader, place)
+        unknown = [n for n in names if n not in found]
+        if unknown:
+            raise GraphError(f"{place}: variables {unknown} are read by the outputs but no function "
+                             "of the object graph captures them, so their checkpoint keys are unknown")
+        values = {n: found[n] for n in names}
+    frozen = inline_variables(sub, values)
+    kept = {n.name for n in sub.node}
+    return FreezeResult(graph_def=frozen, variables=names,
+                        constant_bytes=sum(int(v.nbytes) for v in values.values()),
+                        pruned=[n.name for n in imported.node if n.name not in kept], outputs=outputs)
 
 
 def freeze(graph_or_meta, checkpoint, output_node_names: Sequence[str] | str,

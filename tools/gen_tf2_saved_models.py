@@ -1,0 +1,99 @@
+"""Writes small TF2 SavedModels (`tf.saved_model.save`, Keras `model.export`) for ortflow checks.
+
+Run with the TensorFlow venv (TF 2.21), never from ortflow itself:
+
+    /work/venv-tf/bin/python tools/gen_tf2_saved_models.py OUT [--only NAME,...]
+
+Each model lands in `OUT/<name>/` (a SavedModel directory) with `inputs.npz` (feeds keyed by
+signature input key) and `expected.npz` (TF's serving_default outputs keyed by output key).
+Models:
+
+- `module`: a `tf.Module` with a weight matrix and a bias variable and a `tf.function`
+  signature `serving_default(x) -> {"y": x @ w + b}`, plus a second signature `double`;
+- `keras_sequential`: Dense(4, relu) -> Dense(2) Sequential, saved with `tf.saved_model.save`;
+- `keras_functional`: a two-input functional model (concat, dense), saved with `model.export`.
+
+Nothing here is imported by ortflow or its tests (the interop tests build their own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import numpy as np
+
+
+def _module(tf, out: str) -> None:
+    class Affine(tf.Module):
+        def __init__(self):
+            super().__init__()
+            rng = np.random.default_rng(0)
+            self.w = tf.Variable(rng.standard_normal((3, 2)).astype(np.float32), name="w")
+            self.b = tf.Variable(np.array([0.5, -1.0], np.float32), name="b")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
+        def serve(self, x):
+            return {"y": tf.matmul(x, self.w) + self.b}
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
+        def double(self, x):
+            return {"z": 2.0 * tf.matmul(x, self.w)}
+
+    model = Affine()
+    tf.saved_model.save(model, out, signatures={"serving_default": model.serve, "double": model.double})
+    x = np.arange(6, dtype=np.float32).reshape(2, 3) / 3.0
+    _write(out, {"x": x}, {k: v.numpy() for k, v in model.serve(tf.constant(x)).items()})
+
+
+def _keras_sequential(tf, out: str) -> None:
+    keras = tf.keras
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((5,), name="features"), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(2)])
+    tf.saved_model.save(model, out)
+    x = np.linspace(-1, 1, 15, dtype=np.float32).reshape(3, 5)
+    loaded = tf.saved_model.load(out)
+    fn = loaded.signatures["serving_default"]
+    key = list(fn.structured_input_signature[1])[0]
+    _write(out, {key: x}, {k: v.numpy() for k, v in fn(**{key: tf.constant(x)}).items()})
+
+
+def _keras_functional(tf, out: str) -> None:
+    keras = tf.keras
+    keras.utils.set_random_seed(2)
+    a = keras.Input((3,), name="a")
+    b = keras.Input((2,), name="b")
+    h = keras.layers.Concatenate()([a, b])
+    y = keras.layers.Dense(3, activation="tanh")(h)
+    model = keras.Model([a, b], y)
+    model.export(out)
+    feeds = {"a": np.ones((2, 3), np.float32), "b": np.array([[1, 2], [3, 4]], np.float32)}
+    fn = tf.saved_model.load(out).signatures["serving_default"]
+    assert sorted(fn.structured_input_signature[1]) == ["a", "b"], fn.structured_input_signature
+    _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
+
+
+def _write(out: str, inputs: dict, expected: dict) -> None:
+    np.savez(os.path.join(out, "inputs.npz"), **inputs)
+    np.savez(os.path.join(out, "expected.npz"), **expected)
+
+
+MODELS = {"module": _module, "keras_sequential": _keras_sequential, "keras_functional": _keras_functional}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out")
+    parser.add_argument("--only", default="", help="comma-separated model names")
+    args = parser.parse_args()
+    import tensorflow as tf
+    names = [n for n in args.only.split(",") if n] or list(MODELS)
+    for name in names:
+        path = os.path.join(args.out, name)
+        MODELS[name](tf, path)
+        print(f"{name}: {path}")
+
+
+if __name__ == "__main__":
+    main()
