@@ -18,7 +18,6 @@ table below is the whole public surface and says where each name lives.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.util
 import sys
 
@@ -47,8 +46,10 @@ _add("ortflow.graph", "Graph", "Operation", "Tensor", "TensorShape", "GraphKeys"
      "get_default_graph", "reset_default_graph", "import_graph_def", "get_default_session")
 _add("ortflow.runtime", "Session", "InteractiveSession", "ConfigProto", "GPUOptions", "RunOptions",
      "RunMetadata", "OptimizerOptions", "GraphOptions", "report_uninitialized_variables")
-_add("ortflow.api.linalg", "cholesky", "diag", "diag_part", "einsum", "eye", "matrix_transpose", "norm",
-     "qr", "trace")
+_add("ortflow.api.linalg", "cholesky", "einsum", "eye", "matrix_transpose", "norm", "qr", "trace")
+# TF 1.x's top-level diag/diag_part are the tensor Diag/DiagPart ops (tf.linalg's are the matrix ones).
+_NAMES["diag"] = ("ortflow.api.linalg", "tensor_diag")
+_NAMES["diag_part"] = ("ortflow.api.linalg", "tensor_diag_part")
 _add("ortflow.graph.core", "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER")
 _add("ortflow.converters", "convert")
 _add("ortflow.errors", "OpError")
@@ -61,6 +62,7 @@ _SUBMODULES: dict[str, str] = {
     "dtypes": "ortflow.formats.dtypes",
     "train": "ortflow.api.train",
     "io": "ortflow.api.io",
+    "python_io": "ortflow.api.python_io",
     "graph_util": "ortflow.api.graph_util",
     "saved_model": "ortflow.api.saved_model",
     "gfile": "ortflow.api.gfile",
@@ -118,8 +120,11 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_NAMES) | set(_SUBMODULES))
 
 
-class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Makes `import ortflow.io` (and the other aliased namespaces) load ortflow.api.io."""
+class _AliasFinder:
+    """Makes `import ortflow.io` (and the other aliased namespaces) load ortflow.api.io.
+
+    A meta path finder and loader by protocol (importlib.abc's base classes cost an import of
+    importlib.resources and friends, which `import ortflow` should not pay)."""
 
     def find_spec(self, fullname, path=None, target=None):
         head, _, tail = fullname.partition(".")

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ortflow.api import gfile
+from ortflow.api.python_io import (
+    TFRecordCompressionType,
+    TFRecordOptions,
+    TFRecordWriter,
+    tf_record_iterator,
+)
+from ortflow.api.strings import decode_base64, decode_raw, encode_base64
 from ortflow.formats.graphs import detect_kind, read_graph, write_graph
 from ortflow.formats.tensors import make_ndarray, make_tensor_proto
 
-__all__ = ["detect_kind", "gfile", "make_ndarray", "make_tensor_proto", "read_graph", "write_graph"]
+__all__ = ["detect_kind", "gfile", "make_ndarray", "make_tensor_proto", "read_graph", "write_graph",
+           "TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "tf_record_iterator",
+           "decode_base64", "decode_raw", "encode_base64"]

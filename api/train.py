@@ -31,7 +31,19 @@ from ortflow.formats.checkpoint_management import get_checkpoint_mtimes, remove_
 from ortflow.formats.graphs import write_graph
 from ortflow.graph.meta_graph import export_meta_graph, import_meta_graph
 from ortflow.graph.saver import Saver
-from ortflow.proto import CheckpointState, SaverDef
+from ortflow.proto import (
+    BytesList,
+    CheckpointState,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SaverDef,
+    SequenceExample,
+)
 
 __all__ = [
     "ClusterSpec", "cosine_decay", "create_global_step", "exponential_decay", "get_global_step",
@@ -42,6 +54,8 @@ __all__ = [
     "import_meta_graph", "latest_checkpoint", "list_variables", "load_checkpoint",
     "remove_checkpoint", "summary_iterator", "update_checkpoint_state", "write_checkpoint",
     "write_graph",
+    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
+    "Int64List", "SequenceExample",
 ]
 
 

@@ -46,6 +46,17 @@ from ortflow.proto.checkpoint_pb2 import (
     TensorSliceProto,
     TrackableObjectGraph,
 )
+from ortflow.proto.example_pb2 import (
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
 from ortflow.proto.event_pb2 import (
     Event,
     HistogramProto,
@@ -70,4 +81,6 @@ __all__ = [
     "TaggedRunMetadata", "TensorInfo", "TensorProto", "TensorShapeProto", "TensorSliceProto",
     "TrackableObjectGraph", "VariableDef", "VariantTensorDataProto", "VersionDef",
     "TF_PACKAGE", "OUR_PACKAGE",
+    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
+    "Int64List", "SequenceExample",
 ]
