@@ -5,7 +5,8 @@ Run with the TensorFlow venv (TF 2.21), never from ortflow itself:
     /work/venv-tf/bin/python tools/gen_tf2_saved_models.py OUT [--only NAME,...]
 
 Each model lands in `OUT/<name>/` (a SavedModel directory) with `inputs.npz` (feeds keyed by
-signature input key) and `expected.npz` (TF's serving_default outputs keyed by output key).
+signature input key) and `expected.npz` (TF's outputs keyed by output key: serving_default's,
+and for `module` also `double`'s).
 Models:
 
 - `module`: a `tf.Module` with a weight matrix and a bias variable and a `tf.function`
@@ -13,7 +14,8 @@ Models:
 - `keras_sequential`: Dense(4, relu) -> Dense(2) Sequential, saved with `tf.saved_model.save`;
 - `keras_functional`: a two-input functional model (concat, dense), saved with `model.export`.
 
-Nothing here is imported by ortflow or its tests (the interop tests build their own).
+Nothing here is imported by ortflow; the interop tests run this script in a subprocess (a
+fresh eager TensorFlow), and `tests/data/tf2_saved_model/generate.py` uses its `module`.
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ def _module(tf, out: str) -> None:
     model = Affine()
     tf.saved_model.save(model, out, signatures={"serving_default": model.serve, "double": model.double})
     x = np.arange(6, dtype=np.float32).reshape(2, 3) / 3.0
-    _write(out, {"x": x}, {k: v.numpy() for k, v in model.serve(tf.constant(x)).items()})
+    expected = {k: v.numpy() for k, v in model.serve(tf.constant(x)).items()}
+    expected.update({k: v.numpy() for k, v in model.double(tf.constant(x)).items()})
+    _write(out, {"x": x}, expected)
 
 
 def _keras_sequential(tf, out: str) -> None:
