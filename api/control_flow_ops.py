@@ -723,8 +723,9 @@ def _build_loop(ctx: _WhileContext, cond, body, loop_vars, shape_invariants, ret
             raise ValueError("Number of inputs and outputs of 'body' must match 'loop_vars'. Got "
                              f"{len(merges)} for the number of inputs/outputs, and {len(flat_result)} "
                              "for 'loop_vars'.")
-        for m, v in zip(merges, flat_result):
+        for m, v, invariant in zip(merges, flat_result, invariants):
             nxt = apply_op("NextIteration", [v], name="NextIteration").outputs[0]
+            _enforce_shape_invariant(m, nxt, invariant)
             m.op._update_input(1, nxt)
         exits = [apply_op("Exit", [s[0]], name="Exit").outputs[0] for s in switches]
     ctx.loop_exits = exits
@@ -781,7 +782,9 @@ def _loop_head(ctx: _WhileContext, flat_vars, flat_orig, invariants, loop_vars, 
     merges = []
     for e, invariant in zip(enters, invariants):
         m = apply_op("Merge", [[e, e]], name="Merge").outputs[0]
-        m.set_shape(invariant)
+        # The invariant as given (set_shape would narrow it to the Enter's shape): once the
+        # back edge is in, the Merge's inferred shape is open and the invariant bounds it.
+        m._set_shape = invariant
         merges.append(m)
     ctx.pivot_for_pred = merges[0]
     pred_args = _pack_as(loop_vars, _with_arrays(flat_orig, merges))
@@ -789,6 +792,16 @@ def _loop_head(ctx: _WhileContext, flat_vars, flat_orig, invariants, loop_vars, 
     ctx.pivot = apply_op("LoopCond", [c], name="LoopCond").outputs[0]
     switches = [_switch(m, ctx.pivot) for m in merges]
     return merges, switches
+
+
+def _enforce_shape_invariant(merge: Tensor, following: Tensor, invariant: TensorShape) -> None:
+    # TF refuses a loop variable whose shape after one iteration leaves its invariant.
+    if merge.dtype.base_dtype in (_dtypes.resource, _dtypes.variant) or _shape_within(following.shape, invariant):
+        return
+    start = merge.op.inputs[0].op.inputs[0]
+    raise ValueError(f"Input tensor '{start.name}' enters the loop with shape {start.shape}, but has shape "
+                     f"{following.shape} after one iteration. To allow the shape to vary across iterations, "
+                     "use the `shape_invariants` argument of tf.while_loop to specify a less-specific shape.")
 
 
 def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:

@@ -15,6 +15,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_math,
     kernels_summary,
     shapes_array,
+    shapes_control,
     shapes_extra,
     shapes_math,
     shapes_nn,

@@ -22,7 +22,7 @@ TRAINING_OPS = (
     "SparseApplyProximalAdagrad", "SparseApplyProximalGradientDescent", "SparseApplyAdagradDA",
 )
 
-shape_fn(*TRAINING_OPS, "Enter", "RefEnter", "Exit", "RefExit", "NextIteration",
+shape_fn(*TRAINING_OPS, "Exit", "RefExit", "NextIteration",
          "RefNextIteration", "AssignAdd", "AssignSub")(same_as(0))
 
 

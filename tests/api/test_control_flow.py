@@ -238,6 +238,17 @@ def test_variable_created_in_a_loop_body_is_outside_the_frame(graph):
     np.testing.assert_allclose(_run(acc, init=True), [3.0, 3.0])
 
 
+def test_while_loop_shape_invariants(graph):
+    grow = lambda s: tf.concat([s, [1.0]], 0)
+    with pytest.raises(ValueError, match="shape_invariants"):
+        tf.while_loop(lambda s: tf.size(s) < 5, grow, [tf.zeros([0])])
+    out = tf.while_loop(lambda s: tf.size(s) < 5, grow, [tf.zeros([0])], shape_invariants=[tf.TensorShape([None])])
+    # the loop variable's shape inside the loop is the invariant, so tf.size is computed, not folded
+    assert _node(graph, "while_1/Size").op == "Size"
+    assert out.shape.as_list() == [None]
+    np.testing.assert_allclose(_run(out), np.ones(5))
+
+
 def test_while_loop_rejects_bad_arguments(graph):
     with pytest.raises(TypeError):
         tf.while_loop(1, lambda i: i, [0])

@@ -125,6 +125,10 @@ def outer(i, acc):
 out = tf.while_loop(lambda i, acc: i < n, outer, [0, tf.zeros([2])])
 c = tf.cond(p, lambda: tf.while_loop(lambda k, a: k < 3, lambda k, a: (k + 1, a * 2.0), [0, x])[1], lambda: x - 1.0)
 """, {"x:0": X2, "p:0": True, "n:0": 4}, ["while/Exit_1:0", "cond/Merge:0"], False),
+    "shape_invariants": ("""
+out = tf.while_loop(lambda s: tf.size(s) < 5, lambda s: tf.concat([s, [1.0]], 0), [tf.zeros([0])],
+                    shape_invariants=[tf.TensorShape([None])])
+""", {}, ["while/Exit:0"], False),
     "assert_family": ("""
 x = tf.placeholder(tf.float32, [3], name="x")
 checks = [tf.assert_equal(x, x), tf.assert_equal(x, tf.ones([3])), tf.assert_greater(x, 0.0, message="pos"),
