@@ -624,8 +624,17 @@ def convert_exit(ctx, node):
 
 
 def _build_loop(ctx, frame: _Frame) -> None:
-    inits = [ctx.resolve(_data_inputs(ctx.tf_node(v.enter))[0]) for v in frame.loop_vars]
-    seqs = {k: sequence_dtype(ctx, name) for k, name in enumerate(inits) if sequence_dtype(ctx, name)}
+    sources = [_data_inputs(ctx.tf_node(v.enter))[0] for v in frame.loop_vars]
+    inits = [ctx.resolve(t) for t in sources]
+    seqs = {}
+    for k, (name, source) in enumerate(zip(inits, sources)):
+        # A loop may be built before the producer of one of its initial values is lowered
+        # (a stacked RNN's second loop reads the first's output through TensorListFromTensor):
+        # the TF producer then tells whether that value is a sequence.
+        elem = sequence_dtype(ctx, name) or _tf_sequence_elem(ctx, source)
+        if elem is not None:
+            seqs[k] = elem
+            mark_sequence(ctx, name, elem)
     var_dtypes = [ctx.tf_node(v.enter).output_dtype(0) for v in frame.loop_vars]
     iter_name = _fresh(ctx, f"{frame.name}/iteration")
     cond_name = _fresh(ctx, f"{frame.name}/cond_in")
@@ -672,6 +681,30 @@ def _build_loop(ctx, frame: _Frame) -> None:
             first(ctx, "Reshape", [outputs[k], const_i64(ctx, [0] * len(var_shapes[k]))], output=exit_name)
     for k, elem in then_seqs.items():
         mark_sequence(ctx, outputs[k], elem)
+
+
+# TF ops whose (variant or flow) output is a TensorList / TensorArray, and the attr naming the
+# element dtype.
+_SEQUENCE_PRODUCERS = {"TensorListFromTensor": "element_dtype", "TensorListReserve": "element_dtype",
+                       "EmptyTensorList": "element_dtype", "TensorListSetItem": "element_dtype",
+                       "TensorListPushBack": "element_dtype", "TensorArrayV3": "dtype",
+                       "TensorArrayWriteV3": "T", "TensorArrayScatterV3": "T"}
+
+
+def _tf_sequence_elem(ctx, tensor: str):
+    """The element dtype when TF `tensor` is a TensorList or TensorArray flow, else None."""
+    for _ in range(64):  # through Identity chains, never around a cycle
+        node = ctx.tf_node(tensor)
+        if node is None:
+            return None
+        if node.op in ("Identity", "Enter"):
+            tensor = _data_inputs(node)[0]
+            continue
+        attr = _SEQUENCE_PRODUCERS.get(node.op)
+        if attr is None or (node.op == "TensorArrayV3" and not tensor.endswith(":1")):
+            return None
+        return node.attr(attr)
+    return None
 
 
 def _loop_then(body, frame: _Frame, seqs: dict):

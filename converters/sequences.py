@@ -129,11 +129,12 @@ def _loop_var(ctx, tensor: str):
     return enter, following
 
 
-def _writes_in_order(ctx, node) -> bool:
-    """Whether `node` writes element i of a fresh TensorArray in iteration i of its loop: the
-    index is a loop counter from 0 by 1, and the flow a loop variable that starts at a new
-    array and is this write's output in the next iteration."""
-    counter, flow = _loop_var(ctx, node.input_tensor(1)), _loop_var(ctx, node.input_tensor(3))
+def _writes_in_order(ctx, node, index_input: int = 1, flow_input: int = 3) -> bool:
+    """Whether `node` writes element i of a fresh TensorArray (or TensorList) in iteration i
+    of its loop: the index is a loop counter from 0 by 1, and the flow a loop variable that
+    starts at a new array and is this write's output in the next iteration."""
+    counter = _loop_var(ctx, node.input_tensor(index_input))
+    flow = _loop_var(ctx, node.input_tensor(flow_input))
     if counter is None or flow is None:
         return False
     start = ctx.tensor_value(counter[0].input_tensor(0))
@@ -145,9 +146,12 @@ def _writes_in_order(ctx, node) -> bool:
     one = [ctx.tensor_value(step.input_tensor(i)) for i in (0, 1)]
     if not any(v is not None and np.size(v) == 1 and int(np.asarray(v).reshape(())) == 1 for v in one):
         return False
-    fresh = ctx.tf_node(flow[0].input_tensor(0))
-    return (fresh is not None and fresh.op == "TensorArrayV3" and flow[0].input_tensor(0).endswith(":1")
-            and flow[1].input_tensor(0) in (node.name, f"{node.name}:0"))
+    fresh_tensor = flow[0].input_tensor(0)
+    fresh = ctx.tf_node(fresh_tensor)
+    is_fresh = fresh is not None and (
+        (fresh.op == "TensorArrayV3" and fresh_tensor.endswith(":1"))
+        or fresh.op in ("TensorListReserve", "EmptyTensorList"))
+    return is_fresh and flow[1].input_tensor(0) in (node.name, f"{node.name}:0")
 
 
 def _pad_before(ctx, flow: str, index: str, zeros: str, elem) -> str:
@@ -246,9 +250,46 @@ def convert_tensor_list_from_tensor(ctx, node):
 @handler("TensorListSetItem")
 def convert_tensor_list_set_item(ctx, node):
     # TF:   output_handle = TensorListSetItem(input_handle, index, item)
-    # ONNX: Handle = SequenceInsert(List, Item, Index)   (sets must come in index order)
-    first(ctx, "SequenceInsert", [node.input(0), node.input(2), node.input(1)], output=node.output(0))
-    mark_sequence(ctx, node.output(0), node.input_dtype(2))
+    # ONNX: Handle = SequenceInsert(List, Item, Index)            (item i of a fresh list at step i)
+    #       Handle = Trim(SequenceInsert(SequenceErase(SequenceInsert(Pad(List), Zeros), Index),
+    #                                    Item, Index))                         (anything else)
+    # The sequence holds the items up to the highest index set so far. Setting an index inside
+    # it replaces the item there (Keras RNNs keeping only their last output overwrite item 0
+    # of a one-item list at every step); setting the next index appends.
+    handle, item = node.input(0), node.input(2)
+    elem = node.input_dtype(2)
+    if _writes_in_order(ctx, node, index_input=1, flow_input=0):
+        first(ctx, "SequenceInsert", [handle, item, node.input(1)], output=node.output(0))
+        mark_sequence(ctx, node.output(0), elem)
+        return
+    index = to_scalar(ctx, to_int64(ctx, node.input(1)))
+    zeros = first(ctx, "ConstantOfShape", [first(ctx, "Shape", [item])],
+                  {"value": np.zeros(1, dtype=dtypes.as_dtype(elem).as_numpy_dtype)})
+    padded = _pad_before(ctx, handle, index, zeros, elem)
+    length = first(ctx, "SequenceLength", [padded])
+    replaced = first(ctx, "SequenceInsert", [first(ctx, "SequenceErase", [
+        first(ctx, "SequenceInsert", [padded, zeros]), index]), item, index])
+    # A replacement leaves the appended zero at the end: drop it (a Loop of 0 or 1 passes).
+    inside = first(ctx, "Cast", [first(ctx, "Less", [index, length])], {"to": 7})
+    body = _trim_body(ctx, f"{getattr(ctx, 'graph_name', None) or 'main'}/{node.name}/trim", elem)
+    ctx.make_node("Loop", [inside, "", replaced], {"body": body}, outputs=[node.output(0)])
+    mark_sequence(ctx, node.output(0), elem)
+
+
+def _trim_body(ctx, name: str, elem):
+    """A Loop body carrying one sequence, whose last item each pass removes."""
+    from ortflow.converters.control_flow import _declared, _fresh, _retype
+
+    iteration, cond_in = _fresh(ctx, f"{name}/iteration"), _fresh(ctx, f"{name}/cond_in")
+    seq_in = _fresh(ctx, f"{name}/sequence")
+    body = ctx.make_subgraph(name, [(iteration, dtypes.int64, ()), (cond_in, dtypes.bool, ()),
+                                    (seq_in, _declared(elem, True), None)])
+    trimmed = _fresh(body, f"{name}/trimmed")
+    body.make_node("SequenceErase", [seq_in], outputs=[trimmed])
+    graph = body.finish([(cond_in, dtypes.bool, ()), (trimmed, _declared(elem, True), None)])
+    _retype(graph, {2: elem}, "input")
+    _retype(graph, {1: elem}, "output")
+    return graph
 
 
 @handler("TensorListPushBack")

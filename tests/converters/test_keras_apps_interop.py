@@ -143,6 +143,14 @@ def _rnn_model(keras, layer):
     return keras.Model(inp, layer(inp))
 
 
+def _stacked(*layers):
+    def call(x):
+        for layer in layers:
+            x = layer(x)
+        return x
+    return call
+
+
 #: name -> (layer factory, why it is known to fail, or "")
 RNN_MODELS = {
     "lstm_sequences": (lambda L: L.LSTM(5, return_sequences=True), ""),
@@ -150,15 +158,13 @@ RNN_MODELS = {
     "gru_sequences": (lambda L: L.GRU(4, return_sequences=True), ""),
     "bidirectional_lstm": (lambda L: L.Bidirectional(L.LSTM(3, return_sequences=True)), ""),
     # Keras keeps only the last output in a one-element TensorList that every step overwrites
-    # (TensorListSetItem at index 0); sequences.py lowers SetItem as SequenceInsert, so the
-    # list grows and [-1] reads the first step. Owned by the control-flow helper.
-    "lstm_last": (lambda L: L.LSTM(5), "TensorListSetItem inserts instead of replacing"),
-    "simple_rnn_last": (lambda L: L.SimpleRNN(3), "TensorListSetItem inserts instead of replacing"),
+    # (TensorListSetItem at index 0): the converter must replace, not insert.
+    "lstm_last": (lambda L: L.LSTM(5), ""),
+    "simple_rnn_last": (lambda L: L.SimpleRNN(3), ""),
+    "stacked_gru_lstm": (lambda L: _stacked(L.GRU(4, return_sequences=True), L.LSTM(3)), ""),
 }
-# Not listed: stacked RNNs (GRU then LSTM). Depending on the lowering order, the second loop is
-# built at its last Exit before the TensorListFromTensor feeding one of its Enters is lowered,
-# and its body declares that variable a tensor instead of a sequence; whether that happens
-# varies with the graph, so it cannot be a strict xfail. Reported to the control-flow owner.
+# stacked_gru_lstm: the second loop may be built before the TensorListFromTensor feeding one
+# of its Enters is lowered; the loop then learns from the TF producer that the value is a list.
 
 
 def _rnn_params():
