@@ -644,6 +644,9 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
 
     values = facts.values
     replaced: dict[str, list[np.ndarray]] = {}
+    # A multi-output node folds into one Const per output, under new names; the graph's own
+    # outputs keep their names, so a node that produces one of them is not folded.
+    output_nodes = {t.rpartition(":")[0] if ":" in t else t for t in outputs}
     for node in facts.order:
         if node.op in _NO_FOLD or node.op in _CONTROL_FLOW or not node.input:
             continue
@@ -659,6 +662,8 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
         if result is None or any(np.asarray(r).size > MAX_FOLD_ELEMENTS for r in result):
             continue
         result = [np.asarray(r) for r in result]
+        if len(result) > 1 and node.name in output_nodes:
+            continue
         for i, r in enumerate(result):
             values[f"{node.name}:{i}"] = r
         replaced[node.name] = result
@@ -680,10 +685,6 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
         rename = {f"{n}:{i}": f"{n}/out{i}:0" for n, r in replaced.items() if len(r) > 1
                   for i in range(len(r))}
         out = [_rewire(n, rename) for n in out]
-        for t in outputs:
-            if t in rename:
-                raise ConversionError(f"output {t!r} is a folded constant of a multi-output node; "
-                                      "ask for a later tensor")
     return _new_graph(graph_def, out), True
 
 

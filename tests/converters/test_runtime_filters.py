@@ -68,3 +68,17 @@ def test_fused_batch_norm_training_variance_output_is_bessel_corrected():
                 got_mean, got_var = sess.run([mean, var], {ph: x})
         np.testing.assert_allclose(got_mean, x.mean((0, 1, 2)), rtol=1e-5)
         np.testing.assert_allclose(got_var, x.var((0, 1, 2), ddof=1), rtol=1e-5)
+
+
+def test_outputs_of_a_constant_multi_output_node_can_be_fetched():
+    """Constant folding would rename a multi-output node's outputs; fetched ones stay."""
+    with tf.Graph().as_default():
+        y, idx = tf.unique(tf.constant([1, 2, 1, 3]))
+        values, indices = tf.nn.top_k(tf.constant([1.0, 3.0, 2.0]), 2)
+        with tf.Session() as sess:
+            got = sess.run([y, idx, indices])
+            only_values = sess.run(values)
+    np.testing.assert_array_equal(got[0], [1, 2, 3])
+    np.testing.assert_array_equal(got[1], [0, 1, 0, 2])
+    np.testing.assert_array_equal(got[2], [1, 2])
+    np.testing.assert_array_equal(only_values, [3.0, 2.0])
