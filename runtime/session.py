@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from ortflow.errors import (
+    InternalError,
     InvalidArgumentError,
     NotFoundError,
     OpError,
@@ -626,8 +627,16 @@ class Session:
     def _ort_runner(self, model, graph_def, input_names: list[str], outputs: list[str]):
         options = make_session_options(self._config)
         log = bool(self._config is not None and self._config.log_device_placement)
-        return _OrtRunner(model, input_names, outputs, self._providers, options, log,
-                          _complex_outputs(graph_def, outputs))
+        try:
+            return _OrtRunner(model, input_names, outputs, self._providers, options, log,
+                              _complex_outputs(graph_def, outputs))
+        except OpError:
+            raise
+        except Exception as e:  # onnxruntime refused the converted model
+            node = _onnx_node_to_tf(str(e), self._handle.index())
+            where = f" (TensorFlow node {node!r})" if node else ""
+            raise InternalError(None, None, f"onnxruntime could not load the graph lowered for "
+                                f"fetches {outputs[:5]}{where}: {e}") from e
 
     def _split_runner(self, plan: SubgraphPlan, error):
         """onnxruntime for what converts and numpy for the rest, or None when that cannot work.

@@ -70,8 +70,10 @@ def test_missing_kernels_lists_op_types_without_one():
 
 # op type -> numpy reference, for ops that may have a numpy kernel but no ONNX handler
 _FALLBACK_CANDIDATES = {
-    "Atan2": np.arctan2,
-    "MulNoNan": lambda a, c: np.where(c == 0, 0, a * c).astype(np.float32),
+    "Atan2": (np.float32, np.arctan2),
+    "MulNoNan": (np.float32, lambda a, c: np.where(c == 0, 0, a * c).astype(np.float32)),
+    "BitwiseXor": (np.int32, np.bitwise_xor),
+    "BitwiseAnd": (np.int32, np.bitwise_and),
 }
 
 
@@ -89,18 +91,20 @@ def test_session_falls_back_to_the_interpreter_for_ops_without_handler():
         pytest.skip(f"every candidate op {sorted(_FALLBACK_CANDIDATES)} now has an ONNX handler or "
                     "no kernel; the fallback needs an op with a kernel and no handler to be shown")
     op = usable[0]
+    np_dtype, reference = _FALLBACK_CANDIDATES[op]
+    dtype = dtypes.as_dtype(np_dtype)
     g = Graph()
     with g.as_default():
-        a = b.placeholder(dtypes.float32, b.shape_attr([None]), name="a")
-        c = b.placeholder(dtypes.float32, b.shape_attr([None]), name="c")
+        a = b.placeholder(dtype, b.shape_attr([None]), name="a")
+        c = b.placeholder(dtype, b.shape_attr([None]), name="c")
         out = b.apply_op_output(op, [a, c], name="out")
-        b.apply_op_output("AddV2", [out, b.constant(np.float32(1), name="one")], name="plus")
-    av = np.array([1.0, -2.0, 0.5], np.float32)
-    cv = np.array([0.0, 3.0, -1.0], np.float32)
+        b.apply_op_output("AddV2", [out, b.constant(np_dtype(1), name="one")], name="plus")
+    av = np.array([1.0, -2.0, 5], np_dtype)
+    cv = np.array([0.0, 3.0, -1.0], np_dtype)
     with Session(graph=g, providers="cpu") as sess:
         got = sess.run("plus:0", {"a:0": av, "c:0": cv})
         assert sess.last_run_backend == "numpy"
-    np.testing.assert_allclose(got, _FALLBACK_CANDIDATES[op](av, cv) + 1, rtol=1e-6)
+    np.testing.assert_allclose(got, reference(av, cv) + 1, rtol=1e-6)
 
 
 def test_binary_string_outputs_run_on_the_interpreter():
