@@ -591,8 +591,8 @@ def _freeze_tf2(meta: MetaGraphDef, checkpoint, outputs: list[str], where: str, 
     """`freeze_graph` for a TF2 SavedModel's MetaGraphDef: calls inlined, captured variables
     looked up through the object graphs (`ortflow.graph.saved_model.tf2_variable_values`)."""
     from ortflow.api.train_checkpoint import load_checkpoint
-    place = where.rstrip(": ") or "SavedModel"
-    imported = _as_imported(saved_model.tf2_meta_graph(meta).graph_def, None)
+    place = where.rstrip(": ") or _saved_model_dir(checkpoint)
+    imported = _as_imported(saved_model.tf2_meta_graph(meta, where=place).graph_def, None)
     missing = [o for o in outputs if o not in {n.name for n in imported.node}]
     if missing:
         raise GraphError(f"{where}output nodes {missing} are not in the graph")
@@ -612,6 +612,15 @@ def _freeze_tf2(meta: MetaGraphDef, checkpoint, outputs: list[str], where: str, 
     return FreezeResult(graph_def=frozen, variables=names,
                         constant_bytes=sum(int(v.nbytes) for v in values.values()),
                         pruned=[n.name for n in imported.node if n.name not in kept], outputs=outputs)
+
+
+def _saved_model_dir(checkpoint) -> str:
+    """The SavedModel directory of a `DIR/variables/variables` prefix (for messages)."""
+    path = os.path.abspath(os.fspath(checkpoint))
+    parent = os.path.dirname(path)
+    if os.path.basename(path) == "variables" and os.path.basename(parent) == "variables":
+        return os.path.dirname(parent)
+    return f"SavedModel (checkpoint {os.fspath(checkpoint)})"
 
 
 def freeze(graph_or_meta, checkpoint, output_node_names: Sequence[str] | str,

@@ -151,7 +151,8 @@ def load(sess, tags, export_dir: str | os.PathLike, import_scope: str | None = N
     meta = meta_graph_by_tags(saved, tags, os.fspath(export_dir))
     prefix = variables_prefix(export_dir)
     if is_tf2(meta, os.fspath(export_dir)):
-        import_meta_graph(tf2_meta_graph(meta), import_scope=import_scope, **saver_kwargs)
+        import_meta_graph(tf2_meta_graph(meta, where=os.fspath(export_dir)), import_scope=import_scope,
+                          **saver_kwargs)
         if sess is not None and os.path.exists(prefix + ".index"):
             values = tf2_variable_values(meta, prefix, os.fspath(export_dir))
             scope = f"{import_scope}/" if import_scope else ""
@@ -338,14 +339,19 @@ def name_call_outputs(graph_def, tensors: Iterable[str]):
     return out
 
 
-def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True) -> MetaGraphDef:
+def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True, where: str = "") -> MetaGraphDef:
     """A copy of a TF2 MetaGraphDef ready to import and run.
 
     It has no SaverDef and no save/restore calls (their functions read keys that
     `tf2_variable_values` resolves instead); every signature output is named by an IdentityN
     after its call (see `name_call_outputs`); with `inline`, the function calls are replaced by
     their bodies, so that a Session sees the captured VarHandleOps read by plain
-    ReadVariableOps in the main graph.
+    ReadVariableOps in the main graph, and a control input on a call becomes control inputs
+    on its inlined body's results.
+
+    Raises:
+        GraphError: a signature's function assigns variables (inlining drops the ordering of
+            the function's reads and writes, so its results would be wrong).
     """
     out = MetaGraphDef()
     out.CopyFrom(meta)
@@ -358,9 +364,74 @@ def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True) -> MetaGraphDef:
     del graph_def.node[:]
     graph_def.node.extend(kept)
     if inline:
+        _check_stateless_signatures(meta, tensors, where)
         from ortflow.converters.passes_tf import inline_function_calls
+        ends = _call_ends(graph_def)
         inlined, changed = inline_function_calls(graph_def, tensors)
         if changed:
             graph_def = inlined.as_graph_def()
+            _rewire_call_controls(graph_def, ends)
     out.graph_def.CopyFrom(graph_def)
     return out
+
+
+#: Op name prefixes of ops that write variables.
+_STATE_CHANGING = ("Assign", "ResourceScatter", "ResourceApply", "ResourceSparseApply",
+                   "ResourceStridedSliceAssign")
+
+
+def _functions_of(node) -> list[str]:
+    names = []
+    for value in node.attr.values():
+        if value.HasField("func"):
+            names.append(value.func.name)
+        elif value.HasField("list"):
+            names.extend(f.name for f in value.list.func)
+    return names
+
+
+def _check_stateless_signatures(meta: MetaGraphDef, tensors: list[str], where: str) -> None:
+    library = {f.signature.name: f for f in meta.graph_def.library.function}
+    wanted = {t.split(":")[0] for t in tensors}
+    stack = [name for n in meta.graph_def.node if n.name in wanted for name in _functions_of(n)]
+    seen: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in library:
+            continue
+        seen.add(name)
+        for node in library[name].node_def:
+            if node.op.startswith(_STATE_CHANGING):
+                raise GraphError(f"{where or 'SavedModel'}: function {name!r} of a signature writes a "
+                                 f"variable ({node.op} {node.name!r}); TF2 signatures that change "
+                                 "variables are not supported (inlined calls lose their read/write order)")
+            stack.extend(_functions_of(node))
+
+
+def _call_ends(graph_def) -> dict[str, list[str]]:
+    """Call node name -> the nodes its inlined body will end in (results and control outputs)."""
+    library = {f.signature.name: f for f in graph_def.library.function}
+    ends = {}
+    for node in graph_def.node:
+        fdef = library.get(node.attr["f"].func.name) if node.op in CALL_OPS else None
+        if fdef is None:
+            continue
+        inner = [t.split(":")[0] for t in fdef.ret.values()] + list(fdef.control_ret.values())
+        ends[node.name] = [f"{node.name}/{n}" for n in dict.fromkeys(inner)]
+    return ends
+
+
+def _rewire_call_controls(graph_def, ends: dict[str, list[str]]) -> None:
+    """Replaces control inputs on inlined calls (`^call`) by control inputs on their body's ends."""
+    names = {n.name for n in graph_def.node}
+    for node in graph_def.node:
+        if not any(i.startswith("^") and i[1:] in ends and i[1:] not in names for i in node.input):
+            continue
+        inputs = []
+        for i in node.input:
+            if i.startswith("^") and i[1:] in ends and i[1:] not in names:
+                inputs.extend(f"^{e}" for e in ends[i[1:]] if e in names)
+            else:
+                inputs.append(i)
+        del node.input[:]
+        node.input.extend(dict.fromkeys(inputs))

@@ -12,7 +12,12 @@ Models:
 - `module`: a `tf.Module` with a weight matrix and a bias variable and a `tf.function`
   signature `serving_default(x) -> {"y": x @ w + b}`, plus a second signature `double`;
 - `keras_sequential`: Dense(4, relu) -> Dense(2) Sequential, saved with `tf.saved_model.save`;
-- `keras_functional`: a two-input functional model (concat, dense), saved with `model.export`.
+- `keras_functional`: a two-input functional model (concat, dense), saved with `model.export`;
+- `captured_constant`: a function capturing a 4x1000 eager constant and a variable;
+- `nested_functions`: a signature calling another `tf.function` twice (nested calls);
+- `keras_embedding_batchnorm`: Embedding -> Flatten -> BatchNormalization -> Dense, `model.export`;
+- `stateful_counter`, `lookup_table`: variants ortflow refuses (a signature that assigns a
+  variable; a StaticHashTable), for the error messages.
 
 Nothing here is imported by ortflow; the interop tests run this script in a subprocess (a
 fresh eager TensorFlow), and `tests/data/tf2_saved_model/generate.py` uses its `module`.
@@ -78,12 +83,93 @@ def _keras_functional(tf, out: str) -> None:
     _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
 
 
+def _save_module(tf, module, out: str, feeds: dict) -> None:
+    """Saves `module` with `module.serve` as serving_default; writes TF2's outputs for `feeds`."""
+    tf.saved_model.save(module, out, signatures={"serving_default": module.serve})
+    fn = tf.saved_model.load(out).signatures["serving_default"]
+    _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
+
+
+def _captured_constant(tf, out: str) -> None:
+    class Scaled(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.table = tf.constant(np.linspace(0, 1, 4000, dtype=np.float32).reshape(4, 1000))
+            self.scale = tf.Variable(2.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")])
+        def serve(self, x):
+            return {"y": tf.matmul(x, self.table) * self.scale}
+
+    _save_module(tf, Scaled(), out, {"x": np.arange(12, dtype=np.float32).reshape(3, 4) / 7})
+
+
+def _nested_functions(tf, out: str) -> None:
+    class Nested(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(np.full((4, 2), 0.3, np.float32))
+
+        @tf.function
+        def inner(self, x):
+            return tf.nn.relu(tf.matmul(x, self.w) - 0.5)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")])
+        def serve(self, x):
+            return {"y": self.inner(x) + self.inner(2 * x)}
+
+    _save_module(tf, Nested(), out, {"x": np.arange(12, dtype=np.float32).reshape(3, 4) / 7})
+
+
+def _stateful_counter(tf, out: str) -> None:
+    class Counter(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.n = tf.Variable(5, dtype=tf.int64)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def serve(self, x):
+            self.n.assign_add(1)
+            return {"y": x * tf.cast(self.n, tf.float32)}
+
+    _save_module(tf, Counter(), out, {"x": np.ones(3, np.float32)})
+
+
+def _lookup_table(tf, out: str) -> None:
+    class Table(tf.Module):
+        def __init__(self):
+            super().__init__()
+            init = tf.lookup.KeyValueTensorInitializer(tf.constant([1, 2, 3], tf.int64), tf.constant([10., 20., 30.]))
+            self.table = tf.lookup.StaticHashTable(init, -1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.int64, name="k")])
+        def serve(self, k):
+            return {"y": self.table.lookup(k)}
+
+    _save_module(tf, Table(), out, {"k": np.array([1, 3, 7], np.int64)})
+
+
+def _keras_embedding_batchnorm(tf, out: str) -> None:
+    keras = tf.keras
+    keras.utils.set_random_seed(3)
+    ids = keras.Input((5,), dtype="int32", name="ids")
+    h = keras.layers.Flatten()(keras.layers.Embedding(20, 3)(ids))
+    y = keras.layers.Dense(2)(keras.layers.BatchNormalization()(h))
+    keras.Model(ids, y).export(out)
+    feeds = {"ids": np.array([[1, 2, 3, 4, 5], [6, 7, 8, 9, 19]], np.int32)}
+    fn = tf.saved_model.load(out).signatures["serving_default"]
+    _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
+
+
 def _write(out: str, inputs: dict, expected: dict) -> None:
     np.savez(os.path.join(out, "inputs.npz"), **inputs)
     np.savez(os.path.join(out, "expected.npz"), **expected)
 
 
-MODELS = {"module": _module, "keras_sequential": _keras_sequential, "keras_functional": _keras_functional}
+MODELS = {"module": _module, "keras_sequential": _keras_sequential, "keras_functional": _keras_functional,
+          "captured_constant": _captured_constant, "nested_functions": _nested_functions,
+          "keras_embedding_batchnorm": _keras_embedding_batchnorm,
+          "stateful_counter": _stateful_counter, "lookup_table": _lookup_table}
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 """TF2 SavedModels written by TensorFlow at test time, loaded, run and converted by ortflow.
 
 `tools/gen_tf2_saved_models.py` runs in a subprocess (a fresh, eager TensorFlow: other interop
-tests turn v2 behaviour off process-wide) and writes three SavedModels with TF's outputs:
-a `tf.Module` with two signatures (`tf.saved_model.save`), a Keras Sequential
-(`tf.saved_model.save`) and a two-input Keras functional model (`model.export`). Expected values
+tests turn v2 behaviour off process-wide) and writes SavedModels with TF's outputs: a
+`tf.Module` with two signatures (`tf.saved_model.save`), a Keras Sequential
+(`tf.saved_model.save`), a two-input Keras functional model (`model.export`), a function
+capturing a large constant, nested `tf.function` calls, Embedding + BatchNormalization; and two
+variants ortflow refuses with one clear error (a signature assigning a variable, a lookup table). Expected values
 are TF2's (`tf.saved_model.load(...).signatures[...]`): TensorFlow's own v1 loader cannot run the
 Keras ones (their restore function assigns handles other than those the signature captures).
 """
@@ -19,7 +21,8 @@ import pytest
 from conftest import REPO
 
 ATOL = 1e-5
-MODELS = ["module", "keras_sequential", "keras_functional"]
+MODELS = ["module", "keras_sequential", "keras_functional", "captured_constant", "nested_functions",
+          "keras_embedding_batchnorm"]
 
 pytestmark = pytest.mark.interop
 
@@ -125,3 +128,26 @@ def test_saved_object_graph_view_fields_are_tensorflows(tf):
             assert other is not None, f"{tf_name} has no field {field.number}"
             assert (field.name, field.type, field.is_repeated) == (other.name, other.type, other.is_repeated), \
                 f"{tf_name}.{field.name}"
+
+
+def test_signature_that_assigns_a_variable_is_refused(models, cli, tmp_path):
+    path = models / "stateful_counter"
+    from ortflow.errors import GraphError
+    from ortflow.runtime.loading import load
+
+    with pytest.raises(GraphError, match="writes a variable .*AssignAddVariableOp") as info:
+        load(path)
+    assert str(path) in str(info.value)
+    proc = cli("convert", path, "-o", tmp_path / "m.onnx")
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and "not supported" in lines[0], proc.stderr
+
+
+def test_lookup_table_is_reported_as_unsupported_ops(models, cli, tmp_path):
+    # Known gap: hash tables have no ONNX lowering; the converter names the ops it cannot convert.
+    path = models / "lookup_table"
+    proc = cli("convert", path, "-o", tmp_path / "m.onnx")
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert str(path) in proc.stderr and "LookupTableFindV2" in proc.stderr, proc.stderr
