@@ -20,27 +20,26 @@ import os
 from collections.abc import Iterable
 
 import numpy as np
-
 from ortflow.errors import FormatError, GraphError, NotFoundError
 from ortflow.graph.tensor_shape import TensorShape
 from ortflow.proto import MetaGraphDef, SavedModel
 
 __all__ = [
-    "tag_constants",
-    "signature_constants",
     "SignatureTensor",
-    "read_saved_model",
-    "meta_graph_by_tags",
-    "variables_prefix",
-    "signatures",
-    "load",
-    "is_tf2",
-    "object_graph",
     "checkpoint_object_graph",
+    "is_tf2",
+    "load",
+    "meta_graph_by_tags",
+    "name_call_outputs",
+    "object_graph",
+    "read_saved_model",
+    "signature_constants",
+    "signatures",
+    "tag_constants",
+    "tf2_meta_graph",
     "tf2_variable_keys",
     "tf2_variable_values",
-    "name_call_outputs",
-    "tf2_meta_graph",
+    "variables_prefix",
 ]
 
 

@@ -64,7 +64,7 @@ def _keras_sequential(tf, out: str) -> None:
     x = np.linspace(-1, 1, 15, dtype=np.float32).reshape(3, 5)
     loaded = tf.saved_model.load(out)
     fn = loaded.signatures["serving_default"]
-    key = list(fn.structured_input_signature[1])[0]
+    key = next(iter(fn.structured_input_signature[1]))
     _write(out, {key: x}, {k: v.numpy() for k, v in fn(**{key: tf.constant(x)}).items()})
 
 

@@ -11,7 +11,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError
 from ortflow.formats.bundle import BundleReader, BundleWriter
 from ortflow.graph import saved_model

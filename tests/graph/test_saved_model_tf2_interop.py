@@ -17,7 +17,6 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import REPO
 
 ATOL = 1e-5
@@ -112,9 +111,8 @@ def test_cli_inspect_lists_the_signature(models, name, cli):
 def test_saved_object_graph_view_fields_are_tensorflows(tf):
     """Each field of our SavedObjectGraph subset has TensorFlow's number, name, type and label."""
     from google.protobuf import descriptor_pool
-    from tensorflow.core.protobuf import saved_object_graph_pb2  # noqa: F401 - loads the descriptors
-
     from ortflow.proto.saved_object_graph_pb2 import SavedObjectGraphView
+    from tensorflow.core.protobuf import saved_object_graph_pb2  # noqa: F401 - loads the descriptors
 
     pool = descriptor_pool.Default()
     pairs = [(SavedObjectGraphView.DESCRIPTOR, "tensorflow.SavedObjectGraph")]
