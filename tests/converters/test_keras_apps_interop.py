@@ -24,6 +24,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "tools" / "gen_extra_models.py"
 
 
+@pytest.fixture(autouse=True)
+def _eager_tensorflow(tf):
+    """Keras freezing needs TF 2 behaviour, which other interop tests of this process turn off
+    (`disable_v2_behavior` is process-wide): turn it back on for each test here."""
+    tf.enable_v2_behavior()
+
+
 def _generator():
     name = "ortflow_tools_gen_extra_models"
     module = sys.modules.get(name)
