@@ -94,7 +94,7 @@ def test_freeze_inlines_the_calls_and_binds_the_variables(model_dir, feeds, expe
     assert "IdentityN" in ops  # the signature's output keeps its call's name
 
 
-def test_cli_run_convert_inspect(model_dir, feeds, expected, cli, tmp_path):
+def test_cli_run_convert_freeze_inspect(model_dir, feeds, expected, cli, tmp_path):
     np.save(tmp_path / "x.npy", feeds["x"])
     proc = cli("run", model_dir, "--signature", "serving_default", "--feed",
                f"serving_default_x:0={tmp_path / 'x.npy'}", "-o", tmp_path / "out.npz", check=True)
@@ -106,6 +106,11 @@ def test_cli_run_convert_inspect(model_dir, feeds, expected, cli, tmp_path):
     sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     got = sess.run(["StatefulPartitionedCall_1:0"], {"serving_default_x:0": feeds["x"]})[0]
     np.testing.assert_allclose(got, expected["y"], atol=ATOL)
+    cli("freeze", model_dir, "-o", tmp_path / "frozen.pb", check=True)
+    cli("run", tmp_path / "frozen.pb", "--feed", f"serving_default_x:0={tmp_path / 'x.npy'}", "--fetch",
+        "StatefulPartitionedCall_1:0", "-o", tmp_path / "frozen_out.npz", check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "frozen_out.npz")["StatefulPartitionedCall_1:0"],
+                               expected["y"], atol=ATOL)
     proc = cli("inspect", model_dir, check=True)
     assert "signature_def['double']" in proc.stdout and "serving_default_x:0" in proc.stdout
 

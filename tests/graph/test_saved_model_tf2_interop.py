@@ -99,6 +99,23 @@ def test_cli_run_and_convert(models, name, cli, tmp_path):
         np.testing.assert_allclose(converted, expected[key], atol=ATOL)
 
 
+@pytest.mark.parametrize("name", ["module", "keras_sequential", "nested_functions"])
+def test_frozen_graph_runs_in_tensorflow(tf, models, name, cli, tmp_path):
+    """`ortflow freeze` of a TF2 SavedModel: TensorFlow imports the frozen graph and matches TF2."""
+    path, feeds, expected = _case(models, name)
+    sig = _signature(path)
+    cli("freeze", path, "-o", tmp_path / "frozen.pb", check=True)
+    graph_def = tf.GraphDef.FromString((tmp_path / "frozen.pb").read_bytes())
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.import_graph_def(graph_def, name="")
+    with tf.Session(graph=graph) as sess:
+        got = sess.run({k: v.name for k, v in sig.outputs.items()},
+                       {sig.inputs[k].name: v for k, v in feeds.items()})
+    for key, value in got.items():
+        np.testing.assert_allclose(value, expected[key], atol=ATOL)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_cli_inspect_lists_the_signature(models, name, cli):
     path, _, _ = _case(models, name)
