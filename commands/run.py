@@ -109,12 +109,14 @@ def run(args: argparse.Namespace) -> int:
     session, _inputs, outputs = load(args.model, checkpoint=args.checkpoint, tag=args.tag,
                                     signature=args.signature, providers=args.provider)
     rng = np.random.default_rng(args.seed)
+    keys = getattr(session, "signature_keys", {})  # a SavedModel's signature keys -> tensors
     feeds = {}
     for spec in args.feed:
         name, source = _split_feed(spec)
+        name = keys.get(name, name)
         value = _random_feed(session, name, rng) if source == "random" else _load_feed(name, source)
         feeds[_tensor_name(name)] = value
-    fetches = [_tensor_name(f) for f in args.fetch] or outputs
+    fetches = [_tensor_name(keys.get(f, f)) for f in args.fetch] or outputs
     if not fetches:
         raise ValueError(f"{args.model}: no outputs found; name the tensors to fetch with --fetch")
     start = time.perf_counter()

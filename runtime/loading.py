@@ -222,6 +222,9 @@ def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
     sig = meta.signature_def[key]
     inputs = [sig.inputs[k].name for k in sorted(sig.inputs)]
     outputs = [sig.outputs[k].name for k in sorted(sig.outputs)]
+    # The signature's own keys ("x", "probabilities") name tensors too, for `ortflow run`.
+    session.signature_keys = {**{k: v.name for k, v in sig.outputs.items()},
+                              **{k: v.name for k, v in sig.inputs.items()}}
     return session, inputs, outputs
 
 

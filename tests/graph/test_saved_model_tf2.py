@@ -160,3 +160,12 @@ def test_name_call_outputs_keeps_tensor_names(model_dir):
     assert list(nodes["StatefulPartitionedCall_1"].input) == ["StatefulPartitionedCall_1/call:0"]
     assert nodes["StatefulPartitionedCall_1/call"].op == "StatefulPartitionedCall"
     assert nodes["StatefulPartitionedCall"].op == "StatefulPartitionedCall"  # not asked for: unchanged
+
+
+def test_cli_run_takes_signature_keys(model_dir, feeds, expected, cli, tmp_path):
+    """`--feed x=...` and `--fetch y` name the serving signature's own keys."""
+    np.save(tmp_path / "x.npy", feeds["x"])
+    cli("run", model_dir, "--feed", f"x={tmp_path / 'x.npy'}", "--fetch", "y", "-o", tmp_path / "out.npz",
+        check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "out.npz")["StatefulPartitionedCall_1:0"], expected["y"],
+                               atol=ATOL)
