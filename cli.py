@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SystemExit:
         raise
-    except Exception as e:  # noqa: BLE001 - the CLI's one place that turns errors into a line
+    except Exception as e:
         if debug:
             traceback.print_exc()
         message = " ".join(str(e).split()) or type(e).__name__

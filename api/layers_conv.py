@@ -178,7 +178,7 @@ class _ConvTranspose(_Conv):
         dims = [batch, self.filters, *sizes] if first else [batch, *sizes, self.filters]
         output_shape = _stack_like_tf(dims)
         if self.rank == 2:
-            output_shape[0]  # noqa: B018  (TF's conv2d_transpose reads the batch back; an unused node)
+            output_shape[0]
         fmt = _tf_format(self.rank, self.data_format)
         transpose = nn.conv2d_transpose if self.rank == 2 else nn.conv3d_transpose
         name = "conv2d_transpose" if self.rank == 2 else "conv3d_transpose"

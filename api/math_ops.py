@@ -555,7 +555,7 @@ def polyval(coeffs, x, name=None):
     """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule."""
     if not isinstance(coeffs, (list, tuple)):
         # TF raises ValueError here, and code written for TF catches that.
-        raise ValueError(f"Argument coeffs must be list type. Received type: {type(coeffs)}.")  # noqa: TRY004
+        raise ValueError(f"Argument coeffs must be list type. Received type: {type(coeffs)}.")
     g = graph_of(coeffs, x)
     with g.as_default(), g.name_scope(name or "polyval"):
         x = convert_to_tensor(x, name="x")

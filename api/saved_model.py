@@ -217,7 +217,7 @@ def _examples_info(examples, kind: str):
     if examples is None:
         raise ValueError(f"{kind} `examples` cannot be None.")
     if not isinstance(examples, Tensor):  # ValueError, not TypeError: TensorFlow's choice
-        raise ValueError(f"{kind} `examples` must be a string Tensor, got {type(examples).__name__}.")  # noqa: TRY004
+        raise ValueError(f"{kind} `examples` must be a string Tensor, got {type(examples).__name__}.")
     info = build_tensor_info(examples)
     _require_dtype(info, dtypes.string.as_datatype_enum, f"{kind} input tensors")
     return info

@@ -26,7 +26,7 @@ __all__ = [
 def _static_axis(axis) -> int:
     if isinstance(axis, Tensor):
         # TF raises ValueError here, and code written for TF catches that.
-        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")  # noqa: TRY004
+        raise ValueError(f"Argument `axis` must be a constant scalar. Received: axis={axis}.")
     return int(axis)
 
 

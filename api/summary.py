@@ -15,7 +15,6 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
 from ortflow.api.summary_writer import FileWriter, FileWriterCache, summary_iterator
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
-from ortflow.graph.ops import kernels_summary
 from ortflow.proto import Event, SessionLog, Summary, SummaryMetadata, TaggedRunMetadata
 from ortflow.proto.event_pb2 import SummaryDescription
 

@@ -210,10 +210,6 @@ __all__ += ["Assert", "Print", "TensorArray", "assert_equal", "assert_greater", 
             "while_loop"]
 
 from ortflow.api.image import extract_image_patches
-from ortflow.api.sort_ops import *
-from ortflow.api.sort_ops import __all__ as _sort_all
-from ortflow.api.state_ops import *
-from ortflow.api.state_ops import __all__ as _state_all
 from ortflow.api.linalg import (
     cholesky_solve,
     cross,
@@ -230,6 +226,10 @@ from ortflow.api.linalg import (
     self_adjoint_eigvals,
     svd,
 )
+from ortflow.api.sort_ops import *
+from ortflow.api.sort_ops import __all__ as _sort_all
+from ortflow.api.state_ops import *
+from ortflow.api.state_ops import __all__ as _state_all
 from ortflow.api.strings import (
     as_string,
     decode_base64,

@@ -20,7 +20,6 @@ import argparse
 import time
 
 import numpy as np
-
 from ortflow.formats import dtypes
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph import Graph

@@ -32,7 +32,7 @@ def _latest_meta(directory: str) -> str:
     from ortflow.formats.checkpoint_management import latest_checkpoint
     try:
         prefix = latest_checkpoint(directory)
-    except Exception:  # noqa: BLE001 - a broken state file just means: look at the files
+    except Exception:
         prefix = None
     if prefix and os.path.exists(prefix + ".meta"):
         return prefix + ".meta"

@@ -125,7 +125,7 @@ def _output_count_and_dtypes(node) -> list[str | None]:
     try:
         from ortflow.graph.ops import output_dtypes
         return [d.base_dtype.name for d in output_dtypes(node)]
-    except Exception:  # noqa: BLE001, S110 - the registry is optional here; attrs are the fallback
+    except Exception:
         pass
     for attr in _DTYPE_ATTRS:
         if attr in node.attr and node.attr[attr].WhichOneof("value") == "type":
@@ -138,7 +138,7 @@ def _inferred_shapes(graph_def: GraphDef) -> dict:
     try:
         from ortflow.graph.ops import infer_graph_def
         return infer_graph_def(graph_def, fold_limit=1 << 12)
-    except Exception:  # noqa: BLE001 - shapes are a nicety; without them we print null
+    except Exception:
         return {}
 
 
@@ -206,7 +206,7 @@ def _variables(meta: MetaGraphDef | None, graph_def: GraphDef) -> list[dict]:
             for raw in meta.collection_def[coll].bytes_list.value:
                 try:
                     var = VariableDef.FromString(raw)
-                except Exception:  # noqa: BLE001, S112 - a foreign collection entry is skipped, not fatal
+                except Exception:
                     continue
                 name = _node_name(var.variable_name)
                 found.setdefault(name, {"name": name})

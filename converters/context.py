@@ -157,7 +157,7 @@ class NodeView:
             return _schema().decode_attr(attrs[name])
         try:
             return _schema().get_attr(self.node_def, name)
-        except Exception:  # noqa: BLE001 - unknown op or no OpDef default: use ours
+        except Exception:
             if default is REQUIRED:
                 raise ConversionError(f"{self.op} node {self.name!r}: required attr {name!r} "
                                       "is missing") from None
@@ -315,7 +315,7 @@ class ConversionContext:
             node_def = self._tf_nodes.get(node_name)
             try:
                 n = _schema().num_outputs(node_def) if node_def is not None else 1
-            except Exception:  # noqa: BLE001 - unknown op: assume one output
+            except Exception:
                 n = 1
             self._num_outputs[node_name] = n
         return n

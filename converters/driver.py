@@ -462,7 +462,7 @@ def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionCo
                 unsupported.setdefault(node_def.op, []).append(name)
         except ConversionError as e:
             failures.append((node_def.op, name, str(e)))
-        except Exception as e:  # noqa: BLE001 - a handler bug must not hide the other failures
+        except Exception as e:
             failures.append((node_def.op, name, f"{node_def.op} node {name!r}: {type(e).__name__}: {e}"))
     if unsupported or failures:
         raise UnsupportedOpsError(unsupported, failures, opset)

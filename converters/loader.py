@@ -88,7 +88,7 @@ def _read(buf, size: int):
     pieces.append(buf[pos:size])
     try:
         graph_def = GraphDef.FromString(b"".join(pieces))
-    except Exception:  # noqa: BLE001 - any decode failure: read_graph reports it precisely
+    except Exception:
         return None
     if graphs._score("GraphDef", graph_def) < 0:
         return None

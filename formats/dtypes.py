@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import ml_dtypes
-
+import numpy as np
 from ortflow.proto import types_pb2
 
 __all__ = [
@@ -76,9 +75,9 @@ class DType:
     """
 
     __slots__ = ("_enum",)
-    _interned: dict[int, "DType"] = {}
+    _interned: dict[int, DType] = {}
 
-    def __new__(cls, type_enum: int) -> "DType":
+    def __new__(cls, type_enum: int) -> DType:
         type_enum = int(type_enum)
         obj = cls._interned.get(type_enum)
         if obj is None:
@@ -102,15 +101,15 @@ class DType:
         return self._enum > REF_OFFSET
 
     @property
-    def base_dtype(self) -> "DType":
+    def base_dtype(self) -> DType:
         return DType(self._enum - REF_OFFSET) if self._is_ref_dtype else self
 
     @property
-    def _as_ref(self) -> "DType":
+    def _as_ref(self) -> DType:
         return self if self._is_ref_dtype else DType(self._enum + REF_OFFSET)
 
     @property
-    def real_dtype(self) -> "DType":
+    def real_dtype(self) -> DType:
         return {_DT.DT_COMPLEX64: float32, _DT.DT_COMPLEX128: float64}.get(self.base_dtype._enum, self)
 
     @property
@@ -288,4 +287,4 @@ float8_e4m3b11fnuz = _BY_NAME["float8_e4m3b11fnuz"]
 float8_e5m2fnuz = _BY_NAME["float8_e5m2fnuz"]
 int4 = _BY_NAME["int4"]
 uint4 = _BY_NAME["uint4"]
-bool = _BY_NAME["bool"]  # noqa: A001 - TensorFlow's name; the builtin is kept as _pybool
+bool = _BY_NAME["bool"]

@@ -27,7 +27,6 @@ import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
 from ortflow.formats.tensors import make_ndarray, make_tensor_proto
@@ -480,7 +479,7 @@ def _keys_from_collections(collection_def) -> dict[str, CheckpointKey]:
             var_def = VariableDef()
             try:
                 var_def.ParseFromString(raw)
-            except Exception:  # noqa: BLE001 - not every bytes_list holds VariableDefs
+            except Exception:
                 continue
             if not var_def.variable_name:
                 continue

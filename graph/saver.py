@@ -17,7 +17,6 @@ import dataclasses
 import os
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.formats import checkpoint_management as _cm
 from ortflow.formats import dtypes as _dtypes
@@ -178,7 +177,7 @@ class Saver:
         self._keeper.set_last_checkpoints_with_time([(p, 0.0) for p in last_checkpoints])
 
     @classmethod
-    def from_proto(cls, saver_def: SaverDef, import_scope: str | None = None) -> "Saver":
+    def from_proto(cls, saver_def: SaverDef, import_scope: str | None = None) -> Saver:
         """A Saver over the current default graph's save/restore nodes named by `saver_def`."""
         return cls(saver_def=saver_def, name=import_scope)
 

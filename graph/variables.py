@@ -10,7 +10,6 @@ object only names the ops, as in TensorFlow 1.x graphs.
 from __future__ import annotations
 
 import numpy as np
-
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph.core import Graph, GraphKeys, Operation, Tensor, get_default_graph

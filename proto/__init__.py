@@ -7,12 +7,32 @@ pools colliding. Regenerate the `*_pb2.py` modules with `python tools/gen_protos
 
 from __future__ import annotations
 
-from ortflow.proto.types_pb2 import DataType
-from ortflow.proto.tensor_pb2 import (
-    ResourceHandleProto,
-    TensorProto,
-    TensorShapeProto,
-    VariantTensorDataProto,
+from ortflow.proto.checkpoint_pb2 import (
+    BundleEntryProto,
+    BundleHeaderProto,
+    CheckpointState,
+    TensorSliceProto,
+    TrackableObjectGraph,
+)
+from ortflow.proto.event_pb2 import (
+    Event,
+    HistogramProto,
+    LogMessage,
+    SessionLog,
+    Summary,
+    SummaryMetadata,
+    TaggedRunMetadata,
+)
+from ortflow.proto.example_pb2 import (
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
 )
 from ortflow.proto.graph_pb2 import (
     AttrValue,
@@ -39,33 +59,13 @@ from ortflow.proto.meta_graph_pb2 import (
     TensorInfo,
     VariableDef,
 )
-from ortflow.proto.checkpoint_pb2 import (
-    BundleEntryProto,
-    BundleHeaderProto,
-    CheckpointState,
-    TensorSliceProto,
-    TrackableObjectGraph,
+from ortflow.proto.tensor_pb2 import (
+    ResourceHandleProto,
+    TensorProto,
+    TensorShapeProto,
+    VariantTensorDataProto,
 )
-from ortflow.proto.example_pb2 import (
-    BytesList,
-    Example,
-    Feature,
-    FeatureList,
-    FeatureLists,
-    Features,
-    FloatList,
-    Int64List,
-    SequenceExample,
-)
-from ortflow.proto.event_pb2 import (
-    Event,
-    HistogramProto,
-    LogMessage,
-    SessionLog,
-    Summary,
-    SummaryMetadata,
-    TaggedRunMetadata,
-)
+from ortflow.proto.types_pb2 import DataType
 
 #: TensorFlow's proto package; full names in data (Any type URLs) use it, not ours.
 TF_PACKAGE = "tensorflow"

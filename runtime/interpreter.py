@@ -172,5 +172,5 @@ def _num_outputs(node) -> int:
 
     try:
         return num_outputs(node)
-    except Exception:  # noqa: BLE001 - an unknown op: one output is the best guess
+    except Exception:
         return 1

@@ -106,10 +106,9 @@ def test_external_data_save_keeps_the_model_runnable(data_dir, tmp_path):
 def test_streamed_weights_give_the_same_model_as_the_in_memory_one(tmp_path):
     # The CLI writes initializers from numpy buffers after the weight-less model; whatever the
     # element type, shape (0-d, empty) or name, onnx must read back the model `convert` makes.
+    from onnx import helper
     from ortflow.commands.convert import save_model
     from ortflow.converters.passes_onnx import add_initializers
-
-    from onnx import helper
 
     arrays = {"w:0": np.arange(300, dtype=np.float32).reshape(10, 30),
               "scalar": np.array(2.5, np.float64), "empty": np.zeros((0, 3), np.int64),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from ortflow.formats.tensors import make_ndarray
 from ortflow.proto import GraphDef
 

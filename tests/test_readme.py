@@ -6,7 +6,6 @@ import re
 import shlex
 
 import pytest
-
 from conftest import REPO, run_cli
 
 README = (REPO / "README.md").read_text()

@@ -310,7 +310,7 @@ def run_keras_part(out_dir: str, only: set | None) -> list[str]:
             graph_def, feeds, expected = freeze_keras(model, example)
             _write(out_dir, name, graph_def, feeds, expected, "convert_variables_to_constants_v2")
             print(f"wrote {name}: {len(graph_def.node)} nodes", flush=True)
-        except Exception:  # noqa: BLE001 - a generator: report and go on with the next model
+        except Exception:
             failures.append(name)
             print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
     return failures
@@ -601,7 +601,7 @@ def run_v1_part(out_dir: str, only: set | None) -> list[str]:
             _write(out_dir, name, frozen, {k.name: v for k, v in feeds.items()},
                    {t.name: np.asarray(v) for t, v in zip(outputs, values)}, "graph_util (v1 session)")
             print(f"wrote {name}: {len(frozen.node)} nodes", flush=True)
-        except Exception:  # noqa: BLE001 - as above
+        except Exception:
             failures.append(name)
             print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
     return failures

@@ -237,13 +237,13 @@ class _Inference:
                 shapes = RESOURCE_SHAPE_FNS[op](node_def, self.handle_shapes[keys[0]],
                                                 [m.shape for m in ins], [m.value for m in ins])
                 return shapes, values
-            except Exception:  # noqa: BLE001  best effort, as below
+            except Exception:
                 return [None] * count, values
         shape_inputs = [m.value if m.value is not None else self.partials.get(k)
                         for k, m in zip(keys, ins)]
         try:
             shapes = infer_shapes(node_def, [m.shape for m in ins], shape_inputs)
-        except Exception:  # noqa: BLE001  inference is best effort: unknown beats a crash
+        except Exception:
             shapes = [None] * count
         if len(shapes) != count:
             shapes = [None] * count
@@ -263,7 +263,7 @@ class _Inference:
                 return None
         try:
             out = evaluate(node_def, [m.value for m in ins])
-        except Exception:  # noqa: BLE001  a kernel that rejects its inputs folds nothing
+        except Exception:
             return None
         if out is None or any(v.size > self.fold_limit for v in out):
             return None

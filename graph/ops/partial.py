@@ -48,7 +48,7 @@ def partial_value(node_def, ins, partials, out_shape, out_dtype):
     args = [_known(m, p) for m, p in zip(ins, partials)]
     try:
         result = fn(node_def, ins, args)
-    except Exception:  # noqa: BLE001  partial values are a bonus; a surprise means "unknown"
+    except Exception:
         return None
     if result is None:
         return None

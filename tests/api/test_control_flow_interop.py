@@ -161,7 +161,7 @@ def _ortflow_graph(code: str):
 
     g = otf.Graph()
     with g.as_default():
-        exec(code, {"tf": otf, "np": np})  # noqa: S102 - the snippets are this file's own
+        exec(code, {"tf": otf, "np": np})
     return g
 
 

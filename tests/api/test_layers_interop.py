@@ -161,7 +161,7 @@ def _facts(tf_mod, graph):
 def _run_tf(tf, script, feed, path):
     with tf.Graph().as_default() as g:
         scope = {"tf": tf, "layers": tf.layers}
-        exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
+        exec(script, scope)
         with tf.Session(graph=g) as sess:
             sess.run(tf.global_variables_initializer())
             tf.train.Saver().save(sess, path)
@@ -176,7 +176,7 @@ def _run_ortflow(script, feed, path):
 
     with otf.Graph().as_default() as g:
         scope = {"tf": otf, "layers": otf.layers}
-        exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
+        exec(script, scope)
         with otf.Session(graph=g) as sess:
             otf.train.Saver().restore(sess, path)
             if "updates" in scope:
@@ -211,7 +211,7 @@ def test_layer_variables_match_tensorflow(legacy_tf, case):
     for mod in (legacy_tf, otf):
         with mod.Graph().as_default() as g:
             scope = {"tf": mod, "layers": mod.layers}
-            exec(script, scope)  # noqa: S102  (the test's own snippets, run under both APIs)
+            exec(script, scope)
             shapes = [t.shape.as_list() for t in scope["fetches"]]
             facts.append((_facts(mod, g), shapes))
     assert facts[1] == facts[0]
@@ -261,7 +261,7 @@ def _graph_nodes(mod, script):
     from ortflow.proto import GraphDef
 
     with mod.Graph().as_default() as g:
-        exec(script, {"tf": mod, "layers": mod.layers})  # noqa: S102  (the test's own snippets)
+        exec(script, {"tf": mod, "layers": mod.layers})
         graph_def = GraphDef.FromString(g.as_graph_def().SerializeToString())
     for node in graph_def.node:
         node.ClearField("experimental_type")

@@ -191,7 +191,7 @@ def _run(tf_module, code):
     g = tf_module.Graph()
     env = {"tf": tf_module, "np": np, "X": X, "M": M, "SPD": SPD, "IMG": IMG, "SPECIAL_PIXELS": SPECIAL_PIXELS}
     with g.as_default():
-        exec(code, env)  # noqa: S102 - the snippets are this file's own constants
+        exec(code, env)
         with tf_module.Session(graph=g) as sess:
             if "init" in env:
                 sess.run(env["init"])
@@ -285,7 +285,7 @@ def _nodes(tf_module, code):
         v = tf_module.get_variable("v", [2, 2], use_resource=False)
         r = tf_module.get_variable("r", [2, 2], use_resource=True)
         m = tf_module.placeholder(tf_module.float32, [3, 3], name="m")
-        exec(code, {"tf": tf_module, "v": v, "r": r, "m": m})  # noqa: S102 - this file's own snippets
+        exec(code, {"tf": tf_module, "v": v, "r": r, "m": m})
         nodes = []
         for node in g.as_graph_def().node:
             if node.name in ("v", "r") or node.name.startswith(("v/", "r/")):

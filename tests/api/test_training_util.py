@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 
 
 def _at_step(lr_fn, step: int) -> float:

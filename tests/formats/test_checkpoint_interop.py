@@ -14,7 +14,7 @@ from ortflow.formats.bundle import BundleWriter, write_bundle
 
 pytestmark = pytest.mark.interop
 
-from checkpoint_samples import ALL_DTYPES  # noqa: E402
+from checkpoint_samples import ALL_DTYPES
 
 # TensorFlow hands string tensors back as object arrays; the samples' bare bytes scalar too.
 VALUES = {k: np.array(v, dtype=object) if isinstance(v, bytes) else v for k, v in ALL_DTYPES.items()}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes
 from ortflow.formats.tensors import make_tensor_proto
-from ortflow.graph import Graph, GraphKeys, TensorShape, get_default_graph, get_default_session
-from ortflow.graph import core
+from ortflow.graph import Graph, GraphKeys, TensorShape, core, get_default_graph, get_default_session
 from ortflow.graph.graph_util import topological_order
 from ortflow.graph.naming import Namespace, canonical_device
 from ortflow.proto import GraphDef, MetaGraphDef

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 
 import pytest
-
 from ortflow.graph import core, tensor_shape
 
 

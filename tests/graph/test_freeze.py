@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError, NotFoundError
 from ortflow.formats.tensors import make_ndarray
 from ortflow.graph import graph_util

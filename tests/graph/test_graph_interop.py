@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.formats import dtypes
 from ortflow.graph import Graph
 from ortflow.graph.freeze import freeze
@@ -172,6 +171,6 @@ def test_freeze_through_v2_control_flow_functions_equals_tensorflow(tf, data_dir
     theirs = _tf_freeze(tf, d / "model.meta", d / "model", ["out"])
     ours = freeze(d / "model.meta", d / "model", ["out"])
     assert [norm(str(n)) for n in ours.node] == [norm(str(n)) for n in theirs.node]
-    key = lambda f: norm(f.signature.name)  # noqa: E731
+    key = lambda f: norm(f.signature.name)
     assert [norm(str(f)) for f in sorted(ours.library.function, key=key)] == \
         [norm(str(f)) for f in sorted(theirs.library.function, key=key)]

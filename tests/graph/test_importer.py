@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 import pytest
-
 from ortflow.formats import dtypes
 from ortflow.formats.tensors import make_tensor_proto
 from ortflow.graph import Graph

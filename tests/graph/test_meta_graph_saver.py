@@ -6,12 +6,10 @@ import os
 
 import numpy as np
 import pytest
-
 from ortflow.errors import GraphError, NotFoundError
 from ortflow.formats import dtypes
 from ortflow.formats.bundle import BundleReader
-from ortflow.graph import Graph, GraphKeys
-from ortflow.graph import saved_model
+from ortflow.graph import Graph, GraphKeys, saved_model
 from ortflow.graph.meta_graph import export_meta_graph, import_meta_graph
 from ortflow.graph.saver import Saver
 from ortflow.graph.variables import Variable

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pytest
-
 import ortflow
+import pytest
 from ortflow.formats.bundle import BundleReader
 from ortflow.graph import Graph
 from ortflow.graph.meta_graph import import_meta_graph

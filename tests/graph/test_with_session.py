@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ortflow.graph import Graph, convert_variables_to_constants, import_meta_graph
 from ortflow.proto import GraphDef
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])

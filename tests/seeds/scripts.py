@@ -69,7 +69,7 @@ def session_basics(tf, workdir):
 def _error_name(fn):
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - which class TF/ortflow raise is the result
+    except Exception as e:
         return type(e).__name__
     return "none"
 
@@ -79,7 +79,7 @@ def _raises(cls, fn):
         fn()
     except cls:
         return True
-    except Exception:  # noqa: BLE001 - another class is a "no"
+    except Exception:
         return False
     return False
 

@@ -9,7 +9,6 @@ import sys
 import tempfile
 
 import numpy as np
-import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 
