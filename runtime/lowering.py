@@ -11,9 +11,13 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
   becomes the op computing the new value (Identity, AddV2, Sub, TensorScatterUpdate), and that
   value becomes an extra output that the session writes back to the variable after the run;
 * `IsVariableInitialized` / `VarIsInitializedOp` become boolean placeholders the session feeds;
-* ops that only matter for their side effects and that ONNX has no use for (NoOp, PrintV2)
-  are dropped; an Assert whose condition is computed outside conds and loops becomes a check
-  that fails the run when the condition is false (others are dropped).
+* ops that only matter for their side effects and that ONNX has no use for (NoOp) are dropped;
+* Print, PrintV2 and Assert become `SideEffect`s: the tensors they print or check (and, inside
+  a cond branch, whether the branch ran) become extra outputs, merged out of each enclosing cond
+  with a default on the untaken side, and the session prints or raises after the run (see
+  `runtime/effects.py`). An Assert inside a while loop (at the top level of the graph) is
+  carried out as an "every check held" loop variable; a Print inside a while loop prints
+  nothing (ONNX has no way to hand each iteration's values out of the loop cheaply).
 
 Reads of a variable see its value at the start of the run, unless an assign of that variable
 is among the reading node's ancestors (data or control dependencies, e.g.
@@ -32,6 +36,7 @@ from ortflow.proto import GraphDef, NodeDef
 __all__ = [
     "VARIABLE_OPS",
     "GraphIndex",
+    "SideEffect",
     "SubgraphPlan",
     "canonical_tensor_name",
     "format_shape",
@@ -76,6 +81,7 @@ _ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "Scatter
                               "ResourceScatterMin"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
+_EFFECT_OPS = frozenset({"Assert", "Print", "PrintV2"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 
 
@@ -175,6 +181,8 @@ class SubgraphPlan:
         passthrough: fetched TF tensors answered without running anything: fed values
             ('feed', name), variable values ('variable', op name) or whether a variable has a
             value ('initialized', op name).
+        effects: the Print/PrintV2/Assert ops that the run executes, in graph order; their
+            values are among `outputs` (empty for a graph without such ops).
     """
 
     graph_def: GraphDef
@@ -185,6 +193,7 @@ class SubgraphPlan:
     fetch_outputs: dict[str, str]
     updates: list[tuple[str, str]]
     passthrough: dict[str, tuple[str, str]]
+    effects: list[SideEffect] = dataclasses.field(default_factory=list)
 
     @property
     def input_names(self) -> list[str]:
@@ -194,6 +203,30 @@ class SubgraphPlan:
     @property
     def is_empty(self) -> bool:
         return not self.outputs
+
+
+@dataclasses.dataclass
+class SideEffect:
+    """A Print, PrintV2 or Assert op of a run: what the session prints or checks after it.
+
+    Attributes:
+        node: the op's NodeDef (in the session graph).
+        ran: output name of a boolean that is true when the op ran (it sits in a cond branch),
+            or None when it runs whenever the run does.
+        condition: (Assert) output name of the checked boolean; it is true when the op did not
+            run. None for prints, and for an Assert whose failure cannot be read (see `note`).
+        data: output names of the printed tensors, in order (for PrintV2: StringFormat's inputs).
+        fmt: (PrintV2) the StringFormat NodeDef, or None when PrintV2 prints a string tensor.
+        note: why the values are not available (e.g. an Assert in a while loop carries only
+            its "held" flag out of the loop), or ''.
+    """
+
+    node: NodeDef
+    ran: str | None = None
+    condition: str | None = None
+    data: list[str] = dataclasses.field(default_factory=list)
+    fmt: NodeDef | None = None
+    note: str = ""
 
 
 class _Walker:
@@ -319,7 +352,10 @@ class _Rewriter:
         self._feeds = feeds
         self._shape_of = shape_of
         self.preceding: dict[str, frozenset[str]] = {}
-        self.assertions: list[str] = []  # outputs that fail to compute when an Assert fails
+        self.effects: list[SideEffect] = []
+        self._cond_contexts: dict[str, tuple] | None = None
+        # StringFormat nodes read only by PrintV2: not lowered (the session formats them)
+        self.print_formats = _print_only_formats(index, walker.needed)
         # Variables assigned inside a while loop are carried through it as loop variables:
         # (frame, variable) -> _CarriedVariable, and Enter node -> the carried value it stands for.
         self.carried: dict[tuple[str, str], _CarriedVariable] = {}
@@ -421,9 +457,11 @@ class _Rewriter:
 
     def rewrite(self, node: NodeDef) -> None:
         op = node.op
-        if op == "Assert":
-            self._rewrite_assert(node)
+        if op in _EFFECT_OPS:
+            self._rewrite_effect(node)
             return
+        if op == "StringFormat" and node.name in self.print_formats:
+            return  # formatted by the session from its inputs (see SideEffect)
         if op in _DROPPED_OPS:
             return
         if op in _PLACEHOLDER_OPS:
@@ -444,6 +482,10 @@ class _Rewriter:
         if op == "ResourceGather":
             self._rewrite_resource_gather(node)
             return
+        self.rewrite_plain(node)
+
+    def rewrite_plain(self, node: NodeDef) -> None:
+        """Copies `node` with its inputs renamed (references and resources as values)."""
         new = NodeDef()
         new.CopyFrom(node)
         new.op = _REF_CONTROL_OPS.get(new.op, new.op)
@@ -461,28 +503,117 @@ class _Rewriter:
             return default
         return _base_enum(self.index.nodes[var].attr["dtype"].type)
 
-    def _rewrite_assert(self, node: NodeDef) -> None:
-        # ONNX has no op that fails a run, so an Assert whose condition can be read outside any
-        # cond or loop becomes a check that onnxruntime cannot compute when the condition is
-        # false: element [1 - condition] of a one-element tensor. Its node carries the Assert's
-        # name, so the Session's error names the Assert; the value is an extra output.
-        condition = _checkable_condition(self.index, node)
-        if condition is None:
-            return  # inside a loop or a branch it does not guard: dropped, as before
-        check = f"{node.name}/_ortflow_check"
-        as_int = NodeDef(name=f"{check}/Cast", op="Cast", input=[self.input_string(condition)])
-        as_int.attr["SrcT"].type, as_int.attr["DstT"].type = 10, 3  # bool -> int32
-        self.add(as_int)
-        self.add(_const_node(f"{check}/one", np.array(1, np.int32)))
-        self.add(_const_node(f"{check}/axis", np.array(0, np.int32)))
-        self.add(_const_node(f"{check}/probe", np.zeros(1, np.float32)))
-        index = self.add(NodeDef(name=f"{check}/index", op="Sub", input=[f"{check}/one", as_int.name]))
-        index.attr["T"].type = 3
-        probe = self.add(NodeDef(name=node.name, op="GatherV2",
-                                 input=[f"{check}/probe", index.name, f"{check}/axis"]))
-        probe.attr["Tparams"].type, probe.attr["Tindices"].type, probe.attr["Taxis"].type = 1, 3, 3
-        probe.attr["batch_dims"].i = 0
-        self.assertions.append(f"{node.name}:0")
+    # -- Print / PrintV2 / Assert: values handed out of the run as extra outputs --------------
+
+    def _contexts(self) -> dict[str, tuple]:
+        if self._cond_contexts is None:
+            self._cond_contexts = _control_contexts(self.index, self.walker.needed)
+        return self._cond_contexts
+
+    def _rewrite_effect(self, node: NodeDef) -> None:
+        """Records a Print/PrintV2/Assert as a SideEffect whose values are extra outputs."""
+        data_inputs = [canonical_tensor_name(i) for i in node.input if not i.startswith("^")]
+        effect = SideEffect(NodeDef())
+        effect.node.CopyFrom(node)
+        if node.op == "Print":
+            self.rewrite_plain(node)  # passes input 0 through (the converter's Identity)
+            values = data_inputs[1:]
+        elif node.op == "PrintV2":
+            fmt = self.index.nodes.get(split_tensor_name(data_inputs[0])[0])
+            if fmt is not None and fmt.op == "StringFormat":
+                effect.fmt = NodeDef()
+                effect.fmt.CopyFrom(fmt)
+                values = [canonical_tensor_name(i) for i in fmt.input if not i.startswith("^")]
+            else:
+                values = data_inputs[:1]
+        else:
+            values = data_inputs[1:]
+        if node.op == "Assert":
+            condition = _checkable_condition(self.index, node)
+            if condition is not None:  # top level, or tf.Assert's own guard cond
+                effect.condition = self._export(condition, ())
+                guard = canonical_tensor_name(node.input[0])
+                effect.data = [self._export(_unguarded(self.index, t, guard, condition), ()) for t in values]
+                self.effects.append(effect)
+                return
+            values = [data_inputs[0], *values]
+        context = self._contexts().get(node.name, ())
+        loops = [k for k, c in enumerate(context) if c[0] == "loop"]
+        if loops:
+            self._effect_in_loop(node, effect, context, loops, values)
+            return
+        exported = [self._export(t, context) for t in values]
+        if node.op == "Assert":
+            effect.condition, effect.data = exported[0], exported[1:]
+        else:
+            effect.data = exported
+        if context:
+            effect.ran = self._ran_flag(node, context)
+        self.effects.append(effect)
+
+    def _effect_in_loop(self, node: NodeDef, effect: SideEffect, context: tuple, loops: list[int],
+                        values: list[str]) -> None:
+        if node.op != "Assert":
+            return  # a Print in a while loop prints nothing (module docstring)
+        first = loops[0]
+        if len(loops) > 1 or any(c[0] != "loop" for c in context[first + 1:]):
+            return  # nested loops, or a loop inside a cond: not checked
+        frame = context[first][1]
+        loop_cond = _loop_conds(self.index, self.walker.needed).get(frame)
+        if loop_cond is None:
+            return
+        held = self._export(values[0], context[:first])
+        base = self._unique(f"{node.name}/_ortflow_held")
+        carried = _CarriedVariable(base, frame, loop_cond, node)
+        both = self.add(NodeDef(name=f"{base}/And", op="LogicalAnd", input=[carried.identity, held]))
+        del both  # (LogicalAnd has no attrs)
+        carried.last = f"{base}/And:0"
+        self.add(_const_node(f"{base}/init", np.array(True)))
+        for n in carried.nodes(f"{base}/init:0", 10, self.index):
+            self.add(n)
+        effect.condition = f"{carried.exit}:0"
+        constants = [_constant_outside(self.index, t) for t in values[1:]]
+        effect.data = [self.input_string(t) for t in constants if t is not None]
+        if len(effect.data) < len(constants):
+            effect.note = "values computed in the while loop are not carried out of it"
+        self.effects.append(effect)
+
+    def _export(self, tensor: str, context: tuple) -> str:
+        """An output name holding `tensor`'s value outside the conds of `context` (innermost
+        first): one Merge per cond, with a default value on the side not taken."""
+        value = self.input_string(tensor)
+        if not context:
+            return canonical_tensor_name(value)
+        dtype = _base_enum(self.index.tensor_dtype(tensor).as_datatype_enum)
+        for switch, side in context:
+            value = self._merge_out(value, switch, side, dtype)
+        return value
+
+    def _merge_out(self, value: str, switch: str, side: int, dtype: int) -> str:
+        from ortflow.formats.dtypes import NUMPY_BY_ENUM
+
+        pred = self.input_string(self.index.nodes[switch].input[1])
+        default = self._unique(f"{switch}/_ortflow_default")
+        np_dtype = NUMPY_BY_ENUM.get(dtype, np.float32) if dtype != 7 else object
+        self.add(_const_node(default, np.zeros((), np_dtype) if dtype != 7 else np.array(b"", object)))
+        other = self.add(NodeDef(name=f"{default}/Switch", op="Switch", input=[f"{default}:0", pred]))
+        other.attr["T"].type = dtype
+        merge = self.add(NodeDef(name=f"{default}/Merge", op="Merge", input=[value, f"{default}/Switch:{1 - side}"]))
+        merge.attr["N"].i = 2
+        merge.attr["T"].type = dtype
+        return f"{merge.name}:0"
+
+    def _ran_flag(self, node: NodeDef, context: tuple) -> str:
+        switch, side = context[0]
+        pred = self.input_string(self.index.nodes[switch].input[1])
+        base = self._unique(f"{node.name}/_ortflow_ran")
+        self.add(_const_node(base, np.array(True)))
+        inside = self.add(NodeDef(name=f"{base}/Switch", op="Switch", input=[f"{base}:0", pred]))
+        inside.attr["T"].type = 10
+        value = f"{base}/Switch:{side}"
+        for switch, side in context:
+            value = self._merge_out(value, switch, side, 10)
+        return value
 
     def _retyped(self, node: NodeDef, op: str, attrs: dict, skip: int = 0) -> NodeDef:
         new = NodeDef(name=node.name, op=op, device=node.device)
@@ -760,6 +891,87 @@ def _checkable_condition(index: GraphIndex, node: NodeDef) -> str | None:
     return tensor if not _inside_control_flow(index, tensor) else None
 
 
+def _unguarded(index: GraphIndex, tensor: str, guard: str, condition: str) -> str:
+    """A data input of tf.Assert's guarded Assert as the tensor outside the guard cond."""
+    for _ in range(8):
+        producer = index.nodes.get(split_tensor_name(tensor)[0])
+        if producer is None:
+            break
+        if producer.op == "Identity":
+            tensor = canonical_tensor_name(producer.input[0])
+            continue
+        if producer.op in ("Switch", "RefSwitch") and _same_value(index, producer.input[1], condition):
+            tensor = canonical_tensor_name(producer.input[0])
+            continue
+        break
+    return tensor
+
+
+def _constant_outside(index: GraphIndex, tensor: str) -> str | None:
+    """The Const outside every loop that `tensor` (read in a loop body) is, or None."""
+    for _ in range(16):
+        producer = index.nodes.get(split_tensor_name(tensor)[0])
+        if producer is None:
+            return None
+        if producer.op == "Const":
+            return tensor if not any(i.startswith("^") for i in producer.input) else None
+        if producer.op not in ("Identity", "Enter", "RefEnter"):
+            return None
+        tensor = canonical_tensor_name(producer.input[0])
+    return None
+
+
+def _print_only_formats(index: GraphIndex, needed: set[str]) -> set[str]:
+    """StringFormat nodes among `needed` that only PrintV2 ops (among `needed`) read."""
+    formats = {n for n in needed if index.nodes[n].op == "StringFormat"}
+    if not formats:
+        return set()
+    for name in needed:
+        node = index.nodes[name]
+        if node.op == "PrintV2":
+            continue
+        formats -= {_source(i) for i in node.input}
+    return formats
+
+
+def _control_contexts(index: GraphIndex, needed: set[str]) -> dict[str, tuple]:
+    """node -> its control-flow context among `needed`, innermost first: (Switch name, side)
+    per enclosing cond branch and ('loop', frame) per enclosing while loop.
+
+    Computed in topological order: a node inherits the deepest context of its inputs; reading
+    side k of a cond's Switch enters that branch, a cond's Merge leaves it; an Enter enters a
+    loop and an Exit leaves it (a loop's Merge reads its Enter; its NextIteration back edge is
+    not followed).
+    """
+    ctx: dict[str, tuple] = {}
+    for name in _topological_names(index, needed):
+        node = index.nodes[name]
+        op = node.op
+        if op in ("Enter", "RefEnter"):
+            ctx[name] = (("loop", _frame_attr(node)), *ctx.get(_source(node.input[0]), ()))
+            continue
+        found: tuple = ()
+        for inp in node.input:
+            producer = _source(inp)
+            if producer not in ctx:
+                continue
+            p = index.nodes[producer]
+            here = ctx[producer]
+            if p.op in ("Switch", "RefSwitch") and not inp.startswith("^") and not _is_loop_switch(index, p):
+                here = ((producer, split_tensor_name(inp)[1]), *here)
+            if len(here) > len(found):
+                found = here
+        if op in ("Exit", "RefExit") or (op in ("Merge", "RefMerge") and found and found[0][0] != "loop"):
+            found = found[1:]
+        ctx[name] = found
+    return ctx
+
+
+def _is_loop_switch(index: GraphIndex, node: NodeDef) -> bool:
+    pred = index.nodes.get(_source(node.input[1])) if len(node.input) > 1 else None
+    return pred is not None and pred.op == "LoopCond"
+
+
 def _same_value(index: GraphIndex, a: str, b: str) -> bool:
     """Whether tensor `a` is `b` or an Identity chain of it (a cond's `pred_id`)."""
     a = canonical_tensor_name(a)
@@ -889,9 +1101,10 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
     rewriter.finish_carried_variables()
 
     fetch_outputs = {t: rewriter.renames.get(t, t) for t in run_fetches}
+    effect_outputs = [t for e in rewriter.effects for t in (e.ran, e.condition, *e.data) if t]
     outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]
-                                 + rewriter.assertions))
+                                 + effect_outputs))
     rewriter.drop_unread_inputs(set(outputs))
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
-                        passthrough)
+                        passthrough, rewriter.effects)

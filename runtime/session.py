@@ -454,6 +454,7 @@ class _Signature:
         self.feed_inputs = [(p, t) for p, t in plan.feed_inputs if p in used]
         self.variable_inputs = [(p, v) for p, v in plan.variable_inputs if p in used]
         self.init_flag_inputs = [(p, v) for p, v in plan.init_flag_inputs if p in used]
+        self.effect_outputs = {t for e in plan.effects for t in (e.ran, e.condition, *e.data) if t}
 
 
 # -- Session ----------------------------------------------------------------------------------
@@ -486,6 +487,7 @@ class Session:
         self._config = config
         self._providers = resolve_providers(providers)
         self._state = VariableState()
+        self._print_counts: dict[str, int] = {}  # Print op -> times printed (its first_n)
         self._plans: dict = {}
         self._signatures: dict = {}
         self._compile_lock = threading.RLock()
@@ -686,6 +688,12 @@ class Session:
         for name, var in signature.init_flag_inputs:
             inputs[name] = np.asarray(var in state)
         results = self._run_runner(signature, inputs)
+        if signature.plan.effects:  # Print / PrintV2 / Assert ops ran: print, check
+            from ortflow.runtime.effects import apply_effects
+
+            named = {k: v for k, v in zip(signature.plan.outputs, results) if k in signature.effect_outputs}
+            apply_effects(signature.plan.effects, {k: _host(v) for k, v in named.items()},
+                          self._print_counts)
         if binding.updates:
             state.update({var: results[pos] for pos, var in binding.updates})
         self.last_run_backend = signature.runner.backend
