@@ -10,7 +10,6 @@ from google.protobuf import unknown_fields
 from google.protobuf.message import DecodeError, Message
 from ortflow.errors import FormatError
 from ortflow.formats.files import atomic_writer
-from ortflow.formats.pbtxt import format_pbtxt_pieces, parse_pbtxt
 from ortflow.proto import OUR_PACKAGE, TF_PACKAGE, GraphDef, MetaGraphDef, SavedModel
 
 __all__ = ["KINDS", "detect_kind", "load_graph_def", "parse_message", "read_graph", "write_graph",
@@ -256,6 +255,8 @@ def _read(path, expected: str | None = None) -> tuple[str, Message]:
         kind = _text_kind(data, where, hint)
         if expected is not None and kind != expected:
             raise FormatError(f"{where}: holds a {kind} in text format, not a {expected}")
+        from ortflow.formats.pbtxt import parse_pbtxt  # (lazy: binary files never need the codec)
+
         return kind, parse_pbtxt(data, KINDS[kind], path=where)
     if expected is not None:
         try:
@@ -362,7 +363,12 @@ def write_message(path: str | os.PathLike, message: Message, as_text: bool = Fal
     Returns:
         The number of bytes written.
     """
-    pieces = format_pbtxt_pieces(message) if as_text else [message.SerializeToString(deterministic=True)]
+    if as_text:
+        from ortflow.formats.pbtxt import format_pbtxt_pieces
+
+        pieces = format_pbtxt_pieces(message)
+    else:
+        pieces = [message.SerializeToString(deterministic=True)]
     with atomic_writer(path) as f:
         f.writelines(pieces)
     return sum(len(p) for p in pieces)

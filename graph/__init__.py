@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 # name -> submodule. Loaded on first use (PEP 562): `ortflow.graph.ops`, which the converter
 # needs, is a subpackage, and importing it would otherwise load the Saver, freezing, meta
@@ -18,9 +20,7 @@ _LAZY = {
     "Saver": "saver",
 }
 
-# `freeze` names a submodule and a function: bound here, the function keeps the name (a later
-# first import of the submodule would otherwise set the package attribute to the module).
-from ortflow.graph.freeze import convert_variables_to_constants, freeze
+_LAZY["convert_variables_to_constants"] = "freeze"
 
 __all__ = [
     "Graph",
@@ -55,3 +55,25 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _GraphPackage(types.ModuleType):
+    """The package's module type: `freeze` names both a submodule and its function, and the
+    package attribute stays the function. Importing the submodule (lazily, on first use: it
+    loads SavedModel and checkpoint reading, ~10 ms a .pb conversion never needs) binds the
+    package attribute to the module; that binding is dropped here."""
+
+    @property
+    def freeze(self):
+        from ortflow.graph.freeze import freeze
+
+        return freeze
+
+    @freeze.setter
+    def freeze(self, value) -> None:
+        if not isinstance(value, types.ModuleType):
+            raise AttributeError(f"module {__name__!r}: 'freeze' is the freezing function and "
+                                 "cannot be rebound")
+
+
+sys.modules[__name__].__class__ = _GraphPackage
