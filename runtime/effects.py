@@ -206,15 +206,21 @@ def apply_effects(effects: list, results: dict, counts: dict) -> None:
         InvalidArgumentError: the first Assert (in graph order) whose condition was false.
     """
     failed = None
+    failed_names = set()
     for effect in effects:
+        if effect.node.op != "Assert" or (effect.ran is not None and not bool(np.asarray(results[effect.ran]))):
+            continue  # (an Assert in a cond branch not taken has its condition's default)
+        if not np.all(np.asarray(results[effect.condition])):
+            failed_names.add(effect.node.name)
+            if failed is None:
+                failed = _assert_error(effect, [results[t] for t in effect.data])
+    for effect in effects:
+        if effect.node.op == "Assert" or (failed_names and effect.after & failed_names):
+            continue  # a Print that waits for a failed Assert does not run
         if effect.ran is not None and not bool(np.asarray(results[effect.ran])):
             continue
         values = [results[t] for t in effect.data]
         op = effect.node.op
-        if op == "Assert":
-            if failed is None and effect.condition is not None and not np.all(np.asarray(results[effect.condition])):
-                failed = _assert_error(effect, values)
-            continue
         if op == "Print":
             first_n = _attr(effect.node, "first_n", -1)
             seen = counts.get(effect.node.name, 0)

@@ -217,8 +217,8 @@ class SideEffect:
             run. None for prints, and for an Assert whose failure cannot be read (see `note`).
         data: output names of the printed tensors, in order (for PrintV2: StringFormat's inputs).
         fmt: (PrintV2) the StringFormat NodeDef, or None when PrintV2 prints a string tensor.
-        note: why the values are not available (e.g. an Assert in a while loop carries only
-            its "held" flag out of the loop), or ''.
+        note: why some values are not available, or ''.
+        after: the Assert ops this op depends on (it does not run when one of them fails).
     """
 
     node: NodeDef
@@ -227,6 +227,7 @@ class SideEffect:
     data: list[str] = dataclasses.field(default_factory=list)
     fmt: NodeDef | None = None
     note: str = ""
+    after: frozenset[str] = frozenset()
 
 
 class _Walker:
@@ -354,6 +355,7 @@ class _Rewriter:
         self.preceding: dict[str, frozenset[str]] = {}
         self.effects: list[SideEffect] = []
         self._cond_contexts: dict[str, tuple] | None = None
+        self._assert_nodes: set[str] | None = None
         # StringFormat nodes read only by PrintV2: not lowered (the session formats them)
         self.print_formats = _print_only_formats(index, walker.needed)
         # Variables assigned inside a while loop are carried through it as loop variables:
@@ -515,6 +517,7 @@ class _Rewriter:
         data_inputs = [canonical_tensor_name(i) for i in node.input if not i.startswith("^")]
         effect = SideEffect(NodeDef())
         effect.node.CopyFrom(node)
+        effect.after = self._asserts_before(node)
         if node.op == "Print":
             self.rewrite_plain(node)  # passes input 0 through (the converter's Identity)
             values = data_inputs[1:]
@@ -551,6 +554,22 @@ class _Rewriter:
             effect.ran = self._ran_flag(node, context)
         self.effects.append(effect)
 
+    def _asserts_before(self, node: NodeDef) -> frozenset[str]:
+        if self._assert_nodes is None:
+            self._assert_nodes = {n for n in self.walker.needed if self.index.nodes[n].op == "Assert"}
+        if not self._assert_nodes:
+            return frozenset()
+        found, seen, stack = set(), set(), [_source(i) for i in node.input]
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in self.walker.needed:
+                continue
+            seen.add(name)
+            if name in self._assert_nodes:
+                found.add(name)
+            stack.extend(_source(i) for i in self.index.nodes[name].input)
+        return frozenset(found)
+
     def _effect_in_loop(self, node: NodeDef, effect: SideEffect, context: tuple, loops: list[int],
                         values: list[str]) -> None:
         if node.op != "Assert":
@@ -564,19 +583,45 @@ class _Rewriter:
             return
         held = self._export(values[0], context[:first])
         base = self._unique(f"{node.name}/_ortflow_held")
-        carried = _CarriedVariable(base, frame, loop_cond, node)
-        both = self.add(NodeDef(name=f"{base}/And", op="LogicalAnd", input=[carried.identity, held]))
-        del both  # (LogicalAnd has no attrs)
-        carried.last = f"{base}/And:0"
-        self.add(_const_node(f"{base}/init", np.array(True)))
-        for n in carried.nodes(f"{base}/init:0", 10, self.index):
-            self.add(n)
-        effect.condition = f"{carried.exit}:0"
-        constants = [_constant_outside(self.index, t) for t in values[1:]]
-        effect.data = [self.input_string(t) for t in constants if t is not None]
-        if len(effect.data) < len(constants):
-            effect.note = "values computed in the while loop are not carried out of it"
+        flag = _CarriedVariable(base, frame, loop_cond, node)
+        self.add(NodeDef(name=f"{base}/And", op="LogicalAnd", input=[flag.identity, held]))
+        flag.last = f"{base}/And:0"
+        # the first failing pass: every earlier pass held, this one does not
+        self.add(NodeDef(name=f"{base}/Not", op="LogicalNot", input=[held]))
+        self.add(NodeDef(name=f"{base}/First", op="LogicalAnd", input=[flag.identity, f"{base}/Not:0"]))
+        self._carry(flag, np.array(True), 10)
+        effect.condition = f"{flag.exit}:0"
+        for tensor in values[1:]:
+            effect.data.append(self._loop_value(node, tensor, context[:first], flag, f"{base}/First:0"))
         self.effects.append(effect)
+
+    def _carry(self, carried: _CarriedVariable, initial: np.ndarray, dtype: int) -> None:
+        self.add(_const_node(f"{carried.base}/init", initial))
+        for n in carried.nodes(f"{carried.base}/init:0", dtype, self.index):
+            self.add(n)
+
+    def _loop_value(self, node: NodeDef, tensor: str, inner: tuple, flag: _CarriedVariable,
+                    first: str) -> str:
+        """An Assert's data tensor in a loop body, as seen in the first pass whose check failed:
+        a constant is copied outside the loop; another value is carried out of it (a loop
+        variable that takes the value in that pass, starting as a scalar zero)."""
+        constant = _constant_outside(self.index, tensor)
+        if constant is not None:
+            copy = NodeDef()
+            copy.CopyFrom(self.index.nodes[split_tensor_name(constant)[0]])
+            copy.name = self._unique(f"{node.name}/_ortflow_const")
+            del copy.input[:]
+            self.add(copy)
+            return f"{copy.name}:0"
+        dtype = _base_enum(self.index.tensor_dtype(tensor).as_datatype_enum)
+        value = self._export(tensor, inner)
+        carried = _CarriedVariable(self._unique(f"{node.name}/_ortflow_data"), flag.frame, flag.loop_cond, node)
+        pick = self.add(NodeDef(name=f"{carried.base}/Pick", op="SelectV2",
+                                input=[first, value, carried.identity]))
+        pick.attr["T"].type = dtype
+        carried.last = f"{pick.name}:0"
+        self._carry(carried, _zero(dtype), dtype)
+        return f"{carried.exit}:0"
 
     def _export(self, tensor: str, context: tuple) -> str:
         """An output name holding `tensor`'s value outside the conds of `context` (innermost
@@ -590,12 +635,9 @@ class _Rewriter:
         return value
 
     def _merge_out(self, value: str, switch: str, side: int, dtype: int) -> str:
-        from ortflow.formats.dtypes import NUMPY_BY_ENUM
-
         pred = self.input_string(self.index.nodes[switch].input[1])
         default = self._unique(f"{switch}/_ortflow_default")
-        np_dtype = NUMPY_BY_ENUM.get(dtype, np.float32) if dtype != 7 else object
-        self.add(_const_node(default, np.zeros((), np_dtype) if dtype != 7 else np.array(b"", object)))
+        self.add(_const_node(default, _zero(dtype)))
         other = self.add(NodeDef(name=f"{default}/Switch", op="Switch", input=[f"{default}:0", pred]))
         other.attr["T"].type = dtype
         merge = self.add(NodeDef(name=f"{default}/Merge", op="Merge", input=[value, f"{default}/Switch:{1 - side}"]))
@@ -768,7 +810,7 @@ def _preceding_assigns(index: GraphIndex, needed: set[str]) -> dict[str, frozens
     return result
 
 
-def _topological_names(index: GraphIndex, needed: set[str]) -> list[str]:
+def _topological_names(index: GraphIndex, needed: set[str], skip_back_edges: bool = False) -> list[str]:
     order: list[str] = []
     state: dict[str, int] = {}
     for root in needed:
@@ -785,8 +827,12 @@ def _topological_names(index: GraphIndex, needed: set[str]) -> list[str]:
             stack.append((name, True))
             for inp in index.nodes[name].input:
                 producer = split_tensor_name(inp.lstrip("^"))[0]
-                if producer in needed and not state.get(producer):
-                    stack.append((producer, False))
+                if producer not in needed or state.get(producer):
+                    continue
+                if skip_back_edges and index.nodes[producer].op in ("NextIteration", "RefNextIteration") \
+                        and index.nodes[name].op in ("Merge", "RefMerge"):
+                    continue  # a loop's back edge: its Merge comes first
+                stack.append((producer, False))
     return order
 
 
@@ -907,14 +953,22 @@ def _unguarded(index: GraphIndex, tensor: str, guard: str, condition: str) -> st
     return tensor
 
 
+def _zero(dtype: int) -> np.ndarray:
+    from ortflow.formats.dtypes import NUMPY_BY_ENUM
+
+    if dtype == 7:  # DT_STRING
+        return np.array(b"", object)
+    return np.zeros((), NUMPY_BY_ENUM.get(dtype, np.float32))
+
+
 def _constant_outside(index: GraphIndex, tensor: str) -> str | None:
-    """The Const outside every loop that `tensor` (read in a loop body) is, or None."""
+    """The Const that `tensor` (read in a loop body) is, through Enter/Identity, or None."""
     for _ in range(16):
         producer = index.nodes.get(split_tensor_name(tensor)[0])
         if producer is None:
             return None
         if producer.op == "Const":
-            return tensor if not any(i.startswith("^") for i in producer.input) else None
+            return tensor
         if producer.op not in ("Identity", "Enter", "RefEnter"):
             return None
         tensor = canonical_tensor_name(producer.input[0])
@@ -944,7 +998,7 @@ def _control_contexts(index: GraphIndex, needed: set[str]) -> dict[str, tuple]:
     not followed).
     """
     ctx: dict[str, tuple] = {}
-    for name in _topological_names(index, needed):
+    for name in _topological_names(index, needed, skip_back_edges=True):
         node = index.nodes[name]
         op = node.op
         if op in ("Enter", "RefEnter"):
