@@ -367,7 +367,8 @@ class Operation:
     def _rewrite_inputs(self) -> None:
         del self._node_def.input[:]
         self._node_def.input.extend(t._as_node_def_input() for t in self._inputs)
-        self._node_def.input.extend("^" + op.name for op in self._control_inputs)
+        # As TensorFlow serialises them: control inputs sorted by name.
+        self._node_def.input.extend(sorted("^" + op.name for op in self._control_inputs))
 
     def __repr__(self) -> str:
         return f"<tf.Operation {self.name!r} type={self.type}>"
@@ -760,6 +761,24 @@ class Graph:
                 out.extend(op for op in frame if op not in out)
         return out
 
+    def _active_control_frames(self) -> list:
+        stack = self._control_dependencies_stack
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is None:
+                return stack[i + 1:]
+        return stack
+
+    def _control_inputs_for(self, input_ops: list) -> list[Operation]:
+        """The control inputs of a new op with data inputs from `input_ops`, as TF gives them:
+        a `control_dependencies` block adds its ops unless one of the data inputs was itself
+        created inside that block (it already waits for them), nor ops that are data inputs."""
+        out: list[Operation] = []
+        for frame in self._active_control_frames():
+            if any(id(op) in frame.created for op in input_ops):
+                continue
+            out.extend(c for c in frame if c not in out and c not in input_ops)
+        return out
+
     def colocate_with(self, op, ignore_existing: bool = False) -> _ColocateWith:
         """Ops created inside are colocated with `op` (a `_class` attr "loc:@name")."""
         return _ColocateWith(self, op, ignore_existing)
@@ -807,18 +826,17 @@ class Graph:
         node_def = NodeDef(name=op_name, op=op_type)
         if attrs:
             _set_attrs(node_def.attr, attrs)
-        controls = self._current_control_dependencies() if self._control_dependencies_stack else []
-        if controls:
-            controls = [op for op in controls if all(t._op is not op for t in tensors)]
+        frames = self._active_control_frames() if self._control_dependencies_stack else ()
+        controls = self._control_inputs_for([t._op for t in tensors]) if frames else []
         for c in control_inputs or ():
             c = self.as_graph_element(c)
             c = c.op if isinstance(c, Tensor) else c
             if c not in controls:
                 controls.append(c)
         for c in controls:
-            input_names.append("^" + c.name)
             if linked and ops.get(c.name) is not c:
                 linked = False
+        input_names.extend(sorted("^" + c.name for c in controls))  # TF serialises them sorted
         node_def.input.extend(input_names)
         if self._colocation_stack:
             self._apply_colocation(node_def)
@@ -837,6 +855,8 @@ class Graph:
                 c._control_outputs.append(op)
         else:
             op = self._add_node_def(node_def)
+        for frame in frames:
+            frame.created.add(id(op))
         device_str = self._current_device(op) if self._device_stack else ""
         if device is not None:
             device_str = naming.merge_devices(device_str, device)
@@ -1025,6 +1045,16 @@ def _device_string(device) -> str:
     return to_string() if callable(to_string) else str(device)
 
 
+class _ControlFrame(list):
+    """One `control_dependencies` block: its control ops, and the ids of the ops created in it."""
+
+    __slots__ = ("created",)
+
+    def __init__(self):
+        super().__init__()
+        self.created: set[int] = set()
+
+
 class _ControlDependencies:
     # `Graph.control_dependencies`'s context manager (a class rather than a generator function:
     # cheaper to enter and leave, for speed).
@@ -1039,7 +1069,7 @@ class _ControlDependencies:
         if self._control_inputs is None:
             graph._control_dependencies_stack.append(None)
             return
-        resolved = []
+        resolved = _ControlFrame()
         for c in self._control_inputs:
             if hasattr(c, "_as_graph_element") and not isinstance(c, (Tensor, Operation)):
                 c = c._as_graph_element()

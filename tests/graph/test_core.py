@@ -321,3 +321,24 @@ def test_static_shapes_match_tensorflow_output_shapes(data_dir):
     for name in ["images", "conv0/Conv2D/ReadVariableOp", "conv0/Conv2D", "conv0/FusedBatchNormV3",
                  "conv1/AvgPool2D", "flatten", "fc/add", "probs"]:
         assert g.get_tensor_by_name(name + ":0").shape == TensorShape(recorded[name][0]), name
+
+
+def test_control_dependencies_follow_tensorflows_domination_rule_and_sort():
+    """An op whose data input was created inside the same block gets no control inputs from
+    it (it already waits for them); control inputs are serialised sorted by name, as TF does."""
+    from ortflow.api import tf_v1 as tf
+
+    with Graph().as_default() as g:
+        a = tf.constant(1.0, name="a")
+        z = tf.constant(0.0, name="z")
+        with tf.control_dependencies([z, a]):
+            b = tf.identity(a, name="b")
+            c = tf.add(b, 1.0, name="c")
+            d = tf.constant(2.0, name="d")
+            with tf.control_dependencies(None):
+                e = tf.constant(3.0, name="e")
+    assert list(b.op.node_def.input) == ["a", "^z"]  # a is a data input: not repeated
+    assert list(c.op.node_def.input) == ["b", "c/y"]  # b was made inside the block
+    assert list(d.op.node_def.input) == ["^a", "^z"]
+    assert list(e.op.node_def.input) == []
+    assert list(g.as_graph_def().node[-2].input) == ["^a", "^z"]
