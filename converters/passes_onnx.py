@@ -157,6 +157,8 @@ class OGraph:
     def sorted_nodes(self) -> list[ONode]:
         """The nodes in a topological order (ONNX requires one), stable w.r.t. emission order."""
         produced_by = {o: n for n in self.nodes for o in n.outputs}
+        if self._in_order(produced_by):
+            return list(self.nodes)  # what the walk below returns for an already sorted list
         done: set[int] = set()
         order: list[ONode] = []
         for root in self.nodes:
@@ -177,6 +179,20 @@ class OGraph:
                     if p is not None and id(p) not in done:
                         stack.append((p, False))
         return order
+
+    def _in_order(self, produced_by: dict) -> bool:
+        """True when every node comes after the producers of its inputs, each node once (most
+        calls: the passes keep the order of the last sort)."""
+        seen: set[int] = set()
+        for n in self.nodes:
+            for i in n.inputs:
+                p = produced_by.get(i)
+                if p is not None and id(p) not in seen:
+                    return False
+            if id(n) in seen:
+                return False
+            seen.add(id(n))
+        return True
 
     def to_model(self, opset: int, extra_opsets: dict | None = None, weights: bool = True):
         """Builds the onnx.ModelProto (protos made once, here); `weights=False` leaves the
