@@ -58,8 +58,27 @@ class GraphFacts:
     num_outputs: dict      # node name -> number of outputs
 
 
+_SRC: dict[str, str] = {}  # input string -> name of the node it reads (memo of `_src`)
+
+
 def _src(inp: str) -> str:
-    return inp[1:] if inp.startswith("^") else split_tensor_name(inp)[0]
+    hit = _SRC.get(inp)
+    if hit is None:
+        hit = inp[1:] if inp.startswith("^") else split_tensor_name(inp)[0]
+        _SRC[inp] = hit
+    return hit
+
+
+def _inputs(node) -> tuple:
+    """`node.input` as a tuple of str, read from the message once per node object during a
+    conversion (each pass walks every node's inputs; the passes never edit a node they read,
+    they copy it)."""
+    hit = _INPUTS_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    inputs = tuple(node.input)
+    _INPUTS_CACHE[id(node)] = (node, inputs)
+    return inputs
 
 
 class NodeList:
@@ -93,6 +112,7 @@ _CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for o
 _SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shapes), likewise
 _DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output dtypes), likewise
 _LOADED_VALUES: dict[str, np.ndarray] = {}  # Const name -> value left in the file, likewise
+_INPUTS_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, tuple of its inputs), likewise
 
 
 def const_value(node) -> np.ndarray:
@@ -141,7 +161,7 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str],
     `const_values`: values of Const nodes whose `tensor_content` `converters.loader` left in
     the file (keyed by node name; see `const_value`).
     """
-    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE, _LOADED_VALUES)
+    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE, _LOADED_VALUES, _INPUTS_CACHE, _SRC)
     for cache in caches:
         cache.clear()
     _LOADED_VALUES.update(const_values or {})
@@ -186,8 +206,11 @@ def _cond_pivots(nodes: dict) -> set[str]:
     without data inputs (constants) name as control inputs to say which branch they are on."""
     pivots = set()
     for node in nodes.values():
-        if node.op == "Identity" and node.input and not node.input[0].startswith("^"):
-            src = nodes.get(split_tensor_name(node.input[0])[0])
+        if node.op != "Identity":
+            continue
+        inputs = _inputs(node)
+        if inputs and not inputs[0].startswith("^"):
+            src = nodes.get(_src(inputs[0]))
             if src is not None and src.op in ("Switch", "RefSwitch"):
                 pivots.add(node.name)
     return pivots
@@ -221,20 +244,22 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
         node = nodes.get(name)
         if node is None:
             raise GraphError(f"node {name!r} is an input of the graph's nodes but does not exist")
-        for inp in node.input:
-            if kept(inp):
+        for inp in _inputs(node):
+            if inp[:1] != "^" or inp[1:] in pivots:
                 stack.append(_src(inp))
     out = []
     changed = len(keep) != len(nodes)
     for node in graph_def.node:
-        if node.name not in keep:
+        name = node.name
+        if name not in keep:
             continue
-        if node.name in fed_nodes and node.op not in ("Placeholder", "PlaceholderV2",
-                                                      "PlaceholderWithDefault"):
-            out.append(_placeholder_for(node, fed_nodes[node.name]))
+        if name in fed_nodes and node.op not in ("Placeholder", "PlaceholderV2",
+                                                 "PlaceholderWithDefault"):
+            out.append(_placeholder_for(node, fed_nodes[name]))
             changed = True
             continue
-        if not all(kept(i) for i in node.input):
+        inputs = _inputs(node)
+        if any(i[:1] == "^" for i in inputs) and not all(kept(i) for i in inputs):
             node = _copy(node)
             data = [i for i in node.input if kept(i)]
             del node.input[:]
@@ -344,14 +369,21 @@ def topological_order(nodes: Sequence) -> list:
     by_name = {n.name: n for n in nodes}
     pending: dict[str, int] = {}
     readers: dict[str, list[str]] = {}
+    back_edges = {name for name, n in by_name.items() if n.op in ("NextIteration", "RefNextIteration")}
+    src_of = _SRC.get
     for n in nodes:
         count = 0
-        for inp in n.input:
-            src = _src(inp)
-            if src in by_name and by_name[src].op not in ("NextIteration", "RefNextIteration"):
-                readers.setdefault(src, []).append(n.name)
+        name = n.name
+        for inp in _inputs(n):
+            src = src_of(inp) or _src(inp)
+            if src in by_name and src not in back_edges:
+                reader_list = readers.get(src)
+                if reader_list is None:
+                    readers[src] = [name]
+                else:
+                    reader_list.append(name)
                 count += 1
-        pending[n.name] = count
+        pending[name] = count
     ready = [n.name for n in nodes if pending[n.name] == 0]
     ready.reverse()
     order = []
