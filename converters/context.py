@@ -122,10 +122,15 @@ def tensor_name(name: str) -> str:
     return hit
 
 
-def _schema():
-    from ortflow.graph.ops import schema
+_SCHEMA = []  # the op schema module, imported on first use (handlers ask it for every node)
 
-    return schema
+
+def _schema():
+    if not _SCHEMA:
+        from ortflow.graph.ops import schema
+
+        _SCHEMA.append(schema)
+    return _SCHEMA[0]
 
 
 class NodeView:

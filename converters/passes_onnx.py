@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from ortflow.converters.context import ONode, _value_info, initializer_protos
+from ortflow.converters.context import _ONNX_TYPE_BY_NAME, ONode, _value_info, initializer_protos
 from ortflow.errors import ConversionError
+from ortflow.formats import dtypes
 
 __all__ = [
     "OGraph",
@@ -223,9 +224,6 @@ class OGraph:
 def raw_tensor_code(array: np.ndarray) -> int | None:
     """The ONNX data_type of `array` when its bytes can go to `raw_data` as they are (numeric,
     little-endian); None for the others (strings, 4-bit types, big-endian data)."""
-    from ortflow.converters.context import _ONNX_TYPE_BY_NAME
-    from ortflow.formats import dtypes
-
     dtype = array.dtype
     if dtype.kind not in "biuf" or dtype.itemsize < 1 or dtype.name in ("int4", "uint4") \
             or dtype.byteorder == ">":

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from ortflow.converters.context import split_tensor_name, tensor_name
 from ortflow.errors import ConversionError, GraphError
+from ortflow.formats import dtypes
 
 __all__ = [
     "MAX_FOLD_ELEMENTS",
@@ -139,8 +140,6 @@ def const_value(node) -> np.ndarray:
 
 def _readonly_content(tensor) -> np.ndarray | None:
     """A read-only view of `tensor_content` (no copy of big weights), when that is its form."""
-    from ortflow.formats import dtypes
-
     content = tensor.tensor_content
     np_dtype = dtypes.NUMPY_BY_ENUM.get(tensor.dtype)
     if not content or np_dtype is None or np_dtype.kind == "O" or tensor.tensor_shape.unknown_rank:
@@ -722,8 +721,6 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
 
 def _const_node(cls, name, value, make_tensor_proto):
     node = cls(name=name, op="Const")
-    from ortflow.formats import dtypes
-
     node.attr["dtype"].type = dtypes.as_dtype(value.dtype).as_datatype_enum
     node.attr["value"].tensor.CopyFrom(make_tensor_proto(value))
     _CONST_CACHE[id(node)] = (node, value)

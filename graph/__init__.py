@@ -59,21 +59,28 @@ def __dir__() -> list[str]:
 
 class _GraphPackage(types.ModuleType):
     """The package's module type: `freeze` names both a submodule and its function, and the
-    package attribute stays the function. Importing the submodule (lazily, on first use: it
-    loads SavedModel and checkpoint reading, ~10 ms a .pb conversion never needs) binds the
-    package attribute to the module; that binding is dropped here."""
+    package attribute stays the function. The submodule is imported on first use (it loads
+    SavedModel and checkpoint reading, ~10 ms a .pb conversion never needs), and the import
+    system's binding of the package attribute to the submodule is ignored here."""
 
     @property
     def freeze(self):
-        from ortflow.graph.freeze import freeze
+        value = self.__dict__.get("_freeze_function")
+        if value is None:
+            from ortflow.graph.freeze import freeze as value
 
-        return freeze
+            self.__dict__["_freeze_function"] = value
+        return value
 
     @freeze.setter
     def freeze(self, value) -> None:
-        if not isinstance(value, types.ModuleType):
-            raise AttributeError(f"module {__name__!r}: 'freeze' is the freezing function and "
-                                 "cannot be rebound")
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.freeze":
+            return  # the submodule being imported: the name stays the function's
+        self.__dict__["_freeze_function"] = value  # a deliberate rebinding (a test's monkeypatch)
+
+    @freeze.deleter
+    def freeze(self) -> None:
+        self.__dict__.pop("_freeze_function", None)
 
 
 sys.modules[__name__].__class__ = _GraphPackage
