@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import struct
-import wave
 import zlib
 
 import numpy as np
@@ -199,6 +198,8 @@ def encode_wav(samples: np.ndarray, sample_rate: int) -> bytes:
     rounded = np.sign(scaled) * np.floor(np.abs(scaled) + np.float32(0.5))
     pcm = np.clip(rounded, -32768, 32767).astype("<i2")
     buf = io.BytesIO()
+    import wave  # (lazy: only audio summaries need it, and every converter loads this module)
+
     with wave.open(buf, "wb") as w:
         w.setnchannels(pcm.shape[1])
         w.setsampwidth(2)
