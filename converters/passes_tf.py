@@ -70,6 +70,17 @@ def _src(inp: str) -> str:
     return hit
 
 
+def _data_inputs(node) -> tuple:
+    """The canonical tensor names ('a:0') of `node`'s data inputs (control inputs left out),
+    computed once per node object during a conversion."""
+    hit = _DATA_INPUTS_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    data = tuple(tensor_name(i) for i in _inputs(node) if not i.startswith("^"))
+    _DATA_INPUTS_CACHE[id(node)] = (node, data)
+    return data
+
+
 def _inputs(node) -> tuple:
     """`node.input` as a tuple of str, read from the message once per node object during a
     conversion (each pass walks every node's inputs; the passes never edit a node they read,
@@ -114,6 +125,7 @@ _SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shape
 _DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output dtypes), likewise
 _LOADED_VALUES: dict[str, np.ndarray] = {}  # Const name -> value left in the file, likewise
 _INPUTS_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, tuple of its inputs), likewise
+_DATA_INPUTS_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, its data input tensors), likewise
 
 
 def const_value(node) -> np.ndarray:
@@ -160,7 +172,7 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str],
     `const_values`: values of Const nodes whose `tensor_content` `converters.loader` left in
     the file (keyed by node name; see `const_value`).
     """
-    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE, _LOADED_VALUES, _INPUTS_CACHE, _SRC)
+    caches = (_CONST_CACHE, _SHAPE_CACHE, _DTYPE_CACHE, _LOADED_VALUES, _INPUTS_CACHE, _DATA_INPUTS_CACHE, _SRC)
     for cache in caches:
         cache.clear()
     _LOADED_VALUES.update(const_values or {})
@@ -431,7 +443,7 @@ def compute_facts(graph_def, inputs: Sequence[str]):
         if hit is not None and hit[0] is node:
             out_shapes = hit[1]
         else:
-            in_names = [tensor_name(i) for i in node.input if not i.startswith("^")]
+            in_names = _data_inputs(node)
             in_shapes = [shapes.get(t) for t in in_names]
             in_values = [values.get(t) for t in in_names]
             out_shapes = _infer(node, in_shapes, in_values, ops)
@@ -681,7 +693,7 @@ def fold_constants(graph_def, facts: GraphFacts, outputs: Sequence[str]):
     for node in facts.order:
         if node.op in _NO_FOLD or node.op in _CONTROL_FLOW or not node.input:
             continue
-        data = [tensor_name(i) for i in node.input if not i.startswith("^")]
+        data = _data_inputs(node)
         if not data or any(t not in values for t in data):
             continue
         if ops.is_stateful(node.op) if ops.is_known(node.op) else True:
@@ -752,12 +764,16 @@ def fold_batch_norm(graph_def, facts: GraphFacts, outputs: Sequence[str]):
     from ortflow.formats.tensors import make_tensor_proto
 
     values = facts.values
-    read = _read_tensors(graph_def, outputs)
+    read = None  # tensors some node or the caller reads: computed at the first candidate
     out, changed = [], False
     for node in graph_def.node:
+        if node.op not in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"):
+            out.append(node)
+            continue
+        if read is None:
+            read = _read_tensors(graph_def, outputs)
         params = [values.get(tensor_name(i)) for i in node.input[1:5]]
-        if node.op not in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3") \
-                or _attr(node, "is_training", True) or any(p is None for p in params) \
+        if _attr(node, "is_training", True) or any(p is None for p in params) \
                 or any(f"{node.name}:{k}" in read for k in range(1, 6)):
             out.append(node)
             continue
@@ -795,5 +811,5 @@ def _attr(node, name: str, default):
 def _read_tensors(graph_def, outputs) -> set[str]:
     read = set(outputs)
     for node in graph_def.node:
-        read.update(tensor_name(i) for i in node.input if not i.startswith("^"))
+        read.update(_data_inputs(node))
     return read
