@@ -122,7 +122,7 @@ def _new_graph(graph_def, nodes):
 
 _CONST_CACHE: dict[int, tuple] = {}  # id(Const NodeDef) -> (node, value), for one conversion
 _SHAPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, static output shapes), likewise
-_DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output dtypes), likewise
+_DTYPE_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, output base dtypes), likewise
 _LOADED_VALUES: dict[str, np.ndarray] = {}  # Const name -> value left in the file, likewise
 _INPUTS_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, tuple of its inputs), likewise
 _DATA_INPUTS_CACHE: dict[int, tuple] = {}  # id(NodeDef) -> (node, its data input tensors), likewise
@@ -353,13 +353,23 @@ def remove_identities(graph_def, outputs: Sequence[str]):
         return t
 
     # pivots a control input names stay: the control edge says which cond branch its reader is on
-    out_nodes |= {i[1:] for node in graph_def.node for i in node.input if i.startswith("^")}
+    out_nodes |= {i[1:] for node in graph_def.node for i in _inputs(node) if i.startswith("^")}
+    rewritten: dict[str, str] = {}  # input string -> what readers read instead (memo)
+
+    def rewrite(i: str) -> str:
+        new = rewritten.get(i)
+        if new is None:
+            new = i if i.startswith("^") else _short(final(tensor_name(i)))
+            rewritten[i] = new
+        return new
+
     out = []
     for node in graph_def.node:
         if (node.op in _IDENTITY_OPS or node.op == "IdentityN") and node.name not in out_nodes:
             continue
-        new_inputs = [i if i.startswith("^") else _short(final(tensor_name(i))) for i in node.input]
-        if new_inputs != list(node.input):
+        inputs = _inputs(node)
+        new_inputs = [rewrite(i) for i in inputs]
+        if tuple(new_inputs) != inputs:
             node = _copy(node)
             del node.input[:]
             node.input.extend(new_inputs)
@@ -427,13 +437,13 @@ def compute_facts(graph_def, inputs: Sequence[str]):
             out_dtypes = hit[1]
         else:
             try:
-                out_dtypes = ops.output_dtypes(node)
+                out_dtypes = [dt.base_dtype for dt in ops.output_dtypes(node)]
             except GraphError:
                 out_dtypes = []
             _DTYPE_CACHE[id(node)] = (node, out_dtypes)  # a function of the NodeDef alone
         num_outputs[name] = len(out_dtypes) if out_dtypes else 1
         for i, dt in enumerate(out_dtypes):
-            dtypes_[f"{name}:{i}"] = dt.base_dtype
+            dtypes_[f"{name}:{i}"] = dt
         if node.op == "Const":
             value = const_value(node)
             values[f"{name}:0"] = value
