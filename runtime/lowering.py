@@ -600,6 +600,15 @@ class _Rewriter:
         for n in carried.nodes(f"{carried.base}/init:0", dtype, self.index):
             self.add(n)
 
+    def _const_copy(self, const: NodeDef, index: int) -> str:
+        """A copy of a Const node without its control inputs (outside any cond or loop)."""
+        copy = NodeDef()
+        copy.CopyFrom(const)
+        copy.name = self._unique(f"{const.name}/_ortflow_const")
+        del copy.input[:]
+        self.add(copy)
+        return f"{copy.name}:{index}"
+
     def _loop_value(self, node: NodeDef, tensor: str, inner: tuple, flag: _CarriedVariable,
                     first: str) -> str:
         """An Assert's data tensor in a loop body, as seen in the first pass whose check failed:
@@ -607,12 +616,7 @@ class _Rewriter:
         variable that takes the value in that pass, starting as a scalar zero)."""
         constant = _constant_outside(self.index, tensor)
         if constant is not None:
-            copy = NodeDef()
-            copy.CopyFrom(self.index.nodes[split_tensor_name(constant)[0]])
-            copy.name = self._unique(f"{node.name}/_ortflow_const")
-            del copy.input[:]
-            self.add(copy)
-            return f"{copy.name}:0"
+            return self._const_copy(self.index.nodes[split_tensor_name(constant)[0]], 0)
         dtype = _base_enum(self.index.tensor_dtype(tensor).as_datatype_enum)
         value = self._export(tensor, inner)
         carried = _CarriedVariable(self._unique(f"{node.name}/_ortflow_data"), flag.frame, flag.loop_cond, node)
@@ -626,13 +630,27 @@ class _Rewriter:
     def _export(self, tensor: str, context: tuple) -> str:
         """An output name holding `tensor`'s value outside the conds of `context` (innermost
         first): one Merge per cond, with a default value on the side not taken."""
+        producer = self.index.nodes.get(split_tensor_name(tensor)[0])
+        if producer is not None and producer.op == "Const" and any(i.startswith("^") for i in producer.input):
+            return self._const_copy(producer, split_tensor_name(tensor)[1])  # a branch's constant
         value = self.input_string(tensor)
-        if not context:
-            return canonical_tensor_name(value)
+        if not context or (producer is not None and producer.op == "Const"):
+            return self._not_an_input(canonical_tensor_name(value), tensor)
         dtype = _base_enum(self.index.tensor_dtype(tensor).as_datatype_enum)
         for switch, side in context:
             value = self._merge_out(value, switch, side, dtype)
         return value
+
+    def _not_an_input(self, value: str, tensor: str) -> str:
+        """`value`, or an Identity of it when it is an input of the run (a graph output may not
+        be a graph input)."""
+        inputs = {p for p, _ in self.feed_inputs + self.variable_inputs + self.init_flag_inputs}
+        if value not in inputs:
+            return value
+        copy = self.add(NodeDef(name=self._unique(f"{split_tensor_name(value)[0]}/_ortflow_out"),
+                                op="Identity", input=[value]))
+        copy.attr["T"].type = _base_enum(self.index.tensor_dtype(tensor).as_datatype_enum)
+        return f"{copy.name}:0"
 
     def _merge_out(self, value: str, switch: str, side: int, dtype: int) -> str:
         pred = self.input_string(self.index.nodes[switch].input[1])
