@@ -168,7 +168,7 @@ def assign(ref, value, validate_shape=None, use_locking=None, name=None):
     if use_locking is not None:
         attrs["use_locking"] = bool(use_locking)
     if isinstance(ref, _GraphVariable) and ref.is_resource:
-        return _resource_update("AssignVariableOp", ref, value, name or "AssignVariableOp")
+        return _resource_update("AssignVariableOp", ref, value, name)
     target = ref._ref() if isinstance(ref, _GraphVariable) else ref
     return apply_op_output("Assign", [target, value], attrs, name=name or "Assign")
 
@@ -176,7 +176,7 @@ def assign(ref, value, validate_shape=None, use_locking=None, name=None):
 def _update(op_type: str, default_name: str):
     def fn(ref, value, use_locking=None, name=None):
         if isinstance(ref, _GraphVariable) and ref.is_resource:
-            return _resource_update(op_type + "VariableOp", ref, value, name or default_name)
+            return _resource_update(op_type + "VariableOp", ref, value, name)
         attrs = {} if use_locking is None else {"use_locking": bool(use_locking)}
         target = ref._ref() if isinstance(ref, _GraphVariable) else ref
         return apply_op_output(op_type, [target, value], attrs, name=name or default_name)
@@ -190,10 +190,12 @@ assign_sub = _update("AssignSub", "AssignSub")
 
 
 def _resource_update(op_type: str, var, value, name):
+    # As TF's ResourceVariable: the value is converted where the call is made ("Const"), the
+    # update op takes `name` or its op type, and the updated value is read after it.
     g = var.graph
-    with g.as_default(), g.name_scope(name) as scope:
-        value = convert_to_tensor(value, dtype=var.dtype.base_dtype, name="value")
-        op = apply_op(op_type, [var.handle, value], {"dtype": var.dtype.base_dtype}, name=scope)
+    with g.as_default():
+        value = convert_to_tensor(value, dtype=var.dtype.base_dtype)
+        op = apply_op(op_type, [var.handle, value], {"dtype": var.dtype.base_dtype}, name=name or op_type)
         with g.control_dependencies([op]):
             return apply_op_output("ReadVariableOp", [var.handle], {"dtype": var.dtype.base_dtype})
 

@@ -153,15 +153,16 @@ class Variable:
 
     def read_value(self) -> Tensor:
         """A new op that reads the variable (Identity of the reference, or ReadVariableOp)."""
+        # As TF: in the caller's name scope, "read" for a reference variable; for a resource
+        # variable a ReadVariableOp under "Read/" and an Identity of it.
         graph = self.graph
-        with graph.name_scope(self.op.name + "/"):
-            if self.is_resource:
-                op = graph.create_op("ReadVariableOp", [self._variable],
-                                     attrs={"dtype": self.dtype.base_dtype}, name="Read/ReadVariableOp")
-            else:
-                op = graph.create_op("Identity", [self._variable], attrs={"T": self.dtype.base_dtype},
-                                     name="read")
-        return op.outputs[0]
+        base = self.dtype.base_dtype
+        if not self.is_resource:
+            return graph.create_op("Identity", [self._variable], attrs={"T": base}, name="read").outputs[0]
+        with graph.name_scope("Read"):
+            value = graph.create_op("ReadVariableOp", [self._variable], attrs={"dtype": base},
+                                    name="ReadVariableOp").outputs[0]
+        return graph.create_op("Identity", [value], attrs={"T": base}, name="Identity").outputs[0]
 
     def _ref(self) -> Tensor:
         return self._variable

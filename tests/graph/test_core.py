@@ -342,3 +342,18 @@ def test_control_dependencies_follow_tensorflows_domination_rule_and_sort():
     assert list(d.op.node_def.input) == ["^a", "^z"]
     assert list(e.op.node_def.input) == []
     assert list(g.as_graph_def().node[-2].input) == ["^a", "^z"]
+
+
+def test_read_value_and_resource_updates_are_named_as_tensorflow_names_them():
+    from ortflow.api import tf_v1 as tf
+
+    with Graph().as_default() as g:
+        v = tf.get_variable("v", [2], use_resource=True, initializer=tf.zeros_initializer())
+        tf.assign_add(v, [1.0, 2.0])
+        v.read_value()
+        r = tf.get_variable("r", [2], initializer=tf.zeros_initializer())
+        r.read_value()
+    names = [(n.name, n.op) for n in g.as_graph_def().node]
+    assert ("Const", "Const") in names and ("AssignAddVariableOp", "AssignAddVariableOp") in names
+    assert ("Read/ReadVariableOp", "ReadVariableOp") in names and ("Identity", "Identity") in names
+    assert ("read", "Identity") in names  # the reference variable's read_value, in the caller's scope
