@@ -527,42 +527,36 @@ def _extract_image_patches(node_def, inputs):
     return [out]
 
 
-def _bilinear_crop(image, box, crop_h, crop_w, extrapolation):
+def _crop_coordinates(low, high, size, extent):
+    """Sample positions of one crop axis in image pixels: `size` points from `low` to `high`."""
+    if size > 1:
+        return [low * (extent - 1) + i * (high - low) * (extent - 1) / (size - 1) for i in range(size)]
+    return [0.5 * (low + high) * (extent - 1)]
+
+
+def _sample_bilinear(image, y, x):
+    height, width = image.shape[:2]
+    y0, x0 = int(np.floor(y)), int(np.floor(x))
+    y1, x1 = min(y0 + 1, height - 1), min(x0 + 1, width - 1)
+    dy, dx = y - y0, x - x0
+    top = image[y0, x0] * (1 - dx) + image[y0, x1] * dx
+    bottom = image[y1, x0] * (1 - dx) + image[y1, x1] * dx
+    return top * (1 - dy) + bottom * dy
+
+
+def _sample_nearest(image, y, x):
+    return image[int(np.round(y)), int(np.round(x))]
+
+
+def _crop(image, box, crop_h, crop_w, extrapolation, sample):
+    """One box of CropAndResize: points outside the image take `extrapolation`."""
     height, width, channels = image.shape
     y1, x1, y2, x2 = box
     out = np.empty((crop_h, crop_w, channels), np.float32)
-    for r in range(crop_h):
-        y = (y1 * (height - 1) + r * (y2 - y1) * (height - 1) / (crop_h - 1)) if crop_h > 1 \
-            else 0.5 * (y1 + y2) * (height - 1)
-        for c in range(crop_w):
-            x = (x1 * (width - 1) + c * (x2 - x1) * (width - 1) / (crop_w - 1)) if crop_w > 1 \
-                else 0.5 * (x1 + x2) * (width - 1)
-            if not (0 <= y <= height - 1 and 0 <= x <= width - 1):
-                out[r, c] = extrapolation
-                continue
-            y0, x0 = int(np.floor(y)), int(np.floor(x))
-            y1_, x1_ = min(y0 + 1, height - 1), min(x0 + 1, width - 1)
-            dy, dx = y - y0, x - x0
-            top = image[y0, x0] * (1 - dx) + image[y0, x1_] * dx
-            bottom = image[y1_, x0] * (1 - dx) + image[y1_, x1_] * dx
-            out[r, c] = top * (1 - dy) + bottom * dy
-    return out
-
-
-def _nearest_crop(image, box, crop_h, crop_w, extrapolation):
-    height, width, channels = image.shape
-    y1, x1, y2, x2 = box
-    out = np.empty((crop_h, crop_w, channels), np.float32)
-    for r in range(crop_h):
-        y = (y1 * (height - 1) + r * (y2 - y1) * (height - 1) / (crop_h - 1)) if crop_h > 1 \
-            else 0.5 * (y1 + y2) * (height - 1)
-        for c in range(crop_w):
-            x = (x1 * (width - 1) + c * (x2 - x1) * (width - 1) / (crop_w - 1)) if crop_w > 1 \
-                else 0.5 * (x1 + x2) * (width - 1)
-            if not (0 <= y <= height - 1 and 0 <= x <= width - 1):
-                out[r, c] = extrapolation
-                continue
-            out[r, c] = image[int(np.round(y)), int(np.round(x))]
+    for r, y in enumerate(_crop_coordinates(y1, y2, crop_h, height)):
+        for c, x in enumerate(_crop_coordinates(x1, x2, crop_w, width)):
+            inside = 0 <= y <= height - 1 and 0 <= x <= width - 1
+            out[r, c] = sample(image, y, x) if inside else extrapolation
     return out
 
 
@@ -571,7 +565,7 @@ def _crop_and_resize(node_def, inputs):
     image, boxes, box_index, crop_size = (np.asarray(v) for v in inputs)
     crop_h, crop_w = (int(v) for v in crop_size.reshape(-1))
     method = get_attr(node_def, "method", b"bilinear")
-    crop = _nearest_crop if method in (b"nearest", "nearest") else _bilinear_crop
+    sample = _sample_nearest if method in (b"nearest", "nearest") else _sample_bilinear
     extrapolation = float(get_attr(node_def, "extrapolation_value", 0.0))
     image = image.astype(np.float32)
     out = np.empty((boxes.shape[0], crop_h, crop_w, image.shape[-1]), np.float32)
@@ -579,7 +573,7 @@ def _crop_and_resize(node_def, inputs):
         index = int(box_index[b])
         if not 0 <= index < image.shape[0]:
             raise GraphError(f"box_index has values outside [0, batch_size): {index}")
-        out[b] = crop(image[index], boxes[b].astype(np.float64), crop_h, crop_w, extrapolation)
+        out[b] = _crop(image[index], boxes[b].astype(np.float64), crop_h, crop_w, extrapolation, sample)
     return [out]
 
 
