@@ -277,11 +277,8 @@ def _check_rank2(inputs) -> None:
         raise ValueError(f"RNN cell inputs must have rank 2 ([batch, depth]), got shape {inputs.shape}.")
 
 
-class BasicRNNCell(LayerRNNCell):
-    """output = new_state = activation(concat([inputs, state]) @ kernel + bias).
-
-    Variables: `kernel` [input_depth + num_units, num_units], `bias` [num_units] (zeros).
-    """
+class _SingleStateCell(LayerRNNCell):
+    """A cell whose state and output are both one [batch, num_units] tensor."""
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
         super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
@@ -296,6 +293,13 @@ class BasicRNNCell(LayerRNNCell):
     @property
     def output_size(self):
         return self._num_units
+
+
+class BasicRNNCell(_SingleStateCell):
+    """output = new_state = activation(concat([inputs, state]) @ kernel + bias).
+
+    Variables: `kernel` [input_depth + num_units, num_units], `bias` [num_units] (zeros).
+    """
 
     def build(self, input_shape):
         depth = _input_depth(input_shape)
@@ -330,7 +334,7 @@ def _constant_initializer(value, dtype):
     return constant_initializer(value, dtype=dtype or _dtypes.float32)
 
 
-class GRUCell(LayerRNNCell):
+class GRUCell(_SingleStateCell):
     """Gated recurrent unit (Cho et al., 2014), TF 1.x variant.
 
     Variables: `gates/kernel` [depth + units, 2 * units] and `gates/bias` (ones unless
@@ -340,20 +344,9 @@ class GRUCell(LayerRNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None,
                  bias_initializer=None, name=None, dtype=None, **kwargs):
-        super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
-        _check_float(self._dtype)
-        self._num_units = int(num_units)
-        self._activation = _activation(activation)
+        super().__init__(num_units, activation=activation, reuse=reuse, name=name, dtype=dtype, **kwargs)
         self._kernel_initializer = _get_initializer(kernel_initializer)
         self._bias_initializer = _get_initializer(bias_initializer)
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, input_shape):
         depth = _input_depth(input_shape)
