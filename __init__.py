@@ -84,6 +84,7 @@ _SUBMODULES: dict[str, str] = {
     "logging": "ortflow.api.tf_logging",
     "test": "ortflow.api.tf_test",
     "debugging": "ortflow.api.debugging",
+    "lookup": "ortflow.api.lookup_ops",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

@@ -261,6 +261,9 @@ class _OrtRunner:
         for name, value in inputs.items():
             if type(value) is np.ndarray and value.dtype.kind == "c":
                 inputs[name] = np.stack([value.real, value.imag], axis=-1)
+            elif type(value) is np.ndarray and value.dtype.kind == "O" and value.size \
+                    and isinstance(value.flat[0], bytes):  # a string state the numpy interpreter wrote
+                inputs[name] = _ort_strings(value)
         if self.on_device:
             outputs = self._run_bound(inputs)
         else:
@@ -795,7 +798,10 @@ class Session:
     def uninitialized_variables(self) -> list[str]:
         """Names of the graph's variable ops that hold no value, in graph order."""
         index = self._handle.index()
-        return [n.name for n in index.graph_def.node if n.op in VARIABLE_OPS and n.name not in self._state]
+        from ortflow.runtime.tables import is_table_state
+
+        return [n.name for n in index.graph_def.node if n.op in VARIABLE_OPS and n.name not in self._state
+                and is_table_state(n.name) is None]
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:

@@ -16,7 +16,17 @@ __all__ = ["VariableState", "uninitialized_error"]
 
 
 def uninitialized_error(name: str) -> FailedPreconditionError:
-    """TensorFlow's error for reading a variable nobody initialised, naming it."""
+    """TensorFlow's error for reading a variable nobody initialised, naming it.
+
+    A lookup table's state (see `runtime/tables.py`) gets TensorFlow's table message instead.
+    """
+    from ortflow.runtime.tables import is_table_state
+
+    table = is_table_state(name)
+    if table is not None:
+        return FailedPreconditionError(
+            None, None, f"Table not initialized.\n\t [[{{{{node {table}}}}}]] (run the table's "
+            "initializer first, e.g. `tables_initializer()`)")
     return FailedPreconditionError(
         None, None, f"Attempting to use uninitialized value {name}\n\t [[{{{{node {name}}}}}]]"
         f" (run its initializer, e.g. `global_variables_initializer()`, or restore a checkpoint)")

@@ -13,6 +13,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_array,
     kernels_extra,
     kernels_math,
+    kernels_more,
     kernels_summary,
     shapes_array,
     shapes_control,

@@ -1,0 +1,270 @@
+"""`tf.lookup`: hash tables that map keys to values, held by the session like variables.
+
+The tables build TensorFlow's nodes (`HashTableV2`, `LookupTableImportV2`,
+`InitializeTableFromTextFileV2`, `LookupTableFindV2`, ...) with TensorFlow's names; a Session
+runs them through `runtime/tables.py`, which turns each table into session state.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import GraphKeys, get_default_graph
+
+__all__ = [
+    "HashTable",
+    "KeyValueTensorInitializer",
+    "StaticHashTable",
+    "StaticVocabularyTable",
+    "TextFileIndex",
+    "TextFileInitializer",
+]
+
+
+class KeyValueTensorInitializer:
+    """Fills a table from a tensor of keys and a tensor of values (`tf.lookup.KeyValueTensorInitializer`).
+
+    Args:
+        keys: the keys, a tensor or a Python list (converted to a Const named "keys").
+        values: the values, one per key.
+        key_dtype, value_dtype: dtypes to convert `keys` / `values` to.
+        name: the name scope of the initializer op (default "key_value_init").
+    """
+
+    def __init__(self, keys, values, key_dtype=None, value_dtype=None, name=None):
+        self._keys = convert_to_tensor(keys, dtype=key_dtype, name="keys")
+        self._values = convert_to_tensor(values, dtype=value_dtype, name="values")
+        self._name = name if name is not None else "key_value_init"
+        self.key_dtype = self._keys.dtype.base_dtype
+        self.value_dtype = self._values.dtype.base_dtype
+
+    def _shared_name(self) -> str:
+        return f"hash_table_{uuid.uuid4()}"
+
+    def initialize(self, table):
+        """Adds the op filling `table` (also to the `table_initializer` collection); returns it."""
+        g = get_default_graph()
+        with g.name_scope(self._name):
+            op = apply_op("LookupTableImportV2", [table.resource_handle, self._keys, self._values],
+                          name="LookupTableImportV2")
+        _mark_manual_control(op)
+        g.add_to_collection(GraphKeys.TABLE_INITIALIZERS, op)
+        return op
+
+
+class TextFileIndex:
+    """Column selectors of `TextFileInitializer`: the whole line, or the line number."""
+
+    WHOLE_LINE = -1
+    LINE_NUMBER = -2
+
+
+class TextFileInitializer:
+    """Fills a table from a text file, one entry per line (`tf.lookup.TextFileInitializer`).
+
+    Args:
+        filename: the file's path (a string or a scalar string tensor; a string becomes a Const
+            named "asset_path", added to the `asset_filepaths` collection).
+        key_dtype, key_index: the keys' dtype and column (`TextFileIndex.WHOLE_LINE`,
+            `TextFileIndex.LINE_NUMBER` or a field number counted from 0).
+        value_dtype, value_index: the same for the values.
+        vocab_size: read only this many lines (None: all).
+        delimiter: the field separator.
+        name: the name scope of the initializer op (default "text_file_init").
+        value_index_offset: added to line numbers.
+    """
+
+    def __init__(self, filename, key_dtype, key_index, value_dtype, value_index, vocab_size=None,
+                 delimiter="\t", name=None, value_index_offset=0):
+        self.key_dtype = _dtypes.as_dtype(key_dtype)
+        self.value_dtype = _dtypes.as_dtype(value_dtype)
+        _check_column("key", key_index, self.key_dtype)
+        _check_column("value", value_index, self.value_dtype)
+        if vocab_size is not None and vocab_size <= 0:
+            raise ValueError(f"Invalid vocab_size value {vocab_size!r}: it must be positive.")
+        self._filename_arg = filename
+        self._key_index = key_index
+        self._value_index = value_index
+        self._vocab_size = vocab_size
+        self._delimiter = delimiter
+        self._offset = value_index_offset
+        self._name = name if name is not None else "text_file_init"
+        self._filename = convert_to_tensor(filename, dtype=_dtypes.string, name="asset_path")
+        if self._filename.op.type == "Const":
+            get_default_graph().add_to_collection(GraphKeys.ASSET_FILEPATHS, self._filename)
+
+    def _shared_name(self) -> str:
+        name = f"hash_table_{self._filename_arg}_{self._key_index}_{self._value_index}"
+        if self._vocab_size is not None:
+            name = f"hash_table_{self._filename_arg}_{self._vocab_size}_{self._key_index}_{self._value_index}"
+        return name
+
+    def initialize(self, table):
+        """Adds the op filling `table` (also to the `table_initializer` collection); returns it."""
+        g = get_default_graph()
+        attrs = {"key_index": self._key_index, "value_index": self._value_index,
+                 "vocab_size": -1 if self._vocab_size is None else self._vocab_size,
+                 "delimiter": self._delimiter, "offset": self._offset}
+        with g.name_scope(self._name):
+            op = apply_op("InitializeTableFromTextFileV2", [table.resource_handle, self._filename], attrs,
+                          name="InitializeTableFromTextFileV2")
+        g.add_to_collection(GraphKeys.TABLE_INITIALIZERS, op)
+        return op
+
+
+def _check_column(what: str, index: int, dtype) -> None:
+    if index == TextFileIndex.LINE_NUMBER and dtype != _dtypes.int64:
+        raise ValueError(f"Signature mismatch. {what.capitalize()}s must be dtype int64 for line "
+                         f"numbers, got {dtype.name}.")
+    if index == TextFileIndex.WHOLE_LINE and dtype != _dtypes.string:
+        raise ValueError(f"Signature mismatch. {what.capitalize()}s must be dtype string for whole "
+                         f"lines, got {dtype.name}.")
+    if index < TextFileIndex.LINE_NUMBER:
+        raise ValueError(f"Invalid {what} index {index!r}.")
+
+
+def _mark_manual_control(op) -> None:
+    from ortflow.api.ops_builder import set_internal_attr
+
+    set_internal_attr(op, "_has_manual_control_dependencies", True)
+
+
+class StaticHashTable:
+    """A table filled once by its initializer and read-only after (`tf.lookup.StaticHashTable`).
+
+    Args:
+        initializer: a `KeyValueTensorInitializer` or `TextFileInitializer`.
+        default_value: what `lookup` returns for a missing key.
+        name: the table op's name (default "hash_table").
+
+    Example:
+        >>> init = KeyValueTensorInitializer(["a", "b"], [1, 2], value_dtype=int64)  # doctest: +SKIP
+        >>> table = StaticHashTable(init, -1)                                       # doctest: +SKIP
+        >>> ids = table.lookup(words)   # run tables_initializer() first             # doctest: +SKIP
+    """
+
+    def __init__(self, initializer, default_value, name=None):
+        self._initializer = initializer
+        self._key_dtype = initializer.key_dtype
+        self._value_dtype = initializer.value_dtype
+        self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype)
+        attrs = {"shared_name": initializer._shared_name(), "key_dtype": self._key_dtype,
+                 "value_dtype": self._value_dtype, "container": "", "use_node_name_sharing": False}
+        self._resource_handle = apply_op_output("HashTableV2", [], attrs, name=name or "hash_table")
+        self._init_op = initializer.initialize(self)
+
+    @property
+    def resource_handle(self):
+        """The table's handle tensor (the HashTableV2 op's output)."""
+        return self._resource_handle
+
+    @property
+    def name(self) -> str:
+        """The table op's name."""
+        return self._resource_handle.op.name
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return self._value_dtype
+
+    @property
+    def default_value(self):
+        return self._default_value
+
+    @property
+    def initializer(self):
+        """The op that fills the table."""
+        return self._init_op
+
+    def lookup(self, keys, name=None):
+        """The value of each of `keys` (the default for missing ones), in the keys' shape."""
+        g = get_default_graph()
+        with g.name_scope(name or f"{self.name}_Lookup"):
+            keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+            return apply_op_output("LookupTableFindV2", [self._resource_handle, keys, self._default_value],
+                                   name="LookupTableFindV2")
+
+    def size(self, name=None):
+        """The number of entries, an int64 scalar."""
+        with get_default_graph().name_scope(name or f"{self.name}_Size"):
+            return apply_op_output("LookupTableSizeV2", [self._resource_handle], name="LookupTableSizeV2")
+
+    def export(self, name=None):
+        """(keys, values): the table's contents."""
+        with get_default_graph().name_scope(name or f"{self.name}_Export"):
+            op = apply_op("LookupTableExportV2", [self._resource_handle],
+                          {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
+                          name="LookupTableExportV2")
+        return op.outputs[0], op.outputs[1]
+
+    def __getitem__(self, keys):
+        return self.lookup(keys)
+
+
+HashTable = StaticHashTable  # tf.contrib.lookup.HashTable (TF 1.x) is the same table
+
+
+class StaticVocabularyTable:
+    """Ids for a vocabulary, with unknown keys hashed into `num_oov_buckets` extra ids.
+
+    `tf.lookup.StaticVocabularyTable`: ids are the table's values for known keys and
+    `size + StringToHashBucketFast(key, num_oov_buckets)` for the others.
+    """
+
+    def __init__(self, initializer, num_oov_buckets, lookup_key_dtype=None, name=None):
+        if num_oov_buckets <= 0:
+            raise ValueError(f"num_oov_buckets must be > 0, got {num_oov_buckets!r}.")
+        if initializer.value_dtype != _dtypes.int64:
+            raise TypeError(f"Invalid value dtype {initializer.value_dtype.name}: the vocabulary "
+                            "table's values must be int64.")
+        self._num_oov_buckets = num_oov_buckets
+        self._table = StaticHashTable(initializer, -1, name=name)
+        self._key_dtype = _dtypes.as_dtype(lookup_key_dtype) if lookup_key_dtype else initializer.key_dtype
+
+    @property
+    def name(self) -> str:
+        return self._table.name
+
+    @property
+    def resource_handle(self):
+        return self._table.resource_handle
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return _dtypes.int64
+
+    @property
+    def initializer(self):
+        return self._table.initializer
+
+    def size(self, name=None):
+        """Vocabulary size plus the number of OOV buckets."""
+        with get_default_graph().name_scope(name or f"{self.name}_Size"):
+            size = self._table.size()
+            return apply_op_output("AddV2", [size, convert_to_tensor(self._num_oov_buckets, _dtypes.int64,
+                                                                     name="y")], name="Add")
+
+    def lookup(self, keys, name=None):
+        """Ids of `keys`: vocabulary ids, or hashed ids past the vocabulary for unknown keys."""
+        g = get_default_graph()
+        with g.name_scope(name or f"{self.name}_Lookup"):
+            keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+            strings = keys
+            if keys.dtype.base_dtype != _dtypes.string:
+                strings = apply_op_output("AsString", [keys], name="to_string")
+            buckets = apply_op_output("StringToHashBucketFast", [strings], {"num_buckets": self._num_oov_buckets},
+                                      name="hash_bucket")
+            ids = self._table.lookup(keys)
+            buckets = apply_op_output("AddV2", [buckets, self._table.size()], name="Add")
+            known = apply_op_output("NotEqual", [ids, self._table.default_value], name="NotEqual")
+            return apply_op_output("SelectV2", [known, ids, buckets], name="SelectV2")
