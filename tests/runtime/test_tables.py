@@ -1,0 +1,158 @@
+"""Lookup tables as session state: tf.lookup tables built, initialised and looked up in a Session."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ortflow.errors import FailedPreconditionError, NotFoundError
+
+
+def _table_graph(tf):
+    g = tf.Graph()
+    with g.as_default():
+        init = tf.lookup.KeyValueTensorInitializer(tf.constant(["a", "b", "c"]), tf.constant([1, 2, 3], tf.int64))
+        table = tf.lookup.StaticHashTable(init, -1)
+        x = tf.placeholder(tf.string, [None], name="x")
+        ids = table.lookup(x)
+        size = table.size()
+        init_all = tf.tables_initializer()
+    return g, x, ids, size, init_all
+
+
+def test_table_ops_and_names_as_tensorflow_writes_them():
+    import ortflow as tf
+
+    g, _, ids, size, init_all = _table_graph(tf)
+    ops = [(n.name, n.op) for n in g.as_graph_def().node]
+    assert ops == [("Const", "Const"), ("Const_1", "Const"), ("Const_2", "Const"), ("hash_table", "HashTableV2"),
+                   ("key_value_init/LookupTableImportV2", "LookupTableImportV2"), ("x", "Placeholder"),
+                   ("hash_table_Lookup/LookupTableFindV2", "LookupTableFindV2"),
+                   ("hash_table_Size/LookupTableSizeV2", "LookupTableSizeV2"), ("init_all_tables", "NoOp")]
+    assert [op.name for op in g.get_collection("table_initializer")] == ["key_value_init/LookupTableImportV2"]
+    assert ids.dtype == tf.int64 and size.dtype == tf.int64
+
+
+def test_lookup_before_initializer_fails_as_tensorflow():
+    import ortflow as tf
+
+    g, x, ids, _, _ = _table_graph(tf)
+    with tf.Session(graph=g) as sess, pytest.raises(FailedPreconditionError, match="Table not initialized."):
+        sess.run(ids, {x: ["a"]})
+
+
+def test_lookup_after_initializer_runs_on_onnxruntime():
+    import ortflow as tf
+
+    g, x, ids, size, init_all = _table_graph(tf)
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got, n = sess.run([ids, size], {x: ["a", "c", "zz", "b"]})
+        assert sess.last_run_backend == "onnxruntime"
+    assert got.tolist() == [1, 3, -1, 2] and got.dtype == np.int64
+    assert n == 3
+
+
+def test_uninitialized_tables_are_not_reported_as_variables():
+    import ortflow as tf
+
+    g, *_ = _table_graph(tf)
+    with g.as_default(), tf.Session(graph=g) as sess:
+        assert sess.run(tf.report_uninitialized_variables()).tolist() == []
+
+
+def test_text_file_tables_both_ways_and_export(tmp_path):
+    import ortflow as tf
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("a\nb\nc\n")
+    g = tf.Graph()
+    with g.as_default():
+        index = tf.lookup.TextFileIndex
+        to_id = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+            str(vocab), tf.string, index.WHOLE_LINE, tf.int64, index.LINE_NUMBER), -1)
+        to_word = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+            str(vocab), tf.int64, index.LINE_NUMBER, tf.string, index.WHOLE_LINE), "UNK")
+        x = tf.placeholder(tf.string, [None, 2], name="x")
+        ids = to_id.lookup(x)
+        words = to_word.lookup(ids)
+        keys, values = to_id.export()
+        init_all = tf.tables_initializer()
+        assert [t.op.name for t in g.get_collection("asset_filepaths")] == ["asset_path", "asset_path_1"]
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got_ids, got_words = sess.run([ids, words], {x: [["a", "c"], ["zz", "b"]]})
+        got_keys, got_values = sess.run([keys, values])
+    assert got_ids.tolist() == [[0, 2], [-1, 1]]
+    assert got_words.tolist() == [[b"a", b"c"], [b"UNK", b"b"]]
+    assert got_keys.tolist() == [b"a", b"b", b"c"] and got_values.tolist() == [0, 1, 2]
+
+
+def test_text_file_columns_offset_and_vocab_size(tmp_path):
+    import ortflow as tf
+
+    vocab = tmp_path / "pairs.tsv"
+    vocab.write_text("x\t10\ny\t20\nz\t30\n")
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+            str(vocab), tf.string, 0, tf.int64, 1, vocab_size=2), 0)
+        by_line = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+            str(vocab), tf.string, 0, tf.int64, -2, value_index_offset=5), 0)
+        x = tf.constant(["z", "y", "x"])
+        fetches = [table.lookup(x), by_line.lookup(x), table.size()]
+        init_all = tf.tables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got = sess.run(fetches)
+    assert got[0].tolist() == [0, 20, 10] and got[1].tolist() == [7, 6, 5] and got[2] == 2
+
+
+def test_missing_text_file_names_the_file(tmp_path):
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+            str(tmp_path / "absent.txt"), tf.string, -1, tf.int64, -2), -1)
+        init_all = tf.tables_initializer()
+    with tf.Session(graph=g) as sess, pytest.raises(NotFoundError, match="absent.txt"):
+        sess.run(init_all)
+
+
+def test_integer_keys_float_values_and_nd_default():
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer([3, 7, 9], [0.5, 1.5, 2.5],
+                                                                              key_dtype=tf.int64,
+                                                                              value_dtype=tf.float32), -1.0)
+        x = tf.placeholder(tf.int64, [2, 2], name="x")
+        y = table.lookup(x)
+        init_all = tf.tables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got = sess.run(y, {x: [[9, 1], [3, 7]]})
+    np.testing.assert_array_equal(got, np.array([[2.5, -1.0], [0.5, 1.5]], np.float32))
+
+
+def test_table_from_an_imported_graph_def():
+    import ortflow as tf
+
+    g, *_ = _table_graph(tf)
+    graph_def = g.as_graph_def()
+    with tf.Graph().as_default() as g2:
+        tf.import_graph_def(graph_def, name="imported")
+        with tf.Session(graph=g2) as sess:
+            sess.run("imported/init_all_tables")
+            got = sess.run("imported/hash_table_Lookup/LookupTableFindV2:0", {"imported/x:0": ["b", "q"]})
+    assert got.tolist() == [2, -1]
+
+
+def test_converting_a_graph_with_a_table_fails_clearly():
+    import ortflow as tf
+    from ortflow.converters import UnsupportedOpsError
+
+    g, *_ = _table_graph(tf)
+    with pytest.raises(UnsupportedOpsError, match="HashTableV2|LookupTableFindV2"):
+        tf.convert(g.as_graph_def(), inputs=["x:0"], outputs=["hash_table_Lookup/LookupTableFindV2:0"])
