@@ -17,6 +17,7 @@ from ortflow.formats import dtypes
 from ortflow.formats.graphs import read_graph
 from ortflow.formats.tensors import make_ndarray, shape_from_proto
 from ortflow.graph.graph_util import MACHINERY_SCOPE, PLACEHOLDER_OPS, likely_inputs, likely_outputs
+from ortflow.graph import saved_model
 from ortflow.proto import GraphDef, MetaGraphDef, SavedModel, VariableDef
 
 __all__ = ["add_arguments", "describe", "likely_inputs", "likely_outputs", "run"]
@@ -215,14 +216,18 @@ def _variables(meta: MetaGraphDef | None, graph_def: GraphDef) -> list[dict]:
     for node in graph_def.node:
         if node.op in ("VariableV2", "Variable", "VarHandleOp") and not MACHINERY_SCOPE.search(node.name):
             found.setdefault(node.name, {"name": node.name})
+    tf2 = saved_model.tf2_variables(meta) if meta is not None and saved_model.is_tf2(meta) else {}
+    if tf2:  # only the variables the signatures capture; `trainable` is in the object graph
+        found = {handle: {"name": var.name or handle, "node": handle} for handle, var in tf2.items()}
+        trainable.update(handle for handle, var in tf2.items() if var.trainable)
     out = []
     for name, entry in found.items():
-        node = by_name.get(name)
+        node = by_name.get(entry.get("node", name))
         if node is not None:
             entry["op"] = node.op
             entry["dtype"] = _dtype_name(node.attr["dtype"].type) if "dtype" in node.attr else None
             entry["shape"] = _shape_list(node.attr["shape"].shape) if "shape" in node.attr else None
-        if meta is not None and meta.collection_def:
+        if meta is not None and (meta.collection_def or tf2):
             entry["trainable"] = name in trainable
         out.append(entry)
     return out

@@ -10,6 +10,7 @@ the tensor names). `--feed NAME=random` feeds random values of the placeholder's
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", help="frozen .pb/.pbtxt, .meta, SavedModel directory or .onnx")
     parser.add_argument("--feed", action="append", default=[], metavar="NAME=FILE",
                         help="feed tensor NAME from FILE (.npy, or .npz holding NAME), or "
-                        "NAME=random; repeatable")
+                        "NAME=random; repeatable; a model with one input takes just FILE")
     parser.add_argument("--fetch", action="append", default=[], metavar="NAME",
                         help="tensor to fetch; repeatable (default: the model's outputs)")
     parser.add_argument("--checkpoint", metavar="PREFIX", help="checkpoint prefix for a .meta graph")
@@ -37,10 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for NAME=random feeds")
 
 
-def _split_feed(spec: str) -> tuple[str, str]:
+def _split_feed(spec: str, inputs: list[str]) -> tuple[str, str]:
     name, sep, source = spec.rpartition("=")
+    if not sep and len(inputs) == 1 and (spec == "random" or os.path.isfile(spec)):
+        return inputs[0], spec  # a model with one input: `--feed x.npy` needs no name
     if not sep or not name or not source:
-        raise ValueError(f"--feed {spec!r}: expected NAME=FILE.npy or NAME=random")
+        hint = ""
+        if not sep:
+            hint = (f" (no file {spec!r} either)" if len(inputs) == 1 else
+                    f" (the model has {len(inputs)} inputs, so FILE alone is ambiguous)")
+        raise ValueError(f"--feed {spec!r}: expected NAME=FILE.npy or NAME=random{hint}")
     return name, source
 
 
@@ -106,13 +113,13 @@ def run(args: argparse.Namespace) -> int:
     from ortflow.formats.files import atomic_writer
     from ortflow.runtime.loading import load
 
-    session, _inputs, outputs = load(args.model, checkpoint=args.checkpoint, tag=args.tag,
+    session, inputs, outputs = load(args.model, checkpoint=args.checkpoint, tag=args.tag,
                                     signature=args.signature, providers=args.provider)
     rng = np.random.default_rng(args.seed)
     keys = getattr(session, "signature_keys", {})  # a SavedModel's signature keys -> tensors
     feeds = {}
     for spec in args.feed:
-        name, source = _split_feed(spec)
+        name, source = _split_feed(spec, list(inputs))
         name = keys.get(name, name)
         value = _random_feed(session, name, rng) if source == "random" else _load_feed(name, source)
         feeds[_tensor_name(name)] = value

@@ -37,6 +37,7 @@ __all__ = [
     "signatures",
     "tag_constants",
     "tf2_meta_graph",
+    "tf2_variables",
     "tf2_variable_keys",
     "tf2_variable_values",
     "variables_prefix",
@@ -224,20 +225,16 @@ def _data_inputs(node) -> list[str]:
     return [i for i in node.input if not i.startswith("^")]
 
 
-def tf2_variable_keys(meta: MetaGraphDef, checkpoint_graph, where: str = "") -> dict[str, str]:
-    """VarHandleOp name in the main graph -> its checkpoint key, for every variable a call captures.
+def _captured_variables(meta: MetaGraphDef, graph, where: str):
+    """(VarHandleOp name, object id, function name) for each variable a call captures, once each.
 
     A call to a concrete function takes the function's captures as its trailing inputs, in the
     order of the function's `bound_inputs` (object ids shared by the SavedObjectGraph and the
-    checkpoint's TrackableObjectGraph); the object's VARIABLE_VALUE attribute names the key.
-    Calls to functions outside the object graph (the saver's save/restore functions) are skipped.
-
-    Raises:
-        GraphError: a captured variable has no checkpointed value (an unsupported variant).
+    checkpoint's TrackableObjectGraph). Calls to functions outside the object graph (the saver's
+    save/restore functions) are skipped.
     """
-    graph = object_graph(meta, where)
     by_name = {n.name: n for n in meta.graph_def.node}
-    keys: dict[str, str] = {}
+    seen: set[str] = set()
     for node in meta.graph_def.node:
         if node.op not in CALL_OPS:
             continue
@@ -252,10 +249,37 @@ def tf2_variable_keys(meta: MetaGraphDef, checkpoint_graph, where: str = "") -> 
                              f"{function!r} captures {len(bound)} objects")
         for tensor, object_id in zip(inputs[len(inputs) - len(bound):], bound):
             source = by_name.get(tensor.split(":")[0])
-            if source is None or source.op != "VarHandleOp" or source.name in keys:
+            if source is None or source.op != "VarHandleOp" or source.name in seen:
                 continue
-            keys[source.name] = _variable_key(checkpoint_graph, graph, object_id, function, where)
-    return keys
+            seen.add(source.name)
+            yield source.name, object_id, function
+
+
+def tf2_variable_keys(meta: MetaGraphDef, checkpoint_graph, where: str = "") -> dict[str, str]:
+    """VarHandleOp name in the main graph -> its checkpoint key, for every variable a call captures.
+
+    The captured object's VARIABLE_VALUE attribute in the checkpoint's object graph names the key.
+
+    Raises:
+        GraphError: a captured variable has no checkpointed value (an unsupported variant).
+    """
+    graph = object_graph(meta, where)
+    return {name: _variable_key(checkpoint_graph, graph, object_id, function, where)
+            for name, object_id, function in _captured_variables(meta, graph, where)}
+
+
+def tf2_variables(meta: MetaGraphDef, where: str = "") -> dict:
+    """VarHandleOp name -> its SavedVariable (name, dtype, shape, trainable), for captured variables.
+
+    A TF2 SavedModel's graph holds more VarHandleOps than the model has variables (the loader's
+    restore functions make their own); these are the ones the signatures' calls capture.
+    """
+    graph = object_graph(meta, where)
+    out = {}
+    for name, object_id, _ in _captured_variables(meta, graph, where):
+        if 0 <= object_id < len(graph.nodes) and graph.nodes[object_id].WhichOneof("kind") == "variable":
+            out[name] = graph.nodes[object_id].variable
+    return out
 
 
 def _variable_key(checkpoint_graph, graph, object_id: int, function: str, where: str) -> str:

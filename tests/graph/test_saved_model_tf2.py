@@ -169,3 +169,22 @@ def test_cli_run_takes_signature_keys(model_dir, feeds, expected, cli, tmp_path)
         check=True)
     np.testing.assert_allclose(np.load(tmp_path / "out.npz")["StatefulPartitionedCall_1:0"], expected["y"],
                                atol=ATOL)
+
+
+def test_cli_run_single_input_needs_no_feed_name(model_dir, feeds, expected, cli, tmp_path):
+    """A model with one input takes `--feed FILE.npy`; an unnamed feed is refused when ambiguous."""
+    np.save(tmp_path / "x.npy", feeds["x"])
+    cli("run", model_dir, "--feed", tmp_path / "x.npy", "-o", tmp_path / "out.npz", check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "out.npz")["StatefulPartitionedCall_1:0"], expected["y"],
+                               atol=ATOL)
+
+
+def test_inspect_lists_the_captured_variables_with_trainable_flags(model_dir, cli):
+    """TF2 variables come from the object graph: names `w`/`b`, trainable, no loader duplicates."""
+    import json
+
+    info = json.loads(cli("inspect", model_dir, "--json", check=True).stdout)
+    variables = {v["name"]: v for v in info["variables"]}
+    assert sorted(variables) == ["b", "w"]
+    assert variables["w"]["shape"] == [3, 2] and variables["w"]["trainable"] is True
+    assert variables["b"]["trainable"] is True
