@@ -88,3 +88,142 @@ def _read_text_table(node_def, inputs):
                                    attr["vocab_size"].i, attr["delimiter"].s, attr["offset"].i,
                                    key_dtype, value_dtype)
     return [keys, values]
+
+
+# -- StringToHashBucketFast: FarmHash's Fingerprint64 (farmhashna::Hash64) modulo the buckets ----
+
+_MASK = (1 << 64) - 1
+_K0, _K1, _K2 = 0xC3A5C85C97CB3127, 0xB492B66FBE98F273, 0x9AE16A3B2F90404F
+
+
+def _fetch64(s: bytes, i: int) -> int:
+    return int.from_bytes(s[i:i + 8], "little")
+
+
+def _fetch32(s: bytes, i: int) -> int:
+    return int.from_bytes(s[i:i + 4], "little")
+
+
+def _rot(v: int, shift: int) -> int:
+    return v if shift == 0 else ((v >> shift) | (v << (64 - shift))) & _MASK
+
+
+def _shift_mix(v: int) -> int:
+    return v ^ (v >> 47)
+
+
+def _len16(u: int, v: int, mul: int) -> int:
+    a = ((u ^ v) * mul) & _MASK
+    a ^= a >> 47
+    b = ((v ^ a) * mul) & _MASK
+    b ^= b >> 47
+    return (b * mul) & _MASK
+
+
+def _len0to16(s: bytes) -> int:
+    n = len(s)
+    if n >= 8:
+        mul = _K2 + n * 2
+        a = (_fetch64(s, 0) + _K2) & _MASK
+        b = _fetch64(s, n - 8)
+        c = (_rot(b, 37) * mul + a) & _MASK
+        d = ((_rot(a, 25) + b) * mul) & _MASK
+        return _len16(c, d, mul)
+    if n >= 4:
+        mul = _K2 + n * 2
+        return _len16(n + (_fetch32(s, 0) << 3), _fetch32(s, n - 4), mul)
+    if n > 0:
+        y = s[0] + (s[n >> 1] << 8)
+        z = n + (s[n - 1] << 2)
+        return (_shift_mix((y * _K2 ^ z * _K0) & _MASK) * _K2) & _MASK
+    return _K2
+
+
+def _len17to32(s: bytes) -> int:
+    n = len(s)
+    mul = _K2 + n * 2
+    a = (_fetch64(s, 0) * _K1) & _MASK
+    b = _fetch64(s, 8)
+    c = (_fetch64(s, n - 8) * mul) & _MASK
+    d = (_fetch64(s, n - 16) * _K2) & _MASK
+    return _len16((_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK,
+                  (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul)
+
+
+def _len33to64(s: bytes) -> int:
+    n = len(s)
+    mul = _K2 + n * 2
+    a = (_fetch64(s, 0) * _K2) & _MASK
+    b = _fetch64(s, 8)
+    c = (_fetch64(s, n - 8) * mul) & _MASK
+    d = (_fetch64(s, n - 16) * _K2) & _MASK
+    y = (_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK
+    z = _len16(y, (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul)
+    e = (_fetch64(s, 16) * mul) & _MASK
+    f = _fetch64(s, 24)
+    g = ((y + _fetch64(s, n - 32)) * mul) & _MASK
+    h = ((z + _fetch64(s, n - 24)) * mul) & _MASK
+    return _len16((_rot((e + f) & _MASK, 43) + _rot(g, 30) + h) & _MASK,
+                  (e + _rot((f + a) & _MASK, 18) + g) & _MASK, mul)
+
+
+def _weak32(s: bytes, i: int, a: int, b: int) -> tuple[int, int]:
+    w, x, y, z = (_fetch64(s, i + k) for k in (0, 8, 16, 24))
+    a = (a + w) & _MASK
+    b = _rot((b + a + z) & _MASK, 21)
+    c = a
+    a = (a + x + y) & _MASK
+    b = (b + _rot(a, 44)) & _MASK
+    return (a + z) & _MASK, (b + c) & _MASK
+
+
+def _round64(s: bytes, i: int, x, y, z, v, w, mul: int, last: bool):
+    # One 64-byte step of the long-string loop; the last one mixes with `mul` and factors of 9.
+    x = (_rot((x + y + v[0] + _fetch64(s, i + 8)) & _MASK, 37) * mul) & _MASK
+    y = (_rot((y + v[1] + _fetch64(s, i + 48)) & _MASK, 42) * mul) & _MASK
+    x ^= (w[1] * 9) & _MASK if last else w[1]
+    y = (y + (v[0] * 9 if last else v[0]) + _fetch64(s, i + 40)) & _MASK
+    z = (_rot((z + w[0]) & _MASK, 33) * mul) & _MASK
+    v = _weak32(s, i, (v[1] * mul) & _MASK, (x + w[0]) & _MASK)
+    w = _weak32(s, i + 32, (z + w[1]) & _MASK, (y + _fetch64(s, i + 16)) & _MASK)
+    return z, y, x, v, w  # x and z swap places
+
+
+def fingerprint64(s: bytes) -> int:
+    """FarmHash's Fingerprint64 of `s` (TensorFlow's `Fingerprint64`, as an unsigned int)."""
+    n = len(s)
+    if n <= 16:
+        return _len0to16(s)
+    if n <= 32:
+        return _len17to32(s)
+    if n <= 64:
+        return _len33to64(s)
+    seed = 81
+    y = (seed * _K1 + 113) & _MASK
+    z = (_shift_mix((y * _K2 + 113) & _MASK) * _K2) & _MASK
+    v, w = (0, 0), (0, 0)
+    x = (seed * _K2 + _fetch64(s, 0)) & _MASK
+    end = ((n - 1) // 64) * 64
+    last64 = end + ((n - 1) & 63) - 63
+    for i in range(0, end, 64):
+        x, y, z, v, w = _round64(s, i, x, y, z, v, w, _K1, False)
+    mul = _K1 + ((z & 0xFF) << 1)
+    w0 = (w[0] + ((n - 1) & 63)) & _MASK
+    v0 = (v[0] + w0) & _MASK
+    w = ((w0 + v0) & _MASK, w[1])
+    v = (v0, v[1])
+    x, y, z, v, w = _round64(s, last64, x, y, z, v, w, mul, True)
+    return _len16((_len16(v[0], w[0], mul) + _shift_mix(y) * _K0 + z) & _MASK,
+                  (_len16(v[1], w[1], mul) + x) & _MASK, mul)
+
+
+def _as_bytes(value) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+@kernel("StringToHashBucketFast")
+def _string_to_hash_bucket_fast(node_def, inputs):
+    buckets = node_def.attr["num_buckets"].i
+    x = np.asarray(inputs[0], dtype=object)
+    flat = [fingerprint64(_as_bytes(v)) % buckets for v in x.reshape(-1)]
+    return [np.array(flat, np.int64).reshape(x.shape)]
