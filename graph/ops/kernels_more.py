@@ -227,3 +227,17 @@ def _string_to_hash_bucket_fast(node_def, inputs):
     x = np.asarray(inputs[0], dtype=object)
     flat = [fingerprint64(_as_bytes(v)) % buckets for v in x.reshape(-1)]
     return [np.array(flat, np.int64).reshape(x.shape)]
+
+
+@kernel("RestoreV2")
+def _restore_v2(node_def, inputs):
+    # Reads the named tensors (or slices) from a TensorBundle checkpoint, as TensorFlow's
+    # RestoreV2 does; used by init_from_checkpoint's initializers and imported restore graphs.
+    from ortflow.formats.bundle import BundleReader
+
+    prefix = _as_bytes(np.asarray(inputs[0], dtype=object).reshape(()).item()).decode()
+    names = [_as_bytes(n).decode() for n in np.asarray(inputs[1], dtype=object).reshape(-1)]
+    specs = [_as_bytes(s).decode() for s in np.asarray(inputs[2], dtype=object).reshape(-1)]
+    with BundleReader(prefix) as reader:
+        return [reader.get_tensor_slice(n, s.split()[-1]) if s else reader.get_tensor(n, copy=True)
+                for n, s in zip(names, specs)]
