@@ -9,18 +9,24 @@ dtype inside it, and names the op after the scope, so `x + 1` gives `add/y` and 
 from __future__ import annotations
 
 from ortflow.api import array_ops, math_ops
-from ortflow.api.ops_builder import apply_op_output, graph_of
+from ortflow.api.ops_builder import apply_op_output, convert_to_tensor, graph_of
 from ortflow.graph import Tensor
 
 __all__ = ["OPERATORS", "binary_operator", "install_operators"]
 
 
-def _scoped(op_type: str, scope_name: str, x, y):
+def _scoped(op_type: str, scope_name: str, x, y, reflected: bool = False):
     if type(x) is Tensor and type(y) is Tensor:  # nothing to convert: the op takes the scope's name
         return apply_op_output(op_type, [x, y], name=scope_name)
     g = graph_of(x, y)
     with g.as_default(), g.name_scope(scope_name) as scope:
-        x, y = math_ops.convert_pair(x, y)
+        if reflected:
+            # `other OP tensor`: the tensor decides the dtype, even when `other` is a numpy
+            # value with a dtype of its own (np.float64(2.0) * float32 tensor is float32 in TF).
+            y = convert_to_tensor(y, name="y")
+            x = convert_to_tensor(x, dtype=y.dtype.base_dtype, name="x")
+        else:
+            x, y = math_ops.convert_pair(x, y)
         return apply_op_output(op_type, [x, y], name=scope)
 
 
@@ -30,7 +36,7 @@ def binary_operator(op_type: str, scope_name: str):
         return _scoped(op_type, scope_name, self, other)
 
     def reflected(self, other):
-        return _scoped(op_type, scope_name, other, self)
+        return _scoped(op_type, scope_name, other, self, reflected=True)
 
     return forward, reflected
 
