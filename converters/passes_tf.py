@@ -185,7 +185,7 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str],
 
 def _run_tf_passes(graph_def, inputs, outputs):
     _check_names(graph_def, inputs, outputs)
-    graph_def, _ = inline_function_calls(graph_def, outputs)
+    graph_def, _ = inline_functions(graph_def, outputs)
     graph_def, _ = prune(graph_def, inputs, outputs)
     graph_def, _ = resolve_placeholder_defaults(graph_def, inputs)
     graph_def, _ = remove_identities(graph_def, outputs)
@@ -622,6 +622,22 @@ def inline_function_calls(graph_def, outputs: Sequence[str]):
                 raise ConversionError(f"output {t!r} is a function call's output; ask for a tensor after it")
         graph_def = _new_graph(graph_def, [_rewire(n, rename) for n in out])
         changed_any = True
+    return graph_def, changed_any
+
+
+def inline_functions(graph_def, outputs: Sequence[str]):
+    """Function calls inlined and TF2 functional control flow (If/Case/While) lowered to TF 1.x
+    frames, alternately, until neither is left (a While's body may call functions that hold
+    Ifs)."""
+    from ortflow.converters.functional_flow import lower_functional_control_flow
+
+    changed_any = False
+    for _ in range(_MAX_CALL_DEPTH):
+        graph_def, inlined = inline_function_calls(graph_def, outputs)
+        graph_def, lowered = lower_functional_control_flow(graph_def, outputs)
+        changed_any = changed_any or inlined or lowered
+        if not lowered:
+            break
     return graph_def, changed_any
 
 

@@ -388,9 +388,9 @@ def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True, where: str = "") -> 
     graph_def.node.extend(kept)
     if inline:
         _check_stateless_signatures(meta, tensors, where)
-        from ortflow.converters.passes_tf import inline_function_calls
+        from ortflow.converters.passes_tf import inline_functions
         ends = _call_ends(graph_def)
-        inlined, changed = inline_function_calls(graph_def, tensors)
+        inlined, changed = inline_functions(graph_def, tensors)
         if changed:
             graph_def = inlined.as_graph_def()
             _rewire_call_controls(graph_def, ends)
