@@ -241,3 +241,379 @@ def _restore_v2(node_def, inputs):
     with BundleReader(prefix) as reader:
         return [reader.get_tensor_slice(n, s.split()[-1]) if s else reader.get_tensor(n, copy=True)
                 for n, s in zip(names, specs)]
+
+
+# -- image and pooling ops without an ONNX form ---------------------------------------------
+
+_DEFAULT_BOX_COLORS = [(1, 1, 0, 1), (0, 0, 1, 1), (1, 0, 0, 1), (0, 1, 0, 1), (0.5, 0, 0.5, 1),
+                       (0.5, 0.5, 0, 1), (0.5, 0, 0, 1), (0, 0, 0.5, 1), (0, 1, 1, 1), (1, 0, 1, 1)]
+
+
+def _box_colors(inputs: list, depth: int) -> np.ndarray:
+    colors = np.asarray(inputs[2], np.float32) if len(inputs) > 2 else np.zeros((0, 4), np.float32)
+    if colors.ndim != 2:
+        raise ValueError(f"colors must be a 2-D matrix, got shape {colors.shape}")
+    if colors.size:
+        if colors.shape[1] < depth:
+            raise ValueError(f"colors must have equal or more channels than the image provided: "
+                             f"{colors.shape}")
+        return colors[:, :depth]
+    table = np.array(_DEFAULT_BOX_COLORS, np.float32)
+    if depth == 1:
+        table[:, 0] = 1
+    return table[:, :depth]
+
+
+def _edges(box, height: int, width: int) -> tuple[int, int, int, int]:
+    # TF scales in float32 and truncates toward zero.
+    scale = np.float32([height - 1, width - 1, height - 1, width - 1])
+    top, left, bottom, right = (int(v) for v in np.trunc(np.float32(box) * scale))
+    return top, left, bottom, right
+
+
+@kernel("DrawBoundingBoxes", "DrawBoundingBoxesV2")
+def _draw_bounding_boxes(node_def, inputs):
+    images = np.array(inputs[0], copy=True)
+    boxes = np.asarray(inputs[1], np.float32)
+    if images.ndim != 4 or images.shape[3] not in (1, 3, 4):
+        raise ValueError(f"images must be [batch, height, width, 1, 3 or 4 channels], got {images.shape}")
+    if boxes.ndim != 3 or boxes.shape[2] != 4:
+        raise ValueError(f"boxes must be [batch, num_boxes, 4], got {boxes.shape}")
+    _, height, width, depth = images.shape
+    colors = _box_colors(inputs, depth).astype(images.dtype)
+    for b in range(images.shape[0]):
+        for n in range(boxes.shape[1]):
+            top, left, bottom, right = _edges(boxes[b, n], height, width)
+            if top > bottom or left > right or top >= height or bottom < 0 or left >= width or right < 0:
+                continue  # inverted or wholly outside: TensorFlow skips it
+            color = colors[n % len(colors)]
+            rows = slice(max(top, 0), min(bottom, height - 1) + 1)
+            cols = slice(max(left, 0), min(right, width - 1) + 1)
+            if top >= 0:
+                images[b, top, cols] = color
+            if bottom < height:
+                images[b, bottom, cols] = color
+            if left >= 0:
+                images[b, rows, left] = color
+            if right < width:
+                images[b, rows, right] = color
+    return [images]
+
+
+def _window_geometry(size: int, window: int, stride: int, rate: int, padding: str) -> tuple[int, int]:
+    """(output size, padding before) of one spatial axis, TensorFlow's rule with dilation."""
+    effective = (window - 1) * rate + 1
+    if padding == "VALID":
+        return max(-(-(size - effective + 1) // stride), 0), 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return out, total // 2
+
+
+def _padded_windows(x: np.ndarray, ksize, strides, rates, padding: str):
+    """Yields ((ky, kx), the input values each output position sees at that window offset, and
+    their (row, col) in the unpadded input), padding with -inf."""
+    _, h, w, _ = x.shape
+    out_h, pad_top = _window_geometry(h, ksize[0], strides[0], rates[0], padding)
+    out_w, pad_left = _window_geometry(w, ksize[1], strides[1], rates[1], padding)
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    eff_h, eff_w = (ksize[0] - 1) * rates[0] + 1, (ksize[1] - 1) * rates[1] + 1
+    pad_h = max((out_h - 1) * strides[0] + eff_h - h - pad_top, 0)
+    pad_w = max((out_w - 1) * strides[1] + eff_w - w - pad_left, 0)
+    padded = np.pad(x, ((0, 0), (pad_top, pad_h), (pad_left, pad_w), (0, 0)), constant_values=low)
+    rows0 = np.arange(out_h) * strides[0] - pad_top
+    cols0 = np.arange(out_w) * strides[1] - pad_left
+    for ky in range(ksize[0]):
+        for kx in range(ksize[1]):
+            oy, ox = ky * rates[0], kx * rates[1]
+            view = padded[:, oy:oy + (out_h - 1) * strides[0] + 1:strides[0],
+                          ox:ox + (out_w - 1) * strides[1] + 1:strides[1], :]
+            yield (ky, kx), view, rows0 + oy, cols0 + ox
+
+
+@kernel("Dilation2D")
+def _dilation2d(node_def, inputs):
+    x = np.asarray(inputs[0])
+    f = np.asarray(inputs[1])
+    strides = list(node_def.attr["strides"].list.i)
+    rates = list(node_def.attr["rates"].list.i)
+    padding = node_def.attr["padding"].s.decode()
+    out = None
+    for (ky, kx), view, _, _ in _padded_windows(x, f.shape[:2], strides[1:3], rates[1:3], padding):
+        candidate = view + f[ky, kx]
+        out = candidate if out is None else np.maximum(out, candidate)
+    return [out.astype(x.dtype)]
+
+
+@kernel("MaxPoolWithArgmax")
+def _max_pool_with_argmax(node_def, inputs):
+    x = np.asarray(inputs[0])
+    ksize = list(node_def.attr["ksize"].list.i)
+    strides = list(node_def.attr["strides"].list.i)
+    padding = node_def.attr["padding"].s.decode()
+    with_batch = node_def.attr["include_batch_in_index"].b
+    n, h, w, c = x.shape
+    best = index = None
+    for _, view, rows, cols in _padded_windows(x, ksize[1:3], strides[1:3], [1, 1], padding):
+        flat = (rows[:, None] * w + cols[None, :])[None, :, :, None] * c + np.arange(c)
+        if with_batch:
+            flat = flat + (np.arange(n) * h * w * c)[:, None, None, None]
+        flat = np.broadcast_to(flat, view.shape)
+        if best is None:
+            best, index = view.copy(), flat.copy()
+            continue
+        better = view > best  # the first maximum in window order wins ties, as in TensorFlow
+        best = np.where(better, view, best)
+        index = np.where(better, flat, index)
+    return [best, index.astype(np.int64)]
+
+
+def _crop_box(rng, height: int, width: int, boxes: np.ndarray, min_covered: float, aspect_range,
+              area_range, attempts: int) -> tuple[int, int, int, int]:
+    """(y, x, crop height, crop width) of a random crop covering enough of one box, or the image."""
+    for _ in range(attempts):
+        aspect = rng.uniform(aspect_range[0], aspect_range[1])
+        area = rng.uniform(area_range[0], area_range[1]) * height * width
+        crop_h = int(round(np.sqrt(area / aspect)))
+        crop_w = int(round(crop_h * aspect))
+        if not (0 < crop_h <= height and 0 < crop_w <= width):
+            continue
+        y = int(rng.integers(0, height - crop_h + 1))
+        x = int(rng.integers(0, width - crop_w + 1))
+        for top, left, bottom, right in boxes:
+            box_area = max(bottom - top, 0) * max(right - left, 0)
+            inter_h = min(bottom, (y + crop_h) / height) - max(top, y / height)
+            inter_w = min(right, (x + crop_w) / width) - max(left, x / width)
+            if box_area > 0 and inter_h > 0 and inter_w > 0 and inter_h * inter_w / box_area >= min_covered:
+                return y, x, crop_h, crop_w
+    return 0, 0, height, width
+
+
+@kernel("SampleDistortedBoundingBoxV2", "SampleDistortedBoundingBox")
+def _sample_distorted_bounding_box(node_def, inputs):
+    # A crop drawn as TensorFlow's kernel draws it (aspect ratio, then area, then offsets, kept
+    # when it covers `min_object_covered` of some box). The generator is numpy's, seeded from
+    # (seed, seed2) when either is set, so values differ from TensorFlow's Philox stream; a
+    # seeded op gives the same crop on every run.
+    attr = node_def.attr
+    size = np.asarray(inputs[0]).reshape(-1)
+    if size.shape != (3,):
+        raise ValueError(f"image_size must be [height, width, channels], got {size.tolist()}")
+    height, width = int(size[0]), int(size[1])
+    boxes = np.asarray(inputs[1], np.float32).reshape(-1, 4)
+    if len(boxes) == 0:
+        if not attr["use_image_if_no_bounding_boxes"].b:
+            raise ValueError("No bounding boxes provided as input. One must enable "
+                             "use_image_if_no_bounding_boxes if you wish to not provide any bounding boxes.")
+        boxes = np.array([[0, 0, 1, 1]], np.float32)
+    covered = float(np.asarray(inputs[2])) if len(inputs) > 2 else attr["min_object_covered"].f
+    seed, seed2 = attr["seed"].i, attr["seed2"].i
+    rng = np.random.default_rng([seed, seed2] if seed or seed2 else None)
+    y, x, crop_h, crop_w = _crop_box(rng, height, width, boxes.tolist(), covered,
+                                     list(attr["aspect_ratio_range"].list.f) or [0.75, 1.33],
+                                     list(attr["area_range"].list.f) or [0.05, 1.0],
+                                     attr["max_attempts"].i or 100)
+    dtype = size.dtype
+    begin = np.array([y, x, 0], dtype)
+    extent = np.array([crop_h, crop_w, -1], dtype)
+    box = np.array([[[y / height, x / width, (y + crop_h) / height, (x + crop_w) / width]]], np.float32)
+    return [begin, extent, box]
+
+
+# -- special functions (no scipy: series, continued fractions, quadrature) -------------------
+
+def _elementwise(fn, *arrays):
+    """`fn` over broadcast float64 scalars, returned in the first input's dtype."""
+    dtype = np.asarray(arrays[0]).dtype
+    out = np.vectorize(fn, otypes=[np.float64])(*[np.asarray(a, np.float64) for a in arrays])
+    return out.astype(dtype)
+
+
+def _bessel_scaled(order: int, x: float) -> float:
+    # exp(-|x|) I_n(|x|): the trapezoid rule on (1/pi) int_0^pi exp(|x|(cos t - 1)) cos(n t) dt
+    # (spectrally accurate for this periodic integrand), or the asymptotic series past 50.
+    ax = abs(x)
+    if np.isnan(ax):
+        return np.nan
+    if np.isinf(ax):
+        return 0.0
+    if ax == 0.0:
+        return 1.0 if order == 0 else 0.0
+    if ax > 50.0:
+        mu, term, total = 4.0 * order * order, 1.0, 1.0
+        for k in range(1, 12):
+            term *= -(mu - (2 * k - 1) ** 2) / (k * 8.0 * ax)
+            total += term
+        return total / np.sqrt(2.0 * np.pi * ax)
+    t = np.linspace(0.0, np.pi, 257)
+    f = np.exp(ax * (np.cos(t) - 1.0)) * np.cos(order * t)
+    return float((f.sum() - 0.5 * (f[0] + f[-1])) * (t[1] - t[0]) / np.pi)
+
+
+@kernel("BesselI0e")
+def _bessel_i0e(node_def, inputs):
+    return [_elementwise(lambda x: _bessel_scaled(0, x), inputs[0])]
+
+
+@kernel("BesselI1e")
+def _bessel_i1e(node_def, inputs):
+    return [_elementwise(lambda x: np.copysign(_bessel_scaled(1, x), x), inputs[0])]
+
+
+def _lower_gamma_series(a: float, x: float) -> float:
+    term = total = 1.0 / a
+    n = 0
+    while abs(term) > abs(total) * 1e-16 and n < 10000:
+        n += 1
+        term *= x / (a + n)
+        total += term
+    return total * np.exp(-x + a * np.log(x) - _lgamma(a))
+
+
+def _upper_gamma_fraction(a: float, x: float) -> float:
+    # Modified Lentz on Q(a, x)'s continued fraction.
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c, d = 1.0 / tiny, 1.0 / b
+    h = d
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return np.exp(-x + a * np.log(x) - _lgamma(a)) * h
+
+
+def _lgamma(a: float) -> float:
+    import math
+
+    return math.lgamma(a)
+
+
+def _igamma(a: float, x: float, upper: bool) -> float:
+    if np.isnan(a) or np.isnan(x) or a <= 0 or x < 0:
+        return np.nan
+    if x == 0:
+        return 1.0 if upper else 0.0
+    if np.isinf(x):
+        return 0.0 if upper else 1.0
+    if x < a + 1.0:
+        p = _lower_gamma_series(a, x)
+        return 1.0 - p if upper else p
+    q = _upper_gamma_fraction(a, x)
+    return q if upper else 1.0 - q
+
+
+@kernel("Igamma")
+def _igamma_kernel(node_def, inputs):
+    return [_elementwise(lambda a, x: _igamma(a, x, False), inputs[0], inputs[1])]
+
+
+@kernel("Igammac")
+def _igammac_kernel(node_def, inputs):
+    return [_elementwise(lambda a, x: _igamma(a, x, True), inputs[0], inputs[1])]
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (tiny if abs(d) < tiny else d)
+    h = d
+    for m in range(1, 10000):
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (tiny if abs(d) < tiny else d)
+            c = 1.0 + num / c
+            c = tiny if abs(c) < tiny else c
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-16:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    if np.isnan(a) or np.isnan(b) or np.isnan(x) or a <= 0 or b <= 0 or x < 0 or x > 1:
+        return np.nan
+    if x == 0 or x == 1:
+        return x
+    front = np.exp(_lgamma(a + b) - _lgamma(a) - _lgamma(b) + a * np.log(x) + b * np.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_fraction(a, b, x) / a
+    return 1.0 - front * _beta_fraction(b, a, 1.0 - x) / b
+
+
+@kernel("Betainc")
+def _betainc_kernel(node_def, inputs):
+    return [_elementwise(_betainc, inputs[0], inputs[1], inputs[2])]
+
+
+# B_2k / (2k)! for the Euler-Maclaurin tail of the Hurwitz zeta function.
+_BERNOULLI_OVER_FACTORIAL = [1 / 12, -1 / 720, 1 / 30240, -1 / 1209600, 1 / 47900160,
+                             -691 / 1307674368000, 1 / 74724249600]
+
+
+def _zeta(s: float, q: float) -> float:
+    if np.isnan(s) or np.isnan(q) or s < 1:
+        return np.nan
+    if s == 1:
+        return np.inf
+    if q <= 0:
+        return np.inf if q == np.floor(q) else np.nan
+    n = 12
+    total = sum((k + q) ** -s for k in range(n))
+    a = n + q
+    total += a ** (1 - s) / (s - 1) + 0.5 * a ** -s
+    rising, power = s, a ** (-s - 1)  # s(s+1)...(s+2j-2) and a^(-s-2j+1)
+    for j, coef in enumerate(_BERNOULLI_OVER_FACTORIAL):
+        total += coef * rising * power
+        rising *= (s + 2 * j + 1) * (s + 2 * j + 2)
+        power /= a * a
+    return total
+
+
+@kernel("Zeta")
+def _zeta_kernel(node_def, inputs):
+    return [_elementwise(_zeta, inputs[0], inputs[1])]
+
+
+def _digamma(x: float) -> float:
+    if np.isnan(x) or (x <= 0 and x == np.floor(x)):
+        return np.nan
+    if x < 0:  # reflection
+        return _digamma(1.0 - x) - np.pi / np.tan(np.pi * x)
+    shift = 0.0
+    while x < 6.0:
+        shift -= 1.0 / x
+        x += 1.0
+    inv2 = 1.0 / (x * x)
+    tail = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
+    return shift + np.log(x) - 0.5 / x - tail
+
+
+def _polygamma(n: float, x: float) -> float:
+    import math
+
+    if np.isnan(n) or n < 0 or n != np.floor(n):
+        return np.nan
+    if n == 0:
+        return _digamma(x)
+    k = int(n)
+    return (-1.0) ** (k + 1) * math.factorial(k) * _zeta(k + 1.0, x)
+
+
+@kernel("Polygamma")
+def _polygamma_kernel(node_def, inputs):
+    return [_elementwise(_polygamma, inputs[0], inputs[1])]
+
+
+@kernel("Digamma")
+def _digamma_kernel(node_def, inputs):
+    return [_elementwise(_digamma, inputs[0])]
