@@ -161,6 +161,38 @@ def _keras_embedding_batchnorm(tf, out: str) -> None:
     _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
 
 
+def _keras_rnn(tf, out: str) -> None:
+    """LSTM then GRU: TF2 writes each as a functional While in the signature's function."""
+    keras = tf.keras
+    keras.utils.set_random_seed(4)
+    seq = keras.Input((6, 3), name="seq")
+    h = keras.layers.LSTM(5, return_sequences=True)(seq)
+    y = keras.layers.Dense(2)(keras.layers.GRU(4)(h))
+    keras.Model(seq, y).export(out)
+    feeds = {"seq": np.random.default_rng(4).standard_normal((2, 6, 3)).astype(np.float32)}
+    fn = tf.saved_model.load(out).signatures["serving_default"]
+    _write(out, feeds, {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in feeds.items()}).items()})
+
+
+def _control_flow(tf, out: str) -> None:
+    """A tf.function with tf.cond, a tf.while_loop and tf.switch_case (If, While, Case nodes)."""
+    class Flow(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(np.array([0.5, -0.25, 2.0], np.float32))
+
+        @tf.function(input_signature=[tf.TensorSpec([3], tf.float32, name="x"),
+                                      tf.TensorSpec([], tf.int32, name="k")])
+        def serve(self, x, k):
+            y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * self.w, lambda: x - self.w)
+            i, acc = tf.while_loop(lambda i, a: i < k, lambda i, a: (i + 1, a * 0.5 + self.w),
+                                   [tf.constant(0), y])
+            z = tf.switch_case(k, [lambda: acc, lambda: acc + 1.0, lambda: -acc])
+            return {"y": y, "z": z}
+
+    _save_module(tf, Flow(), out, {"x": np.array([1.0, -2.0, 3.0], np.float32), "k": np.array(2, np.int32)})
+
+
 def _write(out: str, inputs: dict, expected: dict) -> None:
     np.savez(os.path.join(out, "inputs.npz"), **inputs)
     np.savez(os.path.join(out, "expected.npz"), **expected)
@@ -169,7 +201,8 @@ def _write(out: str, inputs: dict, expected: dict) -> None:
 MODELS = {"module": _module, "keras_sequential": _keras_sequential, "keras_functional": _keras_functional,
           "captured_constant": _captured_constant, "nested_functions": _nested_functions,
           "keras_embedding_batchnorm": _keras_embedding_batchnorm,
-          "stateful_counter": _stateful_counter, "lookup_table": _lookup_table}
+          "stateful_counter": _stateful_counter, "lookup_table": _lookup_table, "keras_rnn": _keras_rnn,
+          "control_flow": _control_flow}
 
 
 def main() -> None:

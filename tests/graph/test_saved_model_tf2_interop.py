@@ -4,7 +4,8 @@
 tests turn v2 behaviour off process-wide) and writes SavedModels with TF's outputs: a
 `tf.Module` with two signatures (`tf.saved_model.save`), a Keras Sequential
 (`tf.saved_model.save`), a two-input Keras functional model (`model.export`), a function
-capturing a large constant, nested `tf.function` calls, Embedding + BatchNormalization; and two
+capturing a large constant, nested `tf.function` calls, Embedding + BatchNormalization,
+an LSTM + GRU and a function with tf.cond/while_loop/switch_case (functional If/While/Case); and two
 variants ortflow refuses with one clear error (a signature assigning a variable, a lookup table). Expected values
 are TF2's (`tf.saved_model.load(...).signatures[...]`): TensorFlow's own v1 loader cannot run the
 Keras ones (their restore function assigns handles other than those the signature captures).
@@ -21,7 +22,7 @@ from conftest import REPO
 
 ATOL = 1e-5
 MODELS = ["module", "keras_sequential", "keras_functional", "captured_constant", "nested_functions",
-          "keras_embedding_batchnorm"]
+          "keras_embedding_batchnorm", "keras_rnn", "control_flow"]
 
 pytestmark = pytest.mark.interop
 
