@@ -89,7 +89,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
                 count = math_ops.cast(array_ops.size(losses), _dtypes.float32)
                 loss = apply_op_output("DivNoNan", [total, count], name="value")
             else:
-                loss = array_ops.identity(total, name="value")
+                loss = total  # Reduction.SUM: TF returns the Sum itself (named `.../Sum`)
         loss = math_ops.cast(loss, input_dtype)
     if loss_collection:
         g.add_to_collection(loss_collection, loss)
