@@ -530,6 +530,35 @@ class _PartitionInfo:
         self.full_shape = list(full_shape)
         self.var_offset = list(var_offset)
 
+    def single_slice_dim(self, shape):
+        """The one axis along which `shape` (a slice's shape) is cut from the full shape, or None.
+
+        Raises:
+            TypeError: `shape` is None.
+            ValueError: `shape` has another rank, does not fit, or is cut along several axes.
+        """
+        if shape is None:
+            raise TypeError("`shape` must not be None.")
+        shape = list(shape)
+        if len(shape) != len(self.full_shape):
+            raise ValueError(f"Expected equal length, but received shape={shape} of length "
+                             f"{len(shape)} while self.full_shape={self.full_shape} is of length "
+                             f"{len(self.full_shape)}.")
+        for size, offset, full in zip(shape, self.var_offset, self.full_shape):
+            if offset + size > full:
+                raise ValueError(f"With self.var_offset={self.var_offset}, a partition of "
+                                 f"shape={shape} would exceed self.full_shape={self.full_shape}.")
+        cut = [i for i, (size, full) in enumerate(zip(shape, self.full_shape)) if size != full]
+        if len(cut) > 1:
+            raise ValueError(f"Cannot use single_slice_dim() with shape={shape} and "
+                             f"self.full_shape={self.full_shape}: more than one dimension is sliced.")
+        return cut[0] if cut else None
+
+    def single_offset(self, shape):
+        """The slice's offset along its cut axis (0 when `shape` is the full shape)."""
+        axis = self.single_slice_dim(shape)
+        return 0 if axis is None else self.var_offset[axis]
+
 
 def _partition_axis(partitions, name):
     axes = [i for i, p in enumerate(partitions) if p > 1]
