@@ -388,18 +388,93 @@ local_response_normalization = lrn
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
                      max_norm=None):
-    """Rows of `params` (one tensor, or the first of a list of one) at `ids`."""
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise NotImplementedError("embedding_lookup over several partitions is not supported yet")
-        params = params[0]
-    g = graph_of(params)
+    """Rows of `params` at `ids` (`tf.nn.embedding_lookup`).
+
+    `params` is one tensor or variable, a list of shards, or a PartitionedVariable; shards are
+    looked up by `partition_strategy` ("mod": id i lives in shard i % n; "div": shards hold
+    consecutive ranges). With `max_norm`, each looked-up embedding is rescaled to that L2 norm
+    at most.
+
+    Raises:
+        ValueError: an empty `params` or an unknown `partition_strategy`.
+    """
+    shards = list(params) if _is_sharded(params) else [params]
+    if not shards:
+        raise ValueError("`params` must not be empty: embedding_lookup needs at least one shard.")
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy!r} (use 'mod' or 'div').")
+    g = graph_of(*shards, ids)
     with g.as_default(), g.name_scope(name or "embedding_lookup") as scope:
-        params = convert_to_tensor(params)
+        if len(shards) == 1:
+            params = convert_to_tensor(shards[0])
+            ids = convert_to_tensor(ids, name="ids")
+            with g.colocate_with(params.op):  # TF gathers where the table lives
+                gathered = apply_op_output("GatherV2", [params, ids, 0], {"batch_dims": 0}, name=scope)
+                gathered = _clip_embeddings(gathered, ids, max_norm)
+            return array_ops.identity(gathered)
         ids = convert_to_tensor(ids, name="ids")
-        with g.colocate_with(params.op):  # TF gathers where the table lives
-            gathered = apply_op_output("GatherV2", [params, ids, 0], {"batch_dims": 0}, name=scope)
-        return array_ops.identity(gathered)
+        shards = [convert_to_tensor(p) for p in shards]
+        stitched = _sharded_lookup(shards, ids, partition_strategy)
+        # back to ids' shape followed by one row's shape, then clipped (as TF orders them)
+        row_shape = shards[0].get_shape()[1:]
+        for shard in shards[1:]:
+            row_shape = row_shape.merge_with(shard.get_shape()[1:])
+        shape = array_ops.concat([array_ops.shape(ids), array_ops.shape(stitched)[1:]], 0)
+        result = array_ops.reshape(stitched, shape)
+        result.set_shape(ids.get_shape().concatenate(row_shape))
+        return _clip_embeddings(result, ids, max_norm)
+
+
+def _is_sharded(params) -> bool:
+    # a list/tuple of shards, or a PartitionedVariable (iterable, with its parts)
+    return isinstance(params, (list, tuple)) or hasattr(params, "_get_variable_list")
+
+
+def _clip_embeddings(values, ids, max_norm):
+    # max_norm clips each embedding: the norm is taken over the axes after the ids' axes
+    if max_norm is None:
+        return values
+    ids_rank, values_rank = ids.get_shape().ndims, values.get_shape().ndims
+    if ids_rank is not None and values_rank is not None:
+        axes = list(range(ids_rank, values_rank))
+    else:
+        axes = array_ops.range(array_ops.rank(ids), array_ops.rank(values))
+    return math_ops.clip_by_norm(values, max_norm, axes=axes)
+
+
+def _sharded_lookup(shards, ids, strategy):
+    # Splits the flat ids by shard, gathers each shard's rows, stitches them back in id order.
+    n = len(shards)
+    flat_ids = array_ops.reshape(ids, [-1])
+    positions = array_ops.range(array_ops.size(flat_ids))
+    if strategy == "mod":
+        assignments = flat_ids % n
+        new_ids = flat_ids // n
+    else:
+        assignments, new_ids = _div_assignments(shards, flat_ids)
+    gather_ids = array_ops.dynamic_partition(new_ids, assignments, n)
+    where = array_ops.dynamic_partition(positions, assignments, n)
+    rows = []
+    for shard, shard_ids in zip(shards, gather_ids):
+        g = shard.graph
+        with g.colocate_with(shard.op):
+            rows.append(array_ops.gather(shard, shard_ids))
+    return array_ops.dynamic_stitch(where, rows)
+
+
+def _div_assignments(shards, flat_ids):
+    # "div": the first `extras` shards hold `per + 1` ids, the others `per`.
+    n = len(shards)
+    sizes = [p.get_shape()[0] for p in shards]
+    if all(d is not None for d in sizes):
+        total = convert_to_tensor(sum(int(d) for d in sizes), dtype=flat_ids.dtype.base_dtype)
+    else:
+        dims = [math_ops.cast(array_ops.shape(p)[0], flat_ids.dtype.base_dtype) for p in shards]
+        total = math_ops.add_n(dims)
+    per, extras = total // n, total % n
+    assignments = math_ops.maximum(flat_ids // (per + 1), (flat_ids - extras) // per)
+    new_ids = array_ops.where(assignments < extras, flat_ids % (per + 1), (flat_ids - extras) % per)
+    return assignments, new_ids
 
 
 def xw_plus_b(x, weights, biases, name=None):
