@@ -125,9 +125,11 @@ class GraphIndex:
     """A GraphDef's nodes by name, with the registry's facts about each output, cached."""
 
     def __init__(self, graph_def: GraphDef):
+        from ortflow.runtime.checks import lower_check_numerics
         from ortflow.runtime.tables import lower_tables
 
-        graph_def = lower_tables(graph_def)  # lookup tables become variables and plain ops
+        # lookup tables become variables and plain ops; CheckNumerics become Asserts
+        graph_def = lower_check_numerics(lower_tables(graph_def))
         self.graph_def = graph_def
         self.nodes: dict[str, NodeDef] = {n.name: n for n in graph_def.node}
         self._dtypes: dict[str, list] = {}
