@@ -37,6 +37,7 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     array_extra,
     control_flow,
     image,
+    legacy,
     linalg,
     loss,
     math,

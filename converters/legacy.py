@@ -1,0 +1,121 @@
+"""Handlers of older or rarer TF ops that frozen TF 1.x graphs still carry.
+
+BatchNormWithGlobalNormalization (graphs of 2015-2016, such as the first Inception v3 release),
+AccumulateNV2, the v1 MatrixDiag/MatrixDiagPart (and their Batch* aliases), ConjugateTranspose
+of real tensors, ApproximateEqual, and the bitwise ops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortflow.converters.emit import const_i64, dim_of, first, reduce, shape_of, unsqueeze
+from ortflow.converters.linalg import _eye_mask
+from ortflow.converters.math import convert_add_n
+from ortflow.converters.registry import handler, require
+from ortflow.formats import dtypes
+
+__all__: list[str] = []
+
+handler("AccumulateNV2")(convert_add_n)
+
+
+@handler("BatchNormWithGlobalNormalization")
+def convert_batch_norm_global(ctx, node):
+    # TF:   result = BatchNormWithGlobalNormalization(t, m, v, beta, gamma; variance_epsilon,
+    #                scale_after_normalization)   (per last-axis channel)
+    #       = (t - m) / sqrt(v + eps) * (gamma if scale_after_normalization) + beta
+    # ONNX: Y = Add(Mul(Sub(T, M), Div(Gamma or 1, Sqrt(Add(V, eps)))), Beta)
+    dtype = node.input_dtype(0).as_numpy_dtype
+    eps = ctx.make_const(np.array(node.attr("variance_epsilon"), dtype))
+    scale = first(ctx, "Reciprocal", [first(ctx, "Sqrt", [first(ctx, "Add", [node.input(2), eps])])])
+    if node.attr("scale_after_normalization"):
+        scale = first(ctx, "Mul", [scale, node.input(4)])
+    centred = first(ctx, "Sub", [node.input(0), node.input(1)])
+    first(ctx, "Add", [first(ctx, "Mul", [centred, scale]), node.input(3)], output=node.output(0))
+
+
+@handler("MatrixDiag", "BatchMatrixDiag")
+def convert_matrix_diag_v1(ctx, node):
+    # TF:   output = MatrixDiag(diagonal [..., N])   -> [..., N, N], zeros off the diagonal
+    # ONNX: Output = Where(eye [N, N], Unsqueeze(Diagonal, -1), 0)
+    shape = node.input_shape(0)
+    n = shape[-1] if shape else None
+    column = unsqueeze(ctx, node.input(0), [-1])
+    if isinstance(n, int):
+        mask = _eye_mask(ctx, n, n)
+    else:
+        length = dim_of(ctx, node.input(0), -1)
+        mask = _eye_mask(ctx, None, None, dims=first(ctx, "Concat", [length, length], {"axis": 0}))
+    zero = ctx.make_const(np.zeros((), node.input_dtype(0).as_numpy_dtype))
+    first(ctx, "Where", [mask, column, zero], output=node.output(0))
+
+
+@handler("MatrixDiagPart", "BatchMatrixDiagPart")
+def convert_matrix_diag_part_v1(ctx, node):
+    # TF:   diagonal = MatrixDiagPart(input [..., M, N])   -> [..., min(M, N)]
+    # ONNX: Diagonal = Slice(ReduceSum(Where(eye [M, N], X, 0), -1), 0, min(M, N))
+    shape = node.input_shape(0)
+    require(shape is not None and len(shape) >= 2, node, "the input needs a static rank >= 2")
+    m, n = shape[-2], shape[-1]
+    mask = _eye_mask(ctx, m, n, like=node.input(0))
+    zero = ctx.make_const(np.zeros((), node.input_dtype(0).as_numpy_dtype))
+    rows = reduce(ctx, "ReduceSum", first(ctx, "Where", [mask, node.input(0), zero]), [-1], keepdims=False)
+    if isinstance(m, int) and isinstance(n, int) and m <= n:
+        first(ctx, "Identity", [rows], output=node.output(0))
+        return
+    dims = first(ctx, "Slice", [shape_of(ctx, node.input(0)), const_i64(ctx, [-2]),
+                                const_i64(ctx, [np.iinfo(np.int64).max])])
+    length = reduce(ctx, "ReduceMin", dims, [0], keepdims=True)
+    first(ctx, "Slice", [rows, const_i64(ctx, [0]), length, const_i64(ctx, [-1])], output=node.output(0))
+
+
+@handler("ConjugateTranspose")
+def convert_conjugate_transpose(ctx, node):
+    # TF:   y = ConjugateTranspose(x, perm)   (conj is the identity on real tensors)
+    # ONNX: Y = Transpose(X, perm)             (perm must be constant)
+    require(not node.input_dtype(0).is_complex, node, "complex tensors are not supported")
+    perm = node.input_value(1)
+    require(perm is not None, node, "perm must be a constant")
+    rank = len(perm)
+    perm = [int(p) % rank for p in np.asarray(perm).reshape(-1)]
+    first(ctx, "Transpose", [node.input(0)], {"perm": perm}, output=node.output(0))
+
+
+@handler("ApproximateEqual")
+def convert_approximate_equal(ctx, node):
+    # TF:   z = ApproximateEqual(x, y; tolerance) = |x - y| < tolerance
+    # ONNX: Z = Less(Abs(Sub(X, Y)), tolerance)
+    tolerance = ctx.make_const(np.array(node.attr("tolerance", 1e-5), node.input_dtype(0).as_numpy_dtype))
+    diff = first(ctx, "Abs", [first(ctx, "Sub", [node.input(0), node.input(1)])])
+    first(ctx, "Less", [diff, tolerance], output=node.output(0))
+
+
+_BITWISE = {"BitwiseAnd": "BitwiseAnd", "BitwiseOr": "BitwiseOr", "BitwiseXor": "BitwiseXor"}
+
+
+@handler(*_BITWISE, since=18)
+def convert_bitwise(ctx, node):
+    # TF:   z = BitwiseAnd|Or|Xor(x, y)   (integers, broadcasting)
+    # ONNX: Z = BitwiseAnd|Or|Xor(A, B)
+    first(ctx, _BITWISE[node.op], [node.input(0), node.input(1)], output=node.output(0))
+
+
+@handler("Invert", since=18)
+def convert_invert(ctx, node):
+    # TF:   y = Invert(x) = ~x
+    # ONNX: Y = BitwiseNot(X)
+    first(ctx, "BitwiseNot", [node.input(0)], output=node.output(0))
+
+
+_SHIFTS = {"LeftShift": "LEFT", "RightShift": "RIGHT"}
+
+
+@handler(*_SHIFTS, since=11)
+def convert_shift(ctx, node):
+    # TF:   z = LeftShift|RightShift(x, y)
+    # ONNX: Z = BitShift(X, Y, direction)   (unsigned integers only)
+    dtype = node.input_dtype(0)
+    require(dtype in (dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64), node,
+            f"ONNX BitShift takes unsigned integers, not {dtype.name}")
+    first(ctx, "BitShift", [node.input(0), node.input(1)], {"direction": _SHIFTS[node.op]},
+          output=node.output(0))
