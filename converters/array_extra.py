@@ -1,5 +1,6 @@
 """Handlers of less common array ops: Roll, Cumprod, Unique(WithCounts), Lower/UpperBound,
-HistogramFixedWidth, LinSpace, TensorScatterAdd/Sub, ListDiff, UnravelIndex."""
+HistogramFixedWidth, LinSpace, TensorScatterAdd/Sub, ListDiff, UnravelIndex, and the scatters
+before ScatterND had reductions."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ortflow.converters.emit import (
     unsqueeze,
     zeros_like_shape,
 )
+from ortflow.converters.reduce import masked_segment_reduce
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -204,3 +206,73 @@ def convert_unravel_index(ctx, node):
         quotient = first(ctx, "Div", [node.input(0), scalar_like(ctx, stride, dtype)])
         parts.append(unsqueeze(ctx, first(ctx, "Mod", [quotient, scalar_like(ctx, dim, dtype)]), [0]))
     first(ctx, "Concat", parts, {"axis": 0}, output=node.output(0))
+
+
+# --------------------------------------------------------------------------- scatters before opset 16 / 18
+
+def _scatter_as_segments(ctx, node, indices: str, updates: str, shape: str, reduction: str):
+    """ScatterNd's work as a segment reduction: each index row names one cell (a slice when the
+    index is shorter than the shape) by its row-major number, and the updates of a cell combine.
+
+    Returns (the combined updates shaped like `shape`, int64 hit counts shaped [cells, 1...]).
+    """
+    index_shape = node.input_shape(1) if node.op != "ScatterNd" else node.input_shape(0)
+    depth = None if index_shape is None or not len(index_shape) else index_shape[-1]
+    require(depth is not None and depth > 0, node, "the index depth (last dim of indices) must be static")
+    depth = int(depth)
+    dtype = node.output_dtype(0)
+    shape = to_int64(ctx, shape)
+    indices = to_int64(ctx, indices)
+    number, stride = None, None
+    for k in reversed(range(depth)):
+        part = first(ctx, "Gather", [indices, const_i64(ctx, k)], {"axis": -1})
+        part = part if stride is None else first(ctx, "Mul", [part, stride])
+        number = part if number is None else first(ctx, "Add", [number, part])
+        dim = first(ctx, "Gather", [shape, const_i64(ctx, k)], {"axis": 0})
+        stride = dim if stride is None else first(ctx, "Mul", [stride, dim])
+    cells = first(ctx, "Reshape", [stride, const_i64(ctx, [1])])
+    rest = first(ctx, "Slice", [shape, const_i64(ctx, [depth]), const_i64(ctx, [INT64_MAX])])
+    rows = first(ctx, "Reshape", [updates, first(ctx, "Concat", [const_i64(ctx, [-1]), rest], {"axis": 0})])
+    out_rank = node.output_rank(0)
+    require(out_rank is not None, node, "the output needs a static rank")
+    ids = first(ctx, "Reshape", [number, const_i64(ctx, [-1])])
+    result, hits = masked_segment_reduce(ctx, rows, ids, cells, out_rank - depth, reduction, dtype)
+    hits = unsqueeze(ctx, hits, list(range(1, 1 + out_rank - depth))) if out_rank > depth else hits
+    return first(ctx, "Reshape", [result, shape]), first(ctx, "Reshape", [hits, shape_like_hits(ctx, shape, depth)])
+
+
+def shape_like_hits(ctx, shape: str, depth: int) -> str:
+    """The shape [d0, ..., d(depth-1), 1, ...] that broadcasts per-cell counts over `shape`."""
+    ones = zeros_like_shape(ctx, first(ctx, "Shape", [shape]), dtypes.int64, 1)
+    head = first(ctx, "Slice", [shape, const_i64(ctx, [0]), const_i64(ctx, [depth])])
+    tail = first(ctx, "Slice", [ones, const_i64(ctx, [depth]), const_i64(ctx, [INT64_MAX])])
+    return first(ctx, "Concat", [head, tail], {"axis": 0})
+
+
+@handler("ScatterNd", since=13)
+def convert_scatter_nd_13(ctx, node):
+    # TF:   output = ScatterNd(indices, updates, shape)  (duplicate indices add up)
+    # ONNX: Output = Reshape(ReduceSum(Where(cell ids == Range(cells), Updates, 0), 1), Shape)  (opset < 16)
+    result, _ = _scatter_as_segments(ctx, node, node.input(0), node.input(1), node.input(2), "add")
+    first(ctx, "Identity", [result], output=node.output(0))
+
+
+@handler("TensorScatterAdd", "TensorScatterSub", since=13)
+def convert_tensor_scatter_add_13(ctx, node):
+    # TF:   output = TensorScatterAdd(tensor, indices, updates)      (Sub: updates negated)
+    # ONNX: Output = Add(Data, the summed updates per cell)  (opset < 16)
+    summed, _ = _scatter_as_segments(ctx, node, node.input(1), node.input(2), shape_of(ctx, node.input(0)), "add")
+    op = "Sub" if node.op == "TensorScatterSub" else "Add"
+    first(ctx, op, [node.input(0), summed], output=node.output(0))
+
+
+@handler("TensorScatterMax", "TensorScatterMin", since=13)
+def convert_tensor_scatter_max_13(ctx, node):
+    # TF:   output = TensorScatterMax(tensor, indices, updates)    (Min alike)
+    # ONNX: Output = Where(hits > 0, Max(Data, the updates' max per cell), Data)  (opset < 18)
+    reduction = "max" if node.op == "TensorScatterMax" else "min"
+    best, hits = _scatter_as_segments(ctx, node, node.input(1), node.input(2), shape_of(ctx, node.input(0)),
+                                      reduction)
+    combined = first(ctx, "Max" if reduction == "max" else "Min", [node.input(0), best])
+    hit = first(ctx, "Greater", [hits, const_i64(ctx, 0)])
+    first(ctx, "Where", [hit, combined, node.input(0)], output=node.output(0))

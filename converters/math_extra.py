@@ -18,6 +18,7 @@ from ortflow.converters.emit import (
     zeros_like_shape,
 )
 from ortflow.converters.math import unary_in_float32
+from ortflow.converters.reduce import masked_segment_reduce, segment_rows
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -159,6 +160,26 @@ def convert_segment_reduce(ctx, node):
     first(ctx, "Where", [empty, scalar_like(ctx, 0, dtype), result], output=node.output(0))
 
 
+@handler("SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", since=13)
+def convert_segment_reduce_13(ctx, node):
+    # TF:   output = SegmentMax(data, segment_ids)       (sorted ids; empty segments give 0, Prod 1)
+    # ONNX: Output = ReduceMax(Where(Range(S) == Ids, Data, lowest), axis 1)  (opset < 16 / 18)
+    dtype = _dtype(node)
+    reduction = {"SegmentMean": "add", **_SEGMENT_REDUCTIONS}[node.op]
+    _, count, _ = _segments(ctx, node)
+    rows, ids, rest_rank = segment_rows(ctx, node)
+    result, hits = masked_segment_reduce(ctx, rows, ids, count, rest_rank, reduction, dtype)
+    hits = first(ctx, "Cast", [hits], {"to": ctx.onnx_type(dtype)})
+    hits = unsqueeze(ctx, hits, list(range(1, 1 + rest_rank))) if rest_rank else hits
+    if node.op == "SegmentMean":
+        first(ctx, "Div", [result, first(ctx, "Max", [hits, scalar_like(ctx, 1, dtype)])], output=node.output(0))
+    elif node.op == "SegmentProd":
+        first(ctx, "Identity", [result], output=node.output(0))
+    else:
+        empty = first(ctx, "Equal", [hits, scalar_like(ctx, 0, dtype)])
+        first(ctx, "Where", [empty, scalar_like(ctx, 0, dtype), result], output=node.output(0))
+
+
 @handler("DenseBincount", since=13)
 def convert_dense_bincount(ctx, node):
     # TF:   output = DenseBincount(input [N] or [B, N], size, weights (empty or like input), binary_output)
@@ -218,3 +239,25 @@ def convert_lgamma(ctx, node):
     sine = first(ctx, "Abs", [unary_in_float32(ctx, "Sin", first(ctx, "Mul", [x, c(math.pi)]), dtype)])
     reflected = first(ctx, "Sub", [first(ctx, "Log", [first(ctx, "Div", [c(math.pi), sine])]), direct])
     first(ctx, "Where", [reflect, reflected, direct], output=node.output(0))
+
+
+@handler("CumulativeLogsumexp", since=11)
+def convert_cumulative_logsumexp(ctx, node):
+    # TF:   out = CumulativeLogsumexp(x, axis, exclusive: bool, reverse: bool)   (float types)
+    # ONNX: Out = Log(CumSum(Exp(X - M), axis)) + M with M = ReduceMax(X, axis), all in float64
+    # The shift by the slice's max keeps Exp finite; float64 keeps the terms far below the max
+    # (down to ~-700) from flushing to zero, so early prefix sums stay finite. An exclusive
+    # sum's first term is log(0) = -inf, as in TF.
+    dtype = _dtype(node)
+    axis = node.input_value(1)
+    require(axis is not None, node, "the axis must be constant")
+    axis = int(np.asarray(axis).reshape(-1)[0])
+    wide = first(ctx, "Cast", [node.input(0)], {"to": ctx.onnx_type(dtypes.float64)})
+    top = reduce(ctx, "ReduceMax", wide, [axis], keepdims=True)
+    infinite = first(ctx, "IsInf", [top])
+    top = first(ctx, "Where", [infinite, ctx.make_const(np.zeros((), np.float64)), top])
+    terms = first(ctx, "Exp", [first(ctx, "Sub", [wide, top])])
+    attrs = {"exclusive": int(node.attr("exclusive", False)), "reverse": int(node.attr("reverse", False))}
+    sums = first(ctx, "CumSum", [terms, const_i64(ctx, axis)], attrs)
+    result = first(ctx, "Add", [first(ctx, "Log", [sums]), top])
+    first(ctx, "Cast", [result], {"to": ctx.onnx_type(dtype)}, output=node.output(0))

@@ -235,3 +235,68 @@ def convert_unsorted_segment_reduce(ctx, node):
     # TF:   output = UnsortedSegmentMax(data, segment_ids, num_segments)  (Min, Prod alike)
     # ONNX: Output = ScatterND(init, Unsqueeze(Ids, -1), Data, reduction='max')  (opset >= 18)
     _scatter(ctx, node, _SCATTER_REDUCTIONS[node.op])
+
+
+# --------------------------------------------------------------------------- before ScatterND reductions
+
+#: ScatterND reduction name -> the ONNX reduction that gives the same result over a masked axis.
+_MASKED_REDUCE_OPS = {"add": "ReduceSum", "max": "ReduceMax", "min": "ReduceMin", "mul": "ReduceProd"}
+
+
+def masked_segment_reduce(ctx, rows: str, ids: str, count: str, rest_rank: int, reduction: str, dtype,
+                          init=None) -> tuple[str, str]:
+    """Reduces the rows of each segment without ScatterND's reductions (opsets before 16 / 18).
+
+    Each of the `count` segments sees every row through Where(ids == segment, row, init), and
+    a ReduceX over the row axis combines them: the work and memory are segments x rows x row
+    size, a fair price for the small segment counts of the graphs that use these ops, and the
+    only way before ScatterND learnt `reduction` (segments no id names get `init`; negative ids
+    name none).
+
+    Args:
+        ctx: the conversion context.
+        rows: the data as [n, rest...].
+        ids: int64 [n] segment ids.
+        count: int64 [1] number of segments.
+        rest_rank: the rank of a row (len(rest)).
+        reduction: "add", "mul", "max" or "min".
+        dtype: the data's dtype.
+        init: the value of an empty segment (default: the reduction's identity).
+
+    Returns:
+        (the [count, rest...] result, the int64 [count] number of rows per segment).
+    """
+    segments = first(ctx, "Range", [const_i64(ctx, 0), to_scalar(ctx, count), const_i64(ctx, 1)])
+    mask = first(ctx, "Equal", [unsqueeze(ctx, segments, [1]), unsqueeze(ctx, ids, [0])])
+    spread_mask = unsqueeze(ctx, mask, list(range(2, 2 + rest_rank))) if rest_rank else mask
+    if init is None:
+        init = _initial_value(dtype, reduction) if reduction in ("max", "min") else {"add": 0, "mul": 1}[reduction]
+    fill = ctx.make_const(np.asarray(init, dtype=dtype.as_numpy_dtype))
+    spread = first(ctx, "Where", [spread_mask, unsqueeze(ctx, rows, [0]), fill])
+    result = reduce(ctx, _MASKED_REDUCE_OPS[reduction], spread, [1], keepdims=False)
+    hits = first(ctx, "Cast", [mask], {"to": ctx.onnx_type(dtypes.int64)})
+    return result, reduce(ctx, "ReduceSum", hits, [1], keepdims=False)
+
+
+def segment_rows(ctx, node) -> tuple[str, str, int]:
+    """(data as [n, rest...], int64 flat ids [n], len(rest)) of a segment op's inputs."""
+    rank = _ids_rank(node)
+    data_rank = node.input_rank(0)
+    require(data_rank is not None, node, "the data needs a static rank")
+    ids = first(ctx, "Reshape", [to_int64(ctx, node.input(1)), const_i64(ctx, [-1])])
+    data = node.input(0)
+    if rank != 1:
+        rest = first(ctx, "Slice", [shape_of(ctx, data), const_i64(ctx, [rank]), const_i64(ctx, [INT64_MAX])])
+        data = first(ctx, "Reshape", [data, first(ctx, "Concat", [const_i64(ctx, [-1]), rest], {"axis": 0})])
+    return data, ids, data_rank - rank
+
+
+@handler("UnsortedSegmentMax", "UnsortedSegmentMin", "UnsortedSegmentProd", since=13)
+def convert_unsorted_segment_reduce_13(ctx, node):
+    # TF:   output = UnsortedSegmentMax(data, segment_ids, num_segments)  (Min, Prod alike)
+    # ONNX: Output = ReduceMax(Where(Range(num) == Ids, Data, lowest), axis 1)  (opset < 18)
+    dtype = node.input_dtype(0) or dtypes.float32
+    rows, ids, rest_rank = segment_rows(ctx, node)
+    result, _ = masked_segment_reduce(ctx, rows, ids, _num_segments(ctx, node), rest_rank,
+                                      _SCATTER_REDUCTIONS[node.op], dtype)
+    first(ctx, "Identity", [result], output=node.output(0))

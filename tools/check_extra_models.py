@@ -3,7 +3,7 @@
     python3 tools/check_extra_models.py /tmp/extra_models [--only NAME,...] [--opset N]
 
 Runs without TensorFlow: the CLI in a subprocess per model, then onnxruntime on the result.
-Prints one line per model: OK/MISMATCH/FAILED, the max abs diff over all outputs and the number
+Prints one line per model: OK/MISMATCH/FAILED/CHECKER (onnx.checker, full_check), the max abs diff over all outputs and the number
 of Transpose nodes left in the ONNX graph.
 """
 
@@ -47,6 +47,10 @@ def check_model(folder: str, opset: int | None = None) -> tuple[str, float, int,
     if proc.returncode != 0:
         return "FAILED", float("nan"), -1, proc.stderr.strip()[-2000:]
     model = onnx.load(out)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except Exception as e:  # noqa: BLE001  (any checker complaint is the finding)
+        return "CHECKER", float("nan"), -1, str(e)[-2000:]
     transposes = sum(n.op_type == "Transpose" for n in model.graph.node)
     inputs = np.load(os.path.join(folder, "inputs.npz"))
     expected = np.load(os.path.join(folder, "expected.npz"))

@@ -167,7 +167,7 @@ def tensor_scatter_add_sub():
             add[i] += u
             sub[i] -= u
         return [add, sub]
-    return Case(nodes, {"t:0": t, "idx:0": idx, "upd:0": upd}, ["add:0", "sub:0"], expected, min_opset=16)
+    return Case(nodes, {"t:0": t, "idx:0": idx, "upd:0": upd}, ["add:0", "sub:0"], expected)
 
 
 # --------------------------------------------------------------------------- math_extra
@@ -244,7 +244,7 @@ def sorted_segments():
         return [_segment_reference(d, i, np.mean, 0), _segment_reference(d, i, np.max, 0),
                 _segment_reference(d, i, np.min, 0), _segment_reference(d, i, np.prod, 1)]
     return Case(nodes, {"data:0": data, "ids:0": ids},
-                ["SegmentMean:0", "SegmentMax:0", "SegmentMin:0", "SegmentProd:0"], expected, min_opset=18)
+                ["SegmentMean:0", "SegmentMax:0", "SegmentMin:0", "SegmentProd:0"], expected)
 
 
 @case
@@ -269,8 +269,7 @@ def tensor_scatter_max_min():
              op("max", "TensorScatterMax", ["t", "idx", "upd"], T=F32, Tindices=I32),
              op("min", "TensorScatterMin", ["t", "idx", "upd"], T=F32, Tindices=I32)]
     return Case(nodes, {"t:0": t}, ["max:0", "min:0"],
-                lambda f: [np.array([[0, 9, 2], [3, 4, 5]], np.float32), np.array([[0, 1, 2], [3, 4, -1]], np.float32)],
-                min_opset=18)
+                lambda f: [np.array([[0, 9, 2], [3, 4, 5]], np.float32), np.array([[0, 1, 2], [3, 4, -1]], np.float32)])
 
 
 # --------------------------------------------------------------------------- linalg
@@ -533,6 +532,78 @@ def strings():
                            np.array(["12-x-12", " -3 -x- -3 ", "1e2-x-1e2"], dtype=object),
                            np.array(["1212", " -3  -3 ", "1e21e2"], dtype=object), np.array([True, True, False])],
                 min_opset=20)
+
+
+# --------------------------------------------------------------------------- segment and scatter lowerings
+
+@case
+def segments_of_matrix_ids_int():
+    # ids of rank 2 flatten with the data's leading dims; int32 data; negative ids drop rows
+    data = np.arange(24, dtype=np.int32).reshape(2, 3, 4) - 10
+    ids = np.array([[0, 2, -1], [2, 0, 0]], np.int32)
+    nodes = [placeholder("d", I32, [None, 3, 4]), placeholder("ids", I32, [None, 3]), const("n", np.int32(4))]
+    nodes += [op(o, o, ["d", "ids", "n"], T=I32, Tindices=I32, Tnumsegments=I32)
+              for o in ("UnsortedSegmentMax", "UnsortedSegmentMin", "UnsortedSegmentProd")]
+
+    def expected(f):
+        d, i = f["d:0"].reshape(6, 4), f["ids:0"].reshape(6)
+        info = np.iinfo(np.int32)
+        outs = [np.full((4, 4), info.min, np.int32), np.full((4, 4), info.max, np.int32), np.ones((4, 4), np.int32)]
+        for row, seg in enumerate(i):
+            if seg >= 0:
+                outs[0][seg] = np.maximum(outs[0][seg], d[row])
+                outs[1][seg] = np.minimum(outs[1][seg], d[row])
+                outs[2][seg] *= d[row]
+        return outs
+    return Case(nodes, {"d:0": data, "ids:0": ids},
+                ["UnsortedSegmentMax:0", "UnsortedSegmentMin:0", "UnsortedSegmentProd:0"], expected)
+
+
+@case
+def scatter_nd_slices_depth_two():
+    # index depth 2 into a rank-3 shape: each index row names a [4] slice; duplicates add up
+    idx = np.array([[[1, 0], [0, 2]], [[1, 0], [2, 1]]], np.int32)
+    upd = RNG.uniform(-1, 1, (2, 2, 4)).astype(np.float32)
+    t = RNG.uniform(-1, 1, (3, 3, 4)).astype(np.float32)
+    nodes = [placeholder("idx", I32, [None, 2, 2]), placeholder("upd", F32, [None, 2, 4]),
+             placeholder("t", F32, [None, 3, 4]), const("shape", np.array([3, 3, 4], np.int32)),
+             op("nd", "ScatterNd", ["idx", "upd", "shape"], T=F32, Tindices=I32),
+             op("add", "TensorScatterAdd", ["t", "idx", "upd"], T=F32, Tindices=I32),
+             op("max", "TensorScatterMax", ["t", "idx", "upd"], T=F32, Tindices=I32)]
+
+    def expected(f):
+        nd = np.zeros((3, 3, 4), np.float32)
+        best = f["t:0"].copy()
+        for (a, b), u in zip(f["idx:0"].reshape(-1, 2), f["upd:0"].reshape(-1, 4)):
+            nd[a, b] += u
+            best[a, b] = np.maximum(best[a, b], u)
+        return [nd, f["t:0"] + nd, best]
+    return Case(nodes, {"idx:0": idx, "upd:0": upd, "t:0": t}, ["nd:0", "add:0", "max:0"], expected)
+
+
+@case
+def cumulative_logsumexp():
+    # float64 inside: a term 300 below the slice's max still counts for the early prefix sums
+    x = np.array([[-300.0, 0.5, 2.0, -1.0], [1.0, 1.0, -np.inf, 3.0]], np.float32)
+    nodes = [placeholder("x", F32, [None, 4]), const("axis", np.int32(1)), const("axis0", np.int32(0))]
+    nodes += [op(name, "CumulativeLogsumexp", ["x", axis], T=F32, Tidx=I32, exclusive=ex, reverse=rev)
+              for name, axis, ex, rev in (("plain", "axis", False, False), ("ex", "axis", True, False),
+                                          ("rev", "axis", False, True), ("both0", "axis0", True, True))]
+
+    def ref(v, axis, exclusive, reverse):
+        v = np.flip(v, axis) if reverse else v
+        with np.errstate(divide="ignore"):
+            out = np.log(np.cumsum(np.exp(v.astype(np.float64)), axis=axis))
+        if exclusive:
+            pad = np.full_like(np.take(out, [0], axis=axis), -np.inf)
+            out = np.concatenate([pad, np.delete(out, -1, axis=axis)], axis=axis)
+        out = np.flip(out, axis) if reverse else out
+        return out.astype(np.float32)
+
+    def expected(f):
+        v = f["x:0"]
+        return [ref(v, 1, False, False), ref(v, 1, True, False), ref(v, 1, False, True), ref(v, 0, True, True)]
+    return Case(nodes, {"x:0": x}, ["plain:0", "ex:0", "rev:0", "both0:0"], expected)
 
 
 # --------------------------------------------------------------------------- the tests

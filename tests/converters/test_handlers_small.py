@@ -397,7 +397,7 @@ def one_hot_axis0_and_negative_index():
 
 
 @case
-def segment_reductions_18():
+def segment_reductions_unsorted():
     data = _x((5, 3))
     ids = np.array([0, 2, 2, -1, 0], np.int32)
     nodes = [placeholder("d", F32, [None, 3]), const("ids", ids), const("n", np.int32(4))]
@@ -420,7 +420,7 @@ def segment_reductions_18():
             outs["sum"][s] += d[row]
         return [outs["max"], outs["min"], outs["prod"], outs["sum"], np.sqrt((d ** 2).sum(1))]
     return Case(nodes, {"d:0": data}, ["UnsortedSegmentMax:0", "UnsortedSegmentMin:0", "UnsortedSegmentProd:0",
-                                       "UnsortedSegmentSum:0", "norm:0"], expected, min_opset=18)
+                                       "UnsortedSegmentSum:0", "norm:0"], expected)
 
 
 @case
@@ -497,7 +497,7 @@ def space_batch_and_sequences():
         updated[[0, 1]] = [[9, 9], [8, 8]]
         return [_space_to_batch_ref(v, block, pads), v, rev, scattered, updated]
     feeds = {"x:0": x, "seq:0": seq, "lengths:0": lengths, "x2:0": _x((2, 2))}
-    return Case(nodes, feeds, ["s2b:0", "b2s:0", "rev:0", "scattered:0", "updated:0"], expected, min_opset=16)
+    return Case(nodes, feeds, ["s2b:0", "b2s:0", "rev:0", "scattered:0", "updated:0"], expected)
 
 
 # --------------------------------------------------------------------------- complex and FFT

@@ -1,0 +1,489 @@
+"""Writes a second set of TensorFlow-made graphs for converter checks, beyond gen_extra_models.py.
+
+Run with the TensorFlow venv (TF 2.21), never from ortflow itself:
+
+    /work/venv-tf/bin/python tools/gen_more_models.py /tmp/more_models [--only NAME,...]
+
+The folders have the layout of `gen_extra_models.py` (frozen.pb, inputs.npz, expected.npz,
+manifest.json), so `tools/check_extra_models.py` checks them. Three families:
+
+- Keras applications the first set lacks (MobileNetV3Small and the minimalistic variants,
+  InceptionV3, DenseNet121, ResNet101V2, EfficientNetB1, EfficientNetV2B1, VGG19), weights=None,
+  small inputs;
+- Keras 3 models made of layers: a text CNN, masked (mask_zero) bidirectional LSTM/GRU, a
+  transformer encoder (MultiHeadAttention with a causal mask, both GELU forms), masked
+  Attention/AdditiveAttention, a small U-Net, ConvLSTM2D, preprocessing layers (Normalization,
+  Rescaling, Resizing with aspect-ratio crop, CategoryEncoding count/one_hot, Hashing; IntegerLookup's
+  table cannot be frozen by convert_variables_to_constants_v2);
+- TF 1.x graphs under `disable_v2_behavior()`: bidirectional dynamic_rnn with lengths,
+  raw_rnn, TensorArrays of data-dependent length, nested loops with conds, tf.image ops
+  (resize with align_corners / half_pixel_centers, crop_and_resize, non_max_suppression),
+  top_k/argsort, gather with batch_dims, scatter_nd, segment ops, cumsum, einsum.
+
+Nothing here is imported by ortflow or its tests' normal run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+import traceback
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__all__ = ["keras_layer_models", "main", "v1_graphs"]
+
+RNG = np.random.RandomState(0)
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def _first_set():
+    """tools/gen_extra_models.py, loaded by path (tools/ is not a package)."""
+    name = "ortflow_tools_gen_extra_models"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, HERE / "gen_extra_models.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+#: name -> (constructor, input shape HWC, kwargs, input range high)
+APPLICATIONS = {
+    "MobileNetV3Small": ("MobileNetV3Small", (64, 64, 3), {}, 255),
+    "MobileNetV3Small_min": ("MobileNetV3Small", (64, 64, 3), {"minimalistic": True}, 255),
+    "MobileNetV3Large_min": ("MobileNetV3Large", (64, 64, 3), {"minimalistic": True, "alpha": 0.75}, 255),
+    "InceptionV3": ("InceptionV3", (75, 75, 3), {}, 1),
+    "DenseNet121": ("DenseNet121", (32, 32, 3), {}, 1),
+    "ResNet101V2": ("ResNet101V2", (32, 32, 3), {}, 1),
+    "EfficientNetB1": ("EfficientNetB1", (48, 48, 3), {}, 255),
+    "EfficientNetV2B1": ("EfficientNetV2B1", (48, 48, 3), {}, 255),
+    "VGG19": ("VGG19", (32, 32, 3), {}, 1),
+    "MobileNetV2_pool": ("MobileNetV2", (48, 48, 3), {"alpha": 0.35, "include_top": False,
+                                                       "pooling": "avg"}, 1),
+}
+
+
+def _application(name: str):
+    import keras
+
+    ctor, shape, kwargs, high = APPLICATIONS[name]
+    build = getattr(keras.applications, ctor)
+    if kwargs.get("include_top") is False:
+        model = build(weights=None, input_shape=shape, **kwargs)
+    else:
+        model = build(weights=None, input_shape=shape, classes=10, classifier_activation=None, **kwargs)
+    return model, {"input": RNG.uniform(0, high, (2,) + shape).astype(np.float32)}
+
+
+# --------------------------------------------------------------------------- Keras layer models
+
+def keras_layer_models() -> dict:
+    """Small Keras 3 models: name -> builder returning (model, {input name: example})."""
+    import keras
+    from keras import layers as L
+
+    def tokens(n, vocab, batch=2, pad=True):
+        t = RNG.randint(1, vocab, (batch, n)).astype(np.int32)
+        if pad:  # trailing padding of different lengths, as masks expect
+            t[0, n - 2:] = 0
+            t[-1, n // 2:] = 0
+        return t
+
+    def text_cnn():
+        inp = keras.Input((12,), dtype="int32")
+        x = L.Embedding(40, 8)(inp)
+        a = L.GlobalMaxPooling1D()(L.Conv1D(6, 3, activation="relu")(x))
+        b = L.GlobalMaxPooling1D()(L.Conv1D(6, 5, activation="relu")(x))
+        x = L.Concatenate()([a, b])
+        x = L.Dropout(0.5)(x)
+        x = L.Dense(3, activation="softmax")(x)
+        return keras.Model(inp, x), {"input": tokens(12, 40, pad=False)}
+
+    def masked_bilstm():
+        inp = keras.Input((8,), dtype="int32")
+        x = L.Embedding(30, 6, mask_zero=True)(inp)
+        x = L.Bidirectional(L.LSTM(4, return_sequences=True))(x)
+        x = L.Bidirectional(L.GRU(3), merge_mode="sum")(x)
+        return keras.Model(inp, x), {"input": tokens(8, 30)}
+
+    def masked_gru_sequences():
+        inp = keras.Input((7,), dtype="int32")
+        x = L.Embedding(20, 5, mask_zero=True)(inp)
+        x = L.GRU(4, return_sequences=True)(x)
+        x = L.TimeDistributed(L.Dense(2))(x)
+        y = L.LSTM(3, go_backwards=True)(L.Embedding(20, 5, mask_zero=True)(inp))
+        return keras.Model(inp, [x, y]), {"input": tokens(7, 20)}
+
+    def transformer_encoder():
+        inp = keras.Input((10,), dtype="int32")
+        x = L.Embedding(50, 16)(inp)
+        pos = L.Embedding(10, 16)(keras.ops.arange(10)[None, :])
+        x = x + pos
+        y = L.MultiHeadAttention(num_heads=4, key_dim=4, dropout=0.1)(x, x, use_causal_mask=True)
+        x = L.LayerNormalization(epsilon=1e-6)(x + y)
+        y = L.Dense(32, activation=keras.activations.gelu)(x)  # approximate=False
+        y = L.Dense(16)(L.Lambda(lambda t: keras.activations.gelu(t, approximate=True))(y))
+        x = L.LayerNormalization(epsilon=1e-6)(x + y)
+        x = L.GlobalAveragePooling1D()(x)
+        return keras.Model(inp, x), {"input": tokens(10, 50, pad=False)}
+
+    def masked_attention():
+        inp = keras.Input((9,), dtype="int32")
+        x = L.Embedding(25, 8, mask_zero=True)(inp)
+        q = L.Dense(8)(x)
+        a = L.Attention(score_mode="concat", use_scale=True)([q, x], use_causal_mask=True)
+        b = L.AdditiveAttention()([q, x])
+        y = L.MultiHeadAttention(num_heads=2, key_dim=4)(x, x)
+        return keras.Model(inp, [a, b, y]), {"input": tokens(9, 25)}
+
+    def unet():
+        inp = keras.Input((16, 16, 2))
+        c1 = L.Conv2D(4, 3, padding="same", activation="relu")(inp)
+        p1 = L.MaxPooling2D()(c1)
+        c2 = L.Conv2D(8, 3, padding="same", activation="relu")(p1)
+        p2 = L.MaxPooling2D()(c2)
+        b = L.SeparableConv2D(8, 3, padding="same", activation="relu")(p2)
+        u2 = L.Conv2DTranspose(8, 2, strides=2, padding="same")(b)
+        c3 = L.Conv2D(8, 3, padding="same", activation="relu")(L.Concatenate()([u2, c2]))
+        u1 = L.UpSampling2D(2, interpolation="bilinear")(c3)
+        c4 = L.Conv2D(4, 3, padding="same")(L.Concatenate()([u1, c1]))
+        c4 = L.BatchNormalization()(c4)
+        out = L.Conv2D(1, 1, activation="sigmoid")(c4)
+        return keras.Model(inp, out), {"input": RNG.uniform(-1, 1, (2, 16, 16, 2)).astype(np.float32)}
+
+    def unet_odd():
+        # odd sizes: a ZeroPadding2D/Cropping2D pair restores the skip's size
+        inp = keras.Input((15, 13, 3))
+        c1 = L.Conv2D(4, 3, padding="same", activation="relu")(inp)
+        p1 = L.MaxPooling2D(padding="same")(c1)
+        c2 = L.Conv2D(4, 3, padding="same")(p1)
+        u1 = L.Conv2DTranspose(4, 3, strides=2, padding="same")(c2)
+        u1 = L.Cropping2D(((0, 1), (0, 1)))(u1)
+        x = L.Concatenate()([u1, c1])
+        x = L.ZeroPadding2D(((1, 0), (0, 1)))(x)
+        x = L.Conv2D(2, 2)(x)
+        return keras.Model(inp, x), {"input": RNG.uniform(-1, 1, (2, 15, 13, 3)).astype(np.float32)}
+
+    def conv_lstm():
+        inp = keras.Input((3, 8, 8, 2))
+        x = L.ConvLSTM2D(4, 3, padding="same", return_sequences=True)(inp)
+        x = L.ConvLSTM2D(2, 3, padding="valid")(x)
+        return keras.Model(inp, x), {"input": RNG.uniform(-1, 1, (2, 3, 8, 8, 2)).astype(np.float32)}
+
+    def preprocessing():
+        inp = keras.Input((24, 16, 3))
+        norm = L.Normalization(axis=-1)
+        norm.adapt(RNG.uniform(0, 255, (8, 24, 16, 3)).astype(np.float32))
+        x = norm(inp)
+        x = L.Resizing(10, 10, crop_to_aspect_ratio=True)(x)
+        y = L.Resizing(8, 12, pad_to_aspect_ratio=True, interpolation="nearest")(inp)
+        y = L.Rescaling(scale=[0.5, 0.25, 1.0], offset=-1.0)(y)
+        x = L.Conv2D(3, 3)(x)
+        y = L.Conv2D(3, 3)(y)
+        return keras.Model(inp, [x, y]), {"input": RNG.uniform(0, 255, (2, 24, 16, 3)).astype(np.float32)}
+
+    def categorical():
+        inp = keras.Input((5,), dtype="int32")
+        a = L.CategoryEncoding(num_tokens=8, output_mode="count")(inp)
+        b = L.CategoryEncoding(num_tokens=8, output_mode="one_hot")(inp[:, :1])
+        c = L.Hashing(num_bins=6)(inp)
+        x = L.Concatenate()([a, b])
+        x = L.Dense(2)(x)
+        return keras.Model(inp, [x, c]), {"input": RNG.randint(0, 8, (3, 5)).astype(np.int32)}
+
+    return {"k3_text_cnn": text_cnn, "k3_masked_bilstm": masked_bilstm,
+            "k3_masked_gru_sequences": masked_gru_sequences, "k3_transformer_encoder": transformer_encoder,
+            "k3_masked_attention": masked_attention, "k3_unet": unet, "k3_unet_odd": unet_odd,
+            "k3_conv_lstm": conv_lstm, "k3_preprocessing": preprocessing, "k3_categorical": categorical}
+
+
+def run_keras_part(out_dir: str, only: set | None) -> list[str]:
+    first = _first_set()
+    failures = []
+    builders = {name: (lambda n=name: _application(n)) for name in APPLICATIONS}
+    builders.update(keras_layer_models())
+    for name, build in builders.items():
+        if only and name not in only:
+            continue
+        try:
+            model, example = build()
+            graph_def, feeds, expected = first.freeze_keras(model, example)
+            first._write(out_dir, name, graph_def, feeds, expected, "convert_variables_to_constants_v2")
+            print(f"wrote {name}: {len(graph_def.node)} nodes", flush=True)
+        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
+            failures.append(name)
+            print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
+    return failures
+
+
+# --------------------------------------------------------------------------- TF 1.x graphs
+
+def v1_graphs() -> dict:
+    """TF 1.x graphs: name -> builder(tf) returning ({placeholder: array}, [output tensors])."""
+    first = _first_set()
+
+    def f32(*shape, low=-1.0, high=1.0):
+        return RNG.uniform(low, high, shape).astype(np.float32)
+
+    def bidirectional_lengths(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 6, 3], name="x")
+        lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+        lstm, gru = first._cell_classes(tf)
+        (o_fw, o_bw), (s_fw, s_bw) = tf.compat.v1.nn.bidirectional_dynamic_rnn(
+            lstm(3, "fw"), gru(4, "bw"), x, sequence_length=lengths, dtype=tf.float32)
+        return {x: f32(3, 6, 3), lengths: np.array([6, 2, 4], np.int32)}, [
+            tf.identity(tf.concat([o_fw, o_bw], -1), "out"), tf.identity(s_fw[1], "h_fw"),
+            tf.identity(s_bw, "h_bw")]
+
+    def dynamic_rnn_time_major(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [5, None, 3], name="x")
+        lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+        _, gru = first._cell_classes(tf)
+        out, state = tf.compat.v1.nn.dynamic_rnn(gru(4, "tm"), x, sequence_length=lengths, time_major=True,
+                                                 dtype=tf.float32, swap_memory=True)
+        return {x: f32(5, 2, 3), lengths: np.array([1, 5], np.int32)}, [tf.identity(out, "out"),
+                                                                       tf.identity(state, "state")]
+
+    def raw_rnn(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, None, 3], name="x")  # [time, batch, depth]
+        lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+        steps, batch = tf.shape(x)[0], tf.shape(x)[1]
+        inputs = tf.TensorArray(tf.float32, size=steps).unstack(x)
+        lstm, _ = first._cell_classes(tf)
+        cell = lstm(4, "raw")
+
+        def loop_fn(time, cell_output, cell_state, loop_state):
+            emit = cell_output
+            if cell_output is None:
+                cell_state = cell.zero_state(batch, tf.float32)
+                emit = tf.zeros([4])
+            finished = time >= lengths
+            nxt = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([batch, 3]), lambda: inputs.read(time))
+            return finished, nxt, cell_state, emit, None
+
+        outputs_ta, state, _ = tf.compat.v1.nn.raw_rnn(cell, loop_fn)
+        return {x: f32(5, 2, 3), lengths: np.array([5, 3], np.int32)}, [
+            tf.identity(outputs_ta.stack(), "out"), tf.identity(state[1], "h")]
+
+    def while_ta_data_length(tf):
+        # the number of steps comes from the data: count until the running sum passes a bound
+        x = tf.compat.v1.placeholder(tf.float32, [None], name="x")
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[2])
+
+        def cond(i, total, ta):
+            return tf.logical_and(total < 3.0, i < tf.size(x))
+
+        def body(i, total, ta):
+            total = total + tf.abs(x[i])
+            return i + 1, total, ta.write(i, tf.stack([x[i], total]))
+
+        n, total, ta = tf.while_loop(cond, body, [tf.constant(0), tf.constant(0.0), ta])
+        return {x: f32(12)}, [tf.identity(ta.stack(), "out"), tf.identity(n, "n"), tf.identity(total, "total")]
+
+    def nested_while_ta(tf):
+        # an outer loop over rows, an inner loop over columns writing a TensorArray per row
+        x = tf.compat.v1.placeholder(tf.float32, [None, None], name="x")
+        rows, cols = tf.shape(x)[0], tf.shape(x)[1]
+        out = tf.TensorArray(tf.float32, size=rows)
+
+        def outer(i, out):
+            def inner(j, acc):
+                acc = tf.cond(x[i, j] > 0, lambda: acc + x[i, j], lambda: acc * 0.5)
+                return j + 1, acc
+
+            _, acc = tf.while_loop(lambda j, acc: j < cols, inner, [tf.constant(0), tf.constant(0.0)])
+            return i + 1, out.write(i, acc)
+
+        _, out = tf.while_loop(lambda i, out: i < rows, outer, [tf.constant(0), out])
+        return {x: f32(4, 5)}, [tf.identity(out.stack(), "out")]
+
+    def while_cond_break(tf):
+        # while with two loop variables, a cond choosing between ops with different ops inside
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        w = tf.compat.v1.get_variable("w", [4, 4])
+
+        def body(i, h, best):
+            h = tf.cond(tf.equal(i % 3, 0), lambda: tf.nn.relu(tf.matmul(h, w)),
+                        lambda: tf.nn.softmax(h) + tf.reduce_max(h, axis=1, keepdims=True))
+            best = tf.maximum(best, tf.reduce_max(h))
+            return i + 1, h, best
+
+        _, h, best = tf.while_loop(lambda i, h, best: i < 7, body,
+                                   [tf.constant(0), x, tf.constant(-1e9)], parallel_iterations=1)
+        return {x: f32(3, 4)}, [tf.identity(h, "h"), tf.identity(best, "best")]
+
+    def image_ops(tf):
+        img = tf.compat.v1.placeholder(tf.float32, [None, 8, 10, 3], name="img")
+        a = tf.compat.v1.image.resize_bilinear(img, [5, 7], align_corners=True)
+        b = tf.compat.v1.image.resize_bilinear(img, [13, 15], half_pixel_centers=True)
+        c = tf.compat.v1.image.resize_nearest_neighbor(img, [16, 20], align_corners=True)
+        d = tf.compat.v1.image.resize_nearest_neighbor(img, [5, 6], half_pixel_centers=True)
+        e = tf.compat.v1.image.resize_bilinear(img, [6, 6])
+        f = tf.compat.v1.image.resize_nearest_neighbor(img, [11, 4])
+        return {img: f32(2, 8, 10, 3)}, [tf.identity(t, n) for t, n in zip(
+            [a, b, c, d, e, f], ["bilinear_ac", "bilinear_hp", "nearest_ac", "nearest_hp", "bilinear", "nearest"])]
+
+    def crop_and_resize(tf):
+        img = tf.compat.v1.placeholder(tf.float32, [None, 12, 10, 2], name="img")
+        boxes = tf.compat.v1.placeholder(tf.float32, [None, 4], name="boxes")
+        ind = tf.compat.v1.placeholder(tf.int32, [None], name="box_ind")
+        a = tf.image.crop_and_resize(img, boxes, ind, [5, 4])
+        b = tf.image.crop_and_resize(img, boxes, ind, [3, 3], method="nearest", extrapolation_value=0.5)
+        bx = np.array([[0.1, 0.2, 0.8, 0.9], [0.0, 0.0, 1.0, 1.0], [0.5, 0.3, 0.55, 0.6]], np.float32)
+        return {img: f32(2, 12, 10, 2), boxes: bx, ind: np.array([0, 1, 1], np.int32)}, [
+            tf.identity(a, "bilinear"), tf.identity(b, "nearest")]
+
+    def nms(tf):
+        boxes = tf.compat.v1.placeholder(tf.float32, [None, 4], name="boxes")
+        scores = tf.compat.v1.placeholder(tf.float32, [None], name="scores")
+        a = tf.image.non_max_suppression(boxes, scores, 5, iou_threshold=0.4)
+        b = tf.image.non_max_suppression(boxes, scores, 10, iou_threshold=0.5, score_threshold=0.3)
+        c, n = tf.image.non_max_suppression_padded(boxes, scores, 6, iou_threshold=0.5, pad_to_max_output_size=True)
+        lo = RNG.uniform(0, 0.6, (12, 2))
+        bx = np.concatenate([lo, lo + RNG.uniform(0.1, 0.4, (12, 2))], 1).astype(np.float32)
+        sc = RNG.permutation(12).astype(np.float32) / 12.0
+        return {boxes: bx, scores: sc}, [tf.identity(a, "a"), tf.identity(b, "b"), tf.identity(c, "c"),
+                                         tf.identity(n, "n")]
+
+    def sorting(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 7], name="x")
+        k = tf.compat.v1.placeholder(tf.int32, [], name="k")
+        v, i = tf.math.top_k(x, k=k)
+        v3, i3 = tf.math.top_k(-x, k=3, sorted=True)
+        a = tf.argsort(x, axis=1, direction="DESCENDING", stable=True)
+        b = tf.argsort(x, axis=0)
+        s = tf.sort(x, axis=0, direction="DESCENDING")
+        return {x: f32(4, 7), k: np.array(4, np.int32)}, [tf.identity(t, n) for t, n in zip(
+            [v, i, v3, i3, a, b, s], ["v", "i", "v3", "i3", "argsort_desc", "argsort0", "sort0"])]
+
+    def gather_scatter(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 5, 3], name="x")
+        idx = tf.compat.v1.placeholder(tf.int32, [None, 4], name="idx")
+        g1 = tf.gather(x, idx, batch_dims=1, axis=1)
+        g2 = tf.gather(x, idx[:, :2] % 3, batch_dims=1, axis=2)
+        g3 = tf.gather_nd(x, tf.stack([idx[:, :2] % 5, idx[:, 2:] % 3], -1), batch_dims=1)
+        upd = tf.reshape(tf.range(6, dtype=tf.float32), [2, 3])
+        sc = tf.scatter_nd([[1], [3]], upd, [5, 3])
+        sc2 = tf.tensor_scatter_nd_add(x[0], [[0], [0], [4]], tf.ones([3, 3]))
+        sc3 = tf.tensor_scatter_nd_update(x, [[0, 1], [1, 4]], -tf.ones([2, 3]))
+        sc4 = tf.tensor_scatter_nd_max(x[1], [[2, 1], [0, 0]], [5.0, -5.0])
+        return {x: f32(2, 5, 3), idx: np.array([[0, 4, 2, 2], [1, 1, 3, 0]], np.int32)}, [
+            tf.identity(t, n) for t, n in zip([g1, g2, g3, sc, sc2, sc3, sc4],
+                                              ["g1", "g2", "g3", "sc", "sc2", "sc3", "sc4"])]
+
+    def segments(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        seg = tf.compat.v1.placeholder(tf.int32, [None], name="seg")
+        a = tf.math.segment_sum(x, seg)
+        b = tf.math.segment_mean(x, seg)
+        c = tf.math.segment_max(x, seg)
+        d = tf.math.unsorted_segment_sum(x, seg[::-1], 5)
+        e = tf.math.unsorted_segment_max(x, seg[::-1], 4)
+        f = tf.math.unsorted_segment_mean(x, seg, 4)
+        g = tf.math.unsorted_segment_sqrt_n(x, seg, 4)
+        h = tf.math.segment_prod(x, seg)
+        i = tf.math.unsorted_segment_min(x, seg, 4)
+        return {x: f32(6, 3), seg: np.array([0, 0, 1, 2, 2, 2], np.int32)}, [
+            tf.identity(t, n) for t, n in zip([a, b, c, d, e, f, g, h, i], "abcdefghi")]
+
+    def cumulative(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 6], name="x")
+        outs = [tf.math.cumsum(x, axis=1, exclusive=True), tf.math.cumsum(x, axis=1, reverse=True),
+                tf.math.cumsum(x, axis=0, exclusive=True, reverse=True), tf.math.cumsum(x, axis=-1),
+                tf.math.cumprod(x, axis=1, exclusive=True), tf.math.cumulative_logsumexp(x, axis=1),
+                tf.math.cumsum(tf.cast(x > 0, tf.int32), axis=1, reverse=True)]
+        return {x: f32(3, 6)}, [tf.identity(t, f"c{j}") for j, t in enumerate(outs)]
+
+    def einsums(tf):
+        a = tf.compat.v1.placeholder(tf.float32, [None, 3, 4], name="a")
+        b = tf.compat.v1.placeholder(tf.float32, [None, 4, 5], name="b")
+        outs = [tf.einsum("bij,bjk->bik", a, b), tf.einsum("bij,bjk->bki", a, b), tf.einsum("bij->bji", a),
+                tf.einsum("bij->b", a), tf.einsum("bij,bij->bi", a, a), tf.einsum("...ij,...jk->...ik", a, b),
+                tf.einsum("bii->bi", a[:, :, :3]), tf.einsum("ij,kj->ik", a[0], a[1]),
+                tf.einsum("bi,bj->bij", a[:, 0], b[:, 0]), tf.einsum("bij,jk->bik", a, b[0])]
+        return {a: f32(2, 3, 4), b: f32(2, 4, 5)}, [tf.identity(t, f"e{j}") for j, t in enumerate(outs)]
+
+    def misc_v1(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        ids = tf.compat.v1.placeholder(tf.int64, [None], name="ids")
+        emb = tf.compat.v1.get_variable("emb", [10, 4])
+        e = tf.nn.embedding_lookup(emb, ids)
+        w = tf.compat.v1.get_variable("w", [4, 3])
+        y = tf.nn.relu(tf.matmul(x, w))
+        y, _, _ = tf.compat.v1.nn.fused_batch_norm(y[:, None, None, :], tf.ones([3]), tf.zeros([3]),
+                                                   mean=tf.fill([3], 0.1), variance=tf.fill([3], 2.0),
+                                                   is_training=False)
+        z = tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2(labels=tf.nn.softmax(x), logits=x)
+        u, _ = tf.unique(tf.cast(ids, tf.int32))
+        rev = tf.reverse_sequence(tf.tile(x[None], [3, 1, 1]), [1, 3, 2], seq_axis=1, batch_axis=0)
+        return {x: f32(3, 4), ids: np.array([3, 1, 3, 9], np.int64)}, [tf.identity(t, n) for t, n in zip(
+            [e, y, z, u, rev], ["e", "y", "z", "u", "rev"])]
+
+    return {"v1_bidirectional_lengths": bidirectional_lengths, "v1_dynamic_rnn_time_major": dynamic_rnn_time_major,
+            "v1_raw_rnn": raw_rnn, "v1_while_ta_data_length": while_ta_data_length,
+            "v1_nested_while_ta": nested_while_ta, "v1_while_cond_ops": while_cond_break,
+            "v1_image_resize": image_ops, "v1_crop_and_resize": crop_and_resize, "v1_nms": nms,
+            "v1_sorting": sorting, "v1_gather_scatter": gather_scatter, "v1_segments": segments,
+            "v1_cumulative": cumulative, "v1_einsum": einsums, "v1_misc": misc_v1}
+
+
+def run_v1_part(out_dir: str, only: set | None) -> list[str]:
+    import tensorflow as tf
+
+    first = _first_set()
+    tf.compat.v1.disable_v2_behavior()
+    failures = []
+    for name, build in v1_graphs().items():
+        if only and name not in only:
+            continue
+        try:
+            graph = tf.Graph()
+            with graph.as_default():
+                tf.compat.v1.set_random_seed(0)
+                feeds, outputs = build(tf)
+                with tf.compat.v1.Session(graph=graph) as sess:
+                    sess.run(tf.compat.v1.global_variables_initializer())
+                    values = sess.run(outputs, dict(feeds))
+                    frozen = tf.compat.v1.graph_util.convert_variables_to_constants(
+                        sess, graph.as_graph_def(), [t.op.name for t in outputs])
+            first._write(out_dir, name, frozen, {k.name: v for k, v in feeds.items()},
+                         {t.name: np.asarray(v) for t, v in zip(outputs, values)}, "graph_util (v1 session)")
+            print(f"wrote {name}: {len(frozen.node)} nodes", flush=True)
+        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
+            failures.append(name)
+            print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
+    return failures
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("--only", default="", help="comma-separated model names")
+    parser.add_argument("--part", choices=["all", "keras", "v1"], default="all")
+    args = parser.parse_args(argv)
+    only = {s for s in args.only.split(",") if s} or None
+    os.makedirs(args.out_dir, exist_ok=True)
+    failures = []
+    if args.part in ("all", "keras"):
+        failures += run_keras_part(args.out_dir, only)
+    if args.part == "v1":
+        failures += run_v1_part(args.out_dir, only)
+    elif args.part == "all":
+        cmd = [sys.executable, os.path.abspath(__file__), args.out_dir, "--part", "v1", "--only", args.only]
+        if subprocess.call(cmd) != 0:
+            failures.append("v1 part")
+    if failures:
+        print(f"failed: {failures}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
