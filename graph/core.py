@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from typing import NamedTuple
 
 from ortflow.errors import GraphError
 from ortflow.formats import dtypes as _dtypes
@@ -507,6 +508,7 @@ class Graph:
         self._versions = VersionDef(producer=GRAPH_DEF_VERSION, min_consumer=GRAPH_DEF_VERSION_MIN_CONSUMER)
         self._library = FunctionDefLibrary()
         self._shape_cache: dict[Operation, list] = {}
+        self._partial_cache: dict[Operation, object] = {}
         self.seed = None
         self._lock = threading.RLock()
 
@@ -939,6 +941,7 @@ class Graph:
     # -- static shapes ------------------------------------------------------------------------
     def _shapes_changed(self) -> None:
         self._shape_cache.clear()
+        self._partial_cache.clear()
 
     def _tensor_shape(self, tensor: Tensor) -> TensorShape:
         op = tensor._op
@@ -994,11 +997,59 @@ class Graph:
         # Const values are decoded only for shape functions that read them (speed).
         registry = _registry()
         lazy = registry.registry.LazyInputValues  # the submodule, imported by the package
-        input_values = lazy(len(inputs), lambda i: _const_value(inputs[i]))
+        input_values = lazy(len(inputs), lambda i: self._input_value(inputs[i]))
         try:
             return list(registry.infer_shapes(op._node_def, input_shapes, input_values))
         except GraphError:
             return [None] * len(op._outputs)
+
+
+    def _input_value(self, tensor: Tensor):
+        # A Const's value, else the partially known value of a small int tensor computed from
+        # shapes (Shape -> StridedSlice -> Pack feeding a Reshape), as TF's shape inference
+        # reads it: `tf.reshape(x, [tf.shape(x)[0], 2, 4])` has static shape (?, 2, 4).
+        value = _const_value(tensor)
+        if value is None and tensor._value_index == 0:
+            value = self._partial_value(tensor._op, 0)
+        return value
+
+    def _partial_value(self, op: Operation, depth: int):
+        cache = self._partial_cache
+        if op in cache:
+            return cache[op]
+        from ortflow.graph.ops import partial  # loaded with the registry, which is loaded by now
+
+        if op.type not in partial.PARTIAL_OPS or depth > _PARTIAL_DEPTH or not op._known:
+            return None
+        cache[op] = None  # a cycle (a while loop's back edge) reads as unknown
+        ins = []
+        for t in op._inputs:
+            try:
+                shape = self._tensor_shape(t).as_tuple()
+            except (GraphError, ValueError):
+                shape = None
+            value = _const_value(t)
+            ins.append(_InputMeta(shape, value))
+        partials = [None if m.value is not None or t._value_index != 0
+                    else self._partial_value(t._op, depth + 1) for t, m in zip(op._inputs, ins)]
+        out = op._outputs[0]
+        try:
+            out_shape = self._tensor_shape(out).as_tuple()
+        except (GraphError, ValueError):
+            return None
+        result = partial.partial_value(op._node_def, ins, partials, out_shape, out.dtype)
+        cache[op] = result
+        return result
+
+
+# How far back a partially known shape value is traced (shape arithmetic chains are short).
+_PARTIAL_DEPTH = 32
+
+
+class _InputMeta(NamedTuple):
+    # what partial.partial_value reads about an input: its static shape and constant value
+    shape: tuple | None
+    value: object
 
 
 class _NameScope:

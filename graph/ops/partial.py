@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from ortflow.graph.ops.strided import strided_slice_spec_from_node
 
-__all__ = ["from_shape", "partial_value"]
+__all__ = ["PARTIAL_OPS", "from_shape", "partial_value"]
 
 _INT_KINDS = "iu"
 
@@ -160,3 +160,6 @@ _PARTIAL_FNS = {
     "Sub": _binary(lambda a, b: a - b),
     "FloorDiv": _binary(lambda a, b: a // b),
 }
+
+# The op types whose outputs can carry partially known values.
+PARTIAL_OPS = frozenset(_PARTIAL_FNS)
