@@ -85,6 +85,7 @@ _SUBMODULES: dict[str, str] = {
     "test": "ortflow.api.tf_test",
     "debugging": "ortflow.api.debugging",
     "lookup": "ortflow.api.lookup_ops",
+    "spectral": "ortflow.api.signal",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

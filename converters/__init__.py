@@ -47,6 +47,7 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     reduce,
     sequences,
     signal,
+    signal_more,
     slicing,
     strings,
 )

@@ -617,3 +617,50 @@ def _polygamma_kernel(node_def, inputs):
 @kernel("Digamma")
 def _digamma_kernel(node_def, inputs):
     return [_elementwise(_digamma, inputs[0])]
+
+
+# -- Fourier transforms over the innermost dimensions ----------------------------------------
+
+def _fft_length(inputs, rank: int) -> list[int]:
+    return [int(v) for v in np.asarray(inputs[1]).reshape(-1)[:rank]]
+
+
+def _complex_kernel(fn, rank: int):
+    def run(node_def, inputs):
+        x = np.asarray(inputs[0])
+        axes = tuple(range(-rank, 0))
+        return [fn(x, axes=axes).astype(x.dtype)]
+    return run
+
+
+for _op, _fn, _rank in (("FFT", np.fft.fftn, 1), ("IFFT", np.fft.ifftn, 1), ("FFT2D", np.fft.fftn, 2),
+                        ("IFFT2D", np.fft.ifftn, 2), ("FFT3D", np.fft.fftn, 3), ("IFFT3D", np.fft.ifftn, 3)):
+    kernel(_op)(_complex_kernel(_fn, _rank))
+
+
+def _real_fft_kernel(rank: int, inverse: bool):
+    # TF crops or zero-pads each transformed axis to fft_length (for the inverse, the innermost
+    # axis to fft_length // 2 + 1 bins) and ignores the imaginary parts numpy ignores too.
+    def run(node_def, inputs):
+        x = np.asarray(inputs[0])
+        lengths = _fft_length(inputs, rank)
+        axes = tuple(range(-rank, 0))
+        if inverse:
+            out = np.fft.irfftn(_fit(x, lengths[:-1] + [lengths[-1] // 2 + 1]), s=lengths, axes=axes)
+            return [out.astype(np.float64 if x.dtype == np.complex128 else np.float32)]
+        out = np.fft.rfftn(_fit(x, lengths), s=lengths, axes=axes)
+        return [out.astype(np.complex128 if x.dtype == np.float64 else np.complex64)]
+    return run
+
+
+def _fit(x: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """`x` with its last len(sizes) axes cropped or zero-padded to `sizes`."""
+    rank = len(sizes)
+    x = x[(Ellipsis, *[slice(0, s) for s in sizes])]
+    pads = [(0, 0)] * (x.ndim - rank) + [(0, s - d) for s, d in zip(sizes, x.shape[-rank:])]
+    return np.pad(x, pads) if any(p[1] for p in pads) else x
+
+
+for _op, _rank, _inverse in (("RFFT", 1, False), ("IRFFT", 1, True), ("RFFT2D", 2, False),
+                             ("IRFFT2D", 2, True), ("RFFT3D", 3, False), ("IRFFT3D", 3, True)):
+    kernel(_op)(_real_fft_kernel(_rank, _inverse))
