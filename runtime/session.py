@@ -25,6 +25,7 @@ from ortflow.errors import (
     OpError,
     UnavailableError,
 )
+from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_parts
 from ortflow.runtime.config import ConfigProto, make_session_options
 from ortflow.runtime.lowering import (
     VARIABLE_OPS,
@@ -217,6 +218,9 @@ class _FetchStructure:
             items = [(k, self._compile(v)) for k, v in fetch.items()]
             kind = type(fetch)
             return lambda r: kind((k, p(r)) for k, p in items)
+        if isinstance(fetch, SparseTensor):  # fetched as a SparseTensorValue, as TF does
+            parts = [self._add(t) for t in (fetch.indices, fetch.values, fetch.dense_shape)]
+            return lambda r: SparseTensorValue(*(r[s] for s in parts))
         slot = self._add(fetch)
         return lambda r: r[slot]
 
@@ -542,6 +546,9 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feeds = feed_dict if feed_dict is not None else {}
+        if any(isinstance(k, SparseTensor) for k in feeds):  # one feed per component, as TF
+            feeds = {k: v for key, value in feeds.items() for k, v in (
+                sparse_feed_parts(key, value) if isinstance(key, SparseTensor) else [(key, value)])}
         try:
             key = (_structure_key(fetches), tuple(feeds))
             plan = self._plans.get(key)

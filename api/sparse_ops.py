@@ -1,0 +1,313 @@
+"""`tf.sparse` and the TF 1.x top-level sparse functions: SparseTensor, sparse_placeholder, to_dense, ...
+
+Each function builds the nodes (op types, names and Const children) TensorFlow 1.x builds for
+it. The ops run on the Session's numpy interpreter (kernels in `ortflow.graph.ops.kernels_sparse`)
+or, where ONNX has a form, on onnxruntime (`ortflow.converters.sparse`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortflow.api import array_ops
+from ortflow.api.ops_builder import (
+    apply_op,
+    apply_op_output,
+    constant,
+    convert_to_tensor,
+    graph_of,
+    placeholder_with_default,
+)
+from ortflow.api.ops_builder import placeholder as _dense_placeholder
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue, is_sparse
+from ortflow.graph.tensor_shape import TensorShape, dimension_value
+
+__all__ = [
+    "SparseTensor",
+    "SparseTensorValue",
+    "add",
+    "fill_empty_rows",
+    "from_dense",
+    "placeholder",
+    "reduce_sum",
+    "reorder",
+    "reshape",
+    "retain",
+    "segment_mean",
+    "segment_sqrt_n",
+    "segment_sum",
+    "slice",
+    "sparse_dense_matmul",
+    "sparse_placeholder",
+    "to_dense",
+]
+
+
+def _as_sparse(sp_input) -> SparseTensor:
+    if isinstance(sp_input, SparseTensorValue):
+        return SparseTensor.from_value(sp_input)
+    if not isinstance(sp_input, SparseTensor):
+        raise TypeError("Input must be a SparseTensor.")
+    return sp_input
+
+
+def sparse_placeholder(dtype, shape=None, name=None) -> SparseTensor:
+    """Three placeholders (values, indices, and a dense shape) fed together as a SparseTensor.
+
+    With `shape` given, the dense shape is a PlaceholderWithDefault holding it (-1 or None for
+    an unknown size), as TF 1.x builds it.
+    """
+    dtype = _dtypes.as_dtype(dtype)
+    shape_name = None if name is None else f"{name}/shape"
+    if shape is None:
+        rank = None
+        dense_shape = _dense_placeholder(_dtypes.int64, [None], name=shape_name)
+        static = TensorShape(None)
+    else:
+        if hasattr(shape, "op"):  # a Tensor
+            raise NotImplementedError("sparse_placeholder with a Tensor shape is not supported yet; "
+                                      "give a list of ints (-1 or None for unknown sizes).")
+        dims = [dimension_value(d) for d in shape]
+        rank = len(dims)
+        static = TensorShape([None if d is None or d == -1 else d for d in dims])
+        default = convert_to_tensor([-1 if d is None else d for d in dims], dtype=_dtypes.int64,
+                                    name=None if name is None else f"{name}/shape_default")
+        dense_shape = placeholder_with_default(default, [rank], name=shape_name)
+    values = _dense_placeholder(dtype, [None], name=None if name is None else f"{name}/values")
+    indices = _dense_placeholder(_dtypes.int64, [None, rank], name=None if name is None else f"{name}/indices")
+    result = SparseTensor(indices, values, dense_shape)
+    result.set_shape(static)
+    return result
+
+
+def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    """The dense tensor of `sp_input`, `default_value` (0) where it holds no entry (`SparseToDense`)."""
+    sp_input = _as_sparse(sp_input)
+    if default_value is None:
+        default_value = array_ops.zeros([], dtype=sp_input.dtype)
+    return apply_op_output("SparseToDense", [sp_input.indices, sp_input.dense_shape, sp_input.values,
+                                             default_value], {"validate_indices": bool(validate_indices)},
+                           name=name or "SparseToDense")
+
+
+sparse_tensor_to_dense = to_dense
+
+
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0, validate_indices=True,
+                    name=None):
+    """A dense tensor of `output_shape` with `sparse_values` at `sparse_indices` (`SparseToDense`)."""
+    return apply_op_output("SparseToDense", [sparse_indices, output_shape, sparse_values, default_value],
+                           {"validate_indices": bool(validate_indices)}, name=name or "SparseToDense")
+
+
+def reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+    """Sum of the entries along `axis` (all axes when None), as a dense tensor (`SparseReduceSum`)."""
+    sp_input = _as_sparse(sp_input)
+    axis = reduction_axes if axis is None else axis
+    keep = bool(keep_dims if keepdims is None else keepdims)
+    if axis is None:
+        rank = sp_input.shape.rank
+        if rank:
+            axis = constant(np.arange(rank, dtype=np.int32))
+        else:
+            axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
+    return apply_op_output("SparseReduceSum", [sp_input.indices, sp_input.values, sp_input.dense_shape,
+                                               axis], {"keep_dims": keep}, name="SparseReduceSum")
+
+
+def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
+    """`sp_a` @ `b` for a SparseTensor `sp_a` and a dense matrix `b` (`SparseTensorDenseMatMul`)."""
+    if is_sparse(b):
+        if adjoint_a != adjoint_b:
+            return array_ops.transpose(sparse_dense_matmul(b, sp_a, adjoint_a, adjoint_b))
+        return array_ops.transpose(sparse_dense_matmul(b, sp_a, not adjoint_a, not adjoint_b))
+    sp_a = _as_sparse(sp_a)
+    g = graph_of(sp_a.values, b)
+    with g.as_default(), g.name_scope(name or "SparseTensorDenseMatMul"):
+        b = convert_to_tensor(b, name="b")
+        return apply_op_output("SparseTensorDenseMatMul", [sp_a.indices, sp_a.values, sp_a.dense_shape, b],
+                               {"adjoint_a": bool(adjoint_a), "adjoint_b": bool(adjoint_b)},
+                               name="SparseTensorDenseMatMul")
+
+
+sparse_tensor_dense_matmul = sparse_dense_matmul
+matmul = sparse_dense_matmul
+
+
+def add(a, b, threshold=None, thresh=None):
+    """`a + b` where at least one is sparse: a SparseTensor when both are (`SparseAdd`, sums with
+    magnitude below `threshold` dropped), else a dense Tensor (`SparseTensorDenseAdd`)."""
+    threshold = thresh if threshold is None else threshold
+    threshold = 0 if threshold is None else threshold
+    if not (is_sparse(a) or is_sparse(b)):
+        raise TypeError("At least one input should be SparseTensor; do you mean to use tf.add()?")
+    if is_sparse(a) and is_sparse(b):
+        a, b = _as_sparse(a), _as_sparse(b)
+        threshold = convert_to_tensor(threshold, dtype=a.values.dtype.real_dtype.base_dtype,
+                                      name="threshold")
+        op = apply_op("SparseAdd", [a.indices, a.values, a.dense_shape, b.indices, b.values, b.dense_shape,
+                                    threshold], name="SparseAdd")
+        a.get_shape().assert_is_compatible_with(b.get_shape())
+        static = a.get_shape().merge_with(b.get_shape())
+        dense_shape = static.as_list() if static.is_fully_defined() else op.outputs[2]
+        return SparseTensor(op.outputs[0], op.outputs[1], dense_shape)
+    if is_sparse(b):
+        a, b = b, a
+    a = _as_sparse(a)
+    return apply_op_output("SparseTensorDenseAdd", [a.indices, a.values, a.dense_shape, b],
+                           name="SparseTensorDenseAdd")
+
+
+sparse_add = add
+
+
+def reorder(sp_input, name=None) -> SparseTensor:
+    """The same SparseTensor with its entries in row-major order (`SparseReorder`)."""
+    sp_input = _as_sparse(sp_input)
+    op = apply_op("SparseReorder", [sp_input.indices, sp_input.values, sp_input.dense_shape],
+                  name=name or "SparseReorder")
+    if sp_input.get_shape().is_fully_defined():
+        return SparseTensor(op.outputs[0], op.outputs[1], sp_input.get_shape().as_list())
+    result = SparseTensor(op.outputs[0], op.outputs[1], array_ops.identity(sp_input.dense_shape))
+    result.set_shape(sp_input.shape)
+    return result
+
+
+sparse_reorder = reorder
+
+
+def _static_reshape(in_shape: TensorShape, shape_tensor) -> list | None:
+    # The new dense shape when the input's is fully known and the target is a constant with at
+    # most one -1 (TF then writes it as a Const); None to use the op's output.
+    from ortflow.graph.core import _const_value
+
+    target = _const_value(shape_tensor)
+    if target is None and shape_tensor.op.type == "Cast":
+        target = _const_value(shape_tensor.op.inputs[0])
+    if target is None or not in_shape.is_fully_defined():
+        return None
+    target = [int(d) for d in np.asarray(target).reshape(-1)]
+    if sum(d == -1 for d in target) > 1:
+        raise ValueError(f"At most one dimension can be inferred (-1). Found: {target}")
+    size = int(np.prod(in_shape.as_list(), dtype=np.int64))
+    if -1 in target and 0 not in target:
+        rest = int(np.prod([d for d in target if d != -1], dtype=np.int64))
+        target[target.index(-1)] = size // rest if rest else 0
+    elif -1 in target:
+        return None
+    if int(np.prod(target, dtype=np.int64)) != size:
+        raise ValueError(f"Cannot reshape a tensor with {size} elements to shape {target} "
+                         f"({int(np.prod(target))} elements).")
+    return target
+
+
+def reshape(sp_input, shape, name=None) -> SparseTensor:
+    """The SparseTensor with a new dense shape (one size may be -1) (`SparseReshape`).
+
+    Raises:
+        ValueError: the static sizes do not match.
+    """
+    sp_input = _as_sparse(sp_input)
+    from ortflow.api.math_ops import cast
+
+    shape = cast(shape, _dtypes.int64)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseReshape") as scope:
+        op = apply_op("SparseReshape", [sp_input.indices, sp_input.dense_shape, shape], name=scope)
+        dense_shape = op.outputs[1]
+        static = _static_reshape(sp_input.get_shape(), shape)
+        if static is not None:
+            dense_shape = constant(static, dtype=_dtypes.int64)
+        return SparseTensor(op.outputs[0], array_ops.identity(sp_input.values), dense_shape)
+
+
+sparse_reshape = reshape
+
+
+def retain(sp_input, to_retain) -> SparseTensor:
+    """The entries of `sp_input` where the bool vector `to_retain` is true (Where + GatherV2)."""
+    sp_input = _as_sparse(sp_input)
+    to_retain = convert_to_tensor(to_retain)
+    to_retain.get_shape().assert_has_rank(1)
+    where_true = array_ops.reshape(array_ops.where_v2(to_retain), [-1])
+    new_indices = array_ops.gather(sp_input.indices, where_true)
+    new_values = array_ops.gather(sp_input.values, where_true)
+    return SparseTensor(new_indices, new_values, array_ops.identity(sp_input.dense_shape))
+
+
+sparse_retain = retain
+
+
+def fill_empty_rows(sp_input, default_value, name=None):
+    """`(sparse, empty_row_indicator)`: an entry `default_value` at [row, 0, ...] for each empty row
+    (`SparseFillEmptyRows`)."""
+    sp_input = _as_sparse(sp_input)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseFillEmptyRows"):
+        default_value = convert_to_tensor(default_value, dtype=sp_input.values.dtype.base_dtype)
+        op = apply_op("SparseFillEmptyRows", [sp_input.indices, sp_input.values, sp_input.dense_shape,
+                                              default_value], name="SparseFillEmptyRows")
+        return SparseTensor(op.outputs[0], op.outputs[1], sp_input.dense_shape), op.outputs[2]
+
+
+sparse_fill_empty_rows = fill_empty_rows
+
+
+def slice(sp_input, start, size, name=None) -> SparseTensor:
+    """The entries within `[start, start + size)`, shifted to start at 0 (`SparseSlice`)."""
+    sp_input = _as_sparse(sp_input)
+    start = convert_to_tensor(start, _dtypes.int64)
+    size = convert_to_tensor(size, _dtypes.int64)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseSlice") as scope:
+        op = apply_op("SparseSlice", [sp_input.indices, sp_input.values, sp_input.dense_shape, start, size],
+                      name=scope)
+        return SparseTensor(*op.outputs)
+
+
+sparse_slice = slice
+
+
+def from_dense(tensor, name=None) -> SparseTensor:
+    """The non-zero entries of a dense tensor as a SparseTensor."""
+    g = graph_of(tensor)
+    with g.as_default(), g.name_scope(name or "dense_to_sparse"):
+        tensor = convert_to_tensor(tensor)
+        from ortflow.api.math_ops import not_equal
+
+        indices = array_ops.where_v2(not_equal(tensor, array_ops.zeros_like(tensor)))
+        values = array_ops.gather_nd(tensor, indices)
+        shape = array_ops.shape(tensor, out_type=_dtypes.int64)
+        return SparseTensor(indices, values, shape)
+
+
+# -- sparse segment reductions (what embedding_lookup_sparse builds on) -----------------------
+
+def _segment(op_type: str, data, indices, segment_ids, name, num_segments, sparse_gradient=False):
+    attrs = {"sparse_gradient": bool(sparse_gradient)}
+    if num_segments is None:
+        return apply_op_output(op_type, [data, indices, segment_ids], attrs, name=name or op_type)
+    op_type += "WithNumSegments"
+    return apply_op_output(op_type, [data, indices, segment_ids, num_segments], attrs, name=name or op_type)
+
+
+def segment_sum(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
+    """Sums of `data[indices]` per segment (`SparseSegmentSum`)."""
+    return _segment("SparseSegmentSum", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+def segment_mean(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
+    """Means of `data[indices]` per segment (`SparseSegmentMean`)."""
+    return _segment("SparseSegmentMean", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+def segment_sqrt_n(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
+    """Sums of `data[indices]` per segment divided by sqrt(segment size) (`SparseSegmentSqrtN`)."""
+    return _segment("SparseSegmentSqrtN", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+sparse_segment_sum = segment_sum
+sparse_segment_mean = segment_mean
+sparse_segment_sqrt_n = segment_sqrt_n
+placeholder = sparse_placeholder  # tf.sparse.placeholder
+sparse_reduce_sum = reduce_sum

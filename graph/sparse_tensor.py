@@ -1,0 +1,168 @@
+"""`SparseTensor`: a sparse value in a graph as three dense tensors (indices, values, dense_shape).
+
+As in TensorFlow, a SparseTensor is not a node of the graph: it is a Python object holding the
+three tensors that ops such as SparseToDense or SparseReduceSum read. `Session.run` fetches it
+as a `SparseTensorValue` and accepts it as a feed_dict key (see `ortflow.runtime.session`).
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph.core import Tensor, _const_value, _session_or_default
+from ortflow.graph.tensor_shape import TensorShape, as_shape, dimension_at_index, dimension_value
+
+__all__ = ["SparseTensor", "SparseTensorValue", "is_sparse", "sparse_feed_parts"]
+
+
+SparseTensorValue = collections.namedtuple("SparseTensorValue", ["indices", "values", "dense_shape"])
+SparseTensorValue.__doc__ = "The value of a SparseTensor as numpy arrays (what `Session.run` returns)."
+
+
+def _to_tensor(value, dtype, name: str) -> Tensor:
+    # Python values become Const nodes named as TF names them (`SparseTensor/indices`); the
+    # builder that does so lives in the API layer above, imported here only when needed.
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype.base_dtype != dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
+                             f"{value.dtype.base_dtype.name}: {value!r}")
+        return value
+    from ortflow.api.ops_builder import convert_to_tensor
+
+    return convert_to_tensor(value, dtype=dtype, name=name)
+
+
+def _shape_from_dense_shape(dense_shape: Tensor) -> TensorShape:
+    """The static dense shape a `dense_shape` tensor tells (TF's `constant_value_as_shape`)."""
+    value = _const_value(dense_shape)
+    if value is not None:
+        return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1)])
+    op = dense_shape.op
+    if op.type == "PlaceholderWithDefault":
+        default = _const_value(op.inputs[0])
+        if default is not None:
+            return TensorShape([None if d < 0 else int(d) for d in np.asarray(default).reshape(-1)])
+    rank = dimension_value(dimension_at_index(dense_shape.shape.with_rank(1), 0))
+    return TensorShape(None) if rank is None else TensorShape([None] * int(rank))
+
+
+class SparseTensor:
+    """A sparse tensor of a graph: `indices` (int64 [N, rank]), `values` ([N]), `dense_shape`.
+
+    Example:
+        >>> st = SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])
+        >>> st.indices.name, st.dense_shape.name               # doctest: +SKIP
+        ('SparseTensor/indices:0', 'SparseTensor/dense_shape:0')
+
+    Raises:
+        ValueError: the three parts have incompatible static shapes.
+    """
+
+    __slots__ = ("_dense_shape", "_dense_shape_default", "_indices", "_values")
+
+    def __init__(self, indices, values, dense_shape):
+        graph = next((t.graph for t in (indices, values, dense_shape) if isinstance(t, Tensor)), None)
+        if graph is None:
+            from ortflow.graph.core import get_default_graph
+
+            graph = get_default_graph()
+        with graph.as_default(), graph.name_scope("SparseTensor"):
+            indices = _to_tensor(indices, _dtypes.int64, "indices")
+            values = _to_tensor(values, None, "values")
+            dense_shape = _to_tensor(dense_shape, _dtypes.int64, "dense_shape")
+        self._indices, self._values, self._dense_shape = indices, values, dense_shape
+        self._dense_shape_default = _shape_from_dense_shape(dense_shape)
+        indices_shape = indices.shape.with_rank(2)
+        values_shape = values.shape.with_rank(1)
+        shape_shape = dense_shape.shape.with_rank(1)
+        dimension_at_index(indices_shape, 0).assert_is_compatible_with(dimension_at_index(values_shape, 0))
+        dimension_at_index(indices_shape, 1).assert_is_compatible_with(dimension_at_index(shape_shape, 0))
+
+    @classmethod
+    def from_value(cls, value) -> SparseTensor:
+        """A SparseTensor from a SparseTensorValue (Const nodes) or a SparseTensor (itself)."""
+        if isinstance(value, SparseTensor):
+            return value
+        if not isinstance(value, SparseTensorValue):
+            raise TypeError(f"Argument sparse_tensor_value={value!r} is neither a SparseTensor nor "
+                            "SparseTensorValue.")
+        return cls(value.indices, value.values, value.dense_shape)
+
+    @property
+    def indices(self) -> Tensor:
+        return self._indices
+
+    @property
+    def values(self) -> Tensor:
+        return self._values
+
+    @property
+    def dense_shape(self) -> Tensor:
+        return self._dense_shape
+
+    @property
+    def dtype(self) -> _dtypes.DType:
+        return self._values.dtype
+
+    @property
+    def graph(self):
+        return self._values.graph
+
+    @property
+    def op(self):
+        return self._values.op
+
+    @property
+    def shape(self) -> TensorShape:
+        """The static dense shape (what the `dense_shape` tensor is known to hold)."""
+        return self._dense_shape_default
+
+    def get_shape(self) -> TensorShape:
+        return self._dense_shape_default
+
+    def set_shape(self, shape) -> None:
+        """Refines the static dense shape.
+
+        Raises:
+            ValueError: `shape` is not compatible with what is known.
+        """
+        self._dense_shape_default = self._dense_shape_default.merge_with(as_shape(shape))
+
+    def consumers(self) -> list:
+        ops = []
+        for t in (self._indices, self._values, self._dense_shape):
+            ops += [op for op in t.consumers() if op not in ops]
+        return ops
+
+    def eval(self, feed_dict=None, session=None) -> SparseTensorValue:
+        """The value in the default (or given) session, as a SparseTensorValue."""
+        return _session_or_default(session, self._values).run(self, feed_dict=feed_dict)
+
+    def __repr__(self) -> str:
+        return (f"SparseTensor(indices={self._indices!r}, values={self._values!r}, "
+                f"dense_shape={self._dense_shape!r})")
+
+
+def is_sparse(x) -> bool:
+    """True for a SparseTensor or a SparseTensorValue."""
+    return isinstance(x, (SparseTensor, SparseTensorValue))
+
+
+def sparse_feed_parts(key: SparseTensor, value) -> list[tuple]:
+    """The three (tensor, array) feeds that feeding `value` to the SparseTensor `key` means.
+
+    `value` is a SparseTensorValue or an (indices, values, dense_shape) tuple, as TF takes (a
+    pair feeds indices and values only, leaving the dense shape to the graph).
+
+    Raises:
+        TypeError: `value` is neither.
+    """
+    if isinstance(value, SparseTensor):
+        raise TypeError(f"The value of a feed cannot be a tf.SparseTensor object: {value!r}. "
+                        "Feed a SparseTensorValue or an (indices, values, dense_shape) tuple.")
+    if not isinstance(value, (tuple, list)) or len(value) not in (2, 3):
+        raise TypeError(f"The feed for SparseTensor {key.values.name!r} must be a SparseTensorValue "
+                        f"or a tuple (indices, values, dense_shape), got {value!r}.")
+    return list(zip((key.indices, key.values, key.dense_shape), value))
