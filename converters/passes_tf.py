@@ -258,6 +258,7 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
         for inp in _inputs(node):
             if inp[:1] != "^" or inp[1:] in pivots:
                 stack.append(_src(inp))
+    keep |= _loop_switches_to_keep(nodes, keep)
     out = []
     changed = len(keep) != len(nodes)
     for node in graph_def.node:
@@ -278,6 +279,25 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
             changed = True
         out.append(node)
     return _new_graph(graph_def, out), changed
+
+
+def _loop_switches_to_keep(nodes: dict, keep: set[str]) -> set[str]:
+    """The Switch of each kept loop variable, even when nothing reads it.
+
+    A loop variable that only the loop's condition reads (NMS's `while_loop` on a flag the
+    body recomputes) has a Switch feeding neither the body nor a fetched Exit; without it the
+    frame would lose the variable and the loop its structure. Its inputs are kept already.
+    """
+    extra = set()
+    for name, node in nodes.items():
+        if node.op != "Switch" or name in keep:
+            continue
+        data = _data_inputs(node)
+        if len(data) == 2 and _src(data[0]) in keep and _src(data[1]) in keep:
+            value, pred = nodes.get(_src(data[0])), nodes.get(_src(data[1]))
+            if value is not None and pred is not None and value.op == "Merge" and pred.op == "LoopCond":
+                extra.add(name)
+    return extra
 
 
 def _copy(node):

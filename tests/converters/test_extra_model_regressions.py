@@ -486,6 +486,35 @@ def grouped_conv1d_after_repeat_vector():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 1, 4)).astype(np.float32)}, ["out:0"], expected)
 
 
+@case
+def loop_flag_only_the_condition_reads():
+    # non_max_suppression_padded's inner while_loop: a loop variable (the flag) that the
+    # condition reads and the body recomputes, while neither the body nor a fetched Exit reads
+    # its Switch. Pruning dropped that Switch and the frame lost the variable ("loop variable
+    # without a Switch").
+    frame = {"frame_name": "loop", "is_constant": False, "parallel_iterations": 10}
+    nodes = [placeholder("x", F32, [None]), const("i0", np.int32(0)), const("flag0", np.array(True))]
+    for var, src, dtype in (("i", "i0", I32), ("flag", "flag0", BOOL), ("x", "x", F32)):
+        nodes += [op(f"enter_{var}", "Enter", [src], T=dtype, **frame),
+                  op(f"merge_{var}", "Merge", [f"enter_{var}", f"next_{var}"], T=dtype, N=2)]
+    nodes.append(op("cond", "LoopCond", ["merge_flag"]))
+    for var, dtype in (("i", I32), ("flag", BOOL), ("x", F32)):
+        nodes += [op(f"switch_{var}", "Switch", [f"merge_{var}", "cond"], T=dtype),
+                  op(f"exit_{var}", "Exit", [f"switch_{var}"], T=dtype)]
+    nodes += [op("body_i", "Identity", ["switch_i:1"], T=I32),
+              op("one", "Const", ["^body_i"], dtype=I32, value=np.array(1, np.int32)),
+              op("three", "Const", ["^body_i"], dtype=I32, value=np.array(3, np.int32)),
+              op("two", "Const", ["^body_i"], dtype=F32, value=np.array(2.0, np.float32)),
+              op("i1", "AddV2", ["body_i", "one"], T=I32),
+              op("x1", "Mul", ["switch_x:1", "two"], T=F32),
+              op("flag1", "Less", ["i1", "three"], T=I32),
+              op("next_i", "NextIteration", ["i1"], T=I32),
+              op("next_flag", "NextIteration", ["flag1"], T=BOOL),
+              op("next_x", "NextIteration", ["x1"], T=F32)]
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (3,)).astype(np.float32)}, ["exit_x:0"],
+                lambda f: [f["x:0"] * 8.0])
+
+
 def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
     from ortflow.converters import convert_with_report
 
