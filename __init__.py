@@ -86,6 +86,7 @@ _SUBMODULES: dict[str, str] = {
     "debugging": "ortflow.api.debugging",
     "lookup": "ortflow.api.lookup_ops",
     "spectral": "ortflow.api.signal",
+    "bitwise": "ortflow.api.bitwise",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"
