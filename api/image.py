@@ -609,3 +609,55 @@ def resize_image_with_pad(image, target_height, target_width, method=ResizeMetho
 
 
 __all__ += ["resize_image_with_pad"]
+
+
+def draw_bounding_boxes(images, boxes, name=None, colors=None):
+    """Draws box outlines onto a batch of images (`tf.image.draw_bounding_boxes`, TF 1.x).
+
+    Boxes are [batch, num_boxes, 4] as (y_min, x_min, y_max, x_max) fractions of the image.
+    Without `colors` TensorFlow's 10-color table is used (`DrawBoundingBoxes`); with them,
+    `DrawBoundingBoxesV2`. The op runs on ortflow's numpy kernel.
+    """
+    if colors is None:
+        return apply_op_output("DrawBoundingBoxes", [images, boxes], name=name or "DrawBoundingBoxes")
+    return apply_op_output("DrawBoundingBoxesV2", [images, boxes, colors], name=name or "DrawBoundingBoxesV2")
+
+
+def _box_sampling_attrs(seed, seed2, aspect_ratio_range, area_range, max_attempts,
+                        use_image_if_no_bounding_boxes) -> dict:
+    return {"seed": int(seed or 0), "seed2": int(seed2 or 0),
+            "aspect_ratio_range": list(aspect_ratio_range or [0.75, 1.33]),
+            "area_range": list(area_range or [0.05, 1.0]), "max_attempts": int(max_attempts or 100),
+            "use_image_if_no_bounding_boxes": bool(use_image_if_no_bounding_boxes)}
+
+
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=None, seed2=None, min_object_covered=0.1,
+                                  aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """A random crop covering part of a box, for data augmentation (TF 1.x signature).
+
+    Returns (begin, size, bboxes) for `tf.slice` and `draw_bounding_boxes`. As TensorFlow 1.x,
+    `seed` and `seed2` go to the op as given. ortflow's numpy kernel draws with its own
+    generator: a seeded op gives the same crop on every run (TensorFlow's advances per run), and
+    the crops differ from TensorFlow's, keeping its constraints (aspect ratio, area, coverage).
+    """
+    g = graph_of(image_size, bounding_boxes)
+    with g.as_default(), g.name_scope(name or "sample_distorted_bounding_box"):
+        op = apply_op("SampleDistortedBoundingBoxV2", [image_size, bounding_boxes, min_object_covered],
+                      _box_sampling_attrs(seed, seed2, aspect_ratio_range, area_range, max_attempts,
+                                          use_image_if_no_bounding_boxes),
+                      name="SampleDistortedBoundingBoxV2")
+    return tuple(op.outputs)
+
+
+def sample_distorted_bounding_box_v2(image_size, bounding_boxes, seed=0, min_object_covered=0.1,
+                                     aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                     use_image_if_no_bounding_boxes=None, name=None):
+    """`tf.image.sample_distorted_bounding_box` (TF 2 signature): seeds from `get_seed(seed)`."""
+    seed1, seed2 = random_ops.get_seed(seed)
+    return sample_distorted_bounding_box(image_size, bounding_boxes, seed1, seed2, min_object_covered,
+                                         aspect_ratio_range, area_range, max_attempts,
+                                         use_image_if_no_bounding_boxes, name)
+
+
+__all__ += ["draw_bounding_boxes", "sample_distorted_bounding_box", "sample_distorted_bounding_box_v2"]
