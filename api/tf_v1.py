@@ -269,3 +269,17 @@ from ortflow.graph.tensor_shape import (
 __all__ += ["COMPILER_VERSION", "GIT_VERSION", "VERSION", "make_template", "tables_initializer", "Dimension",
             "dimension_at_index", "dimension_value", "disable_v2_tensorshape", "enable_v2_tensorshape",
             "get_logger", "numpy_function", "py_func"]
+
+from ortflow.api.inference_ops import (
+    add_check_numerics_ops,
+    betainc,
+    igamma,
+    igammac,
+    polygamma,
+    switch_case,
+    verify_tensor_all_finite,
+    zeta,
+)
+
+__all__ += ["add_check_numerics_ops", "betainc", "igamma", "igammac", "polygamma", "switch_case",
+            "verify_tensor_all_finite", "zeta"]
