@@ -356,7 +356,9 @@ def _sparse_slice_shape(node_def, shapes, values):
 def _sparse_fill_empty_rows_shape(node_def, shapes, values):
     rank = _rank_from(shapes, 2)
     n = shapes[0][0] if shapes[0] is not None else None
-    return [(None, rank), (None,), (None,), (n,)]
+    dense = values[2]
+    rows = int(np.asarray(dense).reshape(-1)[0]) if dense is not None and np.asarray(dense).size else None
+    return [(None, rank), (None,), (rows,), (n,)]
 
 
 @shape_fn("SparseReduceSum")
