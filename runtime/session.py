@@ -684,8 +684,8 @@ class Session:
         on_device = signature.runner.on_device
         for slot, name, value in zip(plan.feed_slots, binding.slot_inputs, values):
             if name is not None:
-                if slot.is_string:
-                    value = _ort_strings(_host(value))
+                if slot.is_string:  # bytes, as TF holds them; _OrtRunner makes str for onnxruntime
+                    value = _tf_strings(_host(value))
                 elif type(value) is not np.ndarray and not on_device:
                     value = value.numpy()
                 inputs[name] = value
@@ -939,6 +939,13 @@ def _check_feed_shape(slot: _FeedSlot, shape: tuple) -> None:
 def _ort_strings(array: np.ndarray) -> np.ndarray:
     """onnxruntime takes str elements; TensorFlow users feed bytes or str."""
     flat = [v.decode("utf-8", "surrogateescape") if isinstance(v, bytes) else str(v)
+            for v in array.reshape(-1)]
+    return np.array(flat, dtype=object).reshape(array.shape)
+
+
+def _tf_strings(array: np.ndarray) -> np.ndarray:
+    """A fed string array as TensorFlow holds it: bytes elements (str fed values UTF-8 encoded)."""
+    flat = [v if isinstance(v, bytes) else str(v).encode("utf-8", "surrogateescape")
             for v in array.reshape(-1)]
     return np.array(flat, dtype=object).reshape(array.shape)
 
