@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from ortflow.formats import checkpoint_management as _cm
 from ortflow.formats.bundle import BundleReader, write_bundle
+from ortflow.formats.checkpoint_v1 import open_checkpoint
 from ortflow.proto import CheckpointState
 
 __all__ = [
@@ -37,11 +38,14 @@ CheckpointReader = BundleReader
 def load_checkpoint(ckpt_dir_or_file: str | os.PathLike, *, verify_checksums: bool = True) -> BundleReader:
     """A reader for the checkpoint at a prefix, or the latest one in a directory.
 
+    V2 (TensorBundle) checkpoints give a `BundleReader`, V1 (tensor slice) ones a
+    `TensorSliceReader` with the same read methods.
+
     Raises:
         NotFoundError: no checkpoint there.
         FormatError: the checkpoint (or the directory's state file) is malformed.
     """
-    return BundleReader(_cm.resolve_checkpoint(ckpt_dir_or_file), verify_checksums=verify_checksums)
+    return open_checkpoint(_cm.resolve_checkpoint(ckpt_dir_or_file), verify_checksums=verify_checksums)
 
 
 def NewCheckpointReader(filepattern: str | os.PathLike) -> BundleReader:

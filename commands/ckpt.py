@@ -24,7 +24,8 @@ from ortflow.errors import FormatError
 from ortflow.formats import checkpoint_management as cm
 from ortflow.formats import dtypes
 from ortflow.formats import state as state_file
-from ortflow.formats.bundle import BundleReader, BundleWriter
+from ortflow.formats.bundle import BundleWriter
+from ortflow.formats.checkpoint_v1 import open_checkpoint
 from ortflow.formats.files import atomic_writer
 
 __all__ = [
@@ -112,7 +113,7 @@ def export_npz(checkpoint: str, output: str, *, verify_checksums: bool = True) -
         The number of tensors written.
     """
     prefix = cm.resolve_checkpoint(checkpoint)
-    with BundleReader(prefix, verify_checksums=verify_checksums) as reader:
+    with open_checkpoint(prefix, verify_checksums=verify_checksums) as reader:
         names = reader.tensor_names()
         clash = [n for n in names if n.startswith(_META)]
         if clash:
@@ -203,12 +204,13 @@ def import_npz(npz_path: str, prefix: str, *, num_shards: int = 1, write_state: 
 
 
 def is_checkpoint(path: str) -> bool:
-    """Whether `path` names a checkpoint: a prefix with `.index`, an `.index` file, or a
-    directory holding a `checkpoint` state file."""
+    """Whether `path` names a checkpoint: a prefix with `.index`, an `.index` file, a V1
+    checkpoint file, or a directory holding a `checkpoint` state file."""
     path = os.fspath(path)
     if os.path.isdir(path):
         return os.path.isfile(state_file.state_path(path))
-    return os.path.isfile(path + ".index") or (path.endswith(".index") and os.path.isfile(path))
+    return os.path.isfile(path + ".index") or (path.endswith(".index") and os.path.isfile(path)) \
+        or bool(cm.v1_checkpoint_files(path))
 
 
 def _json_value(value: np.ndarray):
@@ -230,11 +232,12 @@ def inspect_checkpoint(path: str, as_json: bool = False, tensor: str | None = No
         FormatError: the checkpoint is malformed.
     """
     prefix = cm.resolve_checkpoint(path)
-    with BundleReader(prefix) as reader:
+    with open_checkpoint(prefix) as reader:
         rows = [{"name": n, "dtype": reader.dtype(n).name, "shape": list(reader.shape(n)),
                  "size": reader.nbytes(n)} for n in reader.tensor_names()]
+        slice_keys = reader.get_slice_keys()
         for row in rows:
-            slices = reader.get_slice_keys().get(row["name"]) if reader.entry(row["name"]).slices else None
+            slices = slice_keys.get(row["name"])
             if slices:
                 row["slices"] = slices
         value = reader.get_tensor(tensor) if tensor is not None else None

@@ -36,6 +36,7 @@ __all__ = [
     "remove_checkpoint",
     "resolve_checkpoint",
     "update_checkpoint_state",
+    "v1_checkpoint_files",
 ]
 
 _DATA_RE = re.compile(r"\.data-\d{5}-of-\d{5}$")
@@ -60,9 +61,28 @@ def meta_graph_filename(checkpoint_filename: str, meta_graph_suffix: str = "meta
 
 
 def checkpoint_exists(prefix: str) -> bool:
-    """Whether a V2 (`PREFIX.index`) or V1 (a file named `PREFIX`) checkpoint exists."""
+    """Whether a V2 (`PREFIX.index`) or V1 (a table file named `PREFIX`, or its shards)
+    checkpoint exists."""
     prefix = os.fspath(prefix)
-    return os.path.isfile(prefix + ".index") or os.path.isfile(prefix)
+    return os.path.isfile(prefix + ".index") or bool(v1_checkpoint_files(prefix))
+
+
+_V1_SHARDS = "-?????-of-?????"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def v1_checkpoint_files(prefix: str) -> list[str]:
+    """The table files of the V1 checkpoint `prefix`: the file itself, the files of a shard glob
+    (`model.ckpt-?????-of-00002`), or the shards `PREFIX-?????-of-?????`; empty when none is a
+    sorted string table (a `.meta` or any other file is not taken for a checkpoint)."""
+    prefix = os.fspath(prefix)
+    if _GLOB_CHARS.search(os.path.basename(prefix)):
+        candidates = glob.glob(prefix)
+    elif os.path.isfile(prefix):
+        candidates = [prefix]
+    else:
+        candidates = glob.glob(glob.escape(prefix) + _V1_SHARDS)
+    return sorted(f for f in candidates if os.path.isfile(f) and _looks_like_index(f))
 
 
 def get_checkpoint_mtimes(prefixes: Iterable[str]) -> list[float]:
@@ -261,7 +281,8 @@ class CheckpointKeeper:
 
 
 def resolve_checkpoint(path: str | os.PathLike) -> str:
-    """The prefix of the checkpoint that `path` names: a prefix, a `.index` file or a directory.
+    """The prefix of the checkpoint that `path` names: a prefix, a `.index` file, a directory, or
+    a V1 checkpoint file (or shard glob).
 
     A directory is resolved through its `checkpoint` state file (with the same fallback as
     `latest_checkpoint`).
@@ -289,8 +310,11 @@ def resolve_checkpoint(path: str | os.PathLike) -> str:
     match = _DATA_RE.search(path)
     if match and os.path.isfile(path[: match.start()] + ".index"):
         return path[: match.start()]
+    if v1_checkpoint_files(path):
+        return path
     raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed to find any "
-                                    f"matching files for {path} (no {path}.index)")
+                                    f"matching files for {path} (no {path}.index, and no V1 checkpoint "
+                                    "file of that name)")
 
 
 def add_to_checkpoint_state(prefix: str, latest_filename: str | None = None, *, fsync: bool = True) -> None:

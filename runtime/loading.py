@@ -113,11 +113,11 @@ def restore_variables(session, meta_graph, checkpoint: str) -> list[str]:
     Raises:
         NotFoundError: when a variable is not in the checkpoint.
     """
-    from ortflow.formats.bundle import BundleReader
+    from ortflow.formats.checkpoint_v1 import open_checkpoint
     from ortflow.proto import VariableDef
 
     values = {}
-    with BundleReader(checkpoint) as reader:
+    with open_checkpoint(checkpoint) as reader:
         seen = set()
         for key in ("variables", "trainable_variables", "local_variables", "model_variables"):
             if key not in meta_graph.collection_def:
@@ -147,10 +147,10 @@ def _checkpoint_value(reader, var, op_name: str, checkpoint: str) -> np.ndarray:
 def _latest_checkpoint(path: pathlib.Path) -> str | None:
     """The checkpoint prefix beside a .meta file: same stem, else the dir's latest."""
     stem = str(path)[: -len(".meta")]
-    if pathlib.Path(stem + ".index").exists():
-        return stem
-    from ortflow.formats.checkpoint_management import latest_checkpoint
+    from ortflow.formats.checkpoint_management import checkpoint_exists, latest_checkpoint
 
+    if checkpoint_exists(stem):  # V2 `stem.index`, or a V1 file named `stem`
+        return stem
     return latest_checkpoint(str(path.parent))
 
 
