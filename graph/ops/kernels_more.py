@@ -590,7 +590,7 @@ def _digamma(x: float) -> float:
     if x < 0:  # reflection
         return _digamma(1.0 - x) - np.pi / np.tan(np.pi * x)
     shift = 0.0
-    while x < 6.0:
+    while x < 10.0:
         shift -= 1.0 / x
         x += 1.0
     inv2 = 1.0 / (x * x)
