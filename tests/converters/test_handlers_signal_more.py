@@ -1,0 +1,71 @@
+"""Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT).
+
+Same scheme as test_handlers_small.py: a tiny GraphDef, converted, run in onnxruntime and
+compared with numpy. The coverage meta-test (test_handler_coverage.py) reads `CASES` here too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from ortflow.converters import default_opset
+from ortflow.formats import dtypes
+
+
+def _small_module():
+    # Loaded by path: tests are not a package (pytest runs with --import-mode=importlib).
+    name = "ortflow_tests_handlers_small"
+    module = sys.modules.get(name)
+    if module is None:
+        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+_small = _small_module()
+Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
+                                             _small.run, _small._compare)
+F32, C64 = dtypes.float32, dtypes.complex64
+RNG = np.random.RandomState(4)
+
+CASES: dict[str, Callable[[], Case]] = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+@case
+def irfft():
+    # Equal, longer and shorter transforms than the spectrum holds (TF pads or crops the bins),
+    # odd and even lengths.
+    x = RNG.normal(size=(3, 10)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 10]), const("n10", np.array([10], np.int32)),
+             const("n16", np.array([16], np.int32)), const("n7", np.array([7], np.int32)),
+             op("spectrum", "RFFT", ["x", "n10"], Treal=F32, Tcomplex=C64),
+             op("same", "IRFFT", ["spectrum", "n10"], Treal=F32, Tcomplex=C64),
+             op("longer", "IRFFT", ["spectrum", "n16"], Treal=F32, Tcomplex=C64),
+             op("shorter", "IRFFT", ["spectrum", "n7"], Treal=F32, Tcomplex=C64)]
+
+    def expected(f):
+        s = np.fft.rfft(f["x:0"].astype(np.float64))
+        return [f["x:0"], np.fft.irfft(np.pad(s, [(0, 0), (0, 3)]), 16), np.fft.irfft(s[:, :4], 7)]
+    return Case(nodes, {"x:0": x}, ["same:0", "longer:0", "shorter:0"], expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [13, None])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_signal_more_case(name, opset):
+    case_obj = CASES[name]()
+    results = run(case_obj, opset if opset is not None else default_opset())
+    for out_name, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
+        compare(got, want, f"{name} {out_name}", case_obj.atol)
