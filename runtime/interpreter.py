@@ -97,6 +97,7 @@ class Interpreter:
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Evaluates the subgraph with `inputs` (placeholder tensor name -> value)."""
+        inputs = {k: _bytes_strings(v) for k, v in inputs.items()}
         values: dict[str, object] = {}
         for node in self.order:
             ins = [values[_canonical(i)] for i in node.input if not i.startswith("^")]
@@ -160,6 +161,15 @@ class Interpreter:
             raise UnimplementedError(node, None, f"No numpy kernel for op {node.op!r} (node "
                                      f"{node.name!r}) and no ONNX handler either.")
         return list(results)
+
+
+def _bytes_strings(value):
+    # String values onnxruntime produced (a variable's or table's state, a device part's output)
+    # hold str; the numpy kernels, as TensorFlow, work on bytes.
+    if type(value) is np.ndarray and value.dtype.kind == "O" and value.size and isinstance(value.flat[0], str):
+        flat = [v.encode("utf-8", "surrogateescape") if isinstance(v, str) else v for v in value.reshape(-1)]
+        return np.array(flat, dtype=object).reshape(value.shape)
+    return value
 
 
 def _canonical(name: str) -> str:

@@ -156,3 +156,52 @@ def test_converting_a_graph_with_a_table_fails_clearly():
     g, *_ = _table_graph(tf)
     with pytest.raises(UnsupportedOpsError, match="HashTableV2|LookupTableFindV2"):
         tf.convert(g.as_graph_def(), inputs=["x:0"], outputs=["hash_table_Lookup/LookupTableFindV2:0"])
+
+
+# StringToHashBucketFast(s, 2**63 - 1) and (s, 1000) as TensorFlow 2.21 computes them for the
+# strings of `_hash_inputs()` (FarmHash Fingerprint64 modulo the bucket count).
+_TF_BUCKETS_LARGE = [
+    1936946117179621456, 5161771770385946686, 1310518540512506342, 2487965632156106292, 1834011893438859213,
+    6040168605833782793, 7602117738390822661, 4338871769482718964, 2791110717120146389, 4558981489161244025,
+    7492443725646880329, 6388605105871875305, 2327144085378135765, 5213845212530662045, 8749411048411321520,
+    7764283926731322967, 5327592947755901336, 8111992462467435357, 8617028698217406159, 6325110817993080408,
+    2427810959306735659, 3786372426573024489, 3694432073954588132, 3546145076021770342]
+_TF_BUCKETS_1000 = [263, 686, 342, 99, 20, 600, 468, 964, 389, 25, 136, 112, 765, 852, 327, 774, 143, 164, 966, 408,
+                    659, 296, 939, 342]
+
+
+def _hash_inputs() -> list[bytes]:
+    # Every FarmHash length class: 0-16, 17-32, 33-64 and the 64-byte loop.
+    lengths = [0, 1, 3, 4, 7, 8, 15, 16, 17, 24, 31, 32, 33, 48, 64, 65, 100, 127, 128, 129, 300]
+    return [bytes((i * 37 + n) % 256 for i in range(n)) for n in lengths] + [b"hello", b"a", b"zz"]
+
+
+@pytest.mark.parametrize("buckets, expected", [(2 ** 63 - 1, _TF_BUCKETS_LARGE), (1000, _TF_BUCKETS_1000)])
+def test_string_to_hash_bucket_fast_equals_tensorflow(buckets, expected):
+    from ortflow.formats import dtypes
+    from ortflow.graph.ops import evaluate, make_node_def
+
+    node = make_node_def("StringToHashBucketFast", "h", ["s"], num_buckets=buckets)
+    (got,) = evaluate(node, [np.array(_hash_inputs(), dtype=object)])
+    assert got.dtype == dtypes.int64.as_numpy_dtype and got.tolist() == expected
+
+
+def test_vocabulary_table_hashes_unknown_keys_into_oov_buckets():
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        init = tf.lookup.KeyValueTensorInitializer(["a", "b"], [0, 1], value_dtype=tf.int64)
+        table = tf.lookup.StaticVocabularyTable(init, num_oov_buckets=3)
+        x = tf.placeholder(tf.string, [None], name="x")
+        ids = table.lookup(x)
+        size = table.size()
+        ops = [(n.name, n.op) for n in g.as_graph_def().node]
+        init_all = tf.tables_initializer()
+    assert ("hash_table_Lookup/hash_bucket", "StringToHashBucketFast") in ops
+    assert ("hash_table_Lookup/hash_table_Lookup/LookupTableFindV2", "LookupTableFindV2") in ops
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got, n = sess.run([ids, size], {x: ["a", "c", "zz", "b"]})
+    # "c" and "zz" hash to buckets 1 and 1 of 3 (TensorFlow gives the same ids: [0, 3, 3, 1]).
+    assert got.tolist() == [0, 3, 3, 1] and n == 5
