@@ -79,6 +79,7 @@ _SUBMODULES: dict[str, str] = {
     "compat": "ortflow.api.compat",
     "layers": "ortflow.api.layers",
     "strings": "ortflow.api.strings",
+    "sparse": "ortflow.api.sparse_ops",
     "app": "ortflow.api.tf_app",
     "flags": "ortflow.api.tf_flags",
     "logging": "ortflow.api.tf_logging",

@@ -16,3 +16,15 @@ from ortflow.formats.tensors import make_ndarray, make_tensor_proto
 __all__ = ["detect_kind", "gfile", "make_ndarray", "make_tensor_proto", "read_graph", "write_graph",
            "TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "tf_record_iterator",
            "decode_base64", "decode_raw", "encode_base64"]
+
+from ortflow.api.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    decode_csv,
+    parse_example,
+    parse_single_example,
+)
+
+__all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "decode_csv", "parse_example",
+            "parse_single_example"]

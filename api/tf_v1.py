@@ -283,3 +283,38 @@ from ortflow.api.inference_ops import (
 
 __all__ += ["add_check_numerics_ops", "betainc", "igamma", "igammac", "polygamma", "switch_case",
             "verify_tensor_all_finite", "zeta"]
+
+from ortflow.api.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    decode_csv,
+    parse_example,
+    parse_single_example,
+    string_split,
+)
+from ortflow.api.sparse_ops import (
+    SparseTensor,
+    SparseTensorValue,
+    sparse_add,
+    sparse_fill_empty_rows,
+    sparse_placeholder,
+    sparse_reduce_sum,
+    sparse_reorder,
+    sparse_reshape,
+    sparse_retain,
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
+    sparse_slice,
+    sparse_tensor_dense_matmul,
+    sparse_tensor_to_dense,
+    sparse_to_dense,
+)
+
+__all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "decode_csv", "parse_example",
+            "parse_single_example", "string_split", "SparseTensor", "SparseTensorValue", "sparse_add",
+            "sparse_fill_empty_rows", "sparse_placeholder", "sparse_reduce_sum", "sparse_reorder",
+            "sparse_reshape", "sparse_retain", "sparse_segment_mean", "sparse_segment_sqrt_n",
+            "sparse_segment_sum", "sparse_slice", "sparse_tensor_dense_matmul", "sparse_tensor_to_dense",
+            "sparse_to_dense"]

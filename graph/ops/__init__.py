@@ -13,6 +13,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_array,
     kernels_extra,
     kernels_math,
+    kernels_parsing,
     kernels_sparse,
     kernels_more,
     kernels_summary,
