@@ -442,10 +442,66 @@ def topological_order(nodes: Sequence) -> list:
 
 
 def compute_facts(graph_def, inputs: Sequence[str]):
-    """Static dtypes, shapes and constant values of every tensor, in one topological walk."""
+    """Static dtypes, shapes and constant values of every tensor, in one topological walk
+    (more walks when while loops carry variables of a rank to prove, see `_with_loop_ranks`)."""
+    order = topological_order(graph_def.node)
+    facts = _walk_facts(order, {})
+    return graph_def, _with_loop_ranks(order, facts)
+
+
+#: At most this many walks proving loop ranks (nested loops need a round each).
+_MAX_RANK_ROUNDS = 4
+
+
+def _with_loop_ranks(order: list, facts: GraphFacts) -> GraphFacts:
+    """`facts` with the ranks of while-loop variables proven by induction.
+
+    TF's shape functions see a loop Merge's back edge (NextIteration) as unknown, so every loop
+    variable, and all that is computed from it, has an unknown rank; a graph output after the
+    loop then has no rank for the ONNX graph to declare (onnx.checker wants one). If a walk
+    that assumes each variable keeps its initial value's rank (dims unknown) finds that rank
+    again on the value fed back, the assumption holds for every iteration. Variables whose
+    check fails are dropped for good and the walk repeated; without a walk in which every
+    assumption held, the plain facts stand.
+    """
+    by_name = {n.name: n for n in order}
+    merges = {}
+    for node in order:
+        if node.op != "Merge" or len(node.input) != 2:
+            continue
+        enter, back = (by_name.get(_src(i)) for i in node.input)
+        if enter is not None and back is not None and enter.op == "Enter" and back.op == "NextIteration":
+            merges[node.name] = (_data_inputs(enter)[0], _data_inputs(back)[0])
+    if not merges:
+        return facts
+    assumed: dict[str, int] = {}
+    rejected: set[str] = set()
+    current, proven, proven_for = facts, facts, {}
+    for _ in range(_MAX_RANK_ROUNDS):
+        wanted = dict(assumed)
+        for name, (initial, _fed_back) in merges.items():
+            shape = current.shapes.get(initial)
+            if name not in wanted and name not in rejected and shape is not None:
+                wanted[name] = len(shape)
+        if wanted == proven_for:
+            return proven
+        current = _walk_facts(order, wanted)
+        failed = {name for name, rank in wanted.items() if _rank(current.shapes.get(merges[name][1])) != rank}
+        if not failed:
+            proven, proven_for = current, wanted
+        rejected |= failed
+        assumed = {name: rank for name, rank in wanted.items() if name not in failed}
+    return proven
+
+
+def _rank(shape) -> int | None:
+    return None if shape is None else len(shape)
+
+
+def _walk_facts(order: list, assumed: dict[str, int]) -> GraphFacts:
+    """One topological walk; `assumed` gives loop Merges a rank (all dims unknown) to check."""
     from ortflow.graph import ops
 
-    order = topological_order(graph_def.node)
     dtypes_: dict = {}
     shapes: dict = {}
     values: dict = {}
@@ -472,17 +528,20 @@ def compute_facts(graph_def, inputs: Sequence[str]):
         hit = _SHAPE_CACHE.get(id(node))
         if hit is not None and hit[0] is node:
             out_shapes = hit[1]
+        elif name in assumed:
+            out_shapes = [(None,) * assumed[name], ()]
         else:
             in_names = _data_inputs(node)
             in_shapes = [shapes.get(t) for t in in_names]
             in_values = [values.get(t) for t in in_names]
             out_shapes = _infer(node, in_shapes, in_values, ops)
-            if out_shapes and all(s is not None and None not in s for s in out_shapes):
+            if not assumed and out_shapes and all(s is not None and None not in s for s in out_shapes):
                 # fully static shapes stay true when the passes later fold this node's inputs
+                # (not learnt under assumptions, which a later check may refute)
                 _SHAPE_CACHE[id(node)] = (node, out_shapes)
         for i, s in enumerate(out_shapes):
             shapes[f"{name}:{i}"] = s
-    return graph_def, GraphFacts(order, dtypes_, shapes, values, num_outputs)
+    return GraphFacts(order, dtypes_, shapes, values, num_outputs)
 
 
 def _infer(node, in_shapes, in_values, ops):
@@ -630,8 +689,10 @@ def inline_function_calls(graph_def, outputs: Sequence[str]):
                 raise ConversionError(f"{node.op} node {node.name!r}: its function {name!r} is not in "
                                       "the graph's library")
             args = [tensor_name(i) for i in node.input if not i.startswith("^")]
-            body, results = _inline_function(fdef, node.name, args)
+            controls = [i for i in node.input if i.startswith("^")]
+            body, results = _inline_function(fdef, node.name, args, controls)
             out.extend(body)
+            out.append(_call_end(node, fdef, results))
             for k, t in enumerate(results):
                 rename[f"{node.name}:{k}"] = t
             changed = True
@@ -668,8 +729,24 @@ def _truth(value) -> bool:
     return bool(value.reshape(-1)[0]) if value.size == 1 else value.size > 0
 
 
-def _inline_function(fdef, prefix: str, args: list[str]):
-    """The body NodeDefs of `fdef` renamed under `prefix`, fed `args`; and its result tensors."""
+def _call_end(call, fdef, results: list[str]):
+    """A NoOp under the inlined call's name that waits for the body's results and side effects
+    (`control_ret`), so that control inputs on the call (`^call`) keep their meaning."""
+    from ortflow.proto import NodeDef
+
+    ends = [f"{call.name}/{n}" for n in fdef.control_ret.values()]
+    ends += [split_tensor_name(t)[0] for t in results]
+    end = NodeDef(name=call.name, op="NoOp", device=call.device)
+    end.input.extend(f"^{n}" for n in dict.fromkeys(ends) if n != call.name)
+    return end
+
+
+def _inline_function(fdef, prefix: str, args: list[str], controls: Sequence[str] = ()):
+    """The body NodeDefs of `fdef` renamed under `prefix`, fed `args`; and its result tensors.
+
+    Control edges inside the body are kept (renamed): TF2 functions order their reads and writes
+    of variables with them. `controls` (a call's own control inputs) go to every body node that
+    reads nothing else of the body, so the whole body runs after them."""
     sig = fdef.signature
     arg_map = {a.name: t for a, t in zip(sig.input_arg, args)}
     if len(args) != len(sig.input_arg):
@@ -694,6 +771,9 @@ def _inline_function(fdef, prefix: str, args: list[str]):
         new.name = f"{prefix}/{n.name}"
         del new.input[:]
         new.input.extend(_short(ref(i)) for i in n.input if not i.startswith("^"))
+        new.input.extend(f"^{prefix}/{i[1:]}" for i in n.input if i.startswith("^") and i[1:] in offsets)
+        if controls and not any(i.lstrip("^").split(":")[0] in offsets for i in n.input):
+            new.input.extend(controls)
         body.append(new)
     results = [ref(fdef.ret[a.name]) for a in sig.output_arg]
     return body, results

@@ -151,7 +151,8 @@ def load(sess, tags, export_dir: str | os.PathLike, import_scope: str | None = N
     meta = meta_graph_by_tags(saved, tags, os.fspath(export_dir))
     prefix = variables_prefix(export_dir)
     if is_tf2(meta, os.fspath(export_dir)):
-        import_meta_graph(tf2_meta_graph(meta, where=os.fspath(export_dir)), import_scope=import_scope,
+        import_meta_graph(tf2_meta_graph(meta, where=os.fspath(export_dir), allow_writes=True),
+                          import_scope=import_scope,
                           **saver_kwargs)
         if sess is not None and os.path.exists(prefix + ".index"):
             values = tf2_variable_values(meta, prefix, os.fspath(export_dir))
@@ -362,19 +363,27 @@ def name_call_outputs(graph_def, tensors: Iterable[str]):
     return out
 
 
-def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True, where: str = "") -> MetaGraphDef:
+def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True, where: str = "",
+                   allow_writes: bool = False) -> MetaGraphDef:
     """A copy of a TF2 MetaGraphDef ready to import and run.
 
     It has no SaverDef and no save/restore calls (their functions read keys that
     `tf2_variable_values` resolves instead); every signature output is named by an IdentityN
     after its call (see `name_call_outputs`); with `inline`, the function calls are replaced by
     their bodies, so that a Session sees the captured VarHandleOps read by plain
-    ReadVariableOps in the main graph, and a control input on a call becomes control inputs
-    on its inlined body's results.
+    ReadVariableOps in the main graph; the functions' control edges (TF2's order of variable
+    reads and writes) are kept, and a control input on a call still waits for its whole body.
+
+    Args:
+        meta: the TF2 MetaGraphDef.
+        inline: inline the function calls (and lower their control flow).
+        where: the SavedModel directory, for messages.
+        allow_writes: accept signatures that assign variables (a Session runs them with their
+            side effects, as calling the TF2 function does); freezing and converting need
+            stateless signatures, since a constant cannot change between runs.
 
     Raises:
-        GraphError: a signature's function assigns variables (inlining drops the ordering of
-            the function's reads and writes, so its results would be wrong).
+        GraphError: without `allow_writes`, a signature's function assigns variables.
     """
     out = MetaGraphDef()
     out.CopyFrom(meta)
@@ -387,7 +396,8 @@ def tf2_meta_graph(meta: MetaGraphDef, inline: bool = True, where: str = "") -> 
     del graph_def.node[:]
     graph_def.node.extend(kept)
     if inline:
-        _check_stateless_signatures(meta, tensors, where)
+        if not allow_writes:
+            _check_stateless_signatures(meta, tensors, where)
         from ortflow.converters.passes_tf import inline_functions
         ends = _call_ends(graph_def)
         inlined, changed = inline_functions(graph_def, tensors)
@@ -426,8 +436,9 @@ def _check_stateless_signatures(meta: MetaGraphDef, tensors: list[str], where: s
         for node in library[name].node_def:
             if node.op.startswith(_STATE_CHANGING):
                 raise GraphError(f"{where or 'SavedModel'}: function {name!r} of a signature writes a "
-                                 f"variable ({node.op} {node.name!r}); TF2 signatures that change "
-                                 "variables are not supported (inlined calls lose their read/write order)")
+                                 f"variable ({node.op} {node.name!r}); a signature that changes "
+                                 "variables cannot be frozen or converted (a constant cannot change "
+                                 "between runs); run it in a Session instead")
             stack.extend(_functions_of(node))
 
 

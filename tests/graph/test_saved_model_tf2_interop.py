@@ -6,7 +6,7 @@ tests turn v2 behaviour off process-wide) and writes SavedModels with TF's outpu
 (`tf.saved_model.save`), a two-input Keras functional model (`model.export`), a function
 capturing a large constant, nested `tf.function` calls, Embedding + BatchNormalization,
 an LSTM + GRU and a function with tf.cond/while_loop/switch_case (functional If/While/Case); and two
-variants ortflow refuses with one clear error (a signature assigning a variable, a lookup table). Expected values
+variants: a signature assigning a variable (runs in a Session, refused by convert) and a lookup table. Expected values
 are TF2's (`tf.saved_model.load(...).signatures[...]`): TensorFlow's own v1 loader cannot run the
 Keras ones (their restore function assigns handles other than those the signature captures).
 """
@@ -146,18 +146,22 @@ def test_saved_object_graph_view_fields_are_tensorflows(tf):
                 f"{tf_name}.{field.name}"
 
 
-def test_signature_that_assigns_a_variable_is_refused(models, cli, tmp_path):
+def test_signature_that_assigns_a_variable_runs_and_is_not_frozen(models, cli, tmp_path):
+    """A Session runs the write as each TF2 call does (5 + 1, then + 1 again); freezing or
+    converting it is refused in one line, since a constant cannot count."""
     path = models / "stateful_counter"
-    from ortflow.errors import GraphError
     from ortflow.runtime.loading import load
 
-    with pytest.raises(GraphError, match="writes a variable .*AssignAddVariableOp") as info:
-        load(path)
-    assert str(path) in str(info.value)
+    feeds, expected = dict(np.load(path / "inputs.npz")), dict(np.load(path / "expected.npz"))
+    session, inputs, outputs = load(path)
+    first = session.run(outputs, {inputs[0]: feeds["x"]})[0]
+    second = session.run(outputs, {inputs[0]: feeds["x"]})[0]
+    np.testing.assert_allclose(first, expected["y"])
+    np.testing.assert_allclose(second, feeds["x"] * 7)
     proc = cli("convert", path, "-o", tmp_path / "m.onnx")
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(path) in lines[0] and "not supported" in lines[0], proc.stderr
+    assert len(lines) == 1 and str(path) in lines[0] and "cannot be frozen or converted" in lines[0], proc.stderr
 
 
 def test_lookup_table_is_reported_as_unsupported_ops(models, cli, tmp_path):
