@@ -16,7 +16,7 @@ import sys
 import numpy as np
 from ortflow.errors import InvalidArgumentError
 
-__all__ = ["apply_effects", "summarize"]
+__all__ = ["apply_effects", "assert_error", "format_string", "print_now", "summarize"]
 
 
 def _float_text(value, bits: int) -> str:
@@ -186,12 +186,66 @@ def _write(stream: str, text: str) -> None:
 
 
 def _assert_error(effect, values: list) -> InvalidArgumentError:
-    node = effect.node
+    return assert_error(effect.node, values, effect.note)
+
+
+def assert_error(node, values: list, note: str = "") -> InvalidArgumentError:
+    """The InvalidArgumentError a failed Assert raises, with TensorFlow's text.
+
+    Args:
+        node: the Assert's NodeDef.
+        values: the values of its `data` inputs.
+        note: why some values are missing, or ''.
+    """
     limit = _attr(node, "summarize", 3)
     text = "assertion failed: " + " ".join(f"[{summarize(v, limit)}]" for v in values)
-    if effect.note:
-        text = f"{text} ({effect.note})"
+    if note:
+        text = f"{text} ({note})"
     return InvalidArgumentError(node, node.op, f"{text}\n\t [[{{{{node {node.name}}}}}]]")
+
+
+def format_string(node, values: list) -> str:
+    """What a StringFormat node makes of `values` (TensorFlow's v2 summaries in its template)."""
+    return _format_text(_Formatted(node), values)
+
+
+class _Formatted:
+    """Stands for a PrintV2 effect whose StringFormat node is `fmt`."""
+
+    __slots__ = ("fmt",)
+
+    def __init__(self, fmt):
+        self.fmt = fmt
+
+
+def print_now(node, values: list, counts: dict) -> None:
+    """Prints what a Print or PrintV2 node prints when it runs (a loop body runs it once per pass).
+
+    Args:
+        node: the Print / PrintV2 NodeDef.
+        values: Print: the values of its `data` inputs; PrintV2: its one string input.
+        counts: node name -> how many times it printed (Print's `first_n`), updated here.
+    """
+    if node.op == "Print":
+        first_n = _attr(node, "first_n", -1)
+        seen = counts.get(node.name, 0)
+        if 0 <= first_n <= seen:
+            return
+        counts[node.name] = seen + 1
+        _write("stderr", _print_text(_Printed(node), values) + "\n")
+        return
+    text = np.asarray(values[0]).reshape(-1)
+    line = _element(text[0], False) if text.size else ""
+    _write(_attr(node, "output_stream", "stderr"), line + _attr(node, "end", "\n"))
+
+
+class _Printed:
+    """Stands for a Print effect of `node`."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
 
 
 def apply_effects(effects: list, results: dict, counts: dict) -> None:

@@ -11,8 +11,16 @@ which such bytes are not. It is slower than onnxruntime but gives the same resul
 
 The interpreter follows TensorFlow's dataflow semantics for v1 conditionals: `Switch` sends
 its input to one output and a *dead* marker to the other, an op with a dead input is dead, and
-`Merge` forwards its one live input. v1 while loops (Enter/Exit/NextIteration) are not
-interpreted.
+`Merge` forwards its one live input. v1 while loops run frame by frame: the nodes of a frame
+(between its Enter and Exit nodes, nested frames as single steps) are evaluated once per pass,
+in order, a loop Merge taking its Enter's value in the first pass and its NextIteration's value
+after that, until the LoopCond is false; the Exits then read the last pass's values.
+
+With `print_counts` given, Print, PrintV2 and Assert nodes do what they do in TensorFlow when
+they run (once per pass in a loop body, in order): print TensorFlow's text, or raise
+InvalidArgumentError for a false condition (`runtime/effects.py` writes the text). The lowering
+keeps those nodes in the graph for that (`SubgraphPlan.inline_effects`) when some of them sit in
+a while loop, whose per-pass values onnxruntime cannot hand out.
 """
 
 from __future__ import annotations
@@ -38,8 +46,10 @@ DEAD = _Dead()
 
 _IDENTITY_OPS = frozenset({"Identity", "Snapshot", "StopGradient", "PreventGradient",
                            "CheckNumerics", "EnsureShape", "PlaceholderWithDefault", "RefIdentity"})
-_STRUCTURAL_OPS = _IDENTITY_OPS | {"Const", "Placeholder", "NoOp", "Switch", "Merge", "IdentityN",
-                                   "AddV2", "Sub"}
+_LOOP_OPS = frozenset({"Enter", "Exit", "NextIteration", "LoopCond"})
+_EFFECT_OPS = frozenset({"Print", "PrintV2", "Assert", "StringFormat"})
+_STRUCTURAL_OPS = _IDENTITY_OPS | _LOOP_OPS | _EFFECT_OPS | {"Const", "Placeholder", "NoOp", "Switch",
+                                                            "Merge", "IdentityN", "AddV2", "Sub"}
 
 
 def missing_kernels(graph_def) -> list[str]:
@@ -58,7 +68,8 @@ def _split(name: str) -> tuple[str, int]:
 
 
 def _topological(graph_def) -> list:
-    """Nodes ordered so that every node comes after its data and control inputs."""
+    """Nodes ordered so that every node comes after its data and control inputs (a loop's
+    NextIteration -> Merge back edges are not followed: the Merge comes first)."""
     nodes = {n.name: n for n in graph_def.node}
     order, state = [], {}
     for root in graph_def.node:
@@ -74,10 +85,121 @@ def _topological(graph_def) -> list:
                 continue
             state[name] = 1
             stack.append((name, True))
-            for inp in nodes[name].input:
-                producer = _split(inp.lstrip("^"))[0]
-                if producer in nodes and not state.get(producer):
+            for producer in _producers(nodes, nodes[name]):
+                if not state.get(producer):
                     stack.append((producer, False))
+    return order
+
+
+def _producers(nodes: dict, node) -> list[str]:
+    """The nodes `node` reads (data and control), without a loop Merge's back edges."""
+    found = []
+    for inp in node.input:
+        producer = _split(inp.lstrip("^"))[0]
+        if producer not in nodes:
+            continue
+        if node.op == "Merge" and nodes[producer].op == "NextIteration":
+            continue
+        found.append(producer)
+    return found
+
+
+class _Frame:
+    """A while loop's frame (or the graph's top level, named ()): what to run in one pass.
+
+    Attributes:
+        name: the frame names from the top level down to this frame.
+        items: the frame's own nodes and its nested frames, in an order that runs each after
+            what it reads.
+        loop_cond: the LoopCond node's name (None at the top level).
+        merges: loop Merge name -> (positions of its first-pass inputs, of its back edges).
+    """
+
+    __slots__ = ("name", "items", "loop_cond", "merges")
+
+    def __init__(self, name: tuple):
+        self.name = name
+        self.items: list = []
+        self.loop_cond: str | None = None
+        self.merges: dict[str, tuple[list[int], list[int]]] = {}
+
+
+def _frame_paths(nodes: dict, order: list) -> dict[str, tuple]:
+    """node name -> the frames it runs in, outermost first: an Enter enters its frame, an Exit
+    leaves it, another node runs in the deepest frame of what it reads."""
+    path: dict[str, tuple] = {}
+    for node in order:
+        found: tuple = ()
+        for producer in _producers(nodes, node):
+            here = path.get(producer, ())
+            if len(here) > len(found):
+                found = here
+        if node.op == "Enter":
+            frame = node.attr["frame_name"].s.decode("utf-8", "replace") if "frame_name" in node.attr else ""
+            found = (*found, frame)
+        elif node.op == "Exit":
+            found = found[:-1]
+        path[node.name] = found
+    return path
+
+
+def _build_frame(name: tuple, members: list, nodes: dict, path: dict) -> _Frame:
+    """The frame `name` holding `members` (node names whose path starts with `name`, in
+    topological order): its own nodes and nested frames sorted by what they read."""
+    frame = _Frame(name)
+    depth = len(name)
+    member_set = set(members)
+
+    def item_of(n: str):
+        p = path[n]
+        return n if len(p) == depth else ("frame", p[depth])
+
+    deps: dict = {}
+    children: dict = {}
+    for n in members:
+        it = item_of(n)
+        needs = deps.setdefault(it, [])
+        if type(it) is tuple:
+            children.setdefault(it, []).append(n)
+        for producer in _producers(nodes, nodes[n]):
+            if producer in member_set:
+                dep = item_of(producer)
+                if dep != it:
+                    needs.append(dep)
+    for item in _sorted_items(deps):
+        if type(item) is tuple:
+            frame.items.append(_build_frame((*name, item[1]), children[item], nodes, path))
+            continue
+        node = nodes[item]
+        frame.items.append(node)
+        if node.op == "LoopCond":
+            frame.loop_cond = node.name
+        elif node.op == "Merge":
+            back = [k for k, i in enumerate(node.input) if not i.startswith("^")
+                    and nodes.get(_split(i)[0]) is not None and nodes[_split(i)[0]].op == "NextIteration"]
+            if back:
+                first = [k for k, i in enumerate(node.input) if not i.startswith("^") and k not in back]
+                frame.merges[node.name] = (first, back)
+    return frame
+
+
+def _sorted_items(deps: dict) -> list:
+    """The keys of `deps` (item -> items it needs) each after what it needs, first seen first."""
+    order, state = [], {}
+    for root in deps:
+        stack = [(root, False)]
+        while stack:
+            item, done = stack.pop()
+            if done:
+                if state.get(item) != 2:
+                    state[item] = 2
+                    order.append(item)
+                continue
+            if state.get(item):
+                continue
+            state[item] = 1
+            stack.append((item, True))
+            stack.extend((d, False) for d in reversed(deps[item]) if not state.get(d))
     return order
 
 
@@ -87,32 +209,26 @@ class Interpreter:
     Args:
         graph_def: the subgraph from `lowering.plan_subgraph`.
         outputs: tensor names to return, in order.
+        print_counts: when given, Print/PrintV2/Assert nodes print and check as they run
+            (node name -> how many times it printed, for Print's `first_n`; updated); when
+            None, Print passes its input through and the others do nothing.
     """
 
     backend = "numpy"
 
-    def __init__(self, graph_def, outputs: Sequence[str]):
-        self.order = _topological(graph_def)
+    def __init__(self, graph_def, outputs: Sequence[str], print_counts: dict | None = None):
+        order = _topological(graph_def)
+        nodes = {n.name: n for n in graph_def.node}
+        path = _frame_paths(nodes, order)
+        self.top = _build_frame((), [n.name for n in order], nodes, path)
         self.outputs = list(outputs)
+        self.print_counts = print_counts
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Evaluates the subgraph with `inputs` (placeholder tensor name -> value)."""
         inputs = {k: _bytes_strings(v) for k, v in inputs.items()}
         values: dict[str, object] = {}
-        for node in self.order:
-            ins = [values[_canonical(i)] for i in node.input if not i.startswith("^")]
-            dead = any(v is DEAD for v in ins) or any(
-                values.get(f"__ctrl__{i[1:]}") is DEAD for i in node.input if i.startswith("^"))
-            try:
-                results = self._eval(node, ins, inputs, dead)
-            except OpError:
-                raise
-            except Exception as e:
-                raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r} failed on "
-                                           f"inputs of shapes {[np.shape(v) for v in ins]}: {e}") from e
-            for k, r in enumerate(results):
-                values[f"{node.name}:{k}"] = r
-            values[f"__ctrl__{node.name}"] = DEAD if dead and node.op != "Merge" else None
+        self._run_items(self.top, values, inputs, 0)
         out = []
         for name in self.outputs:
             value = values[name]
@@ -121,6 +237,47 @@ class Interpreter:
                                            "the branch that computes it was not taken.")
             out.append(value)
         return out
+
+    def _run_items(self, frame: _Frame, values: dict, feeds: dict, iteration: int) -> None:
+        for item in frame.items:
+            if type(item) is _Frame:
+                self._run_loop(item, values, feeds)
+            else:
+                self._run_node(item, frame, values, feeds, iteration)
+
+    def _run_loop(self, frame: _Frame, values: dict, feeds: dict) -> None:
+        """Runs a while frame's passes until its LoopCond is false (or dead: the loop sits in a
+        cond branch not taken)."""
+        if frame.loop_cond is None:
+            raise InvalidArgumentError(None, None, f"The while loop frame {frame.name[-1]!r} has no "
+                                       "LoopCond node in the graph to run.")
+        iteration = 0
+        while True:
+            self._run_items(frame, values, feeds, iteration)
+            go = values[f"{frame.loop_cond}:0"]
+            if go is DEAD or not bool(np.asarray(go)):
+                return
+            iteration += 1
+
+    def _run_node(self, node, frame: _Frame, values: dict, feeds: dict, iteration: int) -> None:
+        picks = frame.merges.get(node.name) if frame.merges else None
+        if picks is not None:  # a loop Merge: its Enter first, its NextIteration after that
+            positions = picks[1] if iteration else picks[0]
+            ins = [values.get(_canonical(node.input[k]), DEAD) for k in positions]
+        else:
+            ins = [values[_canonical(i)] for i in node.input if not i.startswith("^")]
+        dead = any(v is DEAD for v in ins) or any(
+            values.get(f"__ctrl__{i[1:]}") is DEAD for i in node.input if i.startswith("^"))
+        try:
+            results = self._eval(node, ins, feeds, dead)
+        except OpError:
+            raise
+        except Exception as e:
+            raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r} failed on "
+                                       f"inputs of shapes {[np.shape(v) for v in ins]}: {e}") from e
+        for k, r in enumerate(results):
+            values[f"{node.name}:{k}"] = r
+        values[f"__ctrl__{node.name}"] = DEAD if dead and node.op != "Merge" else None
 
     def _eval(self, node, ins: list, feeds: dict, dead: bool) -> list:
         op = node.op
@@ -139,14 +296,31 @@ class Interpreter:
             from ortflow.formats.tensors import make_ndarray
 
             return [make_ndarray(node.attr["value"].tensor)]
-        if op in _IDENTITY_OPS:
+        if op in _IDENTITY_OPS or op in _LOOP_OPS:
             return [ins[0]]
+        if op in _EFFECT_OPS:
+            return self._effect(node, ins)
         if op == "IdentityN":
             return list(ins)
         if op == "Switch":
             pred = bool(np.asarray(ins[1]))
             return [DEAD, ins[0]] if pred else [ins[0], DEAD]
         return self._kernel(node, ins)
+
+    def _effect(self, node, ins: list) -> list:
+        from ortflow.runtime import effects
+
+        op = node.op
+        if op == "StringFormat":
+            return [np.array(effects.format_string(node, ins).encode("utf-8"), dtype=object)]
+        if self.print_counts is None:  # the session prints and checks after the run
+            return [ins[0]] if op == "Print" else []
+        if op == "Assert":
+            if not np.all(np.asarray(ins[0])):
+                raise effects.assert_error(node, ins[1:])
+            return []
+        effects.print_now(node, ins[1:] if op == "Print" else ins, self.print_counts)
+        return [ins[0]] if op == "Print" else []
 
     @staticmethod
     def _kernel(node, ins: list) -> list:

@@ -16,8 +16,13 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
   a cond branch, whether the branch ran) become extra outputs, merged out of each enclosing cond
   with a default on the untaken side, and the session prints or raises after the run (see
   `runtime/effects.py`). An Assert inside a while loop (at the top level of the graph) is
-  carried out as an "every check held" loop variable; a Print inside a while loop prints
-  nothing (ONNX has no way to hand each iteration's values out of the loop cheaply).
+  carried out as an "every check held" loop variable.
+* A Print or PrintV2 inside a while loop, or an Assert in a nested loop or in a loop inside a
+  cond, needs each pass's values, which an ONNX Loop cannot hand out cheaply: such a signature
+  keeps its Print/PrintV2/Assert nodes and runs on the numpy interpreter, which prints and
+  checks as each pass runs (`SubgraphPlan.inline_effects`). When the interpreter lacks a kernel
+  for some node of it, the signature runs on onnxruntime as above, and those effects are left
+  out (a warning says which).
 
 Reads of a variable see its value at the start of the run, unless an assign of that variable
 is among the reading node's ancestors (data or control dependencies, e.g.
@@ -81,6 +86,7 @@ _ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "Scatter
                               "ResourceScatterMin"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
+_INLINE_DROPPED_OPS = frozenset({"ControlTrigger", "TensorArrayCloseV3"})
 _EFFECT_OPS = frozenset({"Assert", "Print", "PrintV2"})
 _PLACEHOLDER_OPS = frozenset({"Placeholder", "PlaceholderV2"})
 
@@ -188,6 +194,8 @@ class SubgraphPlan:
             value ('initialized', op name).
         effects: the Print/PrintV2/Assert ops that the run executes, in graph order; their
             values are among `outputs` (empty for a graph without such ops).
+        inline_effects: the Print/PrintV2/Assert nodes stay in `graph_def`, for the numpy
+            interpreter to print and check as they run (`effects` is then empty).
     """
 
     graph_def: GraphDef
@@ -199,6 +207,7 @@ class SubgraphPlan:
     updates: list[tuple[str, str]]
     passthrough: dict[str, tuple[str, str]]
     effects: list[SideEffect] = dataclasses.field(default_factory=list)
+    inline_effects: bool = False
 
     @property
     def input_names(self) -> list[str]:
@@ -343,8 +352,10 @@ def _missing_feed_error(node: NodeDef, index: GraphIndex) -> InvalidArgumentErro
 class _Rewriter:
     """Builds the stateless GraphDef of a walked subgraph (see the module docstring)."""
 
-    def __init__(self, index: GraphIndex, walker: _Walker, feeds: list[str], shape_of=None):
+    def __init__(self, index: GraphIndex, walker: _Walker, feeds: list[str], shape_of=None,
+                 inline_effects: bool = False):
         self.index = index
+        self.inline_effects = inline_effects
         self.walker = walker
         self.out = GraphDef()
         self.out.versions.CopyFrom(index.graph_def.versions)
@@ -459,15 +470,23 @@ class _Rewriter:
                     dst.input.append(source)
                     continue
             s = self.input_string(inp)
-            if s and not (s.startswith("^") and self.index.nodes[s[1:]].op in _DROPPED_OPS):
+            if s and not (s.startswith("^") and self.index.nodes[s[1:]].op in self.dropped_ops):
                 dst.input.append(s)
+
+    @property
+    def dropped_ops(self) -> frozenset[str]:
+        # Run inline, effects and the NoOps that order them stay (the interpreter runs them).
+        return _INLINE_DROPPED_OPS if self.inline_effects else _DROPPED_OPS
 
     def rewrite(self, node: NodeDef) -> None:
         op = node.op
+        if self.inline_effects and (op in _EFFECT_OPS or op == "NoOp"):
+            self.rewrite_plain(node)
+            return
         if op in _EFFECT_OPS:
             self._rewrite_effect(node)
             return
-        if op == "StringFormat" and node.name in self.print_formats:
+        if op == "StringFormat" and node.name in self.print_formats and not self.inline_effects:
             return  # formatted by the session from its inputs (see SideEffect)
         if op in _DROPPED_OPS:
             return
@@ -1168,7 +1187,26 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
         if index.nodes[name].op not in VARIABLE_OPS:  # running a variable op itself does nothing
             walker.need_op(name)
 
-    rewriter = _Rewriter(index, walker, feeds, shape_of)
+    lost = _effects_lost_in_loops(index, walker.needed)
+    if lost:
+        plan = _rewrite_plan(index, walker, feeds, shape_of, run_fetches, passthrough, True)
+        from ortflow.runtime.interpreter import missing_kernels
+
+        missing = missing_kernels(plan.graph_def)
+        if not missing:
+            return plan
+        import warnings
+
+        warnings.warn(f"ortflow: {', '.join(repr(n) for n in lost[:3])} in a while loop will not "
+                      f"{'print' if 'Print' in ''.join(index.nodes[n].op for n in lost) else 'check'}"
+                      f": the numpy interpreter that runs such loops has no kernel for {missing}, "
+                      "and onnxruntime hands out no per-pass values.", RuntimeWarning, stacklevel=3)
+    return _rewrite_plan(index, walker, feeds, shape_of, run_fetches, passthrough, False)
+
+
+def _rewrite_plan(index: GraphIndex, walker: _Walker, feeds: list[str], shape_of, run_fetches: list[str],
+                  passthrough: dict, inline_effects: bool) -> SubgraphPlan:
+    rewriter = _Rewriter(index, walker, feeds, shape_of, inline_effects)
     rewriter.add_feeds()
     rewriter.order_reads_after_assigns()
     rewriter.carry_assigned_variables()
@@ -1184,4 +1222,24 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
     rewriter.drop_unread_inputs(set(outputs))
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
-                        passthrough, rewriter.effects)
+                        passthrough, rewriter.effects, inline_effects)
+
+
+def _effects_lost_in_loops(index: GraphIndex, needed: set[str]) -> list[str]:
+    """The Print/PrintV2/Assert nodes among `needed` whose values an ONNX run cannot hand out:
+    a print anywhere in a while loop, an Assert in a nested loop or a loop inside a cond (an
+    Assert in a top-level loop is carried out as a flag)."""
+    effects = [n for n in needed if index.nodes[n].op in _EFFECT_OPS]
+    if not effects or not any(index.nodes[n].op in ("Enter", "RefEnter") for n in needed):
+        return []
+    contexts = _control_contexts(index, needed)
+    lost = []
+    for name in sorted(effects):
+        context = contexts.get(name, ())
+        loops = [k for k, c in enumerate(context) if c[0] == "loop"]
+        if not loops:
+            continue
+        if index.nodes[name].op != "Assert" or len(loops) > 1 \
+                or any(c[0] != "loop" for c in context[loops[0] + 1:]):
+            lost.append(name)
+    return lost

@@ -352,10 +352,10 @@ class _InterpreterRunner:
     backend = "numpy"
     on_device = False
 
-    def __init__(self, plan: SubgraphPlan):
+    def __init__(self, plan: SubgraphPlan, print_counts: dict | None = None):
         from ortflow.runtime.interpreter import Interpreter
 
-        self.interpreter = Interpreter(plan.graph_def, plan.outputs)
+        self.interpreter = Interpreter(plan.graph_def, plan.outputs, print_counts)
         self.input_names = set(plan.input_names)
 
     def run(self, inputs: dict) -> list:
@@ -612,6 +612,8 @@ class Session:
         return signature
 
     def _build_runner(self, plan: SubgraphPlan):
+        if plan.inline_effects:  # prints and checks in while loops, once per pass (lowering)
+            return _InterpreterRunner(plan, self._print_counts)
         if plan.is_empty:
             return _EmptyRunner()
         from ortflow.runtime.interpreter import missing_kernels
