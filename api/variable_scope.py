@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import weakref
 
 import numpy as np
@@ -349,15 +350,46 @@ class VariableScope:
         full_name = f"{self._name}/{name}" if self._name else name
         reuse = self._reuse if reuse is None else (reuse or self._reuse)
         g = get_default_graph()
+        store = _store(g)
+        kwargs = dict(
+            shape=shape, dtype=dtype or self._dtype,
+            initializer=initializer if initializer is not None else self._initializer,
+            regularizer=regularizer if regularizer is not None else self._regularizer,
+            reuse=reuse, trainable=trainable, collections=collections, caching_device=caching_device,
+            partitioner=partitioner if partitioner is not None else self._partitioner,
+            validate_shape=validate_shape,
+            use_resource=use_resource if use_resource is not None else self._use_resource,
+            constraint=constraint, synchronization=synchronization, aggregation=aggregation)
+        custom_getter = custom_getter if custom_getter is not None else self._custom_getter
+        if custom_getter is not None and not callable(custom_getter):
+            raise ValueError(f"Passed a custom_getter which is not callable: {custom_getter!r}")
         with g.name_scope(None):  # variable names depend on the variable scope only
-            return _store(g).get_variable(
-                full_name, shape=shape, dtype=dtype or self._dtype,
-                initializer=initializer if initializer is not None else self._initializer,
-                regularizer=regularizer if regularizer is not None else self._regularizer,
-                reuse=reuse, trainable=trainable, collections=collections,
-                partitioner=partitioner if partitioner is not None else self._partitioner,
-                validate_shape=validate_shape,
-                use_resource=use_resource if use_resource is not None else self._use_resource)
+            if custom_getter is None:
+                return _true_getter(store, full_name, **kwargs)
+            # As TF: the getter is called with keywords only, `getter` being the real one.
+            return custom_getter(getter=functools.partial(_true_getter, store), name=full_name, **kwargs)
+
+
+def _true_getter(store, name, shape=None, dtype=_dtypes.float32, initializer=None, regularizer=None,
+                 reuse=None, trainable=None, collections=None, caching_device=None, partitioner=None,
+                 validate_shape=True, use_resource=None, constraint=None, synchronization=None,
+                 aggregation=None, **_):
+    # What a custom getter's `getter` argument does: find or create the variable in the store.
+    return store.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                              regularizer=regularizer, reuse=reuse, trainable=trainable,
+                              collections=collections, partitioner=partitioner,
+                              validate_shape=validate_shape, use_resource=use_resource)
+
+
+def _wrap_custom_getter(custom_getter, outer_getter):
+    # A scope's getter wraps the enclosing scope's: the new one is called first and its
+    # `getter` argument runs the enclosing one (which then runs the real getter).
+    if outer_getter is None:
+        return custom_getter
+
+    def wrapped(getter, *args, **kwargs):
+        return custom_getter(functools.partial(outer_getter, getter), *args, **kwargs)
+    return wrapped
 
 
 class _ScopeState:
@@ -401,8 +433,10 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     """
     return get_variable_scope().get_variable(
         name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-        trainable=trainable, collections=collections, partitioner=partitioner,
-        validate_shape=validate_shape, use_resource=use_resource)
+        trainable=trainable, collections=collections, caching_device=caching_device,
+        partitioner=partitioner, validate_shape=validate_shape, use_resource=use_resource,
+        custom_getter=custom_getter, constraint=constraint, synchronization=synchronization,
+        aggregation=aggregation)
 
 
 def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=False,
@@ -693,8 +727,6 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
     """
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
-    if custom_getter is not None:
-        raise NotImplementedError("variable_scope(custom_getter=...) is not supported by ortflow yet")
     if reuse is False:
         reuse = None  # False means "inherit" in TF 1.x
     g = get_default_graph()
@@ -728,7 +760,8 @@ def variable_scope(name_or_scope=None, default_name=None, values=None, initializ
                           initializer if initializer is not None else base.initializer,
                           regularizer if regularizer is not None else base.regularizer,
                           caching_device, partitioner if partitioner is not None else base.partitioner,
-                          custom_getter, "", dtype if dtype is not None else base.dtype,
+                          _wrap_custom_getter(custom_getter, base.custom_getter) if custom_getter is not None
+                          else base.custom_getter, "", dtype if dtype is not None else base.dtype,
                           use_resource if use_resource is not None else base.use_resource, constraint)
     if not auxiliary_name_scope:
         current = g.get_name_scope()
