@@ -57,8 +57,8 @@ class KeyValueTensorInitializer:
 class TextFileIndex:
     """Column selectors of `TextFileInitializer`: the whole line, or the line number."""
 
-    WHOLE_LINE = -1
-    LINE_NUMBER = -2
+    WHOLE_LINE = -2
+    LINE_NUMBER = -1
 
 
 class TextFileInitializer:
@@ -116,13 +116,12 @@ class TextFileInitializer:
 
 def _check_column(what: str, index: int, dtype) -> None:
     if index == TextFileIndex.LINE_NUMBER and dtype != _dtypes.int64:
-        raise ValueError(f"Signature mismatch. {what.capitalize()}s must be dtype int64 for line "
-                         f"numbers, got {dtype.name}.")
-    if index == TextFileIndex.WHOLE_LINE and dtype != _dtypes.string:
-        raise ValueError(f"Signature mismatch. {what.capitalize()}s must be dtype string for whole "
-                         f"lines, got {dtype.name}.")
-    if index < TextFileIndex.LINE_NUMBER:
-        raise ValueError(f"Invalid {what} index {index!r}.")
+        raise ValueError(f"`{what}_dtype` must be int64 if `{what}_index` is {index}, received: {dtype.name}")
+    if index == TextFileIndex.WHOLE_LINE and dtype != _dtypes.string and not (dtype.is_integer or dtype.is_floating):
+        raise ValueError(f"`{what}_dtype` must be a string or a number if `{what}_index` is {index}, "
+                         f"received: {dtype.name}")
+    if index < TextFileIndex.WHOLE_LINE:
+        raise ValueError(f"Invalid `{what}_index` {index!r}: it must be >= {TextFileIndex.WHOLE_LINE}.")
 
 
 def _mark_manual_control(op) -> None:

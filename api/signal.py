@@ -62,7 +62,7 @@ def _real_fft(op_type: str, scope: str, rank: int, inverse: bool):
                 x = _pad_inner(tf, x, dims, lengths, rank, inverse)
             length_tensor = tf.convert_to_tensor(lengths if lengths is not None else fft_length,
                                                  dtype=_dtypes.int32, name="fft_length")
-            return apply_op_output(op_type, [x, length_tensor], name=full.rstrip("/"))
+            return apply_op_output(op_type, [x, length_tensor], name=full)
     fn.__name__ = scope
     fn.__doc__ = (f"`{op_type}` over the innermost {rank} dimension(s); `fft_length` defaults to their "
                   "sizes (the inverse: 2 * (n - 1) for the innermost).")

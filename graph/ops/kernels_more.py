@@ -9,7 +9,7 @@ __all__ = ["READ_TEXT_TABLE_OP", "read_text_table"]
 
 READ_TEXT_TABLE_OP = "_OrtflowReadTextTable"
 
-_LINE_NUMBER, _WHOLE_LINE = -2, -1
+_WHOLE_LINE, _LINE_NUMBER = -2, -1
 
 
 def read_text_table(filename, key_index: int, value_index: int, vocab_size: int = -1,
@@ -17,7 +17,7 @@ def read_text_table(filename, key_index: int, value_index: int, vocab_size: int 
                     value_dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
     """The (keys, values) a `TextFileInitializer` puts in its table, read from `filename`.
 
-    Column index -2 is the line number (plus `offset`), -1 the whole line, n >= 0 the n-th
+    Column index -1 is the line number (plus `offset`), -2 the whole line, n >= 0 the n-th
     field split at `delimiter`. With `vocab_size` > 0 only that many lines are read, and the
     file must have at least that many.
 
@@ -565,9 +565,13 @@ def _zeta(s: float, q: float) -> float:
         return np.nan
     if s == 1:
         return np.inf
-    if q <= 0:
-        return np.inf if q == np.floor(q) else np.nan
     n = 12
+    if q <= 0:
+        if q == np.floor(q):
+            return np.inf
+        if s != np.floor(s):
+            return np.nan  # negative bases need an integer power
+        n += int(np.ceil(-q))  # sum directly past the negative terms
     total = sum((k + q) ** -s for k in range(n))
     a = n + q
     total += a ** (1 - s) / (s - 1) + 0.5 * a ** -s

@@ -97,7 +97,7 @@ def test_text_file_columns_offset_and_vocab_size(tmp_path):
         table = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
             str(vocab), tf.string, 0, tf.int64, 1, vocab_size=2), 0)
         by_line = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
-            str(vocab), tf.string, 0, tf.int64, -2, value_index_offset=5), 0)
+            str(vocab), tf.string, 0, tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER, value_index_offset=5), 0)
         x = tf.constant(["z", "y", "x"])
         fetches = [table.lookup(x), by_line.lookup(x), table.size()]
         init_all = tf.tables_initializer()
@@ -113,7 +113,7 @@ def test_missing_text_file_names_the_file(tmp_path):
     g = tf.Graph()
     with g.as_default():
         tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
-            str(tmp_path / "absent.txt"), tf.string, -1, tf.int64, -2), -1)
+            str(tmp_path / "absent.txt"), tf.string, -2, tf.int64, -1), -1)
         init_all = tf.tables_initializer()
     with tf.Session(graph=g) as sess, pytest.raises(NotFoundError, match="absent.txt"):
         sess.run(init_all)
