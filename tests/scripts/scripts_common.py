@@ -13,7 +13,7 @@ import pathlib
 
 import numpy as np
 
-__all__ = ["GOLDEN", "KNOWN_GAPS", "SCRIPT_NAMES", "as_result", "compare", "load_script", "load_golden"]
+__all__ = ["GOLDEN", "KNOWN_GAPS", "SCRIPT_NAMES", "as_result", "compare", "gap_marks", "load_golden", "load_script"]
 
 HERE = pathlib.Path(__file__).resolve().parent
 GOLDEN = HERE.parent / "data" / "scripts" / "golden.npz"
@@ -31,7 +31,25 @@ KNOWN_GAPS = {
     "unseen_feature_hashing": "strings: tf.string_to_hash_bucket_fast / string_to_hash_bucket / "
                               "string_to_hash_bucket_strong / tf.strings.to_hash_bucket_fast are missing "
                               "(TF's farmhash Fingerprint64 and SipHash kernels)",
+    "unseen_init_from_checkpoint": "tf.train.init_from_checkpoint is written (api/moving_averages.py) but "
+                                   "not exported as tf.train.init_from_checkpoint yet",
 }
+
+# Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
+_GAP_WHILE_MISSING = {"unseen_init_from_checkpoint": ("ortflow.api.train", "init_from_checkpoint")}
+
+
+def gap_marks(name: str) -> list:
+    """The strict xfail mark for a script in KNOWN_GAPS (none once its missing name exists)."""
+    import pytest
+
+    if name not in KNOWN_GAPS:
+        return []
+    if name in _GAP_WHILE_MISSING:
+        module, attr = _GAP_WHILE_MISSING[name]
+        if hasattr(importlib.import_module(module), attr):
+            return []
+    return [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)]
 
 
 def load_script(name: str):

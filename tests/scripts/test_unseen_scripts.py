@@ -10,7 +10,7 @@ xfails with the missing piece in the reason (they turn into failures once it lan
 from __future__ import annotations
 
 import pytest
-from scripts_common import KNOWN_GAPS, SCRIPT_NAMES, compare, load_golden, load_script
+from scripts_common import KNOWN_GAPS, SCRIPT_NAMES, compare, gap_marks, load_golden, load_script
 
 @pytest.fixture(scope="module")
 def golden():
@@ -23,8 +23,7 @@ def test_every_script_has_golden_results(golden):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n], strict=True)) if n in KNOWN_GAPS else n
-    for n in SCRIPT_NAMES])
+    pytest.param(n, marks=gap_marks(n)) for n in SCRIPT_NAMES])
 def test_script_matches_tensorflow(name, golden):
     import ortflow
 

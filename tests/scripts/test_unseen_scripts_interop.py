@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from scripts_common import KNOWN_GAPS, SCRIPT_NAMES, compare, load_golden, load_script
+from scripts_common import SCRIPT_NAMES, compare, gap_marks, load_golden, load_script
 
 pytestmark = pytest.mark.interop
 
@@ -24,8 +24,7 @@ def tf1(tf):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n], strict=True)) if n in KNOWN_GAPS else n
-    for n in SCRIPT_NAMES])
+    pytest.param(n, marks=gap_marks(n)) for n in SCRIPT_NAMES])
 def test_script_under_tensorflow_and_ortflow(name, tf1):
     import ortflow
 
