@@ -8,20 +8,26 @@ takes the whole signature, so it is split:
 - the *host* part: the nodes the converter could not lower (plus binary-string ops such as
   summaries), and everything that consumes their outputs, run by the numpy `Interpreter`;
 - the *device* part: every other node, converted to ONNX and run by onnxruntime first, with
-  the tensors the host part reads from it added to its outputs.
+  the tensors the host part reads from it added to its outputs;
+- a *pre-host* part, run before the device part: the host seeds that depend only on what numpy
+  can compute (feeds, constants, ops with kernels), and their ancestors. A serving graph that
+  parses `tf.train.Example`s or CSV lines (no ONNX form) and feeds a conv net (no numpy
+  kernel) runs parse -> onnxruntime -> (summaries) this way.
 
 Constants read by the host part are copied into it rather than passed through onnxruntime.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 __all__ = ["HostSplit", "split_for_host"]
 
 _BOUNDARY_PREFIX = "_ortflow_host_input_"
+_PRE_PREFIX = "_ortflow_pre_output_"
+_SHARED_OPS = ("Placeholder", "Const")  # copied into the parts that read them, never cut off
 
 
 def _tensor(name: str) -> str:
@@ -48,7 +54,12 @@ class HostSplit:
         host_inputs: host placeholder tensor name -> the plan tensor it stands for (a device
             output, or a plan input passed straight through).
         host_outputs: tensor names the host part returns.
-        outputs: for each of the plan's outputs, ("device" | "host", position).
+        outputs: for each of the plan's outputs, ("device" | "host" | "pre", position).
+        pre_graph: the nodes the interpreter runs before the device part (None when none).
+        pre_inputs: the plan tensors (placeholders) the pre-host part reads.
+        pre_outputs: the pre-host tensors that the other parts or the plan's outputs read.
+        pre_placeholders: pre-host tensor -> the placeholder tensor standing for it in the
+            device part.
     """
 
     device_graph: object
@@ -58,6 +69,10 @@ class HostSplit:
     host_inputs: dict[str, str]
     host_outputs: list[str]
     outputs: list[tuple[str, int]]
+    pre_graph: object = None
+    pre_inputs: list[str] = field(default_factory=list)
+    pre_outputs: list[str] = field(default_factory=list)
+    pre_placeholders: dict[str, str] = field(default_factory=dict)
 
 
 def split_for_host(graph_def, input_names: list[str], outputs: list[str],
@@ -73,7 +88,9 @@ def split_for_host(graph_def, input_names: list[str], outputs: list[str],
     from ortflow.proto import GraphDef
 
     nodes = {n.name: n for n in graph_def.node}
-    host = _downstream_closure(graph_def, host_seeds & nodes.keys())
+    seeds = host_seeds & nodes.keys()
+    pre = _host_prefix(graph_def, nodes, seeds)
+    host = _downstream_closure(graph_def, seeds - pre)
     inputs = set(input_names)
 
     host_graph = GraphDef()
@@ -106,17 +123,20 @@ def split_for_host(graph_def, input_names: list[str], outputs: list[str],
                     boundary[tensor] = f"{placeholder}:0"
                     _add_placeholder(host_graph, placeholder, nodes[producer], tensor)
                     host_inputs[f"{placeholder}:0"] = tensor
-                    if tensor not in inputs:
+                    if tensor not in inputs and producer not in pre:
                         device_reads.append(tensor)
                 new.input.append(boundary[tensor])
 
     placement: list[tuple[str, int]] = []
     device_outputs: list[str] = []
     host_outputs: list[str] = []
+    pre_reads = _pre_reads(graph_def, pre, outputs)
     for name in outputs:
         if _producer(name) in host:
             placement.append(("host", len(host_outputs)))
             host_outputs.append(name)
+        elif _producer(name) in pre:
+            placement.append(("pre", pre_reads.index(_tensor(name))))
         else:
             placement.append(("device", len(device_outputs)))
             device_outputs.append(name)
@@ -124,16 +144,113 @@ def split_for_host(graph_def, input_names: list[str], outputs: list[str],
 
     device_graph = None
     device_inputs: list[str] = []
+    device_reads_pre = _pre_reads(graph_def, pre, [], skip=host)
+    stand_ins = {t: f"{_PRE_PREFIX}{i}:0" for i, t in enumerate(device_reads_pre)}
     if device_outputs:
         device_graph = GraphDef()
         device_graph.versions.CopyFrom(graph_def.versions)
         device_graph.library.CopyFrom(graph_def.library)
         for node in graph_def.node:
-            if node.name not in host:
-                device_graph.node.add().CopyFrom(node)
+            if node.name not in host and node.name not in pre:
+                _copy_reading_stand_ins(device_graph, node, pre, stand_ins)
         device_inputs = [i for i in input_names if _producer(i) not in host]
-    return HostSplit(device_graph, device_inputs, device_outputs, host_graph, host_inputs,
-                     host_outputs, placement)
+        if pre:  # plan inputs only the pre-host part reads are not inputs of the device part
+            read = {_producer(i) for n in device_graph.node for i in n.input} | set(map(_producer, device_outputs))
+            device_inputs = [i for i in device_inputs if _producer(i) in read]
+            _add_stand_ins(device_graph, graph_def, nodes, stand_ins)
+            device_inputs += list(stand_ins.values())
+    split = HostSplit(device_graph, device_inputs, device_outputs, host_graph, host_inputs,
+                      host_outputs, placement)
+    if pre:
+        split.pre_graph, split.pre_inputs = _pre_graph(graph_def, nodes, pre)
+        split.pre_outputs, split.pre_placeholders = pre_reads, stand_ins
+    return split
+
+
+def _host_prefix(graph_def, nodes: dict, seeds: set[str]) -> set[str]:
+    """The seeds numpy can compute from feeds and constants alone, with their ancestors.
+
+    Placeholders and Consts are left out: every part that reads one gets its own copy.
+    """
+    from ortflow.runtime.interpreter import _topological, missing_kernels
+
+    missing = set(missing_kernels(graph_def))
+    computable: set[str] = set()
+    for node in _topological(graph_def):
+        if node.op in missing or node.op in ("Enter", "Exit", "NextIteration", "LoopCond"):
+            continue
+        if all(_producer(i) in computable for i in node.input if _producer(i) in nodes):
+            computable.add(node.name)
+    found: set[str] = set()
+    stack = list(seeds & computable)
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(_producer(i) for i in nodes[name].input if _producer(i) in nodes)
+    return {n for n in found if nodes[n].op not in _SHARED_OPS}
+
+
+def _pre_reads(graph_def, pre: set[str], outputs: list[str], skip: set[str] = frozenset()) -> list[str]:
+    """The pre-host tensors read outside it (by nodes not in `skip`, or as the plan's outputs)."""
+    reads: list[str] = []
+    for node in graph_def.node:
+        if node.name in pre or node.name in skip:
+            continue
+        for inp in node.input:
+            if not inp.startswith("^") and _producer(inp) in pre and _tensor(inp) not in reads:
+                reads.append(_tensor(inp))
+    reads += [t for t in map(_tensor, outputs) if _producer(t) in pre and t not in reads]
+    return reads
+
+
+def _copy_reading_stand_ins(graph_def, node, pre: set[str], stand_ins: dict[str, str]) -> None:
+    new = graph_def.node.add()
+    new.CopyFrom(node)
+    del new.input[:]
+    for inp in node.input:
+        if _producer(inp) not in pre:
+            new.input.append(inp)
+        elif not inp.startswith("^"):  # a control input on a pre-host node: it has run already
+            new.input.append(stand_ins[_tensor(inp)])
+
+
+def _add_stand_ins(device_graph, graph_def, nodes: dict, stand_ins: dict[str, str]) -> None:
+    # The device part reads each pre-host tensor from a placeholder with its dtype and, where
+    # inference knows it, its static shape (the converter lays out convolutions by rank).
+    from ortflow.graph.ops import infer_graph_def
+
+    try:
+        meta = infer_graph_def(graph_def)
+    except Exception:  # shapes are a help here, not a need
+        meta = {}
+    for tensor, stand_in in stand_ins.items():
+        name = stand_in.rpartition(":")[0]
+        _add_placeholder(device_graph, name, nodes[_producer(tensor)], tensor)
+        shape = meta[tensor].shape if tensor in meta else None
+        if shape is not None:
+            attr = device_graph.node[-1].attr["shape"].shape
+            for d in shape:
+                attr.dim.add().size = -1 if d is None else int(d)
+
+
+def _pre_graph(graph_def, nodes: dict, pre: set[str]):
+    """The pre-host GraphDef (its nodes plus copies of the Placeholders and Consts they read)
+    and the plan input tensors it reads."""
+    from ortflow.proto import GraphDef
+
+    out = GraphDef()
+    out.versions.CopyFrom(graph_def.versions)
+    shared: list[str] = []
+    for node in graph_def.node:
+        if node.name in pre:
+            out.node.add().CopyFrom(node)
+            shared += [_producer(i) for i in node.input
+                       if _producer(i) not in pre and _producer(i) not in shared]
+    for name in shared:
+        out.node.add().CopyFrom(nodes[name])
+    feeds = [f"{name}:0" for name in shared if nodes[name].op == "Placeholder"]
+    return out, feeds
 
 
 def _downstream_closure(graph_def, seeds: set[str]) -> set[str]:
@@ -148,6 +265,10 @@ def _downstream_closure(graph_def, seeds: set[str]) -> set[str]:
                 found.add(consumer)
                 stack.append(consumer)
     return found
+
+
+def _host(value):
+    return value if type(value) is np.ndarray else value.numpy()
 
 
 def _add_placeholder(graph_def, name: str, producer, tensor: str) -> None:
@@ -175,10 +296,24 @@ class SplitRunner:
         self.split = split
         self.device_runner = device_runner
         self.interpreter = Interpreter(split.host_graph, split.host_outputs)
-        self.input_names = set(split.device_inputs) | {
-            t for t in split.host_inputs.values() if t not in split.device_outputs}
+        self.pre_interpreter = None
+        if split.pre_graph is not None:
+            self.pre_interpreter = Interpreter(split.pre_graph, split.pre_outputs)
+        stand_ins = set(split.pre_placeholders.values())
+        self.input_names = {t for t in split.device_inputs if t not in stand_ins} | {
+            t for t in split.host_inputs.values()
+            if t not in split.device_outputs and t not in split.pre_placeholders} | set(split.pre_inputs)
 
     def run(self, inputs: dict) -> list:
+        pre_results: list = []
+        if self.pre_interpreter is not None:
+            feeds = {t: _host(inputs[t]) for t in self.split.pre_inputs}
+            pre_results = self.pre_interpreter.run(feeds)
+            inputs = dict(inputs)
+            for tensor, value in zip(self.split.pre_outputs, pre_results):
+                inputs[tensor] = value
+                if tensor in self.split.pre_placeholders:
+                    inputs[self.split.pre_placeholders[tensor]] = value
         device_results: list = []
         if self.device_runner is not None:
             device_inputs = {k: v for k, v in inputs.items() if k in self.device_runner.input_names}
@@ -190,5 +325,5 @@ class SplitRunner:
             value = produced[tensor] if tensor in produced else inputs[tensor]
             host_feeds[placeholder] = value if type(value) is np.ndarray else value.numpy()
         host_results = self.interpreter.run(host_feeds)
-        parts = {"device": device_results, "host": host_results}
+        parts = {"device": device_results, "host": host_results, "pre": pre_results}
         return [parts[where][i] for where, i in self.split.outputs]
