@@ -673,8 +673,9 @@ _MAX_CALL_DEPTH = 8
 
 def inline_function_calls(graph_def, outputs: Sequence[str]):
     """(Stateful)PartitionedCall nodes become their function's body, inlined under the call's
-    name; readers of the call's outputs are rewired. Keras 3 leaves such calls in frozen graphs
-    (ConvNeXt's depthwise convolutions run through an XLA-marked function)."""
+    name, and an IdentityN of the results under the call's own name (see `_call_end`). Keras 3
+    leaves such calls in frozen graphs (ConvNeXt's depthwise convolutions run through an
+    XLA-marked function)."""
     functions = {f.signature.name: f for f in graph_def.library.function}
     changed_any = False
     for _ in range(_MAX_CALL_DEPTH):
@@ -693,15 +694,10 @@ def inline_function_calls(graph_def, outputs: Sequence[str]):
             body, results = _inline_function(fdef, node.name, args, controls)
             out.extend(body)
             out.append(_call_end(node, fdef, results))
-            for k, t in enumerate(results):
-                rename[f"{node.name}:{k}"] = t
             changed = True
         if not changed:
             break
-        for t in outputs:
-            if t in rename:
-                raise ConversionError(f"output {t!r} is a function call's output; ask for a tensor after it")
-        graph_def = _new_graph(graph_def, [_rewire(n, rename) for n in out])
+        graph_def = _new_graph(graph_def, out)
         changed_any = True
     return graph_def, changed_any
 
@@ -730,14 +726,17 @@ def _truth(value) -> bool:
 
 
 def _call_end(call, fdef, results: list[str]):
-    """A NoOp under the inlined call's name that waits for the body's results and side effects
-    (`control_ret`), so that control inputs on the call (`^call`) keep their meaning."""
+    """The node that takes the inlined call's name: an IdentityN of the body's results (a NoOp
+    when there are none) that also waits for the body's side effects (`control_ret`). Readers
+    of `call:k`, control inputs `^call` and fetches keep their meaning."""
     from ortflow.proto import NodeDef
 
-    ends = [f"{call.name}/{n}" for n in fdef.control_ret.values()]
-    ends += [split_tensor_name(t)[0] for t in results]
-    end = NodeDef(name=call.name, op="NoOp", device=call.device)
-    end.input.extend(f"^{n}" for n in dict.fromkeys(ends) if n != call.name)
+    end = NodeDef(name=call.name, op="IdentityN" if results else "NoOp", device=call.device)
+    end.input.extend(_short(t) for t in results)
+    if results:
+        end.attr["T"].list.type.extend(call.attr["Tout"].list.type)
+    sides = [f"{call.name}/{n}" for n in fdef.control_ret.values()]
+    end.input.extend(f"^{n}" for n in dict.fromkeys(sides))
     return end
 
 

@@ -127,6 +127,21 @@ def _bracket_shape(shape) -> str:
     return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
 
+def _inline_functions(graph_def: GraphDef) -> GraphDef:
+    """Function calls inlined and functional control flow lowered (names kept: see
+    `converters.functional_flow`), so variables read in a cond branch or a loop body are the
+    session's; graphs without them are returned as they are."""
+    from ortflow.converters.functional_flow import FUNCTIONAL_OPS
+
+    if not any(n.op in FUNCTIONAL_OPS or n.op in ("PartitionedCall", "StatefulPartitionedCall")
+               for n in graph_def.node):
+        return graph_def
+    from ortflow.converters.passes_tf import inline_functions
+
+    lowered, _ = inline_functions(graph_def, ())
+    return lowered.as_graph_def()
+
+
 class GraphIndex:
     """A GraphDef's nodes by name, with the registry's facts about each output, cached."""
 
@@ -134,8 +149,9 @@ class GraphIndex:
         from ortflow.runtime.checks import lower_check_numerics
         from ortflow.runtime.tables import lower_tables
 
-        # lookup tables become variables and plain ops; CheckNumerics become Asserts
-        graph_def = lower_check_numerics(lower_tables(graph_def))
+        # lookup tables become variables and plain ops; CheckNumerics become Asserts; TF2's
+        # function calls and functional If/Case/While become TF 1.x nodes
+        graph_def = lower_check_numerics(lower_tables(_inline_functions(graph_def)))
         self.graph_def = graph_def
         self.nodes: dict[str, NodeDef] = {n.name: n for n in graph_def.node}
         self._dtypes: dict[str, list] = {}

@@ -78,3 +78,35 @@ def test_lowered_names_keep_the_functional_node_tensors(data_dir):
     assert nodes["loop"].op == "IdentityN"
     assert nodes["loop/loop_cond"].op == "LoopCond"
     assert any(n.op == "Enter" and n.attr["is_constant"].b for n in lowered.node)  # `n` and the weight
+
+
+def test_session_restores_variables_read_in_branches_and_loops(data_dir):
+    """Resource variables read inside If branches and a While body (.meta + checkpoint, not
+    frozen): the Session feeds them its restored values."""
+    import ortflow as tf
+
+    folder = data_dir / "functional_flow" / "cond_variables"
+    arrays = np.load(folder / "expected.npz")
+    graph = tf.Graph()
+    with graph.as_default():
+        saver = tf.train.import_meta_graph(str(folder / "model.meta"))
+        types = {op.type for op in graph.get_operations()}
+        assert types & {"If", "StatelessIf"} and types & {"While", "StatelessWhile"}, types
+        with tf.Session(graph=graph) as sess:
+            saver.restore(sess, str(folder / "model"))
+            for k in range(2):
+                got = sess.run("out:0", {"x:0": arrays[f"{k}/feed:x:0"], "flag:0": arrays[f"{k}/feed:flag:0"]})
+                np.testing.assert_allclose(got, arrays[f"{k}/fetch:out:0"], atol=ATOL)
+
+
+def test_cli_freeze_and_run_the_unfrozen_graph(data_dir, cli, tmp_path):
+    folder = data_dir / "functional_flow" / "cond_variables"
+    arrays = np.load(folder / "expected.npz")
+    np.save(tmp_path / "x.npy", arrays["1/feed:x:0"])
+    cli("run", folder / "model.meta", "--feed", f"x:0={tmp_path / 'x.npy'}", "--fetch", "out:0",
+        "-o", tmp_path / "a.npz", check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "a.npz")["out:0"], arrays["1/fetch:out:0"], atol=ATOL)
+    cli("freeze", folder / "model.meta", "--outputs", "out", "-o", tmp_path / "f.pb", check=True)
+    cli("run", tmp_path / "f.pb", "--feed", f"x:0={tmp_path / 'x.npy'}", "--fetch", "out:0",
+        "-o", tmp_path / "b.npz", check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "b.npz")["out:0"], arrays["1/fetch:out:0"], atol=ATOL)

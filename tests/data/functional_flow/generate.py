@@ -84,6 +84,34 @@ def _cases(tf):
             "tensor_array": tensor_array}
 
 
+def _save_unfrozen(tf) -> None:
+    """`cond_variables/`: resource variables read inside If branches and a While body, saved
+    as .meta + checkpoint (not frozen), so a Session must feed the branches its variables."""
+    v1 = tf.compat.v1
+    out = HERE / "cond_variables"
+    out.mkdir(exist_ok=True)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [None, 3], name="x")
+        flag = v1.placeholder_with_default(False, [], name="flag")
+        w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2) / 4, name="w")
+        b = tf.Variable(np.array([0.5, -0.5], np.float32), name="b")
+        y = tf.cond(flag, lambda: tf.matmul(x, w) + b, lambda: tf.matmul(x, w * 2.0) - b, name="pick")
+        _, z = tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc + b), [0, y], name="loop")
+        out_t = tf.identity(z, name="out")
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            data = np.random.default_rng(3).standard_normal((2, 3)).astype(np.float32)
+            arrays = {}
+            for k, f in enumerate((True, False)):
+                arrays[f"{k}/feed:x:0"] = data
+                arrays[f"{k}/feed:flag:0"] = np.array(f)
+                arrays[f"{k}/fetch:out:0"] = sess.run(out_t, {x: data, flag: f})
+            v1.train.Saver().save(sess, str(out / "model"), write_meta_graph=True)
+    (out / "checkpoint").write_text('model_checkpoint_path: "model"\nall_model_checkpoint_paths: "model"\n')
+    np.savez(out / "expected.npz", **arrays)
+
+
 def main() -> None:
     import tensorflow as tf
 
@@ -108,6 +136,7 @@ def main() -> None:
         (HERE / f"{name}.pb").write_bytes(frozen.SerializeToString())
         np.savez(HERE / f"{name}.npz", **arrays)
         print(f"{name}: {len(frozen.node)} nodes, {len(frozen.library.function)} functions, ops {sorted(ops)}")
+    _save_unfrozen(tf)
 
 
 if __name__ == "__main__":
