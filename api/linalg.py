@@ -212,18 +212,53 @@ def band_part(input, num_lower, num_upper, name=None):
     return apply_op_output("MatrixBandPart", [input, num_lower, num_upper], name=name or "MatrixBandPart")
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
-    """The euclidean (2) or 1 / inf norm of a vector, or the Frobenius norm over all elements."""
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
+    """The vector or matrix norm of `tensor` (`tf.norm`).
+
+    `axis` None or an int: a vector norm (over all elements for None) of order "euclidean",
+    1, 2, inf or any p > 0. `axis` a pair: a matrix norm of order "fro"/"euclidean" (Frobenius),
+    1 (largest column sum of |x|) or inf (largest row sum).
+
+    Raises:
+        ValueError: an `ord` TF does not accept for that `axis`.
+    """
+    keepdims = bool(keepdims if keepdims is not None else keep_dims)
+    is_matrix = isinstance(axis, (list, tuple)) and len(axis) == 2
+    if isinstance(axis, (list, tuple)) and len(axis) not in (1, 2):
+        raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 integers. Received: axis={axis}")
+    if is_matrix and ord not in ("fro", "euclidean", 1, 1.0, np.inf):
+        raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, inf] "
+                         f"(ortflow has no spectral norm). Received: ord={ord!r}")
+    if not is_matrix and not (ord in ("fro", "euclidean", np.inf)
+                              or (isinstance(ord, (int, float)) and ord > 0)):
+        raise ValueError(f"'ord' must be a supported vector norm, got ord={ord!r}.")
     g = graph_of(tensor)
     with g.as_default(), g.name_scope(name or "norm"):
         tensor = convert_to_tensor(tensor)
-        if ord in ("euclidean", "fro", 2, 2.0):
-            return math_ops.sqrt(math_ops.reduce_sum(math_ops.square(tensor), axis, keepdims=bool(keepdims)))
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        magnitude = math_ops.abs(tensor)
+        if ord in ("euclidean", "fro") or (not is_matrix and ord in (2, 2.0)):
+            return math_ops.sqrt(math_ops.reduce_sum(math_ops.square(tensor), axis, keepdims=keepdims))
+        if is_matrix:
+            return _matrix_norm(magnitude, ord, list(axis), keepdims)
         if ord in (1, 1.0):
-            return math_ops.reduce_sum(math_ops.abs(tensor), axis, keepdims=bool(keepdims))
+            return math_ops.reduce_sum(magnitude, axis, keepdims=keepdims)
         if ord == np.inf:
-            return math_ops.reduce_max(math_ops.abs(tensor), axis, keepdims=bool(keepdims))
-        raise NotImplementedError(f"norm(ord={ord!r}) is not supported by ortflow yet")
+            return math_ops.reduce_max(magnitude, axis, keepdims=keepdims)
+        powered = math_ops.reduce_sum(math_ops.pow(magnitude, ord), axis, keepdims=keepdims)
+        return math_ops.pow(powered, 1.0 / ord)
+
+
+def _matrix_norm(magnitude, ord, axis, keepdims):
+    # 1: the largest column sum (sum over rows, max over columns); inf: the largest row sum.
+    rows, cols = axis
+    sum_axis, max_axis = (rows, cols) if ord in (1, 1.0) else (cols, rows)
+    summed = math_ops.reduce_sum(magnitude, sum_axis, keepdims=True)
+    result = math_ops.reduce_max(summed, max_axis, keepdims=True)
+    if keepdims:
+        return result
+    return array_ops.squeeze(result, axis=sorted(axis))
 
 
 def einsum(equation, *inputs, name=None):
