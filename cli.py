@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 import warnings
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if not debug:
         warnings.formatwarning = _one_line_warning
         warnings.simplefilter("once")
+    args = None
     try:
         parser, module = _build_parser(argv)
         args = parser.parse_args(argv)
@@ -73,8 +75,22 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         message = " ".join(str(e).split()) or type(e).__name__
-        print(f"ortflow: error: {message}", file=sys.stderr)
+        print(f"ortflow: error: {_naming_the_file(message, args)}", file=sys.stderr)
         return 2
+
+
+def _naming_the_file(message: str, args) -> str:
+    """`message`, prefixed with the command's input file when it does not name it already (an
+    error deep in a graph, such as a node's missing function, says which node but not which file)."""
+    path = getattr(args, "input", None) or getattr(args, "model", None)
+    if path is None and getattr(args, "paths", None):
+        path = args.paths[0]
+    if path is None or not isinstance(path, str):
+        return message
+    shown = path.rstrip("/")
+    if shown in message or os.path.basename(shown) in message:
+        return message
+    return f"{shown}: {message}"
 
 
 if __name__ == "__main__":

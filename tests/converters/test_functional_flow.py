@@ -110,3 +110,15 @@ def test_cli_freeze_and_run_the_unfrozen_graph(data_dir, cli, tmp_path):
     cli("run", tmp_path / "f.pb", "--feed", f"x:0={tmp_path / 'x.npy'}", "--fetch", "out:0",
         "-o", tmp_path / "b.npz", check=True)
     np.testing.assert_allclose(np.load(tmp_path / "b.npz")["out:0"], arrays["1/fetch:out:0"], atol=ATOL)
+
+
+def test_missing_branch_function_is_one_line_naming_the_file(data_dir, cli, tmp_path):
+    graph_def, _ = _load(data_dir, "cond")
+    del graph_def.library.function[:]
+    broken = tmp_path / "broken.pb"
+    broken.write_bytes(graph_def.SerializeToString())
+    for args in (("convert", broken, "-o", tmp_path / "m.onnx"), ("run", broken, "--feed", "x:0=random")):
+        proc = cli(*args)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+        assert "broken.pb" in lines[0] and "not in the graph's library" in lines[0], lines[0]
