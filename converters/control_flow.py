@@ -45,6 +45,7 @@ class _RootState:
 
     owner: dict = dataclasses.field(default_factory=dict)      # TF node -> id of the region lowering it
     regions: dict = dataclasses.field(default_factory=dict)    # exit node name -> pending region
+    cond_groups: dict = dataclasses.field(default_factory=dict)  # (ctx, switches) -> cond per Switch
 
 
 _STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -369,48 +370,66 @@ def _same_level(ctx, switches: set[str], start: str) -> set[str]:
     """The Switches of `start`'s cond among those sharing its predicate.
 
     Conds on one predicate (two layers on one `training` flag, once the TF-side passes have
-    folded each cond's `pred_id` Identity into the flag) are told apart by order: a Switch
-    whose data is computed downstream of another such Switch belongs to a later cond (or one
-    nested in a branch), so levels are peeled off in order. A pivot Switch (the predicate
-    switched on itself, whose outputs gate a branch's constants) joins the level whose branch
-    nodes it reaches before any Merge; pivots that reach none form a level of their own.
+    folded each cond's `pred_id` Identity into the flag) are told apart by what their branches
+    reach: the nodes downstream of a Switch up to the Merges (not past them, nor past another
+    such Switch) are its branch; Switches whose branches meet (a node reading both, a Merge of
+    both sides, a constant tied to a pivot's side) belong to one cond. A cond whose Switch reads
+    another cond's Merge, or one nested in a branch, stays apart. A pivot Switch (the predicate
+    switched on itself) that reaches nothing forms a cond of its own with the other such pivots.
     """
-    pred = _data_inputs(ctx.tf_node(start))[1]
-    pivots = {s for s in switches if _data_inputs(ctx.tf_node(s))[0] == pred}
-    levels, remaining = [], switches - pivots
-    while remaining:
-        downstream = _downstream_of(ctx, remaining, through_merges=True)
-        level = {s for s in remaining if split_tensor_name(_data_inputs(ctx.tf_node(s))[0])[0] not in downstream}
-        if not level:
-            return switches  # a cycle (not expected outside loops): keep the old grouping
-        levels.append(level)
-        remaining -= level
-    reach = [_downstream_of(ctx, level, through_merges=False) for level in levels]
-    alone: set[str] = set()
-    for pivot in sorted(pivots):
-        mine = _downstream_of(ctx, {pivot}, through_merges=False)
-        target = next((level for level, r in zip(levels, reach) if mine & r), alone)
-        target.add(pivot)
-    for level in [*levels, alone]:
-        if start in level:
-            return level
-    return {start}
+    state = _state(ctx)
+    key = (id(ctx), frozenset(switches))
+    groups = state.cond_groups.get(key)
+    if groups is None:
+        groups = state.cond_groups[key] = _group_switches(ctx, switches)
+    return groups.get(start, {start})
 
 
-def _downstream_of(ctx, names: set[str], through_merges: bool) -> set[str]:
+def _group_switches(ctx, switches: set[str]) -> dict[str, set[str]]:
+    """switch -> the set of `switches` in its cond (see `_same_level`)."""
+    parent = {s: s for s in switches}
+
+    def find(s: str) -> str:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    owner: dict[str, str] = {}
+    lone: list[str] = []
+    for s in sorted(switches):
+        reach = _downstream_of(ctx, {s}, through_merges=False, stop=switches)
+        if not reach:
+            lone.append(s)
+        for name in reach:
+            first = owner.setdefault(name, s)
+            if first != s:
+                parent[find(s)] = find(first)
+    pred_of = {s: _data_inputs(ctx.tf_node(s)) for s in lone}
+    pivots = [s for s in lone if pred_of[s][0] == pred_of[s][1]]
+    for s in pivots[1:]:
+        parent[find(s)] = find(pivots[0])
+    groups: dict[str, set[str]] = {}
+    for s in switches:
+        groups.setdefault(find(s), set()).add(s)
+    return {s: groups[find(s)] for s in switches}
+
+
+def _downstream_of(ctx, names: set[str], through_merges: bool, stop=frozenset()) -> set[str]:
     # Nodes reached from `names` through data and control edges, not across loop back edges
-    # (nor past a Merge unless `through_merges`).
+    # (nor past a cond's Merge unless `through_merges`), leaving out the nodes in `stop` and what is
+    # reached only through them.
     seen: set[str] = set()
     work = [c.name for n in names for c in ctx.consumers(n)]
     while work:
         name = work.pop()
-        if name in seen:
+        if name in seen or name in stop:
             continue
         seen.add(name)
         node = ctx.tf_node(name)
         if node is None or node.op in ("NextIteration", "RefNextIteration"):
             continue
-        if not through_merges and node.op in ("Merge", "RefMerge"):
+        if not through_merges and node.op in ("Merge", "RefMerge") and not _is_loop_merge(ctx, node):
             continue
         work.extend(c.name for c in ctx.consumers(name))
     return seen

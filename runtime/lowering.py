@@ -480,7 +480,9 @@ class _Rewriter:
         for position, inp in enumerate(src.input):
             if position < skip and not inp.startswith("^"):
                 continue
-            if self.preceding and not inp.startswith("^"):
+            # A Merge forwards whichever input is live: an assign among its inputs (a cond's
+            # branch) is not ordered before the other side's read, which must stay as it is.
+            if self.preceding and not inp.startswith("^") and src.op not in ("Merge", "RefMerge"):
                 source = self._read_source(src.name, canonical_tensor_name(inp))
                 if source is not None:
                     dst.input.append(source)

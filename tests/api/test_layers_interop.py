@@ -132,13 +132,7 @@ fetches = [layers.conv3d_transpose(v, 4, 2, strides=2, padding="same"),
 }
 
 # Known gaps, each with its reason (they pass once the converter is fixed).
-KNOWN_GAPS: dict[str, str] = {
-    "unfused_bool_flag_training": "converters/control_flow.py: until it lowers a cond whose branch assigns a "
-                                  "variable and whose outputs are read by another cond (TF's unfused form)",
-    "mixed_fused_unfused_bool_flag": "runtime: running the fused form's AssignSub updates together with the "
-                                     "unfused form's update conds (an AssignSub inside a cond, as TF builds "
-                                     "it) fails: 'Switch ...: the cond has no Merge'; each runs alone",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
