@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor, graph_of
@@ -49,6 +51,7 @@ __all__ = [
     "max_pool2d",
     "max_pool3d",
     "max_pool_v2",
+    "max_pool_with_argmax",
     "moments",
     "normalize_moments",
     "pool",
@@ -649,6 +652,34 @@ def _pool2d(op_type: str, default_name: str):
     fn.__name__ = default_name.lower()
     fn.__doc__ = f"`{op_type}` over [N, H, W, C] (or NCHW); sizes as an int or lists of 1, 2 or 4."
     return fn
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", Targmax=None, name=None,
+                         output_dtype=None, include_batch_in_index=False):
+    """Max pooling that also returns where each maximum was (`MaxPoolWithArgmax`).
+
+    The argmax is the flat index `(y * width + x) * channels + c` of the maximum in its image
+    (plus `b * height * width * channels` with `include_batch_in_index`).
+
+    Returns:
+        A namedtuple (output, argmax).
+
+    Raises:
+        ValueError: a data format other than NHWC, or both `Targmax` and `output_dtype` given.
+    """
+    if data_format != "NHWC":
+        raise ValueError(f"Data formats other than 'NHWC' are not yet supported. Received: {data_format!r}")
+    if Targmax is not None and output_dtype is not None and Targmax != output_dtype:
+        raise ValueError("Cannot specify both `Targmax` and `output_dtype`.")
+    argmax_dtype = _dtypes.as_dtype(Targmax or output_dtype or _dtypes.int64)
+    attrs = {"ksize": _expand_spatial(ksize, 2, data_format, "ksize"),
+             "strides": _expand_spatial(strides, 2, data_format, "strides"), "padding": padding,
+             "Targmax": argmax_dtype, "include_batch_in_index": bool(include_batch_in_index)}
+    op = apply_op("MaxPoolWithArgmax", [input], attrs, name=name or "MaxPoolWithArgmax")
+    return _MaxPoolWithArgmax(*op.outputs)
+
+
+_MaxPoolWithArgmax = collections.namedtuple("MaxPoolWithArgmax", ["output", "argmax"])
 
 
 max_pool2d = _pool2d("MaxPool", "MaxPool2d")

@@ -365,7 +365,8 @@ def _max_pool_with_argmax(node_def, inputs):
         better = view > best  # the first maximum in window order wins ties, as in TensorFlow
         best = np.where(better, view, best)
         index = np.where(better, flat, index)
-    return [best, index.astype(np.int64)]
+    argmax_type = node_def.attr["Targmax"].type if "Targmax" in node_def.attr else 0
+    return [best, index.astype(np.int32 if argmax_type == 3 else np.int64)]  # 3: DT_INT32
 
 
 def _crop_box(rng, height: int, width: int, boxes: np.ndarray, min_covered: float, aspect_range,
@@ -374,8 +375,8 @@ def _crop_box(rng, height: int, width: int, boxes: np.ndarray, min_covered: floa
     for _ in range(attempts):
         aspect = rng.uniform(aspect_range[0], aspect_range[1])
         area = rng.uniform(area_range[0], area_range[1]) * height * width
-        crop_h = int(round(np.sqrt(area / aspect)))
-        crop_w = int(round(crop_h * aspect))
+        crop_h = round(float(np.sqrt(area / aspect)))
+        crop_w = round(crop_h * float(aspect))
         if not (0 < crop_h <= height and 0 < crop_w <= width):
             continue
         y = int(rng.integers(0, height - crop_h + 1))
