@@ -90,10 +90,20 @@ def _depthwise(node_def, shapes, values):
     return [_conv(node_def, shapes[0], w[:2], out_channels, 4)]
 
 
-@shape_fn("Conv2DBackpropInput", "Conv3DBackpropInputV2", "DepthwiseConv2dNativeBackpropInput",
-          "AvgPoolGrad", "AvgPool3DGrad")
+@shape_fn("Conv3DBackpropInputV2", "DepthwiseConv2dNativeBackpropInput", "AvgPoolGrad", "AvgPool3DGrad")
 def _from_sizes_input0(node_def, shapes, values):
     return [shape_from_value(values[0], shapes[0])]
+
+
+@shape_fn("Conv2DBackpropInput")
+def _conv2d_backprop_input(node_def, shapes, values):
+    # As TF: the sizes argument gives the shape, but the batch dim is out_backprop's (conv2d_transpose
+    # of a [None, ...] input with a constant output_shape [2, ...] is [None, ...]).
+    out = shape_from_value(values[0], shapes[0])
+    if out is None or len(out) != 4:
+        return [out]
+    grad = shapes[2]
+    return [(grad[0] if grad is not None and len(grad) == 4 else None, *out[1:])]
 
 
 @shape_fn("Conv2DBackpropFilter", "Conv3DBackpropFilterV2", "DepthwiseConv2dNativeBackpropFilter")
