@@ -57,7 +57,10 @@ def test_conv_variants():
     assert infer(nd("DepthwiseConv2dNative", T=F, strides=[1, 1, 1, 1], padding="VALID"),
                  [(1, 5, 5, 3), (3, 3, 3, 2)]) == [(1, 3, 3, 6)]
     bp = nd("Conv2DBackpropInput", T=F, strides=[1, 2, 2, 1], padding="SAME")
+    # TF's shape function takes the batch dim from out_backprop, not from the sizes: (?, 8, 8, 4)
     assert infer(bp, [(4,), (3, 3, 4, 6), (None, 4, 4, 6)], [i32(2, 8, 8, 4), None, None]) == \
+        [(None, 8, 8, 4)]
+    assert infer(bp, [(4,), (3, 3, 4, 6), (2, 4, 4, 6)], [i32(2, 8, 8, 4), None, None]) == \
         [(2, 8, 8, 4)]
     assert infer(bp, [(4,), (3, 3, 4, 6), (None, 4, 4, 6)]) == [(None,) * 4]
     with pytest.raises(GraphError, match="does not fit"):
