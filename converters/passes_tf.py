@@ -184,7 +184,10 @@ def run_tf_passes(graph_def, inputs: Sequence[str], outputs: Sequence[str],
 
 
 def _run_tf_passes(graph_def, inputs, outputs):
+    from ortflow.converters.tables import fold_constant_tables
+
     _check_names(graph_def, inputs, outputs)
+    graph_def, _ = fold_constant_tables(graph_def)  # lookup tables with constant contents
     graph_def, _ = inline_functions(graph_def, outputs)
     graph_def, _ = prune(graph_def, inputs, outputs)
     graph_def, _ = resolve_placeholder_defaults(graph_def, inputs)
@@ -239,10 +242,10 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
 
     def kept(inp: str) -> bool:
         return not inp.startswith("^") or inp[1:] in pivots
-    fed_nodes = {}
+    fed_nodes: dict[str, set[int]] = {}
     for t in inputs:
         node, index = split_tensor_name(t)
-        fed_nodes[node] = index
+        fed_nodes.setdefault(node, set()).add(index)
     keep: set[str] = set()
     stack = [split_tensor_name(t)[0] for t in outputs]
     while stack:
@@ -267,7 +270,7 @@ def prune(graph_def, inputs: Sequence[str], outputs: Sequence[str]):
             continue
         if name in fed_nodes and node.op not in ("Placeholder", "PlaceholderV2",
                                                  "PlaceholderWithDefault"):
-            out.append(_placeholder_for(node, fed_nodes[name]))
+            out.append(_fed_source(node, fed_nodes[name]))
             changed = True
             continue
         inputs = _inputs(node)
@@ -306,12 +309,29 @@ def _copy(node):
     return new
 
 
+def _fed_source(node, indices: set[int]):
+    """What a fed non-Placeholder node becomes: a Placeholder when it has one output, else the
+    node itself without inputs (its attrs keep its outputs' dtypes and shapes; the driver
+    declares the fed outputs, such as IteratorGetNext:0 and :1, as graph inputs)."""
+    from ortflow.graph import ops
+
+    try:
+        multi = len(ops.output_dtypes(node)) > 1
+    except GraphError:
+        multi = False
+    if not multi and indices == {0}:
+        return _placeholder_for(node, 0)
+    source = _copy(node)
+    del source.input[:]
+    return source
+
+
 def _placeholder_for(node, index: int):
     from ortflow.graph import ops
 
     if index != 0:
-        raise ConversionError(f"input {node.name}:{index} is output {index} of a {node.op} node; "
-                              "only output 0 of a non-Placeholder node can be fed")
+        raise ConversionError(f"input {node.name}:{index} is output {index} of a {node.op} node "
+                              "whose outputs ortflow cannot type; only its output 0 can be fed")
     try:
         dtype = ops.output_dtypes(node)[0]
     except GraphError:

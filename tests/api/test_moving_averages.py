@@ -63,7 +63,7 @@ def test_saver_restores_shadow_weights_into_the_model(tmp_path):
     import ortflow as tf
 
     with tf.Graph().as_default(), tf.Session() as sess:
-        w, _, _, ema, update = _build_model(tf, with_steps=False)
+        w, _, _, _, update = _build_model(tf, with_steps=False)
         sess.run(tf.global_variables_initializer())
         sess.run(tf.assign(w, [11.0, 12.0]))
         sess.run(update)  # 0.9 * [1, 2] + 0.1 * [11, 12] = [2, 3]

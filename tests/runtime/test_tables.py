@@ -22,7 +22,7 @@ def _table_graph(tf):
 def test_table_ops_and_names_as_tensorflow_writes_them():
     import ortflow as tf
 
-    g, _, ids, size, init_all = _table_graph(tf)
+    g, _, ids, size, _ = _table_graph(tf)
     ops = [(n.name, n.op) for n in g.as_graph_def().node]
     assert ops == [("Const", "Const"), ("Const_1", "Const"), ("Const_2", "Const"), ("hash_table", "HashTableV2"),
                    ("key_value_init/LookupTableImportV2", "LookupTableImportV2"), ("x", "Placeholder"),
@@ -149,13 +149,76 @@ def test_table_from_an_imported_graph_def():
     assert got.tolist() == [2, -1]
 
 
-def test_converting_a_graph_with_a_table_fails_clearly():
+def _frozen_table_model(tf, vocab_path=None, fed_path=False):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.string, [None], name="x")
+        if fed_path:
+            path = tf.placeholder(tf.string, [], name="path")
+            init = tf.lookup.TextFileInitializer(path, tf.string, -2, tf.int64, -1)
+        elif vocab_path is not None:
+            init = tf.lookup.TextFileInitializer(str(vocab_path), tf.string, -2, tf.int64, -1)
+        else:
+            init = tf.lookup.KeyValueTensorInitializer(["a", "b", "c"], [1, 2, 3], value_dtype=tf.int64)
+        table = tf.lookup.StaticHashTable(init, -1)
+        tf.identity(table.lookup(x) * 10, name="y")
+        tf.identity(table.size(), name="n")
+        tf.tables_initializer()
+    return g.as_graph_def()
+
+
+def _onnx_run(model, feeds: dict) -> list:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def test_a_frozen_graph_with_a_constant_table_converts_to_onnx():
+    import ortflow as tf
+
+    model = tf.convert(_frozen_table_model(tf), inputs=["x:0"], outputs=["y:0", "n:0"])
+    assert not {"HashTableV2", "LookupTableFindV2"} & {n.op_type for n in model.graph.node}
+    ids, size = _onnx_run(model, {"x:0": np.array(["a", "zz", "c"], dtype=object)})
+    assert ids.tolist() == [10, -10, 30] and size == 3
+
+
+def test_a_text_file_table_with_a_constant_path_folds_the_file(tmp_path):
+    import ortflow as tf
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("cat\ndog\n")
+    model = tf.convert(_frozen_table_model(tf, vocab), inputs=["x:0"], outputs=["y:0"])
+    (ids,) = _onnx_run(model, {"x:0": np.array(["dog", "cat", "emu"], dtype=object)})
+    assert ids.tolist() == [10, 0, -10]
+
+
+def test_a_table_filled_at_run_time_cannot_convert_and_says_which_ops():
     import ortflow as tf
     from ortflow.converters import UnsupportedOpsError
 
-    g, *_ = _table_graph(tf)
-    with pytest.raises(UnsupportedOpsError, match="HashTableV2|LookupTableFindV2"):
-        tf.convert(g.as_graph_def(), inputs=["x:0"], outputs=["hash_table_Lookup/LookupTableFindV2:0"])
+    with pytest.raises(UnsupportedOpsError, match="HashTableV2.*LookupTableFindV2|LookupTableFindV2.*HashTableV2"):
+        tf.convert(_frozen_table_model(tf, fed_path=True), inputs=["x:0"], outputs=["y:0"])
+
+
+def test_convert_cli_on_a_frozen_graph_with_a_table(cli, tmp_path):
+    import onnx
+    import ortflow as tf
+
+    frozen = tmp_path / "frozen.pb"
+    frozen.write_bytes(_frozen_table_model(tf).SerializeToString())
+    out = tmp_path / "model.onnx"
+    proc = cli("convert", frozen, "-o", out, "--inputs", "x:0", "--outputs", "y:0")
+    assert proc.returncode == 0, proc.stderr
+    (ids,) = _onnx_run(onnx.load(str(out)), {"x:0": np.array(["b"], dtype=object)})
+    assert ids.tolist() == [20]
+    bad = tmp_path / "fed.pb"
+    bad.write_bytes(_frozen_table_model(tf, fed_path=True).SerializeToString())
+    proc = cli("convert", bad, "-o", tmp_path / "bad.onnx", "--inputs", "x:0", "--outputs", "y:0")
+    # The convert command's report of unsupported ops (exit 1), as for any other op.
+    assert proc.returncode == 1 and "unsupported HashTableV2 x1: hash_table" in proc.stderr
+    assert "unsupported LookupTableFindV2 x1: hash_table_Lookup/LookupTableFindV2" in proc.stderr
+    assert not (tmp_path / "bad.onnx").exists()
 
 
 # StringToHashBucketFast(s, 2**63 - 1) and (s, 1000) as TensorFlow 2.21 computes them for the
