@@ -486,14 +486,11 @@ def grouped_conv1d_after_repeat_vector():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 1, 4)).astype(np.float32)}, ["out:0"], expected)
 
 
-@case
-def loop_flag_only_the_condition_reads():
-    # non_max_suppression_padded's inner while_loop: a loop variable (the flag) that the
-    # condition reads and the body recomputes, while neither the body nor a fetched Exit reads
-    # its Switch. Pruning dropped that Switch and the frame lost the variable ("loop variable
-    # without a Switch").
+def _counted_loop(x_shape, body_op: str = "Mul"):
+    """A TF 1.x while frame: i counts to 3 (its flag read only by the condition), x goes
+    through `body_op` each step (Mul: x * 2; ExpandDims: one more leading dim per step)."""
     frame = {"frame_name": "loop", "is_constant": False, "parallel_iterations": 10}
-    nodes = [placeholder("x", F32, [None]), const("i0", np.int32(0)), const("flag0", np.array(True))]
+    nodes = [placeholder("x", F32, x_shape), const("i0", np.int32(0)), const("flag0", np.array(True))]
     for var, src, dtype in (("i", "i0", I32), ("flag", "flag0", BOOL), ("x", "x", F32)):
         nodes += [op(f"enter_{var}", "Enter", [src], T=dtype, **frame),
                   op(f"merge_{var}", "Merge", [f"enter_{var}", f"next_{var}"], T=dtype, N=2)]
@@ -504,15 +501,52 @@ def loop_flag_only_the_condition_reads():
     nodes += [op("body_i", "Identity", ["switch_i:1"], T=I32),
               op("one", "Const", ["^body_i"], dtype=I32, value=np.array(1, np.int32)),
               op("three", "Const", ["^body_i"], dtype=I32, value=np.array(3, np.int32)),
-              op("two", "Const", ["^body_i"], dtype=F32, value=np.array(2.0, np.float32)),
               op("i1", "AddV2", ["body_i", "one"], T=I32),
-              op("x1", "Mul", ["switch_x:1", "two"], T=F32),
               op("flag1", "Less", ["i1", "three"], T=I32),
               op("next_i", "NextIteration", ["i1"], T=I32),
               op("next_flag", "NextIteration", ["flag1"], T=BOOL),
               op("next_x", "NextIteration", ["x1"], T=F32)]
-    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (3,)).astype(np.float32)}, ["exit_x:0"],
+    if body_op == "Mul":
+        nodes += [op("two", "Const", ["^body_i"], dtype=F32, value=np.array(2.0, np.float32)),
+                  op("x1", "Mul", ["switch_x:1", "two"], T=F32)]
+    else:
+        nodes += [op("zero", "Const", ["^body_i"], dtype=I32, value=np.array(0, np.int32)),
+                  op("x1", "ExpandDims", ["switch_x:1", "zero"], T=F32, Tdim=I32)]
+    return nodes
+
+
+@case
+def loop_flag_only_the_condition_reads():
+    # non_max_suppression_padded's inner while_loop: a loop variable (the flag) that the
+    # condition reads and the body recomputes, while neither the body nor a fetched Exit reads
+    # its Switch. Pruning dropped that Switch and the frame lost the variable ("loop variable
+    # without a Switch").
+    return Case(_counted_loop([None]), {"x:0": RNG.uniform(-1, 1, (3,)).astype(np.float32)}, ["exit_x:0"],
                 lambda f: [f["x:0"] * 8.0])
+
+
+def test_loop_output_rank_is_proven_when_the_body_keeps_it():
+    # TF's shape functions leave every loop variable's rank open (the back edge comes later);
+    # the converter proves by induction that x keeps rank 2, so the ONNX output declares a
+    # shape (onnx.checker's full check wants one on graph outputs). check=False: the CLI's
+    # default, without the ONNX shape inference that could fill the shape in afterwards.
+    from ortflow.converters import convert_with_report
+
+    graph = S.GraphDef()
+    graph.node.extend(_counted_loop([None, 2]))
+    model = convert_with_report(graph, inputs=["x:0"], outputs=["exit_x:0"], check=False).model
+    (out,) = model.graph.output
+    assert out.type.tensor_type.HasField("shape") and len(out.type.tensor_type.shape.dim) == 2, out
+
+
+def test_loop_output_rank_stays_open_when_the_body_changes_it():
+    from ortflow.converters import passes_tf
+
+    graph = S.GraphDef()
+    graph.node.extend(_counted_loop([None, 2], body_op="ExpandDims"))
+    _, facts = passes_tf.run_tf_passes(graph, ["x:0"], ["exit_x:0"])
+    assert facts.shapes.get("exit_x:0") is None
+    assert facts.shapes.get("merge_i:0") == ()  # the counter's rank still holds
 
 
 def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
