@@ -21,10 +21,6 @@ SCRIPT_NAMES = sorted(p.stem for p in HERE.glob("unseen_*.py"))
 
 # script -> why ortflow cannot run it yet (each is owned elsewhere; see the reasons)
 KNOWN_GAPS = {
-    "unseen_batchnorm": "runtime lowering: a run with a fused batch norm's AssignSub updates next to an "
-                        "unfused batch norm's update conds (AssignMovingAvg inside a cond, as TF builds "
-                        "it) fails: 'Switch ...: read both branches of the cond without a Merge' "
-                        "(UnsupportedOpsError); each form alone runs (unseen_batchnorm_mlp)",
     "unseen_image_decode_crop": "api/image.py: tf.image.encode_png/decode_png/decode_image are missing, and "
                                 "central_crop, pad_to_bounding_box and resize_image_with_crop_or_pad "
                                 "raise NotImplementedError for images of unknown height and width",
