@@ -135,7 +135,7 @@ def _parse_raw(serialized, example_names, params: _ParseParams, name) -> dict:
         serialized = convert_to_tensor(serialized, name="serialized")
         names = [] if example_names is None else example_names
         defaults = params.default_tensors()
-        with g.name_scope("ParseExampleV2") as scope:
+        with g.name_scope(name or "ParseExampleV2") as scope:  # TF names the op as the scope
             args = [serialized,
                     convert_to_tensor(np.array(names, dtype=object).reshape(-1), dtype=_dtypes.string,
                                       name="names"),
