@@ -43,6 +43,7 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     math,
     math_extra,
     nn,
+    nn_more,
     random,
     reduce,
     sequences,

@@ -187,7 +187,7 @@ def _argmax_reference(x, k, s, padding, with_batch):
 @pytest.mark.parametrize("k, s, padding, with_batch", [
     ([2, 2], [2, 2], "SAME", False), ([3, 2], [2, 3], "VALID", True), ([3, 3], [1, 1], "SAME", True)])
 def test_max_pool_with_argmax_equals_a_direct_loop_after_a_convolution(k, s, padding, with_batch):
-    # A convolution (onnxruntime) feeds the pool (numpy kernel): the session splits the run.
+    # The pool converts (ONNX MaxPool's Indices, renumbered), so the whole run is onnxruntime's.
     x = RNG.normal(size=(2, 6, 7, 2)).astype(np.float32)
     w = RNG.normal(size=(1, 1, 2, 2)).astype(np.float32)
     conv = np.einsum("nhwc,cd->nhwd", x, w[0, 0])
@@ -202,6 +202,24 @@ def test_max_pool_with_argmax_equals_a_direct_loop_after_a_convolution(k, s, pad
     want_pooled, want_index = _argmax_reference(conv, k, s, padding, with_batch)
     np.testing.assert_allclose(pooled, want_pooled, rtol=1e-5, atol=1e-6)
     assert argmax.dtype == np.int64 and argmax.tolist() == want_index.tolist()
+    assert backend == "onnxruntime"
+
+
+def test_dilation2d_runs_on_the_host_after_a_convolution():
+    # Dilation2D has no ONNX form: the session runs the convolution on onnxruntime and the
+    # dilation with the numpy kernel (a split run).
+    x = RNG.normal(size=(1, 6, 6, 2)).astype(np.float32)
+    w = RNG.normal(size=(1, 1, 2, 2)).astype(np.float32)
+    f = RNG.normal(size=(2, 2, 2)).astype(np.float32)
+
+    def build(tf):
+        img = tf.placeholder(tf.float32, [None, 6, 6, 2], name="img")
+        y = tf.nn.conv2d(img, w, [1, 1, 1, 1], "SAME")
+        return _inference_ops().dilation2d(y, f, [1, 1, 1, 1], [1, 1, 1, 1], "VALID") * 2.0, [img]
+
+    got, backend = _run(build, [x])
+    conv = np.einsum("nhwc,cd->nhwd", x, w[0, 0])
+    np.testing.assert_allclose(got, 2 * _dilation_reference(conv, f, [1, 1], [1, 1], "VALID"), rtol=1e-5, atol=1e-6)
     assert backend == "onnxruntime+numpy"
 
 

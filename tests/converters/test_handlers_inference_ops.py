@@ -1,4 +1,5 @@
-"""Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT).
+"""Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT) and nn_more.py
+(MaxPoolWithArgmax).
 
 Same scheme as test_handlers_small.py: a tiny GraphDef, converted, run in onnxruntime and
 compared with numpy. The coverage meta-test (test_handler_coverage.py) reads `CASES` here too.
@@ -33,7 +34,7 @@ def _small_module():
 _small = _small_module()
 Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
                                              _small.run, _small._compare)
-F32, C64 = dtypes.float32, dtypes.complex64
+F32, C64, I32, I64 = dtypes.float32, dtypes.complex64, dtypes.int32, dtypes.int64
 RNG = np.random.RandomState(4)
 
 CASES: dict[str, Callable[[], Case]] = {}
@@ -62,9 +63,46 @@ def irfft():
     return Case(nodes, {"x:0": x}, ["same:0", "longer:0", "shorter:0"], expected, atol=1e-4)
 
 
+def _argmax_pool(x, k, s, padding, with_batch):
+    # A direct loop: the first maximum of each window in scan order, TF's flat NHWC index.
+    n, h, w, c = x.shape
+    if padding == "SAME":
+        oh, ow = -(-h // s[0]), -(-w // s[1])
+        top = max((oh - 1) * s[0] + k[0] - h, 0) // 2
+        left = max((ow - 1) * s[1] + k[1] - w, 0) // 2
+    else:
+        oh, ow, top, left = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1, 0, 0
+    best = np.full((n, oh, ow, c), -np.inf, np.float32)
+    index = np.zeros((n, oh, ow, c), np.int64)
+    for b, i, j, ch in np.ndindex(n, oh, ow, c):
+        for dy, dx in np.ndindex(*k):
+            y, xx = i * s[0] + dy - top, j * s[1] + dx - left
+            if 0 <= y < h and 0 <= xx < w and x[b, y, xx, ch] > best[b, i, j, ch]:
+                best[b, i, j, ch] = x[b, y, xx, ch]
+                index[b, i, j, ch] = ((b * h + y) * w + xx) * c + ch if with_batch else (y * w + xx) * c + ch
+    return best, index
+
+
+@case
+def max_pool_with_argmax():
+    # Ties (a ReLU's zeros), SAME and VALID, the batch term, and int32 indices.
+    x = np.maximum(RNG.normal(size=(2, 5, 7, 3)), 0).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 5, 7, 3]),
+             op("same", "MaxPoolWithArgmax", ["x"], T=F32, Targmax=I64, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1],
+                padding="SAME", include_batch_in_index=False),
+             op("valid", "MaxPoolWithArgmax", ["x"], T=F32, Targmax=I32, ksize=[1, 2, 3, 1], strides=[1, 1, 2, 1],
+                padding="VALID", include_batch_in_index=True)]
+
+    def expected(f):
+        same = _argmax_pool(f["x:0"], (3, 3), (2, 2), "SAME", False)
+        valid = _argmax_pool(f["x:0"], (2, 3), (1, 2), "VALID", True)
+        return [same[0], same[1], valid[0], valid[1].astype(np.int32)]
+    return Case(nodes, {"x:0": x}, ["same:0", "same:1", "valid:0", "valid:1"], expected)
+
+
 @pytest.mark.parametrize("opset", [13, None])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_signal_more_case(name, opset):
+def test_inference_ops_case(name, opset):
     case_obj = CASES[name]()
     results = run(case_obj, opset if opset is not None else default_opset())
     for out_name, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
