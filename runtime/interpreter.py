@@ -108,7 +108,7 @@ class _Frame:
     """A while loop's frame (or the graph's top level, named ()): what to run in one pass.
 
     Attributes:
-        name: the frame names from the top level down to this frame.
+        name: (frame name, a node of the loop) per loop, from the top level down to this one.
         items: the frame's own nodes and its nested frames, in an order that runs each after
             what it reads.
         loop_cond: the LoopCond node's name (None at the top level).
@@ -125,22 +125,54 @@ class _Frame:
 
 
 def _frame_paths(nodes: dict, order: list) -> dict[str, tuple]:
-    """node name -> the frames it runs in, outermost first: an Enter enters its frame, an Exit
-    leaves it, another node runs in the deepest frame of what it reads."""
+    """node name -> the loops it runs in, outermost first: an Enter enters its loop, an Exit
+    leaves it, another node runs in the deepest loop of what it reads.
+
+    A loop is named by its frame name and one of its nodes: one GraphDef imported twice has
+    two loops with the same frame name, which run apart (the nodes of one loop are connected
+    among themselves, not to the other's).
+    """
+    names: dict[str, tuple] = {}
+    for node in order:
+        names[node.name] = _deepest(names, _producers(nodes, node), node)
+    parent = {n: n for n, p in names.items() if p}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for node in order:
+        if not names[node.name]:
+            continue
+        for inp in node.input:
+            producer = _split(inp.lstrip("^"))[0]
+            if producer in parent and names[producer] == names[node.name]:
+                parent[find(producer)] = find(node.name)
     path: dict[str, tuple] = {}
     for node in order:
-        found: tuple = ()
-        for producer in _producers(nodes, node):
-            here = path.get(producer, ())
-            if len(here) > len(found):
-                found = here
+        found = _deepest(path, _producers(nodes, node), None)
         if node.op == "Enter":
-            frame = node.attr["frame_name"].s.decode("utf-8", "replace") if "frame_name" in node.attr else ""
-            found = (*found, frame)
+            found = (*found, (names[node.name][-1], find(node.name)))
         elif node.op == "Exit":
             found = found[:-1]
         path[node.name] = found
     return path
+
+
+def _deepest(paths: dict, producers: list[str], node) -> tuple:
+    found: tuple = ()
+    for producer in producers:
+        here = paths.get(producer, ())
+        if len(here) > len(found):
+            found = here
+    if node is not None and node.op == "Enter":
+        frame = node.attr["frame_name"].s.decode("utf-8", "replace") if "frame_name" in node.attr else ""
+        found = (*found, frame)
+    elif node is not None and node.op == "Exit":
+        found = found[:-1]
+    return found
 
 
 def _build_frame(name: tuple, members: list, nodes: dict, path: dict) -> _Frame:
@@ -249,7 +281,9 @@ class Interpreter:
         """Runs a while frame's passes until its LoopCond is false (or dead: the loop sits in a
         cond branch not taken)."""
         if frame.loop_cond is None:
-            raise InvalidArgumentError(None, None, f"The while loop frame {frame.name[-1]!r} has no "
+            if all(type(item) is not _Frame and item.op == "Enter" for item in frame.items):
+                return  # Enters nothing reads (a rewritten assign's reference): nothing to run
+            raise InvalidArgumentError(None, None, f"The while loop frame {frame.name[-1][0]!r} has no "
                                        "LoopCond node in the graph to run.")
         iteration = 0
         while True:

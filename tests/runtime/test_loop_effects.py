@@ -154,6 +154,19 @@ def test_effects_in_a_loop_the_interpreter_cannot_run_warn(graph, capfd):
     assert capfd.readouterr().err == ""
 
 
+def test_one_graph_imported_twice_runs_its_two_loops_apart(graph, capfd):
+    # Both copies' Enters carry the same frame name (import_graph_def keeps attrs as they are).
+    with tf.Graph().as_default() as source:
+        n = tf.placeholder(tf.int32, [], name="n")
+        looped = tf.while_loop(lambda i: i < n, lambda i: tf.Print(i, [i], message="L ") + 1, [tf.constant(0)])
+        tf.identity(looped, name="out")
+    tf.import_graph_def(source.as_graph_def(), name="a")
+    tf.import_graph_def(source.as_graph_def(), name="b")
+    with tf.Session() as sess:
+        assert sess.run(["a/out:0", "b/out:0"], {"a/n:0": 2, "b/n:0": 3}) == [2, 3]
+    assert sorted(capfd.readouterr().err.splitlines()) == ["L [0]", "L [0]", "L [1]", "L [1]", "L [2]"]
+
+
 def test_tensorflow_written_graph_prints_and_raises_as_tensorflow(graph, data_dir, capfd):
     folder = data_dir / "loop_effects"
     tf.import_graph_def(tf.GraphDef.FromString((folder / "graph.pb").read_bytes()), name="")
