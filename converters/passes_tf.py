@@ -204,7 +204,24 @@ def _run_tf_passes(graph_def, inputs, outputs):
     if changed or changed2:
         graph_def, _ = prune(graph_def, inputs, outputs)
         graph_def, facts = compute_facts(graph_def, inputs)
+    for _ in range(_MAX_SWITCH_ROUNDS):
+        # folding can leave a cond's predicate constant (tf.image.rot90 compares a constant
+        # k % 4 with 0..3 in nested conds): resolve those conds too, then fold what they free
+        graph_def, changed = resolve_constant_switches(graph_def, facts.values, outputs)
+        if not changed:
+            break
+        graph_def, _ = prune(graph_def, inputs, outputs)
+        graph_def, _ = remove_identities(graph_def, outputs)
+        graph_def, facts = compute_facts(graph_def, inputs)
+        graph_def, changed = fold_constants(graph_def, facts, outputs)
+        if changed:
+            graph_def, _ = prune(graph_def, inputs, outputs)
+            graph_def, facts = compute_facts(graph_def, inputs)
     return graph_def, facts
+
+
+#: Rounds of constant-switch resolution after folding (each round can free nested conds).
+_MAX_SWITCH_ROUNDS = 4
 
 
 def _check_names(graph_def, inputs, outputs) -> None:

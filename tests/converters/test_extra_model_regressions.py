@@ -525,6 +525,33 @@ def loop_flag_only_the_condition_reads():
                 lambda f: [f["x:0"] * 8.0])
 
 
+@case
+def cond_on_a_folded_predicate():
+    # tf.image.rot90 in a TF 1.x graph: nested conds on Equal(FloorMod(k, 4), j) with a constant
+    # k. The predicate is a Const only after folding, which ran after the constant-Switch pass;
+    # the nested conds then failed to lower ("the cond has no Merge").
+    nodes = [placeholder("x", F32, [None, 3]), const("k", np.int32(5)), const("four", np.int32(4)),
+             const("one", np.int32(1)), const("two", np.int32(2)),
+             op("mod", "FloorMod", ["k", "four"], T=I32),
+             op("is_one", "Equal", ["mod", "one"], T=I32), op("is_two", "Equal", ["mod", "two"], T=I32),
+             op("outer", "Switch", ["x", "is_one"], T=F32),
+             op("neg", "Neg", ["outer:1"], T=F32),
+             op("inner_pred", "Switch", ["is_two", "is_one"], T=BOOL),
+             op("inner", "Switch", ["outer:0", "inner_pred:0"], T=F32),
+             op("square", "Square", ["inner:1"], T=F32), op("abs", "Abs", ["inner:0"], T=F32),
+             op("inner_merge", "Merge", ["abs", "square"], T=F32, N=2),
+             op("out", "Merge", ["inner_merge", "neg"], T=F32, N=2)]
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 3)).astype(np.float32)}, ["out:0"], lambda f: [-f["x:0"]])
+
+
+def test_conds_on_folded_predicates_are_resolved():
+    from ortflow.converters import passes_tf
+
+    case_obj = CASES["cond_on_a_folded_predicate"]()
+    _, facts = passes_tf.run_tf_passes(case_obj.graph_def(), ["x:0"], ["out:0"])
+    assert not [n.name for n in facts.order if n.op in ("Switch", "Merge")]
+
+
 def test_loop_output_rank_is_proven_when_the_body_keeps_it():
     # TF's shape functions leave every loop variable's rank open (the back edge comes later);
     # the converter proves by induction that x keeps rank 2, so the ONNX output declares a
