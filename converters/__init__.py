@@ -50,5 +50,6 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     signal,
     signal_more,
     slicing,
+    sparse,
     strings,
 )

@@ -153,10 +153,11 @@ def split_for_host(graph_def, input_names: list[str], outputs: list[str],
         for node in graph_def.node:
             if node.name not in host and node.name not in pre:
                 _copy_reading_stand_ins(device_graph, node, pre, stand_ins)
-        device_inputs = [i for i in input_names if _producer(i) not in host]
-        if pre:  # plan inputs only the pre-host part reads are not inputs of the device part
-            read = {_producer(i) for n in device_graph.node for i in n.input} | set(map(_producer, device_outputs))
-            device_inputs = [i for i in device_inputs if _producer(i) in read]
+        # Plan inputs that only the host parts read are not inputs of the device part (the
+        # converter refuses an input no node reads).
+        read = {_producer(i) for n in device_graph.node for i in n.input} | set(map(_producer, device_outputs))
+        device_inputs = [i for i in input_names if _producer(i) not in host and _producer(i) in read]
+        if pre:
             _add_stand_ins(device_graph, graph_def, nodes, stand_ins)
             device_inputs += list(stand_ins.values())
     split = HostSplit(device_graph, device_inputs, device_outputs, host_graph, host_inputs,

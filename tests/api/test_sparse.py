@@ -352,13 +352,36 @@ def test_sparse_ops_next_to_a_conv_net_run_split():
 
 
 def test_a_conv_net_feeding_sparse_ops_runs_split():
+    # The indices are fed, so SparseToDense must validate them at run time: numpy runs it after
+    # onnxruntime ran the convolution.
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [1, 4, 4, 1], name="x")
+        idx = tf.placeholder(tf.int64, [None, 2], name="idx")
+        y = tf.reshape(tf.nn.conv2d(x, tf.ones([2, 2, 1, 1]), [1, 1, 1, 1], "VALID"), [-1])
+        d = tf.sparse.to_dense(tf.SparseTensor(idx, y[:2], [2, 3]))
+        with tf.Session() as sess:
+            got = sess.run(d, {x: np.ones((1, 4, 4, 1), np.float32), idx: [[0, 0], [1, 2]]})
+            backend = sess.last_run_backend
+            with pytest.raises(InvalidArgumentError, match="out of order"):
+                sess.run(d, {x: np.ones((1, 4, 4, 1), np.float32), idx: [[1, 2], [0, 0]]})
+    np.testing.assert_array_equal(got, [[4, 0, 0], [0, 0, 4]])
+    assert backend == "onnxruntime+numpy"
+
+
+def test_embedding_lookups_and_checked_constant_indices_run_on_onnxruntime():
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [1, 4, 4, 1], name="x")
         y = tf.reshape(tf.nn.conv2d(x, tf.ones([2, 2, 1, 1]), [1, 1, 1, 1], "VALID"), [-1])
         d = tf.sparse.to_dense(tf.SparseTensor([[0, 0], [1, 2]], y[:2], [2, 3]))
+        ids = tf.sparse_placeholder(tf.int64, name="ids")
+        e = embedding_sparse.embedding_lookup_sparse(TABLE, ids, None, combiner="sqrtn")
         with tf.Session() as sess:
             got = sess.run(d, {x: np.ones((1, 4, 4, 1), np.float32)})
-            backend = sess.last_run_backend
+            dense_backend = sess.last_run_backend
+            looked_up = sess.run(e, {ids: ([[0, 0], [0, 1], [1, 0]], [2, 5, 9], [2, 2])})
+            lookup_backend = sess.last_run_backend
     np.testing.assert_array_equal(got, [[4, 0, 0], [0, 0, 4]])
-    assert backend == "onnxruntime+numpy"
+    np.testing.assert_allclose(looked_up, [(TABLE[2] + TABLE[5]) / np.sqrt(2), TABLE[9]], rtol=1e-6)
+    assert dense_backend == lookup_backend == "onnxruntime"
