@@ -212,10 +212,24 @@ def _install_variable_methods() -> None:
         self, delta, use_locking=use_locking, name=name)
     cls.assign_sub = lambda self, delta, use_locking=None, name=None, read_value=True: assign_sub(
         self, delta, use_locking=use_locking, name=name)
-    cls.initialized_value = lambda self: self.value()
+    cls.initialized_value = _initialized_value
     cls.load = _load_value
     cls.set_shape = lambda self, shape: self._variable.set_shape(shape)
     tensor_ops.install_operators(cls)
+
+
+def _initialized_value(self):
+    """The value, or the initial value while the variable is uninitialized (`initialized_value`).
+
+    As TF builds it: a cond on IsVariableInitialized, outside any control dependencies, so a
+    variable initialized from another's `initialized_value()` can be initialized first.
+    """
+    from ortflow.api import control_flow_ops
+
+    g = self.graph
+    with g.as_default(), g.control_dependencies(None):
+        return control_flow_ops.cond(is_variable_initialized(self), self.read_value,
+                                     lambda: self.initial_value)
 
 
 def _load_value(self, value, session=None):
