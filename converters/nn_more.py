@@ -1,9 +1,13 @@
-"""Handler of MaxPoolWithArgmax: ONNX MaxPool's Indices output, renumbered as TensorFlow counts.
+"""Handlers of MaxPoolWithArgmax and Dilation2D.
 
-ONNX numbers an NCHW input's elements ((n * C + c) * H + h) * W + w; TensorFlow numbers the
+MaxPoolWithArgmax is ONNX MaxPool with its Indices output, renumbered as TensorFlow counts: ONNX numbers an NCHW input's elements ((n * C + c) * H + h) * W + w; TensorFlow numbers the
 NHWC input's ((n * H + h) * W + w) * C + c, without the batch term unless
 `include_batch_in_index`. Both keep the first maximum of a window in scan order. The spatial
 and channel sizes must be static.
+
+Dilation2D (grayscale morphology) has no ONNX op: it becomes one strided Slice of the input,
+padded with -inf, per filter tap, plus that tap's weights, and a Max over all taps (static input
+height and width and filter size).
 """
 
 from __future__ import annotations
@@ -47,3 +51,48 @@ def convert_max_pool_with_argmax(ctx, node):
     if target != dtypes.int64:
         tf_index = first(ctx, "Cast", [tf_index], {"to": ctx.onnx_type(target)})
     to_channels_last(ctx, node, tf_index, 4, node.output(1))
+
+
+@handler("Dilation2D")
+def convert_dilation2d(ctx, node):
+    # TF:   output = Dilation2D(input NHWC, filter [kh, kw, C], strides, rates, padding)
+    # ONNX: Output = Max over (dy, dx) of Add(Slice(Pad(Input, -inf), strided window), filter[dy, dx])
+    shape, fshape = node.input_shape(0), node.input_shape(1)
+    require(shape is not None and len(shape) == 4 and shape[1] is not None and shape[2] is not None, node,
+            "Dilation2D needs static height and width")
+    require(fshape is not None and len(fshape) == 3 and None not in fshape[:2], node,
+            "Dilation2D needs a static filter size")
+    strides = [int(v) for v in node.attr("strides")][1:3]
+    rates = [int(v) for v in node.attr("rates")][1:3]
+    padding = node.attr("padding")
+    padding = padding.decode() if isinstance(padding, bytes) else padding
+    geometry = [_window(int(shape[1 + a]), int(fshape[a]), strides[a], rates[a], padding) for a in (0, 1)]
+    dtype = node.output_dtype(0) or dtypes.float32
+    low = np.array(-np.inf if dtype.is_floating else np.iinfo(dtype.as_numpy_dtype).min, dtype.as_numpy_dtype)
+    pads = [0, geometry[0][1], geometry[1][1], 0, 0, geometry[0][2], geometry[1][2], 0]
+    padded = first(ctx, "Pad", [node.input(0), ctx.make_const(np.array(pads, np.int64)), ctx.make_const(low)])
+    candidates = []
+    for dy in range(int(fshape[0])):
+        for dx in range(int(fshape[1])):
+            starts = [dy * rates[0], dx * rates[1]]
+            ends = [starts[a] + (geometry[a][0] - 1) * strides[a] + 1 for a in (0, 1)]
+            window = first(ctx, "Slice", [padded, ctx.make_const(np.array(starts, np.int64)),
+                                          ctx.make_const(np.array(ends, np.int64)),
+                                          ctx.make_const(np.array([1, 2], np.int64)),
+                                          ctx.make_const(np.array(strides, np.int64))])
+            weight = first(ctx, "Slice", [node.input(1), ctx.make_const(np.array([dy, dx], np.int64)),
+                                          ctx.make_const(np.array([dy + 1, dx + 1], np.int64)),
+                                          ctx.make_const(np.array([0, 1], np.int64))])
+            candidates.append(first(ctx, "Add", [window, weight]))
+    first(ctx, "Max", candidates, output=node.output(0), dtype=dtype)
+
+
+def _window(size: int, window: int, stride: int, rate: int, padding: str) -> tuple[int, int, int]:
+    """(output size, padding before, padding after) of one spatial axis, TF's rule with dilation."""
+    effective = (window - 1) * rate + 1
+    if padding == "VALID":
+        out = max(-(-(size - effective + 1) // stride), 0)
+        return out, 0, 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return out, total // 2, total - total // 2

@@ -205,22 +205,37 @@ def test_max_pool_with_argmax_equals_a_direct_loop_after_a_convolution(k, s, pad
     assert backend == "onnxruntime"
 
 
-def test_dilation2d_runs_on_the_host_after_a_convolution():
-    # Dilation2D has no ONNX form: the session runs the convolution on onnxruntime and the
-    # dilation with the numpy kernel (a split run).
+def test_dilation2d_converts_and_a_special_function_runs_on_the_host():
+    # Dilation2D converts (strided slices and Max), so conv + dilation is onnxruntime's; Igamma
+    # has no ONNX form, so adding it makes the session split the run (numpy kernel on the host).
     x = RNG.normal(size=(1, 6, 6, 2)).astype(np.float32)
     w = RNG.normal(size=(1, 1, 2, 2)).astype(np.float32)
     f = RNG.normal(size=(2, 2, 2)).astype(np.float32)
+    conv = np.einsum("nhwc,cd->nhwd", x, w[0, 0])
+    want = _dilation_reference(conv, f, [1, 1], [1, 1], "VALID")
 
-    def build(tf):
+    def build(tf, special=False):
         img = tf.placeholder(tf.float32, [None, 6, 6, 2], name="img")
-        y = tf.nn.conv2d(img, w, [1, 1, 1, 1], "SAME")
-        return _inference_ops().dilation2d(y, f, [1, 1, 1, 1], [1, 1, 1, 1], "VALID") * 2.0, [img]
+        y = _inference_ops().dilation2d(tf.nn.conv2d(img, w, [1, 1, 1, 1], "SAME"), f, [1, 1, 1, 1], [1, 1, 1, 1],
+                                        "VALID")
+        return (tf.igamma(tf.abs(y) + 1.0, tf.ones_like(y)) if special else y), [img]
 
     got, backend = _run(build, [x])
-    conv = np.einsum("nhwc,cd->nhwd", x, w[0, 0])
-    np.testing.assert_allclose(got, 2 * _dilation_reference(conv, f, [1, 1], [1, 1], "VALID"), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert backend == "onnxruntime"
+    got, backend = _run(lambda tf: build(tf, special=True), [x])
+    lower_at_one = [_igamma_reference(a, 1.0) for a in (np.abs(want) + 1.0).reshape(-1)]
+    np.testing.assert_allclose(got.reshape(-1), lower_at_one, rtol=1e-5)
     assert backend == "onnxruntime+numpy"
+
+
+def _igamma_reference(a: float, x: float) -> float:
+    # P(a, x) by its power series (converges for any x; a > 0).
+    term = total = 1.0 / a
+    for n in range(1, 200):
+        term *= x / (a + n)
+        total += term
+    return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
 
 
 # -- special functions ------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT) and nn_more.py
-(MaxPoolWithArgmax).
+(MaxPoolWithArgmax, Dilation2D).
 
 Same scheme as test_handlers_small.py: a tiny GraphDef, converted, run in onnxruntime and
 compared with numpy. The coverage meta-test (test_handler_coverage.py) reads `CASES` here too.
@@ -98,6 +98,35 @@ def max_pool_with_argmax():
         valid = _argmax_pool(f["x:0"], (2, 3), (1, 2), "VALID", True)
         return [same[0], same[1], valid[0], valid[1].astype(np.int32)]
     return Case(nodes, {"x:0": x}, ["same:0", "same:1", "valid:0", "valid:1"], expected)
+
+
+def _dilation(x, f, s, r, padding):
+    n, h, w, c = x.shape
+    kh, kw, _ = f.shape
+    sizes = []
+    for size, k, stride, rate in ((h, kh, s[0], r[0]), (w, kw, s[1], r[1])):
+        eff = (k - 1) * rate + 1
+        out = -(-size // stride) if padding == "SAME" else -(-(size - eff + 1) // stride)
+        sizes.append((out, max((out - 1) * stride + eff - size, 0) // 2 if padding == "SAME" else 0))
+    (oh, top), (ow, left) = sizes
+    out = np.full((n, oh, ow, c), -np.inf, np.float32)
+    for i, j, dy, dx in np.ndindex(oh, ow, kh, kw):
+        y, xx = i * s[0] + dy * r[0] - top, j * s[1] + dx * r[1] - left
+        if 0 <= y < h and 0 <= xx < w:
+            out[:, i, j] = np.maximum(out[:, i, j], x[:, y, xx] + f[dy, dx])
+    return out
+
+
+@case
+def dilation2d():
+    x = RNG.normal(size=(2, 6, 7, 2)).astype(np.float32)
+    f = RNG.normal(size=(3, 2, 2)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 6, 7, 2]), const("f", f),
+             op("same", "Dilation2D", ["x", "f"], T=F32, strides=[1, 2, 1, 1], rates=[1, 1, 2, 1], padding="SAME"),
+             op("valid", "Dilation2D", ["x", "f"], T=F32, strides=[1, 1, 2, 1], rates=[1, 2, 1, 1], padding="VALID")]
+    return Case(nodes, {"x:0": x}, ["same:0", "valid:0"],
+                lambda feeds: [_dilation(feeds["x:0"], f, (2, 1), (1, 2), "SAME"),
+                               _dilation(feeds["x:0"], f, (1, 2), (2, 1), "VALID")])
 
 
 @pytest.mark.parametrize("opset", [13, None])
