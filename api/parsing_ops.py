@@ -9,6 +9,7 @@ Session's numpy interpreter (`ortflow.graph.ops.kernels_parsing`).
 from __future__ import annotations
 
 import collections
+import itertools
 import re
 
 import numpy as np
@@ -87,8 +88,8 @@ class _ParseParams:
             if not shape.is_fully_defined():
                 raise ValueError(f"All dimensions of shape for feature {key} need to be known but "
                                  f"received {feature.shape!s}.")
-        else:
-            raise ValueError(f"Unsupported {type(feature).__name__} {feature} for key '{key}'")
+        else:  # ValueError, as TensorFlow raises it
+            raise ValueError(f"Unsupported {type(feature).__name__} {feature} for key '{key}'")  # noqa: TRY004
         self.dense_keys.append(key)
         self.dense_types.append(_dtypes.as_dtype(feature.dtype))
         self.dense_shapes.append(shape)
@@ -196,7 +197,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
         ValueError: `select_cols` not strictly increasing, negative, or of the wrong length.
     """
     if select_cols is not None:
-        if any(a >= b for a, b in zip(select_cols, select_cols[1:])):
+        if any(a >= b for a, b in itertools.pairwise(select_cols)):
             raise ValueError("select_cols is not strictly increasing.")
         if select_cols and select_cols[0] < 0:
             raise ValueError("select_cols contains negative values.")

@@ -11,7 +11,15 @@ constants checked here. Otherwise, and for the sparse -> sparse ops (SparseReord
 from __future__ import annotations
 
 import numpy as np
-from ortflow.converters.emit import const_i64, first, scalar_like, shape_of, to_int64, unsqueeze, zeros_like_shape
+from ortflow.converters.emit import (
+    const_i64,
+    first,
+    scalar_like,
+    shape_of,
+    to_int64,
+    unsqueeze,
+    zeros_like_shape,
+)
 from ortflow.converters.registry import handler, require
 
 __all__: list[str] = []

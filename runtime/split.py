@@ -219,11 +219,12 @@ def _copy_reading_stand_ins(graph_def, node, pre: set[str], stand_ins: dict[str,
 def _add_stand_ins(device_graph, graph_def, nodes: dict, stand_ins: dict[str, str]) -> None:
     # The device part reads each pre-host tensor from a placeholder with its dtype and, where
     # inference knows it, its static shape (the converter lays out convolutions by rank).
+    from ortflow.errors import GraphError
     from ortflow.graph.ops import infer_graph_def
 
     try:
         meta = infer_graph_def(graph_def)
-    except Exception:  # shapes are a help here, not a need
+    except (GraphError, ValueError):  # shapes are a help here, not a need
         meta = {}
     for tensor, stand_in in stand_ins.items():
         name = stand_in.rpartition(":")[0]

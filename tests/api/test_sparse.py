@@ -241,9 +241,8 @@ def test_reshape_reorder_retain_slice_fill_empty_rows():
 
 
 def test_reshape_checks_sizes_statically_and_at_run_time():
-    with tf.Graph().as_default():
-        with pytest.raises(ValueError, match="Cannot reshape"):
-            tf.sparse.reshape(tf.SparseTensor([[0, 0]], [1.0], [2, 3]), [4, 2])
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="Cannot reshape"):
+        tf.sparse.reshape(tf.SparseTensor([[0, 0]], [1.0], [2, 3]), [4, 2])
     g = tf.Graph()
     with g.as_default():
         sp = tf.sparse_placeholder(tf.float32)

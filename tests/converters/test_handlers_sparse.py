@@ -127,7 +127,6 @@ def sparse_to_dense():
 
 def test_sparse_to_dense_with_run_time_validation_is_left_to_numpy():
     # Fed indices with validate_indices: ONNX cannot raise TF's errors, so the op is refused.
-    a, idx, vals = _sparse_a()
     nodes = [placeholder("idx", I64, [None, 2]), placeholder("vals", F32, [None]), const("shape", np.array([3, 4])),
              const("zero", np.float32(0)),
              op("d", "SparseToDense", ["idx", "shape", "vals", "zero"], T=F32, Tindices=I64, validate_indices=True)]
