@@ -286,10 +286,22 @@ def _freeze_meta(meta, checkpoint, outputs, signature, where: str):
 
 
 def likely_inputs(graph_def) -> list[str]:
-    """Placeholders something consumes, as tensor names ('x:0'), in graph order."""
+    """Placeholders something consumes, as tensor names ('x:0'), in graph order; and every
+    output of an input pipeline's batch source ('IteratorGetNext:0', ':1', ...)."""
+    from ortflow.graph.graph_util import PIPELINE_SOURCE_OPS
+
     consumed = _consumed_nodes(graph_def)
-    return [f"{n.name}:0" for n in graph_def.node
-            if n.op in ("Placeholder", "PlaceholderV2") and n.name in consumed]
+    out = []
+    for n in graph_def.node:
+        if n.name not in consumed:
+            continue
+        if n.op in ("Placeholder", "PlaceholderV2"):
+            out.append(f"{n.name}:0")
+        elif n.op in PIPELINE_SOURCE_OPS:
+            from ortflow.graph import ops
+
+            out.extend(f"{n.name}:{k}" for k in range(len(ops.output_dtypes(n))))
+    return out
 
 
 def likely_outputs(graph_def) -> list[str]:
@@ -447,11 +459,14 @@ def _lower_graph(graph_def, inputs, outputs, opset, nchw, facts) -> ConversionCo
             ctx.namespace.reserve(f"{name}:{i}")
     ctx.graph_inputs_info = _declare_inputs(ctx, inputs, nchw, facts)
     fed = set(inputs)
+    fed_sources = {split_tensor_name(t)[0] for t in inputs}
     unsupported: dict[str, list[str]] = {}
     failures: list[tuple[str, str, str]] = []
     for node_def in facts.order:
         name = node_def.name
         if name in ctx.converted or (f"{name}:0" in fed and node_def.op in _GRAPH_INPUT_OPS):
+            continue
+        if name in fed_sources and not node_def.input:  # a fed multi-output node (see prune)
             continue
         if node_def.op in _GRAPH_INPUT_OPS and node_def.op != "PlaceholderWithDefault":
             failures.append((node_def.op, name, (f"Placeholder {name!r} is read by the outputs but "

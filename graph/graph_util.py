@@ -28,6 +28,7 @@ __all__ = [
     "must_run_on_cpu",
     "MACHINERY_SCOPE",
     "PLACEHOLDER_OPS",
+    "PIPELINE_SOURCE_OPS",
     "likely_inputs",
     "likely_outputs",
     "node_name",
@@ -243,8 +244,17 @@ def _reachable(starts, edges: dict[str, list[str]]) -> set[str]:
     return seen
 
 
+#: Ops that yield a TF 1.x input pipeline's batches (tf.data iterators, queues): once a graph
+#: is frozen, their outputs are fed like placeholders (`IteratorGetNext:0`, `:1`, ...).
+PIPELINE_SOURCE_OPS = ("IteratorGetNext", "IteratorGetNextSync", "QueueDequeueV2", "QueueDequeueManyV2",
+                       "QueueDequeueUpToV2")
+# The pipeline's own nodes (datasets, iterators, queues): never outputs of the model.
+_PIPELINE_OP = re.compile(r"Dataset(V\d+)?$|Iterator(V\d+)?$|^MakeIterator$|^IteratorToStringHandle$|"
+                          r"^IteratorFromStringHandle(V\d+)?$|Queue(V\d+)?$|^QueueEnqueue|^QueueClose")
+
+
 def _is_machinery(node: NodeDef) -> bool:
-    if node.op in _MACHINERY_OPS or node.op.startswith(_MACHINERY_PREFIXES):
+    if node.op in _MACHINERY_OPS or node.op.startswith(_MACHINERY_PREFIXES) or _PIPELINE_OP.search(node.op):
         return True
     return bool(MACHINERY_SCOPE.search(node.name)) or "/Initializer/" in node.name
 
@@ -261,14 +271,15 @@ def likely_outputs(graph_def: GraphDef) -> list[str]:
     consumed = {src for srcs in reads.values() for src in srcs}
     candidates = [n for n in graph_def.node if n.name not in consumed and not _is_machinery(n)]
     sources = [n.name for n in graph_def.node
-               if n.op in PLACEHOLDER_OPS and not MACHINERY_SCOPE.search(n.name)]
+               if n.op in PLACEHOLDER_OPS + PIPELINE_SOURCE_OPS and not MACHINERY_SCOPE.search(n.name)]
     if sources:
         feeds = collections.defaultdict(list)
         for name, srcs in reads.items():
             for src in srcs:
                 feeds[src].append(name)
         downstream = _reachable(sources, feeds)
-        candidates = [n for n in candidates if n.name in downstream and n.op not in PLACEHOLDER_OPS]
+        candidates = [n for n in candidates if n.name in downstream
+                      and n.op not in PLACEHOLDER_OPS + PIPELINE_SOURCE_OPS]
     if any("/" not in n.name for n in candidates):
         candidates = [n for n in candidates if "/" not in n.name]
     return [n.name for n in candidates]
@@ -277,13 +288,16 @@ def likely_outputs(graph_def: GraphDef) -> list[str]:
 def likely_inputs(graph_def: GraphDef, outputs: list[str] | None = None) -> tuple[list[str], list[str]]:
     """(required, optional) input node names: the Placeholders the outputs read.
 
-    PlaceholderWithDefault nodes are optional inputs (they have a value when not fed).
+    PlaceholderWithDefault nodes are optional inputs (they have a value when not fed). An input
+    pipeline's batch source (`IteratorGetNext`, a queue's dequeue) counts as a required input:
+    every output of it is fed.
     """
     reads = _reads(graph_def)
     outputs = likely_outputs(graph_def) if outputs is None else outputs
     upstream = _reachable([o for o in outputs if o in reads], reads)
     required, optional = [], []
     for n in graph_def.node:
-        if n.op in PLACEHOLDER_OPS and n.name in upstream and not MACHINERY_SCOPE.search(n.name):
+        if n.op in PLACEHOLDER_OPS + PIPELINE_SOURCE_OPS and n.name in upstream \
+                and not MACHINERY_SCOPE.search(n.name):
             (optional if n.op == "PlaceholderWithDefault" else required).append(n.name)
     return required, optional

@@ -73,21 +73,20 @@ def _onnx_numpy_type(onnx_type: str):
 
 
 def default_inputs(graph_def) -> list[str]:
-    """Placeholders of `graph_def` as tensor names, in graph order."""
-    return [f"{n.name}:0" for n in graph_def.node if n.op in ("Placeholder", "PlaceholderV2")]
+    """The graph's likely inputs as tensor names: consumed Placeholders and the outputs of an
+    input pipeline's batch source (`ortflow.converters.driver.likely_inputs`)."""
+    from ortflow.converters.driver import likely_inputs
+
+    return likely_inputs(graph_def)
 
 
 def default_outputs(graph_def) -> list[str]:
-    """Output 0 of each node nobody consumes (other than Const, NoOp, variables and savers)."""
-    consumed = set()
-    for node in graph_def.node:
-        for inp in node.input:
-            consumed.add(inp.lstrip("^").split(":")[0])
-    skip = {"Const", "NoOp", "Placeholder", "VariableV2", "VarHandleOp", "Assign", "AssignVariableOp",
-            "SaveV2", "RestoreV2", "MergeV2Checkpoints", "Assert", "IsVariableInitialized",
-            "VarIsInitializedOp"}
-    return [f"{n.name}:0" for n in graph_def.node if n.name not in consumed and n.op not in skip
-            and not n.name.startswith("save/")]
+    """The graph's likely outputs as tensor names: nodes nobody consumes, minus constants,
+    variables and saving, training, summary and input-pipeline machinery
+    (`ortflow.converters.driver.likely_outputs`)."""
+    from ortflow.converters.driver import likely_outputs
+
+    return likely_outputs(graph_def)
 
 
 def _graph_from_def(graph_def):

@@ -67,8 +67,10 @@ def _merge(node_def, shapes, values):
     return [dims, ()]
 
 
-@shape_fn("If", "StatelessIf", "While", "StatelessWhile")
+@shape_fn("If", "StatelessIf", "While", "StatelessWhile", "IteratorGetNext", "IteratorGetNextSync",
+          "IteratorGetNextAsOptional")
 def _functional(node_def, shapes, values):
+    # Functional control flow and tf.data iterators declare their outputs' shapes in an attr.
     out = [shape_from_proto(s) for s in node_def.attr["output_shapes"].list.shape] \
         if "output_shapes" in node_def.attr else []
     n = num_outputs(node_def)

@@ -46,13 +46,14 @@ def test_conv2d_transpose_with_a_variable_filter():
 
 
 def test_separable_conv_layer_runs_in_a_session():
-    x = tf.placeholder(tf.float32, [None, 6, 6, 2])
-    y = tf.layers.separable_conv2d(x, 4, 3, depth_multiplier=2, padding="same")
-    xv = RNG.normal(size=(1, 6, 6, 2)).astype(np.float32)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        out = sess.run(y, {x: xv})
-        depthwise, pointwise, bias = sess.run(tf.trainable_variables())
+    with tf.Graph().as_default():  # its own graph: other tests leave variables in the default one
+        x = tf.placeholder(tf.float32, [None, 6, 6, 2])
+        y = tf.layers.separable_conv2d(x, 4, 3, depth_multiplier=2, padding="same")
+        xv = RNG.normal(size=(1, 6, 6, 2)).astype(np.float32)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            out = sess.run(y, {x: xv})
+            depthwise, pointwise, bias = sess.run(tf.trainable_variables())
     const, _ = _both_ways(lambda x, w: tf.nn.separable_conv2d(x, w, tf.constant(pointwise),
                                                               [1, 1, 1, 1], "SAME"), xv, depthwise)
     np.testing.assert_allclose(out, const + bias, rtol=1e-5, atol=1e-5)
