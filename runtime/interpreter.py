@@ -109,19 +109,37 @@ class _Frame:
 
     Attributes:
         name: (frame name, a node of the loop) per loop, from the top level down to this one.
-        items: the frame's own nodes and its nested frames, in an order that runs each after
-            what it reads.
+        items: the frame's own nodes (as `_Step`s) and its nested frames, in an order that runs
+            each after what it reads.
         loop_cond: the LoopCond node's name (None at the top level).
-        merges: loop Merge name -> (positions of its first-pass inputs, of its back edges).
     """
 
-    __slots__ = ("name", "items", "loop_cond", "merges")
+    __slots__ = ("name", "items", "loop_cond")
 
     def __init__(self, name: tuple):
         self.name = name
         self.items: list = []
         self.loop_cond: str | None = None
-        self.merges: dict[str, tuple[list[int], list[int]]] = {}
+
+
+class _Step:
+    """One node to run, with its inputs' value keys worked out once."""
+
+    __slots__ = ("node", "inputs", "controls", "picks", "out_keys", "ctrl_key")
+
+    def __init__(self, node, picks=None):
+        self.node = node
+        self.inputs = [_canonical(i) for i in node.input if not i.startswith("^")]
+        self.controls = [f"__ctrl__{i[1:]}" for i in node.input if i.startswith("^")]
+        # a loop Merge: (keys of its first-pass inputs, keys of its back edges)
+        self.picks = picks
+        self.out_keys: list[str] = []
+        self.ctrl_key = f"__ctrl__{node.name}"
+
+    def out_key(self, k: int) -> str:
+        while len(self.out_keys) <= k:
+            self.out_keys.append(f"{self.node.name}:{len(self.out_keys)}")
+        return self.out_keys[k]
 
 
 def _frame_paths(nodes: dict, order: list) -> dict[str, tuple]:
@@ -203,15 +221,16 @@ def _build_frame(name: tuple, members: list, nodes: dict, path: dict) -> _Frame:
             frame.items.append(_build_frame((*name, item[1]), children[item], nodes, path))
             continue
         node = nodes[item]
-        frame.items.append(node)
+        picks = None
         if node.op == "LoopCond":
             frame.loop_cond = node.name
         elif node.op == "Merge":
-            back = [k for k, i in enumerate(node.input) if not i.startswith("^")
-                    and nodes.get(_split(i)[0]) is not None and nodes[_split(i)[0]].op == "NextIteration"]
+            data = [_canonical(i) for i in node.input if not i.startswith("^")]
+            back = [t for t in data if nodes.get(_split(t)[0]) is not None
+                    and nodes[_split(t)[0]].op == "NextIteration"]
             if back:
-                first = [k for k, i in enumerate(node.input) if not i.startswith("^") and k not in back]
-                frame.merges[node.name] = (first, back)
+                picks = ([t for t in data if t not in back], back)
+        frame.items.append(_Step(node, picks))
     return frame
 
 
@@ -255,6 +274,7 @@ class Interpreter:
         self.top = _build_frame((), [n.name for n in order], nodes, path)
         self.outputs = list(outputs)
         self.print_counts = print_counts
+        self._consts: dict[str, np.ndarray] = {}  # Const node -> its value, made once
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Evaluates the subgraph with `inputs` (placeholder tensor name -> value)."""
@@ -267,6 +287,8 @@ class Interpreter:
             if value is DEAD:
                 raise InvalidArgumentError(None, None, f"Retval of {name!r} does not have a value: "
                                            "the branch that computes it was not taken.")
+            if self._consts and any(value is c for c in self._consts.values()):
+                value = value.copy()  # the caller may change what it gets; the cache stays
             out.append(value)
         return out
 
@@ -281,7 +303,7 @@ class Interpreter:
         """Runs a while frame's passes until its LoopCond is false (or dead: the loop sits in a
         cond branch not taken)."""
         if frame.loop_cond is None:
-            if all(type(item) is not _Frame and item.op == "Enter" for item in frame.items):
+            if all(type(item) is not _Frame and item.node.op == "Enter" for item in frame.items):
                 return  # Enters nothing reads (a rewritten assign's reference): nothing to run
             raise InvalidArgumentError(None, None, f"The while loop frame {frame.name[-1][0]!r} has no "
                                        "LoopCond node in the graph to run.")
@@ -293,15 +315,14 @@ class Interpreter:
                 return
             iteration += 1
 
-    def _run_node(self, node, frame: _Frame, values: dict, feeds: dict, iteration: int) -> None:
-        picks = frame.merges.get(node.name) if frame.merges else None
-        if picks is not None:  # a loop Merge: its Enter first, its NextIteration after that
-            positions = picks[1] if iteration else picks[0]
-            ins = [values.get(_canonical(node.input[k]), DEAD) for k in positions]
+    def _run_node(self, step: _Step, frame: _Frame, values: dict, feeds: dict, iteration: int) -> None:
+        node = step.node
+        if step.picks is not None:  # a loop Merge: its Enter first, its NextIteration after that
+            ins = [values.get(k, DEAD) for k in step.picks[1 if iteration else 0]]
         else:
-            ins = [values[_canonical(i)] for i in node.input if not i.startswith("^")]
-        dead = any(v is DEAD for v in ins) or any(
-            values.get(f"__ctrl__{i[1:]}") is DEAD for i in node.input if i.startswith("^"))
+            ins = [values[k] for k in step.inputs]
+        dead = any(v is DEAD for v in ins) or (
+            bool(step.controls) and any(values.get(k) is DEAD for k in step.controls))
         try:
             results = self._eval(node, ins, feeds, dead)
         except OpError:
@@ -310,8 +331,8 @@ class Interpreter:
             raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r} failed on "
                                        f"inputs of shapes {[np.shape(v) for v in ins]}: {e}") from e
         for k, r in enumerate(results):
-            values[f"{node.name}:{k}"] = r
-        values[f"__ctrl__{node.name}"] = DEAD if dead and node.op != "Merge" else None
+            values[step.out_key(k)] = r
+        values[step.ctrl_key] = DEAD if dead and node.op != "Merge" else None
 
     def _eval(self, node, ins: list, feeds: dict, dead: bool) -> list:
         op = node.op
@@ -327,9 +348,13 @@ class Interpreter:
         if op == "NoOp":
             return []
         if op == "Const":
-            from ortflow.formats.tensors import make_ndarray
+            value = self._consts.get(node.name)
+            if value is None:
+                from ortflow.formats.tensors import make_ndarray
 
-            return [make_ndarray(node.attr["value"].tensor)]
+                value = self._consts[node.name] = make_ndarray(node.attr["value"].tensor)
+                value.flags.writeable = False  # shared by every pass and run: kernels copy
+            return [value]
         if op in _IDENTITY_OPS or op in _LOOP_OPS:
             return [ins[0]]
         if op in _EFFECT_OPS:
