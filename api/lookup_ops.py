@@ -260,7 +260,7 @@ class StaticVocabularyTable:
             keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
             strings = keys
             if keys.dtype.base_dtype != _dtypes.string:
-                strings = apply_op_output("AsString", [keys], name="to_string")
+                strings = apply_op_output("AsString", [keys], name="AsString")
             buckets = apply_op_output("StringToHashBucketFast", [strings], {"num_buckets": self._num_oov_buckets},
                                       name="hash_bucket")
             ids = self._table.lookup(keys)

@@ -56,7 +56,10 @@ vocab = tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(["a"
 x = tf.placeholder(tf.string, [None, 2], name="x")
 n = tf.placeholder(tf.int64, [None], name="n")
 keys, values = table.export()
-fetches = [table.lookup(x), table.size(), floats.lookup(n), vocab.lookup(x), vocab.size(), tf.sort(values)]
+ints = tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(tf.constant([5, 9], tf.int64),
+                                       tf.constant([0, 1], tf.int64)), num_oov_buckets=7)
+fetches = [table.lookup(x), table.size(), floats.lookup(n), vocab.lookup(x), vocab.size(), tf.sort(values),
+           ints.lookup(n * 1000 - 5)]
 init = tf.tables_initializer()
 feed = {"x:0": np.array([["a", "zz"], ["c", "hello world"]], object), "n:0": np.array([9, 1, 3, 7])}
 """,
@@ -218,6 +221,9 @@ STRUCTURE_CASES = {
                         'tf.int64, -1, delimiter=" "), -1)'),
     "vocabulary_table": ('tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(["a"], [0], '
                          'value_dtype=tf.int64), 3).lookup(tf.placeholder(tf.string, [None], name="x"))'),
+    "integer_vocabulary_table": ('tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(tf.constant([5, 9], '
+                                 'tf.int64), tf.constant([0, 1], tf.int64)), 7).lookup(tf.placeholder(tf.int64, [None], '
+                                 'name="x"))'),
     "draw_boxes": ('i = tf.placeholder(tf.float32, [None, 4, 4, 3], name="i"); b = tf.placeholder(tf.float32, '
                    '[None, None, 4], name="b"); tf.image.draw_bounding_boxes(i, b); '
                    'tf.image.draw_bounding_boxes(i, b, colors=[[1.0, 0.0, 0.0, 1.0]])'),
