@@ -706,6 +706,9 @@ def inline_constant_ifs(graph_def, values: dict, outputs: Sequence[str]):
 #: Call ops whose function `f` is inlined; nested calls are inlined up to this depth.
 _CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
 _MAX_CALL_DEPTH = 8
+#: Inlining stops with an error past this many nodes, or this many times the graph's own count.
+_MAX_INLINED_NODES = 2_000_000
+_MAX_INLINED_GROWTH = 64
 
 
 def inline_function_calls(graph_def, outputs: Sequence[str]):
@@ -746,10 +749,14 @@ def inline_functions(graph_def, outputs: Sequence[str]):
     from ortflow.converters.functional_flow import lower_functional_control_flow
 
     changed_any = False
+    limit = max(_MAX_INLINED_NODES, _MAX_INLINED_GROWTH * len(graph_def.node))
     for _ in range(_MAX_CALL_DEPTH):
         graph_def, inlined = inline_function_calls(graph_def, outputs)
         graph_def, lowered = lower_functional_control_flow(graph_def, outputs)
         changed_any = changed_any or inlined or lowered
+        if len(graph_def.node) > limit:  # functions calling themselves would grow it without end
+            raise ConversionError(f"inlining the graph's functions makes over {limit} nodes; are they "
+                                  "recursive?")
         if not lowered:
             break
     return graph_def, changed_any

@@ -122,3 +122,15 @@ def test_missing_branch_function_is_one_line_naming_the_file(data_dir, cli, tmp_
         lines = proc.stderr.strip().splitlines()
         assert proc.returncode == 2 and len(lines) == 1, proc.stderr
         assert "broken.pb" in lines[0] and "not in the graph's library" in lines[0], lines[0]
+
+
+def test_inlining_that_grows_without_end_is_stopped(data_dir, monkeypatch):
+    """Recursive functions would grow the graph with every round: past the limit, one error."""
+    from ortflow.converters import passes_tf
+    from ortflow.errors import ConversionError
+
+    graph_def, _ = _load(data_dir, "nested")
+    monkeypatch.setattr(passes_tf, "_MAX_INLINED_NODES", 10)
+    monkeypatch.setattr(passes_tf, "_MAX_INLINED_GROWTH", 1)
+    with pytest.raises(ConversionError, match="over 10 nodes"):
+        passes_tf.inline_functions(graph_def, ["out:0"])
