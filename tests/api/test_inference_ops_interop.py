@@ -335,3 +335,34 @@ def test_tensorflow_graph_def_with_tables(tf, tmp_path):
         with otf.Session(graph=g) as sess:
             sess.run(["w/Assign", "init_all_tables"])  # a bare GraphDef has no collections
             assert sess.run("ids:0", {"words:0": ["cat", "dog"]}).tolist() == [0, 110]
+
+
+def test_tensorflow_v1_table_ops_run_and_convert(tf):
+    # The reference-typed TF 1.x ops (HashTable, InitializeTable, LookupTableFind/Size), as old
+    # frozen graphs hold them.
+    import ortflow as otf
+
+    g = tf.Graph()
+    with g.as_default():
+        raw = tf.raw_ops
+        table = raw.HashTable(key_dtype=tf.string, value_dtype=tf.int64, name="old_table")
+        init = raw.InitializeTable(table_handle=table, keys=tf.constant(["a", "b"]),
+                                   values=tf.constant([7, 8], tf.int64), name="old_init")
+        x = tf.placeholder(tf.string, [None], name="x")
+        raw.LookupTableFind(table_handle=table, keys=x, default_value=tf.constant(-1, tf.int64), name="old_find")
+        raw.LookupTableSize(table_handle=table, name="old_size")
+        with tf.Session(graph=g) as sess:
+            sess.run(init)
+            theirs = sess.run(["old_find:0", "old_size:0"], {"x:0": ["b", "q"]})
+    graph_def = otf.GraphDef.FromString(g.as_graph_def().SerializeToString())
+    with otf.Graph().as_default() as og:
+        otf.import_graph_def(graph_def, name="")
+        with otf.Session(graph=og) as sess:
+            sess.run("old_init")
+            ours = sess.run(["old_find:0", "old_size:0"], {"x:0": ["b", "q"]})
+    assert [v.tolist() for v in ours] == [v.tolist() for v in theirs] == [[8, -1], 2]
+    import onnxruntime as ort
+
+    model = otf.convert(graph_def, inputs=["x:0"], outputs=["old_find:0"])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    assert session.run(None, {"x:0": np.array(["a", "zz"], dtype=object)})[0].tolist() == [7, -1]
