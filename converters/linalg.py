@@ -131,13 +131,17 @@ def convert_matrix_solve(ctx, node):
     _solve(ctx, node, node.input(0))
 
 
-@handler("MatrixTriangularSolve", since=14)
+@handler("MatrixTriangularSolve", since=13)
 def convert_matrix_triangular_solve(ctx, node):
     # TF:   output = MatrixTriangularSolve(matrix [..., M, M], rhs [..., M, K], lower, adjoint)
     #       (only the `lower` (else upper) triangle of matrix is read)
-    # ONNX: Output = MatMul(inverse(Trilu(Matrix)), Rhs)    (opset >= 14 for Trilu)
+    # ONNX: Output = MatMul(inverse(Where(triangle [M, M], Matrix, 0)), Rhs)
+    # M is static (the cofactor inverse needs it), so a constant mask does Trilu's work at any opset.
+    n = _square_size(node)
     lower = bool(node.attr("lower", True))
-    _solve(ctx, node, first(ctx, "Trilu", [node.input(0)], {"upper": 0 if lower else 1}))
+    mask = np.tril(np.ones((n, n), dtype=bool)) if lower else np.triu(np.ones((n, n), dtype=bool))
+    zero = ctx.make_const(np.zeros((), node.input_dtype(0).as_numpy_dtype))
+    _solve(ctx, node, first(ctx, "Where", [ctx.make_const(mask), node.input(0), zero]))
 
 
 @handler("Cross", since=13)

@@ -692,7 +692,8 @@ def _resize(ctx, node, mode: str) -> None:
     if mode == "nearest":
         attrs["nearest_mode"] = "floor" if transform == "asymmetric" else "round_prefer_ceil"
     if mode == "cubic":
-        attrs["cubic_coeff_a"] = -0.5  # TF's Keys kernel; ONNX defaults to -0.75
+        # TF: Keys' kernel (a = -0.5) with half-pixel centers, the legacy a = -0.75 otherwise
+        attrs["cubic_coeff_a"] = -0.5 if half else -0.75
         if half:
             attrs["exclude_outside"] = 1  # TF drops taps outside the image and renormalizes
     x = node.input(0)
@@ -733,10 +734,20 @@ def convert_resize_nearest(ctx, node):
 @handler("ResizeBicubic", since=13)
 def convert_resize_bicubic(ctx, node):
     # TF:   resized = ResizeBicubic(images NHWC, size, align_corners, half_pixel_centers)
-    # ONNX: Y = Resize(X, sizes, mode=cubic, cubic_coeff_a=-0.5 (TF's Keys kernel))
-    require(bool(node.attr("half_pixel_centers", False)) or bool(node.attr("align_corners", False)),
-            node, "legacy asymmetric bicubic resize is not supported")
-    _resize(ctx, node, "cubic")
+    # ONNX: Y = Einsum('yh,nhwc,xw->nyxc', Wy, X, Wx)   (static sizes: TF's own tap weights)
+    #       Y = Resize(X, sizes, mode=cubic, cubic_coeff_a=-0.5 | -0.75)   (otherwise)
+    # TF reads its kernel from a 1024-step table, which ONNX's exact cubic misses by up to
+    # ~1e-3; with static sizes the per-axis weight matrices reproduce TF to float rounding.
+    from ortflow.converters.image import bicubic_weights, separable_resize, static_resize_sizes
+
+    sizes = static_resize_sizes(node)
+    if sizes is None:
+        _resize(ctx, node, "cubic")
+        return
+    in_h, in_w, out_h, out_w = sizes
+    corners, half = bool(node.attr("align_corners", False)), bool(node.attr("half_pixel_centers", False))
+    separable_resize(ctx, node, bicubic_weights(in_h, out_h, corners, half),
+                     bicubic_weights(in_w, out_w, corners, half))
 
 
 # --------------------------------------------------------------------------- space/depth

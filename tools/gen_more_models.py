@@ -68,6 +68,8 @@ APPLICATIONS = {
     "VGG19": ("VGG19", (32, 32, 3), {}, 1),
     "MobileNetV2_pool": ("MobileNetV2", (48, 48, 3), {"alpha": 0.35, "include_top": False,
                                                        "pooling": "avg"}, 1),
+    "ResNet50": ("ResNet50", (32, 32, 3), {}, 255),
+    "EfficientNetB0_maxpool": ("EfficientNetB0", (40, 40, 3), {"include_top": False, "pooling": "max"}, 255),
 }
 
 
@@ -199,7 +201,56 @@ def keras_layer_models() -> dict:
         x = L.Dense(2)(x)
         return keras.Model(inp, [x, c]), {"input": RNG.randint(0, 8, (3, 5)).astype(np.int32)}
 
-    return {"k3_text_cnn": text_cnn, "k3_masked_bilstm": masked_bilstm,
+    def rnn_cells():
+        inp = keras.Input((6,), dtype="int32")
+        x = L.Embedding(20, 4, mask_zero=True)(inp)
+        cells = L.StackedRNNCells([L.LSTMCell(5), L.GRUCell(3)])
+        seq = L.RNN(cells, return_sequences=True)(x)
+        last, h, c = L.LSTM(4, return_state=True)(seq)
+        s = L.SimpleRNN(2, activation="relu")(x)
+        return keras.Model(inp, [last, h, c, s]), {"input": tokens(6, 20)}
+
+    def attention_mask():
+        q_in = keras.Input((5, 8))
+        kv_in = keras.Input((7, 8))
+        mask_in = keras.Input((5, 7), dtype="bool")
+        out, scores = L.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=5, output_shape=6)(
+            q_in, kv_in, attention_mask=mask_in, return_attention_scores=True)
+        return keras.Model([q_in, kv_in, mask_in], [out, scores]), {
+            "query": RNG.uniform(-1, 1, (2, 5, 8)).astype(np.float32),
+            "kv": RNG.uniform(-1, 1, (2, 7, 8)).astype(np.float32),
+            "mask": RNG.uniform(0, 1, (2, 5, 7)) > 0.3}
+
+    def pooling_variants():
+        inp = keras.Input((13, 11, 3))
+        a = L.AveragePooling2D(3, strides=2, padding="same")(inp)
+        b = L.MaxPooling2D((3, 2), strides=(2, 3), padding="same")(inp)
+        c = L.Conv2D(4, 3, strides=2, padding="same", dilation_rate=1)(inp)
+        d = L.Conv2D(4, (2, 3), dilation_rate=(2, 1), padding="same")(inp)
+        e = L.GlobalAveragePooling2D(keepdims=True)(d)
+        x = L.Concatenate()([a, b, c])
+        x = L.DepthwiseConv2D(2, strides=2, padding="same")(x)
+        return keras.Model(inp, [x, e]), {"input": RNG.uniform(-1, 1, (2, 13, 11, 3)).astype(np.float32)}
+
+    def keras_ops():
+        ops = keras.ops
+        inp = keras.Input((6, 5))
+        x = L.Lambda(lambda t: ops.log_softmax(t, axis=-1) + ops.logsumexp(t, axis=1, keepdims=True))(inp)
+        x = L.Lambda(lambda t: ops.moveaxis(t, 1, 2) * ops.erf(ops.tril(ops.ones((5, 6)))))(x)
+        y = L.Lambda(lambda t: ops.cast(ops.argsort(t, axis=-1), "float32") + ops.top_k(t, 2)[0][..., :1])(x)
+        z = L.Lambda(lambda t: ops.einsum("bij,bkj->bik", t, t) + ops.cumsum(t[:, :, :5], axis=1))(x)
+        w = L.Lambda(lambda t: ops.softplus(ops.max(t, axis=1)) - ops.hard_silu(ops.min(t, axis=1)))(x)
+        return keras.Model(inp, [y, z, w]), {"input": RNG.uniform(-2, 2, (2, 6, 5)).astype(np.float32)}
+
+    def conv_lstm_1d():
+        inp = keras.Input((4, 10, 3))
+        x = L.ConvLSTM1D(4, 3, padding="same", return_sequences=True, go_backwards=True)(inp)
+        x = L.ConvLSTM1D(2, 2, strides=2)(x)
+        return keras.Model(inp, x), {"input": RNG.uniform(-1, 1, (2, 4, 10, 3)).astype(np.float32)}
+
+    return {"k3_rnn_cells": rnn_cells, "k3_attention_mask": attention_mask, "k3_pooling_variants": pooling_variants,
+            "k3_keras_ops": keras_ops, "k3_conv_lstm_1d": conv_lstm_1d,
+            "k3_text_cnn": text_cnn, "k3_masked_bilstm": masked_bilstm,
             "k3_masked_gru_sequences": masked_gru_sequences, "k3_transformer_encoder": transformer_encoder,
             "k3_masked_attention": masked_attention, "k3_unet": unet, "k3_unet_odd": unet_odd,
             "k3_conv_lstm": conv_lstm, "k3_preprocessing": preprocessing, "k3_categorical": categorical}
@@ -427,7 +478,111 @@ def v1_graphs() -> dict:
         return {x: f32(3, 4), ids: np.array([3, 1, 3, 9], np.int64)}, [tf.identity(t, n) for t, n in zip(
             [e, y, z, u, rev], ["e", "y", "z", "u", "rev"])]
 
-    return {"v1_bidirectional_lengths": bidirectional_lengths, "v1_dynamic_rnn_time_major": dynamic_rnn_time_major,
+    def image_ops_2(tf):
+        img = tf.compat.v1.placeholder(tf.float32, [None, 9, 8, 3], name="img")
+        outs = {
+            "bicubic_ac": tf.compat.v1.image.resize_bicubic(img, [5, 6], align_corners=True),
+            "bicubic_hp": tf.compat.v1.image.resize_bicubic(img, [12, 10], half_pixel_centers=True),
+            "area": tf.compat.v1.image.resize_area(img, [4, 3]),
+            "patches": tf.image.extract_patches(img, [1, 3, 3, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID"),
+            "gray": tf.image.rgb_to_grayscale(img),
+            "hsv": tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(tf.sigmoid(img))),
+            "std": tf.image.per_image_standardization(img),
+            "crop": tf.image.central_crop(img, 0.5),
+            "pad": tf.image.pad_to_bounding_box(img, 1, 2, 12, 12),
+            "flip": tf.image.flip_left_right(tf.image.rot90(img)),
+            "contrast": tf.image.adjust_contrast(img, 1.5),
+        }
+        return {img: f32(2, 9, 8, 3)}, [tf.identity(t, n) for n, t in outs.items()]
+
+    def nms_2(tf):
+        boxes = tf.compat.v1.placeholder(tf.float32, [None, 4], name="boxes")
+        scores = tf.compat.v1.placeholder(tf.float32, [None], name="scores")
+        sel, sel_scores = tf.image.non_max_suppression_with_scores(boxes, scores, 6, iou_threshold=0.5,
+                                                                   soft_nms_sigma=0.5)
+        b4, s4 = boxes[None, :, None, :], tf.stack([scores, 1.0 - scores], 1)[None]
+        nmsed = tf.image.combined_non_max_suppression(b4, s4, 4, 5, iou_threshold=0.5, score_threshold=0.1)
+        lo = RNG.uniform(0, 0.6, (10, 2))
+        bx = np.concatenate([lo, lo + RNG.uniform(0.1, 0.4, (10, 2))], 1).astype(np.float32)
+        sc = (RNG.permutation(10).astype(np.float32) + 1) / 11.0
+        return {boxes: bx, scores: sc}, [tf.identity(sel, "sel"), tf.identity(sel_scores, "sel_scores")] + [
+            tf.identity(t, f"combined_{k}") for k, t in enumerate(nmsed)]
+
+    def nn_ops(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 4], name="x")
+        w = tf.compat.v1.get_variable("w", [3, 3, 2, 4])
+        up = tf.nn.conv2d_transpose(x, w, tf.stack([tf.shape(x)[0], 16, 16, 2]), [1, 2, 2, 1], "SAME")
+        at = tf.nn.atrous_conv2d(x, tf.compat.v1.get_variable("wa", [3, 3, 4, 3]), 2, "SAME")
+        sep = tf.nn.separable_conv2d(x, tf.compat.v1.get_variable("dw", [3, 3, 4, 2]),
+                                     tf.compat.v1.get_variable("pw", [1, 1, 8, 5]), [1, 1, 1, 1], "VALID")
+        lrn = tf.nn.local_response_normalization(x, depth_radius=2, bias=1.0, alpha=0.5, beta=0.75)
+        pooled, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "VALID", include_batch_in_index=True)
+        d2s = tf.nn.depth_to_space(tf.concat([x, x], -1), 2)
+        dil = tf.nn.dilation2d(x, tf.compat.v1.get_variable("f", [2, 2, 4]), [1, 1, 1, 1], "SAME", "NHWC",
+                               [1, 1, 1, 1])
+        lsm = tf.nn.log_softmax(tf.reduce_mean(x, [1, 2]))
+        labels = tf.constant([1, 3])
+        xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=tf.reduce_max(x, [1, 2]))
+        outs = [up, at, sep, lrn, pooled, argmax, d2s, dil, lsm, xent]
+        names = ["up", "atrous", "sep", "lrn", "pooled", "argmax", "d2s", "dil", "lsm", "xent"]
+        return {x: f32(2, 8, 8, 4)}, [tf.identity(t, n) for t, n in zip(outs, names)]
+
+    def linalg(tf):
+        a = tf.compat.v1.placeholder(tf.float32, [None, 3, 3], name="a")
+        spd = tf.matmul(a, a, transpose_b=True) + 3.0 * tf.eye(3)
+        outs = {"inv": tf.linalg.inv(spd), "det": tf.linalg.det(spd), "chol": tf.linalg.cholesky(spd),
+                "solve": tf.linalg.solve(spd, a), "tri": tf.linalg.triangular_solve(tf.linalg.cholesky(spd), a),
+                "band": tf.linalg.band_part(a, 1, 0), "diag": tf.linalg.diag_part(a) + tf.linalg.trace(a)[:, None],
+                "logdet": tf.linalg.logdet(spd), "norm": tf.norm(a, axis=[-2, -1])}
+        return {a: f32(2, 3, 3)}, [tf.identity(t, n) for n, t in outs.items()]
+
+    def array_misc(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+        mask = tf.sequence_mask(lengths, 4)
+        outs = {
+            "masked": tf.boolean_mask(x, mask),
+            "where": tf.cast(tf.where(x > 0), tf.int32),
+            "parts": tf.dynamic_stitch([tf.range(3), tf.range(3, 6)], tf.dynamic_partition(
+                tf.reshape(x, [-1])[:6], [0, 1, 0, 1, 1, 0], 2)),
+            "counts": tf.unique_with_counts(tf.cast(lengths, tf.int32))[2],
+            "bincount": tf.math.bincount(lengths, minlength=5),
+            "search": tf.searchsorted(tf.sort(x, axis=-1), x * 0.5),
+            "hist": tf.histogram_fixed_width(x, [-1.0, 1.0], nbins=4),
+            "pad": tf.pad(x, [[1, 0], [0, 2]], mode="REFLECT"),
+            "tile": tf.tile(x[:, None], [1, 2, 1]),
+            "rev": tf.reverse(x, [0, 1]),
+            "onehot": tf.one_hot(lengths, 5, on_value=2.0, off_value=-1.0, axis=0),
+            "mirror": tf.pad(x, [[0, 0], [2, 1]], mode="SYMMETRIC"),
+        }
+        return {x: f32(3, 4), lengths: np.array([4, 1, 2], np.int32)}, [tf.identity(t, n) for n, t in outs.items()]
+
+    def while_max_iterations(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 2], name="x")
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True, infer_shape=False)
+
+        def body(i, acc, ta):
+            acc = tf.concat([acc[1:], acc[:1] * 1.5], axis=0)
+            return [i + 1, acc, ta.write(i, acc)]
+
+        _, acc, ta = tf.while_loop(lambda i, acc, ta: tf.reduce_sum(acc) < 100.0, body, [tf.constant(0), x, ta],
+                                   maximum_iterations=6, return_same_structure=True)
+        return {x: f32(3, 2, low=0.5, high=1.0)}, [tf.identity(acc, "acc"), tf.identity(ta.concat(), "all")]
+
+    def cond_shapes(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        p = tf.compat.v1.placeholder(tf.bool, [], name="p")
+        y = tf.cond(p, lambda: x[:2], lambda: tf.concat([x, x], 0))
+        z = tf.cond(tf.shape(y)[0] > 2, lambda: tf.reduce_sum(y, 0), lambda: tf.reduce_max(y, 0))
+        k = tf.compat.v1.placeholder(tf.int32, [], name="k")
+        c = tf.switch_case(k, [lambda: x * 2.0, lambda: -x, lambda: tf.nn.relu(x)])
+        return {x: f32(3, 4), p: np.array(False), k: np.array(2, np.int32)}, [
+            tf.identity(y, "y"), tf.identity(z, "z"), tf.identity(c, "c")]
+
+    return {"v1_image_ops_2": image_ops_2, "v1_nms_2": nms_2, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
+            "v1_array_misc": array_misc, "v1_while_max_iterations": while_max_iterations,
+            "v1_cond_shapes": cond_shapes,
+            "v1_bidirectional_lengths": bidirectional_lengths, "v1_dynamic_rnn_time_major": dynamic_rnn_time_major,
             "v1_raw_rnn": raw_rnn, "v1_while_ta_data_length": while_ta_data_length,
             "v1_nested_while_ta": nested_while_ta, "v1_while_cond_ops": while_cond_break,
             "v1_image_resize": image_ops, "v1_crop_and_resize": crop_and_resize, "v1_nms": nms,

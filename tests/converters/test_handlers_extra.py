@@ -308,7 +308,7 @@ def inverse_and_solves():
                 np.float32(sign), np.float32(logabs)]
     case_obj = Case(nodes, {"m1:0": m1, "m3:0": m3, "m5:0": m5, "rhs3:0": rhs3},
                     ["inv1:0", "inv3:0", "inv5:0", "solve:0", "lower:0", "upper_adj:0", "logdet:0", "logdet:1"],
-                    expected, min_opset=14)
+                    expected)
     case_obj.atol = 1e-3  # float32 cofactors
     return case_obj
 
@@ -604,6 +604,81 @@ def cumulative_logsumexp():
         v = f["x:0"]
         return [ref(v, 1, False, False), ref(v, 1, True, False), ref(v, 1, False, True), ref(v, 0, True, True)]
     return Case(nodes, {"x:0": x}, ["plain:0", "ex:0", "rev:0", "both0:0"], expected)
+
+
+# --------------------------------------------------------------------------- image
+
+def _area_reference(img, out_h, out_w):
+    # each output pixel averages the input area under it, pixel by pixel in 2-D: the overlap of
+    # the output box [y*sy, (y+1)*sy) x [x*sx, (x+1)*sx) with every input pixel
+    n, h, w, c = img.shape
+    sy, sx = h / out_h, w / out_w
+    out = np.zeros((n, out_h, out_w, c))
+    for y in range(out_h):
+        for x in range(out_w):
+            for i in range(h):
+                for j in range(w):
+                    oy = min(i + 1, (y + 1) * sy) - max(i, y * sy)
+                    ox = min(j + 1, (x + 1) * sx) - max(j, x * sx)
+                    if oy > 0 and ox > 0:
+                        out[:, y, x] += oy * ox * img[:, i, j]
+    return (out / (sy * sx)).astype(np.float32)
+
+
+@case
+def resize_area_and_contrast():
+    img = RNG.uniform(0, 1, (2, 5, 7, 3)).astype(np.float32)
+    nodes = [placeholder("img", F32, [None, 5, 7, 3]), const("size", np.array([3, 4], np.int32)),
+             const("up", np.array([8, 9], np.int32)), const("factor", np.float32(1.7)),
+             op("area", "ResizeArea", ["img", "size"], T=F32, align_corners=False),
+             op("area_up", "ResizeArea", ["img", "up"], T=F32, align_corners=False),
+             op("contrast", "AdjustContrastv2", ["img", "factor"], T=F32)]
+
+    def expected(f):
+        x = f["img:0"]
+        mean = x.mean(axis=(1, 2), keepdims=True)
+        return [_area_reference(x, 3, 4), _area_reference(x, 8, 9), (x - mean) * np.float32(1.7) + mean]
+    return Case(nodes, {"img:0": img}, ["area:0", "area_up:0", "contrast:0"], expected)
+
+
+def _bicubic_taps_reference(size_in, size_out, align, half):
+    # TF's ResizeBicubic along one axis: Keys kernel evaluated at the offset rounded to 1/1024,
+    # a = -0.5 with half-pixel centers (outside taps dropped, weights renormalized), else
+    # a = -0.75 with outside taps reading the edge pixel
+    scale = (size_in - 1) / (size_out - 1) if align and size_out > 1 else size_in / size_out
+    a = -0.5 if half else -0.75
+    mat = np.zeros((size_out, size_in))
+    for o in range(size_out):
+        src = (o + 0.5) * scale - 0.5 if half else o * scale
+        base = int(np.floor(src))
+        t = np.rint((src - base) * 1024) / 1024
+        row = np.zeros(size_in)
+        for k, tap in enumerate(range(base - 1, base + 3)):
+            d = abs(t - (k - 1))
+            w = ((a + 2) * d ** 3 - (a + 3) * d ** 2 + 1) if d <= 1 else (a * d ** 3 - 5 * a * d ** 2 + 8 * a * d - 4 * a)
+            if half and not 0 <= tap < size_in:
+                continue
+            row[min(size_in - 1, max(0, tap))] += w
+        mat[o] = row / row.sum() if half else row
+    return mat
+
+
+@case
+def resize_bicubic_legacy_and_align_corners():
+    img = RNG.uniform(-1, 1, (1, 6, 5, 2)).astype(np.float32)
+    nodes = [placeholder("img", F32, [None, 6, 5, 2]), const("up", np.array([9, 11], np.int32)),
+             const("down", np.array([4, 3], np.int32)),
+             op("legacy", "ResizeBicubic", ["img", "up"], T=F32, align_corners=False, half_pixel_centers=False),
+             op("corners", "ResizeBicubic", ["img", "down"], T=F32, align_corners=True, half_pixel_centers=False)]
+
+    def expected(f):
+        x = f["img:0"].astype(np.float64)
+        out = []
+        for (oh, ow), align in (((9, 11), False), ((4, 3), True)):
+            wy, wx = _bicubic_taps_reference(6, oh, align, False), _bicubic_taps_reference(5, ow, align, False)
+            out.append(np.einsum("yh,nhwc,xw->nyxc", wy, x, wx).astype(np.float32))
+        return out
+    return Case(nodes, {"img:0": img}, ["legacy:0", "corners:0"], expected)
 
 
 # --------------------------------------------------------------------------- the tests
