@@ -17,7 +17,7 @@ import dataclasses
 import os
 
 import numpy as np
-from ortflow.errors import GraphError
+from ortflow.errors import GraphError, InvalidArgumentError, NotFoundError
 from ortflow.formats import checkpoint_management as _cm
 from ortflow.formats import dtypes as _dtypes
 from ortflow.formats.tensors import make_tensor_proto
@@ -236,7 +236,8 @@ class Saver:
 
         Raises:
             ValueError: `save_path` is None or not a checkpoint.
-            GraphError: a variable's key is missing from the checkpoint.
+            NotFoundError: a variable's key is missing from the checkpoint.
+            InvalidArgumentError: a stored tensor's dtype or shape does not fit its variable.
         """
         from ortflow.api.train_checkpoint import load_checkpoint
         if save_path is None:
@@ -248,9 +249,29 @@ class Saver:
         values = {}
         with load_checkpoint(save_path) as reader:
             for e in entries:
-                values[e.op_name] = read_variable_value(reader, CheckpointKey(e.key, e.slice_spec), e.op_name)
+                if not reader.has_tensor(e.key):
+                    raise NotFoundError(None, None, _restore_failure(
+                        "a Variable name or other graph key that is missing",
+                        f"Key {e.key} not found in checkpoint"))
+                value = read_variable_value(reader, CheckpointKey(e.key, e.slice_spec), e.op_name)
+                self._check_restored(e, value)
+                values[e.op_name] = value
         if values:
             sess.assign_variables(values)
+
+    def _check_restored(self, entry: SaveEntry, value: np.ndarray) -> None:
+        # As TF's restore: a stored dtype or shape that the variable cannot take is an error.
+        if entry.dtype is not None and value.dtype != np.dtype(entry.dtype.base_dtype.as_numpy_dtype):
+            raise InvalidArgumentError(None, None, _restore_failure(
+                "a mismatch between the current graph and the graph from the checkpoint",
+                f"tensor_name = {entry.key}; expected dtype {_tf_type_name(entry.dtype)} does not "
+                f"equal original dtype {_tf_type_name(_dtypes.as_dtype(value.dtype))}"))
+        shape = _variable_shape(self._graph, entry.op_name)
+        if shape is not None and shape.is_fully_defined() and list(value.shape) != shape.as_list():
+            raise InvalidArgumentError(None, None, _restore_failure(
+                "a mismatch between the current graph and the graph from the checkpoint",
+                f"Assign requires shapes of both tensors to match. lhs shape= {shape.as_list()} "
+                f"rhs shape= {list(value.shape)}"))
 
     def export_meta_graph(self, filename=None, collection_list=None, as_text: bool = False,
                           export_scope=None, clear_devices: bool = False, clear_extraneous_savers: bool = False,
@@ -260,6 +281,29 @@ class Saver:
         return export_meta_graph(filename=filename, graph=self._graph, saver_def=self.saver_def,
                                  collection_list=collection_list, as_text=as_text, export_scope=export_scope,
                                  clear_devices=clear_devices)
+
+
+def _restore_failure(cause: str, detail: str) -> str:
+    return (f"Restoring from checkpoint failed. This is most likely due to {cause}. Please ensure that "
+            f"you have not altered the graph expected based on the checkpoint. Original error:\n\n{detail}")
+
+
+def _tf_type_name(dtype) -> str:
+    # TF's C++ name of a dtype, as its error messages write it ("float", "double", "int32").
+    from ortflow.proto import types_pb2
+
+    return types_pb2.DataType.Name(dtype.base_dtype.as_datatype_enum)[3:].lower()
+
+
+def _variable_shape(graph: Graph, op_name: str) -> TensorShape | None:
+    # The declared shape of a variable op (VariableV2 / VarHandleOp), or None when not declared.
+    try:
+        op = graph.get_operation_by_name(op_name)
+        shape = op.get_attr("shape")
+    except (KeyError, ValueError):
+        return None
+    shape = TensorShape(shape)
+    return shape if shape.rank is not None else None
 
 
 def _scoped_saver_def(saver_def: SaverDef, scope: str) -> SaverDef:
