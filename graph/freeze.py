@@ -567,6 +567,9 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
     if missing:
         raise GraphError(f"{where}output nodes {missing} are not in the graph")
     sub = extract_sub_graph(imported, outputs)
+    table_inits = _table_initializers(imported, {n.name for n in sub.node})
+    if table_inits:  # the frozen graph keeps what fills its lookup tables (and their group op)
+        sub = extract_sub_graph(imported, outputs + table_inits)
     names = variable_names(sub, variable_names_whitelist, variable_names_blacklist)
     keys = variable_checkpoint_keys(imported, meta.collection_def if meta is not None else None)
     values = {}
@@ -583,6 +586,37 @@ def freeze_graph(graph_or_meta, checkpoint, output_node_names: Sequence[str] | s
         pruned=[n.name for n in imported.node if n.name not in kept],
         outputs=outputs,
     )
+
+
+_TABLE_OPS = frozenset({"HashTableV2", "HashTable"})
+_TABLE_INITIALIZER_OPS = frozenset({"InitializeTableV2", "InitializeTable", "LookupTableImportV2",
+                                    "LookupTableImport", "InitializeTableFromTextFileV2",
+                                    "InitializeTableFromTextFile"})
+
+
+def _table_initializers(graph_def: GraphDef, kept: set[str]) -> list[str]:
+    """The initializer ops of the lookup tables among `kept`, plus NoOps that only group such
+    initializers (`init_all_tables`), so a frozen graph's tables can still be filled."""
+    by_name = {n.name: n for n in graph_def.node}
+    tables = {name for name in kept if by_name[name].op in _TABLE_OPS}
+    if not tables:
+        return []
+    inits = [n.name for n in graph_def.node if n.op in _TABLE_INITIALIZER_OPS and n.input
+             and _through_identities(by_name, n.input[0]) in tables]
+    chosen = set(inits)
+    groups = [n.name for n in graph_def.node if n.op == "NoOp" and n.input
+              and all(i.startswith("^") and i[1:] in chosen for i in n.input)]
+    return inits + groups
+
+
+def _through_identities(by_name, tensor: str) -> str:
+    name = tensor.lstrip("^").split(":")[0]
+    for _ in range(64):
+        node = by_name.get(name)
+        if node is None or node.op not in ("Identity", "RefIdentity") or not node.input:
+            return name
+        name = node.input[0].split(":")[0]
+    return name
 
 
 def _freeze_tf2(meta: MetaGraphDef, checkpoint, outputs: list[str], where: str, whitelist,

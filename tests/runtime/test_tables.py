@@ -268,3 +268,37 @@ def test_vocabulary_table_hashes_unknown_keys_into_oov_buckets():
         got, n = sess.run([ids, size], {x: ["a", "c", "zz", "b"]})
     # "c" and "zz" hash to buckets 1 and 1 of 3 (TensorFlow gives the same ids: [0, 3, 3, 1]).
     assert got.tolist() == [0, 3, 3, 1] and n == 5
+
+
+def test_freeze_keeps_what_fills_the_tables_and_the_result_converts(cli, tmp_path):
+    import onnx
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.string, [None], name="x")
+        init = tf.lookup.KeyValueTensorInitializer(["a", "b"], [1, 2], value_dtype=tf.int64)
+        table = tf.lookup.StaticHashTable(init, -1)
+        w = tf.get_variable("w", initializer=tf.constant(10, tf.int64))
+        tf.identity(table.lookup(x) * w, name="y")
+        tf.tables_initializer()
+        with tf.Session(graph=g) as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, str(tmp_path / "model"))
+    frozen = tmp_path / "frozen.pb"
+    proc = cli("freeze", tmp_path / "model.meta", "--outputs", "y", "-o", frozen)
+    assert proc.returncode == 0, proc.stderr
+    graph_def = tf.GraphDef.FromString(frozen.read_bytes())
+    ops = {n.name: n.op for n in graph_def.node}
+    assert ops["key_value_init/LookupTableImportV2"] == "LookupTableImportV2" and ops["init_all_tables"] == "NoOp"
+    assert ops["w"] == "Const"
+    with tf.Graph().as_default() as g2:
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session(graph=g2) as sess:
+            sess.run("init_all_tables")
+            assert sess.run("y:0", {"x:0": ["b", "q"]}).tolist() == [20, -10]
+    out = tmp_path / "model.onnx"
+    proc = cli("convert", frozen, "-o", out, "--inputs", "x:0", "--outputs", "y:0")
+    assert proc.returncode == 0, proc.stderr
+    (ids,) = _onnx_run(onnx.load(str(out)), {"x:0": np.array(["a", "zz"], dtype=object)})
+    assert ids.tolist() == [10, -10]
