@@ -57,6 +57,8 @@ def _real_fft(op_type: str, scope: str, rank: int, inverse: bool):
                 fft_length = inner[:-1] + [2 * (inner[-1] - 1)] if inverse else inner
             lengths = [int(v) for v in np.asarray(fft_length).reshape(-1)] \
                 if not hasattr(fft_length, "op") else None
+            # TF's graph holds the requested lengths as a (then unused) "Const" first; kept so
+            # that node names match (the op's input is "fft_length").
             tf.constant(lengths if lengths is not None else [0] * rank, dtype=_dtypes.int32)
             if lengths is not None and dims is not None:
                 x = _pad_inner(tf, x, dims, lengths, rank, inverse)
