@@ -278,8 +278,8 @@ class Operation:
     def _control_outputs_list(self) -> list[Operation]:
         return list(self._control_outputs)
 
-    @property
     def colocation_groups(self) -> list[bytes]:
+        """The `loc:@name` groups this op is colocated with (itself when none), as TF's method."""
         groups = [s for s in self.node_def.attr["_class"].list.s if s.startswith(b"loc:@")] \
             if "_class" in self._node_def.attr else []
         return groups or [b"loc:@" + self.name.encode()]
@@ -881,7 +881,7 @@ class Graph:
             if op is None:
                 groups = []
                 continue
-            for g in op.colocation_groups:
+            for g in op.colocation_groups():
                 if g not in groups:
                     groups.append(g)
         node_def.attr["_class"].list.s.extend(sorted(groups))

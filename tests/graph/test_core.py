@@ -154,7 +154,7 @@ def test_control_dependencies_and_colocation():
     with g.colocate_with(x.op):
         d = g.create_op("Identity", [x], attrs={"T": dtypes.float32}, name="d")
     assert d.get_attr("_class") == [b"loc:@x"]
-    assert d.colocation_groups == [b"loc:@x"]
+    assert d.colocation_groups() == [b"loc:@x"]  # a method, as in TF
 
 
 def test_update_input_keeps_consumers_in_sync():
