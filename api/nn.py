@@ -205,6 +205,13 @@ depth_to_space = array_ops.depth_to_space
 space_to_depth = array_ops.space_to_depth
 
 
+def _one_minus(value):
+    from ortflow.api import tensor_ops
+
+    value = convert_to_tensor(value)
+    return tensor_ops._scoped("Sub", "sub", 1, value, reflected=True)
+
+
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2 (`L2Loss`)."""
     return apply_op_output("L2Loss", [t], name=name or "L2Loss")
@@ -221,7 +228,8 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     if rate is None:
         if keep_prob is None:
             raise ValueError("dropout needs keep_prob or rate")
-        rate = 1.0 - keep_prob if isinstance(keep_prob, (int, float)) else math_ops.subtract(1.0, keep_prob)
+        # `1 - keep_prob` as TF writes it: for a tensor, the reflected operator's ops `sub/x`, `sub`
+        rate = 1.0 - keep_prob if isinstance(keep_prob, (int, float)) else _one_minus(keep_prob)
     g = graph_of(x)
     with g.as_default(), g.name_scope(name or "dropout"):
         is_number = isinstance(rate, (int, float))
