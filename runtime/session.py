@@ -758,6 +758,49 @@ class Session:
         return [device(f"/job:localhost/replica:0/task:0/device:{kinds.get(p, p)}:0", kinds.get(p, p), 0)
                 for p in self._providers]
 
+    def partial_run_setup(self, fetches, feeds=None) -> str:
+        """Starts a partial run (TF's `partial_run_setup`): returns its handle.
+
+        `fetches` and `feeds` are every tensor (or op) later `partial_run` calls may fetch and
+        feed. ortflow keeps the feeds given so far and runs each step as one `run` with all of
+        them, so a step recomputes what an earlier one computed (stateful ops run again).
+        """
+        elements = fetches if isinstance(fetches, (list, tuple)) else [fetches]
+        allowed_fetches = {_element_name(e)[1] for e in elements}
+        allowed_feeds = {_feed_name(k) for k in (feeds or [])}
+        with self._compile_lock:
+            self._partial_runs = getattr(self, "_partial_runs", {})
+            handle = f"ortflow-partial-run-{len(self._partial_runs) + 1}"
+            self._partial_runs[handle] = (allowed_fetches, allowed_feeds, {})
+        return handle
+
+    def partial_run(self, handle: str, fetches, feed_dict=None):
+        """One step of the partial run `handle`: feeds `feed_dict` (added to the earlier steps'
+        feeds) and returns `fetches`, shaped as `run` returns them.
+
+        Raises:
+            InvalidArgumentError: an unknown handle, or a fetch or feed that
+                `partial_run_setup` did not list.
+        """
+        state = getattr(self, "_partial_runs", {}).get(handle)
+        if state is None:
+            raise InvalidArgumentError(None, None, f"partial run handle {handle!r} was not made by "
+                                       "partial_run_setup of this session")
+        allowed_fetches, allowed_feeds, given = state
+        for key, value in (feed_dict or {}).items():
+            name = _feed_name(key)
+            if name not in allowed_feeds:
+                raise InvalidArgumentError(None, None, f"Input to feed was not specified in "
+                                           f"partial_run_setup: {name}")
+            given[key] = value
+        elements = fetches if isinstance(fetches, (list, tuple)) else [fetches]
+        for element in elements:
+            name = _element_name(element)[1]
+            if name not in allowed_fetches:
+                raise InvalidArgumentError(None, None, f"Fetch was not specified in partial_run_setup: "
+                                           f"{name}")
+        return self.run(fetches, feed_dict=dict(given))
+
     def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
         """A function running `fetches` with positional values for `feed_list`, as TF's.
 
