@@ -48,7 +48,10 @@ _IDENTITY_OPS = frozenset({"Identity", "Snapshot", "StopGradient", "PreventGradi
                            "CheckNumerics", "EnsureShape", "PlaceholderWithDefault", "RefIdentity"})
 _LOOP_OPS = frozenset({"Enter", "Exit", "NextIteration", "LoopCond"})
 _EFFECT_OPS = frozenset({"Print", "PrintV2", "Assert", "StringFormat"})
-_STRUCTURAL_OPS = _IDENTITY_OPS | _LOOP_OPS | _EFFECT_OPS | {"Const", "Placeholder", "NoOp", "Switch",
+_TENSOR_ARRAY_OPS = frozenset({"TensorArrayV3", "TensorArrayWriteV3", "TensorArrayReadV3", "TensorArrayGatherV3",
+                               "TensorArrayScatterV3", "TensorArraySizeV3", "TensorArrayConcatV3",
+                               "TensorArraySplitV3", "TensorArrayCloseV3"})
+_STRUCTURAL_OPS = _IDENTITY_OPS | _LOOP_OPS | _EFFECT_OPS | _TENSOR_ARRAY_OPS | {"Const", "Placeholder", "NoOp", "Switch",
                                                             "Merge", "IdentityN", "AddV2", "Sub"}
 
 
@@ -340,7 +343,7 @@ class Interpreter:
             live = [(k, v) for k, v in enumerate(ins) if v is not DEAD]
             if not live:
                 return [DEAD, DEAD]
-            return [live[0][1], np.int32(live[0][0])]
+            return [live[0][1], np.array(live[0][0], np.int32)]
         if dead:
             return [DEAD] * max(1, _num_outputs(node))
         if op == "Placeholder":
@@ -359,6 +362,8 @@ class Interpreter:
             return [ins[0]]
         if op in _EFFECT_OPS:
             return self._effect(node, ins)
+        if op in _TENSOR_ARRAY_OPS:
+            return _tensor_array_op(node, ins)
         if op == "IdentityN":
             return list(ins)
         if op == "Switch":
@@ -394,6 +399,90 @@ class Interpreter:
             raise UnimplementedError(node, None, f"No numpy kernel for op {node.op!r} (node "
                                      f"{node.name!r}) and no ONNX handler either.")
         return list(results)
+
+
+class _TensorArray:
+    """A TensorArrayV3's elements while one run lasts (its handle's value; writes change it)."""
+
+    __slots__ = ("name", "size", "dynamic", "dtype", "element_shape", "items", "clear_after_read", "cleared")
+
+    def __init__(self, node, size: int):
+        from ortflow.formats.dtypes import NUMPY_BY_ENUM
+
+        self.name = node.name
+        self.size = size
+        self.dynamic = bool(node.attr["dynamic_size"].b) if "dynamic_size" in node.attr else False
+        self.dtype = NUMPY_BY_ENUM.get(node.attr["dtype"].type, np.float32)
+        shape = node.attr["element_shape"].shape if "element_shape" in node.attr else None
+        known = shape is not None and not shape.unknown_rank and all(d.size >= 0 for d in shape.dim)
+        self.element_shape = tuple(d.size for d in shape.dim) if known else None
+        self.items: dict[int, np.ndarray] = {}
+        self.clear_after_read = bool(node.attr["clear_after_read"].b) if "clear_after_read" in node.attr else True
+        self.cleared: set[int] = set()
+
+    def write(self, index: int, value) -> None:
+        if index < 0 or (index >= self.size and not self.dynamic):
+            raise InvalidArgumentError(None, None, f"TensorArray {self.name}: Tried to write to index "
+                                       f"{index} but array is not resizeable and size is: {self.size}")
+        self.items[index] = np.asarray(value, dtype=self.dtype)
+        self.size = max(self.size, index + 1)
+
+    def read(self, index: int) -> np.ndarray:
+        if index in self.cleared:
+            raise InvalidArgumentError(None, None, f"TensorArray {self.name}: Could not read index {index} "
+                                       "twice because it was cleared after a previous read (perhaps try "
+                                       "setting clear_after_read = false?).")
+        if index in self.items:
+            if self.clear_after_read:
+                self.cleared.add(index)
+                return self.items.pop(index)
+            return self.items[index]
+        if not 0 <= index < self.size:
+            raise InvalidArgumentError(None, None, f"TensorArray {self.name}: Tried to read from index "
+                                       f"{index} but array size is: {self.size}")
+        if self.element_shape is not None:
+            return np.zeros(self.element_shape, self.dtype)
+        raise InvalidArgumentError(None, None, f"TensorArray {self.name}: Could not read from TensorArray "
+                                   f"index {index} because it has not yet been written to.")
+
+    def stack(self, indices) -> np.ndarray:
+        values = [self.read(int(i)) for i in np.asarray(indices).reshape(-1)]
+        if values:
+            return np.stack(values)
+        return np.zeros((0, *(self.element_shape or ())), self.dtype)
+
+
+def _tensor_array_op(node, ins: list) -> list:
+    # handle -> a _TensorArray; flow values are scalar float32 placeholders ordering the ops.
+    op, flow = node.op, np.zeros((), np.float32)
+    if op == "TensorArrayV3":
+        return [_TensorArray(node, int(ins[0])), flow]
+    if op == "TensorArrayCloseV3":
+        return []
+    ta = ins[0]
+    if op == "TensorArrayWriteV3":
+        ta.write(int(ins[1]), ins[2])
+        return [flow]
+    if op == "TensorArrayReadV3":
+        return [ta.read(int(ins[1]))]
+    if op == "TensorArrayGatherV3":
+        return [ta.stack(ins[1])]
+    if op == "TensorArrayScatterV3":
+        for k, index in enumerate(np.asarray(ins[1]).reshape(-1)):
+            ta.write(int(index), np.asarray(ins[2])[k])
+        return [flow]
+    if op == "TensorArraySizeV3":
+        return [np.array(ta.size, np.int32)]
+    if op == "TensorArrayConcatV3":
+        values = [ta.read(i) for i in range(ta.size)]
+        lengths = np.array([v.shape[0] for v in values], np.int64)
+        return [np.concatenate(values) if values else np.zeros((0,), ta.dtype), lengths]
+    # TensorArraySplitV3(handle, value, lengths, flow_in)
+    value, start = np.asarray(ins[1]), 0
+    for k, length in enumerate(np.asarray(ins[2]).reshape(-1)):
+        ta.write(k, value[start:start + int(length)])
+        start += int(length)
+    return [flow]
 
 
 def _bytes_strings(value):

@@ -154,6 +154,38 @@ def test_effects_in_a_loop_the_interpreter_cannot_run_warn(graph, capfd):
     assert capfd.readouterr().err == ""
 
 
+def test_prints_in_map_fn_and_scan_bodies(graph, capfd):
+    # TensorArrays carry the elements (the interpreter keeps each TensorArray's items).
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    mapped = tf.map_fn(lambda e: tf.Print(tf.reduce_sum(e), [e], message="e: "), x)
+    scanned = tf.scan(lambda a, e: tf.Print(a + e, [a], message="acc: "), x)
+    folded = tf.foldl(lambda a, e: a * 2.0 + tf.reduce_max(e), x, initializer=tf.constant(0.0))
+    xs = np.arange(9, dtype=np.float32).reshape(3, 3)
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(mapped, {x: xs}), [3.0, 12.0, 21.0])
+        # map_fn's passes run in parallel in TF (parallel_iterations=10): any order of them
+        assert sorted(capfd.readouterr().err.splitlines()) == ["e: [0 1 2]", "e: [3 4 5]", "e: [6 7 8]"]
+        out, total = sess.run([scanned, folded], {x: xs})
+        assert capfd.readouterr().err == "acc: [0 1 2]\nacc: [3 5 7]\n"
+        np.testing.assert_allclose(out, np.cumsum(xs, axis=0))
+        assert total == 26.0
+        assert sess.run(mapped, {x: np.zeros([0, 3], np.float32)}).shape == (0,)
+        assert capfd.readouterr().err == ""
+
+
+def test_tensor_array_read_twice_fails_as_in_tensorflow(graph):
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+
+    def body(i, ta):
+        return i + 1, ta.write(i, tf.Print(tf.cast(i, tf.float32), [i]))
+
+    _, ta = tf.while_loop(lambda i, ta: i < 3, body, [tf.constant(0), ta])
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(ta.stack()), [0.0, 1.0, 2.0])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="cleared after a previous read"):
+            sess.run([ta.stack(), ta.read(1)])
+
+
 def test_one_graph_imported_twice_runs_its_two_loops_apart(graph, capfd):
     # Both copies' Enters carry the same frame name (import_graph_def keeps attrs as they are).
     with tf.Graph().as_default() as source:
@@ -205,6 +237,20 @@ _INTEROP = {
         with tf.Session() as sess:
             for k in (3, 1, 0):
                 print(sess.run(loop, {n: k}))
+    '''),
+    "scan_and_tensor_arrays": textwrap.dedent('''
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        s = tf.scan(lambda a, e: tf.Print(a * e, [a, e], message="s: "), x, initializer=tf.ones([2]))
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        def body(i, acc, ta):
+            acc = tf.Print(acc + x[i], [i, acc], message="s: pass ")
+            return i + 1, acc, ta.write(i, acc)
+        _, _, ta = tf.while_loop(lambda i, acc, ta: i < 3, body, [tf.constant(0), tf.zeros([2]), ta])
+        with tf.Session() as sess:
+            feed = {x: [[1.0, 2.0], [3.0, 4.0], [0.5, 0.25]]}
+            print(sess.run(s, feed))  # (two loops in one run print interleaved in TF)
+            print(sess.run([ta.stack(), ta.size()], feed))
+            print(sess.run(ta.concat(), feed))
     '''),
     "cond_and_asserts": textwrap.dedent('''
         p = tf.placeholder(tf.bool, [], name="p")
