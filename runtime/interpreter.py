@@ -15,6 +15,8 @@ its input to one output and a *dead* marker to the other, an op with a dead inpu
 (between its Enter and Exit nodes, nested frames as single steps) are evaluated once per pass,
 in order, a loop Merge taking its Enter's value in the first pass and its NextIteration's value
 after that, until the LoopCond is false; the Exits then read the last pass's values.
+TensorArrayV3 handles are Python objects holding the elements written so far (one per run),
+so map_fn, scan and dynamic_rnn loops run here too.
 
 With `print_counts` given, Print, PrintV2 and Assert nodes do what they do in TensorFlow when
 they run (once per pass in a loop body, in order): print TensorFlow's text, or raise
