@@ -5,7 +5,7 @@ weighs the taps)."""
 from __future__ import annotations
 
 import numpy as np
-from ortflow.converters.emit import const_i64, first, reduce, squeeze, to_int64, unsqueeze
+from ortflow.converters.emit import const_i64, first, reduce, shape_of, squeeze, to_int64, unsqueeze
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -67,6 +67,100 @@ def convert_non_max_suppression_padded(ctx, node):
         first(ctx, "Identity", [_padded(ctx, node, scores, count) if pad else scores], output=node.output(1))
     valid = first(ctx, "Cast", [squeeze(ctx, count, [0])], {"to": ctx.onnx_type(dtypes.int32)})
     first(ctx, "Identity", [valid], output=node.output(node.num_outputs - 1))
+
+
+def _constant_int(node, i: int, what: str) -> int:
+    value = node.input_value(i)
+    require(value is not None, node, f"{what} must be constant (it sets the output size)")
+    return int(np.asarray(value).reshape(()))
+
+
+def _per_class_selection(ctx, node, classes: int, per_class: int):
+    """ONNX NonMaxSuppression over every (image, class) pair as its own batch row.
+
+    Returns (flat row index b * C + c [K], box index [K], scores [B*C, N], boxes [B*C, N, 4]) of
+    the K kept boxes, in NonMaxSuppression's order: by row, best score first within a row.
+    """
+    boxes = ctx.cast(node.input(0), dtypes.float32)                      # [B, N, q, 4]
+    boxes = first(ctx, "Transpose", [boxes], {"perm": [0, 2, 1, 3]})     # [B, q, N, 4]
+    boxes = first(ctx, "Expand", [boxes, const_i64(ctx, [1, classes, 1, 1])])
+    count = first(ctx, "Slice", [shape_of(ctx, node.input(0)), const_i64(ctx, [1]), const_i64(ctx, [2])])
+    boxes = first(ctx, "Reshape", [boxes, first(ctx, "Concat", [const_i64(ctx, [-1]), count, const_i64(ctx, [4])],
+                                                 {"axis": 0})])
+    scores = first(ctx, "Transpose", [ctx.cast(node.input(1), dtypes.float32)], {"perm": [0, 2, 1]})
+    scores = first(ctx, "Reshape", [scores, first(ctx, "Concat", [const_i64(ctx, [-1]), count], {"axis": 0})])
+    kept = first(ctx, "NonMaxSuppression", [boxes, unsqueeze(ctx, scores, [1]), const_i64(ctx, [per_class]),
+                                            _as_float_vector(ctx, node.input(4)),
+                                            _as_float_vector(ctx, node.input(5))], {"center_point_box": 0})
+    row = squeeze(ctx, first(ctx, "Gather", [kept, const_i64(ctx, [0])], {"axis": 1}), [1])
+    box = squeeze(ctx, first(ctx, "Gather", [kept, const_i64(ctx, [2])], {"axis": 1}), [1])
+    return row, box, scores, boxes
+
+
+def _rank_in_row(ctx, row: str) -> str:
+    """For each kept box, how many kept boxes of its row come before it (int64 [K])."""
+    k = squeeze(ctx, first(ctx, "Shape", [row]), [0])
+    order = first(ctx, "Range", [const_i64(ctx, 0), k, const_i64(ctx, 1)])
+    same = first(ctx, "Equal", [unsqueeze(ctx, row, [1]), unsqueeze(ctx, row, [0])])
+    before = first(ctx, "Less", [unsqueeze(ctx, order, [0]), unsqueeze(ctx, order, [1])])
+    hits = first(ctx, "Cast", [first(ctx, "And", [same, before])], {"to": ctx.onnx_type(dtypes.int64)})
+    return reduce(ctx, "ReduceSum", hits, [1], keepdims=False)
+
+
+@handler("CombinedNonMaxSuppression", since=11)
+def convert_combined_non_max_suppression(ctx, node):
+    # TF:   boxes [B, D, 4], scores [B, D], classes [B, D], valid [B] = CombinedNonMaxSuppression(
+    #           boxes [B, N, q, 4], scores [B, N, C], max_output_size_per_class, max_total_size,
+    #           iou_threshold, score_threshold, pad_per_class, clip_boxes)     (q = 1 or C)
+    # ONNX: NonMaxSuppression with one batch row per (image, class); the kept boxes land in a
+    #       [B, C * per_class] table (slot = class * per_class + rank in its row, -inf elsewhere);
+    #       TopK over the table picks each image's best; empty picks become zeros.
+    shapes = node.input_shape(0), node.input_shape(1)
+    require(shapes[0] is not None and shapes[1] is not None and shapes[1][-1] is not None
+            and shapes[0][2] is not None, node, "the class count and q need static sizes")
+    classes, q = int(shapes[1][-1]), int(shapes[0][2])
+    require(q in (1, classes), node, f"q must be 1 or the class count {classes}, not {q}")
+    per_class = _constant_int(node, 2, "max_output_size_per_class")
+    total = _constant_int(node, 3, "max_total_size")
+    detections = min(total, per_class * classes) if node.attr("pad_per_class", False) else total
+    slots = classes * per_class
+    row, box, scores, boxes = _per_class_selection(ctx, node, classes, per_class)
+    picks = first(ctx, "Concat", [unsqueeze(ctx, row, [1]), unsqueeze(ctx, box, [1])], {"axis": 1})
+    image = first(ctx, "Div", [row, const_i64(ctx, classes)])
+    label = first(ctx, "Mod", [row, const_i64(ctx, classes)])
+    slot = first(ctx, "Add", [first(ctx, "Mul", [label, const_i64(ctx, per_class)]), _rank_in_row(ctx, row)])
+    where = first(ctx, "Concat", [unsqueeze(ctx, image, [1]), unsqueeze(ctx, slot, [1])], {"axis": 1})
+    batch = first(ctx, "Slice", [shape_of(ctx, node.input(1)), const_i64(ctx, [0]), const_i64(ctx, [1])])
+    table = first(ctx, "Concat", [batch, const_i64(ctx, [slots])], {"axis": 0})
+    f32 = np.float32
+    best = first(ctx, "ScatterND", [first(ctx, "Expand", [ctx.make_const(f32(-np.inf)), table]), where,
+                                    first(ctx, "GatherND", [scores, picks])])
+    table4 = first(ctx, "Concat", [table, const_i64(ctx, [4])], {"axis": 0})
+    kept_boxes = first(ctx, "ScatterND", [first(ctx, "Expand", [ctx.make_const(f32(0)), table4]), where,
+                                          first(ctx, "GatherND", [boxes, picks])])
+    labels = first(ctx, "ScatterND", [first(ctx, "Expand", [ctx.make_const(f32(0)), table]), where,
+                                      ctx.cast(label, dtypes.float32)])
+    k = min(total, slots)
+    top, index = ctx.make_node("TopK", [best, const_i64(ctx, [k])], {"axis": 1, "largest": 1, "sorted": 1},
+                               outputs=2)
+    found = first(ctx, "Not", [first(ctx, "IsInf", [top])])
+    zero = ctx.make_const(f32(0))
+    index4 = first(ctx, "Expand", [unsqueeze(ctx, index, [2]),
+                                   first(ctx, "Concat", [shape_of(ctx, index), const_i64(ctx, [4])], {"axis": 0})])
+    out_boxes = first(ctx, "Where", [unsqueeze(ctx, found, [2]),
+                                     first(ctx, "GatherElements", [kept_boxes, index4], {"axis": 1}), zero])
+    if node.attr("clip_boxes", True):
+        out_boxes = first(ctx, "Clip", [out_boxes, zero, ctx.make_const(f32(1))])
+    outs = [out_boxes, first(ctx, "Where", [found, top, zero]),
+            first(ctx, "Where", [found, first(ctx, "GatherElements", [labels, index], {"axis": 1}), zero])]
+    for i, value in enumerate(outs):
+        if detections > k:  # fewer slots than max_total_size: zero rows up to it
+            pads = [0, 0] + [0] * (i == 0) + [0, detections - k] + [0] * (i == 0)
+            value = first(ctx, "Pad", [value, const_i64(ctx, pads)])
+        first(ctx, "Identity", [value], output=node.output(i))
+    valid = reduce(ctx, "ReduceSum", first(ctx, "Cast", [found], {"to": ctx.onnx_type(dtypes.int64)}), [1],
+                   keepdims=False)
+    first(ctx, "Cast", [valid], {"to": ctx.onnx_type(dtypes.int32)}, output=node.output(3))
 
 
 def _patch_weights(kh: int, kw: int, channels: int, np_dtype) -> np.ndarray:

@@ -224,7 +224,7 @@ def keras_layer_models() -> dict:
     def pooling_variants():
         inp = keras.Input((13, 11, 3))
         a = L.AveragePooling2D(3, strides=2, padding="same")(inp)
-        b = L.MaxPooling2D((3, 2), strides=(2, 3), padding="same")(inp)
+        b = L.MaxPooling2D((3, 2), strides=(2, 2), padding="same")(inp)
         c = L.Conv2D(4, 3, strides=2, padding="same", dilation_rate=1)(inp)
         d = L.Conv2D(4, (2, 3), dilation_rate=(2, 1), padding="same")(inp)
         e = L.GlobalAveragePooling2D(keepdims=True)(d)
@@ -495,18 +495,29 @@ def v1_graphs() -> dict:
         }
         return {img: f32(2, 9, 8, 3)}, [tf.identity(t, n) for n, t in outs.items()]
 
-    def nms_2(tf):
+    def soft_nms(tf):
         boxes = tf.compat.v1.placeholder(tf.float32, [None, 4], name="boxes")
         scores = tf.compat.v1.placeholder(tf.float32, [None], name="scores")
         sel, sel_scores = tf.image.non_max_suppression_with_scores(boxes, scores, 6, iou_threshold=0.5,
                                                                    soft_nms_sigma=0.5)
-        b4, s4 = boxes[None, :, None, :], tf.stack([scores, 1.0 - scores], 1)[None]
-        nmsed = tf.image.combined_non_max_suppression(b4, s4, 4, 5, iou_threshold=0.5, score_threshold=0.1)
         lo = RNG.uniform(0, 0.6, (10, 2))
         bx = np.concatenate([lo, lo + RNG.uniform(0.1, 0.4, (10, 2))], 1).astype(np.float32)
         sc = (RNG.permutation(10).astype(np.float32) + 1) / 11.0
-        return {boxes: bx, scores: sc}, [tf.identity(sel, "sel"), tf.identity(sel_scores, "sel_scores")] + [
-            tf.identity(t, f"combined_{k}") for k, t in enumerate(nmsed)]
+        return {boxes: bx, scores: sc}, [tf.identity(sel, "sel"), tf.identity(sel_scores, "sel_scores")]
+
+    def combined_nms(tf):
+        shared = tf.compat.v1.placeholder(tf.float32, [None, None, 1, 4], name="shared_boxes")
+        own = tf.compat.v1.placeholder(tf.float32, [None, None, 3, 4], name="class_boxes")
+        scores = tf.compat.v1.placeholder(tf.float32, [None, None, 3], name="scores")
+        a = tf.image.combined_non_max_suppression(shared, scores, 4, 7, iou_threshold=0.5, score_threshold=0.2)
+        b = tf.image.combined_non_max_suppression(own, scores, 2, 20, iou_threshold=0.3, pad_per_class=True,
+                                                  clip_boxes=False)
+        c = tf.image.combined_non_max_suppression(own, scores, 3, 15, iou_threshold=0.6)
+        lo = RNG.uniform(-0.1, 0.7, (2, 12, 3, 2))
+        own_boxes = np.concatenate([lo, lo + RNG.uniform(0.05, 0.5, (2, 12, 3, 2))], -1).astype(np.float32)
+        sc = RNG.uniform(0, 1, (2, 12, 3)).astype(np.float32)
+        outs = [tf.identity(t, f"{name}_{k}") for name, r in (("a", a), ("b", b), ("c", c)) for k, t in enumerate(r)]
+        return {shared: own_boxes[:, :, :1], own: own_boxes, scores: sc}, outs
 
     def nn_ops(tf):
         x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 4], name="x")
@@ -565,8 +576,9 @@ def v1_graphs() -> dict:
             acc = tf.concat([acc[1:], acc[:1] * 1.5], axis=0)
             return [i + 1, acc, ta.write(i, acc)]
 
-        _, acc, ta = tf.while_loop(lambda i, acc, ta: tf.reduce_sum(acc) < 100.0, body, [tf.constant(0), x, ta],
-                                   maximum_iterations=6, return_same_structure=True)
+        _, acc, ta = tf.compat.v1.while_loop(lambda i, acc, ta: tf.reduce_sum(acc) < 100.0, body,
+                                             [tf.constant(0), x, ta], maximum_iterations=6,
+                                             return_same_structure=True)
         return {x: f32(3, 2, low=0.5, high=1.0)}, [tf.identity(acc, "acc"), tf.identity(ta.concat(), "all")]
 
     def cond_shapes(tf):
@@ -579,7 +591,7 @@ def v1_graphs() -> dict:
         return {x: f32(3, 4), p: np.array(False), k: np.array(2, np.int32)}, [
             tf.identity(y, "y"), tf.identity(z, "z"), tf.identity(c, "c")]
 
-    return {"v1_image_ops_2": image_ops_2, "v1_nms_2": nms_2, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
+    return {"v1_image_ops_2": image_ops_2, "v1_soft_nms": soft_nms, "v1_combined_nms": combined_nms, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
             "v1_array_misc": array_misc, "v1_while_max_iterations": while_max_iterations,
             "v1_cond_shapes": cond_shapes,
             "v1_bidirectional_lengths": bidirectional_lengths, "v1_dynamic_rnn_time_major": dynamic_rnn_time_major,

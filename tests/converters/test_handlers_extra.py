@@ -681,6 +681,61 @@ def resize_bicubic_legacy_and_align_corners():
     return Case(nodes, {"img:0": img}, ["legacy:0", "corners:0"], expected)
 
 
+def _iou(a, b):
+    ya, xa, yb, xb = min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3])
+    yc, xc, yd, xd = min(b[0], b[2]), min(b[1], b[3]), max(b[0], b[2]), max(b[1], b[3])
+    inter = max(0.0, min(yb, yd) - max(ya, yc)) * max(0.0, min(xb, xd) - max(xa, xc))
+    union = (yb - ya) * (xb - xa) + (yd - yc) * (xd - xc) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _combined_nms_reference(boxes, scores, per_class, total, iou, score_min, pad_per_class, clip):
+    # greedy NMS per image and class (best score first, drop boxes overlapping a kept one by more
+    # than `iou`), then each image's best `total` over its classes, zero-padded
+    batch, _, q, _ = boxes.shape
+    classes = scores.shape[-1]
+    size = min(total, per_class * classes) if pad_per_class else total
+    out = [np.zeros((batch, size, 4), np.float32), np.zeros((batch, size), np.float32),
+           np.zeros((batch, size), np.float32), np.zeros(batch, np.int32)]
+    for b in range(batch):
+        found = []
+        for c in range(classes):
+            kept = []
+            for n in sorted(range(boxes.shape[1]), key=lambda n: -scores[b, n, c]):
+                box = boxes[b, n, 0 if q == 1 else c]
+                if scores[b, n, c] > score_min and len(kept) < per_class and \
+                        all(_iou(box, k) <= iou for k in kept):
+                    kept.append(box)
+                    found.append((scores[b, n, c], c, box))
+        found = sorted(found, key=lambda f: -f[0])[:size]
+        for i, (score, c, box) in enumerate(found):
+            out[0][b, i] = np.clip(box, 0, 1) if clip else box
+            out[1][b, i], out[2][b, i] = score, c
+        out[3][b] = len(found)
+    return out
+
+
+@case
+def combined_non_max_suppression():
+    lo = RNG.uniform(-0.1, 0.7, (2, 9, 2, 2))
+    boxes = np.concatenate([lo, lo + RNG.uniform(0.05, 0.5, (2, 9, 2, 2))], -1).astype(np.float32)
+    scores = RNG.permutation(36).reshape(2, 9, 2).astype(np.float32) / 36.0
+    nodes = [placeholder("boxes", F32, [None, None, 2, 4]), placeholder("scores", F32, [None, None, 2]),
+             const("per_class", np.int32(3)), const("total", np.int32(8)), const("iou", np.float32(0.4)),
+             const("score_min", np.float32(0.1)),
+             op("nms", "CombinedNonMaxSuppression", ["boxes", "scores", "per_class", "total", "iou", "score_min"],
+                pad_per_class=True, clip_boxes=True),
+             op("unpadded", "CombinedNonMaxSuppression", ["boxes", "scores", "per_class", "total", "iou",
+                                                          "score_min"], pad_per_class=False, clip_boxes=False)]
+
+    def expected(f):
+        b, sc = f["boxes:0"], f["scores:0"]
+        return (_combined_nms_reference(b, sc, 3, 8, 0.4, 0.1, True, True)
+                + _combined_nms_reference(b, sc, 3, 8, 0.4, 0.1, False, False))
+    return Case(nodes, {"boxes:0": boxes, "scores:0": scores},
+                [f"{n}:{k}" for n in ("nms", "unpadded") for k in range(4)], expected)
+
+
 # --------------------------------------------------------------------------- the tests
 
 def _params():
