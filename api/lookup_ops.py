@@ -15,11 +15,16 @@ from ortflow.graph import GraphKeys, get_default_graph
 
 __all__ = [
     "HashTable",
+    "IdTableWithHashBuckets",
     "KeyValueTensorInitializer",
     "StaticHashTable",
     "StaticVocabularyTable",
     "TextFileIndex",
     "TextFileInitializer",
+    "index_table_from_file",
+    "index_table_from_tensor",
+    "index_to_string_table_from_file",
+    "index_to_string_table_from_tensor",
 ]
 
 
@@ -161,8 +166,8 @@ class StaticHashTable:
 
     @property
     def name(self) -> str:
-        """The table op's name."""
-        return self._resource_handle.op.name
+        """The last component of the table op's name (TF's: lookups open `<name>_Lookup`)."""
+        return self._resource_handle.op.name.split("/")[-1]
 
     @property
     def key_dtype(self):
@@ -209,22 +214,25 @@ class StaticHashTable:
 HashTable = StaticHashTable  # tf.contrib.lookup.HashTable (TF 1.x) is the same table
 
 
-class StaticVocabularyTable:
-    """Ids for a vocabulary, with unknown keys hashed into `num_oov_buckets` extra ids.
+class IdTableWithHashBuckets:
+    """A string-to-id table whose unknown keys hash into `num_oov_buckets` ids past its size.
 
-    `tf.lookup.StaticVocabularyTable`: ids are the table's values for known keys and
-    `size + StringToHashBucketFast(key, num_oov_buckets)` for the others.
+    Ids are the table's values for known keys and `size + StringToHashBucketFast(key, buckets)`
+    for the others (integer keys are hashed as their decimal strings), as TensorFlow's
+    `IdTableWithHashBuckets` and `StaticVocabularyTable`.
     """
 
-    def __init__(self, initializer, num_oov_buckets, lookup_key_dtype=None, name=None):
+    def __init__(self, table, num_oov_buckets, hasher_spec=None, name=None, key_dtype=None):
         if num_oov_buckets <= 0:
             raise ValueError(f"num_oov_buckets must be > 0, got {num_oov_buckets!r}.")
-        if initializer.value_dtype != _dtypes.int64:
-            raise TypeError(f"Invalid value dtype {initializer.value_dtype.name}: the vocabulary "
-                            "table's values must be int64.")
+        if hasher_spec is not None:
+            raise NotImplementedError("ortflow hashes unknown keys with StringToHashBucketFast only "
+                                      "(hasher_spec=None, TensorFlow's default FastHashSpec).")
+        if table.value_dtype != _dtypes.int64:
+            raise TypeError(f"Invalid value dtype {table.value_dtype.name}: the table's values must be int64.")
+        self._table = table
         self._num_oov_buckets = num_oov_buckets
-        self._table = StaticHashTable(initializer, -1, name=name)
-        self._key_dtype = _dtypes.as_dtype(lookup_key_dtype) if lookup_key_dtype else initializer.key_dtype
+        self._key_dtype = _dtypes.as_dtype(key_dtype) if key_dtype else table.key_dtype
 
     @property
     def name(self) -> str:
@@ -267,3 +275,109 @@ class StaticVocabularyTable:
             buckets = apply_op_output("AddV2", [buckets, self._table.size()], name="Add")
             known = apply_op_output("NotEqual", [ids, self._table.default_value], name="NotEqual")
             return apply_op_output("SelectV2", [known, ids, buckets], name="SelectV2")
+
+
+class StaticVocabularyTable(IdTableWithHashBuckets):
+    """`tf.lookup.StaticVocabularyTable`: a vocabulary's ids, unknown keys hashed into
+    `num_oov_buckets` extra ids (see `IdTableWithHashBuckets`)."""
+
+    def __init__(self, initializer, num_oov_buckets, lookup_key_dtype=None, name=None):
+        if num_oov_buckets <= 0:
+            raise ValueError(f"num_oov_buckets must be > 0, got {num_oov_buckets!r}.")
+        if initializer.value_dtype != _dtypes.int64:
+            raise TypeError(f"Invalid value dtype {initializer.value_dtype.name}: the vocabulary "
+                            "table's values must be int64.")
+        super().__init__(StaticHashTable(initializer, -1, name=name), num_oov_buckets,
+                         key_dtype=lookup_key_dtype or initializer.key_dtype)
+
+
+# -- TF 1.x vocabulary helpers (tf.contrib.lookup; tensorflow.python.ops.lookup_ops) -------------
+
+def _id_range(vocabulary):
+    # [0, n) as int64, built as TF builds it: Size, Range, Cast.
+    from ortflow.api import array_ops, math_ops
+
+    count = array_ops.size(vocabulary)
+    return math_ops.cast(array_ops.range(count), _dtypes.int64)
+
+
+def index_table_from_tensor(vocabulary_list, num_oov_buckets=0, default_value=-1, hasher_spec=None,
+                            dtype=_dtypes.string, name=None):
+    """A table mapping each word of `vocabulary_list` to its position (TF 1.x's
+    `tf.contrib.lookup.index_table_from_tensor`); others map to `default_value`, or hash into
+    `num_oov_buckets` ids past the vocabulary.
+
+    Raises:
+        ValueError: for a missing vocabulary or keys whose dtype disagrees with `dtype`.
+    """
+    if vocabulary_list is None:
+        raise ValueError("`vocabulary_list` must be specified.")
+    if num_oov_buckets < 0:
+        raise ValueError(f"num_oov_buckets must be greater or equal than 0, got {num_oov_buckets}.")
+    dtype = _dtypes.as_dtype(dtype)
+    g = get_default_graph()
+    with g.name_scope(name or "string_to_index"):
+        keys = convert_to_tensor(vocabulary_list)
+        if keys.dtype.base_dtype.is_integer != dtype.is_integer:
+            raise ValueError(f"Invalid `dtype`: Expected {'integer' if keys.dtype.is_integer else 'non-integer'}, "
+                             f"got {dtype.name}.")
+        values = _id_range(keys)
+        with g.name_scope("hash_table"):
+            if keys.dtype.base_dtype.is_integer and keys.dtype.base_dtype != _dtypes.int64:
+                from ortflow.api import math_ops
+
+                keys = math_ops.cast(keys, _dtypes.int64)
+            init = KeyValueTensorInitializer(keys, values, keys.dtype.base_dtype, _dtypes.int64, name="table_init")
+            table = StaticHashTable(init, default_value)
+        if num_oov_buckets:
+            table = IdTableWithHashBuckets(table, num_oov_buckets, hasher_spec, key_dtype=dtype)
+        return table
+
+
+def index_table_from_file(vocabulary_file=None, num_oov_buckets=0, vocab_size=None, default_value=-1,
+                          hasher_spec=None, key_dtype=_dtypes.string, name=None,
+                          key_column_index=TextFileIndex.WHOLE_LINE, value_column_index=TextFileIndex.LINE_NUMBER,
+                          delimiter="\t"):
+    """A table mapping each line (or column) of a vocabulary file to its line number (TF 1.x's
+    `index_table_from_file`), with optional OOV buckets as `index_table_from_tensor`."""
+    if vocabulary_file is None or (isinstance(vocabulary_file, str) and not vocabulary_file):
+        raise ValueError("vocabulary_file must be specified and must not be empty.")
+    if num_oov_buckets < 0:
+        raise ValueError(f"num_oov_buckets must be greater or equal than 0, got {num_oov_buckets}.")
+    if vocab_size is not None and vocab_size < 1:
+        raise ValueError(f"vocab_size must be greater than 0, got {vocab_size}.")
+    key_dtype = _dtypes.as_dtype(key_dtype)
+    g = get_default_graph()
+    with g.name_scope(name or "string_to_index"):
+        with g.name_scope("hash_table"):
+            init = TextFileInitializer(vocabulary_file, _dtypes.int64 if key_dtype.is_integer else key_dtype,
+                                       key_column_index, _dtypes.int64, value_column_index, vocab_size, delimiter,
+                                       name="table_init")
+            table = StaticHashTable(init, default_value)
+        if num_oov_buckets:
+            table = IdTableWithHashBuckets(table, num_oov_buckets, hasher_spec, key_dtype=key_dtype)
+        return table
+
+
+def index_to_string_table_from_tensor(vocabulary_list, default_value="UNK", name=None):
+    """A table mapping int64 ids to the words of `vocabulary_list` (`default_value` past its end)."""
+    if vocabulary_list is None:
+        raise ValueError("`vocabulary_list` must be specified.")
+    with get_default_graph().name_scope(name or "index_to_string"):
+        words = convert_to_tensor(vocabulary_list, dtype=_dtypes.string)
+        init = KeyValueTensorInitializer(_id_range(words), words, _dtypes.int64, _dtypes.string, name="table_init")
+        return StaticHashTable(init, default_value)
+
+
+def index_to_string_table_from_file(vocabulary_file, vocab_size=None, default_value="UNK", name=None,
+                                    key_column_index=TextFileIndex.LINE_NUMBER,
+                                    value_column_index=TextFileIndex.WHOLE_LINE, delimiter="\t"):
+    """A table mapping line numbers of a vocabulary file to its lines (or a column of them)."""
+    if vocabulary_file is None or (isinstance(vocabulary_file, str) and not vocabulary_file):
+        raise ValueError("vocabulary_file must be specified and must not be empty.")
+    if vocab_size is not None and vocab_size < 1:
+        raise ValueError(f"vocab_size must be greater than 0, got {vocab_size}.")
+    with get_default_graph().name_scope(name or "index_to_string"):
+        init = TextFileInitializer(vocabulary_file, _dtypes.int64, key_column_index, _dtypes.string,
+                                   value_column_index, vocab_size, delimiter, name="table_init")
+        return StaticHashTable(init, default_value)

@@ -29,15 +29,19 @@ def _ops(tf_module):
     import ortflow
 
     if tf_module is ortflow:
-        from ortflow.api import inference_ops, moving_averages
+        from ortflow.api import inference_ops, lookup_ops, moving_averages
 
         return types.SimpleNamespace(
+            lookup=lookup_ops,
             dilation2d=inference_ops.dilation2d, max_pool_with_argmax=inference_ops.max_pool_with_argmax,
             bessel_i0e=inference_ops.bessel_i0e, bessel_i1e=inference_ops.bessel_i1e,
             assert_all_finite=inference_ops.assert_all_finite,
             ExponentialMovingAverage=moving_averages.ExponentialMovingAverage,
             init_from_checkpoint=moving_averages.init_from_checkpoint)
+    from tensorflow.python.ops import lookup_ops  # the TF 1.x vocabulary helpers live here now
+
     return types.SimpleNamespace(
+        lookup=lookup_ops,
         dilation2d=tf_module.nn.dilation2d, max_pool_with_argmax=tf_module.nn.max_pool_with_argmax,
         bessel_i0e=tf_module.math.bessel_i0e, bessel_i1e=tf_module.math.bessel_i1e,
         assert_all_finite=tf_module.debugging.assert_all_finite,
@@ -76,6 +80,20 @@ ids = to_id.lookup(x)
 fetches = [ids, to_word.lookup(ids), columns.lookup(x), columns.size()]
 init = tf.tables_initializer()
 feed = {"x:0": np.array(["cat", "dog", "emu", "x", "y"], object)}
+""",
+    "vocabulary_helpers": """
+x = tf.placeholder(tf.string, [None], name="x")
+t1 = ops.lookup.index_table_from_tensor(["a", "b", "c"])
+t2 = ops.lookup.index_table_from_tensor(["a", "b", "c"], num_oov_buckets=2)
+t3 = ops.lookup.index_to_string_table_from_tensor(["a", "b", "c"])
+t4 = ops.lookup.index_table_from_file(VOCAB, num_oov_buckets=1)
+t5 = ops.lookup.index_to_string_table_from_file(VOCAB)
+t6 = ops.lookup.index_table_from_tensor(tf.constant([10, 20, 30], tf.int64), dtype=tf.int64, num_oov_buckets=3)
+ids = tf.constant([0, 2, 5], tf.int64)
+fetches = [t1.lookup(x), t2.lookup(x), t3.lookup(ids), t4.lookup(x), t5.lookup(ids), t2.size(),
+           t6.lookup(tf.constant([20, 7], tf.int64))]
+init = tf.tables_initializer()
+feed = {"x:0": np.array(["a", "q", "c", "dog"], object)}
 """,
     "signal": """
 x = tf.placeholder(tf.float32, [None, 50], name="x")
@@ -224,6 +242,12 @@ STRUCTURE_CASES = {
     "integer_vocabulary_table": ('tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(tf.constant([5, 9], '
                                  'tf.int64), tf.constant([0, 1], tf.int64)), 7).lookup(tf.placeholder(tf.int64, [None], '
                                  'name="x"))'),
+    "vocabulary_helpers": ('x = tf.placeholder(tf.string, [None], name="x"); '
+                           'ops.lookup.index_table_from_tensor(["a", "b"]).lookup(x); '
+                           'ops.lookup.index_table_from_tensor(["a", "b"], num_oov_buckets=2).lookup(x); '
+                           'ops.lookup.index_to_string_table_from_tensor(["a"]).lookup(tf.constant([0], tf.int64)); '
+                           'ops.lookup.index_table_from_file("/tmp/v.txt", num_oov_buckets=1).lookup(x); '
+                           'ops.lookup.index_to_string_table_from_file("/tmp/v.txt")'),
     "draw_boxes": ('i = tf.placeholder(tf.float32, [None, 4, 4, 3], name="i"); b = tf.placeholder(tf.float32, '
                    '[None, None, 4], name="b"); tf.image.draw_bounding_boxes(i, b); '
                    'tf.image.draw_bounding_boxes(i, b, colors=[[1.0, 0.0, 0.0, 1.0]])'),

@@ -302,3 +302,28 @@ def test_freeze_keeps_what_fills_the_tables_and_the_result_converts(cli, tmp_pat
     assert proc.returncode == 0, proc.stderr
     (ids,) = _onnx_run(onnx.load(str(out)), {"x:0": np.array(["a", "zz"], dtype=object)})
     assert ids.tolist() == [10, -10]
+
+
+def test_tf1_vocabulary_helpers(tmp_path):
+    import ortflow as tf
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("cat\ndog\nemu\n")
+    g = tf.Graph()
+    with g.as_default():
+        words = tf.placeholder(tf.string, [None], name="words")
+        to_id = tf.lookup.index_table_from_tensor(["cat", "dog"])
+        with_oov = tf.lookup.index_table_from_file(str(vocab), num_oov_buckets=2)
+        to_word = tf.lookup.index_to_string_table_from_tensor(["cat", "dog"], default_value="?")
+        from_file = tf.lookup.index_to_string_table_from_file(str(vocab))
+        assert to_id.resource_handle.op.name == "string_to_index/hash_table/hash_table"
+        assert to_id.initializer.name == "string_to_index/hash_table/table_init/LookupTableImportV2"
+        ids = to_id.lookup(words)
+        fetches = [ids, with_oov.lookup(words), with_oov.size(), to_word.lookup(ids), from_file.lookup(ids)]
+        init_all = tf.tables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        got = sess.run(fetches, {words: ["dog", "yak", "cat"]})
+    assert got[0].tolist() == [1, -1, 0]
+    assert got[1][[0, 2]].tolist() == [1, 0] and 3 <= got[1][1] < 5 and got[2] == 5
+    assert got[3].tolist() == [b"dog", b"?", b"cat"] and got[4].tolist() == [b"dog", b"UNK", b"cat"]
