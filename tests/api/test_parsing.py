@@ -256,3 +256,31 @@ def test_decode_csv_nodes_and_select_cols_checks():
                                              "DecodeCSV/record_defaults_1:0", "DecodeCSV/record_defaults_2:0"]
     assert node.get_attr("OUT_TYPE") == [tf.int32, tf.float32, tf.string]
     assert [c.shape.as_list() for c in cols] == [[None]] * 3
+
+
+def test_v1_parse_example_and_parse_single_example_ops():
+    # Graphs written by TF 1.x hold the v1 ParseExample op (keys as separate string inputs) and
+    # ParseSingleExample (keys as attrs); they give what ParseExampleV2 gives.
+    from ortflow.api.ops_builder import apply_op
+
+    g = tf.Graph()
+    with g.as_default():
+        ser = tf.placeholder(tf.string, [None], name="ser")
+        one = tf.placeholder(tf.string, [], name="one")
+        default_a = tf.constant([0.0, 9.0])
+        v1 = apply_op("ParseExample", [ser, tf.constant([], tf.string), [tf.constant("b")], [tf.constant("a")],
+                                       [default_a]],
+                      {"sparse_types": [tf.int64], "dense_shapes": [tf.TensorShape([2])]})
+        single = apply_op("ParseSingleExample", [one, [default_a]],
+                          {"num_sparse": 1, "sparse_keys": ["b"], "dense_keys": ["a"], "sparse_types": [tf.int64],
+                           "dense_shapes": [tf.TensorShape([2])]})
+        with tf.Session() as sess:
+            got_v1 = sess.run(v1.outputs, {ser: RECORDS})
+            got_single = sess.run(single.outputs, {one: RECORDS[1]})
+    indices, values, shape, dense = got_v1
+    assert indices.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0]] and values.tolist() == [3, 4, 5, 7]
+    assert shape.tolist() == [3, 3]
+    np.testing.assert_array_equal(dense, [[1, 2], [0, 9], [5, 6]])
+    indices, values, shape, dense = got_single
+    assert indices.tolist() == [[0]] and values.tolist() == [7] and shape.tolist() == [1]
+    np.testing.assert_array_equal(dense, [0, 9])

@@ -156,3 +156,47 @@ def test_csv_errors_are_invalid_argument_in_both(tf, line, defaults):
             cols = module.decode_csv(csv, given)
             with module.Session() as sess, pytest.raises(module.errors.InvalidArgumentError):
                 sess.run(cols, {csv: [line]})
+
+
+def test_v1_parse_ops_equal_tensorflow(tf):
+    # The v1 ParseExample / ParseSingleExample ops (what TF 1.x wrote) through TF's raw ops.
+    import ortflow as otf
+    import tensorflow
+    from ortflow.api.ops_builder import apply_op
+
+    records = _records(tf)
+
+    def build(module, make):
+        ser = module.placeholder(module.string, [None], name="ser")
+        one = module.placeholder(module.string, [], name="one")
+        default = module.constant([0.0, 9.0])
+        v1 = make("ParseExample", dict(serialized=ser, names=module.constant([], module.string),
+                                       sparse_keys=[module.constant("b"), module.constant("s")],
+                                       dense_keys=[module.constant("a")], dense_defaults=[default],
+                                       sparse_types=[module.int64, module.string], dense_shapes=[[2]]))
+        single = make("ParseSingleExample", dict(serialized=one, dense_defaults=[default], num_sparse=1,
+                                                 sparse_keys=["b"], dense_keys=["a"], sparse_types=[module.int64],
+                                                 dense_shapes=[[2]]))
+        return ser, one, [*v1, *single]
+
+    def tf_make(op_type, kw):  # raw ops group the outputs per output arg: flattened here
+        return [t for group in getattr(tensorflow.raw_ops, op_type)(**kw) for t in group]
+
+    order = {"ParseExample": ["serialized", "names", "sparse_keys", "dense_keys", "dense_defaults"],
+             "ParseSingleExample": ["serialized", "dense_defaults"]}
+
+    def our_make(op_type, kw):
+        attrs = {k: v for k, v in kw.items() if k not in order[op_type]}
+        attrs["dense_shapes"] = [otf.TensorShape(s) for s in attrs["dense_shapes"]]
+        if op_type == "ParseExample":
+            attrs.pop("num_sparse", None)
+        return apply_op(op_type, [kw[k] for k in order[op_type]], attrs).outputs
+
+    results = []
+    for module, make in ((tf, tf_make), (otf, our_make)):
+        g = module.Graph()
+        with g.as_default():
+            ser, one, fetches = build(module, make)
+            with module.Session() as sess:
+                results.append(sess.run(fetches, {ser: records, one: records[0]}))
+    _same(results[1], results[0], "v1 parse ops")
