@@ -170,13 +170,13 @@ def test_v1_parse_ops_equal_tensorflow(tf):
         ser = module.placeholder(module.string, [None], name="ser")
         one = module.placeholder(module.string, [], name="one")
         default = module.constant([0.0, 9.0])
-        v1 = make("ParseExample", dict(serialized=ser, names=module.constant([], module.string),
-                                       sparse_keys=[module.constant("b"), module.constant("s")],
-                                       dense_keys=[module.constant("a")], dense_defaults=[default],
-                                       sparse_types=[module.int64, module.string], dense_shapes=[[2]]))
-        single = make("ParseSingleExample", dict(serialized=one, dense_defaults=[default], num_sparse=1,
-                                                 sparse_keys=["b"], dense_keys=["a"], sparse_types=[module.int64],
-                                                 dense_shapes=[[2]]))
+        v1 = make("ParseExample", {"serialized": ser, "names": module.constant([], module.string),
+                                       "sparse_keys": [module.constant("b"), module.constant("s")],
+                                       "dense_keys": [module.constant("a")], "dense_defaults": [default],
+                                       "sparse_types": [module.int64, module.string], "dense_shapes": [[2]]})
+        single = make("ParseSingleExample", {"serialized": one, "dense_defaults": [default], "num_sparse": 1,
+                                                 "sparse_keys": ["b"], "dense_keys": ["a"], "sparse_types": [module.int64],
+                                                 "dense_shapes": [[2]]})
         return ser, one, [*v1, *single]
 
     def tf_make(op_type, kw):  # raw ops group the outputs per output arg: flattened here
