@@ -65,6 +65,8 @@ SHAPELESS_OUTPUTS = {
     # only in part ([None, 1]); ortflow's facts keep whole constant values, not partial shapes,
     # so the GatherNd's index depth, and its output's rank, stay unknown.
     "v1_gather_scatter": ({"g3:0"}, "partial shape values through Shape/StridedSlice/ConcatV2"),
+    # a TensorArray made with infer_shape=False: TF's own graph has no rank for its concat either
+    "v1_while_max_iterations": ({"all:0"}, "TensorArrayConcatV3 of elements of unknown shape"),
 }
 
 
@@ -100,6 +102,12 @@ KERAS_MODELS = {
     "k3_masked_attention": (2, ""),
     "k3_transformer_encoder": (5, "MultiHeadAttention's head transposes are in TF's graph"),
     "MobileNetV3Small_min": (2, ""),
+    "ResNet50": (2, ""),
+    "k3_rnn_cells": (4, "two recurrent loops, each with TF's own time-major transposes"),
+    "k3_attention_mask": (5, "MultiHeadAttention's head transposes are in TF's graph"),
+    "k3_pooling_variants": (4, "one input, two NHWC outputs: 2 per input/output pair"),
+    "k3_keras_ops": (2, ""),
+    "k3_conv_lstm_1d": (2, ""),
 }
 
 
@@ -131,7 +139,20 @@ def test_keras_model_converts_checks_and_matches_tensorflow(tf, name, opset):
 
 V1_GRAPHS = sorted(["v1_bidirectional_lengths", "v1_dynamic_rnn_time_major", "v1_raw_rnn", "v1_while_ta_data_length",
                     "v1_nested_while_ta", "v1_while_cond_ops", "v1_image_resize", "v1_crop_and_resize", "v1_nms",
-                    "v1_sorting", "v1_gather_scatter", "v1_segments", "v1_cumulative", "v1_einsum", "v1_misc"])
+                    "v1_sorting", "v1_gather_scatter", "v1_segments", "v1_cumulative", "v1_einsum", "v1_misc",
+                    "v1_image_ops_2", "v1_nn_ops", "v1_linalg", "v1_array_misc", "v1_cond_shapes",
+                    "v1_while_max_iterations", "v1_combined_nms", "v1_soft_nms"])
+
+#: graph -> why ortflow cannot convert it (each must keep failing: strict xfail)
+V1_KNOWN_GAPS = {
+    "v1_soft_nms": "soft non-max suppression (soft_nms_sigma > 0) rescores boxes one at a time; "
+                   "ONNX NonMaxSuppression only suppresses",
+}
+
+
+def _v1_params():
+    return [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=V1_KNOWN_GAPS[name])]
+                         if name in V1_KNOWN_GAPS else []) for name in V1_GRAPHS]
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +165,7 @@ def v1_graphs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("opset", OPSETS)
-@pytest.mark.parametrize("name", V1_GRAPHS)
+@pytest.mark.parametrize("name", _v1_params())
 def test_v1_graph_converts_checks_and_matches_tensorflow(tf, v1_graphs, name, opset):
     folder = v1_graphs / name
     manifest = json.loads((folder / "manifest.json").read_text())
