@@ -10,6 +10,7 @@ filters are permuted at conversion time instead.
 from __future__ import annotations
 
 import numpy as np
+from ortflow.converters.context import onnx_type
 from ortflow.converters.emit import const_i64, new_array
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
@@ -672,6 +673,13 @@ def convert_matmul(ctx, node):
             else:
                 name = ctx.make_node("Transpose", [name], {"perm": [1, 0]})[0]
         operands.append(name)
+    if node.output_dtype(0) == dtypes.float16:
+        # TF multiplies half matrices with float accumulation; onnxruntime's half MatMul rounds
+        # partial sums to half (a few ulps apart), so the product is taken in float32.
+        wide = [ctx.cast(x, dtypes.float32) for x in operands]
+        product = ctx.make_node("MatMul", wide, dtypes_=[dtypes.float32])[0]
+        ctx.make_node("Cast", [product], {"to": onnx_type(dtypes.float16)}, outputs=[node.output(0)])
+        return
     ctx.make_node("MatMul", operands, outputs=[node.output(0)])
 
 
