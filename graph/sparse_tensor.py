@@ -14,7 +14,8 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph.core import Tensor, _const_value, _session_or_default
 from ortflow.graph.tensor_shape import TensorShape, as_shape, dimension_at_index, dimension_value
 
-__all__ = ["SparseTensor", "SparseTensorValue", "is_sparse", "sparse_feed_parts"]
+__all__ = ["SparseTensor", "SparseTensorValue", "is_sparse", "sparse_feed_parts", "sparse_from_tensor_info",
+           "sparse_tensor_info"]
 
 
 SparseTensorValue = collections.namedtuple("SparseTensorValue", ["indices", "values", "dense_shape"])
@@ -166,3 +167,37 @@ def sparse_feed_parts(key: SparseTensor, value) -> list[tuple]:
         raise TypeError(f"The feed for SparseTensor {key.values.name!r} must be a SparseTensorValue "
                         f"or a tuple (indices, values, dense_shape), got {value!r}.")
     return list(zip((key.indices, key.values, key.dense_shape), value))
+
+
+def sparse_tensor_info(sparse: SparseTensor):
+    """The TensorInfo a SavedModel signature holds for a SparseTensor (its `coo_sparse` encoding).
+
+    What `tf.saved_model.build_tensor_info` writes for a SparseTensor: the three tensor names,
+    the values' dtype and the static dense shape.
+    """
+    from ortflow.proto import TensorInfo
+
+    info = TensorInfo(dtype=sparse.dtype.base_dtype.as_datatype_enum)
+    info.tensor_shape.CopyFrom(sparse.get_shape().as_proto())
+    info.coo_sparse.values_tensor_name = sparse.values.name
+    info.coo_sparse.indices_tensor_name = sparse.indices.name
+    info.coo_sparse.dense_shape_tensor_name = sparse.dense_shape.name
+    return info
+
+
+def sparse_from_tensor_info(info, graph, import_scope: str | None = None) -> SparseTensor:
+    """The SparseTensor a `coo_sparse` TensorInfo names in `graph` (`get_tensor_from_tensor_info`).
+
+    Raises:
+        ValueError: `info` does not hold the coo_sparse encoding.
+        KeyError: the graph lacks one of the three tensors.
+    """
+    if info.WhichOneof("encoding") != "coo_sparse":
+        raise ValueError(f"TensorInfo {info.name!r} is not a coo_sparse TensorInfo.")
+
+    def tensor(name: str) -> Tensor:
+        return graph.get_tensor_by_name(f"{import_scope}/{name}" if import_scope else name)
+
+    coo = info.coo_sparse
+    return SparseTensor(tensor(coo.indices_tensor_name), tensor(coo.values_tensor_name),
+                        tensor(coo.dense_shape_tensor_name))

@@ -384,3 +384,22 @@ def test_embedding_lookups_and_checked_constant_indices_run_on_onnxruntime():
     np.testing.assert_array_equal(got, [[4, 0, 0], [0, 0, 4]])
     np.testing.assert_allclose(looked_up, [(TABLE[2] + TABLE[5]) / np.sqrt(2), TABLE[9]], rtol=1e-6)
     assert dense_backend == lookup_backend == "onnxruntime"
+
+
+def test_signature_tensor_info_of_a_sparse_tensor_round_trips():
+    from ortflow.graph.sparse_tensor import sparse_from_tensor_info, sparse_tensor_info
+
+    g = tf.Graph()
+    with g.as_default():
+        sp = tf.sparse_placeholder(tf.float32, shape=[None, 5], name="sp")
+        info = sparse_tensor_info(sp)
+        back = sparse_from_tensor_info(info, g)
+        with pytest.raises(ValueError, match="coo_sparse"):
+            sparse_from_tensor_info(tf.saved_model.build_tensor_info(sp.values), g)
+    # What tf.saved_model.build_tensor_info writes for it (TensorFlow 2.21):
+    assert info.coo_sparse.values_tensor_name == "sp/values:0"
+    assert info.coo_sparse.indices_tensor_name == "sp/indices:0"
+    assert info.coo_sparse.dense_shape_tensor_name == "sp/shape:0"
+    assert info.dtype == tf.float32.as_datatype_enum
+    assert [d.size for d in info.tensor_shape.dim] == [-1, 5]
+    assert (back.indices, back.values, back.dense_shape) == (sp.indices, sp.values, sp.dense_shape)

@@ -144,3 +144,15 @@ def test_a_dense_array_fed_to_a_sparse_placeholder_is_refused_by_both(tf):
             sp = module.sparse_placeholder(module.float32)
             with module.Session() as sess, pytest.raises(error):
                 sess.run(sp.values, {sp: np.zeros(3, np.float32)})
+
+
+def test_sparse_tensor_info_equals_tensorflow(tf):
+    import ortflow as otf
+    from ortflow.graph.sparse_tensor import sparse_tensor_info
+
+    infos = []
+    for module, build_info in ((tf, tf.saved_model.build_tensor_info), (otf, sparse_tensor_info)):
+        with module.Graph().as_default():
+            infos.append([build_info(module.sparse_placeholder(module.float32, shape=[None, 5], name="sp")),
+                          build_info(module.sparse_placeholder(module.int64, name="q"))])
+    assert [i.SerializeToString() for i in infos[1]] == [i.SerializeToString() for i in infos[0]]
