@@ -248,7 +248,29 @@ def keras_layer_models() -> dict:
         x = L.ConvLSTM1D(2, 2, strides=2)(x)
         return keras.Model(inp, x), {"input": RNG.uniform(-1, 1, (2, 4, 10, 3)).astype(np.float32)}
 
-    return {"k3_rnn_cells": rnn_cells, "k3_attention_mask": attention_mask, "k3_pooling_variants": pooling_variants,
+    def channels_first():
+        inp = keras.Input((3, 12, 10))
+        x = L.Conv2D(6, 3, padding="same", data_format="channels_first", activation="relu")(inp)
+        x = L.BatchNormalization(axis=1)(x)
+        x = L.MaxPooling2D(2, data_format="channels_first")(x)
+        x = L.DepthwiseConv2D(3, padding="same", data_format="channels_first")(x)
+        x = L.UpSampling2D(2, data_format="channels_first")(x)
+        x = L.Conv2DTranspose(2, 3, strides=2, padding="same", data_format="channels_first")(x)
+        y = L.GlobalAveragePooling2D(data_format="channels_first")(x)
+        return keras.Model(inp, [x, y]), {"input": RNG.uniform(-1, 1, (2, 3, 12, 10)).astype(np.float32)}
+
+    def norm_variants():
+        inp = keras.Input((6, 8))
+        x = L.BatchNormalization(axis=1, center=False)(inp)
+        x = L.LayerNormalization(center=False, scale=False, epsilon=1e-3)(x)
+        x = L.GroupNormalization(groups=4, axis=-1)(x)
+        x = L.UnitNormalization(axis=1)(x)
+        x = L.Dense(3, use_bias=False, activation="selu")(x)
+        y = L.Activation("mish")(x) + L.Activation("relu6")(x) + L.Activation("softsign")(x)
+        return keras.Model(inp, y), {"input": RNG.uniform(-2, 2, (3, 6, 8)).astype(np.float32)}
+
+    return {"k3_channels_first": channels_first, "k3_norm_variants": norm_variants,
+            "k3_rnn_cells": rnn_cells, "k3_attention_mask": attention_mask, "k3_pooling_variants": pooling_variants,
             "k3_keras_ops": keras_ops, "k3_conv_lstm_1d": conv_lstm_1d,
             "k3_text_cnn": text_cnn, "k3_masked_bilstm": masked_bilstm,
             "k3_masked_gru_sequences": masked_gru_sequences, "k3_transformer_encoder": transformer_encoder,
@@ -591,7 +613,44 @@ def v1_graphs() -> dict:
         return {x: f32(3, 4), p: np.array(False), k: np.array(2, np.int32)}, [
             tf.identity(y, "y"), tf.identity(z, "z"), tf.identity(c, "c")]
 
-    return {"v1_image_ops_2": image_ops_2, "v1_soft_nms": soft_nms, "v1_combined_nms": combined_nms, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
+    def scan_variants(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        a, b = tf.scan(lambda acc, row: (acc[0] + row, acc[1] * 0.5 + tf.reduce_max(row)), x,
+                       initializer=(tf.zeros([3]), tf.constant(0.0)), reverse=True)
+        m1, m2 = tf.map_fn(lambda row: (tf.nn.softmax(row), tf.argmax(row, output_type=tf.int32)), x,
+                           dtype=(tf.float32, tf.int32))
+        f1, f2 = tf.foldl(lambda acc, row: (acc[0] + tf.reduce_sum(row), tf.maximum(acc[1], row)), x,
+                          initializer=(tf.constant(0.0), tf.fill([3], -1.0)))
+        return {x: f32(5, 3)}, [tf.identity(t, n) for t, n in zip([a, b, m1, m2, f1, f2],
+                                                                  ["a", "b", "m1", "m2", "f1", "f2"])]
+
+    def beam_like(tf):
+        # a decoding loop: logits from the state, top_k over beams, gather the surviving states,
+        # append the chosen ids to a growing [beams, t] tensor
+        state0 = tf.compat.v1.placeholder(tf.float32, [None, 4], name="state")
+        w = tf.compat.v1.get_variable("w", [4, 6])
+        u = tf.compat.v1.get_variable("u", [6, 4])
+        beams = tf.shape(state0)[0]
+
+        def body(t, state, ids, score):
+            logits = tf.nn.log_softmax(tf.matmul(state, w)) + score[:, None]
+            flat = tf.reshape(logits, [-1])
+            best, where = tf.math.top_k(flat, k=beams)
+            parent, token = where // 6, where % 6
+            state = tf.tanh(tf.gather(state, parent) + tf.gather(u, token))
+            ids = tf.concat([tf.gather(ids, parent), token[:, None]], axis=1)
+            return t + 1, state, ids, best
+
+        _, state, ids, score = tf.while_loop(
+            lambda t, *_: t < 4, body,
+            [tf.constant(0), state0, tf.zeros([beams, 0], tf.int32), tf.zeros([beams])],
+            shape_invariants=[tf.TensorShape([]), tf.TensorShape([None, 4]), tf.TensorShape([None, None]),
+                              tf.TensorShape([None])])
+        return {state0: f32(3, 4)}, [tf.identity(ids, "ids"), tf.identity(score, "score"),
+                                     tf.identity(state, "final")]
+
+    return {"v1_scan_variants": scan_variants, "v1_beam_like": beam_like,
+            "v1_image_ops_2": image_ops_2, "v1_soft_nms": soft_nms, "v1_combined_nms": combined_nms, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
             "v1_array_misc": array_misc, "v1_while_max_iterations": while_max_iterations,
             "v1_cond_shapes": cond_shapes,
             "v1_bidirectional_lengths": bidirectional_lengths, "v1_dynamic_rnn_time_major": dynamic_rnn_time_major,
