@@ -88,6 +88,7 @@ _SUBMODULES: dict[str, str] = {
     "lookup": "ortflow.api.lookup_ops",
     "spectral": "ortflow.api.signal",
     "bitwise": "ortflow.api.bitwise",
+    "contrib": "ortflow.api.contrib",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

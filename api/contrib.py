@@ -1,0 +1,15 @@
+"""`tf.contrib` (TF 1.x), which TF 2 no longer has: `layers`, `framework`, `slim` and `rnn`.
+
+Only the parts TF 1.x inference and model-building scripts use most are here, built from
+ortflow's layers, cells and initializers with contrib's variable names, so a checkpoint written
+by a TF 1.x contrib/slim script restores into the graph an ortflow script builds.
+"""
+
+from __future__ import annotations
+
+from ortflow.api import contrib_framework as framework
+from ortflow.api import contrib_layers as layers
+from ortflow.api import contrib_rnn as rnn
+from ortflow.api import contrib_slim as slim
+
+__all__ = ["framework", "layers", "rnn", "slim"]
