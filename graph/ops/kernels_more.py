@@ -9,6 +9,25 @@ __all__ = ["READ_TEXT_TABLE_OP", "read_text_table"]
 
 READ_TEXT_TABLE_OP = "_OrtflowReadTextTable"
 
+
+def _register_read_text_table() -> None:
+    # ortflow's own op (runtime/tables.py emits it for InitializeTableFromTextFileV2): its
+    # signature, so that output dtypes and the split runner's boundaries are known.
+    from ortflow.graph.ops.schema import register_op_def
+    from ortflow.proto import OpDef
+
+    op = OpDef(name=READ_TEXT_TABLE_OP, is_stateful=True)
+    op.input_arg.add(name="filename", type=7)  # DT_STRING
+    op.output_arg.add(name="keys", type_attr="Tkeys")
+    op.output_arg.add(name="values", type_attr="Tvalues")
+    for attr, kind in (("Tkeys", "type"), ("Tvalues", "type"), ("key_index", "int"), ("value_index", "int"),
+                       ("vocab_size", "int"), ("offset", "int"), ("delimiter", "string")):
+        op.attr.add(name=attr, type=kind)
+    register_op_def(op)
+
+
+_register_read_text_table()
+
 _WHOLE_LINE, _LINE_NUMBER = -2, -1
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "num_outputs",
     "op_types",
     "output_dtypes",
+    "register_op_def",
     "shape_from_proto",
     "signature_output_dtypes",
 ]
@@ -94,7 +95,26 @@ def get_op_def(op_type: str) -> OpDef | None:
     The returned message is shared: do not modify it.
     """
     defs = _op_defs if _op_defs is not None else _load()
-    return defs.get(op_type)
+    found = defs.get(op_type)
+    return found if found is not None else _own_op_defs.get(op_type)
+
+
+#: OpDefs of ortflow's own op types (which its graph rewrites emit; see `register_op_def`).
+_own_op_defs: dict[str, OpDef] = {}
+
+
+def register_op_def(op_def: OpDef) -> None:
+    """Makes an op type of ortflow's own known, with its signature (`op_def`).
+
+    For the few ops ortflow's rewrites put into graphs that TensorFlow has no op for (such as
+    the text-file reader of lookup tables). Registering does not load TensorFlow's registry.
+
+    Raises:
+        ValueError: if the op type is registered already.
+    """
+    if op_def.name in _own_op_defs:
+        raise ValueError(f"op type {op_def.name!r} is registered twice")
+    _own_op_defs[op_def.name] = op_def
 
 
 def is_known(op_type: str) -> bool:

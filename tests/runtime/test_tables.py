@@ -327,3 +327,30 @@ def test_tf1_vocabulary_helpers(tmp_path):
     assert got[0].tolist() == [1, -1, 0]
     assert got[1][[0, 2]].tolist() == [1, 0] and 3 <= got[1][1] < 5 and got[2] == 5
     assert got[3].tolist() == [b"dog", b"?", b"cat"] and got[4].tolist() == [b"dog", b"UNK", b"cat"]
+
+
+def test_text_file_tables_initialize_with_variables_in_one_run(tmp_path):
+    # The file reader runs on the host while the variables' initial values come from
+    # onnxruntime (a split run); the reader's op is ortflow's own, with a registered signature.
+    import ortflow as tf
+    from ortflow.graph.ops import output_dtypes
+    from ortflow.graph.ops.kernels_more import READ_TEXT_TABLE_OP
+    from ortflow.proto import NodeDef
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("cat\ndog\n")
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.get_variable("w", initializer=tf.ones([3, 2]))
+        table = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(str(vocab), tf.string, -2, tf.int64, -1), -1)
+        words = tf.placeholder(tf.string, [None], name="words")
+        z = tf.cast(table.lookup(words), tf.float32)[:, None] * tf.matmul(x, w)
+        with tf.Session(graph=g) as sess:
+            sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+            assert sess.last_run_backend == "onnxruntime+numpy"
+            got = sess.run(z, {x: np.ones((2, 3), np.float32), words: ["dog", "emu"]})
+    assert got.tolist() == [[3.0, 3.0], [-3.0, -3.0]]
+    reader = NodeDef(name="r", op=READ_TEXT_TABLE_OP)
+    reader.attr["Tkeys"].type, reader.attr["Tvalues"].type = 7, 9
+    assert [d.name for d in output_dtypes(reader)] == ["string", "int64"]
