@@ -26,6 +26,7 @@ __all__ = [
     "SparseTensor",
     "SparseTensorValue",
     "add",
+    "concat",
     "fill_empty_rows",
     "from_dense",
     "placeholder",
@@ -40,6 +41,7 @@ __all__ = [
     "sparse_dense_matmul",
     "sparse_placeholder",
     "to_dense",
+    "transpose",
 ]
 
 
@@ -311,3 +313,87 @@ sparse_segment_mean = segment_mean
 sparse_segment_sqrt_n = segment_sqrt_n
 placeholder = sparse_placeholder  # tf.sparse.placeholder
 sparse_reduce_sum = reduce_sum
+
+
+def concat(axis, sp_inputs, name=None, expand_nonconcat_dim=False, concat_dim=None, expand_nonconcat_dims=None):
+    """The SparseTensors of `sp_inputs` joined along `axis` (`SparseConcat`).
+
+    Raises:
+        NotImplementedError: `expand_nonconcat_dims` (not supported yet).
+    """
+    axis = concat_dim if axis is None else axis
+    if expand_nonconcat_dims or expand_nonconcat_dim:
+        raise NotImplementedError("sparse.concat with expand_nonconcat_dims is not supported yet")
+    sp_inputs = [_as_sparse(s) for s in sp_inputs]
+    if len(sp_inputs) == 1:
+        return sp_inputs[0]
+    op = apply_op("SparseConcat", [[s.indices for s in sp_inputs], [s.values for s in sp_inputs],
+                                   [s.dense_shape for s in sp_inputs]], {"concat_dim": int(axis)},
+                  name=name or "SparseConcat")
+    shapes = [s.get_shape() for s in sp_inputs]
+    static = TensorShape(None)
+    if all(sh.rank is not None for sh in shapes):
+        dims = shapes[0].as_list()
+        sizes = [sh.as_list()[axis] for sh in shapes]
+        dims[axis] = None if None in sizes else sum(sizes)
+        static = TensorShape(dims)
+    if all(sh.is_fully_defined() for sh in shapes):
+        return SparseTensor(op.outputs[0], op.outputs[1], convert_to_tensor(static.as_list(), dtype=_dtypes.int64))
+    result = SparseTensor(*op.outputs)
+    result.set_shape(static)
+    return result
+
+
+sparse_concat = concat
+
+
+def transpose(sp_input, perm=None, name=None) -> SparseTensor:
+    """The SparseTensor with its dimensions permuted (reversed when `perm` is None), reordered."""
+    sp_input = _as_sparse(sp_input)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseTranspose"):
+        if perm is None:
+            rank = sp_input.shape.rank
+            if rank is not None:
+                perm = (rank - 1) - np.arange(0, rank, 1)
+            else:  # TF's rank of a SparseTensor: the size of its dense shape
+                with g.name_scope("Rank") as rank_scope:
+                    rank = apply_op_output("Size", [sp_input.dense_shape], {"out_type": _dtypes.int32},
+                                           name=rank_scope)
+                perm = (rank - 1) - array_ops.range(0, rank, 1)
+        transposed = array_ops.transpose(array_ops.gather(array_ops.transpose(sp_input.indices), perm))
+        from ortflow.graph.core import _const_value
+
+        perm_value = _const_value(convert_to_tensor(perm))
+        if perm_value is not None and sp_input.get_shape().is_fully_defined():
+            old = sp_input.get_shape().as_list()
+            dense_shape = [old[int(p)] for p in perm_value]
+        else:
+            dense_shape = array_ops.gather(sp_input.dense_shape, perm)
+        return reorder(SparseTensor(transposed, sp_input.values, dense_shape))
+
+
+sparse_transpose = transpose
+
+# Division of integer values converts both sides first, as TF's SparseTensor.__truediv__ does.
+_TRUEDIV_TYPES = {_dtypes.uint8: _dtypes.float32, _dtypes.int8: _dtypes.float32, _dtypes.uint16: _dtypes.float32,
+                  _dtypes.int16: _dtypes.float32, _dtypes.int32: _dtypes.float64, _dtypes.int64: _dtypes.float64}
+
+
+def sparse_dense_binary(op_name: str, sp_x, y) -> SparseTensor:
+    """`sp_x * y` ("mul") or `sp_x / y` ("truediv"): the dense `y` broadcast to the sparse shape,
+    applied at the entries (`SparseDenseCwiseMul` / `SparseDenseCwiseDiv`)."""
+    from ortflow.api.math_ops import cast
+
+    g = graph_of(sp_x.values, y)
+    with g.as_default(), g.name_scope(op_name) as scope:
+        y = convert_to_tensor(y, dtype=sp_x.dtype.base_dtype, name="y")
+        values = sp_x.values
+        op_type = "SparseDenseCwiseMul"
+        if op_name == "truediv":
+            op_type = "SparseDenseCwiseDiv"
+            wider = _TRUEDIV_TYPES.get(sp_x.dtype.base_dtype)
+            if wider is not None:
+                values, y = cast(values, wider), cast(y, wider)
+        result = apply_op_output(op_type, [sp_x.indices, values, sp_x.dense_shape, y], name=scope)
+        return SparseTensor(sp_x.indices, result, sp_x.dense_shape)

@@ -297,6 +297,7 @@ from ortflow.api.sparse_ops import (
     SparseTensor,
     SparseTensorValue,
     sparse_add,
+    sparse_concat,
     sparse_fill_empty_rows,
     sparse_placeholder,
     sparse_reduce_sum,
@@ -310,6 +311,7 @@ from ortflow.api.sparse_ops import (
     sparse_tensor_dense_matmul,
     sparse_tensor_to_dense,
     sparse_to_dense,
+    sparse_transpose,
 )
 
 __all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "decode_csv", "parse_example",
@@ -317,4 +319,4 @@ __all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "deco
             "sparse_fill_empty_rows", "sparse_placeholder", "sparse_reduce_sum", "sparse_reorder",
             "sparse_reshape", "sparse_retain", "sparse_segment_mean", "sparse_segment_sqrt_n",
             "sparse_segment_sum", "sparse_slice", "sparse_tensor_dense_matmul", "sparse_tensor_to_dense",
-            "sparse_to_dense"]
+            "sparse_to_dense", "sparse_concat", "sparse_transpose"]

@@ -141,6 +141,18 @@ class SparseTensor:
         """The value in the default (or given) session, as a SparseTensorValue."""
         return _session_or_default(session, self._values).run(self, feed_dict=feed_dict)
 
+    def __mul__(self, other) -> SparseTensor:
+        """Element-wise product with a dense tensor broadcast to this shape (SparseDenseCwiseMul)."""
+        from ortflow.api.sparse_ops import sparse_dense_binary  # the op builder lives in the API layer
+
+        return sparse_dense_binary("mul", self, other)
+
+    def __truediv__(self, other) -> SparseTensor:
+        """Element-wise quotient by a dense tensor broadcast to this shape (SparseDenseCwiseDiv)."""
+        from ortflow.api.sparse_ops import sparse_dense_binary
+
+        return sparse_dense_binary("truediv", self, other)
+
     def __repr__(self) -> str:
         return (f"SparseTensor(indices={self._indices!r}, values={self._values!r}, "
                 f"dense_shape={self._dense_shape!r})")

@@ -371,3 +371,78 @@ def _sparse_reduce_shape(node_def, shapes, values):
     if get_attr(node_def, "keep_dims"):
         return [tuple(1 if d in reduced else shape[d] for d in range(len(shape)))]
     return [tuple(shape[d] for d in range(len(shape)) if d not in reduced)]
+
+
+# --------------------------------------------------------------------------- concat and cwise
+
+
+@kernel("SparseConcat")
+def _sparse_concat(node_def, inputs):
+    n = get_attr(node_def, "N")
+    all_indices, all_values, all_shapes = inputs[:n], inputs[n:2 * n], inputs[2 * n:3 * n]
+    shapes = [_dense_shape(s, f"shapes[{i}]") for i, s in enumerate(all_shapes)]
+    rank = len(shapes[0])
+    axis = get_attr(node_def, "concat_dim")
+    if not -rank <= axis < rank:
+        raise GraphError(f"Concat dimension must be in range [{-rank}, {rank}), got {axis}")
+    axis %= rank
+    offset, parts = 0, []
+    for i, (idx, shape) in enumerate(zip(all_indices, shapes)):
+        if len(shape) != rank:
+            raise GraphError(f"Ranks of all input tensors must match: expected {rank} but got {len(shape)} "
+                             f"at position {i}")
+        for d in range(rank):
+            if d != axis and shape[d] != shapes[0][d]:
+                raise GraphError(f"Input shapes must match: expected {shapes[0][d]} for dimension {d} but got "
+                                 f"{shape[d]} at position {i}")
+        idx = _indices(idx, rank).copy()
+        idx[:, axis] += offset
+        offset += shape[axis]
+        parts.append(idx)
+    indices = np.concatenate(parts)
+    values = np.concatenate([np.asarray(v) for v in all_values])
+    order = _lexicographic_order(indices)
+    out_shape = list(shapes[0])
+    out_shape[axis] = offset
+    return [indices[order], values[order], np.asarray(out_shape, dtype=np.int64)]
+
+
+@shape_fn("SparseConcat")
+def _sparse_concat_shape(node_def, shapes, values):
+    n = get_attr(node_def, "N")
+    rank = next((s[0] for s in shapes[2 * n:3 * n] if s is not None), None)
+    return [(None, rank), (None,), (rank,)]
+
+
+def _dense_at(dense: np.ndarray, idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    # The dense operand broadcast to the sparse operand's shape, read at the sparse indices.
+    if dense.ndim > len(shape):
+        raise GraphError(f"the dense operand has rank {dense.ndim}, more than the sparse shape {list(shape)}")
+    lead = len(shape) - dense.ndim
+    for d, size in enumerate(dense.shape):
+        if size not in (1, shape[lead + d]):
+            raise GraphError(f"SparseDenseBinaryOpShared broadcasts dense to sparse only; got incompatible "
+                             f"shapes: [{','.join(map(str, shape))}] vs. [{','.join(map(str, dense.shape))}]")
+    cols = [np.zeros(len(idx), np.int64) if size == 1 else idx[:, lead + d] for d, size in enumerate(dense.shape)]
+    return dense[tuple(cols)] if cols else np.broadcast_to(dense, (len(idx),))
+
+
+@kernel("SparseDenseCwiseMul", "SparseDenseCwiseDiv", "SparseDenseCwiseAdd")
+def _sparse_dense_cwise(node_def, inputs):
+    indices, values, shape, dense = (np.asarray(v) for v in inputs)
+    shape = _dense_shape(shape)
+    idx = _indices(indices, len(shape))
+    other = _dense_at(dense, idx, shape)
+    if node_def.op == "SparseDenseCwiseMul":
+        return [values * other]
+    if node_def.op == "SparseDenseCwiseAdd":
+        return [values + other]
+    if values.dtype.kind in "iu":  # integer division truncates toward zero, as TF's kernel
+        return [np.trunc(values / other).astype(values.dtype)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return [values / other]
+
+
+@shape_fn("SparseDenseCwiseMul", "SparseDenseCwiseDiv", "SparseDenseCwiseAdd")
+def _sparse_dense_cwise_shape(node_def, shapes, values):
+    return [shapes[1]]

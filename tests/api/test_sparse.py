@@ -267,6 +267,44 @@ def test_sparse_segment_reductions():
     np.testing.assert_allclose(s4, np.vstack([want, np.zeros((1, 3))]), rtol=1e-6)
 
 
+def test_concat_transpose_and_dense_operators():
+    def build():
+        a = tf.SparseTensor([[0, 2], [1, 0], [1, 1]], [1.0, 2.0, 3.0], [2, 3])
+        b = tf.SparseTensor([[0, 1], [0, 2]], [4.0, 5.0], [2, 4])
+        c3 = tf.SparseTensor([[0, 1, 2], [1, 0, 1]], [1, 2], [2, 3, 4])
+        i = tf.SparseTensor([[0, 1], [1, 1]], [7, 9], [2, 2])
+        return [tf.sparse.concat(1, [a, b]), tf.sparse_concat(0, [a, a]), tf.sparse.transpose(a),
+                tf.sparse_transpose(c3, [1, 0, 2]), a * tf.constant([10.0, 100.0, 1000.0]), a / 2.0, i / 2,
+                a * [[2.0], [3.0]]]
+    joined, stacked, t, t3, scaled, halved, int_halved, by_row = _run(None, build=build)
+    a = np.array([[0, 0, 1], [2, 3, 0]], np.float32)
+    b = np.array([[0, 4, 5, 0], [0, 0, 0, 0]], np.float32)
+    np.testing.assert_array_equal(_dense(joined), np.concatenate([a, b], 1))
+    assert joined.indices.tolist() == [[0, 2], [0, 4], [0, 5], [1, 0], [1, 1]]  # row-major order
+    np.testing.assert_array_equal(_dense(stacked), np.concatenate([a, a], 0))
+    np.testing.assert_array_equal(_dense(t), a.T)
+    assert t.indices.tolist() == [[0, 1], [1, 1], [2, 0]]
+    c3 = np.zeros((2, 3, 4), np.int32)
+    c3[0, 1, 2], c3[1, 0, 1] = 1, 2
+    np.testing.assert_array_equal(_dense(t3), c3.transpose(1, 0, 2))
+    np.testing.assert_array_equal(_dense(scaled), a * [10, 100, 1000])
+    np.testing.assert_array_equal(_dense(halved), a / 2)
+    assert int_halved.values.tolist() == [3.5, 4.5] and int_halved.values.dtype == np.float64
+    np.testing.assert_array_equal(_dense(by_row), a * [[2], [3]])
+
+
+def test_concat_refuses_mismatched_shapes():
+    def build():
+        a = tf.sparse_placeholder(tf.float32, name="a")
+        b = tf.sparse_placeholder(tf.float32, name="b")
+        return tf.sparse.concat(1, [a, b]), a, b
+    g = tf.Graph()
+    with g.as_default():
+        out, a, b = build()
+        with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="Input shapes must match"):
+            sess.run(out, {a: ([[0, 0]], [1.0], [2, 2]), b: ([[0, 0]], [1.0], [3, 2])})
+
+
 # --------------------------------------------------------------------------- embeddings
 
 TABLE = np.arange(30, dtype=np.float32).reshape(10, 3)

@@ -47,6 +47,17 @@ fetches = [tf.sparse.reshape(st, [3, -1]), tf.sparse_reshape(sp, [-1, 2]), tf.sp
            *tf.sparse.fill_empty_rows(st, -1.0), *tf.sparse_fill_empty_rows(sp, 0.0)]
 feed = {sp: ([[2, 1], [0, 0]], np.array([5.0, 6.0], np.float32), [4, 2])}
 """,
+    "concat_transpose_operators": """
+a = tf.SparseTensor([[0, 2], [1, 0], [1, 1]], [1.0, 2.0, 3.0], [2, 3])
+b = tf.SparseTensor([[0, 1], [0, 2]], [4.0, 5.0], [2, 4])
+p = tf.sparse_placeholder(tf.float32, name="p")
+c3 = tf.SparseTensor([[0, 1, 2], [1, 0, 1]], [1, 2], [2, 3, 4])
+i = tf.SparseTensor([[0, 1], [1, 1]], [7, 9], [2, 2])
+fetches = [tf.sparse.concat(1, [a, b]), tf.sparse_concat(0, [a, a, a]), tf.sparse.concat(1, [a, p]),
+           tf.sparse.transpose(a), tf.sparse_transpose(c3, [1, 0, 2]), tf.sparse.transpose(p),
+           a * tf.constant([10.0, 100.0, 1000.0]), a / 2.0, i / 2, a * [[2.0], [3.0]], i * 3]
+feed = {p: ([[0, 0], [1, 3]], np.array([8.0, 9.0], np.float32), [2, 4])}
+""",
     "segments_and_embeddings": """
 params = tf.constant(TABLE)
 ids = tf.SparseTensor([[0, 0], [0, 1], [2, 0], [3, 0]], tf.constant([1, 3, 4, -1], tf.int64), [4, 2])
