@@ -151,6 +151,7 @@ class GraphIndex:
 
         # lookup tables become variables and plain ops; CheckNumerics become Asserts; TF2's
         # function calls and functional If/Case/While become TF 1.x nodes
+        self.source_graph_def = graph_def  # as given: what Session.graph_def shows
         graph_def = lower_check_numerics(lower_tables(_inline_functions(graph_def)))
         self.graph_def = graph_def
         self.nodes: dict[str, NodeDef] = {n.name: n for n in graph_def.node}

@@ -510,8 +510,8 @@ class Session:
 
     @property
     def graph_def(self):
-        """The GraphDef of `graph`, as the session last indexed it."""
-        return self._handle.index().graph_def
+        """The GraphDef of `graph`, as the session last indexed it (before ortflow's rewrites)."""
+        return self._handle.index().source_graph_def
 
     @property
     def sess_str(self) -> str:

@@ -355,3 +355,19 @@ def test_text_file_tables_initialize_with_variables_in_one_run(tmp_path):
     reader = NodeDef(name="r", op=READ_TEXT_TABLE_OP)
     reader.attr["Tkeys"].type, reader.attr["Tvalues"].type = 7, 9
     assert [d.name for d in output_dtypes(reader)] == ["string", "int64"]
+
+
+def test_session_graph_def_is_the_graph_as_built():
+    # ortflow's rewrites (tables into variables, CheckNumerics into Asserts) stay internal:
+    # scripts write `sess.graph_def` to files.
+    import ortflow as tf
+
+    g, x, ids, _, init_all = _table_graph(tf)
+    with g.as_default():
+        tf.check_numerics(tf.constant([1.0]), "m")
+    with tf.Session(graph=g) as sess:
+        sess.run(init_all)
+        sess.run(ids, {x: ["a"]})
+        ops = {n.op for n in sess.graph_def.node}
+    assert {"HashTableV2", "LookupTableFindV2", "CheckNumerics"} <= ops
+    assert not {"VarHandleOp", "Assert"} & ops
