@@ -326,6 +326,8 @@ def _csv_value(text: bytes, dtype: _dtypes.DType, col: int, row: int):
         return text
     stripped = text.strip(_WHITESPACE).decode("ascii", "replace")
     try:
+        if "_" in stripped:  # Python's int() and float() take digit separators; TF does not
+            raise ValueError(stripped)
         if dtype.is_integer:
             value = int(stripped, 10)
             info = np.iinfo(dtype.as_numpy_dtype)
@@ -334,7 +336,8 @@ def _csv_value(text: bytes, dtype: _dtypes.DType, col: int, row: int):
             return value
         return float(stripped)
     except ValueError as e:
-        raise GraphError(f"Field {col} in record {row} is not a valid {dtype.name}: "
+        kind = {"float32": "float", "float64": "double"}.get(dtype.name, dtype.name)  # TF's words
+        raise GraphError(f"Field {col} in record {row} is not a valid {kind}: "
                          f"{text.decode('utf-8', 'replace')}") from e
 
 

@@ -237,6 +237,7 @@ def test_decode_csv_select_cols_delimiter_and_literal_quotes():
     (["1,2,3"], [[0], [0]], "Expect 2 fields but have 3"),
     (["1,"], [[0], "int32"], "Field 1 is required but missing in record 0"),
     (["1,abc"], [[0], [0]], "Field 1 in record 0 is not a valid int32: abc"),
+    (["1,2_000"], [[0], [0.0]], "Field 1 in record 0 is not a valid float: 2_000"),
     (['"1,2'], [[0], [0]], "Quoted field has to end"),
 ])
 def test_decode_csv_errors(lines, defaults, message):

@@ -144,7 +144,8 @@ def test_parse_errors_are_invalid_argument_in_both(tf, record, features):
 
 
 @pytest.mark.parametrize("line, defaults", [("1,2,3", [[0], [0]]), ("1,", [[0], "required"]),
-                                            ("1,abc", [[0], [0]]), ('"1,2', [[0], [0]])])
+                                            ("1,abc", [[0], [0]]), ('"1,2', [[0], [0]]),
+                                            ("1,2_000", [[0], [0.0]]), ("1_0,2", [[0], [0]])])
 def test_csv_errors_are_invalid_argument_in_both(tf, line, defaults):
     import ortflow as otf
 
