@@ -168,6 +168,7 @@ def _load_meta(path: pathlib.Path, meta, checkpoint, providers, config):
             saver.restore(session, prefix)
         else:
             restore_variables(session, meta, prefix)
+    _initialize_tables(session, meta)
     return session, default_inputs(meta.graph_def), _meta_outputs(meta)
 
 
@@ -212,6 +213,7 @@ def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
     tags = (tag or saved_model.tag_constants.SERVING).split(",")
     with graph.as_default():
         meta = saved_model.load(session, tags, path)
+    _initialize_tables(session, meta, export_dir=path)
     key = signature or saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY
     if key not in meta.signature_def:
         if signature is not None or not meta.signature_def:
@@ -225,6 +227,14 @@ def _load_saved_model(path: pathlib.Path, tag, signature, providers, config):
     session.signature_keys = {**{k: v.name for k, v in sig.outputs.items()},
                               **{k: v.name for k, v in sig.inputs.items()}}
     return session, inputs, outputs
+
+
+def _initialize_tables(session, meta=None, graph_def=None, export_dir=None) -> None:
+    # A model with lookup tables is usable only once they are filled: run what fills them, as
+    # TensorFlow's loaders do (see runtime/tables.py).
+    from ortflow.runtime.tables import initialize_tables
+
+    initialize_tables(session, meta, graph_def, export_dir)
 
 
 def load(path: str | os.PathLike, checkpoint: str | None = None, tag: str | None = None,
@@ -263,4 +273,5 @@ def load(path: str | os.PathLike, checkpoint: str | None = None, tag: str | None
     from ortflow.runtime.session import Session
 
     session = Session(graph=_graph_from_def(message), config=config, providers=providers)
+    _initialize_tables(session, graph_def=message)
     return session, default_inputs(message), default_outputs(message)

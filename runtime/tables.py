@@ -38,6 +38,7 @@ from ortflow.proto import GraphDef, NodeDef
 __all__ = [
     "INITIALIZER_OPS",
     "TABLE_OPS",
+    "initialize_tables",
     "is_table_state",
     "lower_tables",
     "table_state_name",
@@ -132,3 +133,56 @@ def _read(out: GraphDef, node: NodeDef, table: NodeDef, part: str) -> str:
     return name
 
 
+
+
+# -- filling a loaded model's tables -------------------------------------------------------------
+
+_MAIN_OP_KEYS = ("saved_model_main_op", "legacy_init_op")
+_ASSETS_KEY = "saved_model_assets"
+
+
+def initialize_tables(session, meta_graph=None, graph_def=None, export_dir=None) -> list[str]:
+    """Runs what fills a loaded model's lookup tables, as TensorFlow's loaders do; returns the
+    op names it ran (empty when the model has no table).
+
+    A SavedModel (`export_dir` given) runs its main op (or legacy init op) with its asset
+    tensors fed the paths of the files under `assets/`. Other models run the ops of their
+    `table_initializer` collection, or else every table initializer op of the graph.
+
+    Args:
+        session: a Session holding the model's graph.
+        meta_graph: the model's MetaGraphDef, if it has one.
+        graph_def: the model's GraphDef (default: the MetaGraphDef's).
+        export_dir: the SavedModel directory, for a SavedModel.
+    """
+    graph_def = graph_def if graph_def is not None else getattr(meta_graph, "graph_def", None)
+    if graph_def is None or not any(n.op in TABLE_OPS for n in graph_def.node):
+        return []
+    if meta_graph is not None and export_dir is not None:
+        main = [name for key in _MAIN_OP_KEYS if key in meta_graph.collection_def
+                for name in meta_graph.collection_def[key].node_list.value][:1]
+        if main:
+            session.run(main[0], feed_dict=_asset_feeds(meta_graph, export_dir) or None)
+            return main
+    names = []
+    if meta_graph is not None and "table_initializer" in meta_graph.collection_def:
+        names = [n.split(":")[0] for n in meta_graph.collection_def["table_initializer"].node_list.value]
+    if not names:
+        names = [n.name for n in graph_def.node if n.op in INITIALIZER_OPS]
+    if names:
+        session.run(names)
+    return names
+
+
+def _asset_feeds(meta_graph, export_dir) -> dict[str, str]:
+    import os
+
+    from ortflow.proto import AssetFileDef
+
+    assets = list(meta_graph.asset_file_def)
+    if not assets and _ASSETS_KEY in meta_graph.collection_def:
+        assets = [AssetFileDef.FromString(packed.value)
+                  for packed in meta_graph.collection_def[_ASSETS_KEY].any_list.value
+                  if packed.type_url.endswith("AssetFileDef")]
+    directory = os.path.join(os.fspath(export_dir), "assets")
+    return {asset.tensor_info.name: os.path.join(directory, asset.filename) for asset in assets}

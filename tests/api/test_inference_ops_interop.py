@@ -390,3 +390,15 @@ def test_tensorflow_v1_table_ops_run_and_convert(tf):
     model = otf.convert(graph_def, inputs=["x:0"], outputs=["old_find:0"])
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     assert session.run(None, {"x:0": np.array(["a", "zz"], dtype=object)})[0].tolist() == [7, -1]
+
+
+def test_ortflow_run_on_a_tensorflow_saved_model_with_tables(tf, tmp_path, cli):
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("cat\ndog\nemu\n")
+    _tf_table_model(tf, tmp_path / "model", vocab)
+    vocab.unlink()  # `ortflow run` must feed the copy under assets/ to the main op
+    np.save(tmp_path / "words.npy", np.array(["emu", "dog", "yak"]))
+    proc = cli("run", tmp_path / "model", "--feed", f"words={tmp_path / 'words.npy'}", "--fetch", "ids",
+               "-o", tmp_path / "out.npz")
+    assert proc.returncode == 0, proc.stderr
+    assert np.load(tmp_path / "out.npz")["ids:0"].tolist() == [20, 110, -10]

@@ -371,3 +371,30 @@ def test_session_graph_def_is_the_graph_as_built():
         ops = {n.op for n in sess.graph_def.node}
     assert {"HashTableV2", "LookupTableFindV2", "CheckNumerics"} <= ops
     assert not {"VarHandleOp", "Assert"} & ops
+
+
+def test_ortflow_run_fills_the_tables_of_meta_graphs_and_frozen_graphs(cli, tmp_path):
+    import ortflow as tf
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("cat\ndog\n")
+    g = tf.Graph()
+    with g.as_default():
+        words = tf.placeholder(tf.string, [None], name="words")
+        table = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(str(vocab), tf.string, -2, tf.int64, -1), -1)
+        scale = tf.get_variable("scale", initializer=tf.constant(10, tf.int64))
+        tf.identity(table.lookup(words) * scale, name="ids")
+        tf.tables_initializer()
+        with tf.Session(graph=g) as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, str(tmp_path / "model"))
+    np.save(tmp_path / "words.npy", np.array(["dog", "yak"]))
+    proc = cli("run", tmp_path / "model.meta", "--feed", f"words={tmp_path / 'words.npy'}", "--fetch", "ids",
+               "-o", tmp_path / "meta.npz")
+    assert proc.returncode == 0, proc.stderr
+    assert np.load(tmp_path / "meta.npz")["ids:0"].tolist() == [10, -10]
+    assert cli("freeze", tmp_path / "model.meta", "--outputs", "ids", "-o", tmp_path / "frozen.pb").returncode == 0
+    proc = cli("run", tmp_path / "frozen.pb", "--feed", f"words={tmp_path / 'words.npy'}", "--fetch", "ids",
+               "-o", tmp_path / "frozen.npz")
+    assert proc.returncode == 0, proc.stderr
+    assert np.load(tmp_path / "frozen.npz")["ids:0"].tolist() == [10, -10]
