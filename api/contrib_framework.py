@@ -16,6 +16,9 @@ from ortflow.api.arg_scope import (
     has_arg_scope,
 )
 from ortflow.api.contrib_layers import model_variable, variable
+from ortflow.api.moving_averages import init_from_checkpoint
+from ortflow.api.train import load_variable
+from ortflow.api.train_checkpoint import list_variables, load_checkpoint
 from ortflow.api.training_util import get_global_step, get_or_create_global_step
 from ortflow.graph import GraphKeys, get_default_graph
 
@@ -33,6 +36,10 @@ __all__ = [
     "get_variables_by_name",
     "get_variables_to_restore",
     "has_arg_scope",
+    "init_from_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
     "model_variable",
     "variable",
 ]

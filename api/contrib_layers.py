@@ -18,10 +18,9 @@ import functools
 import math
 import numbers
 
-from ortflow.api import array_ops, math_ops, nn
+from ortflow.api import array_ops, math_ops, nn, random_ops
 from ortflow.api import initializers as _init
 from ortflow.api import layers as _layers
-from ortflow.api import random_ops
 from ortflow.api import summary as _summary
 from ortflow.api import variable_scope as _vs
 from ortflow.api.arg_scope import add_arg_scope, arg_scope
@@ -36,11 +35,15 @@ __all__ = [
     "avg_pool2d",
     "batch_norm",
     "bias_add",
+    "conv1d",
     "conv2d",
     "conv2d_transpose",
+    "conv3d",
     "convolution",
+    "convolution1d",
     "convolution2d",
     "convolution2d_transpose",
+    "convolution3d",
     "dropout",
     "embed_sequence",
     "flatten",
@@ -74,6 +77,8 @@ __all__ = [
 ]
 
 _NHWC, _NCHW = "NHWC", "NCHW"
+# contrib's default biases initializer (one instance, shared: initializers hold no state).
+_ZEROS = _init.Zeros()
 
 
 # -- initializers (contrib's formulas, not tf.variance_scaling_initializer's) ---------------------
@@ -133,7 +138,7 @@ xavier_initializer_conv2d = xavier_initializer
 def _check_scale(scale) -> bool:
     """False when the scale switches the regularizer off (0.0)."""
     if isinstance(scale, numbers.Integral):
-        raise ValueError(f"scale cannot be an integer: {scale!r}")
+        raise ValueError(f"scale cannot be an integer: {scale!r}")  # noqa: TRY004 (TF's exception type)
     if isinstance(scale, numbers.Real):
         if scale < 0.0:
             raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale:g}")
@@ -146,9 +151,9 @@ def _scaled_penalty(scale, scope, default_name, penalty):
         return lambda _weights: None
 
     def regularizer(weights, name=None):
-        with _vs.name_scope(scope, default_name, [weights]) as name:
+        with _vs.name_scope(scope, default_name, [weights]) as opened:
             my_scale = convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
-            return math_ops.multiply(my_scale, penalty(weights), name=name)
+            return math_ops.multiply(my_scale, penalty(weights), name=opened)
     return regularizer
 
 
@@ -307,7 +312,7 @@ def _uses_bias(normalizer_fn, biases_initializer) -> bool:
 @add_arg_scope
 def fully_connected(inputs, num_outputs, activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None,
                     weights_initializer=None, weights_regularizer=None,
-                    biases_initializer=_init.Zeros(), biases_regularizer=None, reuse=None,
+                    biases_initializer=_ZEROS, biases_regularizer=None, reuse=None,
                     variables_collections=None, outputs_collections=None, trainable=True, scope=None):
     """`activation_fn(normalizer_fn(inputs @ weights (+ biases)))` in variable scope `fully_connected`.
 
@@ -318,7 +323,7 @@ def fully_connected(inputs, num_outputs, activation_fn=nn.relu, normalizer_fn=No
         ValueError: `num_outputs` is not an integer.
     """
     if not isinstance(num_outputs, numbers.Integral) or isinstance(num_outputs, bool):
-        raise ValueError(f"num_outputs should be int or long, got {num_outputs!r}.")
+        raise ValueError(f"num_outputs should be int or long, got {num_outputs!r}.")  # noqa: TRY004 (as TF)
     weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
     with _vs.variable_scope(scope, "fully_connected", [inputs], reuse=reuse,
                             custom_getter=_renaming_getter(_WEIGHTS_BIASES)) as sc:
@@ -349,7 +354,7 @@ def _channels_format(data_format) -> str:
 @add_arg_scope
 def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None, rate=1,
                 activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None, weights_initializer=None,
-                weights_regularizer=None, biases_initializer=_init.Zeros(), biases_regularizer=None,
+                weights_regularizer=None, biases_initializer=_ZEROS, biases_regularizer=None,
                 reuse=None, variables_collections=None, outputs_collections=None, trainable=True, scope=None):
     """An N-D convolution (N from the input's rank) in variable scope `Conv`.
 
@@ -377,15 +382,15 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data
         return _finish(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc.name)
 
 
-convolution2d = convolution
-conv2d = convolution
+convolution1d = convolution2d = convolution3d = convolution
+conv1d = conv2d = conv3d = convolution
 
 
 @add_arg_scope
 def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=_NHWC,
                             activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None,
                             weights_initializer=None, weights_regularizer=None,
-                            biases_initializer=_init.Zeros(), biases_regularizer=None, reuse=None,
+                            biases_initializer=_ZEROS, biases_regularizer=None, reuse=None,
                             variables_collections=None, outputs_collections=None, trainable=True, scope=None):
     """A transposed 2-D convolution in variable scope `Conv2d_transpose` (weights [kh, kw, out, in]).
 
@@ -426,7 +431,7 @@ def _pair(value) -> tuple[int, int]:
 def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1, stride=1, padding="SAME",
                             data_format=_NHWC, rate=1, activation_fn=nn.relu, normalizer_fn=None,
                             normalizer_params=None, weights_initializer=None, weights_regularizer=None,
-                            biases_initializer=_init.Zeros(), biases_regularizer=None, reuse=None,
+                            biases_initializer=_ZEROS, biases_regularizer=None, reuse=None,
                             variables_collections=None, outputs_collections=None, trainable=True, scope=None):
     """Depthwise (then, unless `num_outputs` is None, pointwise) convolution in scope `SeparableConv2d`.
 
@@ -630,8 +635,6 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
                       scope):
     # contrib's own fused path: rank-2 inputs become [-1, 1, 1, C] (NHWC) for FusedBatchNorm,
     # and the updates are conds placed in `updates_collections` (or run with the output).
-    from ortflow.api.moving_averages import assign_moving_average
-
     with _vs.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
         original = inputs
         rank = inputs.shape.rank
@@ -659,8 +662,8 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
         training_value = _static_bool(is_training)
         if training_value is None or training_value:
             def updates():
-                return [assign_moving_average(mean_var, mean, decay, zero_debias=False),
-                        assign_moving_average(variance_var, variance, decay, zero_debias=False)]
+                return [_assign_moving_average(mean_var, mean, decay),
+                        _assign_moving_average(variance_var, variance, decay)]
 
             if updates_collections is None:
                 def forced():
@@ -682,6 +685,19 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return _collect_outputs(outputs_collections, sc.name, outputs)
+
+
+def _assign_moving_average(var, value, decay):
+    """`var -= (var - value) * (1 - decay)`, named as TF 1.15's assign_moving_average names it
+    (scope `AssignMovingAvg`: Const `decay` holding 1 - decay, `sub`, `mul`, the AssignSub itself)."""
+    from ortflow.api.ops_builder import apply_op
+
+    g = get_default_graph()
+    with g.name_scope("AssignMovingAvg") as scope, g.colocate_with(var.op):
+        factor = constant(1.0 - decay, dtype=var.dtype.base_dtype, name="decay") \
+            if isinstance(decay, numbers.Real) else math_ops.subtract(1.0, decay, name="decay")
+        delta = math_ops.multiply(math_ops.subtract(var, value, name="sub"), factor, name="mul")
+        return apply_op("AssignSub", [var, delta], name=scope).outputs[0]
 
 
 @add_arg_scope
@@ -711,7 +727,7 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
         dtype = inputs.dtype.base_dtype
         beta = gamma = None
         if center:
-            beta = model_variable("beta", shape=params_shape, dtype=dtype, initializer=_init.Zeros(),
+            beta = model_variable("beta", shape=params_shape, dtype=dtype, initializer=_ZEROS,
                                   collections=_collections_for(variables_collections, "beta"), trainable=trainable)
         if scale:
             gamma = model_variable("gamma", shape=params_shape, dtype=dtype, initializer=_init.Ones(),
@@ -725,7 +741,7 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
 
 
 @add_arg_scope
-def bias_add(inputs, activation_fn=None, initializer=_init.Zeros(), regularizer=None, reuse=None,
+def bias_add(inputs, activation_fn=None, initializer=_ZEROS, regularizer=None, reuse=None,
              variables_collections=None, outputs_collections=None, trainable=True, data_format=_NHWC, scope=None):
     """Adds a `biases` model variable (variable scope `BiasAdd`) along the channel axis."""
     if data_format not in (_NCHW, _NHWC):
@@ -812,7 +828,7 @@ def stack(inputs, layer, stack_args, **kwargs):
     """
     scope = kwargs.pop("scope", None)
     if not isinstance(stack_args, (list, tuple)):
-        raise ValueError("stack_args need to be a list or tuple")
+        raise ValueError("stack_args need to be a list or tuple")  # noqa: TRY004 (TF's exception type)
     with _vs.variable_scope(scope, "Stack", [inputs]):
         outputs = convert_to_tensor(inputs)
         name = scope if scope is not None else _layer_scope_name(layer)

@@ -52,15 +52,12 @@ def test_arg_scope_refuses_undecorated_functions_and_bad_arguments():
     def plain(x):
         return x
 
-    with pytest.raises(ValueError, match="add_arg_scope"):
-        with slim.arg_scope([plain], a=1):
-            pass
-    with pytest.raises(TypeError):
-        with slim.arg_scope(_probe, b=1):
-            pass
-    with pytest.raises(ValueError, match="kwargs must be empty"):
-        with slim.arg_scope({}, b=1):
-            pass
+    with pytest.raises(ValueError, match="add_arg_scope"), slim.arg_scope([plain], a=1):
+        pass
+    with pytest.raises(TypeError), slim.arg_scope(_probe, b=1):
+        pass
+    with pytest.raises(ValueError, match="kwargs must be empty"), slim.arg_scope({}, b=1):
+        pass
     assert tf.contrib.framework.has_arg_scope(_probe) and not tf.contrib.framework.has_arg_scope(plain)
     assert tf.contrib.framework.arg_scoped_arguments(_probe) == ("b", "c")
 
@@ -394,18 +391,18 @@ SLIM_CNN_KEYS = sorted([
 
 
 def _slim_cnn(images, is_training):
-    with tf.variable_scope("cnn"):
-        with slim.arg_scope([slim.conv2d, slim.fully_connected], weights_regularizer=slim.l2_regularizer(1e-4),
-                            normalizer_fn=slim.batch_norm), \
-                slim.arg_scope([slim.batch_norm], is_training=is_training, decay=0.9), \
-                slim.arg_scope([slim.conv2d], padding="SAME", kernel_size=[3, 3]):
-            net = slim.conv2d(images, 8, scope="conv1")
-            net = slim.max_pool2d(net, [2, 2], scope="pool1")
-            net = slim.conv2d(net, 8, stride=2, scope="conv2")
-            net = slim.flatten(net)
-            net = slim.fully_connected(net, 16, normalizer_fn=None, scope="fc")
-            net = slim.dropout(net, 0.5, is_training=is_training)
-            return slim.fully_connected(net, 3, activation_fn=None, normalizer_fn=None, scope="logits")
+    with tf.variable_scope("cnn"), \
+            slim.arg_scope([slim.conv2d, slim.fully_connected], weights_regularizer=slim.l2_regularizer(1e-4),
+                           normalizer_fn=slim.batch_norm), \
+            slim.arg_scope([slim.batch_norm], is_training=is_training, decay=0.9), \
+            slim.arg_scope([slim.conv2d], padding="SAME", kernel_size=[3, 3]):
+        net = slim.conv2d(images, 8, scope="conv1")
+        net = slim.max_pool2d(net, [2, 2], scope="pool1")
+        net = slim.conv2d(net, 8, stride=2, scope="conv2")
+        net = slim.flatten(net)
+        net = slim.fully_connected(net, 16, normalizer_fn=None, scope="fc")
+        net = slim.dropout(net, 0.5, is_training=is_training)
+        return slim.fully_connected(net, 3, activation_fn=None, normalizer_fn=None, scope="logits")
 
 
 def test_slim_cnn_checkpoint_names_and_restore(tmp_path):
@@ -472,3 +469,74 @@ def _numpy_slim_cnn(images, reader):
     net = conv_bn_relu(net, "conv2", 2).reshape(4, -1)
     net = np.maximum(net @ get("fc/weights") + get("fc/biases"), 0)
     return net @ get("logits/weights") + get("logits/biases")
+
+
+def test_batch_norm_update_ops_are_named_as_tf_and_forced_updates_run_with_the_output():
+    xv = RNG.normal(size=(6, 3)).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        slim.batch_norm(x, decay=0.5)
+        assert [u.op.name for u in tf.get_collection(tf.GraphKeys.UPDATE_OPS)] == [
+            "BatchNorm/AssignMovingAvg", "BatchNorm/AssignMovingAvg_1"]
+        assert all(u.op.type == "AssignSub" for u in tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        y = slim.batch_norm(x, decay=0.5, updates_collections=None)
+        assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(y, {x: xv})
+            moving_mean = sess.run("BatchNorm/moving_mean:0")
+    np.testing.assert_allclose(moving_mean, 0.5 * xv.mean(axis=0), rtol=1e-5, atol=1e-6)
+
+
+def test_embed_sequence_bias_add_conv1d_and_summaries():
+    table = RNG.normal(size=(7, 4)).astype(np.float32)
+    xv = RNG.normal(size=(2, 5, 3)).astype(np.float32)
+    with tf.Graph().as_default():
+        ids = tf.constant([[1, 6], [0, 3]])
+        emb = layers.embed_sequence(ids, 7, 4, initializer=tf.constant_initializer(table))
+        x = tf.placeholder(tf.float32, [2, 5, 3])
+        biased = slim.bias_add(x, initializer=tf.constant_initializer(0.5))
+        conv = slim.conv1d(x, 2, 3, activation_fn=None, weights_initializer=tf.ones_initializer())
+        assert _names(tf.global_variables()) == ["EmbedSequence/embeddings", "BiasAdd/biases", "Conv/weights",
+                                                 "Conv/biases"]
+        assert conv.shape.as_list() == [2, 5, 2]
+        summaries = layers.summarize_tensors([emb, tf.reduce_sum(emb)])
+        assert [s.op.type for s in summaries] == ["HistogramSummary", "ScalarSummary"]
+        got = _run([emb, biased, conv], {x: xv})
+    np.testing.assert_array_equal(got[0], table[[[1, 6], [0, 3]]])
+    np.testing.assert_allclose(got[1], xv + 0.5, rtol=1e-6)
+    padded = np.pad(xv, ((0, 0), (1, 1), (0, 0)))
+    ref = np.stack([padded[:, t:t + 3].sum(axis=(1, 2)) for t in range(5)], axis=1)
+    np.testing.assert_allclose(got[2], np.repeat(ref[..., None], 2, axis=-1), rtol=1e-5, atol=1e-5)
+
+
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def _layer_norm_ref(v, gain, shift):
+    return (v - v.mean(1, keepdims=True)) / np.sqrt(v.var(1, keepdims=True) + 1e-12) * gain + shift
+
+
+def test_layer_norm_basic_lstm_cell_names_and_values():
+    # contrib/rnn/python/ops/rnn_cell.py (TF 1.15): kernel [in + units, 4 units] for gates i, j, f,
+    # o; gamma/beta per gate scope and for the new state; no bias with layer norm.
+    xv = RNG.normal(size=(2, 3, 4)).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2, 3, 4])
+        cell = tf.contrib.rnn.LayerNormBasicLSTMCell(5, norm_gain=1.5, norm_shift=0.2)
+        out, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        prefix = "rnn/layer_norm_basic_lstm_cell/"
+        assert _names(tf.global_variables()) == [prefix + "kernel"] + [
+            f"{prefix}{gate}/{p}" for gate in ("input", "transform", "forget", "output", "state")
+            for p in ("gamma", "beta")]
+        got, kernel = _run([out, prefix + "kernel:0"], {x: xv})
+    c = h = np.zeros((2, 5), np.float32)
+    for t in range(3):
+        gates = np.concatenate([xv[:, t], h], 1) @ kernel
+        i, j, f, o = (_layer_norm_ref(g, 1.5, 0.2) for g in np.split(gates, 4, axis=1))
+        c = _layer_norm_ref(c * _sigmoid(f + 1.0) + _sigmoid(i) * np.tanh(j), 1.5, 0.2)
+        h = np.tanh(c) * _sigmoid(o)
+        np.testing.assert_allclose(got[:, t], h, rtol=1e-4, atol=1e-5)
