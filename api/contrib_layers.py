@@ -547,7 +547,8 @@ def flatten(inputs, outputs_collections=None, scope=None):
 
 
 @add_arg_scope
-def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_collections=None, scope=None):
+def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_collections=None, scope=None,
+            seed=None):
     """Dropout keeping each element with probability `keep_prob` (scaled by 1/keep_prob).
 
     Note contrib's defaults: `is_training=True`, so an inference script passes False (or a bool
@@ -556,7 +557,7 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
     with _vs.variable_scope(scope, "Dropout", [inputs], custom_getter=_renaming_getter()) as sc:
         inputs = convert_to_tensor(inputs)
         rate = 1 - keep_prob
-        layer = _layers.Dropout(rate=rate, noise_shape=noise_shape, name=sc.name, _scope=sc)
+        layer = _layers.Dropout(rate=rate, noise_shape=noise_shape, seed=seed, name=sc.name, _scope=sc)
         outputs = layer.apply(inputs, training=is_training)
         return _collect_outputs(outputs_collections, sc.name, outputs)
 

@@ -527,7 +527,7 @@ def test_layer_norm_basic_lstm_cell_names_and_values():
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [2, 3, 4])
         cell = tf.contrib.rnn.LayerNormBasicLSTMCell(5, norm_gain=1.5, norm_shift=0.2)
-        out, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
         prefix = "rnn/layer_norm_basic_lstm_cell/"
         assert _names(tf.global_variables()) == [prefix + "kernel"] + [
             f"{prefix}{gate}/{p}" for gate in ("input", "transform", "forget", "output", "state")
