@@ -16,6 +16,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_parsing,
     kernels_sparse,
     kernels_more,
+    kernels_special,
     kernels_summary,
     shapes_array,
     shapes_control,
