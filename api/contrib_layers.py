@@ -25,7 +25,7 @@ from ortflow.api import summary as _summary
 from ortflow.api import variable_scope as _vs
 from ortflow.api.arg_scope import add_arg_scope, arg_scope
 from ortflow.api.layers_base import _static_bool, smart_cond
-from ortflow.api.ops_builder import constant, convert_to_tensor
+from ortflow.api.ops_builder import apply_op, constant, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
 
@@ -652,34 +652,38 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
         beta, gamma, mean_var, variance_var = _bn_variables([channels], dtype, center, scale, params,
                                                             variables_collections, trainable)
 
-        def training():
-            return list(nn.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon, data_format=data_format))
+        # Every tensor a branch reads goes in through the cond's inputs (its Switch), as TF's
+        # cond captures them.
+        def normalize(is_train):
+            def fn(x, g_, b_, m_, v_):
+                if is_train:
+                    return list(nn.fused_batch_norm(x, g_, b_, epsilon=epsilon, data_format=data_format))
+                return list(nn.fused_batch_norm(x, g_, b_, mean=m_, variance=v_, epsilon=epsilon,
+                                                is_training=False, data_format=data_format))
+            return fn
 
-        def inference():
-            return list(nn.fused_batch_norm(inputs, gamma, beta, mean=mean_var, variance=variance_var,
-                                            epsilon=epsilon, is_training=False, data_format=data_format))
-
-        outputs, mean, variance = smart_cond(is_training, lambda *_: training(), lambda *_: inference(), [])
+        outputs, mean, variance = smart_cond(is_training, normalize(True), normalize(False),
+                                             [inputs, gamma, beta, mean_var, variance_var])
         training_value = _static_bool(is_training)
         if training_value is None or training_value:
-            def updates():
-                return [_assign_moving_average(mean_var, mean, decay),
-                        _assign_moving_average(variance_var, variance, decay)]
-
+            # TF 1.15 wraps each update in a cond on `is_training`; ortflow's converter cannot yet
+            # run an assignment inside a cond branch that reads another cond's outputs, so the
+            # cond picks the decay instead: 1.0 when not training, where the fused op's mean and
+            # variance are the moving ones and the update subtracts exactly 0.
+            if training_value is None:
+                decay = smart_cond(is_training, lambda: [constant(decay, dtype=dtype, name="decay")],
+                                   lambda: [constant(1.0, dtype=dtype, name="decay")], [])[0]
+            done = [_assign_moving_average(mean_var, mean, decay),
+                    _assign_moving_average(variance_var, variance, decay)]
             if updates_collections is None:
-                def forced():
-                    done = updates()
-                    with get_default_graph().control_dependencies([t.op if hasattr(t, "op") else t for t in done]):
-                        return [array_ops.identity(outputs)]
-                outputs = smart_cond(is_training, lambda *_: forced(), lambda *_: [outputs], [])[0]
+                with get_default_graph().control_dependencies([t.op for t in done]):
+                    outputs = array_ops.identity(outputs)
             else:
-                new_mean, new_variance = smart_cond(is_training, lambda *_: updates(),
-                                                    lambda *_: [mean_var, variance_var], [])
                 g = get_default_graph()
                 for collection in ([updates_collections] if isinstance(updates_collections, str)
                                    else updates_collections):
-                    g.add_to_collection(collection, new_mean)
-                    g.add_to_collection(collection, new_variance)
+                    for update in done:
+                        g.add_to_collection(collection, update)
         outputs.set_shape(inputs.shape)
         if rank == 2:
             outputs = array_ops.reshape(outputs, array_ops.shape(original))
@@ -691,8 +695,6 @@ def _fused_batch_norm(inputs, decay, center, scale, epsilon, activation_fn, para
 def _assign_moving_average(var, value, decay):
     """`var -= (var - value) * (1 - decay)`, named as TF 1.15's assign_moving_average names it
     (scope `AssignMovingAvg`: Const `decay` holding 1 - decay, `sub`, `mul`, the AssignSub itself)."""
-    from ortflow.api.ops_builder import apply_op
-
     g = get_default_graph()
     with g.name_scope("AssignMovingAvg") as scope, g.colocate_with(var.op):
         factor = constant(1.0 - decay, dtype=var.dtype.base_dtype, name="decay") \

@@ -540,3 +540,37 @@ def test_layer_norm_basic_lstm_cell_names_and_values():
         c = _layer_norm_ref(c * _sigmoid(f + 1.0) + _sigmoid(i) * np.tanh(j), 1.5, 0.2)
         h = np.tanh(c) * _sigmoid(o)
         np.testing.assert_allclose(got[:, t], h, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("path", ["core", "core_unfused", "fused_rank2", "fused_forced_updates"])
+def test_batch_norm_with_is_training_a_bool_tensor(path):
+    # One graph for both modes: inference normalizes with the moving statistics and leaves them
+    # alone; training normalizes with the batch's and moves them by (1 - decay).
+    xv = RNG.normal(loc=1.0, size=(8, 3)).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        training = tf.placeholder_with_default(False, [])
+        kwargs = {"is_training": training, "decay": 0.9}
+        if path == "core":
+            y = tf.reshape(slim.batch_norm(tf.reshape(x, [-1, 1, 1, 3]), **kwargs), [-1, 3])
+        elif path == "core_unfused":
+            y = tf.reshape(slim.batch_norm(tf.reshape(x, [-1, 1, 1, 3]), fused=False, **kwargs), [-1, 3])
+        elif path == "fused_rank2":
+            y = slim.batch_norm(x, **kwargs)
+        else:
+            y = slim.batch_norm(x, updates_collections=None, **kwargs)
+        updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        moving = ["BatchNorm/moving_mean:0", "BatchNorm/moving_variance:0"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            inference, _ = sess.run([y, updates], {x: xv})
+            unchanged = sess.run(moving)
+            trained, _ = sess.run([y, updates], {x: xv, training: True})
+            moved = sess.run(moving)
+    np.testing.assert_allclose(inference, xv / np.sqrt(1.001), rtol=1e-5)
+    np.testing.assert_array_equal(unchanged, [np.zeros(3), np.ones(3)])
+    np.testing.assert_allclose(trained, _bn_reference(xv, xv.mean(0), xv.var(0), 0.0), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(moved[0], 0.1 * xv.mean(0), rtol=1e-4)
+    # The fused op's batch variance is the unbiased one; the unfused path's the biased one.
+    correction = 1.0 if path == "core_unfused" else 8 / 7
+    np.testing.assert_allclose(moved[1], 0.9 + 0.1 * xv.var(0) * correction, rtol=1e-4)
