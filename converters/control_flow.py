@@ -418,10 +418,20 @@ def _group_switches(ctx, switches: set[str]) -> dict[str, set[str]]:
 def _downstream_of(ctx, names: set[str], through_merges: bool, stop=frozenset()) -> set[str]:
     # Nodes reached from `names` through data and control edges, not across loop back edges
     # (nor past a cond's Merge unless `through_merges`), leaving out the nodes in `stop` and what is
-    # reached only through them.
+    # reached only through them. The Merge of a cond nested in the reached region (every input
+    # reached, its branches opened by Switches outside `stop`) does not count as a cond's Merge:
+    # the walk goes on past it, so an outer branch holding an inner cond reaches the outer Merge.
     seen: set[str] = set()
+    held: set[str] = set()  # Merges met before all their inputs were reached
     work = [c.name for n in names for c in ctx.consumers(n)]
-    while work:
+    while work or held:
+        if not work:
+            ready = [m for m in held if _nested_merge(ctx, m, seen, stop)]
+            if not ready:
+                break
+            held.difference_update(ready)
+            work.extend(c.name for m in ready for c in ctx.consumers(m))
+            continue
         name = work.pop()
         if name in seen or name in stop:
             continue
@@ -430,9 +440,34 @@ def _downstream_of(ctx, names: set[str], through_merges: bool, stop=frozenset())
         if node is None or node.op in ("NextIteration", "RefNextIteration"):
             continue
         if not through_merges and node.op in ("Merge", "RefMerge") and not _is_loop_merge(ctx, node):
+            held.add(name)
             continue
         work.extend(c.name for c in ctx.consumers(name))
     return seen
+
+
+def _nested_merge(ctx, merge: str, seen: set[str], stop) -> bool:
+    # Walking up from the Merge through reached nodes, the first Switches met open its branches:
+    # all of them outside `stop` (another predicate) makes it a nested cond's Merge.
+    inputs = [_src(i) for i in ctx.tf_node(merge).node_def.input]
+    if not all(i in seen for i in inputs):
+        return False
+    visited, work, inner = set(), list(inputs), False
+    while work:
+        name = work.pop()
+        if name in visited:
+            continue
+        visited.add(name)
+        if name in stop:
+            return False
+        node = ctx.tf_node(name)
+        if node is None or name not in seen:
+            continue
+        if node.op in ("Switch", "RefSwitch"):
+            inner = True
+            continue
+        work.extend(_src(i) for i in node.node_def.input)
+    return inner
 
 
 @handler("Switch")

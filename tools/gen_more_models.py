@@ -649,7 +649,27 @@ def v1_graphs() -> dict:
         return {state0: f32(3, 4)}, [tf.identity(ids, "ids"), tf.identity(score, "score"),
                                      tf.identity(state, "final")]
 
-    return {"v1_scan_variants": scan_variants, "v1_beam_like": beam_like,
+    def control_flow_combos(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        p = tf.compat.v1.placeholder(tf.bool, [], name="p")
+
+        def count_down():
+            _, acc = tf.while_loop(lambda i, a: i > 0, lambda i, a: (i - 1, a * 0.9 + tf.reduce_mean(x, 0)),
+                                   [tf.shape(x)[0], tf.zeros([3])])
+            return acc
+
+        a = tf.cond(p, count_down, lambda: tf.reduce_max(x, 0))
+        b = tf.map_fn(lambda row: tf.cond(tf.reduce_sum(row) > 0, lambda: row * 2.0, lambda: -row), x)
+
+        def outer(i, acc):
+            inner = tf.map_fn(lambda row: row * tf.cast(i + 1, tf.float32), x)
+            return i + 1, acc + tf.reduce_sum(inner, 0)
+
+        _, c = tf.while_loop(lambda i, acc: i < 3, outer, [tf.constant(0), tf.zeros([3])])
+        d = tf.cond(tf.logical_not(p), lambda: tf.cond(p, lambda: x, lambda: tf.nn.relu(x)), lambda: x * 0.0)
+        return {x: f32(4, 3), p: np.array(True)}, [tf.identity(t, n) for t, n in zip([a, b, c, d], "abcd")]
+
+    return {"v1_control_flow_combos": control_flow_combos, "v1_scan_variants": scan_variants, "v1_beam_like": beam_like,
             "v1_image_ops_2": image_ops_2, "v1_soft_nms": soft_nms, "v1_combined_nms": combined_nms, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
             "v1_array_misc": array_misc, "v1_while_max_iterations": while_max_iterations,
             "v1_cond_shapes": cond_shapes,

@@ -544,6 +544,35 @@ def cond_on_a_folded_predicate():
     return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 3)).astype(np.float32)}, ["out:0"], lambda f: [-f["x:0"]])
 
 
+def _cond_in_one_branch(p: bool, q: bool) -> Case:
+    # tf.cond(p, lambda: tf.cond(q, abs, relu), lambda: -x) after the TF-side passes: only the
+    # true branch holds an inner cond, and no pivot ties the outer branches together. Telling
+    # conds on one predicate apart stopped the true side's walk at the inner Merge, so the outer
+    # Switches split into two conds, neither with a Merge ("the cond has no Merge").
+    nodes = [placeholder("x", F32, [None, 3]), placeholder("p", BOOL, []), placeholder("q", BOOL, []),
+             op("neg_sw", "Switch", ["x", "p"], T=F32), op("neg", "Neg", ["neg_sw:0"], T=F32),
+             op("abs_sw", "Switch", ["x", "p"], T=F32), op("q_sw", "Switch", ["q", "p"], T=BOOL),
+             op("relu_sw", "Switch", ["abs_sw:1", "q_sw:1"], T=F32), op("relu", "Relu", ["relu_sw:0"], T=F32),
+             op("abs_sw1", "Switch", ["abs_sw:1", "q_sw:1"], T=F32), op("abs", "Abs", ["abs_sw1:1"], T=F32),
+             op("inner", "Merge", ["relu", "abs"], T=F32, N=2), op("out", "Merge", ["neg", "inner"], T=F32, N=2)]
+
+    def expected(f):
+        x = f["x:0"]
+        return [(np.abs(x) if q else np.maximum(x, 0)) if p else -x]
+    return Case(nodes, {"x:0": RNG.uniform(-1, 1, (2, 3)).astype(np.float32), "p:0": np.array(p),
+                        "q:0": np.array(q)}, ["out:0"], expected)
+
+
+@case
+def cond_in_one_branch_taken():
+    return _cond_in_one_branch(True, False)
+
+
+@case
+def cond_in_one_branch_not_taken():
+    return _cond_in_one_branch(False, True)
+
+
 def test_conds_on_folded_predicates_are_resolved():
     from ortflow.converters import passes_tf
 
