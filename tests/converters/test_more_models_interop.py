@@ -108,6 +108,8 @@ KERAS_MODELS = {
     "k3_pooling_variants": (4, "one input, two NHWC outputs: 2 per input/output pair"),
     "k3_keras_ops": (2, ""),
     "k3_conv_lstm_1d": (2, ""),
+    "k3_channels_first": (2, ""),
+    "k3_norm_variants": (2, ""),
 }
 
 
@@ -141,7 +143,8 @@ V1_GRAPHS = sorted(["v1_bidirectional_lengths", "v1_dynamic_rnn_time_major", "v1
                     "v1_nested_while_ta", "v1_while_cond_ops", "v1_image_resize", "v1_crop_and_resize", "v1_nms",
                     "v1_sorting", "v1_gather_scatter", "v1_segments", "v1_cumulative", "v1_einsum", "v1_misc",
                     "v1_image_ops_2", "v1_nn_ops", "v1_linalg", "v1_array_misc", "v1_cond_shapes",
-                    "v1_while_max_iterations", "v1_combined_nms", "v1_soft_nms"])
+                    "v1_while_max_iterations", "v1_combined_nms", "v1_soft_nms", "v1_control_flow_combos",
+                    "v1_scan_variants", "v1_beam_like"])
 
 #: graph -> why ortflow cannot convert it (each must keep failing: strict xfail)
 V1_KNOWN_GAPS = {
