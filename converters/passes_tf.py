@@ -217,7 +217,7 @@ def _run_tf_passes(graph_def, inputs, outputs):
         if changed:
             graph_def, _ = prune(graph_def, inputs, outputs)
             graph_def, facts = compute_facts(graph_def, inputs)
-    return graph_def, facts
+    return graph_def, _with_loop_ranks(facts.order, facts)
 
 
 #: Rounds of constant-switch resolution after folding (each round can free nested conds).
@@ -479,11 +479,13 @@ def topological_order(nodes: Sequence) -> list:
 
 
 def compute_facts(graph_def, inputs: Sequence[str]):
-    """Static dtypes, shapes and constant values of every tensor, in one topological walk
-    (more walks when while loops carry variables of a rank to prove, see `_with_loop_ranks`)."""
+    """Static dtypes, shapes and constant values of every tensor, in one topological walk.
+
+    The pipeline's last facts also get the loop-variable ranks `_with_loop_ranks` proves (more
+    walks, so only once per conversion).
+    """
     order = topological_order(graph_def.node)
-    facts = _walk_facts(order, {})
-    return graph_def, _with_loop_ranks(order, facts)
+    return graph_def, _walk_facts(order, {})
 
 
 #: At most this many walks proving loop ranks (nested loops need a round each).
