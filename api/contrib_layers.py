@@ -48,6 +48,8 @@ __all__ = [
     "embed_sequence",
     "flatten",
     "fully_connected",
+    "group_norm",
+    "instance_norm",
     "l1_l2_regularizer",
     "l1_regularizer",
     "l2_regularizer",
@@ -738,6 +740,117 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
         mean, variance = nn.moments(inputs, list(range(begin_norm_axis, rank)), keep_dims=True)
         outputs = nn.batch_normalization(inputs, mean, variance, offset=beta, scale=gamma, variance_epsilon=1e-12)
         outputs.set_shape(inputs.shape)
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return _collect_outputs(outputs_collections, sc.name, outputs)
+
+
+def _norm_params(params_shape, dtype, center, scale, params, variables_collections, trainable, broadcast=None):
+    """beta and gamma model variables (or None), reshaped to `broadcast` when given."""
+    made = []
+    for name, wanted, default in (("beta", center, _ZEROS), ("gamma", scale, _init.Ones())):
+        var = None
+        if wanted:
+            var = model_variable(name, shape=params_shape, dtype=dtype, initializer=params.get(name, default),
+                                 collections=_collections_for(variables_collections, name), trainable=trainable)
+            if broadcast is not None:
+                var = array_ops.reshape(var, broadcast)
+        made.append(var)
+    return made
+
+
+@add_arg_scope
+def instance_norm(inputs, center=True, scale=True, epsilon=1e-6, activation_fn=None, param_initializers=None,
+                  reuse=None, variables_collections=None, outputs_collections=None, trainable=True,
+                  data_format=_NHWC, scope=None):
+    """Instance normalization: each example's channels normalized over their spatial axes.
+
+    Variable scope `InstanceNorm`; `beta`/`gamma` of shape [channels]; epsilon 1e-6.
+
+    Raises:
+        ValueError: an unknown rank or channel dimension, or a bad `data_format`.
+    """
+    inputs = convert_to_tensor(inputs)
+    rank = inputs.shape.rank
+    if rank is None:
+        raise ValueError(f"Inputs {inputs.name!r} has undefined rank.")
+    if data_format not in (_NCHW, _NHWC):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with _vs.variable_scope(scope, "InstanceNorm", [inputs], reuse=reuse) as sc:
+        channel_axis = 1 if data_format == _NCHW else rank - 1
+        channels = inputs.shape.as_list()[channel_axis]
+        if channels is None:
+            raise ValueError(f"Inputs {inputs.name!r} has undefined channels dimension.")
+        broadcast = [1, channels] + [1] * (rank - 2) if data_format == _NCHW else None
+        beta, gamma = _norm_params([channels], inputs.dtype.base_dtype, center, scale, param_initializers or {},
+                                   variables_collections, trainable, broadcast)
+        axes = [a for a in range(1, rank) if a != channel_axis]
+        mean, variance = nn.moments(inputs, axes, keep_dims=True)
+        outputs = nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon, name="instancenorm")
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return _collect_outputs(outputs_collections, sc.name, outputs)
+
+
+def _group_norm_axes(inputs, groups, channels_axis, reduction_axes):
+    # Checks the axes as contrib does; returns (channels axis, channels, reduction axes), all >= 0.
+    rank = inputs.shape.rank
+    if rank is None:
+        raise ValueError(f"Inputs {inputs.name!r} has undefined rank.")
+    if channels_axis > rank - 1:
+        raise ValueError("Axis is out of bounds.")
+    channels_axis = channels_axis + rank if channels_axis < 0 else channels_axis
+    dims = inputs.shape.as_list()
+    channels = dims[channels_axis]
+    if channels is None:
+        raise ValueError(f"Inputs {inputs.name!r} has undefined channel dimension: {channels_axis}.")
+    axes = [a + rank if a < 0 else a for a in reduction_axes]
+    for a in axes:
+        if a >= rank:
+            raise ValueError("Axis is out of bounds.")
+        if dims[a] is None:
+            raise ValueError(f"Inputs {inputs.name!r} has undefined dimensions {a}.")
+        if a == channels_axis:
+            raise ValueError("reduction_axis must be mutually exclusive with channels_axis")
+    if groups > channels:
+        raise ValueError(f"Invalid groups {groups} for {channels} channels.")
+    if channels % groups:
+        raise ValueError(f"{channels} channels is not commensurate with {groups} groups.")
+    return channels_axis, channels, axes
+
+
+@add_arg_scope
+def group_norm(inputs, groups=32, channels_axis=-1, reduction_axes=(-3, -2), center=True, scale=True, epsilon=1e-6,
+               activation_fn=None, param_initializers=None, reuse=None, variables_collections=None,
+               outputs_collections=None, trainable=True, scope=None):
+    """Group normalization: the channels split into `groups`, each normalized over `reduction_axes`.
+
+    Variable scope `GroupNorm`; `beta`/`gamma` of shape [channels]; epsilon 1e-6.
+
+    Raises:
+        ValueError: unknown rank or dimensions, axes out of bounds or overlapping, or `groups`
+            not dividing the channels.
+    """
+    inputs = convert_to_tensor(inputs)
+    channels_axis, channels, axes = _group_norm_axes(inputs, groups, channels_axis, reduction_axes)
+    rank = inputs.shape.rank
+    original_shape = array_ops.shape(inputs)
+    before = [array_ops.shape(inputs)[i] for i in range(channels_axis)]
+    after = [array_ops.shape(inputs)[i] for i in range(channels_axis + 1, rank)]
+    grouped = array_ops.reshape(inputs, array_ops.stack(before + [groups, channels // groups] + after))
+    broadcast = [1] * len(before) + [groups, channels // groups] + [1] * len(after)
+    moments_axes = [channels_axis + 1] + [a + 1 if a > channels_axis else a for a in axes]
+    with _vs.variable_scope(scope, "GroupNorm", [grouped], reuse=reuse) as sc:
+        beta, gamma = _norm_params([channels], inputs.dtype.base_dtype, center, scale, param_initializers or {},
+                                   variables_collections, trainable, broadcast)
+        mean, variance = nn.moments(grouped, moments_axes, keep_dims=True)
+        gain = math_ops.rsqrt(variance + epsilon)
+        offset = -mean * gain
+        if gamma is not None:
+            gain, offset = gain * gamma, offset * gamma
+        if beta is not None:
+            offset = offset + beta
+        outputs = array_ops.reshape(grouped * gain + offset, original_shape)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return _collect_outputs(outputs_collections, sc.name, outputs)

@@ -574,3 +574,33 @@ def test_batch_norm_with_is_training_a_bool_tensor(path):
     # The fused op's batch variance is the unbiased one; the unfused path's the biased one.
     correction = 1.0 if path == "core_unfused" else 8 / 7
     np.testing.assert_allclose(moved[1], 0.9 + 0.1 * xv.var(0) * correction, rtol=1e-4)
+
+
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+def test_instance_norm_matches_numpy(data_format):
+    xv = RNG.normal(size=(2, 3, 4, 5)).astype(np.float32)
+    beta = RNG.normal(size=5 if data_format == "NHWC" else 3).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, xv.shape)
+        y = slim.instance_norm(x, data_format=data_format, param_initializers={"beta": tf.constant_initializer(beta)})
+        assert _names(tf.global_variables()) == ["InstanceNorm/beta", "InstanceNorm/gamma"]
+        got = _run(y, {x: xv})
+    axes, shape = ((1, 2), (1, 1, 1, -1)) if data_format == "NHWC" else ((2, 3), (1, -1, 1, 1))
+    mean, var = xv.mean(axes, keepdims=True), xv.var(axes, keepdims=True)
+    np.testing.assert_allclose(got, (xv - mean) / np.sqrt(var + 1e-6) + beta.reshape(shape), rtol=1e-4, atol=1e-5)
+
+
+def test_group_norm_matches_numpy_and_checks_groups():
+    xv = RNG.normal(size=(2, 3, 3, 8)).astype(np.float32)
+    gamma = RNG.normal(size=8).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3, 3, 8])
+        y = slim.group_norm(x, groups=4, param_initializers={"gamma": tf.constant_initializer(gamma)})
+        assert _names(tf.global_variables()) == ["GroupNorm/beta", "GroupNorm/gamma"]
+        got = _run(y, {x: xv})
+        with pytest.raises(ValueError, match="commensurate"):
+            slim.group_norm(x, groups=3)
+    grouped = xv.reshape(2, 3, 3, 4, 2)
+    mean, var = grouped.mean((1, 2, 4), keepdims=True), grouped.var((1, 2, 4), keepdims=True)
+    ref = ((grouped - mean) / np.sqrt(var + 1e-6)).reshape(xv.shape) * gamma
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
