@@ -7,9 +7,16 @@ by a TF 1.x contrib/slim script restores into the graph an ortflow script builds
 
 from __future__ import annotations
 
+import sys
+
 from ortflow.api import contrib_framework as framework
 from ortflow.api import contrib_layers as layers
 from ortflow.api import contrib_rnn as rnn
 from ortflow.api import contrib_slim as slim
 
 __all__ = ["framework", "layers", "rnn", "slim"]
+
+# `import ortflow.contrib.slim as slim` (a TF 1.x script's `import tensorflow.contrib.slim as slim`
+# with the package renamed) finds these: the parent `ortflow.contrib` is this module.
+for _name, _module in (("framework", framework), ("layers", layers), ("rnn", rnn), ("slim", slim)):
+    sys.modules.setdefault(f"ortflow.contrib.{_name}", _module)

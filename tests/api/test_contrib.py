@@ -604,3 +604,18 @@ def test_group_norm_matches_numpy_and_checks_groups():
     mean, var = grouped.mean((1, 2, 4), keepdims=True), grouped.var((1, 2, 4), keepdims=True)
     ref = ((grouped - mean) / np.sqrt(var + 1e-6)).reshape(xv.shape) * gamma
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_contrib_imports_like_tensorflows_and_stays_out_of_import_ortflow():
+    import importlib
+    import subprocess
+    import sys
+
+    assert importlib.import_module("ortflow.contrib.slim") is tf.contrib.slim
+    assert importlib.import_module("ortflow.contrib.layers") is tf.contrib.layers
+    code = ("import sys, ortflow\n"
+            "assert not [m for m in sys.modules if 'contrib' in m], sorted(sys.modules)\n"
+            "import ortflow.contrib.slim as slim\n"
+            "assert slim.conv2d is ortflow.contrib.layers.conv2d\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
