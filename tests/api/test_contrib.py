@@ -617,5 +617,6 @@ def test_contrib_imports_like_tensorflows_and_stays_out_of_import_ortflow():
             "assert not [m for m in sys.modules if 'contrib' in m], sorted(sys.modules)\n"
             "import ortflow.contrib.slim as slim\n"
             "assert slim.conv2d is ortflow.contrib.layers.conv2d\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr
