@@ -52,4 +52,5 @@ from ortflow.converters import (  # noqa: F401  (imported for their registration
     slicing,
     sparse,
     strings,
+    tables,
 )

@@ -1,6 +1,10 @@
 """Lookup tables in GraphDefs: the rewrite of table reads into plain ops, and folding tables
 whose contents are constant so that a frozen graph with tables converts to ONNX.
 
+A find in a constant table whose key and value dtypes ONNX's LabelEncoder maps (string, int64,
+float32) becomes ortflow's `_OrtflowStaticLookup` op, lowered to one LabelEncoder (a hash map
+in onnxruntime); other finds use the generic rewrite below.
+
 A lookup `LookupTableFindV2(table, x, default)` becomes `Equal` of the flattened keys against
 the table's keys, `Any` / `ArgMax` over the table axis, `GatherV2` of the values and `SelectV2`
 with the default, reshaped to x's shape: ops that both the converter and the numpy interpreter
@@ -15,6 +19,7 @@ import os
 from collections.abc import Callable
 
 import numpy as np
+from ortflow.converters.registry import handler, require
 from ortflow.proto import GraphDef, NodeDef
 
 __all__ = [
@@ -171,9 +176,65 @@ def fold_constant_tables(graph_def: GraphDef):
             _emit_contents(out, node, contents[node.name])
         elif node.op in INITIALIZER_OPS:
             add_node(out, node.name, "NoOp", [i for i in node.input if i.startswith("^")])
-        else:
+        elif not _emit_static_lookup(out, nodes, node, table, contents[table.name]):
             emit_table_user(out, node, table, lambda part, t=table.name: f"{t}/_ortflow_{part}")
     return out, True
+
+
+# Key and value dtypes ONNX's LabelEncoder maps between: string, int64, float32.
+_LABEL_ENCODER_TYPES = {_DT_STRING: "strings", _DT_INT64: "int64s", 1: "floats"}
+
+
+def _emit_static_lookup(out: GraphDef, nodes: dict, node: NodeDef, table: NodeDef, contents) -> bool:
+    """A find in a constant table as one `_OrtflowStaticLookup` (ONNX LabelEncoder) when the
+    dtypes allow and the default is a constant scalar; False to use the generic rewrite."""
+    from ortflow.formats.tensors import make_tensor_proto
+    from ortflow.graph.ops.kernels_more import STATIC_LOOKUP_OP
+
+    kd, vd = dtype_of(table, "key_dtype"), dtype_of(table, "value_dtype")
+    data = [i for i in node.input if not i.startswith("^")]
+    default = _const_value(nodes, data[2]) if node.op.startswith("LookupTableFind") else None
+    if kd not in _LABEL_ENCODER_TYPES or vd not in _LABEL_ENCODER_TYPES or default is None or np.size(default) != 1:
+        return False
+    from ortflow.formats.dtypes import as_dtype
+
+    keys, values = contents
+    typed = {}
+    for part, array, dtype in (("table_keys", keys, kd), ("table_values", values, vd)):
+        typed[part] = np.asarray(array, dtype=object) if dtype == _DT_STRING \
+            else np.asarray(array, dtype=as_dtype(dtype).as_numpy_dtype)
+    default = np.asarray(default).reshape(())
+    lookup = add_node(out, node.name, STATIC_LOOKUP_OP, [data[1], *(i for i in node.input if i.startswith("^"))],
+                      Tin=kd, Tout=vd)
+    for part, array in (*typed.items(), ("default_value", default)):
+        lookup.attr[part].tensor.CopyFrom(make_tensor_proto(array))
+    return True
+
+
+@handler("_OrtflowStaticLookup")
+def convert_static_lookup(ctx, node):
+    # TF:   values = _OrtflowStaticLookup(keys, table_keys, table_values, default_value)  (ortflow's op)
+    # ONNX: Y = ai.onnx.ml.LabelEncoder(X, keys_*, values_*, default_*)  (ai.onnx.ml opset 2)
+    keys, values = node.attr("table_keys"), node.attr("table_values")
+    default = np.asarray(node.attr("default_value")).reshape(())
+    kd, vd = node.attr("Tin").as_datatype_enum, node.attr("Tout").as_datatype_enum
+    require(kd in _LABEL_ENCODER_TYPES and vd in _LABEL_ENCODER_TYPES, node,
+            "LabelEncoder maps only between string, int64 and float32")
+    attrs = {f"keys_{_LABEL_ENCODER_TYPES[kd]}": _attr_list(keys, kd),
+             f"values_{_LABEL_ENCODER_TYPES[vd]}": _attr_list(values, vd),
+             f"default_{_LABEL_ENCODER_TYPES[vd][:-1]}": _attr_list(default.reshape(1), vd)[0]}
+    ctx._root().opset_imports["ai.onnx.ml"] = 2  # LabelEncoder's typed keys_*/values_* attrs
+    ctx.make_node("LabelEncoder", [node.input(0)], attrs, outputs=[node.output(0)], domain="ai.onnx.ml",
+                  dtypes_=[node.output_dtype(0)])
+
+
+def _attr_list(array, dtype: int) -> list:
+    flat = np.asarray(array).reshape(-1)
+    if dtype == _DT_STRING:
+        return [v if isinstance(v, bytes) else str(v).encode() for v in flat.tolist()]
+    if dtype == _DT_INT64:
+        return [int(v) for v in flat.tolist()]
+    return [float(v) for v in flat.tolist()]
 
 
 def _folded_table(nodes: dict, node: NodeDef, contents: dict) -> NodeDef | None:

@@ -486,3 +486,41 @@ def _fit(x: np.ndarray, sizes: list[int]) -> np.ndarray:
 for _op, _rank, _inverse in (("RFFT", 1, False), ("IRFFT", 1, True), ("RFFT2D", 2, False),
                              ("IRFFT2D", 2, True), ("RFFT3D", 3, False), ("IRFFT3D", 3, True)):
     kernel(_op)(_real_fft_kernel(_rank, _inverse))
+
+
+# -- constant-table lookups (converters/tables.py folds frozen tables into them) ---------------
+
+STATIC_LOOKUP_OP = "_OrtflowStaticLookup"
+
+
+def _register_static_lookup() -> None:
+    # ortflow's own op: a lookup in a table whose keys and values are attrs (ONNX LabelEncoder).
+    from ortflow.graph.ops.schema import register_op_def
+    from ortflow.proto import OpDef
+
+    op = OpDef(name=STATIC_LOOKUP_OP)
+    op.input_arg.add(name="keys", type_attr="Tin")
+    op.output_arg.add(name="values", type_attr="Tout")
+    for attr, kind in (("Tin", "type"), ("Tout", "type"), ("table_keys", "tensor"), ("table_values", "tensor"),
+                       ("default_value", "tensor")):
+        op.attr.add(name=attr, type=kind)
+    register_op_def(op)
+
+
+_register_static_lookup()
+
+
+@kernel(STATIC_LOOKUP_OP)
+def _static_lookup(node_def, inputs):
+    from ortflow.formats.tensors import make_ndarray
+
+    attr = node_def.attr
+    keys = make_ndarray(attr["table_keys"].tensor).reshape(-1).tolist()
+    values = make_ndarray(attr["table_values"].tensor).reshape(-1)
+    default = make_ndarray(attr["default_value"].tensor).reshape(())
+    table = {k: i for i, k in reversed(list(enumerate(keys)))}  # the first of duplicate keys wins
+    x = np.asarray(inputs[0])
+    flat = [table.get(_as_bytes(v) if isinstance(v, (bytes, str)) else v, -1) for v in x.reshape(-1).tolist()]
+    positions = np.array(flat, np.int64).reshape(x.shape)
+    out = np.where(positions >= 0, values[np.maximum(positions, 0)] if len(values) else default, default)
+    return [out.astype(values.dtype)]

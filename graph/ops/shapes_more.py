@@ -7,7 +7,8 @@ from ortflow.graph.ops.shapes_common import attr, int_list, same_as
 
 __all__: list[str] = []
 
-shape_fn("DrawBoundingBoxes", "DrawBoundingBoxesV2", "StringToHashBucketFast", "Betainc")(same_as(0))
+shape_fn("DrawBoundingBoxes", "DrawBoundingBoxesV2", "StringToHashBucketFast", "Betainc",
+         "_OrtflowStaticLookup")(same_as(0))
 # A lookup gives one value per key (scalar values: ortflow's tables hold 1-D keys and values).
 shape_fn("LookupTableFindV2", "LookupTableFind")(same_as(1))
 

@@ -1,5 +1,5 @@
-"""Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT) and nn_more.py
-(MaxPoolWithArgmax, Dilation2D).
+"""Hand-built GraphDefs for the handlers of converters/signal_more.py (IRFFT), nn_more.py
+(MaxPoolWithArgmax, Dilation2D) and tables.py (constant tables as LabelEncoder).
 
 Same scheme as test_handlers_small.py: a tiny GraphDef, converted, run in onnxruntime and
 compared with numpy. The coverage meta-test (test_handler_coverage.py) reads `CASES` here too.
@@ -34,7 +34,7 @@ def _small_module():
 _small = _small_module()
 Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
                                              _small.run, _small._compare)
-F32, C64, I32, I64 = dtypes.float32, dtypes.complex64, dtypes.int32, dtypes.int64
+F32, C64, I32, I64, STR = dtypes.float32, dtypes.complex64, dtypes.int32, dtypes.int64, dtypes.string
 RNG = np.random.RandomState(4)
 
 CASES: dict[str, Callable[[], Case]] = {}
@@ -127,6 +127,37 @@ def dilation2d():
     return Case(nodes, {"x:0": x}, ["same:0", "valid:0"],
                 lambda feeds: [_dilation(feeds["x:0"], f, (2, 1), (1, 2), "SAME"),
                                _dilation(feeds["x:0"], f, (1, 2), (2, 1), "VALID")])
+
+
+@case
+def constant_tables():
+    # Frozen tables: string -> int64, int64 -> string and string -> float32 finds fold into
+    # _OrtflowStaticLookup (ONNX LabelEncoder); sizes into plain ops.
+    def table(name, keys, values, key_dtype, value_dtype):
+        return [op(name, "HashTableV2", key_dtype=key_dtype, value_dtype=value_dtype, shared_name=name.encode(),
+                   container=b"", use_node_name_sharing=False),
+                const(f"{name}/keys", keys), const(f"{name}/values", values),
+                op(f"{name}/init", "LookupTableImportV2", [name, f"{name}/keys", f"{name}/values"], Tin=key_dtype,
+                   Tout=value_dtype)]
+
+    words = np.array([b"cat", b"dog", b"emu"], dtype=object)
+    nodes = [placeholder("x", STR, [None, 2]), placeholder("n", I64, [None]),
+             *table("ids", words, np.array([3, 1, 4], np.int64), STR, I64),
+             *table("names", np.array([3, 1, 4], np.int64), words, I64, STR),
+             *table("scores", words, np.array([0.5, 1.5, 2.5], np.float32), STR, F32),
+             const("minus_one", np.int64(-1)), const("unknown", np.array(b"?", dtype=object)),
+             const("zero", np.float32(0.0)),
+             op("found", "LookupTableFindV2", ["ids", "x", "minus_one"], Tin=STR, Tout=I64),
+             op("named", "LookupTableFindV2", ["names", "n", "unknown"], Tin=I64, Tout=STR),
+             op("scored", "LookupTableFindV2", ["scores", "x", "zero"], Tin=STR, Tout=F32),
+             op("size", "LookupTableSizeV2", ["ids"])]
+    x = np.array([["dog", "yak"], ["emu", "cat"]], dtype=object)  # onnxruntime takes str elements
+
+    def expected(f):
+        return [np.array([[1, -1], [4, 3]], np.int64), np.array(["dog", "cat", "?"], dtype=object),
+                np.array([[1.5, 0.0], [2.5, 0.5]], np.float32), np.int64(3)]
+    return Case(nodes, {"x:0": x, "n:0": np.array([1, 3, 9], np.int64)},
+                ["found:0", "named:0", "scored:0", "size:0"], expected)
 
 
 @pytest.mark.parametrize("opset", [13, None])

@@ -179,6 +179,7 @@ def test_a_frozen_graph_with_a_constant_table_converts_to_onnx():
 
     model = tf.convert(_frozen_table_model(tf), inputs=["x:0"], outputs=["y:0", "n:0"])
     assert not {"HashTableV2", "LookupTableFindV2"} & {n.op_type for n in model.graph.node}
+    assert ("LabelEncoder", "ai.onnx.ml") in [(n.op_type, n.domain) for n in model.graph.node]
     ids, size = _onnx_run(model, {"x:0": np.array(["a", "zz", "c"], dtype=object)})
     assert ids.tolist() == [10, -10, 30] and size == 3
 
@@ -398,3 +399,20 @@ def test_ortflow_run_fills_the_tables_of_meta_graphs_and_frozen_graphs(cli, tmp_
                "-o", tmp_path / "frozen.npz")
     assert proc.returncode == 0, proc.stderr
     assert np.load(tmp_path / "frozen.npz")["ids:0"].tolist() == [10, -10]
+
+
+def test_static_lookup_kernel_matches_the_label_encoder():
+    # The numpy kernel of ortflow's folded-table op (what constant folding and the interpreter
+    # run): the first of duplicate keys wins, missing keys give the default, shapes are kept.
+    from ortflow.formats.tensors import make_tensor_proto
+    from ortflow.graph.ops import evaluate
+    from ortflow.graph.ops.kernels_more import STATIC_LOOKUP_OP
+    from ortflow.proto import NodeDef
+
+    node = NodeDef(name="lookup", op=STATIC_LOOKUP_OP)
+    node.attr["Tin"].type, node.attr["Tout"].type = 7, 1
+    node.attr["table_keys"].tensor.CopyFrom(make_tensor_proto(np.array([b"a", b"b", b"a"], dtype=object)))
+    node.attr["table_values"].tensor.CopyFrom(make_tensor_proto(np.array([1.5, 2.5, 9.0], np.float32)))
+    node.attr["default_value"].tensor.CopyFrom(make_tensor_proto(np.float32(-1.0)))
+    (got,) = evaluate(node, [np.array([[b"a", "b"], [b"zz", b"a"]], dtype=object)])
+    assert got.dtype == np.float32 and got.tolist() == [[1.5, 2.5], [-1.0, 1.5]]
