@@ -236,3 +236,106 @@ def test_ortflow_slim_checkpoint_reads_in_tensorflow(legacy_tf, tmp_path):
         "logits/weights", "logits/biases"])
     for name, value in values.items():
         np.testing.assert_array_equal(reader.get_tensor(name), value)
+
+
+# -- the same GraphDef, node for node -----------------------------------------------------------
+
+def _tf_contrib_emulation(tf):
+    """TF 1.15's contrib layers rebuilt from what its layers.py does (for TF 2.21, which lacks
+    them): a variable scope with a custom getter that renames kernel/bias to weights/biases
+    and adds MODEL_VARIABLES, a legacy `tf.layers` layer told to use that scope, then the
+    normalizer and the activation in the same scope."""
+    import functools
+    import math
+    import types
+
+    def renaming(rename):
+        def getter(getter, name, *args, **kwargs):
+            head, _, short = name.rpartition("/")
+            if short in rename:
+                name = f"{head}/{rename[short]}"
+            kwargs["collections"] = list(set(list(kwargs.get("collections") or [])
+                                             + [tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MODEL_VARIABLES]))
+            return getter(name, *args, **kwargs)
+        return getter
+
+    def xavier(shape, dtype=tf.float32, partition_info=None):
+        fan_in = float(shape[-2]) if len(shape) > 1 else float(shape[-1])
+        fan_out = float(shape[-1])
+        for d in shape[:-2]:
+            fan_in, fan_out = fan_in * d, fan_out * d
+        limit = math.sqrt(3.0 / ((fan_in + fan_out) / 2.0))
+        return tf.random_uniform(shape, -limit, limit, dtype)
+
+    def finish(outputs, normalizer_fn, normalizer_params, activation_fn):
+        if normalizer_fn is not None:
+            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+        return activation_fn(outputs) if activation_fn is not None else outputs
+
+    def fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu, normalizer_fn=None, normalizer_params=None,
+                        scope=None):
+        with tf.variable_scope(scope, "fully_connected", [inputs],
+                               custom_getter=renaming({"kernel": "weights", "bias": "biases"})) as sc:
+            layer = tf.layers.Dense(num_outputs, use_bias=normalizer_fn is None, kernel_initializer=xavier,
+                                    bias_initializer=tf.zeros_initializer(), name=sc.name, dtype=inputs.dtype,
+                                    _scope=sc)
+            return finish(layer.apply(inputs), normalizer_fn, normalizer_params, activation_fn)
+
+    def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", rate=1, activation_fn=tf.nn.relu,
+               normalizer_fn=None, normalizer_params=None, scope=None):
+        with tf.variable_scope(scope, "Conv", [inputs],
+                               custom_getter=renaming({"kernel": "weights", "bias": "biases"})) as sc:
+            layer = tf.layers.Conv2D(num_outputs, kernel_size, strides=stride, padding=padding, dilation_rate=rate,
+                                     use_bias=normalizer_fn is None, kernel_initializer=xavier,
+                                     bias_initializer=tf.zeros_initializer(), name=sc.name, dtype=inputs.dtype,
+                                     _scope=sc)
+            return finish(layer.apply(inputs), normalizer_fn, normalizer_params, activation_fn)
+
+    def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, is_training=True, scope=None):
+        with tf.variable_scope(scope, "BatchNorm", [inputs], custom_getter=renaming({})) as sc:
+            layer = tf.layers.BatchNormalization(axis=-1, momentum=decay, epsilon=epsilon, center=center, scale=scale,
+                                                 name=sc.name, _scope=sc, fused=True)
+            return layer.apply(inputs, training=is_training)
+
+    return types.SimpleNamespace(fully_connected=fully_connected, conv2d=conv2d,
+                                 batch_norm=functools.partial(batch_norm))
+
+
+SAME_GRAPH = {
+    "conv_batch_norm_fc": """
+x = tf.placeholder(tf.float32, [None, 8, 8, 3], name="x")
+y = slim.conv2d(x, 4, [3, 3], scope="conv1")
+y = slim.conv2d(y, 4, [3, 3], stride=2, normalizer_fn=slim.batch_norm, normalizer_params={"is_training": False})
+y = slim.conv2d(y, 4, [3, 3], normalizer_fn=slim.batch_norm)
+y = tf.reshape(y, [-1, 64])
+y = slim.fully_connected(y, 5)
+y = slim.fully_connected(y, 3, activation_fn=None, scope="logits")
+""",
+}
+
+
+def _graph_nodes(graph):
+    from ortflow.proto import GraphDef
+
+    graph_def = GraphDef.FromString(graph.as_graph_def().SerializeToString())
+    for node in graph_def.node:
+        node.ClearField("experimental_type")  # TF's full-type annotation, which ortflow does not write
+    return [(n.name, n.SerializeToString(deterministic=True)) for n in graph_def.node]
+
+
+@pytest.mark.parametrize("case", sorted(SAME_GRAPH))
+def test_slim_graph_equals_tf_contrib_construction_node_for_node(legacy_tf, case):
+    import ortflow as otf
+
+    with legacy_tf.Graph().as_default() as g:
+        exec(SAME_GRAPH[case], {"tf": legacy_tf, "slim": _tf_contrib_emulation(legacy_tf)})  # noqa: S102 (own constant)
+        theirs = _graph_nodes(g)
+        their_models = [v.op.name for v in g.get_collection(legacy_tf.GraphKeys.MODEL_VARIABLES)]
+    with otf.Graph().as_default() as g:
+        exec(SAME_GRAPH[case], {"tf": otf, "slim": otf.contrib.slim})  # noqa: S102 (own constant)
+        ours = _graph_nodes(g)
+        our_models = [v.op.name for v in g.get_collection(otf.GraphKeys.MODEL_VARIABLES)]
+    assert our_models == their_models
+    assert [name for name, _ in ours] == [name for name, _ in theirs]
+    differing = [name for (name, a), (_, b) in zip(ours, theirs) if a != b]
+    assert differing == []
