@@ -25,7 +25,12 @@ _DECORATED: dict[str, tuple[str, ...]] = {}
 
 def _key(func) -> str:
     # A decorated function carries its key, so the wrapper and the wrapped one share it.
-    return getattr(func, "_arg_scope_key", None) or f"{func.__module__}.{func.__qualname__}"
+    # (A functools.partial has neither name: its repr stands in, as TF's str(op) does.)
+    key = getattr(func, "_arg_scope_key", None)
+    if key:
+        return key
+    qualname = getattr(func, "__qualname__", None)
+    return f"{func.__module__}.{qualname}" if qualname else repr(func)
 
 
 def current_arg_scope() -> dict:
