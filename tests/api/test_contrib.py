@@ -58,9 +58,9 @@ def test_arg_scope_refuses_undecorated_functions_and_bad_arguments():
         pass
     with pytest.raises(ValueError, match="kwargs must be empty"), slim.arg_scope({}, b=1):
         pass
-    with pytest.raises(ValueError, match="add_arg_scope"):  # a partial of a decorated layer is not itself
-        with slim.arg_scope([slim.linear], scope="x"):
-            pass
+    # A partial of a decorated layer is not decorated itself.
+    with pytest.raises(ValueError, match="add_arg_scope"), slim.arg_scope([slim.linear], scope="x"):
+        pass
     assert tf.contrib.framework.has_arg_scope(_probe) and not tf.contrib.framework.has_arg_scope(plain)
     assert tf.contrib.framework.arg_scoped_arguments(_probe) == ("b", "c")
 
