@@ -70,6 +70,10 @@ APPLICATIONS = {
                                                        "pooling": "avg"}, 1),
     "ResNet50": ("ResNet50", (32, 32, 3), {}, 255),
     "EfficientNetB0_maxpool": ("EfficientNetB0", (40, 40, 3), {"include_top": False, "pooling": "max"}, 255),
+    "EfficientNetV2S": ("EfficientNetV2S", (48, 48, 3), {}, 255),
+    "ResNet152V2": ("ResNet152V2", (32, 32, 3), {}, 1),
+    "DenseNet201": ("DenseNet201", (32, 32, 3), {}, 1),
+    "ConvNeXtSmall": ("ConvNeXtSmall", (32, 32, 3), {}, 255),
 }
 
 
