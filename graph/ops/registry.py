@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -101,6 +103,11 @@ def _naming_node(error: GraphError, node_def) -> GraphError:
     return GraphError(f"{prefix}: {error}")
 
 
+# Op types whose every output is a scalar handle (a dataset variant, an iterator resource), whatever
+# the dataset: TensorFlow's shape functions give them shape ().
+_SCALAR_HANDLE_OP = re.compile(r"Dataset(V\d+)?$|^(OneShot|Anonymous)?Iterator(V\d+)?$|^MultiDeviceIterator$")
+
+
 def infer_shapes(node_def, input_shapes: Sequence[Shape],
                  input_values: Sequence[np.ndarray | None] | None = None) -> list[Shape]:
     """Returns the static shape of each output of `node_def` given its inputs' shapes and values.
@@ -115,6 +122,8 @@ def infer_shapes(node_def, input_shapes: Sequence[Shape],
     if input_values is None:
         input_values = [None] * len(input_shapes)
     if fn is None:
+        if _SCALAR_HANDLE_OP.search(node_def.op):  # tf.data's datasets and iterators: scalar handles
+            return [()] * num_outputs(node_def)
         return [None] * num_outputs(node_def)
     try:
         values = input_values if isinstance(input_values, LazyInputValues) else list(input_values)

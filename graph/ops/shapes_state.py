@@ -189,3 +189,9 @@ def _restore_v2(node_def, shapes, values):
 def _restore_slice(node_def, shapes, values):
     spec = values[2]
     return [None if spec is None else _slice_spec_shape(bytes(spec.reshape(-1)[0]))]
+
+
+@shape_fn("StringFormat")
+def _string_format(node_def, shapes, values):
+    # tf.strings.format (and tf.print's message) renders its inputs into one scalar string.
+    return [()]
