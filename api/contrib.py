@@ -14,9 +14,12 @@ from ortflow.api import contrib_layers as layers
 from ortflow.api import contrib_rnn as rnn
 from ortflow.api import contrib_slim as slim
 
-__all__ = ["framework", "layers", "rnn", "slim"]
+__all__ = ["framework", "layers", "lookup", "rnn", "slim"]
 
 # `import ortflow.contrib.slim as slim` (a TF 1.x script's `import tensorflow.contrib.slim as slim`
 # with the package renamed) finds these: the parent `ortflow.contrib` is this module.
-for _name, _module in (("framework", framework), ("layers", layers), ("rnn", rnn), ("slim", slim)):
+from ortflow.api import lookup_ops as lookup  # noqa: E402  (tf.contrib.lookup: the TF 1.x table helpers)
+
+for _name, _module in (("framework", framework), ("layers", layers), ("lookup", lookup), ("rnn", rnn),
+                       ("slim", slim)):
     sys.modules.setdefault(f"ortflow.contrib.{_name}", _module)

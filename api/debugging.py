@@ -35,3 +35,8 @@ __all__ = [
     "is_inf",
     "is_nan",
 ]
+
+
+from ortflow.api.inference_ops import assert_all_finite  # noqa: E402
+
+__all__ += ["assert_all_finite"]

@@ -254,3 +254,8 @@ def get(identifier):
     if identifier not in table:
         raise ValueError(f"Unknown initializer: {identifier!r}")
     return table[identifier]()
+
+
+from ortflow.api.tf_misc import tables_initializer  # noqa: E402
+
+__all__ += ["tables_initializer"]

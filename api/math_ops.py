@@ -851,3 +851,21 @@ def invert_permutation(x, name=None):
 
 __all__ += ["invert_permutation", "lbeta", "saturate_cast", "to_bfloat16", "to_complex64", "to_complex128",
             "to_double"]
+
+
+import types as _types  # noqa: E402
+
+from ortflow.api.inference_ops import (  # noqa: E402
+    bessel_i0e,
+    bessel_i1e,
+    betainc,
+    igamma,
+    igammac,
+    polygamma,
+    zeta,
+)
+
+#: `tf.math.special`: the special functions again, as TensorFlow also lists them there.
+special = _types.SimpleNamespace(bessel_i0e=bessel_i0e, bessel_i1e=bessel_i1e)
+
+__all__ += ["bessel_i0e", "bessel_i1e", "betainc", "igamma", "igammac", "polygamma", "special", "zeta"]

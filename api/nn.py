@@ -1031,3 +1031,7 @@ __all__ += [
     "static_bidirectional_rnn",
     "static_rnn",
 ]
+
+from ortflow.api.inference_ops import dilation2d  # noqa: E402
+
+__all__ += ["dilation2d"]

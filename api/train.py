@@ -62,3 +62,8 @@ __all__ = [
 def load_variable(ckpt_dir_or_file, name):
     """The value of tensor `name` in a checkpoint (a prefix or a directory), as numpy."""
     return load_checkpoint(ckpt_dir_or_file).get_tensor(name.removesuffix(":0"))
+
+
+from ortflow.api.moving_averages import ExponentialMovingAverage, init_from_checkpoint  # noqa: E402
+
+__all__ += ["ExponentialMovingAverage", "init_from_checkpoint"]
