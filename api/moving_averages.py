@@ -49,21 +49,39 @@ def assign_moving_average(variable, value, decay, zero_debias=True, name=None):
     g = get_default_graph()
     dtype = variable.dtype.base_dtype
     with g.name_scope(name or "AssignMovingAvg") as scope:
-        decay = convert_to_tensor(decay, dtype=dtype)
-        one_minus = apply_op_output("Sub", [convert_to_tensor(1.0, dtype=dtype, name="sub/x"), decay], name="sub")
+        # As TF: a Python decay becomes the constant `decay` = 1 - decay; a tensor decay gives
+        # `sub` = 1.0 - decay. The update is `variable -= (variable - value) * decay`, and the
+        # assignment takes the scope's own name.
+        if hasattr(decay, "op"):
+            decay = 1.0 - convert_to_tensor(decay)
+        else:
+            decay = convert_to_tensor(1.0 - decay, dtype=dtype, name="decay")
+        if decay.dtype.base_dtype != dtype:
+            decay = apply_op_output("Cast", [decay], {"SrcT": decay.dtype.base_dtype, "DstT": dtype,
+                                                      "Truncate": False}, name="Cast")
         current = _read(variable)
-        with g.name_scope("sub_1"):
+        with g.name_scope("sub") as sub_scope:  # TF reads a variable `value` inside its Sub's scope
             target = _read(value) if hasattr(value, "op") and hasattr(value, "initializer") else value
-        delta = apply_op_output("Sub", [current, target], name="sub_1")
-        delta = apply_op_output("Mul", [delta, one_minus], name="mul")
+            delta = apply_op_output("Sub", [current, convert_to_tensor(target, dtype=dtype)], name=sub_scope)
+        delta = apply_op_output("Mul", [delta, decay], name="mul")
         if getattr(variable, "is_resource", False):
+            # A resource variable's assign_sub keeps its own op name (the scope's name is not
+            # used) and returns a read after it; `update_op` finds the assignment again.
             op = apply_op("AssignSubVariableOp", [variable.handle, delta], {"dtype": dtype},
                           name="AssignSubVariableOp")
             with g.control_dependencies([op]):
                 return apply_op_output("ReadVariableOp", [variable.handle], {"dtype": dtype},
-                                       name="ReadVariableOp_1")
-        return apply_op_output("AssignSub", [variable._ref(), delta], {"use_locking": False},
-                               name=scope.rstrip("/"))
+                                       name="ReadVariableOp")
+        return apply_op_output("AssignSub", [variable._ref(), delta], {"use_locking": False}, name=scope)
+
+
+def update_op(update):
+    """The op that performs an `assign_moving_average` update: the assignment itself (for a
+    resource variable, the AssignSubVariableOp the returned read waits for)."""
+    op = update.op
+    if op.type == "ReadVariableOp" and op.control_inputs:
+        return op.control_inputs[0]
+    return op
 
 
 class ExponentialMovingAverage:
@@ -120,7 +138,7 @@ class ExponentialMovingAverage:
                        for v in var_list]
             from ortflow.api.array_ops import group
 
-            return group(*updates, name=scope)
+            return group(*[update_op(u) for u in updates], name=scope)
 
     def _shadow(self, var):
         from ortflow.api.variable_scope import make_variable

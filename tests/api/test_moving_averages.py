@@ -124,3 +124,29 @@ def test_init_from_checkpoint_errors(tmp_path):
             init_from_checkpoint(prefix, {"missing": "small"})
         with pytest.raises(ValueError, match="doesn't match"):
             init_from_checkpoint(prefix, {"v": small})
+
+
+def test_assign_moving_average_names_its_nodes_as_tensorflow():
+    """TF 2.21 (v1 mode) names: the update takes the scope's own name; a Python decay is the
+    constant `decay` = 1 - decay; a resource variable's update is an AssignSubVariableOp."""
+    import ortflow as tf
+    from ortflow.api.moving_averages import assign_moving_average, update_op
+
+    with tf.Graph().as_default() as g:
+        v = tf.Variable(1.0, name="S")
+        update = assign_moving_average(v, tf.constant(3.0), 0.9, zero_debias=False)
+        named = assign_moving_average(v, tf.constant(3.0), 0.9, zero_debias=False, name="named")
+        assert (update.name, named.name) == ("AssignMovingAvg:0", "named:0")
+        names = {n.name: n.op for n in g.as_graph_def().node if n.name.startswith("AssignMovingAvg")}
+        assert names == {"AssignMovingAvg": "AssignSub", "AssignMovingAvg/decay": "Const",
+                         "AssignMovingAvg/sub": "Sub", "AssignMovingAvg/mul": "Mul"}
+        r = tf.get_variable("r", initializer=tf.constant(1.0), use_resource=True)
+        w = tf.get_variable("w", initializer=tf.constant(2.0), use_resource=True)
+        read = assign_moving_average(r, w, tf.constant(0.1), zero_debias=False, name="res")
+        assert update_op(read).type == "AssignSubVariableOp" and update_op(read).name == "res/AssignSubVariableOp"
+        nodes = {n.name: (n.op, list(n.input)) for n in g.as_graph_def().node if n.name.startswith("res/")}
+        assert nodes["res/sub_1"] == ("Sub", ["res/ReadVariableOp", "res/sub_1/ReadVariableOp"])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert np.isclose(sess.run(update), 1.0 - (1.0 - 3.0) * 0.1)
+            assert np.isclose(sess.run(read), 1.0 - (1.0 - 2.0) * 0.9)
