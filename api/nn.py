@@ -1035,3 +1035,7 @@ __all__ += [
 from ortflow.api.inference_ops import dilation2d  # noqa: E402
 
 __all__ += ["dilation2d"]
+
+from ortflow.api.embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402
+
+__all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]

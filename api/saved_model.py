@@ -141,7 +141,10 @@ def build_tensor_info(tensor):
         TypeError: `tensor` is not a graph tensor (a Variable is taken through its value).
     """
     from ortflow.graph import Tensor
+    from ortflow.graph.sparse_tensor import SparseTensor, sparse_tensor_info
     from ortflow.proto import TensorInfo
+    if isinstance(tensor, SparseTensor):
+        return sparse_tensor_info(tensor)
     if not isinstance(tensor, Tensor) and hasattr(tensor, "_as_graph_element"):
         tensor = tensor._as_graph_element()
     if not isinstance(tensor, Tensor):
@@ -152,15 +155,20 @@ def build_tensor_info(tensor):
 
 
 def get_tensor_from_tensor_info(tensor_info, graph=None, import_scope=None):
-    """The tensor a TensorInfo names, in `graph` (default: the default graph).
+    """The tensor a TensorInfo names, in `graph` (default: the default graph); a SparseTensor for
+    a `coo_sparse` TensorInfo.
 
     Raises:
-        NotImplementedError: the TensorInfo describes a sparse or composite tensor.
+        NotImplementedError: the TensorInfo describes a composite tensor.
         KeyError: the graph has no such tensor.
     """
     from ortflow.graph import get_default_graph
     graph = graph or get_default_graph()
     encoding = tensor_info.WhichOneof("encoding")
+    if encoding == "coo_sparse":
+        from ortflow.graph.sparse_tensor import sparse_from_tensor_info
+
+        return sparse_from_tensor_info(tensor_info, graph, import_scope.rstrip("/") if import_scope else None)
     if encoding != "name":
         raise NotImplementedError(f"ortflow reads TensorInfo by name only; this one is encoded as {encoding!r}")
     name = f"{import_scope.rstrip('/')}/{tensor_info.name}" if import_scope else tensor_info.name

@@ -140,3 +140,8 @@ def encode_base64(input, pad=False, name=None):
 def decode_base64(input, name=None):
     """Decodes web-safe base64 strings, padded or not (`DecodeBase64`)."""
     return apply_op_output("DecodeBase64", [input], name=name or "DecodeBase64")
+
+
+from ortflow.api.parsing_ops import strings_split as split  # noqa: E402  (tf.strings.split)
+
+__all__ += ["split"]
