@@ -119,7 +119,7 @@ class _Frame:
         loop_cond: the LoopCond node's name (None at the top level).
     """
 
-    __slots__ = ("name", "items", "loop_cond")
+    __slots__ = ("items", "loop_cond", "name")
 
     def __init__(self, name: tuple):
         self.name = name
@@ -130,7 +130,7 @@ class _Frame:
 class _Step:
     """One node to run, with its inputs' value keys worked out once."""
 
-    __slots__ = ("node", "inputs", "controls", "picks", "out_keys", "ctrl_key")
+    __slots__ = ("controls", "ctrl_key", "inputs", "node", "out_keys", "picks")
 
     def __init__(self, node, picks=None):
         self.node = node
@@ -406,7 +406,7 @@ class Interpreter:
 class _TensorArray:
     """A TensorArrayV3's elements while one run lasts (its handle's value; writes change it)."""
 
-    __slots__ = ("name", "size", "dynamic", "dtype", "element_shape", "items", "clear_after_read", "cleared")
+    __slots__ = ("clear_after_read", "cleared", "dtype", "dynamic", "element_shape", "items", "name", "size")
 
     def __init__(self, node, size: int):
         from ortflow.formats.dtypes import NUMPY_BY_ENUM

@@ -10,9 +10,8 @@ are numpy's, and tests/api/test_layers_interop.py compares the same layers with 
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 from ortflow import layers
 
 IMAGES = np.random.default_rng(7).normal(size=(2, 4, 4, 3)).astype(np.float32) * 2.0 + 0.5
@@ -87,7 +86,7 @@ updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
 
 
 @pytest.mark.interop
-def test_mixed_batch_norm_updates_equal_tensorflow(tf):  # noqa: F811 (the fixture shadows the module)
+def test_mixed_batch_norm_updates_equal_tensorflow(tf):
     import os
 
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
@@ -98,7 +97,7 @@ def test_mixed_batch_norm_updates_equal_tensorflow(tf):  # noqa: F811 (the fixtu
     for mod in (tf, otf):
         with mod.Graph().as_default():
             scope = {"tf": mod}
-            exec(_MIXED, scope)
+            exec(_MIXED, scope)  # noqa: S102 (this file's own constant)
             feeds = {scope["x"]: IMAGES}
             with mod.Session() as sess:
                 sess.run(mod.global_variables_initializer())

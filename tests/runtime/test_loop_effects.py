@@ -16,9 +16,8 @@ import textwrap
 import warnings
 
 import numpy as np
-import pytest
-
 import ortflow as tf
+import pytest
 
 _BUILD = textwrap.dedent('''
     n = tf.placeholder(tf.int32, [], name="n")
@@ -46,7 +45,7 @@ def graph():
 
 def _build(code: str) -> dict:
     scope = {"tf": tf, "sys": sys}
-    exec(code, scope)
+    exec(code, scope)  # noqa: S102 (this file's own snippets)
     return scope
 
 
@@ -275,7 +274,7 @@ _INTEROP = {
 
 @pytest.mark.interop
 @pytest.mark.parametrize("name", sorted(_INTEROP))
-def test_loop_prints_and_asserts_equal_tensorflow(tf, tmp_path, name):  # noqa: F811
+def test_loop_prints_and_asserts_equal_tensorflow(tf, tmp_path, name):
     script = tmp_path / "s.py"
     script.write_text(_SCRIPT)
 
