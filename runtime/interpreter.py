@@ -16,7 +16,9 @@ its input to one output and a *dead* marker to the other, an op with a dead inpu
 in order, a loop Merge taking its Enter's value in the first pass and its NextIteration's value
 after that, until the LoopCond is false; the Exits then read the last pass's values.
 TensorArrayV3 handles are Python objects holding the elements written so far (one per run),
-so map_fn, scan and dynamic_rnn loops run here too.
+so map_fn, scan and dynamic_rnn loops run here too. For such effects, a node with no numpy
+kernel but an ONNX handler (Conv2D, ...) runs alone as a one-node onnxruntime model, compiled
+once per input shapes.
 
 With `print_counts` given, Print, PrintV2 and Assert nodes do what they do in TensorFlow when
 they run (once per pass in a loop body, in order): print TensorFlow's text, or raise
@@ -57,12 +59,46 @@ _STRUCTURAL_OPS = _IDENTITY_OPS | _LOOP_OPS | _EFFECT_OPS | _TENSOR_ARRAY_OPS | 
                                                             "Merge", "IdentityN", "AddV2", "Sub"}
 
 
-def missing_kernels(graph_def) -> list[str]:
-    """The op types of `graph_def` the interpreter has no kernel for (empty: it can run it)."""
+def missing_kernels(graph_def, delegate: bool = False) -> list[str]:
+    """The op types of `graph_def` the interpreter has no kernel for (empty: it can run it).
+
+    Args:
+        graph_def: the subgraph.
+        delegate: count ops with an ONNX handler as runnable (`Interpreter(delegate=True)`
+            runs each such node alone on onnxruntime).
+    """
     from ortflow.graph.ops import has_kernel
 
-    missing = {n.op for n in graph_def.node if n.op not in _STRUCTURAL_OPS and not has_kernel(n.op)}
-    return sorted(missing)
+    lacking = [n for n in graph_def.node if n.op not in _STRUCTURAL_OPS and not has_kernel(n.op)]
+    if delegate and lacking:
+        from ortflow.converters.registry import registered_ops
+
+        handled = set(registered_ops()) - _NOT_DELEGATED
+        lacking = [n for n in lacking if n.op not in handled or not _plain_types(n)]
+    return sorted({n.op for n in lacking})
+
+
+def _plain_types(node) -> bool:
+    """Whether the dtypes a node's attrs name are all numbers or bools (a one-node onnxruntime
+    model takes those as they are; strings, complex values and handles it does not)."""
+    for value in node.attr.values():
+        kind = value.WhichOneof("value")
+        if kind == "type" and value.type % 100 in _UNPLAIN_TYPES:
+            return False
+        if kind == "list" and any(t % 100 in _UNPLAIN_TYPES for t in value.list.type):
+            return False
+    return True
+
+
+_UNPLAIN_TYPES = frozenset({7, 8, 18, 20, 21})  # string, complex64, complex128, resource, variant
+
+
+# Ops a one-node ONNX model cannot stand for: their inputs or outputs are handles or lists.
+_NOT_DELEGATED = frozenset({"TensorListReserve", "TensorListFromTensor", "TensorListSetItem", "TensorListGetItem",
+                            "TensorListStack", "TensorListPushBack", "TensorListPopBack", "TensorListLength",
+                            "TensorListElementShape", "TensorListConcatV2", "TensorListGather",
+                            "TensorListScatterIntoExistingList", "TensorListSplit", "TensorListResize",
+                            "EmptyTensorList", "TensorListScatterV2", "TensorListScatter"})
 
 
 def _split(name: str) -> tuple[str, int]:
@@ -268,11 +304,15 @@ class Interpreter:
         print_counts: when given, Print/PrintV2/Assert nodes print and check as they run
             (node name -> how many times it printed, for Print's `first_n`; updated); when
             None, Print passes its input through and the others do nothing.
+        delegate: run a node without a numpy kernel alone on onnxruntime (see
+            `missing_kernels`; the session only picks the interpreter for a graph that needs
+            this when its effects must run inline).
     """
 
     backend = "numpy"
 
-    def __init__(self, graph_def, outputs: Sequence[str], print_counts: dict | None = None):
+    def __init__(self, graph_def, outputs: Sequence[str], print_counts: dict | None = None,
+                 delegate: bool = True):
         order = _topological(graph_def)
         nodes = {n.name: n for n in graph_def.node}
         path = _frame_paths(nodes, order)
@@ -280,6 +320,8 @@ class Interpreter:
         self.outputs = list(outputs)
         self.print_counts = print_counts
         self._consts: dict[str, np.ndarray] = {}  # Const node -> its value, made once
+        self.delegate = delegate
+        self._delegates: dict[str, _OnnxNode] = {}
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Evaluates the subgraph with `inputs` (placeholder tensor name -> value)."""
@@ -388,8 +430,7 @@ class Interpreter:
         effects.print_now(node, ins[1:] if op == "Print" else ins, self.print_counts)
         return [ins[0]] if op == "Print" else []
 
-    @staticmethod
-    def _kernel(node, ins: list) -> list:
+    def _kernel(self, node, ins: list) -> list:
         from ortflow.graph.ops import evaluate
 
         results = evaluate(node, ins)
@@ -398,9 +439,58 @@ class Interpreter:
                 return [np.add(ins[0], ins[1]).astype(np.result_type(ins[0]))]
             if node.op == "Sub":
                 return [np.subtract(ins[0], ins[1]).astype(np.result_type(ins[0]))]
+            if self.delegate:
+                one = self._delegates.get(node.name)
+                if one is None:
+                    one = self._delegates[node.name] = _OnnxNode(node)
+                return one.run(ins)
             raise UnimplementedError(node, None, f"No numpy kernel for op {node.op!r} (node "
                                      f"{node.name!r}) and no ONNX handler either.")
         return list(results)
+
+
+class _OnnxNode:
+    """One node without a numpy kernel, run alone on onnxruntime: a one-node model per set of
+    input dtypes and shapes (converted once, then reused every pass)."""
+
+    def __init__(self, node):
+        self.node = node
+        self.sessions: dict[tuple, object] = {}
+
+    def run(self, ins: list) -> list:
+        arrays = [np.asarray(v) for v in ins]
+        key = tuple((a.dtype.str, a.shape) for a in arrays)
+        session = self.sessions.get(key)
+        if session is None:
+            session = self.sessions[key] = self._compile(arrays)
+        feeds = {f"_ortflow_in{k}:0": a for k, a in enumerate(arrays)}
+        return list(session.run(None, feeds))
+
+    def _compile(self, arrays: list):
+        import onnxruntime as ort
+        from ortflow.converters import convert
+        from ortflow.formats.dtypes import as_dtype
+        from ortflow.proto import GraphDef
+
+        if any(a.dtype.kind in "OUSc" for a in arrays):
+            raise UnimplementedError(self.node, None, f"{self.node.op} node {self.node.name!r}: no numpy "
+                                     "kernel, and its string or complex inputs cannot go to a one-node "
+                                     "onnxruntime model.")
+        graph = GraphDef()
+        for k, a in enumerate(arrays):
+            ph = graph.node.add(name=f"_ortflow_in{k}", op="Placeholder")
+            ph.attr["dtype"].type = as_dtype(a.dtype).as_datatype_enum
+            for d in a.shape:
+                ph.attr["shape"].shape.dim.add().size = d
+        copy = graph.node.add()
+        copy.CopyFrom(self.node)
+        del copy.input[:]
+        copy.input.extend(f"_ortflow_in{k}:0" for k in range(len(arrays)))
+        outputs = [f"{self.node.name}:{k}" for k in range(max(1, _num_outputs(self.node)))]
+        model = convert(graph, inputs=[f"_ortflow_in{k}:0" for k in range(len(arrays))], outputs=outputs)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
 class _TensorArray:

@@ -20,9 +20,10 @@ nodes it reaches into a stateless GraphDef that the converter can lower:
 * A Print or PrintV2 inside a while loop, or an Assert in a nested loop or in a loop inside a
   cond, needs each pass's values, which an ONNX Loop cannot hand out cheaply: such a signature
   keeps its Print/PrintV2/Assert nodes and runs on the numpy interpreter, which prints and
-  checks as each pass runs (`SubgraphPlan.inline_effects`). When the interpreter lacks a kernel
-  for some node of it, the signature runs on onnxruntime as above, and those effects are left
-  out (a warning says which).
+  checks as each pass runs (`SubgraphPlan.inline_effects`); a node without a numpy kernel runs
+  there alone, as a one-node onnxruntime model. When some node can run neither way (string,
+  complex or handle values without a numpy kernel), the signature runs on onnxruntime as
+  above, and those effects are left out (a warning says which).
 
 Reads of a variable see its value at the start of the run, unless an assign of that variable
 is among the reading node's ancestors (data or control dependencies, e.g.
@@ -1211,7 +1212,7 @@ def plan_subgraph(index: GraphIndex, feeds: list[str], fetches: list[str],
         plan = _rewrite_plan(index, walker, feeds, shape_of, run_fetches, passthrough, True)
         from ortflow.runtime.interpreter import missing_kernels
 
-        missing = missing_kernels(plan.graph_def)
+        missing = missing_kernels(plan.graph_def, delegate=True)
         if not missing:
             return plan
         import warnings

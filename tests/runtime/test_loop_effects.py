@@ -134,22 +134,37 @@ def test_assert_family_in_nested_loop_raises(graph):
         "[4] [y (while/while/jless/y:0) = ] [4]\n\t [[{{node while/while/jless/Assert/Assert}}]]")
 
 
-def test_effects_in_a_loop_the_interpreter_cannot_run_warn(graph, capfd):
-    # Conv2D has no numpy kernel: the loop runs on onnxruntime and its Print is left out, with
-    # a warning naming it (a known limit, see runtime/lowering.py's module docstring).
+def test_node_without_numpy_kernel_runs_alone_on_onnxruntime(graph, capfd):
+    # Conv2D has no numpy kernel: the interpreter runs it as a one-node onnxruntime model.
     image = tf.ones([1, 3, 3, 1])
     kernel = tf.ones([1, 1, 1, 1])
 
     def body(i, x):
-        x = tf.Print(x, [i], message="conv pass ")
+        x = tf.Print(x, [i, tf.reduce_sum(x)], message="conv pass ")
         return i + 1, tf.nn.conv2d(x, kernel, [1, 1, 1, 1], "SAME") * 2.0
 
     loop = tf.while_loop(lambda i, x: i < 2, body, [tf.constant(0), image])
+    with tf.Session() as sess:
+        _, out = sess.run(loop)
+        assert sess.last_run_backend == "numpy"
+    np.testing.assert_allclose(out, np.full([1, 3, 3, 1], 4.0))
+    assert capfd.readouterr().err == "conv pass [0][9]\nconv pass [1][18]\n"
+
+
+def test_effects_in_a_loop_the_interpreter_cannot_run_warn(graph, capfd):
+    # Complex (tf.complex) has no numpy kernel and complex values do not go to a one-node
+    # model: the loop runs on onnxruntime and its Print is left out, with a warning naming it
+    # (a known limit, see runtime/lowering.py's module docstring).
+    def body(i, x):
+        x = tf.Print(x, [i], message="complex pass ")
+        return i + 1, tf.abs(tf.complex(x, x))
+
+    loop = tf.while_loop(lambda i, x: i < 2, body, [tf.constant(0), tf.ones([2])])
     with tf.Session() as sess, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _, out = sess.run(loop)
-    np.testing.assert_allclose(out, np.full([1, 3, 3, 1], 4.0))
-    assert any("while/Print" in str(w.message) and "Conv2D" in str(w.message) for w in caught)
+    np.testing.assert_allclose(out, [2.0, 2.0], rtol=1e-6)
+    assert any("while/Print" in str(w.message) and "Complex" in str(w.message) for w in caught)
     assert capfd.readouterr().err == ""
 
 
