@@ -398,7 +398,7 @@ def _group_switches(ctx, switches: set[str]) -> dict[str, set[str]]:
     owner: dict[str, str] = {}
     lone: list[str] = []
     for s in sorted(switches):
-        reach = _downstream_of(ctx, {s}, through_merges=False, stop=switches)
+        reach = _downstream_of(ctx, {s}, stop=switches)
         if not reach:
             lone.append(s)
         for name in reach:
@@ -415,10 +415,10 @@ def _group_switches(ctx, switches: set[str]) -> dict[str, set[str]]:
     return {s: groups[find(s)] for s in switches}
 
 
-def _downstream_of(ctx, names: set[str], through_merges: bool, stop=frozenset()) -> set[str]:
+def _downstream_of(ctx, names: set[str], stop=frozenset()) -> set[str]:
     # Nodes reached from `names` through data and control edges, not across loop back edges
-    # (nor past a cond's Merge unless `through_merges`), leaving out the nodes in `stop` and what is
-    # reached only through them. The Merge of a cond nested in the reached region (every input
+    # nor past a cond's Merge, leaving out the nodes in `stop` and what is reached only
+    # through them. The Merge of a cond nested in the reached region (every input
     # reached, its branches opened by Switches outside `stop`) does not count as a cond's Merge:
     # the walk goes on past it, so an outer branch holding an inner cond reaches the outer Merge.
     seen: set[str] = set()
@@ -439,7 +439,7 @@ def _downstream_of(ctx, names: set[str], through_merges: bool, stop=frozenset())
         node = ctx.tf_node(name)
         if node is None or node.op in ("NextIteration", "RefNextIteration"):
             continue
-        if not through_merges and node.op in ("Merge", "RefMerge") and not _is_loop_merge(ctx, node):
+        if node.op in ("Merge", "RefMerge") and not _is_loop_merge(ctx, node):
             held.add(name)
             continue
         work.extend(c.name for c in ctx.consumers(name))
