@@ -1,5 +1,6 @@
 """Handlers of less common TF math ops: Xlogy family, Atan2, MulNoNan, InTopKV2, sorted segment
-reductions, DenseBincount and the max/min tensor scatters."""
+reductions, DenseBincount, the max/min tensor scatters, CumulativeLogsumexp, QuantizeV2 and
+Dequantize."""
 
 from __future__ import annotations
 
@@ -261,3 +262,94 @@ def convert_cumulative_logsumexp(ctx, node):
     sums = first(ctx, "CumSum", [terms, const_i64(ctx, axis)], attrs)
     result = first(ctx, "Add", [first(ctx, "Log", [sums]), top])
     first(ctx, "Cast", [result], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+
+
+# --------------------------------------------------------------------------- quantize / dequantize
+
+def _quantized_limits(dtype) -> tuple[float, float]:
+    info = np.iinfo(np.dtype(dtype.as_numpy_dtype))
+    return float(info.min), float(info.max)
+
+
+def _scalar_range(ctx, node, i: int) -> str:
+    # min_range / max_range as float32 scalars (per-axis ranges are refused by the callers)
+    return to_scalar(ctx, first(ctx, "Cast", [node.input(i)], {"to": ctx.onnx_type(dtypes.float32)}))
+
+
+def _require_per_tensor(node) -> None:
+    axis = int(node.attr("axis", -1))
+    require(axis == -1, node, f"per-axis quantization ranges (axis={axis}) are not supported")
+
+
+def _dequantize_scale(ctx, node, low: str, high: str, mode: str, lowest: float, highest: float):
+    """(scale, offset) with output = input * scale + offset (float32 scalars), per TF's mode."""
+    f32 = np.float32
+    if mode == "MIN_COMBINED":
+        scale = first(ctx, "Div", [first(ctx, "Sub", [high, low]), ctx.make_const(f32(highest - lowest))])
+        half = (highest - lowest + 1) / 2 if lowest < 0 else 0.0
+        return scale, first(ctx, "Add", [low, first(ctx, "Mul", [ctx.make_const(f32(half)), scale])])
+    if mode == "MIN_FIRST":
+        # steps of (max - min) * 2^b / (2^b - 1) / 2^b, counted from min rounded to a whole step
+        steps = 2.0 ** (8 * np.dtype(node.input_dtype(0).as_numpy_dtype).itemsize)
+        scale = first(ctx, "Mul", [first(ctx, "Sub", [high, low]), ctx.make_const(f32(1.0 / (steps - 1.0)))])
+        rounded = first(ctx, "Mul", [first(ctx, "Round", [first(ctx, "Div", [low, scale])]), scale])
+        return scale, first(ctx, "Sub", [rounded, first(ctx, "Mul", [ctx.make_const(f32(lowest)), scale])])
+    require(mode == "SCALED", node, f"unknown quantization mode {mode!r}")
+    low_value = lowest + 1 if node.attr("narrow_range", False) else lowest
+    if lowest == 0:
+        scale = first(ctx, "Div", [high, ctx.make_const(f32(highest))])
+    else:
+        scale = first(ctx, "Max", [first(ctx, "Div", [low, ctx.make_const(f32(low_value))]),
+                                   first(ctx, "Div", [high, ctx.make_const(f32(highest))])])
+    return scale, ctx.make_const(f32(0.0))
+
+
+@handler("Dequantize", since=13)
+def convert_dequantize(ctx, node):
+    # TF:   output float = Dequantize(input quantized, min_range, max_range, mode, narrow_range, axis)
+    # ONNX: Output = Cast(Input, float) * scale + offset   (MIN_COMBINED, MIN_FIRST, SCALED; per tensor)
+    _require_per_tensor(node)
+    mode = node.attr("mode", b"MIN_COMBINED")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    lowest, highest = _quantized_limits(node.input_dtype(0))
+    low, high = _scalar_range(ctx, node, 1), _scalar_range(ctx, node, 2)
+    scale, offset = _dequantize_scale(ctx, node, low, high, mode, lowest, highest)
+    values = first(ctx, "Cast", [node.input(0)], {"to": ctx.onnx_type(dtypes.float32)})
+    result = first(ctx, "Add", [first(ctx, "Mul", [values, scale]), offset])
+    out_dtype = node.output_dtype(0) or dtypes.float32
+    first(ctx, "Cast", [result], {"to": ctx.onnx_type(out_dtype)}, output=node.output(0))
+
+
+@handler("QuantizeV2", since=13)
+def convert_quantize_v2(ctx, node):
+    # TF:   output, output_min, output_max = QuantizeV2(input, min_range, max_range, T, mode=MIN_COMBINED,
+    #           round_mode, narrow_range, axis, ensure_minimum_range)
+    # ONNX: min' = Min(min, 0); max' = Max(0, max, min' + eps); Output = Cast(round((Clip(X) - min') * scale
+    #       - half range))   (MIN_COMBINED, per tensor; rounding half away from zero as TF)
+    _require_per_tensor(node)
+    mode = node.attr("mode", b"MIN_COMBINED")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    require(mode == "MIN_COMBINED", node, f"QuantizeV2 mode {mode!r} is not supported (MIN_COMBINED is)")
+    out_dtype = node.attr("T")
+    lowest, highest = _quantized_limits(out_dtype)
+    f32 = np.float32
+    low_in, high_in = _scalar_range(ctx, node, 1), _scalar_range(ctx, node, 2)
+    zero = ctx.make_const(f32(0.0))
+    low = first(ctx, "Min", [low_in, zero])
+    magnitude = first(ctx, "Max", [ctx.make_const(f32(1.0)), first(ctx, "Abs", [low_in]), first(ctx, "Abs", [high_in])])
+    epsilon = first(ctx, "Mul", [magnitude, ctx.make_const(f32(node.attr("ensure_minimum_range", 0.01)))])
+    high = first(ctx, "Max", [zero, high_in, first(ctx, "Add", [low, epsilon])])
+    x = first(ctx, "Cast", [node.input(0)], {"to": ctx.onnx_type(dtypes.float32)})
+    clipped = first(ctx, "Max", [first(ctx, "Min", [x, high]), low])
+    scale = first(ctx, "Div", [ctx.make_const(f32(highest - lowest)), first(ctx, "Sub", [high, low])])
+    scaled = first(ctx, "Mul", [first(ctx, "Sub", [clipped, low]), scale])
+    if lowest < 0:
+        scaled = first(ctx, "Sub", [scaled, ctx.make_const(f32((highest - lowest + 1) / 2))])
+    # half away from zero: sign(v) * floor(|v| + 0.5)
+    rounded = first(ctx, "Mul", [first(ctx, "Sign", [scaled]),
+                                 first(ctx, "Floor", [first(ctx, "Add", [first(ctx, "Abs", [scaled]),
+                                                                          ctx.make_const(f32(0.5))])])])
+    bounded = first(ctx, "Clip", [rounded, ctx.make_const(f32(lowest)), ctx.make_const(f32(highest))])
+    first(ctx, "Cast", [bounded], {"to": ctx.onnx_type(out_dtype)}, output=node.output(0))
+    first(ctx, "Identity", [low], output=node.output(1))
+    first(ctx, "Identity", [high], output=node.output(2))

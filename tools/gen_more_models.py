@@ -673,7 +673,55 @@ def v1_graphs() -> dict:
         d = tf.cond(tf.logical_not(p), lambda: tf.cond(p, lambda: x, lambda: tf.nn.relu(x)), lambda: x * 0.0)
         return {x: f32(4, 3), p: np.array(True)}, [tf.identity(t, n) for t, n in zip([a, b, c, d], "abcd")]
 
-    return {"v1_control_flow_combos": control_flow_combos, "v1_scan_variants": scan_variants, "v1_beam_like": beam_like,
+    def nchw_cnn(tf):
+        # a graph trained on GPUs in TF 1.x: NCHW convolutions, pooling, fused batch norm
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3, 12, 12], name="input")
+        w = tf.compat.v1.get_variable("w", [3, 3, 3, 8])
+        b = tf.compat.v1.get_variable("b", [8], initializer=tf.compat.v1.random_normal_initializer())
+        y = tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME", data_format="NCHW"), b, data_format="NCHW")
+        y, _, _ = tf.compat.v1.nn.fused_batch_norm(y, tf.ones([8]) * 1.5, tf.zeros([8]) + 0.1,
+                                                   mean=tf.fill([8], 0.2), variance=tf.fill([8], 2.0),
+                                                   is_training=False, data_format="NCHW")
+        y = tf.nn.relu(y)
+        y = tf.nn.max_pool2d(y, 2, 2, "VALID", data_format="NCHW")
+        w2 = tf.compat.v1.get_variable("w2", [3, 3, 8, 4])
+        y = tf.nn.conv2d(y, w2, [1, 1, 2, 2], "VALID", data_format="NCHW")
+        y = tf.nn.avg_pool2d(y, 2, 1, "SAME", data_format="NCHW")
+        out = tf.reduce_mean(y, axis=[2, 3])
+        return {x: f32(2, 3, 12, 12)}, [tf.identity(y, "features"), tf.identity(out, "pooled")]
+
+    def conv_misc(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, 10, 9, 3], name="input")
+        w = tf.compat.v1.get_variable("w", [3, 2, 3, 4])
+        explicit = tf.nn.conv2d(x, w, [1, 2, 1, 1], [[0, 0], [1, 2], [0, 1], [0, 0]])
+        dw = tf.compat.v1.get_variable("dw", [3, 3, 3, 2])
+        dilated = tf.nn.depthwise_conv2d(x, dw, [1, 1, 1, 1], "SAME", dilations=[2, 2])
+        q = tf.quantization.quantize(x, -1.0, 1.0, tf.quint8)
+        deq = tf.quantization.dequantize(q.output, q.output_min, q.output_max)
+        w3 = tf.compat.v1.get_variable("w3", [2, 2, 2, 3, 2])
+        vol = tf.nn.conv3d(tf.stack([x, x * 0.5], 1), w3, [1, 1, 1, 1, 1], "SAME")
+        pooled = tf.nn.max_pool3d(vol, 2, 2, "VALID")
+        return {x: f32(2, 10, 9, 3)}, [tf.identity(t, n) for t, n in zip(
+            [explicit, dilated, deq, vol, pooled], ["explicit", "dilated", "deq", "vol", "pooled"])]
+
+    def quantized(tf):
+        # weights stored quantized (graph_transforms' quantize_weights: quint8 + Dequantize
+        # MIN_FIRST), and the other Dequantize modes and signed types
+        x = tf.compat.v1.placeholder(tf.float32, [None, 6], name="x")
+        raw_u8 = RNG.randint(0, 256, (6, 4)).astype(np.uint8)
+        raw_i8 = RNG.randint(-128, 128, (6, 4)).astype(np.int8)
+        outs = {}
+        for mode in ("MIN_COMBINED", "MIN_FIRST", "SCALED"):
+            w = tf.quantization.dequantize(tf.constant(raw_u8, dtype=tf.quint8), -0.7, 1.3, mode=mode)
+            outs[f"u8_{mode}"] = tf.matmul(x, w)
+            v = tf.quantization.dequantize(tf.constant(raw_i8, dtype=tf.qint8), -0.9, 0.6, mode=mode,
+                                           narrow_range=mode == "SCALED")
+            outs[f"i8_{mode}"] = tf.matmul(x, v)
+        q = tf.quantization.quantize(x * 3.0, -2.0, 2.5, tf.qint8)
+        outs["deq_i8"] = tf.quantization.dequantize(q.output, q.output_min, q.output_max)
+        return {x: f32(3, 6)}, [tf.identity(t, n) for n, t in outs.items()]
+
+    return {"v1_quantized": quantized, "v1_conv_misc": conv_misc, "v1_nchw_cnn": nchw_cnn, "v1_control_flow_combos": control_flow_combos, "v1_scan_variants": scan_variants, "v1_beam_like": beam_like,
             "v1_image_ops_2": image_ops_2, "v1_soft_nms": soft_nms, "v1_combined_nms": combined_nms, "v1_nn_ops": nn_ops, "v1_linalg": linalg,
             "v1_array_misc": array_misc, "v1_while_max_iterations": while_max_iterations,
             "v1_cond_shapes": cond_shapes,

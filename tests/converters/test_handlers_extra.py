@@ -736,6 +736,77 @@ def combined_non_max_suppression():
                 [f"{n}:{k}" for n in ("nms", "unpadded") for k in range(4)], expected)
 
 
+# --------------------------------------------------------------------------- quantization
+
+def _dequantize_reference(q, low, high, mode, narrow=False):
+    # TF's Dequantize formulas per mode, in float64
+    info = np.iinfo(q.dtype)
+    lowest, highest = float(info.min), float(info.max)
+    v = q.astype(np.float64)
+    if mode == "MIN_COMBINED":
+        half = (highest - lowest + 1) / 2 if lowest < 0 else 0.0
+        return (v + half) * (high - low) / (highest - lowest) + low
+    if mode == "MIN_FIRST":
+        step = (high - low) / (2.0 ** (8 * q.dtype.itemsize) - 1)
+        return np.round(low / step) * step + (v - lowest) * step
+    low_value = lowest + 1 if narrow else lowest
+    scale = high / highest if lowest == 0 else max(low / low_value, high / highest)
+    return v * scale
+
+
+@case
+def dequantize_modes():
+    u8 = RNG.randint(0, 256, (3, 4)).astype(np.uint8)
+    i8 = RNG.randint(-128, 128, (3, 4)).astype(np.int8)
+    nodes = [placeholder("u8", dtypes.quint8, [None, 4]), placeholder("i8", dtypes.qint8, [None, 4]),
+             const("lo", np.float32(-0.7)), const("hi", np.float32(1.3))]
+    outs, refs = [], []
+    for mode in ("MIN_COMBINED", "MIN_FIRST", "SCALED"):
+        for name, dtype in (("u8", dtypes.quint8), ("i8", dtypes.qint8)):
+            nodes.append(op(f"{name}_{mode}", "Dequantize", [name, "lo", "hi"], T=dtype, mode=mode,
+                            narrow_range=mode == "SCALED" and name == "i8", axis=-1, dtype=F32))
+            outs.append(f"{name}_{mode}:0")
+            refs.append((name, mode))
+
+    def expected(f):
+        return [_dequantize_reference(f[f"{name}:0"], -0.7, 1.3, mode, narrow=mode == "SCALED" and name == "i8")
+                .astype(np.float32) for name, mode in refs]
+    return Case(nodes, {"u8:0": u8, "i8:0": i8}, outs, expected)
+
+
+def _quantize_reference(x, low, high, lowest, highest, eps=0.01):
+    # TF's QuantizeV2 MIN_COMBINED: widen the range to hold 0 and at least eps * magnitude,
+    # scale to the type's steps, round half away from zero
+    low2 = min(0.0, low)
+    high2 = max(0.0, high, low2 + max(1.0, abs(low), abs(high)) * eps)
+    v = (np.clip(x.astype(np.float64), low2, high2) - low2) * (highest - lowest) / (high2 - low2)
+    if lowest < 0:
+        v -= (highest - lowest + 1) / 2
+    return np.sign(v) * np.floor(np.abs(v) + 0.5), low2, high2
+
+
+@case
+def quantize_v2_min_combined():
+    x = RNG.uniform(-3, 3, (4, 5)).astype(np.float32)
+    nodes = [placeholder("x", F32, [None, 5]), const("lo", np.float32(-2.0)), const("hi", np.float32(2.5)),
+             const("lo_pos", np.float32(0.5)), const("hi_pos", np.float32(0.5)),
+             op("q8", "QuantizeV2", ["x", "lo", "hi"], T=dtypes.quint8, mode="MIN_COMBINED", axis=-1,
+                round_mode="HALF_AWAY_FROM_ZERO", ensure_minimum_range=0.01, narrow_range=False),
+             op("qi8", "QuantizeV2", ["x", "lo", "hi"], T=dtypes.qint8, mode="MIN_COMBINED", axis=-1,
+                round_mode="HALF_AWAY_FROM_ZERO", ensure_minimum_range=0.01, narrow_range=False),
+             op("qtiny", "QuantizeV2", ["x", "lo_pos", "hi_pos"], T=dtypes.quint8, mode="MIN_COMBINED", axis=-1,
+                round_mode="HALF_AWAY_FROM_ZERO", ensure_minimum_range=0.01, narrow_range=False)]
+
+    def expected(f):
+        v = f["x:0"]
+        u, lo, hi = _quantize_reference(v, -2.0, 2.5, 0, 255)
+        s8, _, _ = _quantize_reference(v, -2.0, 2.5, -128, 127)
+        t, tlo, thi = _quantize_reference(v, 0.5, 0.5, 0, 255)
+        return [u.astype(np.uint8), np.float32(lo), np.float32(hi), s8.astype(np.int8), t.astype(np.uint8),
+                np.float32(tlo), np.float32(thi)]
+    return Case(nodes, {"x:0": x}, ["q8:0", "q8:1", "q8:2", "qi8:0", "qtiny:0", "qtiny:1", "qtiny:2"], expected)
+
+
 # --------------------------------------------------------------------------- the tests
 
 def _params():
