@@ -144,7 +144,7 @@ V1_GRAPHS = sorted(["v1_bidirectional_lengths", "v1_dynamic_rnn_time_major", "v1
                     "v1_sorting", "v1_gather_scatter", "v1_segments", "v1_cumulative", "v1_einsum", "v1_misc",
                     "v1_image_ops_2", "v1_nn_ops", "v1_linalg", "v1_array_misc", "v1_cond_shapes",
                     "v1_while_max_iterations", "v1_combined_nms", "v1_soft_nms", "v1_control_flow_combos",
-                    "v1_scan_variants", "v1_beam_like"])
+                    "v1_scan_variants", "v1_beam_like", "v1_nchw_cnn", "v1_conv_misc", "v1_quantized"])
 
 #: graph -> why ortflow cannot convert it (each must keep failing: strict xfail)
 V1_KNOWN_GAPS = {
