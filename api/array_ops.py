@@ -289,13 +289,47 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
-    """`GatherV2` along `axis` (0 by default)."""
-    return apply_op_output("GatherV2", [params, indices, 0 if axis is None else axis],
+    """`GatherV2` along `axis` (by default the first axis after the `batch_dims` batch axes, as TF)."""
+    return apply_op_output("GatherV2", [params, indices, batch_dims if axis is None else axis],
                            {"batch_dims": batch_dims}, name=name or "GatherV2")
 
 
 def gather_nd(params, indices, name=None, batch_dims=0):
-    return apply_op_output("GatherNd", [params, indices], name=name or "GatherNd")
+    """`GatherNd`; with `batch_dims`, each batch entry's indices address its own slice of params.
+
+    Raises:
+        NotImplementedError: `batch_dims` with indices of unknown rank.
+    """
+    if not batch_dims:
+        return apply_op_output("GatherNd", [params, indices], name=name or "GatherNd")
+    g = graph_of(params, indices)
+    with g.as_default(), g.name_scope(name or "GatherNd"):
+        params = convert_to_tensor(params, name="params")
+        indices = convert_to_tensor(indices, name="indices")
+        return _batch_gather_nd(params, indices, int(batch_dims))
+
+
+def _batch_gather_nd(params, indices, batch_dims: int):
+    # The batch axes are flattened into one, whose position is prepended to every index tuple.
+    from ortflow.api import math_ops
+
+    rank = indices.shape.rank
+    if rank is None:
+        raise NotImplementedError("gather_nd with batch_dims needs indices of known rank")
+    if batch_dims < 0:
+        batch_dims += rank
+    index_type = indices.dtype.base_dtype
+    params_shape, indices_shape = shape(params, out_type=index_type), shape(indices, out_type=index_type)
+    batch_shape = params_shape[:batch_dims]
+    count = math_ops.reduce_prod(batch_shape, [0])
+    flat_params = reshape(params, concat([[count], params_shape[batch_dims:]], 0))
+    flat_indices = reshape(indices, concat([[count], indices_shape[batch_dims:]], 0))
+    inner = rank - batch_dims - 1  # index axes between the batch and the index tuple
+    positions = reshape(range(count, dtype=index_type), [-1] + [1] * (inner + 1))
+    positions = broadcast_to(positions, concat([shape(flat_indices, out_type=index_type)[:-1], [1]], 0))
+    gathered = apply_op_output("GatherNd", [flat_params, concat([positions, flat_indices], -1)],
+                               name="GatherNd")
+    return reshape(gathered, concat([batch_shape, shape(gathered, out_type=index_type)[1:]], 0))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):

@@ -194,11 +194,31 @@ def _strided_slice(node_def, inputs):
 def _gather(node_def, inputs):
     params, indices = inputs[0], inputs[1]
     axis = _scalar(inputs[2]) if len(inputs) > 2 else 0
-    if attr(node_def, "batch_dims", 0):
-        raise GraphError("folding GatherV2 with batch_dims is not supported")
+    axis = int(axis) + params.ndim if axis < 0 else int(axis)
     if np.any(indices < 0) or np.any(indices >= params.shape[axis]):
         raise GraphError(f"gather indices are out of range [0, {params.shape[axis]})")
+    batch_dims = int(attr(node_def, "batch_dims", 0))
+    if batch_dims < 0:
+        batch_dims += indices.ndim
+    if batch_dims:
+        return [_batched_take(params, indices, axis, batch_dims)]
     return [np.take(params, indices, axis=axis)]
+
+
+def _batched_take(params, indices, axis: int, batch_dims: int) -> np.ndarray:
+    # gather with leading batch dims shared by params and indices: one np.take per batch entry
+    batch = params.shape[:batch_dims]
+    if indices.shape[:batch_dims] != batch or axis < batch_dims:
+        raise GraphError(f"gather with batch_dims={batch_dims}: params {params.shape} and indices "
+                         f"{indices.shape} must share the batch dims, and axis {axis} must follow them")
+    out_shape = batch + params.shape[batch_dims:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]
+    count = int(np.prod(batch, dtype=np.int64))  # explicit: -1 is ambiguous for empty arrays
+    flat_params = params.reshape((count,) + params.shape[batch_dims:])
+    flat_indices = indices.reshape((count,) + indices.shape[batch_dims:])
+    out = np.empty((count,) + out_shape[batch_dims:], params.dtype)
+    for k in range(count):
+        out[k] = np.take(flat_params[k], flat_indices[k], axis=axis - batch_dims)
+    return out.reshape(out_shape)
 
 
 @kernel("GatherNd")
