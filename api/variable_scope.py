@@ -365,15 +365,16 @@ class VariableScope:
         reuse = self._reuse if reuse is None else (reuse or self._reuse)
         g = get_default_graph()
         store = _store(g)
-        kwargs = dict(
-            shape=shape, dtype=dtype or self._dtype,
-            initializer=initializer if initializer is not None else self._initializer,
-            regularizer=regularizer if regularizer is not None else self._regularizer,
-            reuse=reuse, trainable=trainable, collections=collections, caching_device=caching_device,
-            partitioner=partitioner if partitioner is not None else self._partitioner,
-            validate_shape=validate_shape,
-            use_resource=use_resource if use_resource is not None else self._use_resource,
-            constraint=constraint, synchronization=synchronization, aggregation=aggregation)
+        kwargs = {
+            "shape": shape, "dtype": dtype or self._dtype,
+            "initializer": initializer if initializer is not None else self._initializer,
+            "regularizer": regularizer if regularizer is not None else self._regularizer,
+            "reuse": reuse, "trainable": trainable, "collections": collections,
+            "caching_device": caching_device,
+            "partitioner": partitioner if partitioner is not None else self._partitioner,
+            "validate_shape": validate_shape,
+            "use_resource": use_resource if use_resource is not None else self._use_resource,
+            "constraint": constraint, "synchronization": synchronization, "aggregation": aggregation}
         custom_getter = custom_getter if custom_getter is not None else self._custom_getter
         if custom_getter is not None and not callable(custom_getter):
             raise ValueError(f"Passed a custom_getter which is not callable: {custom_getter!r}")

@@ -38,9 +38,9 @@ def test_nested_scope_getters_wrap_and_call_level_getter_replaces():
             values = [x.tolist() for x in sess.run([v, w, plain])]
         names = [x.name for x in tf.global_variables()]
     # the innermost scope's getter runs first; all arguments come as keywords
-    assert calls == ["inner:a/b/v:aggregation,caching_device,collections,constraint,dtype,initializer,"
-                     "partitioner,regularizer,reuse,shape,synchronization,trainable,use_resource,"
-                     "validate_shape", "outer:a/b/v", "call"]
+    assert calls == [("inner:a/b/v:aggregation,caching_device,collections,constraint,dtype,initializer,"
+                      "partitioner,regularizer,reuse,shape,synchronization,trainable,use_resource,"
+                      "validate_shape"), "outer:a/b/v", "call"]
     assert values == [[4.0, 4.0], [-2.0, -2.0], [1.0, 1.0]]
     # the getters' ops are built outside any name scope, as TF builds them
     assert (v.name, w.name, plain.name) == ("mul:0", "sub:0", "a/b/v:0")
@@ -52,16 +52,15 @@ def test_getter_is_inherited_and_can_rename():
         return getter("shadow/" + name, *args, **kwargs)
 
     with tf.Graph().as_default():
-        with tf.variable_scope("outer", custom_getter=prefixed) as scope:
-            with tf.variable_scope("inner"):
-                a = tf.get_variable("a", [1])
+        with tf.variable_scope("outer", custom_getter=prefixed) as scope, tf.variable_scope("inner"):
+            a = tf.get_variable("a", [1])
         with tf.variable_scope(scope):
             b = tf.get_variable("b", [1])
         assert (a.name, b.name) == ("shadow/outer/inner/a:0", "shadow/outer/b:0")
 
 
 def test_not_callable_getter_is_refused_by_get_variable():
-    with tf.Graph().as_default():
-        with tf.variable_scope("x", custom_getter=3):  # TF accepts the scope itself
-            with pytest.raises(ValueError, match="not callable"):
-                tf.get_variable("v", [1])
+    # TF accepts the scope itself; get_variable refuses the getter
+    with tf.Graph().as_default(), tf.variable_scope("x", custom_getter=3), \
+            pytest.raises(ValueError, match="not callable"):
+        tf.get_variable("v", [1])

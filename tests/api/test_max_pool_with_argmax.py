@@ -42,6 +42,5 @@ def test_values_and_argmax(include_batch, argmax_dtype):
 
 
 def test_nchw_is_refused():
-    with tf.Graph().as_default():
-        with pytest.raises(ValueError, match="NHWC"):
-            tf.nn.max_pool_with_argmax(tf.zeros([1, 3, 4, 4]), 2, 2, "VALID", data_format="NCHW")
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="NHWC"):
+        tf.nn.max_pool_with_argmax(tf.zeros([1, 3, 4, 4]), 2, 2, "VALID", data_format="NCHW")

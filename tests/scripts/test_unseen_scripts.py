@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from scripts_common import KNOWN_GAPS, SCRIPT_NAMES, compare, gap_marks, load_golden, load_script
 
+
 @pytest.fixture(scope="module")
 def golden():
     return load_golden()

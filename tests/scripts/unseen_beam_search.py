@@ -4,7 +4,7 @@ import numpy as np
 
 
 def build_and_run(tf):
-    batch, beam, vocab, steps = 2, 3, 6, 4
+    beam, vocab, steps = 3, 6, 4
     table = np.sin(np.arange(vocab * vocab).reshape(vocab, vocab) * 0.7).astype(np.float32)
     with tf.Graph().as_default():
         trans = tf.constant(table)

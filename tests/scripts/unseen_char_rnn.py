@@ -13,8 +13,8 @@ def build_and_run(tf):
         cell = tf.nn.rnn_cell.MultiRNNCell(cells, state_is_tuple=True)
         state_in = []
         for i in range(layers):
-            c = tf.placeholder(tf.float32, [None, hidden], name="c%d" % i)
-            h = tf.placeholder(tf.float32, [None, hidden], name="h%d" % i)
+            c = tf.placeholder(tf.float32, [None, hidden], name=f"c{i}")
+            h = tf.placeholder(tf.float32, [None, hidden], name=f"h{i}")
             state_in.append(tf.nn.rnn_cell.LSTMStateTuple(c, h))
         state_in = tuple(state_in)
         outputs, final_state = tf.nn.dynamic_rnn(cell, emb, initial_state=state_in, dtype=tf.float32)

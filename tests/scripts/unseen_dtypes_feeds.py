@@ -7,7 +7,7 @@ def build_and_run(tf):
     rng = np.random.RandomState(17)
     data = rng.randn(3, 4)
     out = {}
-    with tf.Graph().as_default() as g:
+    with tf.Graph().as_default():
         x64 = tf.placeholder(tf.float64, [None, 4], name="x64")
         w64 = tf.get_variable("w64", [4, 2], tf.float64, initializer=tf.constant_initializer(0.25))
         y64 = tf.nn.softmax(tf.matmul(x64, w64) + tf.constant([1e-10, 0.0], tf.float64))
@@ -47,6 +47,6 @@ def build_and_run(tf):
             try:
                 sess.run(y64, {x64: np.zeros((2, 5))})
                 out["bad_shape"] = "no error"
-            except ValueError as e:
+            except ValueError:
                 out["bad_shape"] = "ValueError"
     return out

@@ -40,7 +40,7 @@ def build_and_run(tf):
         try:
             g.get_tensor_by_name("block/nothing:0")
             out["missing"] = "no error"
-        except KeyError as e:
+        except KeyError:
             out["missing"] = "KeyError"
         try:
             g.as_graph_element("block/mm:7")

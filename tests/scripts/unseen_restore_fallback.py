@@ -3,8 +3,6 @@
 import os
 import tempfile
 
-import numpy as np
-
 
 def build_and_run(tf):
     out = {}
@@ -12,7 +10,7 @@ def build_and_run(tf):
         prefix = os.path.join(tmp, "model.ckpt")
         with tf.Graph().as_default():
             a = tf.Variable([1.0, 2.0], name="a")
-            b = tf.Variable([[3.0]], name="b")
+            tf.Variable([[3.0]], name="b")
             saver = tf.train.Saver()
             with tf.Session() as sess:
                 try:
@@ -46,10 +44,10 @@ def build_and_run(tf):
                 try:
                     tf.train.Saver().restore(sess, only_a)
                     out["shape_mismatch"] = "no error"
-                except tf.errors.InvalidArgumentError as e:
+                except tf.errors.InvalidArgumentError:
                     out["shape_mismatch"] = "InvalidArgumentError"
         with tf.Graph().as_default():
-            b = tf.Variable([[0.0]], name="b", dtype=tf.float64)
+            tf.Variable([[0.0]], name="b", dtype=tf.float64)
             with tf.Session() as sess:
                 try:
                     tf.train.Saver().restore(sess, path)

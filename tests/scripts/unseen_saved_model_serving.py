@@ -31,22 +31,20 @@ def build_and_run(tf):
                 tf.saved_model.simple_save(sess, os.path.join(tmp, "simple"), inputs={"x": x},
                                            outputs={"scores": scores})
         out["files"] = sorted(os.listdir(export_dir))
-        with tf.Graph().as_default() as g:
-            with tf.Session(graph=g) as sess:
-                meta = tf.saved_model.loader.load(sess, [tf.saved_model.tag_constants.SERVING], export_dir)
-                sig = meta.signature_def["serving_default"]
-                out["method"] = sig.method_name
-                out["input_names"] = sorted(f"{k}={v.name}" for k, v in sig.inputs.items())
-                out["output_names"] = sorted(f"{k}={v.name}" for k, v in sig.outputs.items())
-                fetches = {k: g.get_tensor_by_name(v.name) for k, v in sig.outputs.items()}
-                res = sess.run(fetches, {sig.inputs["x"].name: data})
-                out["scores"], out["classes"] = res["scores"], res["classes"]
-                out["dtype"] = sig.inputs["x"].dtype
-                out["shape"] = [d.size for d in sig.inputs["x"].tensor_shape.dim]
-        with tf.Graph().as_default() as g:
-            with tf.Session(graph=g) as sess:
-                meta = tf.saved_model.loader.load(sess, ["serve"], os.path.join(tmp, "simple"))
-                sig = meta.signature_def["serving_default"]
-                out["simple_scores"] = sess.run(sig.outputs["scores"].name, {sig.inputs["x"].name: data})
-                out["simple_tags"] = list(meta.meta_info_def.tags)
+        with tf.Graph().as_default() as g, tf.Session(graph=g) as sess:
+            meta = tf.saved_model.loader.load(sess, [tf.saved_model.tag_constants.SERVING], export_dir)
+            sig = meta.signature_def["serving_default"]
+            out["method"] = sig.method_name
+            out["input_names"] = sorted(f"{k}={v.name}" for k, v in sig.inputs.items())
+            out["output_names"] = sorted(f"{k}={v.name}" for k, v in sig.outputs.items())
+            fetches = {k: g.get_tensor_by_name(v.name) for k, v in sig.outputs.items()}
+            res = sess.run(fetches, {sig.inputs["x"].name: data})
+            out["scores"], out["classes"] = res["scores"], res["classes"]
+            out["dtype"] = sig.inputs["x"].dtype
+            out["shape"] = [d.size for d in sig.inputs["x"].tensor_shape.dim]
+        with tf.Graph().as_default() as g, tf.Session(graph=g) as sess:
+            meta = tf.saved_model.loader.load(sess, ["serve"], os.path.join(tmp, "simple"))
+            sig = meta.signature_def["serving_default"]
+            out["simple_scores"] = sess.run(sig.outputs["scores"].name, {sig.inputs["x"].name: data})
+            out["simple_tags"] = list(meta.meta_info_def.tags)
     return out

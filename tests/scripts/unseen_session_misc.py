@@ -2,8 +2,6 @@
 
 import collections
 
-import numpy as np
-
 
 def build_and_run(tf):
     out = {}

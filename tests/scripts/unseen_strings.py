@@ -1,6 +1,5 @@
 """String ops on placeholders: join, length, substr, regex_replace, as_string, to_number, equal."""
 
-import numpy as np
 
 
 def build_and_run(tf):

@@ -31,12 +31,10 @@ def build_and_run(tf):
         y1 = _dense(tf, x, 2, "layer")
         y2 = _dense(tf, x, 2, "layer", reuse=True)
         s1, s2 = _shared(tf, x), _shared(tf, x)
-        with tf.variable_scope("outer") as outer:
-            with tf.variable_scope("inner"):
-                c = tf.get_variable("c", [2, 2], initializer=tf.random_uniform_initializer(-1, 1))
-        with tf.variable_scope(outer, reuse=True):
-            with tf.variable_scope("inner"):
-                c2 = tf.get_variable("c")
+        with tf.variable_scope("outer") as outer, tf.variable_scope("inner"):
+            c = tf.get_variable("c", [2, 2], initializer=tf.random_uniform_initializer(-1, 1))
+        with tf.variable_scope(outer, reuse=True), tf.variable_scope("inner"):
+            c2 = tf.get_variable("c")
         with tf.variable_scope("init", initializer=tf.constant_initializer(2.0)):
             d = tf.get_variable("d", [2])
             e = tf.get_variable("e", [2], initializer=tf.zeros_initializer(), dtype=tf.float64)
