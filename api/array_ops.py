@@ -275,17 +275,40 @@ def ones(shape, dtype=_dtypes.float32, name=None):
     return _filled(1, shape, dtype, name or "ones")
 
 
+def _shape_in_scope(tensor, optimize: bool):
+    # TF's shape_internal inside a *_like scope: a constant `Shape/shape_as_tensor` for a fully
+    # known shape (when optimizing), else a `Shape` op.
+    if optimize and tensor.shape.is_fully_defined():
+        return constant(np.array(tensor.shape.as_list(), np.int32), name="Shape/shape_as_tensor")
+    return apply_op_output("Shape", [tensor], {"out_type": _dtypes.int32}, name="Shape")
+
+
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
-    tensor = convert_to_tensor(tensor)
-    if dtype is not None and _dtypes.as_dtype(dtype) != tensor.dtype.base_dtype:
-        return zeros(shape(tensor), dtype, name)
-    return apply_op_output("ZerosLike", [tensor], name=name or "zeros_like")
+    """Zeros shaped like `tensor`, as TF 1.x builds them: a constant when the shape is known
+    (optimizing), a `Fill` when another dtype is asked for, else `ZerosLike`."""
+    g = graph_of(tensor)
+    with g.as_default(), g.name_scope(name or "zeros_like") as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        if optimize and tensor.shape.is_fully_defined() and tensor.dtype.base_dtype != _dtypes.variant:
+            return zeros(tensor.shape, tensor.dtype.base_dtype if dtype is None else dtype, name=scope)
+        if dtype is not None and _dtypes.as_dtype(dtype).base_dtype != tensor.dtype.base_dtype:
+            dims = _shape_in_scope(tensor, optimize)
+            out = fill(dims, constant(0, dtype=_dtypes.as_dtype(dtype).base_dtype, name="Const"), name=scope)
+            out.set_shape(tensor.shape)
+            return out
+        return apply_op_output("ZerosLike", [tensor], name=scope)
 
 
 def ones_like(tensor, dtype=None, name=None, optimize=True):
-    tensor = convert_to_tensor(tensor)
-    return apply_op_output("OnesLike", [tensor], name=name or "ones_like") if dtype is None \
-        else ones(shape(tensor), dtype, name)
+    """Ones shaped like `tensor`: `Fill(shape, 1)` in a `ones_like` scope, as TF 1.x builds them."""
+    g = graph_of(tensor)
+    with g.as_default(), g.name_scope(name or "ones_like") as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        dtype = tensor.dtype.base_dtype if dtype is None else _dtypes.as_dtype(dtype).base_dtype
+        one = 1 if not dtype.is_bool else True
+        out = fill(_shape_in_scope(tensor, optimize), constant(one, dtype=dtype, name="Const"), name=scope)
+        out.set_shape(tensor.shape)
+        return out
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
