@@ -145,3 +145,27 @@ def decode_base64(input, name=None):
 from ortflow.api.parsing_ops import strings_split as split  # noqa: E402  (tf.strings.split)
 
 __all__ += ["split"]
+
+
+def to_hash_bucket_fast(input, num_buckets, name=None):
+    """FarmHash Fingerprint64 of each string modulo `num_buckets` (`StringToHashBucketFast`)."""
+    return apply_op_output("StringToHashBucketFast", [input], {"num_buckets": int(num_buckets)},
+                           name=name or "StringToHashBucketFast")
+
+
+def to_hash_bucket(string_tensor=None, num_buckets=None, name=None, input=None):
+    """TF's legacy Hash64 of each string modulo `num_buckets` (`StringToHashBucket`)."""
+    string_tensor = input if string_tensor is None else string_tensor
+    return apply_op_output("StringToHashBucket", [string_tensor], {"num_buckets": int(num_buckets)},
+                           name=name or "StringToHashBucket")
+
+
+def to_hash_bucket_strong(input, num_buckets, key, name=None):
+    """SipHash-2-4 of each string under the two-integer `key`, modulo `num_buckets`
+    (`StringToHashBucketStrong`)."""
+    return apply_op_output("StringToHashBucketStrong", [input],
+                           {"num_buckets": int(num_buckets), "key": [int(k) for k in key]},
+                           name=name or "StringToHashBucketStrong")
+
+
+__all__ += ["to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong"]

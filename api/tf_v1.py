@@ -320,3 +320,12 @@ __all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "deco
             "sparse_reshape", "sparse_retain", "sparse_segment_mean", "sparse_segment_sqrt_n",
             "sparse_segment_sum", "sparse_slice", "sparse_tensor_dense_matmul", "sparse_tensor_to_dense",
             "sparse_to_dense", "sparse_concat", "sparse_transpose"]
+
+# String hashing (lead's block).
+from ortflow.api.strings import (  # noqa: E402
+    to_hash_bucket as string_to_hash_bucket,
+    to_hash_bucket_fast as string_to_hash_bucket_fast,
+    to_hash_bucket_strong as string_to_hash_bucket_strong,
+)
+
+__all__ += ["string_to_hash_bucket", "string_to_hash_bucket_fast", "string_to_hash_bucket_strong"]

@@ -4,6 +4,7 @@ boxes, morphology, pooling with indices and Fourier transforms."""
 from __future__ import annotations
 
 import numpy as np
+from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 
 __all__ = ["READ_TEXT_TABLE_OP", "read_text_table"]
@@ -247,6 +248,95 @@ def _string_to_hash_bucket_fast(node_def, inputs):
     x = np.asarray(inputs[0], dtype=object)
     flat = [fingerprint64(_as_bytes(v)) % buckets for v in x.reshape(-1)]
     return [np.array(flat, np.int64).reshape(x.shape)]
+
+
+# -- StringToHashBucket: TensorFlow's Hash64 (MurmurHash64A with seed 0xDECAFCAFFE) ----------
+
+_MURMUR_M = 0xC6A4A7935BD1E995
+_HASH64_SEED = 0xDECAFCAFFE
+
+
+def hash64(s: bytes, seed: int = _HASH64_SEED) -> int:
+    """TensorFlow's legacy Hash64 of `s` (MurmurHash64A), as StringToHashBucket uses."""
+    n = len(s)
+    h = (seed ^ (n * _MURMUR_M)) & _MASK
+    whole = n - n % 8
+    for i in range(0, whole, 8):
+        k = (_fetch64(s, i) * _MURMUR_M) & _MASK
+        k ^= k >> 47
+        k = (k * _MURMUR_M) & _MASK
+        h = ((h ^ k) * _MURMUR_M) & _MASK
+    tail = s[whole:]
+    if tail:
+        for j in range(len(tail) - 1, -1, -1):
+            h ^= tail[j] << (8 * j)
+        h = (h * _MURMUR_M) & _MASK
+    h ^= h >> 47
+    h = (h * _MURMUR_M) & _MASK
+    return h ^ (h >> 47)
+
+
+# -- StringToHashBucketStrong: SipHash-2-4 keyed by the op's two 64-bit key words -------------
+
+def _rotl(x: int, b: int) -> int:
+    return ((x << b) | (x >> (64 - b))) & _MASK
+
+
+def siphash24(k0: int, k1: int, s: bytes) -> int:
+    """SipHash-2-4 of `s` under the 128-bit key (k0, k1)."""
+    v0, v1 = k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D
+    v2, v3 = k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573
+
+    def rounds(v0, v1, v2, v3, count):
+        for _ in range(count):
+            v0 = (v0 + v1) & _MASK
+            v1 = _rotl(v1, 13) ^ v0
+            v0 = _rotl(v0, 32)
+            v2 = (v2 + v3) & _MASK
+            v3 = _rotl(v3, 16) ^ v2
+            v0 = (v0 + v3) & _MASK
+            v3 = _rotl(v3, 21) ^ v0
+            v2 = (v2 + v1) & _MASK
+            v1 = _rotl(v1, 17) ^ v2
+            v2 = _rotl(v2, 32)
+        return v0, v1, v2, v3
+
+    n = len(s)
+    whole = n - n % 8
+    for i in range(0, whole, 8):
+        m = _fetch64(s, i)
+        v3 ^= m
+        v0, v1, v2, v3 = rounds(v0, v1, v2, v3, 2)
+        v0 ^= m
+    last = ((n & 0xFF) << 56) | int.from_bytes(s[whole:], "little")
+    v3 ^= last
+    v0, v1, v2, v3 = rounds(v0, v1, v2, v3, 2)
+    v0 ^= last
+    v2 ^= 0xFF
+    v0, v1, v2, v3 = rounds(v0, v1, v2, v3, 4)
+    return v0 ^ v1 ^ v2 ^ v3
+
+
+def _bucketed(inputs, buckets: int, hash_fn) -> list:
+    if buckets < 1:
+        raise GraphError(f"num_buckets must be at least 1, got {buckets}")
+    x = np.asarray(inputs[0], dtype=object)
+    flat = [hash_fn(_as_bytes(v)) % buckets for v in x.reshape(-1)]
+    return [np.array(flat, np.int64).reshape(x.shape)]
+
+
+@kernel("StringToHashBucket")
+def _string_to_hash_bucket(node_def, inputs):
+    return _bucketed(inputs, node_def.attr["num_buckets"].i, hash64)
+
+
+@kernel("StringToHashBucketStrong")
+def _string_to_hash_bucket_strong(node_def, inputs):
+    key = list(node_def.attr["key"].list.i)
+    if len(key) != 2:
+        raise GraphError(f"StringToHashBucketStrong needs a key of 2 integers, got {key}")
+    k0, k1 = (k & _MASK for k in key)
+    return _bucketed(inputs, node_def.attr["num_buckets"].i, lambda b: siphash24(k0, k1, b))
 
 
 @kernel("RestoreV2")

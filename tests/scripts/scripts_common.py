@@ -24,9 +24,6 @@ KNOWN_GAPS = {
     "unseen_image_decode_crop": "api/image.py: tf.image.encode_png/decode_png/decode_image are missing, and "
                                 "central_crop, pad_to_bounding_box and resize_image_with_crop_or_pad "
                                 "raise NotImplementedError for images of unknown height and width",
-    "unseen_feature_hashing": "strings: tf.string_to_hash_bucket_fast / string_to_hash_bucket / "
-                              "string_to_hash_bucket_strong / tf.strings.to_hash_bucket_fast are missing "
-                              "(TF's farmhash Fingerprint64 and SipHash kernels)",
     "unseen_queue_pipeline": "queues are missing: tf.FIFOQueue (enqueue_many/dequeue_many/size), "
                              "tf.train.limit_epochs / range_input_producer / batch, QueueRunners, "
                              "tf.train.Coordinator and start_queue_runners (the pre-tf.data input pipeline)",
