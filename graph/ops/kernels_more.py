@@ -343,12 +343,12 @@ def _string_to_hash_bucket_strong(node_def, inputs):
 def _restore_v2(node_def, inputs):
     # Reads the named tensors (or slices) from a TensorBundle checkpoint, as TensorFlow's
     # RestoreV2 does; used by init_from_checkpoint's initializers and imported restore graphs.
-    from ortflow.formats.bundle import BundleReader
+    from ortflow.formats.checkpoint_v1 import open_checkpoint
 
     prefix = _as_bytes(np.asarray(inputs[0], dtype=object).reshape(()).item()).decode()
     names = [_as_bytes(n).decode() for n in np.asarray(inputs[1], dtype=object).reshape(-1)]
     specs = [_as_bytes(s).decode() for s in np.asarray(inputs[2], dtype=object).reshape(-1)]
-    with BundleReader(prefix) as reader:
+    with open_checkpoint(prefix) as reader:  # V2, or a V1 checkpoint
         return [reader.get_tensor_slice(n, s.split()[-1]) if s else reader.get_tensor(n, copy=True)
                 for n, s in zip(names, specs)]
 

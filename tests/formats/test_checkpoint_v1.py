@@ -134,3 +134,16 @@ def test_not_found_names_the_prefix(tmp_path):
     with pytest.raises(NotFoundError, match="nothing"):
         open_checkpoint(str(tmp_path / "nothing"))
     shutil.rmtree(tmp_path)
+
+
+def test_init_from_checkpoint_reads_a_v1_checkpoint(data_dir, expected):
+    """init_from_checkpoint's RestoreV2 initializers read V1 files too (as TF's RestoreV2 does)."""
+    import ortflow as tf
+
+    prefix = str(data_dir / "checkpoint_v1" / "single" / "model.ckpt")
+    with tf.Graph().as_default():
+        target = tf.get_variable("new_a", shape=[2, 3], initializer=tf.zeros_initializer())
+        tf.train.init_from_checkpoint(prefix, {"a": "new_a"})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(target), expected["a"])
