@@ -9,30 +9,15 @@ package).
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import sys
-
 import numpy as np
 import pytest
+from handler_cases import small_module
 from ortflow.proto import FunctionDef
 
 pytest.importorskip("onnxruntime")
 
 
-def _small():
-    name = "ortflow_tests_handlers_small"
-    module = sys.modules.get(name)
-    if module is None:
-        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-S = _small()
+S = small_module()
 Case, Dims, op, const, placeholder, with_shape = S.Case, S.Dims, S.op, S.const, S.placeholder, S.with_shape
 F32, I32 = S.F32, S.I32
 BOOL = S.dtypes.bool

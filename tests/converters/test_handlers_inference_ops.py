@@ -7,42 +7,19 @@ compared with numpy. The coverage meta-test (test_handler_coverage.py) reads `CA
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import sys
-from collections.abc import Callable
-
 import numpy as np
 import pytest
-from ortflow.converters import default_opset
+from handler_cases import case_params, case_table, check_case, small_module
 from ortflow.formats import dtypes
 
 
-def _small_module():
-    # Loaded by path: tests are not a package (pytest runs with --import-mode=importlib).
-    name = "ortflow_tests_handlers_small"
-    module = sys.modules.get(name)
-    if module is None:
-        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-_small = _small_module()
+_small = small_module()
 Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
                                              _small.run, _small._compare)
 F32, C64, I32, I64, STR = dtypes.float32, dtypes.complex64, dtypes.int32, dtypes.int64, dtypes.string
 RNG = np.random.RandomState(4)
 
-CASES: dict[str, Callable[[], Case]] = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = case_table()
 
 
 @case
@@ -160,10 +137,6 @@ def constant_tables():
                 ["found:0", "named:0", "scored:0", "size:0"], expected)
 
 
-@pytest.mark.parametrize("opset", [13, None])
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize(("name", "opset"), case_params(CASES))
 def test_inference_ops_case(name, opset):
-    case_obj = CASES[name]()
-    results = run(case_obj, opset if opset is not None else default_opset())
-    for out_name, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
-        compare(got, want, f"{name} {out_name}", case_obj.atol)
+    check_case(CASES, name, opset)

@@ -7,42 +7,20 @@ handlers need ScatterND's reduction (opset 16): at opset 13 conversion is refuse
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import sys
-from collections.abc import Callable
-
 import numpy as np
 import pytest
-from ortflow.converters import convert_with_report, default_opset
+from handler_cases import case_params, case_table, check_case, small_module
+from ortflow.converters import convert_with_report
 from ortflow.formats import dtypes
 
 
-def _small_module():
-    # Loaded by path: tests are not a package (pytest runs with --import-mode=importlib).
-    name = "ortflow_tests_handlers_small"
-    module = sys.modules.get(name)
-    if module is None:
-        path = pathlib.Path(__file__).resolve().parent / "test_handlers_small.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-_small = _small_module()
+_small = small_module()
 Case, op, placeholder, const, run, compare = (_small.Case, _small.op, _small.placeholder, _small.const,
                                              _small.run, _small._compare)
 F32, I32, I64 = dtypes.float32, dtypes.int32, dtypes.int64
 RNG = np.random.RandomState(3)
 
-CASES: dict[str, Callable[[], Case]] = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = case_table()
 
 
 def _segments(data, ids, seg, count, kind):
@@ -135,19 +113,6 @@ def test_sparse_to_dense_with_run_time_validation_is_left_to_numpy():
         convert_with_report(graph, inputs=["idx:0", "vals:0"], outputs=["d:0"])
 
 
-def _params():
-    return [pytest.param(name, opset, id=f"{name}-{opset_id}")
-            for name in sorted(CASES) for opset, opset_id in ((None, "default"), (13, "opset13"))]
-
-
-@pytest.mark.parametrize(("name", "opset"), _params())
+@pytest.mark.parametrize(("name", "opset"), case_params(CASES))
 def test_sparse_case(name, opset):
-    case_obj = CASES[name]()
-    target = default_opset() if opset is None else opset
-    if target < case_obj.min_opset:
-        with pytest.raises(Exception, match="opset"):
-            run(case_obj, opset)
-        return
-    results = run(case_obj, opset)
-    for out_name, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
-        compare(got, want, f"{name} {out_name}", case_obj.atol)
+    check_case(CASES, name, opset)
