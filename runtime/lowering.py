@@ -214,6 +214,9 @@ class SubgraphPlan:
             values are among `outputs` (empty for a graph without such ops).
         inline_effects: the Print/PrintV2/Assert nodes stay in `graph_def`, for the numpy
             interpreter to print and check as they run (`effects` is then empty).
+        guarded: variable op name -> (numpy dtype, shape) for the variables read only where
+            their own IsVariableInitialized says they hold a value (`initialized_value()`'s
+            cond): while uninitialized they are fed a stand-in that the cond never reads.
     """
 
     graph_def: GraphDef
@@ -226,6 +229,7 @@ class SubgraphPlan:
     passthrough: dict[str, tuple[str, str]]
     effects: list[SideEffect] = dataclasses.field(default_factory=list)
     inline_effects: bool = False
+    guarded: dict = dataclasses.field(default_factory=dict)
 
     @property
     def input_names(self) -> list[str]:
@@ -1240,9 +1244,60 @@ def _rewrite_plan(index: GraphIndex, walker: _Walker, feeds: list[str], shape_of
     outputs = list(dict.fromkeys(list(fetch_outputs.values()) + [u for u, _ in rewriter.updates]
                                  + effect_outputs))
     rewriter.drop_unread_inputs(set(outputs))
+    guarded = _guarded_variables(index, [v for _, v in rewriter.variable_inputs],
+                                 {n.name for n in rewriter.out.node})
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
-                        passthrough, rewriter.effects, inline_effects)
+                        passthrough, rewriter.effects, inline_effects, guarded)
+
+
+def _guarded_variables(index: GraphIndex, names: list[str], planned: set[str]) -> dict:
+    """The variables among `names` that only TF's `initialized_value()` pattern reads in the
+    plan (nodes `planned`): every reader is an init check of the variable, an assignment to it,
+    or a Switch on its init check whose true side alone is read. Their values are never used
+    while they are uninitialized."""
+    if not names:
+        return {}
+    readers: dict[str, list] = {}
+    for node in index.graph_def.node:
+        if node.name not in planned:
+            continue
+        for position, inp in enumerate(node.input):
+            if not inp.startswith("^"):
+                readers.setdefault(split_tensor_name(inp)[0], []).append((node, position, inp))
+    out = {}
+    for name in dict.fromkeys(names):
+        var = index.nodes.get(name)
+        users = readers.get(name, [])
+        if var is None or not users or not all(_guarding_reader(index, readers, name, *u) for u in users):
+            continue
+        dtype_enum = var.attr["dtype"].type
+        dims = [max(d.size, 0) for d in var.attr["shape"].shape.dim] if "shape" in var.attr else []
+        out[name] = (_base_enum(dtype_enum), tuple(dims))
+    return out
+
+
+def _guarding_reader(index: GraphIndex, readers: dict, var: str, node, position: int, inp: str) -> bool:
+    if node.op in _INIT_CHECK_OPS or (node.op in _ASSIGN_OPS and position == 0):
+        return True
+    if node.op not in ("Switch", "RefSwitch") or position != 0 or len(node.input) < 2:
+        return False
+    pred = split_tensor_name(node.input[1])[0]
+    for _ in range(16):  # the predicate, through Identity (cond's pred_id), is var's init check
+        pred_node = index.nodes.get(pred)
+        if pred_node is None:
+            return False
+        if pred_node.op in _INIT_CHECK_OPS:
+            if split_tensor_name(pred_node.input[0])[0] != var:
+                return False
+            break
+        if pred_node.op != "Identity" or not pred_node.input:
+            return False
+        pred = split_tensor_name(pred_node.input[0])[0]
+    else:
+        return False
+    # only the true side (output 1) may be read
+    return all(split_tensor_name(i)[1] == 1 for r, _, i in readers.get(node.name, []))
 
 
 def _effects_lost_in_loops(index: GraphIndex, needed: set[str]) -> list[str]:

@@ -220,3 +220,27 @@ def test_io_binding_path_keeps_state_as_ort_values():
         np.testing.assert_array_equal(sess.run("inc:0"), np.full(4, 9, np.float32))
         # a signature without binding reads the OrtValue state too
         np.testing.assert_array_equal(sess.run("y:0", {"x:0": np.ones((1, 4))}), np.full((1, 4), 9))
+
+
+def test_variable_initialized_from_anothers_initialized_value():
+    """The TF 1.x guide's `tf.Variable(w.initialized_value())`: one global initializer run
+    initializes both (the read is guarded by w's IsVariableInitialized); an explicit read of
+    an uninitialized variable still raises."""
+    import numpy as np
+    import ortflow as tf
+
+    with tf.Graph().as_default():
+        weights = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="weights")
+        copy = tf.Variable(weights.initialized_value(), name="copy")
+        twice = tf.Variable(weights.initialized_value() * 2.0, name="twice")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(copy), np.arange(6).reshape(2, 3))
+            np.testing.assert_array_equal(sess.run(twice), 2 * np.arange(6).reshape(2, 3))
+            sess.run(weights.assign(tf.ones([2, 3])))
+            sess.run(copy.initializer)
+            np.testing.assert_array_equal(sess.run(copy), np.ones((2, 3)))
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run(weights.initialized_value()), np.arange(6).reshape(2, 3))
+            with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+                sess.run(weights.read_value())
