@@ -661,3 +661,16 @@ def sample_distorted_bounding_box_v2(image_size, bounding_boxes, seed=0, min_obj
 
 
 __all__ += ["draw_bounding_boxes", "sample_distorted_bounding_box", "sample_distorted_bounding_box_v2"]
+
+
+from ortflow.api.image_io import (  # noqa: E402
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+)
+
+__all__ += ["decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png"]

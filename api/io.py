@@ -28,3 +28,18 @@ from ortflow.api.parsing_ops import (
 
 __all__ += ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "decode_csv", "parse_example",
             "parse_single_example"]
+
+from ortflow.api.image_io import (  # noqa: E402
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+    read_file,
+    write_file,
+)
+
+__all__ += ["decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png",
+            "read_file", "write_file"]

@@ -329,3 +329,8 @@ from ortflow.api.strings import (  # noqa: E402
 )
 
 __all__ += ["string_to_hash_bucket", "string_to_hash_bucket_fast", "string_to_hash_bucket_strong"]
+
+# Files (lead's block).
+from ortflow.api.image_io import read_file, write_file  # noqa: E402
+
+__all__ += ["read_file", "write_file"]

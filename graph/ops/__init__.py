@@ -12,6 +12,7 @@ from __future__ import annotations
 from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
     kernels_array,
     kernels_extra,
+    kernels_image_io,
     kernels_math,
     kernels_parsing,
     kernels_sparse,
