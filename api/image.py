@@ -240,33 +240,70 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
         return array_ops.slice(image, begin, size)
 
 
+def _height_width(image):
+    """(height, width) of [batch,] height, width, channels images: ints where the static shape
+    knows them, else scalar int32 tensors read from the run-time shape."""
+    dims = image.shape.as_list() if image.shape.rank is not None else [None, None, None]
+    if len(dims) not in (3, 4):
+        raise ValueError(f"image must have rank 3 or 4, got shape {dims}")
+    height, width = dims[-3], dims[-2]
+    if height is None or width is None:
+        shape = array_ops.shape(image)
+        rank = len(dims)
+        height = shape[rank - 3] if height is None else height
+        width = shape[rank - 2] if width is None else width
+    return height, width
+
+
+def _is_static(*values) -> bool:
+    return all(isinstance(v, (int, np.integer)) for v in values)
+
+
+def _set_image_shape(result, image, height, width):
+    dims = image.shape.as_list() if image.shape.rank is not None else None
+    if dims is not None:
+        dims[-3], dims[-2] = (height if _is_static(height) else None), (width if _is_static(width) else None)
+        result.set_shape(dims)
+    return result
+
+
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """Zero-pads to [target_height, target_width] with the image at (offset_height, offset_width).
+
+    Images of unknown height or width are padded by amounts computed at run time; an image that
+    does not fit then fails an Assert, as in TensorFlow.
 
     Raises:
         ValueError: the image does not fit (for statically known sizes).
     """
+    from ortflow.api.control_flow_ops import Assert
+
     g = graph_of(image)
     with g.as_default(), g.name_scope("pad_to_bounding_box"):
         image = convert_to_tensor(image, name="image")
         batched = image.shape.rank == 4
-        dims = image.shape.as_list()
-        height, width = dims[-3], dims[-2]
-        if height is None or width is None:
-            raise NotImplementedError("pad_to_bounding_box needs statically known image height and width")
+        height, width = _height_width(image)
         after_h = target_height - offset_height - height
         after_w = target_width - offset_width - width
-        if after_h < 0 or after_w < 0:
-            raise ValueError("height must be <= target - offset" if after_h < 0 else
-                             "width must be <= target - offset")
+        if _is_static(after_h, after_w):
+            if after_h < 0 or after_w < 0:
+                raise ValueError("height must be <= target - offset" if after_h < 0 else
+                                 "width must be <= target - offset")
+            checks = []
+        else:
+            checks = [Assert(math_ops.greater_equal(after_h, 0), ["height must be <= target - offset"]),
+                      Assert(math_ops.greater_equal(after_w, 0), ["width must be <= target - offset"])]
         paddings = [[offset_height, after_h], [offset_width, after_w], [0, 0]]
         if batched:
             paddings = [[0, 0]] + paddings
-        return array_ops.pad(image, paddings)
+        if checks:
+            with g.control_dependencies(checks):
+                paddings = array_ops.identity(array_ops.stack([array_ops.stack(p) for p in paddings]))
+        return _set_image_shape(array_ops.pad(image, paddings), image, target_height, target_width)
 
 
 def central_crop(image, central_fraction):
-    """The central `central_fraction` of each image (statically known sizes).
+    """The central `central_fraction` of each image (sizes from the static shape, else at run time).
 
     Raises:
         ValueError: central_fraction outside (0, 1].
@@ -278,16 +315,23 @@ def central_crop(image, central_fraction):
         image = convert_to_tensor(image, name="image")
         if central_fraction == 1.0:
             return image
-        dims = image.shape.as_list()
-        height, width = dims[-3], dims[-2]
-        if height is None or width is None:
-            raise NotImplementedError("central_crop needs statically known image height and width")
-        start_h = int((height - height * central_fraction) / 2)
-        start_w = int((width - width * central_fraction) / 2)
-        size_h, size_w = height - start_h * 2, width - start_w * 2
-        if len(dims) == 4:
-            return array_ops.slice(image, [0, start_h, start_w, 0], [-1, size_h, size_w, -1])
-        return array_ops.slice(image, [start_h, start_w, 0], [size_h, size_w, -1])
+        height, width = _height_width(image)
+        rank = image.shape.rank
+        if _is_static(height, width):
+            start_h = int((height - height * central_fraction) / 2)
+            start_w = int((width - width * central_fraction) / 2)
+            size_h, size_w = height - start_h * 2, width - start_w * 2
+        else:  # TF's arithmetic: float sizes, starts truncated toward zero
+            h = math_ops.cast(height, _dtypes.float64)
+            w = math_ops.cast(width, _dtypes.float64)
+            start_h = math_ops.cast((h - h * central_fraction) / 2, _dtypes.int32)
+            start_w = math_ops.cast((w - w * central_fraction) / 2, _dtypes.int32)
+            size_h, size_w = height - start_h * 2, width - start_w * 2
+        if rank == 4:
+            out = array_ops.slice(image, [0, start_h, start_w, 0], [-1, size_h, size_w, -1])
+        else:
+            out = array_ops.slice(image, [start_h, start_w, 0], [size_h, size_w, -1])
+        return _set_image_shape(out, image, size_h, size_w)
 
 
 def convert_image_dtype(image, dtype, saturate=False, name=None):
@@ -405,19 +449,23 @@ def grayscale_to_rgb(images, name=None):
 
 def resize_image_with_crop_or_pad(image, target_height, target_width):
     """Centrally crops and/or zero-pads [batch,] height, width, channels images to the target size
-    (statically known sizes)."""
+    (sizes from the static shape, else at run time)."""
     g = graph_of(image)
     with g.as_default(), g.name_scope("resize_image_with_crop_or_pad"):
         image = convert_to_tensor(image, name="image")
-        dims = image.shape.as_list() if image.shape.rank is not None else None
-        if dims is None or dims[-3] is None or dims[-2] is None:
-            raise NotImplementedError("resize_image_with_crop_or_pad needs statically known image height and width")
-        height, width = dims[-3], dims[-2]
+        height, width = _height_width(image)
         height_diff, width_diff = target_height - height, target_width - width
-        cropped = crop_to_bounding_box(image, max(-height_diff // 2, 0), max(-width_diff // 2, 0),
-                                       min(target_height, height), min(target_width, width))
-        return pad_to_bounding_box(cropped, max(height_diff // 2, 0), max(width_diff // 2, 0), target_height,
-                                   target_width)
+        if _is_static(height, width):
+            crop = (max(-height_diff // 2, 0), max(-width_diff // 2, 0), min(target_height, height),
+                    min(target_width, width))
+            pad = (max(height_diff // 2, 0), max(width_diff // 2, 0))
+        else:
+            crop = (math_ops.maximum(-height_diff // 2, 0), math_ops.maximum(-width_diff // 2, 0),
+                    math_ops.minimum(target_height, height), math_ops.minimum(target_width, width))
+            pad = (math_ops.maximum(height_diff // 2, 0), math_ops.maximum(width_diff // 2, 0))
+        cropped = crop_to_bounding_box(image, *crop)
+        resized = pad_to_bounding_box(cropped, pad[0], pad[1], target_height, target_width)
+        return _set_image_shape(resized, image, target_height, target_width)
 
 
 resize_with_crop_or_pad = resize_image_with_crop_or_pad

@@ -117,3 +117,28 @@ def test_bad_image_bytes_and_missing_files_are_clear_errors(tmp_path):
                 sess.run(png, {contents: b"not a png"})
             with pytest.raises(tf.errors.OpError, match="nope.jpg"):
                 sess.run(missing)
+
+
+def test_crops_and_pads_of_images_of_unknown_size():
+    """Decoded images have unknown height and width: the sizes are worked out at run time, the
+    static shapes are TF's, and an image that does not fit its box fails an Assert."""
+    rng = np.random.RandomState(0)
+    raw = rng.rand(6, 8, 3).astype(np.float32)
+    with tf.Graph().as_default():
+        image = tf.placeholder(tf.float32, [None, None, 3])
+        central = tf.image.central_crop(image, 0.5)
+        padded = tf.image.pad_to_bounding_box(image, 1, 1, 8, 10)
+        fitted = tf.image.resize_image_with_crop_or_pad(image, 5, 10)
+        assert central.shape.as_list() == [None, None, 3]
+        assert padded.shape.as_list() == [8, 10, 3] and fitted.shape.as_list() == [5, 10, 3]
+        with tf.Session() as sess:
+            got = sess.run([central, padded, fitted], {image: raw})
+            with pytest.raises(tf.errors.InvalidArgumentError, match="height must be <= target - offset"):
+                sess.run(padded, {image: rng.rand(9, 8, 3).astype(np.float32)})
+    np.testing.assert_array_equal(got[0], raw[1:5, 2:6])
+    want = np.zeros((8, 10, 3), np.float32)
+    want[1:7, 1:9] = raw
+    np.testing.assert_array_equal(got[1], want)
+    want = np.zeros((5, 10, 3), np.float32)
+    want[:, 1:9] = raw[0:5]
+    np.testing.assert_array_equal(got[2], want)

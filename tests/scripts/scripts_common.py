@@ -21,9 +21,6 @@ SCRIPT_NAMES = sorted(p.stem for p in HERE.glob("unseen_*.py"))
 
 # script -> why ortflow cannot run it yet (each is owned elsewhere; see the reasons)
 KNOWN_GAPS = {
-    "unseen_image_decode_crop": "api/image.py: tf.image.encode_png/decode_png/decode_image are missing, and "
-                                "central_crop, pad_to_bounding_box and resize_image_with_crop_or_pad "
-                                "raise NotImplementedError for images of unknown height and width",
     "unseen_queue_pipeline": "queues are missing: tf.FIFOQueue (enqueue_many/dequeue_many/size), "
                              "tf.train.limit_epochs / range_input_producer / batch, QueueRunners, "
                              "tf.train.Coordinator and start_queue_runners (the pre-tf.data input pipeline)",
