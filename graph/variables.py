@@ -276,6 +276,78 @@ def _initial_value_tensor(graph: Graph, initial_value, dtype, var_name: str) -> 
     return _const(graph, initial_value, dtype, "initial_value")
 
 
+_UNGUARDED_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp", "If"})
+_VARIABLE_OP_TYPES = frozenset({"Variable", "VariableV2", "VarHandleOp"})
+
+
+def guard_uninitialized_reads(graph: Graph, var_name: str, init: Tensor) -> Tensor:
+    """`init` with every read of another variable replaced by that variable's
+    `initialized_value()`, as TF 1.x does for a reference variable made from a tensor.
+
+    So `tf.Variable(w * 0.5)` can be initialized in the same run as `w` (the read is a cond on
+    w's IsVariableInitialized, which takes w's initial value while w is uninitialized). The
+    ops on the way are copied under TF's names (`mul` -> `mul_<var_name>`); a graph with a
+    cycle (a while loop) is left as it is, as TF leaves it.
+    """
+    reads: set[str] = set()
+    if _walk(init.op, set(), reads) or not reads:  # a cycle, or no variable read at all
+        return init
+    variables = {}
+    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+        for v in graph.get_collection(key):
+            op = getattr(v, "op", None)
+            if op is not None and hasattr(v, "initialized_value"):
+                variables.setdefault(op.name, v)
+    if not variables:
+        return init
+    cache: dict[str, object] = {}
+
+    def from_tensor(tensor):
+        new = cache.get(tensor.op.name)
+        if new is None:
+            new = cache[tensor.op.name] = from_op(tensor.op)
+        return new.outputs[tensor.value_index]
+
+    def from_op(op):
+        if op.type in _UNGUARDED_OPS:
+            return op
+        if op.type in _VARIABLE_OP_TYPES:
+            var = variables.get(op.name)
+            return op if var is None else var.initialized_value().op
+        inputs = [from_tensor(t) for t in op.inputs]
+        if all(a is b for a, b in zip(inputs, op.inputs)):
+            return op
+        new_type = "Switch" if op.type == "RefSwitch" else op.type
+        name = f"{op.name}_{var_name}".replace(":", "_")
+        attrs = {k: v for k, v in op.node_def.attr.items()}
+        return graph.create_op(new_type, inputs, attrs=attrs, name=name + "/",
+                               control_inputs=list(op.control_inputs) or None)
+
+    return from_tensor(init)
+
+
+def _walk(op, path: set, reads: set, depth: int = 0, seen: set | None = None) -> bool:
+    """Whether `op`'s inputs form a cycle (or nest deeper than 500); collects the variable ops
+    read on the way into `reads`."""
+    seen = set() if seen is None else seen
+    if op.name in path or depth > 500:  # a graph this deep is left unguarded rather than recursed into
+        return True
+    if op.name in seen:
+        return False
+    if op.type in _VARIABLE_OP_TYPES:
+        reads.add(op.name)
+    if op.type in _UNGUARDED_OPS:
+        seen.add(op.name)
+        return False
+    path.add(op.name)
+    for source in [t.op for t in op.inputs] + list(op.control_inputs):
+        if _walk(source, path, reads, depth + 1, seen):
+            return True
+    path.discard(op.name)
+    seen.add(op.name)
+    return False
+
+
 def _const(graph: Graph, value, dtype, name: str) -> Tensor:
     from ortflow.formats.tensors import make_tensor_proto
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
@@ -287,6 +359,7 @@ def _const(graph: Graph, value, dtype, name: str) -> Tensor:
 def _ref_ops(graph: Graph, var_name: str, init: Tensor, base, shape: TensorShape, validate_shape: bool):
     variable = graph.create_op("VariableV2", [], attrs={"dtype": base, "shape": shape, "container": "",
                                                         "shared_name": ""}, name=var_name + "/").outputs[0]
+    init = guard_uninitialized_reads(graph, var_name, init)
     with graph.colocate_with(variable.op):
         assign = graph.create_op("Assign", [variable, init], attrs={"T": base, "validate_shape": validate_shape,
                                                                     "use_locking": True}, name="Assign")

@@ -244,3 +244,25 @@ def test_variable_initialized_from_anothers_initialized_value():
             np.testing.assert_array_equal(sess.run(weights.initialized_value()), np.arange(6).reshape(2, 3))
             with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
                 sess.run(weights.read_value())
+
+
+def test_variable_made_from_another_variables_value_is_guarded_as_tensorflow():
+    """`tf.Variable(w * 0.5 + 1.0)`: TF 1.x rewrites the read of w into w's initialized_value()
+    (a cond in the new variable's scope) and copies the ops after it as `<op>_<variable>`; the
+    names below are TF 2.21's (v1 mode). One global initializer run then works."""
+    import numpy as np
+    import ortflow as tf
+
+    with tf.Graph().as_default() as g:
+        w = tf.Variable(np.ones((2, 3), np.float32), name="weights")
+        with tf.name_scope("sc"):
+            plain = tf.Variable(w * 0.5 + 1.0, name="plain")
+        nodes = {n.name: (n.op, list(n.input)) for n in g.as_graph_def().node}
+        assert plain.initial_value.name == "sc/add:0"
+        assert nodes["sc/plain/Assign"] == ("Assign", ["sc/plain", "sc/add_sc/plain"])
+        assert nodes["sc/mul_sc/plain"] == ("Mul", ["weights/read_sc/plain", "sc/mul/y"])
+        assert nodes["weights/read_sc/plain"] == ("Identity", ["sc/plain/cond/Merge"])
+        assert nodes["sc/plain/cond/read/Switch"] == ("RefSwitch", ["weights", "sc/plain/cond/pred_id"])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(plain), np.full((2, 3), 1.5, np.float32))

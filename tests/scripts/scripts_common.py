@@ -24,11 +24,6 @@ KNOWN_GAPS = {
     "unseen_queue_pipeline": "queues are missing: tf.FIFOQueue (enqueue_many/dequeue_many/size), "
                              "tf.train.limit_epochs / range_input_producer / batch, QueueRunners, "
                              "tf.train.Coordinator and start_queue_runners (the pre-tf.data input pipeline)",
-    "unseen_variable_from_variable": "graph: tf.Variable(w * 0.5) (an initial value reading another variable "
-                                     "without initialized_value()) is not rewritten as TF does (TF guards the "
-                                     "read with a cond on IsVariableInitialized when the variable is made), so "
-                                     "global_variables_initializer raises FailedPreconditionError; the "
-                                     "initialized_value() forms of the same script work",
     "unseen_init_from_checkpoint": "tf.train.init_from_checkpoint is written (api/moving_averages.py) but "
                                    "not exported as tf.train.init_from_checkpoint yet",
 }
