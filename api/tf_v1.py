@@ -249,7 +249,7 @@ __all__ += ["extract_image_patches", "cholesky_solve", "matrix_solve_ls", "matri
             "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number", "substr", "cross",
             "decode_base64", "encode_base64", *_sort_all, *_state_all]
 
-from ortflow.api.script_ops import numpy_function, py_func
+from ortflow.api.script_ops import numpy_function, py_func, py_function
 from ortflow.api.tf_logging import get_logger
 from ortflow.api.tf_misc import (
     COMPILER_VERSION,
@@ -268,7 +268,7 @@ from ortflow.graph.tensor_shape import (
 
 __all__ += ["COMPILER_VERSION", "GIT_VERSION", "VERSION", "make_template", "tables_initializer", "Dimension",
             "dimension_at_index", "dimension_value", "disable_v2_tensorshape", "enable_v2_tensorshape",
-            "get_logger", "numpy_function", "py_func"]
+            "get_logger", "numpy_function", "py_func", "py_function"]
 
 from ortflow.api.inference_ops import (
     add_check_numerics_ops,

@@ -107,6 +107,36 @@ def test_py_func_runs_on_the_interpreter_and_next_to_onnxruntime():
                 sess.run(wrong, feed)
 
 
+def test_py_function_hands_eager_style_values_and_converts_results_as_tf():
+    # Facts from TF 2.21 (tf.compat.v1 graph): the node is EagerPyFunc with token/is_async/Tin/Tout;
+    # the function gets values with .numpy() (bytes for a scalar string); a float64 result
+    # converts to a float32 Tout, an int result to float; a float result for an int Tout fails.
+    seen = []
+
+    def describe(x, s):
+        seen.append((type(x.numpy()), x.numpy().dtype, s.numpy()))
+        return x * 2, np.float64(3.5)
+
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None], name="x")
+        pair = tf.py_function(describe, [x, tf.constant(b"hi")], [tf.float32, tf.float32])
+        plus = tf.py_function(lambda a: a.numpy() + 1, [x], tf.float32, name="plus")
+        ints = tf.py_function(lambda a: np.array([1, 2]), [x], tf.float32)
+        bad = tf.py_function(lambda a: np.array([1.5]), [x], tf.int32)
+        node = plus.op.node_def
+        assert node.op == "EagerPyFunc" and node.attr["token"].s.startswith(b"pyfunc_")
+        assert not node.attr["is_async"].b and list(node.attr["Tin"].list.type) == [tf.float32.as_datatype_enum]
+        assert pair[0].op.name == "EagerPyFunc"
+        with tf.Session() as sess:
+            (doubled, scalar), plus_one, as_float = sess.run([pair, plus, ints], {x: [1, 2]})
+            np.testing.assert_array_equal(doubled, np.array([2, 4], np.float32))
+            assert scalar.dtype == np.float32 and scalar == 3.5 and plus_one.tolist() == [2.0, 3.0]
+            assert as_float.dtype == np.float32 and as_float.tolist() == [1.0, 2.0]
+            assert seen == [(np.ndarray, np.float32, b"hi")]
+            with pytest.raises(InvalidArgumentError, match="does not convert to int32"):
+                sess.run(bad, {x: [1, 2]})
+
+
 def test_py_func_in_another_process_says_the_function_is_missing(tmp_path):
     with tf.Graph().as_default() as g:
         x = tf.placeholder(tf.float32, [2], name="x")
