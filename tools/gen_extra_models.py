@@ -33,7 +33,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-__all__ = ["main"]
+__all__ = ["freeze_keras", "generator_main", "main", "run_keras_builders", "run_v1_builders"]
 
 RNG = np.random.RandomState(0)
 
@@ -298,10 +298,10 @@ def _layer_models() -> dict:
             "layers_3d": pools_3d, "layers_depthwise_mix": depthwise_mix}
 
 
-def run_keras_part(out_dir: str, only: set | None) -> list[str]:
+def run_keras_builders(out_dir: str, only: set | None, builders: dict) -> list[str]:
+    """Builds, freezes and writes each Keras model of `builders` (name -> () -> (model, example))
+    named in `only` (all when None); returns the names that failed (each failure is printed)."""
     failures = []
-    builders = {name: (lambda n=name: _application(n)) for name in APPLICATIONS}
-    builders.update(_layer_models())
     for name, build in builders.items():
         if only and name not in only:
             continue
@@ -310,10 +310,16 @@ def run_keras_part(out_dir: str, only: set | None) -> list[str]:
             graph_def, feeds, expected = freeze_keras(model, example)
             _write(out_dir, name, graph_def, feeds, expected, "convert_variables_to_constants_v2")
             print(f"wrote {name}: {len(graph_def.node)} nodes", flush=True)
-        except Exception:
+        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
             failures.append(name)
             print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
     return failures
+
+
+def run_keras_part(out_dir: str, only: set | None) -> list[str]:
+    builders = {name: (lambda n=name: _application(n)) for name in APPLICATIONS}
+    builders.update(_layer_models())
+    return run_keras_builders(out_dir, only, builders)
 
 
 # --------------------------------------------------------------------------- TF 1.x part
@@ -580,12 +586,15 @@ def _v1_graphs() -> dict:
             "v1_map_fn": map_fn_graph, "v1_while_tensor_array": while_tensor_array, "v1_case": case_graph}
 
 
-def run_v1_part(out_dir: str, only: set | None) -> list[str]:
+def run_v1_builders(out_dir: str, only: set | None, graphs) -> list[str]:
+    """Turns TF 2 behaviour off (process-wide), then builds, runs, freezes and writes each TF 1.x
+    graph of `graphs()` (name -> builder(tf) returning ({placeholder: array}, [outputs])) named in
+    `only` (all when None); returns the names that failed (each failure is printed)."""
     import tensorflow as tf
 
     tf.compat.v1.disable_v2_behavior()
     failures = []
-    for name, build in _v1_graphs().items():
+    for name, build in graphs().items():
         if only and name not in only:
             continue
         try:
@@ -595,20 +604,29 @@ def run_v1_part(out_dir: str, only: set | None) -> list[str]:
                 feeds, outputs = build(tf)
                 with tf.compat.v1.Session(graph=graph) as sess:
                     sess.run(tf.compat.v1.global_variables_initializer())
-                    values = sess.run(outputs, {k: v for k, v in feeds.items()})
+                    values = sess.run(outputs, dict(feeds))
                     frozen = tf.compat.v1.graph_util.convert_variables_to_constants(
                         sess, graph.as_graph_def(), [t.op.name for t in outputs])
             _write(out_dir, name, frozen, {k.name: v for k, v in feeds.items()},
                    {t.name: np.asarray(v) for t, v in zip(outputs, values)}, "graph_util (v1 session)")
             print(f"wrote {name}: {len(frozen.node)} nodes", flush=True)
-        except Exception:
+        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
             failures.append(name)
             print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
     return failures
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_v1_part(out_dir: str, only: set | None) -> list[str]:
+    return run_v1_builders(out_dir, only, _v1_graphs)
+
+
+def generator_main(description: str, script: str, run_keras, run_v1, argv=None) -> int:
+    """The command line every generator shares: OUT_DIR [--only NAMES] [--part all|keras|v1].
+
+    `run_keras(out_dir, only)` and `run_v1(out_dir, only)` return failed names; with --part all
+    the v1 part runs in a child process of `script` (disable_v2_behavior is process-wide).
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("out_dir")
     parser.add_argument("--only", default="", help="comma-separated model names")
     parser.add_argument("--part", choices=["all", "keras", "v1"], default="all")
@@ -617,16 +635,20 @@ def main(argv=None) -> int:
     os.makedirs(args.out_dir, exist_ok=True)
     failures = []
     if args.part in ("all", "keras"):
-        failures += run_keras_part(args.out_dir, only)
+        failures += run_keras(args.out_dir, only)
     if args.part == "v1":
-        failures += run_v1_part(args.out_dir, only)
+        failures += run_v1(args.out_dir, only)
     elif args.part == "all":
-        cmd = [sys.executable, os.path.abspath(__file__), args.out_dir, "--part", "v1", "--only", args.only]
+        cmd = [sys.executable, os.path.abspath(script), args.out_dir, "--part", "v1", "--only", args.only]
         if subprocess.call(cmd) != 0:
             failures.append("v1 part")
     if failures:
         print(f"failed: {failures}")
     return 1 if failures else 0
+
+
+def main(argv=None) -> int:
+    return generator_main(__doc__.splitlines()[0], __file__, run_keras_part, run_v1_part, argv)
 
 
 if __name__ == "__main__":

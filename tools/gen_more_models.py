@@ -25,13 +25,10 @@ Nothing here is imported by ortflow or its tests' normal run.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import pathlib
-import subprocess
 import sys
-import traceback
 
 import numpy as np
 
@@ -283,22 +280,9 @@ def keras_layer_models() -> dict:
 
 
 def run_keras_part(out_dir: str, only: set | None) -> list[str]:
-    first = _first_set()
-    failures = []
     builders = {name: (lambda n=name: _application(n)) for name in APPLICATIONS}
     builders.update(keras_layer_models())
-    for name, build in builders.items():
-        if only and name not in only:
-            continue
-        try:
-            model, example = build()
-            graph_def, feeds, expected = first.freeze_keras(model, example)
-            first._write(out_dir, name, graph_def, feeds, expected, "convert_variables_to_constants_v2")
-            print(f"wrote {name}: {len(graph_def.node)} nodes", flush=True)
-        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
-            failures.append(name)
-            print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
-    return failures
+    return _first_set().run_keras_builders(out_dir, only, builders)
 
 
 # --------------------------------------------------------------------------- TF 1.x graphs
@@ -734,53 +718,11 @@ def v1_graphs() -> dict:
 
 
 def run_v1_part(out_dir: str, only: set | None) -> list[str]:
-    import tensorflow as tf
-
-    first = _first_set()
-    tf.compat.v1.disable_v2_behavior()
-    failures = []
-    for name, build in v1_graphs().items():
-        if only and name not in only:
-            continue
-        try:
-            graph = tf.Graph()
-            with graph.as_default():
-                tf.compat.v1.set_random_seed(0)
-                feeds, outputs = build(tf)
-                with tf.compat.v1.Session(graph=graph) as sess:
-                    sess.run(tf.compat.v1.global_variables_initializer())
-                    values = sess.run(outputs, dict(feeds))
-                    frozen = tf.compat.v1.graph_util.convert_variables_to_constants(
-                        sess, graph.as_graph_def(), [t.op.name for t in outputs])
-            first._write(out_dir, name, frozen, {k.name: v for k, v in feeds.items()},
-                         {t.name: np.asarray(v) for t, v in zip(outputs, values)}, "graph_util (v1 session)")
-            print(f"wrote {name}: {len(frozen.node)} nodes", flush=True)
-        except Exception:  # noqa: BLE001  (a failing model is reported, the others still run)
-            failures.append(name)
-            print(f"FAILED {name}:\n{traceback.format_exc()}", flush=True)
-    return failures
+    return _first_set().run_v1_builders(out_dir, only, v1_graphs)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir")
-    parser.add_argument("--only", default="", help="comma-separated model names")
-    parser.add_argument("--part", choices=["all", "keras", "v1"], default="all")
-    args = parser.parse_args(argv)
-    only = {s for s in args.only.split(",") if s} or None
-    os.makedirs(args.out_dir, exist_ok=True)
-    failures = []
-    if args.part in ("all", "keras"):
-        failures += run_keras_part(args.out_dir, only)
-    if args.part == "v1":
-        failures += run_v1_part(args.out_dir, only)
-    elif args.part == "all":
-        cmd = [sys.executable, os.path.abspath(__file__), args.out_dir, "--part", "v1", "--only", args.only]
-        if subprocess.call(cmd) != 0:
-            failures.append("v1 part")
-    if failures:
-        print(f"failed: {failures}")
-    return 1 if failures else 0
+    return _first_set().generator_main(__doc__.splitlines()[0], __file__, run_keras_part, run_v1_part, argv)
 
 
 if __name__ == "__main__":

@@ -12,49 +12,26 @@ tests/converters`.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import pathlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from models_interop_kit import (
+    TOOLS,
+    eager_tensorflow,  # noqa: F401  (an autouse fixture)
+    tool,
+    write_v1_graphs,
+)
+from models_interop_kit import assert_close as _assert_close
 
 pytestmark = pytest.mark.interop
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-GENERATOR = ROOT / "tools" / "gen_more_models.py"
+GENERATOR = TOOLS / "gen_more_models.py"
 OPSETS = [pytest.param(13, id="opset13"), pytest.param(None, id="default")]
 
 
-@pytest.fixture(autouse=True)
-def _eager_tensorflow(tf):
-    """Keras freezing needs TF 2 behaviour, which other interop tests of this process turn off
-    (`disable_v2_behavior` is process-wide): turn it back on for each test here."""
-    tf.enable_v2_behavior()
-
-
 def _generator():
-    name = "ortflow_tools_gen_more_models"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, GENERATOR)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-def _assert_close(actual, expected, what: str, tol: float = 1e-4) -> None:
-    """|a - e| <= tol, relative for values above 1; integers exactly."""
-    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
-    if expected.dtype.kind not in "fc":
-        np.testing.assert_array_equal(actual, expected, err_msg=what)
-        return
-    a, e = actual.astype(np.float64), expected.astype(np.float64)
-    excess = np.abs(a - e) - tol * np.maximum(1.0, np.abs(e))
-    assert not a.size or excess.max() <= 0, f"{what}: max |diff| {np.abs(a - e).max():.3g} over {tol}"
+    return tool("gen_more_models")
 
 
 #: model -> (outputs left without a declared rank, why). onnx.checker's full check wants a
@@ -160,11 +137,7 @@ def _v1_params():
 
 @pytest.fixture(scope="module")
 def v1_graphs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("more_v1_graphs")
-    proc = subprocess.run([sys.executable, str(GENERATOR), str(out), "--part", "v1", "--only", ",".join(V1_GRAPHS)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out
+    return write_v1_graphs(GENERATOR, tmp_path_factory.mktemp("more_v1_graphs"), V1_GRAPHS)
 
 
 @pytest.mark.parametrize("opset", OPSETS)
