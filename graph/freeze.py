@@ -467,7 +467,11 @@ def _const_strings(node: NodeDef | None) -> list[str] | None:
         values = make_ndarray(node.attr["value"].tensor)
     except (ValueError, TypeError):
         return None
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in np.ravel(values)]
+    try:
+        return [v.decode() if isinstance(v, bytes) else str(v) for v in np.ravel(values)]
+    except UnicodeDecodeError as e:
+        raise GraphError(f"Const node {node.name!r} holds a checkpoint key that is not UTF-8 text "
+                         f"({e.object[:40]!r}): the graph is corrupted") from e
 
 
 def _keys_from_collections(collection_def) -> dict[str, CheckpointKey]:

@@ -87,3 +87,17 @@ def test_freeze_bad_inputs_are_one_line_errors(cli, data_dir, tmp_path):
         errors = [line for line in proc.stderr.splitlines() if line.startswith("ortflow: error:")]
         assert proc.returncode == 2 and len(errors) == 1 and message in errors[0], proc.stderr
     assert not (tmp_path / "f.pb").exists()
+
+
+def test_freeze_meta_with_a_corrupted_checkpoint_key_names_the_node(cli, data_dir, tmp_path):
+    # A flipped byte found by fuzzing: a restore key that is no longer UTF-8 text.
+    from ortflow.proto import MetaGraphDef
+    meta = MetaGraphDef.FromString((data_dir / "mlp/ckpt/model.ckpt-30.meta").read_bytes())
+    names = next(n for n in meta.graph_def.node if n.name == "save/RestoreV2/tensor_names")
+    names.attr["value"].tensor.string_val[0] = b"\xf3" + names.attr["value"].tensor.string_val[0][1:]
+    bad = tmp_path / "model.meta"
+    bad.write_bytes(meta.SerializeToString())
+    proc = cli("freeze", bad, "--checkpoint", data_dir / "mlp/ckpt/model.ckpt-30", "-o", tmp_path / "f.pb")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "model.meta: Const node 'save/RestoreV2/tensor_names' holds a checkpoint key that is not UTF-8" in proc.stderr
+    assert not (tmp_path / "f.pb").exists()
