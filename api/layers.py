@@ -21,6 +21,7 @@ from ortflow.api.layers_base import (
     Layer,
     _data_format,
     _initializer,
+    _KernelLayer,
     _static_bool,
     cond,
     smart_cond,
@@ -99,22 +100,19 @@ __all__ = [
 
 # -- Dense ---------------------------------------------------------------------------------------
 
-class Dense(Layer):
+class Dense(_KernelLayer):
     """Densely connected layer: activation(inputs @ kernel + bias)."""
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer=None,
                  bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
                  name=None, **kwargs):
-        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         trainable=trainable, name=name, **kwargs)
         self.units = int(units)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = _initializer(kernel_initializer)
-        self.bias_initializer = _initializer(bias_initializer, _init.Zeros())
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        self.kernel = self.bias = None
 
     def build(self, input_shape) -> None:
         dims = input_shape.as_list() if input_shape.rank is not None else None
@@ -122,12 +120,7 @@ class Dense(Layer):
             raise ValueError("The last dimension of the inputs to a Dense layer should be defined. "
                              "Found None. Full input shape received: "
                              f"{input_shape}")
-        self.kernel = self.add_weight("kernel", [dims[-1], self.units], initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.units], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.built = True
+        self._build_kernel_and_bias([dims[-1], self.units], self.units)
 
     def call(self, inputs):
         rank = inputs.shape.rank
@@ -135,11 +128,7 @@ class Dense(Layer):
             outputs = math_ops.matmul(inputs, self.kernel)
         else:
             outputs = _tensordot_last(inputs, self.kernel)
-        if self.use_bias:
-            outputs = nn.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return self._bias_and_activation(outputs)
 
 
 def _tensordot_last(x, kernel):

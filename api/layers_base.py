@@ -111,14 +111,8 @@ class Layer:
 
     # -- scopes and weights ---------------------------------------------------------------------
     def _set_scope(self, scope=None) -> None:
-        if self._scope is not None:
-            return
-        if self._reuse:
-            with _vs.variable_scope(scope if scope is not None else self._base_name) as captured:
-                self._scope = captured
-        else:
-            with _vs.variable_scope(scope, default_name=self._base_name) as captured:
-                self._scope = captured
+        if self._scope is None:
+            self._scope = _capture_scope(scope, self._base_name, self._reuse)
 
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=None,
                    constraint=None, partitioner=None, use_resource=None, **kwargs):
@@ -202,6 +196,54 @@ class Layer:
 
     def get_config(self) -> dict:
         return {"name": self._name, "trainable": self.trainable, "dtype": self.dtype}
+
+
+def _capture_scope(scope, base_name: str, reuse) -> _vs.VariableScope:
+    """The variable scope a layer (or an RNN cell) keeps from its first call.
+
+    With `reuse` the scope is `scope` (or `base_name`) as given; otherwise `base_name` is made
+    unique (`dense`, `dense_1`, ...) unless an explicit `scope` is named.
+    """
+    if reuse:
+        with _vs.variable_scope(scope if scope is not None else base_name) as captured:
+            return captured
+    with _vs.variable_scope(scope, default_name=base_name) as captured:
+        return captured
+
+
+class _KernelLayer(Layer):
+    """A layer computing `activation(f(inputs, kernel) + bias)`: `Dense` and the convolutions.
+
+    It holds their shared arguments, creates `kernel` and `bias` and applies the bias and the
+    activation after the subclass's product.
+    """
+
+    def __init__(self, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = _initializer(kernel_initializer)
+        self.bias_initializer = _initializer(bias_initializer, _init.Zeros())
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel = self.bias = None
+
+    def _build_kernel_and_bias(self, kernel_shape: list, units: int) -> None:
+        self.kernel = self.add_weight("kernel", kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [units], initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    def _bias_and_activation(self, outputs, data_format: str = "NHWC"):
+        if self.use_bias:
+            outputs = math_ops.bias_add(outputs, self.bias, data_format=data_format)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
 
 
 def _initializer(value, default=None):

@@ -8,12 +8,12 @@ Conv2DBackpropInput, Conv3DBackpropInputV2, DepthwiseConv2dNative, MaxPool, AvgP
 from __future__ import annotations
 
 from ortflow.api import array_ops, math_ops, nn
-from ortflow.api import initializers as _init
 from ortflow.api.layers_base import (
     Layer,
     _as_tuple,
     _data_format,
     _initializer,
+    _KernelLayer,
     _padding,
     _snake_case,
     _tf_format,
@@ -53,7 +53,7 @@ __all__ = [
 
 # -- convolutions --------------------------------------------------------------------------------
 
-class _Conv(Layer):
+class _Conv(_KernelLayer):
     """N-D convolution: activation(conv(inputs, kernel) + bias)."""
 
     rank = 2
@@ -63,7 +63,11 @@ class _Conv(Layer):
                  bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
                  name=None, **kwargs):
-        super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         trainable=trainable, name=name, **kwargs)
         n = self.rank
         self.filters = int(filters)
         self.kernel_size = _as_tuple(kernel_size, n, "kernel_size")
@@ -71,13 +75,6 @@ class _Conv(Layer):
         self.padding = _padding(padding)
         self.data_format = _data_format(data_format)
         self.dilation_rate = _as_tuple(dilation_rate, n, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = _initializer(kernel_initializer)
-        self.bias_initializer = _initializer(bias_initializer, _init.Zeros())
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        self.kernel = self.bias = None
 
     def _channels(self, input_shape) -> int:
         dims = input_shape.as_list() if input_shape.rank is not None else None
@@ -93,14 +90,7 @@ class _Conv(Layer):
         return [*self.kernel_size, channels, self.filters]
 
     def build(self, input_shape) -> None:
-        channels = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.built = True
+        self._build_kernel_and_bias(self._kernel_shape(self._channels(input_shape)), self.filters)
 
     def _convolve(self, inputs):
         fmt = _tf_format(self.rank, self.data_format)
@@ -109,13 +99,8 @@ class _Conv(Layer):
                               dilation_rate=self.dilation_rate, data_format=fmt, name=name)
 
     def call(self, inputs):
-        outputs = self._convolve(inputs)
-        if self.use_bias:
-            fmt = "NCHW" if self.data_format == "channels_first" else "NHWC"
-            outputs = nn.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        fmt = "NCHW" if self.data_format == "channels_first" else "NHWC"
+        return self._bias_and_activation(self._convolve(inputs), fmt)
 
 
 class Conv1D(_Conv):
@@ -231,12 +216,13 @@ class SeparableConv2D(Conv2D):
         self.depthwise_kernel = self.pointwise_kernel = None
 
     def build(self, input_shape) -> None:
+        # The pointwise kernel is 1x1 ([1, 1, in * multiplier, filters]; [1, ...] for SeparableConv1D).
         channels = self._channels(input_shape)
         self.depthwise_kernel = self.add_weight(
             "depthwise_kernel", [*self.kernel_size, channels, self.depth_multiplier],
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
         self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", [1, 1, channels * self.depth_multiplier, self.filters],
+            "pointwise_kernel", [*[1] * self.rank, channels * self.depth_multiplier, self.filters],
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
         if self.use_bias:
             self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
@@ -259,19 +245,6 @@ class SeparableConv1D(SeparableConv2D):
                  dilation_rate=1, depth_multiplier=1, **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, **kwargs)
-
-    def build(self, input_shape) -> None:
-        channels = self._channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", [*self.kernel_size, channels, self.depth_multiplier],
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer)
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", [1, channels * self.depth_multiplier, self.filters],
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
-        self.built = True
 
     def call(self, inputs):
         # [N, W, C] -> [N, 1, W, C] (or [N, C, 1, W]); the 2-D strides repeat the 1-D one, as TF's.
@@ -316,73 +289,53 @@ conv2d = _conv_fn(Conv2D, "Functional `Conv2D` (variable scope `name`, default '
 conv3d = _conv_fn(Conv3D, "Functional `Conv3D` (variable scope `name`, default 'conv3d').")
 
 
-def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
-                     data_format="channels_last",
-                     activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                     kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
-    """Functional `Conv2DTranspose` (variable scope `name`, default 'conv2d_transpose')."""
-    layer = Conv2DTranspose(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                            trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+def _conv_transpose_fn(cls, rank: int):
+    # TF 1.x's functional transposed convolutions take no dilation_rate.
+    def fn(inputs, filters, kernel_size, strides=(1,) * rank, padding="valid", data_format="channels_last",
+           activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+        layer = cls(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                    activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                    bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                    bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                    kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                    trainable=trainable, name=name, _scope=name, _reuse=reuse)
+        return layer.apply(inputs)
+    fn.__name__ = f"conv{rank}d_transpose"
+    fn.__doc__ = f"Functional `{cls.__name__}` (variable scope `name`, default {fn.__name__!r})."
+    return fn
 
 
-def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
-                     data_format="channels_last",
-                     dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
-                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
-                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
-                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
-                     bias_constraint=None, trainable=True, name=None, reuse=None):
-    """Functional `SeparableConv2D` (variable scope `name`, default 'separable_conv2d')."""
-    layer = SeparableConv2D(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-                            activation=activation, use_bias=use_bias,
-                            depthwise_initializer=depthwise_initializer,
-                            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
-                            depthwise_regularizer=depthwise_regularizer,
-                            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
-                            activity_regularizer=activity_regularizer, trainable=trainable, name=name,
-                            _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+conv2d_transpose = _conv_transpose_fn(Conv2DTranspose, 2)
+conv3d_transpose = _conv_transpose_fn(Conv3DTranspose, 3)
 
 
-def conv3d_transpose(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid",
-                     data_format="channels_last", activation=None, use_bias=True, kernel_initializer=None,
-                     bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
-                     activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
-                     name=None, reuse=None):
-    """Functional `Conv3DTranspose` (variable scope `name`, default 'conv3d_transpose')."""
-    layer = Conv3DTranspose(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                            trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+def _separable_conv_fn(cls, rank: int):
+    # The 2-D function's strides and dilation_rate default to (1, 1), the 1-D one's to 1, as TF's.
+    ones = 1 if rank == 1 else (1,) * rank
+
+    def fn(inputs, filters, kernel_size, strides=ones, padding="valid", data_format="channels_last",
+           dilation_rate=ones, depth_multiplier=1, activation=None, use_bias=True,
+           depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+           depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+           activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+        layer = cls(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                    dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, activation=activation,
+                    use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+                    pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+                    depthwise_regularizer=depthwise_regularizer, pointwise_regularizer=pointwise_regularizer,
+                    bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                    trainable=trainable, name=name, _scope=name, _reuse=reuse)
+        return layer.apply(inputs)
+    fn.__name__ = f"separable_conv{rank}d"
+    fn.__doc__ = f"Functional `{cls.__name__}` (variable scope `name`, default {fn.__name__!r})."
+    return fn
 
 
-def separable_conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
-                     dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
-                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
-                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
-                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
-                     bias_constraint=None, trainable=True, name=None, reuse=None):
-    """Functional `SeparableConv1D` (variable scope `name`, default 'separable_conv1d')."""
-    layer = SeparableConv1D(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
-                            activation=activation, use_bias=use_bias,
-                            depthwise_initializer=depthwise_initializer,
-                            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
-                            depthwise_regularizer=depthwise_regularizer,
-                            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
-                            activity_regularizer=activity_regularizer, trainable=trainable, name=name,
-                            _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+separable_conv1d = _separable_conv_fn(SeparableConv1D, 1)
+separable_conv2d = _separable_conv_fn(SeparableConv2D, 2)
 
 
 # -- pooling -------------------------------------------------------------------------------------

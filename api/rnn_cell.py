@@ -20,6 +20,7 @@ import re
 
 from ortflow.api import array_ops, math_ops
 from ortflow.api import variable_scope as _vs
+from ortflow.api.layers_base import _capture_scope
 from ortflow.api.ops_builder import constant, convert_to_tensor
 from ortflow.api.rnn import (
     _children,
@@ -185,14 +186,8 @@ class RNNCell:
             return self._layer_call(inputs, state)
 
     def _set_scope(self, scope=None) -> None:
-        if self._scope is not None:
-            return
-        if self._reuse:
-            with _vs.variable_scope(scope if scope is not None else self._base_name) as captured:
-                self._scope = captured
-        else:
-            with _vs.variable_scope(scope, default_name=self._base_name) as captured:
-                self._scope = captured
+        if self._scope is None:
+            self._scope = _capture_scope(scope, self._base_name, self._reuse)
 
     def _layer_call(self, inputs, state, scope=None):
         # The layer part: a variable scope of the layer's own, built on the first call, reused
