@@ -198,27 +198,24 @@ def _ratio(numerator, denominator_extra, name):
     return array_ops.where(math_ops.greater(total, 0), math_ops.div(numerator, total), 0.0 * total, name=name)
 
 
-def precision(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
-              name=None):
-    """tp / (tp + fp) over all batches seen (0 when nothing was predicted positive)."""
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "precision"):
-        tp, tp_update = true_positives(labels, predictions, weights)
-        fp, fp_update = false_positives(labels, predictions, weights)
-        value = _ratio(tp, fp, "value")
-        update_op = _ratio(tp_update, fp_update, "update_op")
-        return _collect(value, update_op, metrics_collections, updates_collections)
+def _tp_ratio(default_name: str, other_counter, doc: str):
+    # precision and recall: tp / (tp + other) over the running tp and `other` counters.
+    def fn(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
+        g = graph_of(predictions, labels)
+        with _metric_scope(g, name, default_name):
+            tp, tp_update = true_positives(labels, predictions, weights)
+            other, other_update = other_counter(labels, predictions, weights)
+            value = _ratio(tp, other, "value")
+            update_op = _ratio(tp_update, other_update, "update_op")
+            return _collect(value, update_op, metrics_collections, updates_collections)
+    fn.__name__ = default_name
+    fn.__doc__ = doc
+    return fn
 
 
-def recall(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
-    """tp / (tp + fn) over all batches seen (0 when there were no positives)."""
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "recall"):
-        tp, tp_update = true_positives(labels, predictions, weights)
-        fn, fn_update = false_negatives(labels, predictions, weights)
-        value = _ratio(tp, fn, "value")
-        update_op = _ratio(tp_update, fn_update, "update_op")
-        return _collect(value, update_op, metrics_collections, updates_collections)
+precision = _tp_ratio("precision", false_positives,
+                      "tp / (tp + fp) over all batches seen (0 when nothing was predicted positive).")
+recall = _tp_ratio("recall", false_negatives, "tp / (tp + fn) over all batches seen (0 when there were no positives).")
 
 
 # -- counts at thresholds ----------------------------------------------------------------------
@@ -249,6 +246,17 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights=None, incl
     return values, updates
 
 
+def _threshold_metric(labels, predictions, thresholds, weights, compute, metrics_collections,
+                      updates_collections, name, default_name, includes=_KINDS, op_prefix=""):
+    # In the metric's scope: the confusion counters at `thresholds`, then `compute(counts, op_name)`
+    # once over their values ("<prefix>value") and once over their update ops ("<prefix>update_op").
+    g = graph_of(predictions, labels)
+    with _metric_scope(g, name, default_name):
+        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, includes)
+        return _collect(compute(values, f"{op_prefix}value"), compute(updates, f"{op_prefix}update_op"),
+                        metrics_collections, updates_collections)
+
+
 def _at_thresholds(default_name: str, kind: str):
     def fn(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
            name=None):
@@ -267,36 +275,26 @@ true_negatives_at_thresholds = _at_thresholds("true_negatives", "tn")
 false_negatives_at_thresholds = _at_thresholds("false_negatives", "fn")
 
 
-def precision_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
-                            updates_collections=None, name=None):
-    """Precision at each threshold: tp / (tp + fp + 1e-7)."""
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "precision_at_thresholds"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fp"))
+def _tp_ratio_at_thresholds(metric: str, other: str, doc: str):
+    # precision and recall at thresholds: tp / (epsilon + tp + other), summed in that order as TF does.
+    def fn(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
+           name=None):
         epsilon = 1e-7
 
-        def compute(tp, fp, op_name):
-            return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fp), name=op_name)
+        def compute(v, op_name):
+            return math_ops.div(v["tp"], math_ops.add(math_ops.add(epsilon, v["tp"]), v[other]), name=op_name)
 
-        return _collect(compute(values["tp"], values["fp"], "precision_value"),
-                        compute(updates["tp"], updates["fp"], "precision_update_op"), metrics_collections,
-                        updates_collections)
+        return _threshold_metric(labels, predictions, thresholds, weights, compute, metrics_collections,
+                                 updates_collections, name, f"{metric}_at_thresholds", ("tp", other),
+                                 op_prefix=f"{metric}_")
+    fn.__name__ = f"{metric}_at_thresholds"
+    fn.__doc__ = doc
+    return fn
 
 
-def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
-                         updates_collections=None, name=None):
-    """Recall at each threshold: tp / (tp + fn + 1e-7)."""
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "recall_at_thresholds"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fn"))
-        epsilon = 1e-7
-
-        def compute(tp, fn, op_name):
-            return math_ops.div(tp, math_ops.add(math_ops.add(epsilon, tp), fn), name=op_name)
-
-        return _collect(compute(values["tp"], values["fn"], "recall_value"),
-                        compute(updates["tp"], updates["fn"], "recall_update_op"), metrics_collections,
-                        updates_collections)
+precision_at_thresholds = _tp_ratio_at_thresholds("precision", "fp",
+                                                  "Precision at each threshold: tp / (tp + fp + 1e-7).")
+recall_at_thresholds = _tp_ratio_at_thresholds("recall", "fn", "Recall at each threshold: tp / (tp + fn + 1e-7).")
 
 
 def _rate(hits, misses, epsilon, name=None):
@@ -342,18 +340,15 @@ def sensitivity_at_specificity(labels, predictions, specificity, weights=None, n
     _check_unit_interval("specificity", specificity)
     epsilon = 1e-7
     thresholds = _even_thresholds(num_thresholds, 1.0 + epsilon)
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "sensitivity_at_specificity"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
 
-        def compute(v, op_name):
-            specificities = _rate(v["tn"], v["fp"], epsilon)
-            index = math_ops.argmin(math_ops.abs(math_ops.subtract(specificities, specificity)), 0)
-            index = math_ops.cast(index, _dtypes.int32)
-            return _rate(v["tp"][index], v["fn"][index], epsilon, name=op_name)
+    def compute(v, op_name):
+        specificities = _rate(v["tn"], v["fp"], epsilon)
+        index = math_ops.argmin(math_ops.abs(math_ops.subtract(specificities, specificity)), 0)
+        index = math_ops.cast(index, _dtypes.int32)
+        return _rate(v["tp"][index], v["fn"][index], epsilon, name=op_name)
 
-        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
-                        updates_collections)
+    return _threshold_metric(labels, predictions, thresholds, weights, compute, metrics_collections,
+                             updates_collections, name, "sensitivity_at_specificity")
 
 
 def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, num_thresholds=200,
@@ -382,19 +377,16 @@ def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, n
     _check_unit_interval("sensitivity", sensitivity)
     epsilon = 1e-7
     thresholds = _even_thresholds(num_thresholds, 1.0 - epsilon)
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "specificity_at_sensitivity"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
 
-        def compute(v, op_name):
-            distance = math_ops.abs(math_ops.subtract(_rate(v["tp"], v["fn"], epsilon), sensitivity))
-            at_min = math_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), _dtypes.int64)
-            # argmax of the running count of minima: the last index where the minimum occurs.
-            index = math_ops.cast(math_ops.argmax(math_ops.cumsum(at_min), 0), _dtypes.int32)
-            return _rate(v["tn"][index], v["fp"][index], epsilon, name=op_name)
+    def compute(v, op_name):
+        distance = math_ops.abs(math_ops.subtract(_rate(v["tp"], v["fn"], epsilon), sensitivity))
+        at_min = math_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), _dtypes.int64)
+        # argmax of the running count of minima: the last index where the minimum occurs.
+        index = math_ops.cast(math_ops.argmax(math_ops.cumsum(at_min), 0), _dtypes.int32)
+        return _rate(v["tn"][index], v["fp"][index], epsilon, name=op_name)
 
-        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
-                        updates_collections)
+    return _threshold_metric(labels, predictions, thresholds, weights, compute, metrics_collections,
+                             updates_collections, name, "specificity_at_sensitivity")
 
 
 def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None,
@@ -411,34 +403,30 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
         raise NotImplementedError(f"auc summation_method={summation_method!r} is not supported by ortflow yet")
     epsilon = 1.0e-7
     if thresholds is None:
-        inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        thresholds = [0.0 - epsilon] + inner + [1.0 + epsilon]
+        thresholds = _even_thresholds(num_thresholds, 1.0 + epsilon)
     else:
         thresholds = [0.0 - epsilon] + list(thresholds) + [1.0 + epsilon]
-    g = graph_of(predictions, labels)
-    with _metric_scope(g, name, "auc"):
-        values, updates = _confusion_at_thresholds(labels, predictions, thresholds, weights)
-        n = len(thresholds)
+    n = len(thresholds)
 
-        def compute(v, op_name):
-            rec = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fn"]), epsilon))
-            if curve == "ROC":
-                x = math_ops.div(v["fp"], math_ops.add(math_ops.add(v["fp"], v["tn"]), epsilon))
-                y = rec
-            else:
-                x = rec
-                y = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fp"]), epsilon))
-            dx = math_ops.subtract(x[:n - 1], x[1:])
-            if summation_method == "trapezoidal":
-                heights = math_ops.truediv(math_ops.add(y[:n - 1], y[1:]), 2.0)
-            elif summation_method == "minoring":
-                heights = math_ops.minimum(y[:n - 1], y[1:])
-            else:
-                heights = math_ops.maximum(y[:n - 1], y[1:])
-            return math_ops.reduce_sum(math_ops.multiply(dx, heights), name=op_name)
+    def compute(v, op_name):
+        rec = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fn"]), epsilon))
+        if curve == "ROC":
+            x = math_ops.div(v["fp"], math_ops.add(math_ops.add(v["fp"], v["tn"]), epsilon))
+            y = rec
+        else:
+            x = rec
+            y = math_ops.div(math_ops.add(v["tp"], epsilon), math_ops.add(math_ops.add(v["tp"], v["fp"]), epsilon))
+        dx = math_ops.subtract(x[:n - 1], x[1:])
+        if summation_method == "trapezoidal":
+            heights = math_ops.truediv(math_ops.add(y[:n - 1], y[1:]), 2.0)
+        elif summation_method == "minoring":
+            heights = math_ops.minimum(y[:n - 1], y[1:])
+        else:
+            heights = math_ops.maximum(y[:n - 1], y[1:])
+        return math_ops.reduce_sum(math_ops.multiply(dx, heights), name=op_name)
 
-        return _collect(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
-                        updates_collections)
+    return _threshold_metric(labels, predictions, thresholds, weights, compute, metrics_collections,
+                             updates_collections, name, "auc")
 
 
 def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections=None,
