@@ -64,7 +64,13 @@ def _real_fft(op_type: str, scope: str, rank: int, inverse: bool):
                 x = _pad_inner(tf, x, dims, lengths, rank, inverse)
             length_tensor = tf.convert_to_tensor(lengths if lengths is not None else fft_length,
                                                  dtype=_dtypes.int32, name="fft_length")
-            return apply_op_output(op_type, [x, length_tensor], name=full)
+            # float64 signals transform to complex128 (and back), as in TensorFlow
+            wide = x.dtype.base_dtype in (_dtypes.float64, _dtypes.complex128)
+            if inverse:
+                attrs = {"Treal": _dtypes.float64 if wide else _dtypes.float32}
+            else:
+                attrs = {"Tcomplex": _dtypes.complex128 if wide else _dtypes.complex64}
+            return apply_op_output(op_type, [x, length_tensor], attrs, name=full)
     fn.__name__ = scope
     fn.__doc__ = (f"`{op_type}` over the innermost {rank} dimension(s); `fft_length` defaults to their "
                   "sizes (the inverse: 2 * (n - 1) for the innermost).")

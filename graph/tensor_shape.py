@@ -420,12 +420,16 @@ class TensorShape:
         return (TensorShape, (None if self._dims is None else list(self._dims),))
 
     def __repr__(self) -> str:
-        return f"TensorShape({None if self._dims is None else list(self._dims)!r})"
+        # TF 1.x's form: TensorShape([Dimension(None), Dimension(3)]).
+        if self._dims is None:
+            return "TensorShape(None)"
+        return "TensorShape([" + ", ".join(f"Dimension({d})" for d in self._dims) + "])"
 
     def __str__(self) -> str:
         if self._dims is None:
             return "<unknown>"
-        inner = ", ".join("None" if d is None else str(d) for d in self._dims)
+        # TF 1.x prints an unknown dimension as "?" (`(?, 784)`), whichever mode reads dims
+        inner = ", ".join("?" if d is None else str(d) for d in self._dims)
         return f"({inner},)" if len(self._dims) == 1 else f"({inner})"
 
 
