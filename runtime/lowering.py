@@ -217,6 +217,9 @@ class SubgraphPlan:
         guarded: variable op name -> (numpy dtype, shape) for the variables read only where
             their own IsVariableInitialized says they hold a value (`initialized_value()`'s
             cond): while uninitialized they are fed a stand-in that the cond never reads.
+        shape_checks: update tensor -> (assign NodeDef, declared variable shape or None) for
+            the Assign / AssignVariableOp with validate_shape: the session checks the new
+            value's shape against the variable's before writing it back.
     """
 
     graph_def: GraphDef
@@ -230,6 +233,7 @@ class SubgraphPlan:
     effects: list[SideEffect] = dataclasses.field(default_factory=list)
     inline_effects: bool = False
     guarded: dict = dataclasses.field(default_factory=dict)
+    shape_checks: dict = dataclasses.field(default_factory=dict)
 
     @property
     def input_names(self) -> list[str]:
@@ -387,6 +391,7 @@ class _Rewriter:
         self.variable_inputs: list[tuple[str, str]] = []
         self.init_flag_inputs: list[tuple[str, str]] = []
         self.updates: list[tuple[str, str]] = []
+        self.shape_checks: dict[str, tuple] = {}
         self.emitted: set[str] = set()
         self._feeds = feeds
         self._shape_of = shape_of
@@ -748,6 +753,8 @@ class _Rewriter:
         frame = _enclosing_frame(self.index, canonical_tensor_name(node.input[0]))
         if frame is None:
             self.updates.append((value, var))
+            if _validates_shape(node):
+                self.shape_checks[value] = (node, _declared_shape(self.index.nodes[var]))
             return
         carried = self.carried[(frame, var)]
         carried.last = value  # assigns are rewritten in graph order: the last one wins
@@ -1248,7 +1255,24 @@ def _rewrite_plan(index: GraphIndex, walker: _Walker, feeds: list[str], shape_of
                                  {n.name for n in rewriter.out.node})
     return SubgraphPlan(rewriter.out, rewriter.feed_inputs, rewriter.variable_inputs,
                         rewriter.init_flag_inputs, outputs, fetch_outputs, rewriter.updates,
-                        passthrough, rewriter.effects, inline_effects, guarded)
+                        passthrough, rewriter.effects, inline_effects, guarded,
+                        {u: c for u, c in rewriter.shape_checks.items() if u in outputs})
+
+
+def _validates_shape(node: NodeDef) -> bool:
+    """Whether an assign node keeps its variable's shape (TF: Assign unless validate_shape is
+    false; AssignVariableOp only with validate_shape true)."""
+    if node.op == "Assign":
+        return "validate_shape" not in node.attr or node.attr["validate_shape"].b
+    return node.op == "AssignVariableOp" and "validate_shape" in node.attr and node.attr["validate_shape"].b
+
+
+def _declared_shape(node: NodeDef) -> tuple | None:
+    """A variable op's `shape` attr as a tuple when every dim is known, else None."""
+    from ortflow.graph.ops.schema import shape_from_proto
+
+    shape = shape_from_proto(node.attr["shape"].shape) if "shape" in node.attr else None
+    return tuple(shape) if shape is not None and None not in shape else None
 
 
 def _guarded_variables(index: GraphIndex, names: list[str], planned: set[str]) -> dict:

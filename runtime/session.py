@@ -30,6 +30,7 @@ from ortflow.runtime.config import ConfigProto, make_session_options
 from ortflow.runtime.lowering import (
     VARIABLE_OPS,
     GraphIndex,
+    NameNotFoundError,
     SubgraphPlan,
     canonical_tensor_name,
     format_shape,
@@ -40,6 +41,7 @@ from ortflow.runtime.state import VariableState
 
 __all__ = [
     "DeviceFeedCache",
+    "FeedKeyError",
     "InteractiveSession",
     "Session",
     "report_uninitialized_variables",
@@ -163,12 +165,24 @@ def _element_name(element) -> tuple[str, str]:
     return ("tensor", canonical_tensor_name(name)) if ":" in name else ("op", name)
 
 
-def _feed_name(key) -> str:
+def _check_graph(element, graph, what: str) -> None:
+    """Raises TF's error for a Tensor or Operation built in another graph than `graph`."""
+    owner = getattr(element, "graph", None)
+    if graph is None or owner is None or owner is graph or not hasattr(graph, "as_graph_def"):
+        return
+    error = TypeError if what == "feed" else ValueError
+    raise error(f"{'Cannot interpret feed_dict key' if what == 'feed' else 'Fetch argument'} "
+                f"{getattr(element, 'name', element)!r}: it is not an element of this session's "
+                "graph (it was built in another Graph).")
+
+
+def _feed_name(key, graph=None) -> str:
     if isinstance(key, str):
         return canonical_tensor_name(key)
     as_element = getattr(key, "_as_graph_element", None)
     if as_element is not None:
         key = as_element()
+    _check_graph(key, graph, "feed")
     name = getattr(key, "name", None)
     if not isinstance(name, str) or not hasattr(key, "value_index") and ":" not in name:
         raise TypeError(f"Cannot interpret feed_dict key {key!r} as a Tensor: it must be a Tensor "
@@ -176,12 +190,20 @@ def _feed_name(key) -> str:
     return canonical_tensor_name(name)
 
 
+class FeedKeyError(NameNotFoundError, TypeError):
+    """A feed_dict key naming no tensor of the graph: NotFoundError, and TypeError as in TF."""
+
+
 # -- fetch structures -------------------------------------------------------------------------
 
 class _FetchStructure:
-    """Flattens a nested fetch argument to unique elements and rebuilds results into its shape."""
+    """Flattens a nested fetch argument to unique elements and rebuilds results into its shape.
 
-    def __init__(self, fetches):
+    `graph` (the session's) is where every Tensor or Operation fetched must come from.
+    """
+
+    def __init__(self, fetches, graph=None):
+        self.graph = graph
         self.elements: list[tuple[str, str]] = []
         self._slot: dict[tuple[str, str], int] = {}
         self.custom: dict[int, Any] = {}  # slot -> a session query (report_uninitialized_...)
@@ -193,6 +215,8 @@ class _FetchStructure:
             self.elements.append(("query", str(slot)))
             self.custom[slot] = element
             return slot
+        as_element = getattr(element, "_as_graph_element", None)
+        _check_graph(as_element() if as_element is not None else element, self.graph, "fetch")
         key = _element_name(element)
         slot = self._slot.get(key)
         if slot is None:
@@ -432,6 +456,8 @@ class _Binding:
             else:
                 self.getters.append(("out", out_pos[plan.fetch_outputs[name]]))
         self.updates = [(out_pos[t], var) for t, var in plan.updates]
+        self.shape_checks = [(out_pos[t], var, *plan.shape_checks[t]) for t, var in plan.updates
+                             if t in plan.shape_checks]
 
 
 class _RunPlan:
@@ -545,6 +571,9 @@ class Session:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if getattr(self._graph, "version", None) == 0:
+            raise RuntimeError("The Session graph is empty. Add operations to the graph before "
+                               "calling run().")
         feeds = feed_dict if feed_dict is not None else {}
         if any(isinstance(k, SparseTensor) for k in feeds):  # one feed per component, as TF
             feeds = {k: v for key, value in feeds.items() for k, v in (
@@ -561,7 +590,7 @@ class Session:
         return self._execute(plan, feeds)
 
     def _make_plan(self, fetches, feeds) -> _RunPlan:
-        structure = _FetchStructure(fetches)
+        structure = _FetchStructure(fetches, self._graph)
         with self._compile_lock:
             index = self._handle.index()
             feed_slots = [self._feed_slot(k, index) for k in feeds]
@@ -588,8 +617,14 @@ class Session:
         return binding
 
     def _feed_slot(self, key, index: GraphIndex) -> _FeedSlot:
-        tensor = _feed_name(key)
-        index.check_tensor(tensor)
+        tensor = _feed_name(key, self._graph)
+        try:
+            index.check_tensor(tensor)
+        except NameNotFoundError as e:  # TF: a TypeError for a feed key it cannot interpret
+            raise FeedKeyError(None, None, f"Cannot interpret feed_dict key as Tensor: {e}") from e
+        is_feedable = getattr(self._graph, "is_feedable", None)
+        if is_feedable is not None and not is_feedable(self._graph.get_tensor_by_name(tensor)):
+            raise ValueError(f"Tensor {tensor} may not be fed.")
         dtype = index.tensor_dtype(tensor).base_dtype
         try:
             np_dtype = np.dtype(dtype.as_numpy_dtype)
@@ -681,6 +716,15 @@ class Session:
     def _execute(self, plan: _RunPlan, feeds):
         values = [self._convert_feed(slot, feeds[slot.key]) for slot in plan.feed_slots]
         binding = plan.binding or self._bind_ranks(plan, values)
+        if binding.updates:
+            # A run that writes variables reads them, runs and writes them back as one step, so
+            # that runs from several threads do not lose each other's updates (two assign_adds
+            # reading the same old value), as TF's in-place kernels do not.
+            with self._state.lock:
+                return self._execute_bound(plan, binding, values)
+        return self._execute_bound(plan, binding, values)
+
+    def _execute_bound(self, plan: _RunPlan, binding: _Binding, values: list):
         signature = binding.signature
         inputs = {}
         on_device = signature.runner.on_device
@@ -711,6 +755,8 @@ class Session:
             apply_effects(signature.plan.effects, {k: _host(v) for k, v in named.items()},
                           self._print_counts)
         if binding.updates:
+            for pos, var, node, declared in binding.shape_checks:
+                _check_assigned_shape(node, declared, state, var, _shape_of(results[pos]))
             state.update({var: results[pos] for pos, var in binding.updates})
         self.last_run_backend = signature.runner.backend
         flat = [self._fetched(kind, where, results, values) for kind, where in binding.getters]
@@ -963,20 +1009,34 @@ def _host(value):
 
 
 def _feed_array(slot: _FeedSlot, value) -> np.ndarray:
-    """Converts a feed value to the tensor's numpy dtype, as TensorFlow does."""
+    """Converts a feed value to the tensor's numpy dtype, as TensorFlow does.
+
+    As in TF, a Python int the dtype cannot hold exactly is a TypeError, while floats fed to
+    an integer tensor are truncated (numpy's conversion), and a graph Tensor is no feed value.
+    """
+    if hasattr(value, "op") and hasattr(value, "value_index"):
+        raise TypeError(f"The value of a feed cannot be a Tensor object ({value!r}, fed to "
+                        f"{slot.tensor!r}): feed numpy arrays, Python scalars, strings or lists; "
+                        "evaluate the tensor first with sess.run.")
     if slot.is_string:
         return np.asarray(value, dtype=object)
+    if isinstance(value, int) and not isinstance(value, bool) and slot.np_dtype.kind in "iu" \
+            and not _holds_int(slot.np_dtype, value):
+        raise TypeError(f"Type of feed value {value!r} with type {type(value)} is not compatible "
+                        f"with Tensor {slot.tensor!r} of dtype {slot.np_dtype}. Try a larger type "
+                        "for the fed tensor (e.g. int64).")
     try:
-        array = np.asarray(value, dtype=slot.np_dtype)
+        return np.asarray(value, dtype=slot.np_dtype)
     except (ValueError, TypeError, OverflowError) as e:
         raise InvalidArgumentError(None, None, f"Cannot feed value {_preview(value)} of type "
                                    f"{type(value).__name__} to Tensor {slot.tensor!r} of dtype "
                                    f"{slot.np_dtype}: {e}") from e
-    if isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and slot.np_dtype.kind in "iub" and array.item() != value:
-        raise TypeError(f"Type of feed value {value!r} with type {type(value)} is not compatible "
-                        f"with Tensor {slot.tensor!r} of dtype {slot.np_dtype}.")
-    return array
+
+
+def _holds_int(np_dtype: np.dtype, value: int) -> bool:
+    """Whether the integer dtype `np_dtype` holds `value`."""
+    info = np.iinfo(np_dtype)
+    return info.min <= value <= info.max
 
 
 def _preview(value) -> str:
@@ -1017,9 +1077,35 @@ def _as_tf_value(value):
                 for v in value.reshape(-1)]
         value = np.array(flat, dtype=object).reshape(value.shape)
         return value[()] if value.ndim == 0 else value
+    if value.dtype.type is not _CANONICAL_TYPES.get(value.dtype.char, value.dtype.type):
+        # onnxruntime hands int64 out as C long long: equal to np.int64, but not its type, so
+        # `isinstance(v, np.int64)` on a fetched scalar would be False. A view costs nothing.
+        value = value.view(_CANONICAL_TYPES[value.dtype.char])
     if value.ndim == 0:
         return value[()]
     return value
+
+
+# numpy dtype characters whose type is an alias of a sized integer type (long long / unsigned
+# long long on LP64 platforms), mapped to the sized type TF's results carry.
+_CANONICAL_TYPES = {np.dtype(np.longlong).char: np.dtype(f"i{np.dtype(np.longlong).itemsize}").type,
+                    np.dtype(np.ulonglong).char: np.dtype(f"u{np.dtype(np.ulonglong).itemsize}").type}
+
+
+def _check_assigned_shape(node, declared, state: VariableState, var: str, shape: tuple) -> None:
+    """TF's error for an assign with validate_shape whose value's shape is not the variable's
+    (its declared shape when fully known, else the shape of the value it holds)."""
+    expected = declared if declared is not None else (
+        _shape_of(state.get(var)) if var in state else None)
+    if expected is None or tuple(expected) == tuple(shape):
+        return
+    if node.op == "Assign":
+        text = (f"Assign requires shapes of both tensors to match. lhs shape= {list(expected)} "
+                f"rhs shape= {list(shape)}")
+    else:
+        text = (f"Trying to assign to variable with tensor with wrong shape. Expected "
+                f"{list(expected)} got {list(shape)}")
+    raise InvalidArgumentError(node, None, f"{text}\n\t [[{{{{node {node.name}}}}}]] (variable {var!r})")
 
 
 def _variable_value(node, value) -> np.ndarray:
