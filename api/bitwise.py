@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from ortflow.api import math_ops
 from ortflow.api.ops_builder import apply_op_output
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"]
 
 
 def _binary(op_type: str, fn_name: str):
-    def fn(x, y, name=None):
-        return apply_op_output(op_type, [x, y], name=name or op_type)
-    fn.__name__ = fn.__qualname__ = fn_name
-    fn.__doc__ = f"Element-wise `{op_type}` of two integer tensors of one dtype (with broadcasting)."
-    return fn
+    return math_ops._binary(op_type, fn_name,
+                            f"Element-wise `{op_type}` of two integer tensors of one dtype (with broadcasting).")
 
 
 bitwise_and = _binary("BitwiseAnd", "bitwise_and")

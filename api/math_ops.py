@@ -109,11 +109,11 @@ def _unary(op_type: str):
     return fn
 
 
-def _binary(op_type: str):
+def _binary(op_type: str, fn_name: str | None = None, doc: str | None = None):
     def fn(x, y, name=None):
         return apply_op_output(op_type, [x, y], name=name or op_type)
-    fn.__name__ = op_type.lower()
-    fn.__doc__ = f"Element-wise `{op_type}` (with broadcasting)."
+    fn.__name__ = fn.__qualname__ = fn_name or op_type.lower()
+    fn.__doc__ = doc or f"Element-wise `{op_type}` (with broadcasting)."
     return fn
 
 
@@ -288,16 +288,22 @@ def cast(x, dtype, name=None):
         return apply_op_output("Cast", [x], {"DstT": dtype, "Truncate": False}, name=scope)
 
 
-def to_float(x, name="ToFloat"):
-    return cast(x, _dtypes.float32, name=name)
+def _cast_to(dtype: _dtypes.DType, fn_name: str, default_name: str):
+    # TF 1.x's to_float, to_int32, ...: `cast` to one dtype under the scope "ToFloat", ...
+    def fn(x, name=default_name):
+        return cast(x, dtype, name=name)
+    fn.__name__ = fn.__qualname__ = fn_name
+    fn.__doc__ = f"Casts to {dtype.name} (`cast` under the name scope `name`, default {default_name!r})."
+    return fn
 
 
-def to_int32(x, name="ToInt32"):
-    return cast(x, _dtypes.int32, name=name)
-
-
-def to_int64(x, name="ToInt64"):
-    return cast(x, _dtypes.int64, name=name)
+to_float = _cast_to(_dtypes.float32, "to_float", "ToFloat")
+to_double = _cast_to(_dtypes.float64, "to_double", "ToDouble")
+to_int32 = _cast_to(_dtypes.int32, "to_int32", "ToInt32")
+to_int64 = _cast_to(_dtypes.int64, "to_int64", "ToInt64")
+to_bfloat16 = _cast_to(_dtypes.bfloat16, "to_bfloat16", "ToBFloat16")
+to_complex64 = _cast_to(_dtypes.complex64, "to_complex64", "ToComplex64")
+to_complex128 = _cast_to(_dtypes.complex128, "to_complex128", "ToComplex128")
 
 
 def _reduction_dims(x: Tensor, axis):
@@ -816,22 +822,6 @@ def saturate_cast(value, dtype, name=None):
         if value.dtype.base_dtype == dtype:
             return apply_op_output("Identity", [value], name=scope)
         return apply_op_output("Cast", [value], {"DstT": dtype, "Truncate": False}, name=scope)
-
-
-def to_double(x, name="ToDouble"):
-    return cast(x, _dtypes.float64, name=name)
-
-
-def to_bfloat16(x, name="ToBFloat16"):
-    return cast(x, _dtypes.bfloat16, name=name)
-
-
-def to_complex64(x, name="ToComplex64"):
-    return cast(x, _dtypes.complex64, name=name)
-
-
-def to_complex128(x, name="ToComplex128"):
-    return cast(x, _dtypes.complex128, name=name)
 
 
 def lbeta(x, name=None):
