@@ -456,6 +456,12 @@ class _Binding:
             else:
                 self.getters.append(("out", out_pos[plan.fetch_outputs[name]]))
         self.updates = [(out_pos[t], var) for t, var in plan.updates]
+        kept = {pos for pos, _ in self.updates}  # results that become variable values
+        # A fetched result the session keeps as a variable's value is handed out as a copy
+        # (as is a variable's value), so that changing the returned array leaves the variable
+        # alone, as in TF.
+        self.getters = [("kept", where) if kind == "out" and where in kept else (kind, where)
+                        for kind, where in self.getters]
         self.shape_checks = [(out_pos[t], var, *plan.shape_checks[t]) for t, var in plan.updates
                              if t in plan.shape_checks]
 
@@ -778,7 +784,9 @@ class Session:
         if kind == "feed":
             return _as_tf_value(values[where])
         if kind == "var":
-            return _as_tf_value(self._state.get_numpy(where))
+            return _as_tf_value(np.array(self._state.get_numpy(where)))
+        if kind == "kept":
+            return _as_tf_value(np.array(_host(results[where])))
         if kind == "initialized":
             return np.bool_(where in self._state)
         if kind == "query":

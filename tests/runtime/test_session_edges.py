@@ -124,3 +124,18 @@ def test_int64_results_have_numpy_int64_type():
             vector, scalar = sess.run([p * 2, tf.reduce_sum(p)], {p: [1, 2]})
     assert vector.dtype.type is np.int64
     assert isinstance(scalar, np.int64) and scalar == 3
+
+
+def test_changing_a_fetched_value_leaves_the_variable_alone():
+    with tf.Graph().as_default():
+        ref = tf.Variable([1.0, 2.0], name="ref")
+        res = tf.Variable([1.0, 2.0], name="res", use_resource=True)
+        assigned = tf.assign(ref, [3.0, 4.0])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got_ref, got_res = sess.run([ref, res])
+            got_ref[0] = got_res[0] = 100.0
+            got_assigned = sess.run(assigned)
+            got_assigned[1] = -1.0
+            np.testing.assert_array_equal(sess.run(ref), [3.0, 4.0])
+            np.testing.assert_array_equal(sess.run(res), [1.0, 2.0])
