@@ -117,12 +117,25 @@ def random_contrast(image, lower, upper, seed=None):
     Raises:
         ValueError: upper <= lower, or lower < 0.
     """
+    return adjust_contrast(image, _random_factor(lower, upper, seed))
+
+
+def _random_factor(lower, upper, seed):
+    # The scalar factor of random_contrast / random_saturation, drawn from [lower, upper).
     if upper <= lower:
         raise ValueError("upper must be > lower.")
     if lower < 0:
         raise ValueError("lower must be non-negative.")
-    factor = random_ops.random_uniform([], lower, upper, seed=seed)
-    return adjust_contrast(image, factor)
+    return random_ops.random_uniform([], lower, upper, seed=seed)
+
+
+def _random_delta(max_delta, seed, at_most=None):
+    # The scalar delta of random_brightness / random_hue, drawn from [-max_delta, max_delta).
+    if at_most is not None and max_delta > at_most:
+        raise ValueError(f"max_delta must be <= {at_most}.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
 
 
 def adjust_brightness(image, delta):
@@ -144,10 +157,7 @@ def random_brightness(image, max_delta, seed=None):
     Raises:
         ValueError: max_delta < 0.
     """
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
-    return adjust_brightness(image, delta)
+    return adjust_brightness(image, _random_delta(max_delta, seed))
 
 
 def per_image_standardization(image):
@@ -556,12 +566,7 @@ def random_hue(image, max_delta, seed=None):
     Raises:
         ValueError: max_delta outside [0, 0.5].
     """
-    if max_delta > 0.5:
-        raise ValueError("max_delta must be <= 0.5.")
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
-    return adjust_hue(image, delta)
+    return adjust_hue(image, _random_delta(max_delta, seed, at_most=0.5))
 
 
 def random_saturation(image, lower, upper, seed=None):
@@ -570,12 +575,7 @@ def random_saturation(image, lower, upper, seed=None):
     Raises:
         ValueError: upper <= lower, or lower < 0.
     """
-    if upper <= lower:
-        raise ValueError("upper must be > lower.")
-    if lower < 0:
-        raise ValueError("lower must be non-negative.")
-    factor = random_ops.random_uniform([], lower, upper, seed=seed)
-    return adjust_saturation(image, factor)
+    return adjust_saturation(image, _random_factor(lower, upper, seed))
 
 
 __all__ += ["adjust_hue", "adjust_saturation", "hsv_to_rgb", "random_hue", "random_saturation", "rgb_to_hsv"]
