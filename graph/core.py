@@ -187,7 +187,7 @@ class Tensor:
         dims = self.shape.dims
         return dims
 
-    def __repr__(self) -> str:
+    def _shape_and_dtype_text(self) -> tuple[str, str]:
         try:
             dtype = self.dtype.name
         except GraphError:
@@ -196,10 +196,16 @@ class Tensor:
             shape = str(self.shape)
         except GraphError:
             shape = "<unknown>"
+        return shape, dtype
+
+    def __repr__(self) -> str:
+        shape, dtype = self._shape_and_dtype_text()
         return f"<tf.Tensor {self.name!r} shape={shape} dtype={dtype}>"
 
     def __str__(self) -> str:
-        return repr(self)
+        # What `print(tensor)` shows in TF 1.x graph mode.
+        shape, dtype = self._shape_and_dtype_text()
+        return f'Tensor("{self.name}", shape={shape}, dtype={dtype})'
 
     # Tensors are not truth-valued in graph mode.
     def __bool__(self):
@@ -373,6 +379,10 @@ class Operation:
 
     def __repr__(self) -> str:
         return f"<tf.Operation {self.name!r} type={self.type}>"
+
+    def __str__(self) -> str:
+        # As TensorFlow: `print(op)` shows the NodeDef in text format.
+        return str(self.node_def)
 
     __hash__ = object.__hash__
 

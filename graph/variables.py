@@ -177,7 +177,9 @@ class Variable:
         return self._as_graph_element().eval(session=session)
 
     def __repr__(self) -> str:
-        return f"<tf.Variable {self.op.name!r} shape={self.shape} dtype={self.dtype.base_dtype.name}>"
+        # As TF 1.x: the variable tensor's name, and `float32_ref` for a reference variable.
+        dtype = self.dtype.base_dtype if self.is_resource else self._variable.dtype
+        return f"<tf.Variable {self._variable.name!r} shape={self.shape} dtype={dtype.name}>"
 
     # -- protos ----------------------------------------------------------------------------------
     def to_proto(self, export_scope: str | None = None) -> VariableDef:

@@ -229,3 +229,19 @@ def test_py_func_node_matches_tensorflow(tf):
     for key in ("Tin", "Tout"):
         assert list(ours.attr[key].list.type) == list(theirs.attr[key].list.type)
     assert ours.attr["token"].s.startswith(b"pyfunc_") and theirs.attr["token"].s.startswith(b"pyfunc_")
+
+
+def test_printed_graph_objects_read_as_tf_1x():
+    # Strings from TF 2.21 under disable_v2_behavior(): print(tensor), print(variable), shapes.
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        v = tf.Variable([1.0, 2.0], name="v")
+        r = tf.get_variable("r", [2], use_resource=True)
+        assert str(x) == 'Tensor("x:0", shape=(?, 3), dtype=float32)'
+        assert repr(x) == "<tf.Tensor 'x:0' shape=(?, 3) dtype=float32>"
+        assert repr(x.shape) == "TensorShape([Dimension(None), Dimension(3)])" and str(x.shape) == "(?, 3)"
+        assert str(v) == repr(v) == "<tf.Variable 'v:0' shape=(2,) dtype=float32_ref>"
+        assert str(r) == "<tf.Variable 'r:0' shape=(2,) dtype=float32>"
+        assert str(tf.get_default_graph().get_tensor_by_name("v:0")) == 'Tensor("v:0", shape=(2,), dtype=float32_ref)'
+        assert str(x.op).startswith('name: "x"\nop: "Placeholder"\n')
+        assert repr(tf.TensorShape(None)) == "TensorShape(None)" and str(tf.TensorShape(None)) == "<unknown>"
