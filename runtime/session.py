@@ -770,13 +770,33 @@ class Session:
 
     def _run_runner(self, signature: _Signature, inputs: dict) -> list:
         try:
-            return signature.runner.run(inputs)
+            return signature.runner.run(dict(inputs))  # the ORT runner rewrites its inputs
         except OpError:
             raise
+        except UnicodeError as e:
+            # onnxruntime holds strings as UTF-8 text: bytes that are not UTF-8 (fed or made by
+            # the graph) cannot pass. The numpy interpreter holds bytes, as TF does: the
+            # signature moves there when it has every kernel.
+            return self._bytes_runner(signature, e).run(inputs)
         except Exception as e:
             node = _onnx_node_to_tf(str(e), self._handle.index())
             where = f" (TensorFlow node {node!r})" if node else ""
             raise InvalidArgumentError(None, None, f"onnxruntime failed{where}: {e}") from e
+
+    def _bytes_runner(self, signature: _Signature, error: UnicodeError):
+        """The numpy interpreter for `signature`, which from now on runs there (see
+        `_run_runner`); raises InvalidArgumentError when it lacks kernels."""
+        from ortflow.runtime.interpreter import missing_kernels
+
+        missing = missing_kernels(signature.plan.graph_def)
+        if signature.runner.backend != "onnxruntime" or missing:
+            raise InvalidArgumentError(None, None, "A string tensor holds bytes that are not UTF-8 "
+                                       f"text, which onnxruntime cannot carry ({error}), and the "
+                                       f"numpy interpreter has no kernel for {sorted(missing)}.") from error
+        with self._compile_lock:
+            if signature.runner.backend == "onnxruntime":
+                signature.runner = _InterpreterRunner(signature.plan, self._print_counts)
+        return signature.runner
 
     def _fetched(self, kind: str, where, results: list, values: list):
         if kind == "out":

@@ -139,3 +139,16 @@ def test_changing_a_fetched_value_leaves_the_variable_alone():
             got_assigned[1] = -1.0
             np.testing.assert_array_equal(sess.run(ref), [3.0, 4.0])
             np.testing.assert_array_equal(sess.run(res), [1.0, 2.0])
+
+
+def test_strings_that_are_not_utf8_pass_through_as_bytes():
+    # onnxruntime carries strings as UTF-8 text; TF strings are bytes. Such a run moves to the
+    # numpy interpreter instead of failing with a codec error.
+    with tf.Graph().as_default():
+        fed = tf.placeholder(tf.string, [None])
+        const = tf.constant([b"\xff\xfe", b"ok"])
+        with tf.Session() as sess:
+            same, eq = sess.run([tf.identity(fed), tf.equal(fed, const)], {fed: [b"\xff\xfe", b"no"]})
+            assert list(same) == [b"\xff\xfe", b"no"] and list(eq) == [True, False]
+            assert list(sess.run(tf.identity(const))) == [b"\xff\xfe", b"ok"]
+            assert list(sess.run(tf.identity(fed), {fed: ["text"]})) == [b"text"]
