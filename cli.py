@@ -90,6 +90,9 @@ def _naming_the_file(message: str, args) -> str:
     shown = path.rstrip("/")
     if shown in message or os.path.basename(shown) in message:
         return message
+    head = message.split(": ", 1)[0]
+    if os.sep in head and os.path.exists(head):  # it names another file already (a checkpoint's index)
+        return message
     return f"{shown}: {message}"
 
 

@@ -30,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _latest_meta(directory: str) -> str:
     from ortflow.formats.checkpoint_management import latest_checkpoint
-    try:
-        prefix = latest_checkpoint(directory)
+    try:  # strict: a broken state file is reported once, by the checkpoint lookup that follows
+        prefix = latest_checkpoint(directory, strict=True)
     except Exception:
         prefix = None
     if prefix and os.path.exists(prefix + ".meta"):

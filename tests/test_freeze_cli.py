@@ -101,3 +101,19 @@ def test_freeze_meta_with_a_corrupted_checkpoint_key_names_the_node(cli, data_di
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "model.meta: Const node 'save/RestoreV2/tensor_names' holds a checkpoint key that is not UTF-8" in proc.stderr
     assert not (tmp_path / "f.pb").exists()
+
+
+def test_freeze_with_a_broken_state_file_or_index_is_one_line_naming_that_file(cli, data_dir, tmp_path):
+    ckpt = tmp_path / "ckpt"
+    shutil.copytree(data_dir / "mlp/ckpt", ckpt)
+    (ckpt / "checkpoint").write_text('model_checkp "x"\n')
+    proc = cli("freeze", ckpt, "-o", tmp_path / "f.pb")
+    # once, as an error (it used to come first as a warning saying the file was ignored)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"ortflow: error: {ckpt / 'checkpoint'}: not a valid checkpoint state file")
+    index = ckpt / "model.ckpt-30.index"
+    index.write_bytes(b"x" * 16 + index.read_bytes()[16:])
+    proc = cli("freeze", ckpt / "model.ckpt-30.meta", "-o", tmp_path / "f.pb")
+    # the message names the index only, not the .meta in front of it
+    assert proc.returncode == 2 and proc.stderr.startswith(f"ortflow: error: {index}: "), proc.stderr
+    assert not (tmp_path / "f.pb").exists()
