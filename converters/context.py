@@ -343,13 +343,8 @@ class ConversionContext:
     def resolve(self, tf_tensor: str) -> str:
         """The ONNX value name holding TF tensor `tf_tensor` (follows aliases, outer scopes)."""
         name = tensor_name(tf_tensor)
-        ctx = self
-        while ctx is not None:
-            target = ctx._aliases.get(name)
-            if target is not None:
-                return target
-            ctx = ctx.parent
-        return name
+        target = self._inherited(lambda ctx: ctx._aliases, name)
+        return name if target is None else target
 
     def alias(self, onnx_name: str, tf_output_name: str) -> None:
         """Declares TF tensor `tf_output_name` to be the existing ONNX value `onnx_name`."""
@@ -364,6 +359,17 @@ class ConversionContext:
     @property
     def aliases(self) -> dict[str, str]:
         return self._aliases
+
+    def _inherited(self, table, key: str):
+        # The entry for `key` in `table(ctx)` of this context or the nearest enclosing one that
+        # has it (a subgraph sees its outer graphs' aliases, initializers and dtypes), else None.
+        ctx = self
+        while ctx is not None:
+            found = table(ctx).get(key)
+            if found is not None:
+                return found
+            ctx = ctx.parent
+        return None
 
     # -- emitting ---------------------------------------------------------------------------
     def _root(self) -> ConversionContext:
@@ -425,13 +431,7 @@ class ConversionContext:
 
     def const_value(self, onnx_name: str) -> np.ndarray | None:
         """The numpy value of an initializer of this or an enclosing context, else None."""
-        ctx = self
-        while ctx is not None:
-            value = ctx.initializers.get(onnx_name)
-            if value is not None:
-                return value
-            ctx = ctx.parent
-        return None
+        return self._inherited(lambda ctx: ctx.initializers, onnx_name)
 
     def cast(self, name: str, to: DType) -> str:
         """`name` cast to `to`; returns `name` itself when its dtype is already `to`."""
@@ -444,13 +444,8 @@ class ConversionContext:
 
     def value_dtype(self, onnx_name: str) -> DType | None:
         """The DType of an ONNX value when known (TF tensors, consts, typed make_node outputs)."""
-        ctx = self
-        while ctx is not None:
-            dt = ctx.value_dtypes.get(onnx_name)
-            if dt is not None:
-                return dt
-            ctx = ctx.parent
-        return self._dtypes.get(onnx_name)
+        dt = self._inherited(lambda ctx: ctx.value_dtypes, onnx_name)
+        return self._dtypes.get(onnx_name) if dt is None else dt
 
     def onnx_type(self, dtype: DType) -> int:
         """The onnx.TensorProto enum of a TF dtype."""
