@@ -187,7 +187,9 @@ def _strided_slice(node_def, inputs):
     x, begin, end, strides = inputs
     spec = strided_slice_spec_from_node(node_def, begin.reshape(-1), end.reshape(-1),
                                         strides.reshape(-1))
-    return [np.array(x[spec])]
+    # dtype kept: one element of a string (object) tensor would otherwise become numpy bytes
+    # ('S'), which drops trailing NUL bytes (a serialized proto ending in a zero field)
+    return [np.array(x[spec], dtype=x.dtype)]
 
 
 @kernel("GatherV2", "Gather")
