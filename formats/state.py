@@ -48,7 +48,8 @@ def parse_checkpoint_state(text: str | bytes, path: str = "<checkpoint>") -> Che
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise FormatError(f"{path}: the checkpoint state file is not UTF-8 text: {e}") from e
+            raise FormatError(f"{path}: the checkpoint state file is not UTF-8 text (byte {e.object[e.start]:#04x} "
+                              f"at offset {e.start})") from e
     state = CheckpointState()
     try:
         text_format.Parse(text, state)
