@@ -42,6 +42,11 @@ def _strings(x) -> np.ndarray:
     return out
 
 
+def _scalar_bytes(x) -> bytes:
+    # A scalar string input (a pattern, a rewrite) as bytes.
+    return _as_bytes(np.asarray(x, dtype=object).reshape(())[()])
+
+
 def _map_strings(x, fn) -> np.ndarray:
     arr = _strings(x)
     out = np.empty(arr.shape, dtype=object)
@@ -229,24 +234,31 @@ def _dense_bincount(node_def, inputs):
 # --------------------------------------------------------------------------- linalg
 
 
+def _adjointed(node_def, x: np.ndarray) -> np.ndarray:
+    # `x`, or its conjugate transpose over the innermost two axes when the node's `adjoint` is set.
+    return np.conj(np.swapaxes(x, -1, -2)) if get_attr(node_def, "adjoint", False) else x
+
+
+def _linalg(compute, message: str) -> np.ndarray:
+    # `compute()`, a numpy.linalg call; its LinAlgError (a singular or not positive definite
+    # input) becomes TF's run-time error `message`.
+    try:
+        return compute()
+    except np.linalg.LinAlgError as e:
+        raise GraphError(message) from e
+
+
 @kernel("MatrixInverse")
 def _matrix_inverse(node_def, inputs):
-    x = np.asarray(inputs[0])
-    if get_attr(node_def, "adjoint", False):
-        x = np.conj(np.swapaxes(x, -1, -2))
-    try:
-        return [np.linalg.inv(x).astype(x.dtype)]
-    except np.linalg.LinAlgError as e:
-        raise GraphError("Input is not invertible.") from e
+    x = _adjointed(node_def, np.asarray(inputs[0]))
+    return [_linalg(lambda: np.linalg.inv(x), "Input is not invertible.").astype(x.dtype)]
 
 
 @kernel("Cholesky")
 def _cholesky(node_def, inputs):
     x = np.asarray(inputs[0])
-    try:
-        return [np.linalg.cholesky(x).astype(x.dtype)]
-    except np.linalg.LinAlgError as e:
-        raise GraphError("Cholesky decomposition was not successful. The input might not be valid.") from e
+    message = "Cholesky decomposition was not successful. The input might not be valid."
+    return [_linalg(lambda: np.linalg.cholesky(x), message).astype(x.dtype)]
 
 
 @kernel("Qr")
@@ -272,12 +284,8 @@ def _log_matrix_determinant(node_def, inputs):
 @kernel("MatrixSolve")
 def _matrix_solve(node_def, inputs):
     matrix, rhs = (np.asarray(v) for v in inputs)
-    if get_attr(node_def, "adjoint", False):
-        matrix = np.conj(np.swapaxes(matrix, -1, -2))
-    try:
-        return [np.linalg.solve(matrix, rhs).astype(rhs.dtype)]
-    except np.linalg.LinAlgError as e:
-        raise GraphError("Input matrix is not invertible.") from e
+    matrix = _adjointed(node_def, matrix)
+    return [_linalg(lambda: np.linalg.solve(matrix, rhs), "Input matrix is not invertible.").astype(rhs.dtype)]
 
 
 @kernel("MatrixTriangularSolve")
@@ -285,9 +293,7 @@ def _matrix_triangular_solve(node_def, inputs):
     matrix, rhs = (np.asarray(v) for v in inputs)
     lower = get_attr(node_def, "lower", True)
     # Only the named triangle is read, as in TF; the other is taken as zeros.
-    tri = np.tril(matrix) if lower else np.triu(matrix)
-    if get_attr(node_def, "adjoint", False):
-        tri = np.conj(np.swapaxes(tri, -1, -2))
+    tri = _adjointed(node_def, np.tril(matrix) if lower else np.triu(matrix))
     return [np.linalg.solve(tri, rhs).astype(rhs.dtype)]
 
 
@@ -628,9 +634,8 @@ def _static_regex_replace(node_def, inputs):
 
 @kernel("RegexReplace")
 def _dynamic_regex_replace(node_def, inputs):
-    pattern = _as_bytes(np.asarray(inputs[1], dtype=object).reshape(())[()])
-    rewrite = _as_bytes(np.asarray(inputs[2], dtype=object).reshape(())[()])
-    return [_regex_replace(inputs[0], pattern, rewrite, get_attr(node_def, "replace_global", True))]
+    return [_regex_replace(inputs[0], _scalar_bytes(inputs[1]), _scalar_bytes(inputs[2]),
+                           get_attr(node_def, "replace_global", True))]
 
 
 @kernel("StringToNumber")
@@ -737,7 +742,7 @@ def _static_regex_full_match(node_def, inputs):
 
 @kernel("RegexFullMatch")
 def _regex_full_match(node_def, inputs):
-    pattern = re.compile(_as_bytes(np.asarray(inputs[1], dtype=object).reshape(())[()]))
+    pattern = re.compile(_scalar_bytes(inputs[1]))
     return [_map_strings(inputs[0], lambda v: pattern.fullmatch(v) is not None).astype(bool)]
 
 
