@@ -22,7 +22,7 @@ from ortflow.converters.context import (
     tensor_name,
 )
 from ortflow.converters.emit import release_arena
-from ortflow.converters.registry import lookup
+from ortflow.converters.registry import lookup, registered_ops
 from ortflow.errors import ConversionError
 
 __all__ = [
@@ -542,6 +542,10 @@ def lower_node(ctx: ConversionContext, node_def) -> bool:
             for i in range(node.num_inputs if op == "IdentityN" else 1):
                 ctx.alias(node.input(i), node.output(i))
             return True
+        later = [v.since for v in registered_ops().get(op, ()) if v.since > ctx.opset]
+        if later:  # say so instead of "no handler": a higher opset converts it
+            raise ConversionError(f"{op} node {node_def.name!r}: converted from opset {min(later)} on, "
+                                  f"not at opset {ctx.opset}")
         return False
     prev = ctx.current
     ctx.current = node

@@ -110,12 +110,35 @@ def convert_invert(ctx, node):
 _SHIFTS = {"LeftShift": "LEFT", "RightShift": "RIGHT"}
 
 
+#: signed type -> the unsigned type its shift runs in (onnxruntime's BitShift has no uint16)
+_UNSIGNED_FOR = {dtypes.int8: dtypes.uint8, dtypes.int16: dtypes.uint32, dtypes.int32: dtypes.uint32,
+                 dtypes.int64: dtypes.uint64}
+
+
 @handler(*_SHIFTS, since=11)
 def convert_shift(ctx, node):
-    # TF:   z = LeftShift|RightShift(x, y)
+    # TF:   z = LeftShift|RightShift(x, y)   (right shifts of signed integers are arithmetic)
     # ONNX: Z = BitShift(X, Y, direction)   (unsigned integers only)
+    #       signed left:  Cast(BitShift(Cast(X, unsigned), Y), signed)   (two's complement wraps)
+    #       signed right: on ~X where X < 0 (a non-negative value), ~ again after the shift
     dtype = node.input_dtype(0)
-    require(dtype in (dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64), node,
-            f"ONNX BitShift takes unsigned integers, not {dtype.name}")
-    first(ctx, "BitShift", [node.input(0), node.input(1)], {"direction": _SHIFTS[node.op]},
-          output=node.output(0))
+    direction = _SHIFTS[node.op]
+    if dtype in (dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64):
+        first(ctx, "BitShift", [node.input(0), node.input(1)], {"direction": direction}, output=node.output(0))
+        return
+    unsigned = _UNSIGNED_FOR.get(dtype)
+    require(unsigned is not None, node, f"ONNX BitShift takes integers, not {dtype.name}")
+    amount = ctx.cast(node.input(1), unsigned)
+    if direction == "LEFT":
+        shifted = first(ctx, "BitShift", [ctx.cast(node.input(0), unsigned), amount], {"direction": "LEFT"})
+        first(ctx, "Cast", [shifted], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+        return
+    np_type = dtype.as_numpy_dtype
+    x = node.input(0)
+    negative = first(ctx, "Less", [x, ctx.make_const(np.zeros((), np_type))])
+    minus_one = ctx.make_const(np.array(-1, np_type))
+    flipped = first(ctx, "Sub", [minus_one, x])  # ~x = -1 - x, never overflows
+    base = first(ctx, "Where", [negative, flipped, x])
+    shifted = first(ctx, "BitShift", [ctx.cast(base, unsigned), amount], {"direction": "RIGHT"})
+    back = ctx.cast(shifted, dtype)
+    first(ctx, "Where", [negative, first(ctx, "Sub", [minus_one, back]), back], output=node.output(0))

@@ -36,16 +36,27 @@ def _require_main_diagonal(node, k_index: int = 1) -> None:
             "only the main diagonal (constant k = 0) is supported")
 
 
-def _eye_mask(ctx, rows, cols, like: str | None = None, dims: str | None = None) -> str:
-    """A bool [rows, cols] identity mask: a constant when both sizes are ints, else of the int64
-    [2] value `dims`, or of the last two dims of `like`."""
+def _single_diagonal(node, k_index: int = 1) -> int:
+    """The constant k of a one-diagonal op; a band of diagonals (k = [lo, hi], lo < hi) is refused."""
+    k = node.input_value(k_index)
+    require(k is not None, node, "the diagonal index k must be constant")
+    ks = np.asarray(k).reshape(-1).tolist()
+    require(len(ks) == 1 or (len(ks) == 2 and ks[0] == ks[1]), node,
+            f"only one diagonal is supported, not the band k = {ks}")
+    return int(ks[0])
+
+
+def _eye_mask(ctx, rows, cols, like: str | None = None, dims: str | None = None, k: int = 0) -> str:
+    """A bool [rows, cols] mask of diagonal `k` (0: the main one): a constant when both sizes are
+    ints, else of the int64 [2] value `dims`, or of the last two dims of `like`."""
     if isinstance(rows, int) and isinstance(cols, int):
-        return ctx.make_const(np.eye(rows, cols, dtype=bool))
+        return ctx.make_const(np.eye(rows, cols, k=k, dtype=bool))
     if dims is None:
         dims = first(ctx, "Slice", [shape_of(ctx, like), const_i64(ctx, [-2]),
                                     const_i64(ctx, [np.iinfo(np.int64).max])])
     zeros = first(ctx, "ConstantOfShape", [dims], {"value": np.zeros(1, np.float32)})
-    return first(ctx, "Cast", [first(ctx, "EyeLike", [zeros])], {"to": ctx.onnx_type(dtypes.bool)})
+    return first(ctx, "Cast", [first(ctx, "EyeLike", [zeros], {"k": k} if k else None)],
+                 {"to": ctx.onnx_type(dtypes.bool)})
 
 
 def _require_det_type(node, dtype) -> None:
@@ -191,13 +202,24 @@ def convert_diag_part(ctx, node):
 def convert_matrix_diag(ctx, node):
     # TF:   output = MatrixDiagV3(diagonal [..., N], k, num_rows, num_cols, padding_value, align)
     # ONNX: Output = Where(eye [N, N], Unsqueeze(Diagonal, -1), padding_value)   (k = 0, default sizes)
-    _require_main_diagonal(node)
+    #       k != 0 (static N): eye [N+|k|, N+|k|] of diagonal k, the diagonal padded by |k| (after
+    #       it for k > 0, before it for k < 0) so that row i holds the value diagonal k puts there
+    k = _single_diagonal(node)
     for i, what in ((2, "num_rows"), (3, "num_cols")):
         v = node.input_value(i)
         require(v is not None and int(np.asarray(v).reshape(())) == -1, node, f"{what} must be the default (-1)")
     shape = node.input_shape(0)
     n = shape[-1] if shape else None
     column = unsqueeze(ctx, node.input(0), [-1])
+    if k:
+        rank = node.input_rank(0)
+        require(isinstance(n, int) and rank is not None, node, f"diagonal k = {k} needs a static diagonal length")
+        before, after = (0, k) if k > 0 else (-k, 0)
+        pads = const_i64(ctx, [0] * (rank - 1) + [before, 0] + [0] * (rank - 1) + [after, 0])
+        column = first(ctx, "Pad", [column, pads])
+        size = n + abs(k)
+        first(ctx, "Where", [_eye_mask(ctx, size, size, k=k), column, node.input(4)], output=node.output(0))
+        return
     if n is not None:
         mask = _eye_mask(ctx, n, n)
     else:
@@ -216,8 +238,20 @@ def _diag_dims(node):
 def convert_matrix_diag_part(ctx, node):
     # TF:   diagonal = MatrixDiagPartV3(input [..., M, N], k, padding_value, align)
     # ONNX: Diagonal = Slice(ReduceSum(Where(eye [M, N], X, 0), -1), 0, min(M, N))   (k = 0)
-    _require_main_diagonal(node)
+    #       k > 0: the sum over columns keeps x[i, i+k] in row i, i < min(M, N-k);
+    #       k < 0: the sum over rows keeps x[j-k, j] in column j, j < min(M+k, N)   (static M, N)
+    k = _single_diagonal(node)
     m, n = _diag_dims(node)
+    if k:
+        require(isinstance(m, int) and isinstance(n, int), node, f"diagonal k = {k} needs static matrix dims")
+        length = min(m, n - k) if k > 0 else min(m + k, n)
+        require(length > 0, node, f"diagonal k = {k} lies outside the {m} x {n} matrix")
+        zero = ctx.make_const(np.zeros((), dtype=node.input_dtype(0).as_numpy_dtype))
+        masked = first(ctx, "Where", [_eye_mask(ctx, m, n, k=k), node.input(0), zero])
+        summed = reduce(ctx, "ReduceSum", masked, [-1 if k > 0 else -2], keepdims=False)
+        first(ctx, "Slice", [summed, const_i64(ctx, [0]), const_i64(ctx, [length]), const_i64(ctx, [-1])],
+              output=node.output(0))
+        return
     mask = _eye_mask(ctx, m, n, like=node.input(0))
     zero = ctx.make_const(np.zeros((), dtype=node.input_dtype(0).as_numpy_dtype))
     rows = reduce(ctx, "ReduceSum", first(ctx, "Where", [mask, node.input(0), zero]), [-1], keepdims=False)

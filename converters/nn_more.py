@@ -1,4 +1,4 @@
-"""Handlers of MaxPoolWithArgmax and Dilation2D.
+"""Handlers of MaxPoolWithArgmax, Dilation2D and CTCGreedyDecoder.
 
 MaxPoolWithArgmax is ONNX MaxPool with its Indices output, renumbered as TensorFlow counts: ONNX numbers an NCHW input's elements ((n * C + c) * H + h) * W + w; TensorFlow numbers the
 NHWC input's ((n * H + h) * W + w) * C + c, without the batch term unless
@@ -8,12 +8,17 @@ and channel sizes must be static.
 Dilation2D (grayscale morphology) has no ONNX op: it becomes one strided Slice of the input,
 padded with -inf, per filter tap, plus that tap's weights, and a Max over all taps (static input
 height and width and filter size).
+
+CTCGreedyDecoder keeps, per batch row, the best class of each step before the row's length that
+is not the blank and (with merge_repeated) differs from the step before it; the kept steps'
+(row, position) pairs are a NonZero of that mask in row-major order, which is the order TF
+writes its sparse indices in.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from ortflow.converters.emit import first
+from ortflow.converters.emit import const_i64, first, reduce, unsqueeze
 from ortflow.converters.nn import _padding_attrs, _spatial, _spatial_dims, to_channels_first, to_channels_last
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
@@ -96,3 +101,55 @@ def _window(size: int, window: int, stride: int, rate: int, padding: str) -> tup
     out = -(-size // stride)
     total = max((out - 1) * stride + effective - size, 0)
     return out, total // 2, total - total // 2
+
+
+@handler("CTCGreedyDecoder")
+def convert_ctc_greedy_decoder(ctx, node):
+    # TF:   indices [N, 2], values [N], shape [2], log_probability [B, 1] =
+    #       CTCGreedyDecoder(inputs [T, B, C], sequence_length [B]; merge_repeated, blank_index)
+    # ONNX: best = ArgMax(inputs, 2); keep = t < length & best != blank (& best != best[t-1]);
+    #       NonZero(keep [B, T]) gives (row, step); position = CumSum(keep, 1) - 1 at the step;
+    #       log_probability = -sum over t < length of ReduceMax(inputs, 2)
+    dtype = node.input_dtype(0)
+    x = node.input(0)
+    best = first(ctx, "ArgMax", [x], {"axis": 2, "keepdims": 0})
+    time = first(ctx, "Gather", [first(ctx, "Shape", [x]), const_i64(ctx, 0)], {"axis": 0})
+    steps = first(ctx, "Range", [const_i64(ctx, 0), time, const_i64(ctx, 1)])
+    lengths = unsqueeze(ctx, ctx.cast(node.input(1), dtypes.int64), [0])
+    valid = first(ctx, "Less", [unsqueeze(ctx, steps, [1]), lengths])  # [T, B]
+    blank_index = int(node.attr("blank_index", -1))
+    if blank_index < 0:
+        shape = node.input_shape(0)
+        classes = shape[2] if shape is not None and len(shape) == 3 else None
+        if isinstance(classes, int):
+            blank = const_i64(ctx, classes - 1)
+        else:
+            count = first(ctx, "Slice", [first(ctx, "Shape", [x]), const_i64(ctx, [2]), const_i64(ctx, [3])])
+            blank = first(ctx, "Sub", [count, const_i64(ctx, [1])])
+    else:
+        blank = const_i64(ctx, blank_index)
+    keep = first(ctx, "And", [valid, first(ctx, "Not", [first(ctx, "Equal", [best, blank])])])
+    if node.attr("merge_repeated", True):
+        earlier = first(ctx, "Slice", [best, const_i64(ctx, [0]), const_i64(ctx, [-1]), const_i64(ctx, [0])])
+        start = first(ctx, "Slice", [first(ctx, "Mul", [best, const_i64(ctx, 0)]), const_i64(ctx, [0]),
+                                     const_i64(ctx, [1]), const_i64(ctx, [0])])
+        previous = first(ctx, "Concat", [first(ctx, "Sub", [start, const_i64(ctx, 1)]), earlier], {"axis": 0})
+        keep = first(ctx, "And", [keep, first(ctx, "Not", [first(ctx, "Equal", [best, previous])])])
+    keep_bt = first(ctx, "Transpose", [keep], {"perm": [1, 0]})
+    best_bt = first(ctx, "Transpose", [best], {"perm": [1, 0]})
+    where = first(ctx, "Transpose", [first(ctx, "NonZero", [keep_bt])], {"perm": [1, 0]})  # [N, 2]
+    counts = first(ctx, "CumSum", [first(ctx, "Cast", [keep_bt], {"to": ctx.onnx_type(dtypes.int64)}),
+                                   const_i64(ctx, 1)])
+    position = first(ctx, "Sub", [first(ctx, "GatherND", [counts, where]), const_i64(ctx, 1)])
+    rows = first(ctx, "Slice", [where, const_i64(ctx, [0]), const_i64(ctx, [1]), const_i64(ctx, [1])])
+    first(ctx, "Concat", [rows, unsqueeze(ctx, position, [1])], {"axis": 1}, output=node.output(0))
+    first(ctx, "GatherND", [best_bt, where], output=node.output(1))
+    per_row = reduce(ctx, "ReduceMax", counts, [1], keepdims=False)  # kept steps per row
+    longest = reduce(ctx, "ReduceMax", first(ctx, "Concat", [per_row, const_i64(ctx, [0])], {"axis": 0}), [0],
+                     keepdims=True)
+    batch = first(ctx, "Slice", [first(ctx, "Shape", [x]), const_i64(ctx, [1]), const_i64(ctx, [2])])
+    first(ctx, "Concat", [batch, longest], {"axis": 0}, output=node.output(2))
+    zero = ctx.make_const(np.zeros((), dtype.as_numpy_dtype))
+    best_scores = first(ctx, "Where", [valid, reduce(ctx, "ReduceMax", x, [2], keepdims=False), zero])
+    total = reduce(ctx, "ReduceSum", best_scores, [0], keepdims=False)
+    unsqueeze(ctx, first(ctx, "Neg", [total]), [1], output=node.output(3))

@@ -537,13 +537,16 @@ def _rank(shape) -> int | None:
     return None if shape is None else len(shape)
 
 
-def _walk_facts(order: list, assumed: dict[str, int]) -> GraphFacts:
-    """One topological walk; `assumed` gives loop Merges a rank (all dims unknown) to check."""
+def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | None = None) -> GraphFacts:
+    """One topological walk; `assumed` gives loop Merges a rank (all dims unknown) to check,
+    `forced` TensorArray concats/stacks the rank their array's writes show."""
     from ortflow.graph import ops
 
     dtypes_: dict = {}
     shapes: dict = {}
     values: dict = {}
+    partials: dict = {}
+    arrays: dict = {}  # TensorArray handle tensor -> [its TensorArrayV3 node name]; that name -> element rank
     num_outputs: dict = {}
     for node in order:
         name = node.name
@@ -573,14 +576,191 @@ def _walk_facts(order: list, assumed: dict[str, int]) -> GraphFacts:
             in_names = _data_inputs(node)
             in_shapes = [shapes.get(t) for t in in_names]
             in_values = [values.get(t) for t in in_names]
-            out_shapes = _infer(node, in_shapes, in_values, ops)
+            out_shapes = _refine_shapes(node, _infer(node, in_shapes, in_values, ops), in_names, in_shapes,
+                                        partials)
             if not assumed and out_shapes and all(s is not None and None not in s for s in out_shapes):
                 # fully static shapes stay true when the passes later fold this node's inputs
                 # (not learnt under assumptions, which a later check may refute)
                 _SHAPE_CACHE[id(node)] = (node, out_shapes)
+        if node.op in _TENSOR_ARRAY_OPS:
+            out_shapes = _tensor_array_shapes(node, out_shapes, shapes, arrays, forced)
         for i, s in enumerate(out_shapes):
             shapes[f"{name}:{i}"] = s
+        if node.op in _PARTIAL_OPS and out_dtypes[:1] and out_dtypes[0] in (dtypes.int32, dtypes.int64):
+            part = _partial_value(node, _data_inputs(node), shapes, values, partials)
+            if part is not None:
+                partials[f"{name}:0"] = part
+    if forced is None and arrays.get("late"):
+        # a concat/stack read before its array's writes in the walk (after a loop): walk again
+        # with the element rank those writes showed
+        late = {}
+        for node in arrays["late"]:
+            rank = arrays.get(("rank", arrays.get(_data_inputs(node)[0])), -1)
+            if rank >= (1 if node.op == "TensorArrayConcatV3" else 0):
+                late[node.name] = rank + (node.op == "TensorArrayGatherV3")
+        if late:
+            return _walk_facts(order, assumed, late)
     return GraphFacts(order, dtypes_, shapes, values, num_outputs)
+
+
+# --------------------------------------------------------------------------------------------
+# TensorArrays made with infer_shape=False: the element rank their writes show
+
+_TENSOR_ARRAY_OPS = {"TensorArrayV3", "Enter", "Identity", "TensorArrayWriteV3", "TensorArrayScatterV3",
+                     "TensorArraySplitV3", "TensorArrayConcatV3", "TensorArrayGatherV3"}
+
+
+def _tensor_array_shapes(node, out_shapes, shapes: dict, arrays: dict, forced: dict | None):
+    """Tracks which TensorArray a handle is (through Enter/Identity) and the element rank its
+    writes show; a concat or gather of an array whose element shape TF left open (made with
+    infer_shape=False) gets that rank, all dims unknown."""
+    op, inputs = node.op, _data_inputs(node)
+    if op == "TensorArrayV3":
+        arrays[f"{node.name}:0"] = node.name
+        return out_shapes
+    array = arrays.get(inputs[0]) if inputs else None
+    if array is None:
+        return out_shapes
+    if op in ("Enter", "Identity"):
+        arrays[f"{node.name}:0"] = array
+        return out_shapes
+    if op in ("TensorArrayWriteV3", "TensorArrayScatterV3", "TensorArraySplitV3"):
+        value = shapes.get(inputs[2] if op != "TensorArraySplitV3" else inputs[1])
+        if value is not None:
+            rank = len(value) - (op == "TensorArrayScatterV3")
+            if rank >= 0 and arrays.setdefault(("rank", array), rank) != rank:
+                arrays[("rank", array)] = -1  # writes disagree: no rank
+        return out_shapes
+    if out_shapes and out_shapes[0] is not None:
+        return out_shapes
+    rank = (forced or {}).get(node.name)
+    if rank is None:
+        arrays.setdefault("late", []).append(node)
+        return out_shapes
+    return [(None,) * rank, *out_shapes[1:]] if out_shapes else [(None,) * rank]
+
+
+# --------------------------------------------------------------------------------------------
+# partial shape values: int tensors some of whose entries are known (TF's constant_value_as_shape)
+
+#: Ops whose output's partial value `_partial_value` works out from its inputs'.
+_PARTIAL_OPS = {"Shape", "Identity", "Cast", "Pack", "ConcatV2", "StridedSlice", "GatherV2", "Add", "AddV2",
+                "Sub", "Mul", "FloorDiv", "Maximum", "Minimum", "ExpandDims", "Reshape"}
+#: op -> index of the input holding its output's shape
+_SHAPE_INPUT = {"Reshape": 1, "Fill": 0, "BroadcastTo": 1, "Conv2DBackpropInput": 0, "Conv3DBackpropInputV2": 0,
+                "DepthwiseConv2dNativeBackpropInput": 0, "RandomUniform": 0, "RandomStandardNormal": 0,
+                "TruncatedNormal": 0, "Empty": 0}
+_ELEMENTWISE = {"Add": lambda a, b: a + b, "AddV2": lambda a, b: a + b, "Sub": lambda a, b: a - b,
+                "Mul": lambda a, b: a * b, "FloorDiv": lambda a, b: a // b if b else None,
+                "Maximum": max, "Minimum": min}
+
+
+def _partial_of(t: str, values: dict, partials: dict):
+    """The partial value of int tensor `t`: an object array (rank 0 or 1) of ints and Nones."""
+    value = values.get(t)
+    if value is not None:
+        value = np.asarray(value)
+        if value.dtype.kind in "iu" and value.ndim <= 1:
+            return np.array(value.tolist(), dtype=object)
+        return None
+    return partials.get(t)
+
+
+def _unknown_entries(shape):
+    """An all-unknown partial value for an int tensor of static `shape` (rank 0 or 1)."""
+    if shape is None or len(shape) > 1 or (shape and shape[0] is None):
+        return None
+    return np.array(None, dtype=object) if not shape else np.array([None] * shape[0], dtype=object)
+
+
+def _partial_value(node, inputs: tuple, shapes: dict, values: dict, partials: dict):
+    """The partial value of `node`'s first output, or None when nothing of it is known.
+
+    Tracks the shape arithmetic TF emits around Shape (Pack, ConcatV2, StridedSlice, Gather,
+    elementwise +-*//): what it proves lets `_refine_shapes` give a Reshape/Fill/Tile/conv
+    backprop output the dims TF's own inference knows.
+    """
+    op = node.op
+    try:
+        if op == "Shape":
+            shape = shapes.get(inputs[0])
+            return None if shape is None else np.array(list(shape), dtype=object)
+        ins = [_partial_of(t, values, partials) for t in inputs]
+        if op in ("Pack", "ConcatV2"):  # an input of known length whose entries are all unknown
+            ins = [_unknown_entries(shapes.get(t)) if p is None else p for p, t in zip(ins, inputs)]
+        if op in ("Identity", "Cast"):
+            return ins[0]
+        if op == "Pack":
+            if _attr(node, "axis", 0) != 0 or any(p is None or p.ndim != 0 for p in ins):
+                return None
+            return np.array([p.item() for p in ins], dtype=object)
+        if op == "ConcatV2":
+            axis = values.get(inputs[-1])
+            if axis is None or int(axis) not in (0, -1) or any(p is None or p.ndim != 1 for p in ins[:-1]):
+                return None
+            return np.concatenate(ins[:-1]) if len(ins) > 1 else None
+        if op in ("ExpandDims", "Reshape"):
+            p, out_shape = ins[0], shapes.get(f"{node.name}:0")
+            if p is None or out_shape is None or len(out_shape) > 1 or p.size != (out_shape[0] if out_shape else 1):
+                return None
+            return p.reshape(out_shape)
+        if op == "GatherV2":
+            p, idx, axis = ins[0], values.get(inputs[1]), values.get(inputs[2])
+            if p is None or p.ndim != 1 or idx is None or axis is None or int(axis) != 0:
+                return None
+            return np.array(p[np.asarray(idx)].tolist(), dtype=object)
+        if op == "StridedSlice":
+            return _partial_slice(node, ins[0], [values.get(t) for t in inputs[1:4]])
+        if op in _ELEMENTWISE:
+            a, b = ins
+            if a is None or b is None:
+                return None
+            fn = _ELEMENTWISE[op]
+            a, b = np.broadcast_arrays(a, b)
+            out = [None if x is None or y is None else fn(int(x), int(y)) for x, y in zip(a.reshape(-1), b.reshape(-1))]
+            return np.array(out, dtype=object).reshape(a.shape)
+    except (ValueError, IndexError, TypeError):
+        return None
+    return None
+
+
+def _partial_slice(node, p, spec):
+    if p is None or p.ndim != 1 or any(v is None or np.asarray(v).shape != (1,) for v in spec):
+        return None
+    if _attr(node, "ellipsis_mask", 0) or _attr(node, "new_axis_mask", 0):
+        return None
+    begin, end, stride = (int(np.asarray(v)[0]) for v in spec)
+    if _attr(node, "shrink_axis_mask", 0) & 1:
+        return np.array(p[begin], dtype=object)
+    begin = None if _attr(node, "begin_mask", 0) & 1 else begin
+    end = None if _attr(node, "end_mask", 0) & 1 else end
+    return np.array(p[begin:end:stride].tolist(), dtype=object)
+
+
+def _refine_shapes(node, out_shapes, in_names: tuple, in_shapes: list, partials: dict):
+    """`out_shapes` with the dims a partial shape value proves filled in (first output only)."""
+    if not partials:
+        return out_shapes
+    index = _SHAPE_INPUT.get(node.op)
+    if index is not None:
+        part = partials.get(in_names[index]) if index < len(in_names) else None
+        if part is None or part.ndim != 1:
+            return out_shapes
+        proven = [d if d is not None and d >= 0 else None for d in part.tolist()]
+    elif node.op == "Tile" and len(in_names) == 2:
+        part, shape = partials.get(in_names[1]), in_shapes[0]
+        if part is None or part.ndim != 1 or shape is None or len(shape) != len(part):
+            return out_shapes
+        proven = [None if d is None or m is None else d * m for d, m in zip(shape, part.tolist())]
+    else:
+        return out_shapes
+    current = out_shapes[0] if out_shapes else None
+    if current is None:
+        current = (None,) * len(proven)
+    if len(current) != len(proven):
+        return out_shapes
+    merged = tuple(c if c is not None else p for c, p in zip(current, proven))
+    return [merged, *out_shapes[1:]] if out_shapes else [merged]
 
 
 def _infer(node, in_shapes, in_values, ops):

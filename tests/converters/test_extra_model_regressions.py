@@ -111,7 +111,9 @@ def function_calls_inlined():
              op("first", "Identity", ["call"], T=F32), op("second", "Neg", ["call:1"], T=F32)]
     case_obj = Case(nodes, {"x:0": x}, ["first:0", "second:0"],
                     lambda f: [(scale * f["x:0"]) ** 2 + scale, -(scale * f["x:0"])])
-    case_obj.library = [inner, outer]
+    graph = case_obj.graph_def()
+    graph.library.function.extend([inner, outer])
+    case_obj.graph_def = lambda: graph  # the GraphDef with its function library
     return case_obj
 
 
@@ -605,11 +607,205 @@ def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_regression_case(name, opset):
     case_obj = CASES[name]()
-    library = getattr(case_obj, "library", ())
-    if library:
-        graph = case_obj.graph_def()
-        graph.library.function.extend(library)
-        case_obj.graph_def = lambda: graph
     results = S.run(case_obj, opset)
     for out, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
         S._compare(got, want, f"{name} {out}", case_obj.atol)
+
+
+# --------------------------------------------------------------------------- third set (gen_third_models.py)
+
+I16, I64 = S.dtypes.int16, S.dtypes.int64
+
+
+@case
+def signed_shifts():
+    # tf.bitwise.left_shift on int32 ids: ONNX BitShift takes unsigned types only, so the
+    # converter refused every signed shift. Right shifts of negative values are arithmetic.
+    feeds = {}
+    nodes = []
+    for name, dtype, np_type in (("a32", I32, np.int32), ("a64", I64, np.int64), ("a16", I16, np.int16)):
+        feeds[f"{name}:0"] = np.array([-7, -1, 0, 1, 5, 1000, -1000, -32768 if np_type is np.int16 else -2 ** 30],
+                                      np_type)
+        feeds[f"{name}_by:0"] = np.array([0, 1, 2, 3, 4, 5, 3, 1], np_type)
+        nodes += [placeholder(name, dtype, [8]), placeholder(f"{name}_by", dtype, [8]),
+                  op(f"{name}_left", "LeftShift", [name, f"{name}_by"], T=dtype),
+                  op(f"{name}_right", "RightShift", [name, f"{name}_by"], T=dtype)]
+    outputs = [f"{n}_{d}:0" for n in ("a32", "a64", "a16") for d in ("left", "right")]
+
+    def expected(f):
+        return [fn(f[f"{n}:0"], f[f"{n}_by:0"]) for n in ("a32", "a64", "a16")
+                for fn in (np.left_shift, np.right_shift)]
+    return Case(nodes, feeds, outputs, expected)
+
+
+@case
+def matrix_diag_off_the_main_diagonal():
+    # tf.linalg.diag(v, k=1) and tf.linalg.diag_part(a, k=-1): only k = 0 converted
+    v = RNG.uniform(-1, 1, (2, 3)).astype(np.float32)
+    a = RNG.uniform(-1, 1, (2, 3, 4)).astype(np.float32)
+    minus_one, zero = np.int32(-1), np.float32(0.0)
+    nodes = [placeholder("v", F32, [None, 3]), placeholder("a", F32, [None, 3, 4]),
+             const("rows", minus_one), const("cols", minus_one), const("pad", zero)]
+    for name, k in (("up", 1), ("down", -2)):
+        nodes += [const(f"{name}_k", np.int32(k)),
+                  op(name, "MatrixDiagV3", ["v", f"{name}_k", "rows", "cols", "pad"], T=F32, align="RIGHT_LEFT")]
+    for name, k in (("part_up", 1), ("part_down", -1), ("part_far", 3)):
+        nodes += [const(f"{name}_k", np.int32(k)),
+                  op(name, "MatrixDiagPartV3", ["a", f"{name}_k", "pad"], T=F32, align="RIGHT_LEFT")]
+
+    def diag(vals, k):
+        n = vals.shape[-1] + abs(k)
+        out = np.zeros(vals.shape[:-1] + (n, n), np.float32)
+        for b in range(vals.shape[0]):
+            out[b] = np.diag(vals[b], k)
+        return out
+
+    def expected(f):
+        return [diag(f["v:0"], 1), diag(f["v:0"], -2)] + [
+            np.stack([np.diagonal(m, k) for m in f["a:0"]]) for k in (1, -1, 3)]
+    return Case(nodes, {"v:0": v, "a:0": a}, ["up:0", "down:0", "part_up:0", "part_down:0", "part_far:0"], expected)
+
+
+def _ctc_greedy_reference(logits, lengths, merge_repeated, blank):
+    """TF's greedy CTC decoding in plain Python: (indices, values, dense shape, -sum of maxima)."""
+    indices, values, longest, scores = [], [], 0, []
+    for b in range(logits.shape[1]):
+        previous, kept = -1, 0
+        scores.append([-sum(float(logits[t, b].max()) for t in range(lengths[b]))])
+        for t in range(lengths[b]):
+            label = int(np.argmax(logits[t, b]))
+            if label != blank and not (merge_repeated and label == previous):
+                indices.append([b, kept])
+                values.append(label)
+                kept += 1
+            previous = label
+        longest = max(longest, kept)
+    return (np.array(indices, np.int64).reshape(-1, 2), np.array(values, np.int64),
+            np.array([logits.shape[1], longest], np.int64), np.array(scores, np.float32))
+
+
+@case
+def ctc_greedy_decoder():
+    # tf.nn.ctc_greedy_decoder had no handler. Few classes over many steps, so that repeats,
+    # blanks and a zero-length row all occur; both merge modes, the default and a given blank.
+    logits = RNG.uniform(-2, 2, (10, 3, 4)).astype(np.float32)
+    logits[3:6, 0, 1] = 5.0  # a run of one label
+    lengths = np.array([10, 6, 0], np.int32)
+    nodes = [placeholder("logits", F32, [None, None, 4]), placeholder("lengths", I32, [None]),
+             op("merged", "CTCGreedyDecoder", ["logits", "lengths"], T=F32, merge_repeated=True, blank_index=-1),
+             op("plain", "CTCGreedyDecoder", ["logits", "lengths"], T=F32, merge_repeated=False, blank_index=0)]
+    outputs = [f"{n}:{i}" for n in ("merged", "plain") for i in range(4)]
+
+    def expected(f):
+        return [*_ctc_greedy_reference(f["logits:0"], f["lengths:0"], True, 3),
+                *_ctc_greedy_reference(f["logits:0"], f["lengths:0"], False, 0)]
+    return Case(nodes, {"logits:0": logits, "lengths:0": lengths}, outputs, expected)
+
+
+@case
+def depthwise_filter_tiled_by_the_channel_count():
+    # tf.image.sobel_edges tiles its constant kernels by tf.shape(image)[-1]: the filter's
+    # shape depends on a Shape value of which only the channel dim is static; the converter
+    # refused ("the depthwise filter's shape must be static") until the facts tracked partial
+    # shape values (Shape -> StridedSlice -> Pack -> Tile).
+    x = RNG.uniform(-1, 1, (2, 5, 4, 3)).astype(np.float32)
+    kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], np.float32).reshape(3, 3, 1, 1)
+    nodes = [placeholder("x", F32, [None, 5, 4, 3]), const("kernel", kernel),
+             op("shape", "Shape", ["x"], T=F32, out_type=I32),
+             const("b", np.array([-1], np.int32)), const("e", np.array([0], np.int32)),
+             const("s", np.array([1], np.int32)),
+             op("channels", "StridedSlice", ["shape", "b", "e", "s"], T=I32, Index=I32, shrink_axis_mask=1),
+             const("one", np.int32(1)),
+             op("multiples", "Pack", ["one", "one", "channels", "one"], T=I32, N=4, axis=0),
+             op("filter", "Tile", ["kernel", "multiples"], T=F32, Tmultiples=I32),
+             op("edges", "DepthwiseConv2dNative", ["x", "filter"], T=F32, strides=[1, 1, 1, 1], padding="SAME")]
+
+    def expected(f):
+        padded = np.pad(f["x:0"], ((0, 0), (1, 1), (1, 1), (0, 0)))
+        out = np.zeros_like(f["x:0"])
+        for i in range(3):
+            for j in range(3):
+                out += kernel[i, j, 0, 0] * padded[:, i:i + 5, j:j + 4, :]
+        return [out]
+    return Case(nodes, {"x:0": x}, ["edges:0"], expected)
+
+
+def test_partial_shape_values_give_shape_consumers_their_static_dims():
+    # TF's shape arithmetic around Shape: the dims a Pack/ConcatV2/StridedSlice of it proves
+    # reach a Reshape, a Fill and a Conv2DBackpropInput's output (tf.nn.conv1d_transpose with
+    # an output_shape of tf.stack([tf.shape(x)[0], 24, 2]))
+    from ortflow.converters import passes_tf
+
+    nodes = [placeholder("x", F32, [None, 6, 4]), op("shape", "Shape", ["x"], T=F32, out_type=I32),
+             const("b0", np.array([0], np.int32)), const("b1", np.array([1], np.int32)),
+             op("batch", "StridedSlice", ["shape", "b0", "b1", "b1"], T=I32, Index=I32, shrink_axis_mask=1),
+             op("rest", "StridedSlice", ["shape", "b1", "b0", "b1"], T=I32, Index=I32, end_mask=1),
+             const("minus", np.array([-1], np.int32)), const("axis", np.int32(0)),
+             op("target", "ConcatV2", ["minus", "rest", "axis"], T=I32, N=2, Tidx=I32),
+             op("reshaped", "Reshape", ["x", "target"], T=F32, Tshape=I32),
+             const("three", np.int32(3)), const("half", np.float32(0.5)),
+             op("dims", "Pack", ["batch", "three"], T=I32, N=2, axis=0),
+             op("filled", "Fill", ["dims", "half"], T=F32, index_type=I32),
+             const("spatial", np.array([1, 12, 2], np.int32)),
+             op("batch_v", "Pack", ["batch"], T=I32, N=1, axis=0),
+             op("sizes", "ConcatV2", ["batch_v", "spatial", "axis"], T=I32, N=2, Tidx=I32),
+             const("w", RNG.uniform(-1, 1, (1, 3, 2, 4)).astype(np.float32)),
+             const("one", np.int32(1)), op("x4", "ExpandDims", ["x", "one"], T=F32, Tdim=I32),
+             op("up", "Conv2DBackpropInput", ["sizes", "w", "x4"], T=F32, strides=[1, 1, 2, 1], padding="SAME")]
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    _, facts = passes_tf.run_tf_passes(graph, ["x:0"], ["reshaped:0", "filled:0", "up:0"])
+    assert facts.shapes["reshaped:0"] == (None, 6, 4)
+    assert facts.shapes["filled:0"] == (None, 3)
+    assert facts.shapes["up:0"] == (None, 1, 12, 2)
+
+
+def _tensor_array_loop():
+    """`_counted_loop` writing x (before the step's doubling) to a TensorArray made with
+    infer_shape=False (no element shape), then concatenated after the loop."""
+    frame = {"frame_name": "loop", "is_constant": False, "parallel_iterations": 10}
+    nodes = _counted_loop([None])
+    nodes += [const("ta_size", np.int32(0)),
+              op("ta", "TensorArrayV3", ["ta_size"], dtype=F32, element_shape=S.Dims(None), dynamic_size=True,
+                 clear_after_read=True, identical_element_shapes=False, tensor_array_name=""),
+              op("enter_flow", "Enter", ["ta:1"], T=F32, **frame),
+              op("merge_flow", "Merge", ["enter_flow", "next_flow"], T=F32, N=2),
+              op("switch_flow", "Switch", ["merge_flow", "cond"], T=F32),
+              op("exit_flow", "Exit", ["switch_flow"], T=F32),
+              op("enter_handle", "Enter", ["ta"], T=S.dtypes.resource, frame_name="loop", is_constant=True,
+                 parallel_iterations=10),
+              op("write", "TensorArrayWriteV3", ["enter_handle", "body_i", "switch_x:1", "switch_flow:1"], T=F32),
+              op("next_flow", "NextIteration", ["write"], T=F32),
+              op("all", "TensorArrayConcatV3", ["ta", "exit_flow"], dtype=F32, element_shape_except0=S.Dims(None))]
+    return nodes
+
+
+@case
+def tensor_array_concat_of_unknown_element_shape():
+    # a TensorArray made with infer_shape=False: TF's graph gives its concat no rank, and the
+    # ONNX graph output had none (onnx.checker's full check wants one). The writes show it.
+    x = RNG.uniform(-1, 1, (2,)).astype(np.float32)
+    return Case(_tensor_array_loop(), {"x:0": x}, ["all:0"], lambda f: [np.concatenate([f["x:0"] * s for s in (1, 2, 4)])])
+
+
+def test_tensor_array_concat_takes_the_rank_its_writes_show():
+    from ortflow.converters import convert_with_report
+
+    graph = S.GraphDef()
+    graph.node.extend(_tensor_array_loop())
+    model = convert_with_report(graph, inputs=["x:0"], outputs=["all:0"], check=True).model
+    (out,) = model.graph.output
+    assert out.type.tensor_type.HasField("shape") and len(out.type.tensor_type.shape.dim) == 1, out
+
+
+def test_an_op_converted_only_at_a_higher_opset_says_which():
+    # tf.bitwise.bitwise_and at opset 13: the report named it among ops without any handler
+    from ortflow.converters import UnsupportedOpsError, convert_with_report
+
+    graph = S.GraphDef()
+    graph.node.extend([placeholder("a", I32, [3]), const("m", np.int32(5)),
+                       op("masked", "BitwiseAnd", ["a", "m"], T=I32)])
+    with pytest.raises(UnsupportedOpsError) as info:
+        convert_with_report(graph, inputs=["a:0"], outputs=["masked:0"], opset=13)
+    assert not info.value.unsupported
+    assert "BitwiseAnd node 'masked': converted from opset 18 on, not at opset 13" in str(info.value)

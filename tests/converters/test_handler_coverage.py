@@ -48,7 +48,7 @@ def _load_cases(file_name: str) -> dict:
 
 #: The modules of hand-built cases (each with a `CASES` table of the same shape).
 SMALL_CASE_FILES = ("test_handlers_small.py", "test_handlers_extra.py", "test_handlers_legacy.py",
-                    "test_handlers_inference_ops.py", "test_handlers_sparse.py")
+                    "test_handlers_inference_ops.py", "test_handlers_sparse.py", "test_extra_model_regressions.py")
 
 
 def _small_cases():

@@ -37,13 +37,10 @@ def _generator():
 #: model -> (outputs left without a declared rank, why). onnx.checker's full check wants a
 #: shape on every graph output; convert(check=True) still checks every node (on a copy without
 #: these outputs), and this table must list exactly the outputs that lack one.
-SHAPELESS_OUTPUTS = {
-    # tf.gather_nd(batch_dims=1) builds its indices with Reshape/Tile/Concat of shapes TF knows
-    # only in part ([None, 1]); ortflow's facts keep whole constant values, not partial shapes,
-    # so the GatherNd's index depth, and its output's rank, stay unknown.
-    "v1_gather_scatter": ({"g3:0"}, "partial shape values through Shape/StridedSlice/ConcatV2"),
-    # a TensorArray made with infer_shape=False: TF's own graph has no rank for its concat either
-    "v1_while_max_iterations": ({"all:0"}, "TensorArrayConcatV3 of elements of unknown shape"),
+SHAPELESS_OUTPUTS: dict = {
+    # (empty: tf.gather_nd(batch_dims=1)'s output and the concat of a TensorArray made with
+    # infer_shape=False used to be listed; the facts now track partial shape values and the
+    # element rank an array's writes show)
 }
 
 
