@@ -30,6 +30,7 @@ __all__ = [
     "fill_empty_rows",
     "from_dense",
     "placeholder",
+    "reduce_max",
     "reduce_sum",
     "reorder",
     "reshape",
@@ -115,6 +116,25 @@ def reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dim
             axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
     return apply_op_output("SparseReduceSum", [sp_input.indices, sp_input.values, sp_input.dense_shape,
                                                axis], {"keep_dims": keep}, name="SparseReduceSum")
+
+
+def reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+    """Max of the present entries along `axis` (all axes when None), dense (`SparseReduceMax`).
+
+    Implicit zeros do not take part; an output position with no entries holds the dtype's lowest
+    value, as in TensorFlow.
+    """
+    sp_input = _as_sparse(sp_input)
+    axis = reduction_axes if axis is None else axis
+    keep = bool(keep_dims if keepdims is None else keepdims)
+    if axis is None:
+        rank = sp_input.shape.rank
+        if rank:
+            axis = constant(np.arange(rank, dtype=np.int32))
+        else:
+            axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
+    return apply_op_output("SparseReduceMax", [sp_input.indices, sp_input.values, sp_input.dense_shape,
+                                               axis], {"keep_dims": keep}, name="SparseReduceMax")
 
 
 def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
@@ -313,6 +333,7 @@ sparse_segment_mean = segment_mean
 sparse_segment_sqrt_n = segment_sqrt_n
 placeholder = sparse_placeholder  # tf.sparse.placeholder
 sparse_reduce_sum = reduce_sum
+sparse_reduce_max = reduce_max
 
 
 def concat(axis, sp_inputs, name=None, expand_nonconcat_dim=False, concat_dim=None, expand_nonconcat_dims=None):

@@ -334,3 +334,8 @@ __all__ += ["string_to_hash_bucket", "string_to_hash_bucket_fast", "string_to_ha
 from ortflow.api.image_io import read_file, write_file  # noqa: E402
 
 __all__ += ["read_file", "write_file"]
+
+# Unseen-scripts round 3 (sparse max, image yuv, assert_rank).
+from ortflow.api.sparse_ops import sparse_reduce_max  # noqa: E402
+
+__all__ += ["sparse_reduce_max"]

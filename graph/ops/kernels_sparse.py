@@ -158,6 +158,24 @@ def _reduction_axes(axes, rank: int) -> list[int]:
     return sorted(set(out))
 
 
+@kernel("SparseReduceMax")
+def _sparse_reduce_max(node_def, inputs):
+    # TF's SparseReduceMax: the max of the present entries only (implicit zeros do not count);
+    # an output position no entry reduces into holds the dtype's lowest value.
+    indices, values, shape, axes = (np.asarray(v) for v in inputs)
+    shape = _dense_shape(shape, "input_shape")
+    idx = _indices(indices, len(shape))
+    _check_bounds(idx, shape)
+    reduced = _reduction_axes(axes, len(shape))
+    kept = [d for d in range(len(shape)) if d not in reduced]
+    lowest = -np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).min
+    out = np.full(tuple(shape[d] for d in kept), lowest, dtype=values.dtype)
+    np.maximum.at(out, tuple(idx[:, d] for d in kept), values)
+    if get_attr(node_def, "keep_dims"):
+        out = out.reshape(tuple(1 if d in reduced else shape[d] for d in range(len(shape))))
+    return [out]
+
+
 @kernel("SparseReduceSum")
 def _sparse_reduce_sum(node_def, inputs):
     indices, values, shape, axes = (np.asarray(v) for v in inputs)
@@ -241,6 +259,8 @@ def _sparse_add(node_def, inputs):
     _check_bounds(a_idx, shape)
     _check_bounds(b_idx, shape)
     a_pos, b_pos = _flat_positions(a_idx, shape), _flat_positions(b_idx, shape)
+    if np.any(np.diff(a_pos) < 0) or np.any(np.diff(b_pos) < 0):
+        return _sparse_add_merge(a_idx, a_val, a_pos, b_idx, b_val.astype(a_val.dtype), b_pos, thresh, shape)
     both = np.concatenate([a_pos, b_pos])
     order = np.argsort(both, kind="stable")  # a's entry first where both hold one
     idx = np.concatenate([a_idx, b_idx])[order]
@@ -255,6 +275,30 @@ def _sparse_add(node_def, inputs):
     small[dup] = np.abs(val[dup]) < thresh
     keep &= ~small
     return [idx[keep], val[keep], np.asarray(shape, dtype=np.int64)]
+
+
+def _sparse_add_merge(a_idx, a_val, a_pos, b_idx, b_val, b_pos, thresh, shape):
+    # Operands out of order: TensorFlow walks both in one merge pass as they are (it does not
+    # sort them), so the result keeps their order; this does the same walk.
+    rows, vals = [], []
+    i = j = 0
+    while i < len(a_pos) and j < len(b_pos):
+        if a_pos[i] < b_pos[j]:
+            rows.append(a_idx[i]), vals.append(a_val[i])
+            i += 1
+        elif a_pos[i] > b_pos[j]:
+            rows.append(b_idx[j]), vals.append(b_val[j])
+            j += 1
+        else:
+            total = a_val[i] + b_val[j]
+            if not np.abs(total) < thresh:
+                rows.append(a_idx[i]), vals.append(total)
+            i += 1
+            j += 1
+    rows += list(a_idx[i:]) + list(b_idx[j:])
+    vals += list(a_val[i:]) + list(b_val[j:])
+    idx = np.asarray(rows, dtype=np.int64).reshape(-1, len(shape))
+    return [idx, np.asarray(vals, dtype=a_val.dtype), np.asarray(shape, dtype=np.int64)]
 
 
 @kernel("SparseReshape")
@@ -361,7 +405,7 @@ def _sparse_fill_empty_rows_shape(node_def, shapes, values):
     return [(None, rank), (None,), (rows,), (n,)]
 
 
-@shape_fn("SparseReduceSum")
+@shape_fn("SparseReduceSum", "SparseReduceMax")
 def _sparse_reduce_shape(node_def, shapes, values):
     dense, axes = values[2], values[3]
     if dense is None or axes is None:
