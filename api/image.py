@@ -95,20 +95,29 @@ def random_flip_up_down(image, seed=None):
     return _random_flip(image, _height_axis, seed, "random_flip_up_down")
 
 
+def _adjust_in_float(image, image_name: str, scope_name: str, adjust):
+    # adjust_contrast / adjust_brightness: `adjust(flt, name)` on the image in float (non-float
+    # images converted to float32 and back, saturating), then an Identity. `name` is the scope
+    # for float images (the result is the scope's op), None otherwise.
+    g = graph_of(image)
+    with g.as_default(), g.name_scope(scope_name) as scope:
+        image = convert_to_tensor(image, name=image_name)
+        orig = image.dtype.base_dtype
+        flt = image if orig.is_floating else convert_image_dtype(image, _dtypes.float32)
+        adjusted = adjust(flt, scope if orig.is_floating else None)
+        out = adjusted if orig.is_floating else convert_image_dtype(adjusted, orig, saturate=True)
+        return array_ops.identity(out)
+
+
 def adjust_contrast(images, contrast_factor):
     """(x - mean) * factor + mean per channel (`AdjustContrastv2`), in float."""
-    g = graph_of(images)
-    with g.as_default(), g.name_scope("adjust_contrast") as scope:
-        images = convert_to_tensor(images, name="images")
-        orig = images.dtype.base_dtype
-        flt = images if orig.is_floating else convert_image_dtype(images, _dtypes.float32)
+    def adjust(flt, name):
         factor = convert_to_tensor(contrast_factor, dtype=_dtypes.float32, name="contrast_factor")
         # TF's AdjustContrastv2 kernel, spelled with ops every backend has (it has no ONNX form).
         mean = math_ops.reduce_mean(flt, [-3, -2], keepdims=True)
-        adjusted = apply_op_output("AddV2", [math_ops.multiply(math_ops.subtract(flt, mean), factor), mean],
-                                   name=scope if orig.is_floating else None)
-        out = adjusted if orig.is_floating else convert_image_dtype(adjusted, orig, saturate=True)
-        return array_ops.identity(out)
+        return apply_op_output("AddV2", [math_ops.multiply(math_ops.subtract(flt, mean), factor), mean], name=name)
+
+    return _adjust_in_float(images, "images", "adjust_contrast", adjust)
 
 
 def random_contrast(image, lower, upper, seed=None):
@@ -140,15 +149,11 @@ def _random_delta(max_delta, seed, at_most=None):
 
 def adjust_brightness(image, delta):
     """image + delta, in float."""
-    g = graph_of(image)
-    with g.as_default(), g.name_scope("adjust_brightness") as scope:
-        image = convert_to_tensor(image, name="image")
-        orig = image.dtype.base_dtype
-        flt = image if orig.is_floating else convert_image_dtype(image, _dtypes.float32)
-        delta = convert_to_tensor(delta, dtype=flt.dtype.base_dtype, name="Cast/x")
-        adjusted = apply_op_output("AddV2", [flt, delta], name=scope if orig.is_floating else None)
-        out = adjusted if orig.is_floating else convert_image_dtype(adjusted, orig, saturate=True)
-        return array_ops.identity(out)
+    def adjust(flt, name):
+        return apply_op_output("AddV2", [flt, convert_to_tensor(delta, dtype=flt.dtype.base_dtype, name="Cast/x")],
+                               name=name)
+
+    return _adjust_in_float(image, "image", "adjust_brightness", adjust)
 
 
 def random_brightness(image, max_delta, seed=None):
