@@ -109,6 +109,15 @@ def _summary(value) -> str:
     return np.array2string(array.reshape(-1)[:8], separator=", ") + (" ..." if array.size > 8 else "")
 
 
+def _labels(fetches: list[str], keys: dict) -> list[tuple[str, ...]]:
+    """Per fetched tensor: its name, then the SavedModel signature output key that names it
+    (as saved_model_cli names results) when there is one."""
+    by_tensor = {}
+    for key, tensor in keys.items():
+        by_tensor.setdefault(_tensor_name(tensor), key)
+    return [(name, by_tensor[name]) if by_tensor.get(name, name) != name else (name,) for name in fetches]
+
+
 def run(args: argparse.Namespace) -> int:
     from ortflow.formats.files import atomic_writer
     from ortflow.runtime.loading import load
@@ -126,15 +135,17 @@ def run(args: argparse.Namespace) -> int:
     fetches = [_tensor_name(keys.get(f, f)) for f in args.fetch] or outputs
     if not fetches:
         raise ValueError(f"{args.model}: no outputs found; name the tensors to fetch with --fetch")
+    labels = _labels(fetches, keys)
     start = time.perf_counter()
     values = session.run(fetches, feed_dict=feeds)
     first = time.perf_counter() - start
     if args.output:
         with atomic_writer(args.output) as f:
-            np.savez(f, **dict(zip(fetches, (np.asarray(v) for v in values))))
+            np.savez(f, **{name: np.asarray(v) for names, v in zip(labels, values) for name in names})
     else:
-        for name, value in zip(fetches, values):
+        for names, value in zip(labels, values):
             array = np.asarray(value)
+            name = names[0] if len(names) == 1 else f"{names[1]} ({names[0]})"
             print(f"{name}  dtype={array.dtype}  shape={tuple(array.shape)}  {_summary(array)}")
     if args.benchmark > 0:
         times = []

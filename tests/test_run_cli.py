@@ -93,3 +93,22 @@ def test_bad_feed_spec_and_file(cli, data_dir, tmp_path):
     bad.write_bytes(b"not numpy")
     proc = cli("run", data_dir / "mlp" / "frozen.pb", "--feed", f"input={bad}")
     assert proc.returncode == 2 and "bad.npy" in proc.stderr
+
+
+@pytest.mark.parametrize("signature, key", [("serving_default", "y"), ("double", "z")])
+def test_saved_model_results_are_named_by_signature_key_too(cli, data_dir, tmp_path, signature, key):
+    # A TF2 SavedModel's outputs are StatefulPartitionedCall tensors: the npz holds each result
+    # under its signature key as well (as saved_model_cli names them) and the summary shows both.
+    feed = tmp_path / "x.npy"
+    np.save(feed, np.load(data_dir / "tf2_saved_model" / "inputs.npz")["x"])
+    out = tmp_path / "out.npz"
+    model = data_dir / "tf2_saved_model"
+    cli("run", model, "--signature", signature, "--feed", f"x={feed}", "-o", out, check=True)
+    got = np.load(out)
+    want = _expected(data_dir, "tf2_saved_model", key)
+    np.testing.assert_allclose(got[key], want, atol=ATOL, rtol=0)
+    tensor = next(name for name in got.files if name != key)
+    assert tensor.startswith("StatefulPartitionedCall")
+    np.testing.assert_array_equal(got[tensor], got[key])
+    proc = cli("run", model, "--signature", signature, "--feed", f"x={feed}", check=True)
+    assert proc.stdout.startswith(f"{key} ({tensor})  dtype=float32  shape=(2, 2)")
