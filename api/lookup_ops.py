@@ -28,6 +28,21 @@ __all__ = [
 ]
 
 
+
+def _is_sparse(keys) -> bool:
+    from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue
+
+    return isinstance(keys, (SparseTensor, SparseTensorValue))
+
+
+def _sparse_lookup(table, keys, name):
+    # As TensorFlow: the values are looked up, indices and dense_shape pass through.
+    from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue
+
+    if isinstance(keys, SparseTensorValue):
+        keys = SparseTensor.from_value(keys)
+    return SparseTensor(keys.indices, table.lookup(keys.values, name=name), keys.dense_shape)
+
 class KeyValueTensorInitializer:
     """Fills a table from a tensor of keys and a tensor of values (`tf.lookup.KeyValueTensorInitializer`).
 
@@ -187,7 +202,12 @@ class StaticHashTable:
         return self._init_op
 
     def lookup(self, keys, name=None):
-        """The value of each of `keys` (the default for missing ones), in the keys' shape."""
+        """The value of each of `keys` (the default for missing ones), in the keys' shape.
+
+        A SparseTensor of keys gives a SparseTensor of values at the same indices.
+        """
+        if _is_sparse(keys):
+            return _sparse_lookup(self, keys, name)
         g = get_default_graph()
         with g.name_scope(name or f"{self.name}_Lookup"):
             keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
@@ -262,7 +282,12 @@ class IdTableWithHashBuckets:
                                                                      name="y")], name="Add")
 
     def lookup(self, keys, name=None):
-        """Ids of `keys`: vocabulary ids, or hashed ids past the vocabulary for unknown keys."""
+        """Ids of `keys`: vocabulary ids, or hashed ids past the vocabulary for unknown keys.
+
+        A SparseTensor of keys gives a SparseTensor of ids at the same indices.
+        """
+        if _is_sparse(keys):
+            return _sparse_lookup(self, keys, name)
         g = get_default_graph()
         with g.name_scope(name or f"{self.name}_Lookup"):
             keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
