@@ -770,14 +770,17 @@ class Session:
 
     def _run_runner(self, signature: _Signature, inputs: dict) -> list:
         try:
-            return signature.runner.run(dict(inputs))  # the ORT runner rewrites its inputs
+            results = signature.runner.run(dict(inputs))  # the ORT runner rewrites its inputs
+            if not isinstance(signature.runner, _OrtRunner):
+                results = _unaliased(results, inputs)
+            return results
         except OpError:
             raise
         except UnicodeError as e:
             # onnxruntime holds strings as UTF-8 text: bytes that are not UTF-8 (fed or made by
             # the graph) cannot pass. The numpy interpreter holds bytes, as TF does: the
             # signature moves there when it has every kernel.
-            return self._bytes_runner(signature, e).run(inputs)
+            return _unaliased(self._bytes_runner(signature, e).run(inputs), inputs)
         except Exception as e:
             node = _onnx_node_to_tf(str(e), self._handle.index())
             where = f" (TensorFlow node {node!r})" if node else ""
@@ -1022,6 +1025,17 @@ def _stand_in(dtype_enum: int, shape: tuple) -> np.ndarray:
 
     dtype = dtypes.as_dtype(dtype_enum)
     return np.zeros(shape, dtype=object if dtype == dtypes.string else dtype.as_numpy_dtype)
+
+
+def _unaliased(results: list, inputs: dict) -> list:
+    """`results` with copies of the arrays that share memory with an input: the numpy
+    interpreter's Identity hands back its input, which may be a variable's value, and a caller
+    changing a fetched array must not change the variable."""
+    arrays = [v for v in inputs.values() if isinstance(v, np.ndarray) and v.size]
+    if not arrays:
+        return results
+    return [r.copy() if isinstance(r, np.ndarray) and r.size and any(np.may_share_memory(r, a) for a in arrays)
+            else r for r in results]
 
 
 def _shape_of(value) -> tuple:

@@ -152,3 +152,19 @@ def test_strings_that_are_not_utf8_pass_through_as_bytes():
             assert list(same) == [b"\xff\xfe", b"no"] and list(eq) == [True, False]
             assert list(sess.run(tf.identity(const))) == [b"\xff\xfe", b"ok"]
             assert list(sess.run(tf.identity(fed), {fed: ["text"]})) == [b"text"]
+
+
+def test_values_from_the_numpy_interpreter_do_not_alias_variables():
+    # StringUpper has no ONNX form: the run goes to the numpy interpreter, whose Identity
+    # returns its input (here a variable's value).
+    with tf.Graph().as_default():
+        ref = tf.Variable([1.0, 2.0], name="ref")
+        res = tf.Variable([1.0, 2.0], name="res", use_resource=True)
+        words = tf.placeholder(tf.string, [None])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            a, b, _ = sess.run([tf.identity(ref), res.read_value(), tf.strings.upper(words)], {words: ["a"]})
+            assert sess.last_run_backend == "numpy"
+            a[0] = b[0] = 100.0
+            np.testing.assert_array_equal(sess.run(ref), [1.0, 2.0])
+            np.testing.assert_array_equal(sess.run(res), [1.0, 2.0])
