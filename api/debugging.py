@@ -40,3 +40,14 @@ __all__ = [
 from ortflow.api.inference_ops import assert_all_finite  # noqa: E402
 
 __all__ += ["assert_all_finite"]
+
+from ortflow.api.rank_asserts import (  # noqa: E402
+    assert_integer,
+    assert_rank,
+    assert_rank_at_least,
+    assert_rank_in,
+    assert_scalar,
+    assert_type,
+)
+
+__all__ += ["assert_integer", "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_scalar", "assert_type"]

@@ -336,6 +336,15 @@ from ortflow.api.image_io import read_file, write_file  # noqa: E402
 __all__ += ["read_file", "write_file"]
 
 # Unseen-scripts round 3 (sparse max, image yuv, assert_rank).
+from ortflow.api.rank_asserts import (  # noqa: E402
+    assert_integer,
+    assert_rank,
+    assert_rank_at_least,
+    assert_rank_in,
+    assert_scalar,
+    assert_type,
+)
 from ortflow.api.sparse_ops import sparse_reduce_max  # noqa: E402
 
-__all__ += ["sparse_reduce_max"]
+__all__ += ["sparse_reduce_max", "assert_integer", "assert_rank", "assert_rank_at_least", "assert_rank_in",
+            "assert_scalar", "assert_type"]
