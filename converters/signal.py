@@ -15,7 +15,20 @@ from ortflow.converters.emit import const_i64, first, reduce, shape_of, unsqueez
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
-__all__ = ["complex_pairs", "dft_matrix", "real_dtype_of"]
+__all__ = ["complex_pairs", "dft_matrix", "real_dtype_of", "real_fft_rank_and_length"]
+
+
+def real_fft_rank_and_length(node) -> tuple[int, int]:
+    """RFFT / IRFFT: the input's static rank (at least 1) and the constant fft_length.
+
+    Raises:
+        ConversionError: the rank is unknown or the length is not a constant.
+    """
+    rank = node.input_rank(0)
+    require(rank is not None and rank >= 1, node, f"{node.op} needs a static rank")
+    length = node.input_value(1)
+    require(length is not None, node, "fft_length must be constant")
+    return rank, int(np.asarray(length).reshape(-1)[0])
 
 
 def real_dtype_of(dtype) -> dtypes.DType:
@@ -92,11 +105,7 @@ def convert_fft(ctx, node):
 def convert_rfft(ctx, node):
     # TF:   output = RFFT(input: real, fft_length: int32 [1])  (n // 2 + 1 complex outputs)
     # ONNX: Output = Reshape(MatMul(Input, W [n, 2 (n // 2 + 1)]), [..., n // 2 + 1, 2])
-    rank = node.input_rank(0)
-    require(rank is not None and rank >= 1, node, "RFFT needs a static rank")
-    length = node.input_value(1)
-    require(length is not None, node, "fft_length must be constant")
-    n = int(np.asarray(length).reshape(-1)[0])
+    rank, n = real_fft_rank_and_length(node)
     size = _static_dim(node, 0, -1, "RFFT")
     x = node.input(0)
     if size > n:

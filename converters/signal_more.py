@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from ortflow.converters.emit import const_i64, first
 from ortflow.converters.registry import handler, require
-from ortflow.converters.signal import real_dtype_of
+from ortflow.converters.signal import real_dtype_of, real_fft_rank_and_length
 
 __all__ = ["irfft_matrix"]
 
@@ -39,11 +39,7 @@ def irfft_matrix(n: int) -> np.ndarray:
 def convert_irfft(ctx, node):
     # TF:   output = IRFFT(input: complex [..., m], fft_length: int32 [1])  (real [..., n])
     # ONNX: Output = MatMul(Reshape(Pad or Slice(Pairs [..., m, 2]), [..., 2 (n // 2 + 1)]), W)
-    rank = node.input_rank(0)
-    require(rank is not None and rank >= 1, node, "IRFFT needs a static rank")
-    length = node.input_value(1)
-    require(length is not None, node, "fft_length must be constant")
-    n = int(np.asarray(length).reshape(-1)[0])
+    rank, n = real_fft_rank_and_length(node)
     require(n > 0, node, "fft_length must be positive")
     shape = node.input_shape(0)
     require(shape is not None and shape[-1] is not None, node, "IRFFT needs a static innermost dim")
