@@ -727,3 +727,33 @@ from ortflow.api.image_io import (  # noqa: E402
 )
 
 __all__ += ["decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png"]
+
+
+# Colour-space matrices: TensorFlow's coefficients (pixel @ matrix over the channel axis).
+_COLOUR_MATRICES = {
+    "rgb_to_yuv": [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512],
+                   [0.114, 0.43601035, -0.10001026]],
+    "yuv_to_rgb": [[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]],
+    "rgb_to_yiq": [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617],
+                   [0.114, -0.32134392, 0.31119955]],
+    "yiq_to_rgb": [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021], [0.6208248, -0.64720424, 1.70423049]],
+}
+
+
+def _colour_transform(kind: str):
+    def fn(images):
+        images = convert_to_tensor(images, name="images")
+        kernel = convert_to_tensor(_COLOUR_MATRICES[kind], dtype=images.dtype.base_dtype, name="kernel")
+        rank = images.shape.rank
+        return math_ops.tensordot(images, kernel, axes=[[rank - 1], [0]])
+    fn.__name__ = kind
+    fn.__doc__ = f"`tf.image.{kind}`: each pixel's 3 channels times TensorFlow's {kind} matrix (floats in [0, 1])."
+    return fn
+
+
+rgb_to_yuv = _colour_transform("rgb_to_yuv")
+yuv_to_rgb = _colour_transform("yuv_to_rgb")
+rgb_to_yiq = _colour_transform("rgb_to_yiq")
+yiq_to_rgb = _colour_transform("yiq_to_rgb")
+
+__all__ += ["rgb_to_yiq", "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb"]
