@@ -52,10 +52,10 @@ def assert_close(actual, expected, what: str, tol: float = 1e-4) -> None:
     assert not a.size or excess.max() <= 0, f"{what}: max |diff| {np.abs(a - e).max():.3g} over {tol}"
 
 
-def write_v1_graphs(generator: pathlib.Path, out: pathlib.Path, names: list[str]) -> pathlib.Path:
-    """Runs `generator --part v1 --only NAMES` into `out` in a child process (TF 1.x graphs need
+def write_v1_graphs(generator: pathlib.Path, out: pathlib.Path, names: list[str], part: str = "v1") -> pathlib.Path:
+    """Runs `generator --part PART --only NAMES` into `out` in a child process (TF 1.x graphs need
     `disable_v2_behavior()`, which is process-wide) and returns `out`."""
-    proc = subprocess.run([sys.executable, str(generator), str(out), "--part", "v1", "--only", ",".join(names)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run([sys.executable, str(generator), str(out), "--part", part, "--only", ",".join(names)],
+                          capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out
