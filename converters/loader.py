@@ -255,13 +255,6 @@ def _numeric(dtype_enum: int | None) -> bool:
 
 
 def _field(number: int, payload: bytes) -> bytes:
-    return _encode_varint(number << 3 | 2) + _encode_varint(len(payload)) + payload
+    from ortflow.formats.table import encode_varint
 
-
-def _encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
+    return encode_varint(number << 3 | 2) + encode_varint(len(payload)) + payload

@@ -12,6 +12,7 @@ import pytest
 from ortflow.converters import loader, passes_tf
 from ortflow.errors import FormatError
 from ortflow.formats.graphs import read_graph
+from ortflow.formats.table import encode_varint
 from ortflow.formats.tensors import make_ndarray, make_tensor_proto
 from ortflow.proto import GraphDef
 
@@ -152,7 +153,7 @@ def test_two_value_entries_leave_the_node_in_the_proto(tmp_path):
     attrs = node[node.index(b"Const") + len(b"Const"):]  # the attr entries follow the op field
     assert attrs[0] == 5 << 3 | 2
     doubled = node + attrs
-    data = _graph().SerializeToString() + b"\x0a" + loader._encode_varint(len(doubled)) + doubled
+    data = _graph().SerializeToString() + b"\x0a" + encode_varint(len(doubled)) + doubled
     graph_def, values = loader.read_frozen_graph(_write(tmp_path, data))
     assert sorted(values) == ["w0", "w1"]
     assert graph_def.node[-1] == GraphDef.FromString(data).node[-1]
