@@ -327,11 +327,17 @@ def _variable_of(index: GraphIndex, tensor: str) -> str | None:
             return None
         if node.op in VARIABLE_OPS:
             return node_name
-        if node.op not in _FORWARDING_OPS or not node.input:
+        # A reference assign's output is its variable's reference too: assign_add(assign(v, 5), 2).
+        if node.op not in _FORWARDING_OPS and node.op not in _REF_ASSIGN_OPS or not node.input:
             return None
         tensor = canonical_tensor_name(node.input[0])
         seen += 1
     return None
+
+
+# Assigns to reference variables: their output is the variable's (updated) reference.
+_REF_ASSIGN_OPS = frozenset(op for op in _ASSIGN_OPS
+                            if not op.startswith("Resource") and not op.endswith("VariableOp"))
 
 
 # Ops whose output 0 (1 for a Switch's true side) is their input 0: a variable's reference or

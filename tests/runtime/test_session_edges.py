@@ -168,3 +168,13 @@ def test_values_from_the_numpy_interpreter_do_not_alias_variables():
             a[0] = b[0] = 100.0
             np.testing.assert_array_equal(sess.run(ref), [1.0, 2.0])
             np.testing.assert_array_equal(sess.run(res), [1.0, 2.0])
+
+
+def test_assign_on_the_reference_an_assign_returns():
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0, name="v")
+        chained = tf.assign_add(tf.assign(v, 5.0), 2.0)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            assert sess.run(chained) == 7.0
+            assert sess.run(v) == 7.0
