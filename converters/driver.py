@@ -49,7 +49,8 @@ _ORT_MAX_OPSET = {(1, 14): 18, (1, 15): 19, (1, 16): 19, (1, 17): 20, (1, 18): 2
 #: onnxruntime (1.32 included) has RandomNormal/RandomUniform(/Like) kernels only up to their
 #: opset-21 versions; a graph that draws random numbers is converted at this opset by default.
 RANDOM_MAX_OPSET = 21
-_RANDOM_OPS = {"RandomStandardNormal", "RandomUniform", "RandomUniformInt", "TruncatedNormal"}
+_RANDOM_OPS = {"RandomStandardNormal", "RandomUniform", "RandomUniformInt", "TruncatedNormal", "RandomShuffle",
+               "Multinomial"}
 
 # TF ops the driver lowers itself (graph structure rather than computation).
 _GRAPH_INPUT_OPS = {"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"}

@@ -1,4 +1,4 @@
-"""Handlers for TensorFlow's random ops: normal, uniform, uniform int and truncated normal.
+"""Handlers for TensorFlow's random ops: normal, uniform, uniform int, truncated normal, shuffle.
 
 Seeds. TensorFlow draws the same sequence in every session when either of the op's `seed` /
 `seed2` attrs is set (the graph-level seed sets `seed`, the op seed `seed2`), and a fresh one
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from ortflow.converters.emit import squeeze
-from ortflow.converters.registry import handler
+from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
 __all__ = ["TRUNCATION_ROUNDS", "onnx_seed"]
@@ -120,3 +120,31 @@ def convert_truncated_normal(ctx, node):
         value = ctx.make_node("Where", [outside, redraw, value])[0]
     neg_two = ctx.make_const(np.asarray(-2.0, dtype=np_type))
     ctx.make_node("Clip", [value, neg_two, two], outputs=[node.output(0)])
+
+
+@handler("RandomShuffle")
+def convert_random_shuffle(ctx, node):
+    # TF:   output = RandomShuffle(value, seed, seed2)  a random permutation of dim 0
+    # ONNX: indices = TopK(RandomUniformLike([n]), k=n).indices, then Gather(value, indices, 0)
+    shape = ctx.make_node("Shape", [node.input(0)])[0]
+    n = ctx.make_node("Slice", [shape, ctx.make_const(np.array([0], np.int64)),
+                                ctx.make_const(np.array([1], np.int64))])[0]
+    zeros = ctx.make_node("ConstantOfShape", [n], {"value": np.zeros(1, dtype=np.float32)})[0]
+    keys = ctx.make_node("RandomUniformLike", [zeros], {"low": 0.0, "high": 1.0, **_seed_attrs(node)})[0]
+    order = ctx.make_node("TopK", [keys, n], {"axis": 0}, outputs=2)[1]
+    ctx.make_node("Gather", [node.input(0), order], {"axis": 0}, outputs=[node.output(0)])
+
+
+@handler("Multinomial")
+def convert_multinomial(ctx, node):
+    # TF:   output = Multinomial(logits [batch, classes], num_samples: int32, seed, seed2, output_dtype)
+    # ONNX: output = Multinomial(input [batch, classes], sample_size attr, dtype)  (logits unnormalized)
+    samples = node.input_value(1)
+    require(samples is not None, node, "Multinomial needs a constant num_samples")
+    out_type = node.attr("output_dtype", dtypes.int64)
+    logits = node.input(0)
+    if node.attr("T") not in (dtypes.float32, dtypes.float32.as_datatype_enum):
+        logits = ctx.cast(logits, dtypes.float32)
+    ctx.make_node("Multinomial", [logits], {"sample_size": int(np.asarray(samples).reshape(-1)[0]),
+                                            "dtype": ctx.onnx_type(out_type), **_seed_attrs(node)},
+                  outputs=[node.output(0)])
