@@ -28,6 +28,7 @@ __all__ = [
     "USER_OPS",
     "add_const",
     "add_node",
+    "add_table_name_const",
     "dtype_of",
     "emit_table_user",
     "flatten",
@@ -297,9 +298,11 @@ def _static_contents(nodes: dict, init: NodeDef, table: NodeDef):
                            as_dtype(dtype_of(table, "value_dtype")).as_numpy_dtype)
 
 
-def _emit_contents(out: GraphDef, table: NodeDef, contents) -> None:
-    from ortflow.formats.dtypes import as_dtype
+def add_table_name_const(out: GraphDef, table: NodeDef) -> NodeDef:
+    """Appends `table` rewritten as a string Const holding its own name (the handle users look up).
 
+    The node keeps the table's name, inputs and device; its attrs become the Const's.
+    """
     handle = out.node.add()
     handle.CopyFrom(table)
     handle.op = "Const"
@@ -307,6 +310,13 @@ def _emit_contents(out: GraphDef, table: NodeDef, contents) -> None:
     handle.attr["dtype"].type = _DT_STRING
     handle.attr["value"].tensor.dtype = _DT_STRING
     handle.attr["value"].tensor.string_val.append(table.name.encode())
+    return handle
+
+
+def _emit_contents(out: GraphDef, table: NodeDef, contents) -> None:
+    from ortflow.formats.dtypes import as_dtype
+
+    add_table_name_const(out, table)
     for part, value, attr in (("keys", contents[0], "key_dtype"), ("values", contents[1], "value_dtype")):
         dtype = as_dtype(dtype_of(table, attr))
         array = np.asarray(value, dtype=object) if dtype.name == "string" \

@@ -27,6 +27,7 @@ from ortflow.converters.tables import (
     TABLE_OPS,
     USER_OPS,
     add_node,
+    add_table_name_const,
     dtype_of,
     emit_table_user,
     flatten,
@@ -47,7 +48,6 @@ __all__ = [
 _ALL_OPS = TABLE_OPS | INITIALIZER_OPS | USER_OPS
 _KEYS_SUFFIX = "/_ortflow_table_keys"
 _VALUES_SUFFIX = "/_ortflow_table_values"
-_DT_STRING = 7
 
 
 def table_state_name(table: str, part: str) -> str:
@@ -87,13 +87,7 @@ def lower_tables(graph_def: GraphDef) -> GraphDef:
 
 def _rewrite_table(out: GraphDef, node: NodeDef) -> None:
     # The handle becomes a name; the contents become two 1-D resource variables.
-    handle = out.node.add()
-    handle.CopyFrom(node)
-    handle.op = "Const"
-    handle.ClearField("attr")
-    handle.attr["dtype"].type = _DT_STRING
-    handle.attr["value"].tensor.dtype = _DT_STRING
-    handle.attr["value"].tensor.string_val.append(node.name.encode())
+    add_table_name_const(out, node)
     for part, attr in (("keys", "key_dtype"), ("values", "value_dtype")):
         var = add_node(out, table_state_name(node.name, part), "VarHandleOp", dtype=dtype_of(node, attr))
         var.attr["shape"].shape.dim.add().size = -1
