@@ -103,8 +103,9 @@ def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0
                            {"validate_indices": bool(validate_indices)}, name=name or "SparseToDense")
 
 
-def reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
-    """Sum of the entries along `axis` (all axes when None), as a dense tensor (`SparseReduceSum`)."""
+def _sparse_reduce(op_type: str, sp_input, axis, keepdims, reduction_axes, keep_dims):
+    # SparseReduceSum / SparseReduceMax: no axis means all axes (a constant range when the rank
+    # is known, else range(size(dense_shape))); the result is dense.
     sp_input = _as_sparse(sp_input)
     axis = reduction_axes if axis is None else axis
     keep = bool(keep_dims if keepdims is None else keepdims)
@@ -114,8 +115,13 @@ def reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dim
             axis = constant(np.arange(rank, dtype=np.int32))
         else:
             axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
-    return apply_op_output("SparseReduceSum", [sp_input.indices, sp_input.values, sp_input.dense_shape,
-                                               axis], {"keep_dims": keep}, name="SparseReduceSum")
+    return apply_op_output(op_type, [sp_input.indices, sp_input.values, sp_input.dense_shape, axis],
+                           {"keep_dims": keep}, name=op_type)
+
+
+def reduce_sum(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
+    """Sum of the entries along `axis` (all axes when None), as a dense tensor (`SparseReduceSum`)."""
+    return _sparse_reduce("SparseReduceSum", sp_input, axis, keepdims, reduction_axes, keep_dims)
 
 
 def reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None):
@@ -124,17 +130,7 @@ def reduce_max(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dim
     Implicit zeros do not take part; an output position with no entries holds the dtype's lowest
     value, as in TensorFlow.
     """
-    sp_input = _as_sparse(sp_input)
-    axis = reduction_axes if axis is None else axis
-    keep = bool(keep_dims if keepdims is None else keepdims)
-    if axis is None:
-        rank = sp_input.shape.rank
-        if rank:
-            axis = constant(np.arange(rank, dtype=np.int32))
-        else:
-            axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
-    return apply_op_output("SparseReduceMax", [sp_input.indices, sp_input.values, sp_input.dense_shape,
-                                               axis], {"keep_dims": keep}, name="SparseReduceMax")
+    return _sparse_reduce("SparseReduceMax", sp_input, axis, keepdims, reduction_axes, keep_dims)
 
 
 def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
