@@ -462,3 +462,8 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
 
         # As in TF, update_op is the updated confusion matrix itself (float64), not a mean IoU.
         return _collect(compute(total_cm.value()), update_op, metrics_collections, updates_collections)
+
+
+from ortflow.api.metrics_per_class import mean_per_class_accuracy, precision_at_k, recall_at_k  # noqa: E402
+
+__all__ += ["mean_per_class_accuracy", "precision_at_k", "recall_at_k"]
