@@ -199,14 +199,14 @@ def _atrous_1d(ctx, node, rank: int, weights: str, group: int) -> bool:
 def _atrous_pattern(ctx, node, rank: int):
     """(S2B input tensor, dilations, pads, B2S node) when `node` is the inner conv of
     SpaceToBatchND -> conv (VALID, stride 1) -> BatchToSpaceND, TF's dilated depthwise conv
-    (and tf.nn.atrous_conv2d); else None.
+    (and tf.nn.atrous_conv2d, and Keras's dilated Conv3D); else None.
 
     S2B pads the input by P and splits it into d x d phase grids, the conv runs on each, B2S
     interleaves them again and crops C: that is one conv with dilation d and pads P - C.
     """
-    if rank != 4 or not _is_channels_last(node) or node.attr("padding") != b"VALID":
+    if rank not in (4, 5) or not _is_channels_last(node) or node.attr("padding") != b"VALID":
         return None
-    if any(int(v) != 1 for v in node.attr("strides")) or any(int(v) != 1 for v in node.attr("dilations", [1] * 4)):
+    if any(int(v) != 1 for v in node.attr("strides")) or any(int(v) != 1 for v in node.attr("dilations", [1] * rank)):
         return None
     s2b = ctx.tf_node(node.input_tensor(0))
     readers = ctx.consumers(node.name)
@@ -219,7 +219,9 @@ def _atrous_pattern(ctx, node, rank: int):
         return None
     block, block_out = np.asarray(block).reshape(-1), np.asarray(block_out).reshape(-1)
     paddings, crops = np.asarray(paddings).reshape(-1, 2), np.asarray(crops).reshape(-1, 2)
-    if len(block) != 2 or not np.array_equal(block, block_out) or paddings.shape != (2, 2) or crops.shape != (2, 2):
+    spatial = rank - 2
+    if len(block) != spatial or not np.array_equal(block, block_out) or paddings.shape != (spatial, 2) \
+            or crops.shape != (spatial, 2):
         return None
     pads = paddings - crops
     if (pads < 0).any():
@@ -269,7 +271,7 @@ def _convolution(ctx, node, rank: int, weights: str, group: int) -> None:
     atrous = _atrous_pattern(ctx, node, rank) if ctx.const_value(weights) is not None else None
     if atrous is not None:
         source, dilations, pads, b2s = atrous
-        attrs = {"strides": [1, 1], "dilations": dilations, "group": group, "pads": pads,
+        attrs = {"strides": [1] * (rank - 2), "dilations": dilations, "group": group, "pads": pads,
                  "kernel_shape": list(ctx.const_value(weights).shape[2:])}
         x = to_channels_first(ctx, node, ctx.resolve(source), rank)
         y = ctx.make_node("Conv", [x, weights], attrs, name=f"{node.name}/Conv")[0]

@@ -809,3 +809,41 @@ def test_an_op_converted_only_at_a_higher_opset_says_which():
         convert_with_report(graph, inputs=["a:0"], outputs=["masked:0"], opset=13)
     assert not info.value.unsupported
     assert "BitwiseAnd node 'masked': converted from opset 18 on, not at opset 13" in str(info.value)
+
+
+def _dilated_conv3d_nodes():
+    # Keras's Conv3D(dilation_rate=2, padding="same") as TF builds it: SpaceToBatchND (block 2,
+    # paddings 2) -> Conv3D VALID -> BatchToSpaceND; lowered piecewise it left 5 Transposes
+    w = RNG.uniform(-1, 1, (3, 3, 3, 2, 3)).astype(np.float32)
+    block, pads = np.array([2, 2, 2], np.int32), np.full((3, 2), 2, np.int32)
+    return [placeholder("x", F32, [None, 6, 6, 6, 2]), const("w", w), const("block", block),
+            const("pads", pads), const("crops", np.zeros((3, 2), np.int32)),
+            op("s2b", "SpaceToBatchND", ["x", "block", "pads"], T=F32, Tblock_shape=I32, Tpaddings=I32),
+            op("conv", "Conv3D", ["s2b", "w"], T=F32, strides=[1, 1, 1, 1, 1], padding="VALID"),
+            op("out", "BatchToSpaceND", ["conv", "block", "crops"], T=F32, Tblock_shape=I32, Tcrops=I32)], w
+
+
+@case
+def dilated_conv3d_through_space_to_batch():
+    nodes, w = _dilated_conv3d_nodes()
+    x = RNG.uniform(-1, 1, (2, 6, 6, 6, 2)).astype(np.float32)
+
+    def expected(f):
+        xp = np.pad(f["x:0"], ((0, 0), (2, 2), (2, 2), (2, 2), (0, 0)))
+        out = np.zeros((2, 6, 6, 6, 3), np.float32)
+        for i in range(3):
+            for j in range(3):
+                for k in range(3):
+                    out += xp[:, 2 * i:2 * i + 6, 2 * j:2 * j + 6, 2 * k:2 * k + 6] @ w[i, j, k]
+        return [out]
+    return Case(nodes, {"x:0": x}, ["out:0"], expected)
+
+
+def test_dilated_conv3d_is_one_conv():
+    from ortflow.converters import convert_with_report
+
+    graph = S.GraphDef()
+    graph.node.extend(_dilated_conv3d_nodes()[0])
+    result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
+    ops = [n.op_type for n in result.model.graph.node]
+    assert ops.count("Conv") == 1 and result.transposes <= 2, ops
