@@ -19,9 +19,9 @@ _DT_INT32, _DT_BOOL, _DT_STRING = 3, 10, 7
 
 
 def lower_check_numerics(graph_def: GraphDef) -> GraphDef:
-    """`graph_def` with each CheckNumerics rewritten (see the module docstring); the same object
-    when it has none."""
-    if not any(n.op in _CHECK_OPS for n in graph_def.node):
+    """`graph_def` with each CheckNumerics rewritten (see the module docstring), and each sorted
+    segment op given its ids check; the same object when it has neither."""
+    if not any(n.op in _CHECK_OPS or n.op in _SORTED_SEGMENT_OPS for n in graph_def.node):
         return graph_def
     out = GraphDef()
     out.versions.CopyFrom(graph_def.versions)
@@ -29,9 +29,49 @@ def lower_check_numerics(graph_def: GraphDef) -> GraphDef:
     for node in graph_def.node:
         if node.op in _CHECK_OPS:
             _rewrite(out, node)
+        elif node.op in _SORTED_SEGMENT_OPS:
+            _check_segment_ids(out, node)
         else:
             out.node.add().CopyFrom(node)
     return out
+
+
+# The sorted segment ops: TensorFlow fails the run when the ids decrease or are negative
+# (InvalidArgumentError); the ONNX lowering would sum into whatever segment an id names, so the
+# ids get an Assert the node waits on.
+_SORTED_SEGMENT_OPS = frozenset({"SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd"})
+
+
+def _check_segment_ids(out: GraphDef, node: NodeDef) -> None:
+    ids = [i for i in node.input if not i.startswith("^")][1]
+    controls = [i for i in node.input if i.startswith("^")]
+    t = node.attr["Tindices"].type or _DT_INT32
+    p, dev = f"{node.name}/_ortflow_sorted_ids", node.device
+    np_type = np.int64 if t == 9 else np.int32
+    zero = _const(out, f"{p}/zero", np.array(0, np_type), dev)
+    axis = _const(out, f"{p}/axis", np.array(0, np.int32), dev)
+    begin = {"tail": [1], "head": [0]}
+    end = {"tail": [0], "head": [-1]}
+    parts = {}
+    for part in ("tail", "head"):
+        inputs = [ids, _const(out, f"{p}/{part}_begin", np.array(begin[part], np.int32), dev),
+                  _const(out, f"{p}/{part}_end", np.array(end[part], np.int32), dev),
+                  _const(out, f"{p}/{part}_strides", np.array([1], np.int32), dev)]
+        parts[part] = _add(out, f"{p}/{part}", "StridedSlice", inputs, dev, T=t, Index=_DT_INT32)
+        for mask in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"):
+            out.node[-1].attr[mask].i = 0
+        out.node[-1].attr["end_mask" if part == "tail" else "begin_mask"].i = 1
+    step = _add(out, f"{p}/step", "Sub", [parts["tail"], parts["head"]], dev, T=t)
+    checks = []
+    for name, value in (("increasing", step), ("non_negative", ids)):
+        ge = _add(out, f"{p}/{name}_each", "GreaterEqual", [value, zero], dev, T=t)
+        checks.append(_add(out, f"{p}/{name}", "All", [ge, axis], dev, Tidx=_DT_INT32))
+        out.node[-1].attr["keep_dims"].b = False
+    ok = _add(out, f"{p}/ok", "LogicalAnd", checks, dev)
+    check = _assert(out, p, ok, "segment ids are not increasing", controls, dev)
+    copy = out.node.add()
+    copy.CopyFrom(node)
+    copy.input.append(f"^{check}")
 
 
 def _add(out: GraphDef, name: str, op: str, inputs, device: str, **types) -> str:
