@@ -52,16 +52,7 @@ def py_func(func: Callable, inp, Tout, stateful: bool = True, name: str | None =
     Returns:
         One tensor when `Tout` is a single dtype, else a list of tensors.
     """
-    from ortflow.api.ops_builder import apply_op
-    single = not isinstance(Tout, (list, tuple))
-    touts = [as_dtype(t) for t in ([Tout] if single else Tout)]
-    op_type = "PyFunc" if stateful else "PyFuncStateless"
-    # apply_op converts Python values inside the op's name scope and derives `Tin`, as TF's wrapper.
-    op = apply_op(op_type, [list(inp)], {"token": _register(func), "Tout": touts}, name=name or op_type)
-    outputs = list(op.outputs)
-    if single:
-        return outputs[0] if outputs else op
-    return outputs
+    return _py_op("PyFunc" if stateful else "PyFuncStateless", func, inp, Tout, name)
 
 
 def numpy_function(func: Callable, inp, Tout, stateful: bool = True, name: str | None = None):
@@ -82,11 +73,18 @@ def py_function(func: Callable, inp, Tout, name: str | None = None):
     Returns:
         One tensor when `Tout` is a single dtype, else a list of tensors.
     """
+    return _py_op("EagerPyFunc", func, inp, Tout, name, is_async=False)
+
+
+def _py_op(op_type: str, func: Callable, inp, Tout, name: str | None, **attrs):
+    # The op of py_func / py_function: `func` registered under the node's `token`; one tensor
+    # back for a single `Tout` dtype (the op itself when it has no outputs), else a list.
+    # apply_op converts Python values inside the op's name scope and derives `Tin`, as TF's wrapper.
     from ortflow.api.ops_builder import apply_op
+
     single = not isinstance(Tout, (list, tuple))
     touts = [as_dtype(t) for t in ([Tout] if single else Tout)]
-    attrs = {"token": _register(func), "is_async": False, "Tout": touts}
-    op = apply_op("EagerPyFunc", [list(inp)], attrs, name=name or "EagerPyFunc")
+    op = apply_op(op_type, [list(inp)], {"token": _register(func), **attrs, "Tout": touts}, name=name or op_type)
     outputs = list(op.outputs)
     if single:
         return outputs[0] if outputs else op
