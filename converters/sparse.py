@@ -1,7 +1,8 @@
 """Handlers of the sparse ops ONNX has a form for: scatters and gathers over (indices, values, shape).
 
 SparseSegmentSum / Mean / SqrtN (what `embedding_lookup_sparse` builds), SparseTensorDenseMatMul
-and SparseTensorDenseAdd become Gather + ScatterND(reduction="add"). SparseToDense becomes a
+and SparseTensorDenseAdd become Gather + ScatterND(reduction="add") (the segment ops a one-hot
+MatMul before opset 16). SparseToDense becomes a
 ScatterND into the filled default only where TensorFlow's index validation (in bounds, sorted,
 no repeats) cannot be skipped silently: when `validate_indices` is false, or the indices are
 constants checked here. Otherwise, and for the sparse -> sparse ops (SparseReorder, SparseAdd,
@@ -50,8 +51,51 @@ def _segment_count(ctx, node, ids: str) -> str:
     return first(ctx, "Slice", [padded, const_i64(ctx, [0]), const_i64(ctx, [1])])
 
 
-@handler("SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSqrtN", "SparseSegmentSumWithNumSegments",
-         "SparseSegmentMeanWithNumSegments", "SparseSegmentSqrtNWithNumSegments", since=16)
+_SPARSE_SEGMENT_OPS = ("SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSqrtN", "SparseSegmentSumWithNumSegments",
+                       "SparseSegmentMeanWithNumSegments", "SparseSegmentSqrtNWithNumSegments")
+
+
+@handler(*_SPARSE_SEGMENT_OPS, since=13)
+def convert_sparse_segment_13(ctx, node):
+    # TF:   output = SparseSegmentSum(data, indices, segment_ids[, num_segments])   (Mean, SqrtN alike)
+    # ONNX: hot = Cast(Equal(Range(S) [S, 1], ids [1, n]));  rows = Gather(data, indices) as [n, rest];
+    #       S = Reshape(MatMul(hot, rows), [S, rest...]), divided by max(ReduceSum(hot, 1), 1)
+    #       (Mean) or its sqrt (SqrtN)                                            (before opset 16)
+    dtype = node.output_dtype(0)
+    require(dtype is not None and dtype.is_floating, node, "only floating-point data is converted")
+    data = node.input(0)
+    ids = to_int64(ctx, node.input(2))
+    rows = first(ctx, "Gather", [data, to_int64(ctx, node.input(1))], {"axis": 0})
+    count = _segment_count(ctx, node, ids)
+    segments = first(ctx, "Range", [const_i64(ctx, 0), first(ctx, "Squeeze", [count, const_i64(ctx, [0])]),
+                                    const_i64(ctx, 1)])
+    hot = first(ctx, "Cast", [first(ctx, "Equal", [unsqueeze(ctx, segments, [1]), unsqueeze(ctx, ids, [0])])],
+                {"to": ctx.onnx_type(dtype)})
+    trailing = _trailing_dims(ctx, data)
+    row_size = first(ctx, "ReduceProd", [trailing], {"keepdims": 1})
+    flat = first(ctx, "Reshape", [rows, first(ctx, "Concat", [const_i64(ctx, [-1]), row_size], {"axis": 0})])
+    out_shape = first(ctx, "Concat", [count, trailing], {"axis": 0})
+    is_sum = not ("Mean" in node.op or "SqrtN" in node.op)
+    total = first(ctx, "Reshape", [first(ctx, "MatMul", [hot, flat]), out_shape],
+                  output=node.output(0) if is_sum else None)
+    if is_sum:
+        return
+    sizes = first(ctx, "ReduceSum", [hot, const_i64(ctx, [1])], {"keepdims": 0})
+    _divide_by_sizes(ctx, node, total, sizes, dtype)
+
+
+def _divide_by_sizes(ctx, node, total: str, sizes: str, dtype) -> None:
+    """total / max(sizes, 1) (Mean) or / sqrt(max(sizes, 1)) (SqrtN), sizes [S] per segment."""
+    sizes = first(ctx, "Max", [sizes, scalar_like(ctx, 1, dtype)])
+    if "SqrtN" in node.op:
+        sizes = first(ctx, "Sqrt", [sizes])
+    rank = node.input_rank(0)
+    require(rank is not None, node, "the data needs a static rank")
+    sizes = first(ctx, "Reshape", [sizes, const_i64(ctx, [-1] + [1] * (rank - 1))])
+    first(ctx, "Div", [total, sizes], output=node.output(0))
+
+
+@handler(*_SPARSE_SEGMENT_OPS, since=16)
 def convert_sparse_segment(ctx, node):
     # TF:   output = SparseSegmentSum(data, indices, segment_ids[, num_segments])   (Mean, SqrtN alike)
     # ONNX: S = ScatterND(zeros [S, ...], Unsqueeze(ids, -1), Gather(data, indices), 'add'),
@@ -70,13 +114,7 @@ def convert_sparse_segment(ctx, node):
         return
     ones = zeros_like_shape(ctx, _rows_of(ctx, ids), dtype, 1)
     sizes = first(ctx, "ScatterND", [zeros_like_shape(ctx, count, dtype, 0), positions, ones], {"reduction": "add"})
-    sizes = first(ctx, "Max", [sizes, scalar_like(ctx, 1, dtype)])
-    if "SqrtN" in node.op:
-        sizes = first(ctx, "Sqrt", [sizes])
-    rank = node.input_rank(0)
-    require(rank is not None, node, "the data needs a static rank")
-    sizes = first(ctx, "Reshape", [sizes, const_i64(ctx, [-1] + [1] * (rank - 1))])
-    first(ctx, "Div", [total, sizes], output=node.output(0))
+    _divide_by_sizes(ctx, node, total, sizes, dtype)
 
 
 @handler("SparseTensorDenseMatMul", since=16)

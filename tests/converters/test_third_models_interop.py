@@ -55,8 +55,6 @@ V1_GRAPHS = ["v1b_conv1d", "v1b_image_colour", "v1b_patches", "v1b_linalg_more",
 KNOWN_GAPS = {
     ("v1b_math_misc", 13): "tf.bitwise.bitwise_and needs ONNX BitwiseAnd (opset 18)",
     ("v1b_math_misc", 17): "tf.bitwise.bitwise_and needs ONNX BitwiseAnd (opset 18)",
-    ("v1b_segments_sparse", 13): "SparseSegmentSum/Mean/SqrtN are ScatterND with reduction='add' (opset 16)",
-    ("v1b_partitioned_embedding", 13): "embedding_lookup_sparse is SparseSegmentMean: ScatterND add (opset 16)",
 }
 
 
