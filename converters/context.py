@@ -58,6 +58,7 @@ import numpy as np
 from ortflow.errors import ConversionError
 from ortflow.formats import dtypes
 from ortflow.formats.dtypes import DType
+from ortflow.graph.naming import split_tensor_name
 
 __all__ = [
     "REQUIRED",
@@ -97,14 +98,6 @@ def onnx_type(dtype: DType) -> int:
     if code is None:
         raise ConversionError(f"TensorFlow type {dtype.name!r} has no ONNX tensor type")
     return code
-
-
-def split_tensor_name(name: str) -> tuple[str, int]:
-    """'a/b:1' -> ('a/b', 1); 'a/b' -> ('a/b', 0). Control inputs ('^a') are not tensors."""
-    node, sep, index = name.rpartition(":")
-    if sep and index.isdigit():
-        return node, int(index)
-    return name, 0
 
 
 _TENSOR_NAMES: dict[str, str] = {}

@@ -15,6 +15,7 @@ __all__ = [
     "Namespace",
     "parse_tensor_name",
     "parse_input",
+    "split_tensor_name",
     "tensor_name",
     "canonical_device",
     "merge_devices",
@@ -84,6 +85,18 @@ def parse_tensor_name(name: str) -> tuple[str, int]:
         return op_name, int(index)
     except ValueError as e:
         raise GraphError(f"Tensor name {name!r} has a non-numeric output index {index!r}") from e
+
+
+def split_tensor_name(name: str) -> tuple[str, int]:
+    """'a/b:1' -> ('a/b', 1); 'a/b' -> ('a/b', 0): `parse_tensor_name` that never raises.
+
+    A suffix that is not a number stays part of the node name; a control input ('^a') is not a
+    tensor and is returned whole.
+    """
+    node, sep, index = name.rpartition(":")
+    if sep and index.isdigit():
+        return node, int(index)
+    return name, 0
 
 
 def parse_input(inp: str) -> tuple[str, int]:

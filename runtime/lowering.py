@@ -37,6 +37,7 @@ import dataclasses
 
 import numpy as np
 from ortflow.errors import InvalidArgumentError, NotFoundError
+from ortflow.graph.naming import split_tensor_name
 from ortflow.proto import GraphDef, NodeDef
 
 __all__ = [
@@ -98,14 +99,6 @@ class NameNotFoundError(NotFoundError, ValueError):
     A NotFoundError, and also a ValueError because that is what TensorFlow's `Session.run`
     raises for such a name (code written for TF catches ValueError).
     """
-
-
-def split_tensor_name(name: str) -> tuple[str, int]:
-    """'a/b:1' -> ('a/b', 1); 'a/b' -> ('a/b', 0)."""
-    node, sep, index = name.rpartition(":")
-    if sep and index.isdigit():
-        return node, int(index)
-    return name, 0
 
 
 def canonical_tensor_name(name: str) -> str:
