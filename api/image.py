@@ -635,7 +635,34 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
         return op.outputs[0], op.outputs[1]
 
 
-__all__ += ["non_max_suppression_padded", "non_max_suppression_with_scores"]
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size, iou_threshold=0.5,
+                                 score_threshold=float("-inf"), pad_per_class=False, clip_boxes=True, name=None):
+    """Multi-class NMS over a batch (`CombinedNonMaxSuppression`, numpy interpreter only).
+
+    Args:
+        boxes: [batch, num_boxes, q, 4], q 1 (boxes shared by the classes) or num_classes.
+        scores: [batch, num_boxes, num_classes].
+
+    Returns:
+        (nmsed_boxes [batch, n, 4], nmsed_scores [batch, n], nmsed_classes [batch, n] float32,
+        valid_detections [batch] int32), n = max_total_size (or less with `pad_per_class`).
+    """
+    g = graph_of(boxes, scores)
+    with g.as_default(), g.name_scope(name or "combined_non_max_suppression"):
+        boxes = convert_to_tensor(boxes, dtype=_dtypes.float32, name="boxes")
+        scores = convert_to_tensor(scores, dtype=_dtypes.float32, name="scores")
+        per_class = convert_to_tensor(max_output_size_per_class, dtype=_dtypes.int32,
+                                      name="max_output_size_per_class")
+        total = convert_to_tensor(max_total_size, dtype=_dtypes.int32, name="max_total_size")
+        iou_threshold = convert_to_tensor(iou_threshold, dtype=_dtypes.float32, name="iou_threshold")
+        score_threshold = convert_to_tensor(score_threshold, dtype=_dtypes.float32, name="score_threshold")
+        op = apply_op("CombinedNonMaxSuppression", [boxes, scores, per_class, total, iou_threshold, score_threshold],
+                      {"pad_per_class": bool(pad_per_class), "clip_boxes": bool(clip_boxes)},
+                      name="CombinedNonMaxSuppression")
+        return tuple(op.outputs)
+
+
+__all__ += ["combined_non_max_suppression", "non_max_suppression_padded", "non_max_suppression_with_scores"]
 
 
 def resize_image_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR, align_corners=False):

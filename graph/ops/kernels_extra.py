@@ -509,6 +509,41 @@ def _non_max_suppression(node_def, inputs):
     return out
 
 
+@kernel("CombinedNonMaxSuppression")
+def _combined_non_max_suppression(node_def, inputs):
+    # Per image: greedy NMS per class (at most max_output_size_per_class each), then the best
+    # max_total_size of all classes by score, boxes clipped to [0, 1] (clip_boxes), zero padded.
+    boxes, scores = np.asarray(inputs[0], np.float32), np.asarray(inputs[1], np.float32)
+    if boxes.ndim != 4 or boxes.shape[-1] != 4 or scores.ndim != 3 or boxes.shape[:2] != scores.shape[:2] \
+            or boxes.shape[2] not in (1, scores.shape[2]):
+        raise GraphError(f"CombinedNonMaxSuppression needs boxes [batch, boxes, 1 or classes, 4] and scores "
+                         f"[batch, boxes, classes]; got {list(boxes.shape)} and {list(scores.shape)}")
+    per_class, total = _scalar(inputs[2]), _scalar(inputs[3])
+    iou, threshold = float(np.asarray(inputs[4])), float(np.asarray(inputs[5]))
+    batch, _, q, _ = boxes.shape
+    classes = scores.shape[2]
+    size = min(total, per_class * classes) if get_attr(node_def, "pad_per_class", False) else total
+    out_boxes = np.zeros((batch, size, 4), np.float32)
+    out_scores = np.zeros((batch, size), np.float32)
+    out_classes = np.zeros((batch, size), np.float32)
+    valid = np.zeros((batch,), np.int32)
+    for b in range(batch):
+        found = []
+        for c in range(classes):
+            class_boxes = boxes[b, :, c if q > 1 else 0]
+            selected, _ = _select_boxes(class_boxes.astype(np.float64), scores[b, :, c].astype(np.float64),
+                                        per_class, iou, threshold)
+            found += [(scores[b, i, c], c, class_boxes[i]) for i in selected]
+        found.sort(key=lambda item: -item[0])
+        found = found[:size]
+        valid[b] = len(found)
+        for k, (score, c, box) in enumerate(found):
+            out_boxes[b, k], out_scores[b, k], out_classes[b, k] = box, score, c
+    if get_attr(node_def, "clip_boxes", True):
+        out_boxes = np.clip(out_boxes, 0.0, 1.0)
+    return [out_boxes, out_scores, out_classes, valid]
+
+
 @kernel("ExtractImagePatches")
 def _extract_image_patches(node_def, inputs):
     x = np.asarray(inputs[0])

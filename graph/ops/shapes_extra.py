@@ -172,3 +172,14 @@ def _non_max_suppression_padded(node_def, shapes, values):
     if node_def.op == "NonMaxSuppressionV4":
         return [(size,), ()]
     return [(size,), (size,), ()]
+
+
+@shape_fn("CombinedNonMaxSuppression")
+def _combined_non_max_suppression(node_def, shapes, values):
+    batch = None if shapes[0] is None or len(shapes[0]) != 4 else shapes[0][0]
+    total = int_value(values[3])
+    if attr(node_def, "pad_per_class", False):
+        per_class = int_value(values[2])
+        classes = None if shapes[1] is None or len(shapes[1]) != 3 else shapes[1][2]
+        total = None if None in (total, per_class, classes) else min(total, per_class * classes)
+    return [(batch, total, 4), (batch, total), (batch, total), (batch,)]

@@ -28,7 +28,6 @@ KNOWN_GAPS = {
                                    "not exported as tf.train.init_from_checkpoint yet",
     "unseen_ctc_decode": "CTC decoding is missing: tf.nn.ctc_greedy_decoder / ctc_beam_search_decoder "
                          "(CTCGreedyDecoder / CTCBeamSearchDecoder) and tf.edit_distance (EditDistance)",
-    "unseen_combined_nms": "tf.image.combined_non_max_suppression (CombinedNonMaxSuppression) is missing",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
