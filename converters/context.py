@@ -304,7 +304,7 @@ class ConversionContext:
 
     def mark_converted(self, node_names: Iterable[str]) -> None:
         """Tells the driver these TF nodes were lowered by the running handler: skip them."""
-        root = self._root()
+        root = self.root()
         root.converted.update(node_names)
 
     def num_outputs(self, node_name: str) -> int:
@@ -365,7 +365,8 @@ class ConversionContext:
         return None
 
     # -- emitting ---------------------------------------------------------------------------
-    def _root(self) -> ConversionContext:
+    def root(self) -> ConversionContext:
+        """The top-level context (this one unless it is a subgraph's)."""
         ctx = self
         while ctx.parent is not None:
             ctx = ctx.parent
@@ -398,7 +399,7 @@ class ConversionContext:
             outputs = list(outputs)
         self.nodes.append(ONode(op_type, list(inputs), outputs, _clean_attrs(attrs), node_name, domain))
         if domain:
-            self._root().opset_imports.setdefault(domain, 1)
+            self.root().opset_imports.setdefault(domain, 1)
         if dtypes_ is not None:
             for out, dt in zip(outputs, dtypes_):
                 if dt is not None:

@@ -51,14 +51,8 @@ class _RootState:
 _STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _root(ctx):
-    while ctx.parent is not None:
-        ctx = ctx.parent
-    return ctx
-
-
 def _state(ctx) -> _RootState:
-    root = _root(ctx)
+    root = ctx.root()
     state = _STATE.get(root)
     if state is None:
         state = _STATE[root] = _RootState()

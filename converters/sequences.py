@@ -23,20 +23,14 @@ __all__ = ["mark_sequence", "sequence_dtype"]
 _SEQUENCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _root(ctx):
-    while ctx.parent is not None:
-        ctx = ctx.parent
-    return ctx
-
-
 def mark_sequence(ctx, onnx_name: str, elem_dtype) -> None:
     """Records that ONNX value `onnx_name` is a sequence of `elem_dtype` tensors."""
-    _SEQUENCES.setdefault(_root(ctx), {})[onnx_name] = dtypes.as_dtype(elem_dtype)
+    _SEQUENCES.setdefault(ctx.root(), {})[onnx_name] = dtypes.as_dtype(elem_dtype)
 
 
 def sequence_dtype(ctx, onnx_name: str):
     """The element DType when `onnx_name` is a sequence value, else None."""
-    return _SEQUENCES.get(_root(ctx), {}).get(onnx_name)
+    return _SEQUENCES.get(ctx.root(), {}).get(onnx_name)
 
 
 # --------------------------------------------------------------------------- TensorArray V3

@@ -224,7 +224,7 @@ def convert_static_lookup(ctx, node):
     attrs = {f"keys_{_LABEL_ENCODER_TYPES[kd]}": _attr_list(keys, kd),
              f"values_{_LABEL_ENCODER_TYPES[vd]}": _attr_list(values, vd),
              f"default_{_LABEL_ENCODER_TYPES[vd][:-1]}": _attr_list(default.reshape(1), vd)[0]}
-    ctx._root().opset_imports["ai.onnx.ml"] = 2  # LabelEncoder's typed keys_*/values_* attrs
+    ctx.root().opset_imports["ai.onnx.ml"] = 2  # LabelEncoder's typed keys_*/values_* attrs
     ctx.make_node("LabelEncoder", [node.input(0)], attrs, outputs=[node.output(0)], domain="ai.onnx.ml",
                   dtypes_=[node.output_dtype(0)])
 
