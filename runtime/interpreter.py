@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from ortflow.errors import InvalidArgumentError, OpError, UnimplementedError
+from ortflow.graph.naming import split_tensor_name
 
 __all__ = ["DEAD", "Interpreter", "missing_kernels"]
 
@@ -101,13 +102,6 @@ _NOT_DELEGATED = frozenset({"TensorListReserve", "TensorListFromTensor", "Tensor
                             "EmptyTensorList", "TensorListScatterV2", "TensorListScatter"})
 
 
-def _split(name: str) -> tuple[str, int]:
-    node, sep, index = name.rpartition(":")
-    if sep and index.isdigit():
-        return node, int(index)
-    return name, 0
-
-
 def _topological(graph_def) -> list:
     """Nodes ordered so that every node comes after its data and control inputs (a loop's
     NextIteration -> Merge back edges are not followed: the Merge comes first)."""
@@ -136,7 +130,7 @@ def _producers(nodes: dict, node) -> list[str]:
     """The nodes `node` reads (data and control), without a loop Merge's back edges."""
     found = []
     for inp in node.input:
-        producer = _split(inp.lstrip("^"))[0]
+        producer = split_tensor_name(inp.lstrip("^"))[0]
         if producer not in nodes:
             continue
         if node.op == "Merge" and nodes[producer].op == "NextIteration":
@@ -206,7 +200,7 @@ def _frame_paths(nodes: dict, order: list) -> dict[str, tuple]:
         if not names[node.name]:
             continue
         for inp in node.input:
-            producer = _split(inp.lstrip("^"))[0]
+            producer = split_tensor_name(inp.lstrip("^"))[0]
             if producer in parent and names[producer] == names[node.name]:
                 parent[find(producer)] = find(node.name)
     path: dict[str, tuple] = {}
@@ -267,8 +261,8 @@ def _build_frame(name: tuple, members: list, nodes: dict, path: dict) -> _Frame:
             frame.loop_cond = node.name
         elif node.op == "Merge":
             data = [_canonical(i) for i in node.input if not i.startswith("^")]
-            back = [t for t in data if nodes.get(_split(t)[0]) is not None
-                    and nodes[_split(t)[0]].op == "NextIteration"]
+            back = [t for t in data if nodes.get(split_tensor_name(t)[0]) is not None
+                    and nodes[split_tensor_name(t)[0]].op == "NextIteration"]
             if back:
                 picks = ([t for t in data if t not in back], back)
         frame.items.append(_Step(node, picks))
@@ -587,7 +581,7 @@ def _bytes_strings(value):
 
 
 def _canonical(name: str) -> str:
-    node, index = _split(name)
+    node, index = split_tensor_name(name)
     return f"{node}:{index}"
 
 
