@@ -6,18 +6,10 @@ import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.schema import get_attr
-from ortflow.graph.ops.shapes_common import attr
+from ortflow.graph.ops.shapes_common import attr, scalar_int
 from ortflow.graph.ops.strided import strided_slice_spec_from_node
 
 __all__: list[str] = []
-
-
-def _scalar(x) -> int:
-    # TensorFlow kernels accept an axis given as a scalar or as a one-element vector.
-    x = np.asarray(x)
-    if x.size != 1:
-        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
-    return int(x.reshape(()))
 
 
 def _out_np(node_def, name: str = "out_type"):
@@ -75,7 +67,7 @@ def _squeeze(node_def, inputs):
 @kernel("ExpandDims")
 def _expand_dims(node_def, inputs):
     x, axis = inputs
-    return [np.expand_dims(x, _scalar(axis))]
+    return [np.expand_dims(x, scalar_int(axis))]
 
 
 @kernel("Fill")
@@ -131,12 +123,12 @@ def _mirror_pad(node_def, inputs):
 
 @kernel("ConcatV2")
 def _concat_v2(node_def, inputs):
-    return [np.concatenate(inputs[:-1], axis=_scalar(inputs[-1]))]
+    return [np.concatenate(inputs[:-1], axis=scalar_int(inputs[-1]))]
 
 
 @kernel("Concat")
 def _concat(node_def, inputs):
-    return [np.concatenate(inputs[1:], axis=_scalar(inputs[0]))]
+    return [np.concatenate(inputs[1:], axis=scalar_int(inputs[0]))]
 
 
 @kernel("Pack")
@@ -160,7 +152,7 @@ def _split(node_def, inputs):
 @kernel("SplitV")
 def _split_v(node_def, inputs):
     x, sizes, axis = inputs
-    axis = _scalar(axis)
+    axis = scalar_int(axis)
     sizes = [int(s) for s in sizes]
     if -1 in sizes:
         sizes[sizes.index(-1)] = x.shape[axis] - (sum(sizes) + 1)
@@ -195,7 +187,7 @@ def _strided_slice(node_def, inputs):
 @kernel("GatherV2", "Gather")
 def _gather(node_def, inputs):
     params, indices = inputs[0], inputs[1]
-    axis = _scalar(inputs[2]) if len(inputs) > 2 else 0
+    axis = scalar_int(inputs[2]) if len(inputs) > 2 else 0
     axis = int(axis) + params.ndim if axis < 0 else int(axis)
     if np.any(indices < 0) or np.any(indices >= params.shape[axis]):
         raise GraphError(f"gather indices are out of range [0, {params.shape[axis]})")
@@ -255,7 +247,7 @@ def _range(node_def, inputs):
 @kernel("OneHot")
 def _one_hot(node_def, inputs):
     indices, depth, on, off = inputs
-    depth = _scalar(depth)
+    depth = scalar_int(depth)
     axis = attr(node_def, "axis", -1)
     hot = indices[..., None] == np.arange(depth)
     out = np.where(hot, on, off).astype(on.dtype)
@@ -281,17 +273,17 @@ def _band_part(node_def, inputs):
     i = np.arange(m)[:, None]
     j = np.arange(n)[None, :]
     keep = np.ones((m, n), bool)
-    if _scalar(lower) >= 0:
-        keep &= (i - j) <= _scalar(lower)
-    if _scalar(upper) >= 0:
-        keep &= (j - i) <= _scalar(upper)
+    if scalar_int(lower) >= 0:
+        keep &= (i - j) <= scalar_int(lower)
+    if scalar_int(upper) >= 0:
+        keep &= (j - i) <= scalar_int(upper)
     return [np.where(keep, x, np.zeros_like(x))]
 
 
 @kernel("TopKV2")
 def _top_k(node_def, inputs):
     x, k = inputs
-    k = _scalar(k)
+    k = scalar_int(k)
     if k < 0 or k > x.shape[-1]:
         raise GraphError(f"TopKV2: k={k} is out of range for a last dim of {x.shape[-1]}")
     # A stable sort of the negated values keeps the lower index first among ties, as TF does.
@@ -312,7 +304,7 @@ def _unique(node_def, inputs):
 
 @kernel("ConcatOffset")
 def _concat_offset(node_def, inputs):
-    axis, shapes = _scalar(inputs[0]), inputs[1:]
+    axis, shapes = scalar_int(inputs[0]), inputs[1:]
     offsets, running = [], 0
     for s in shapes:
         off = np.zeros_like(s)

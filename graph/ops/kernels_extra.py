@@ -13,19 +13,13 @@ import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.schema import get_attr
+from ortflow.graph.ops.shapes_common import scalar_int
 
 __all__: list[str] = []
 
 
 def _np_type(node_def, name: str) -> np.dtype:
     return np.dtype(get_attr(node_def, name).as_numpy_dtype)
-
-
-def _scalar(x) -> int:
-    x = np.asarray(x)
-    if x.size != 1:
-        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
-    return int(x.reshape(()))
 
 
 def _as_bytes(v) -> bytes:
@@ -71,7 +65,7 @@ def _roll(node_def, inputs):
 @kernel("LinSpace")
 def _lin_space(node_def, inputs):
     start, stop, num = (np.asarray(v) for v in inputs)
-    num = _scalar(num)
+    num = scalar_int(num)
     if num <= 0:
         raise GraphError(f"Requires num > 0: {num}")
     # start + i * step, in the input type, as TF's kernel computes it.
@@ -103,7 +97,7 @@ def _bound(node_def, inputs):
 @kernel("HistogramFixedWidth")
 def _histogram_fixed_width(node_def, inputs):
     values, value_range, nbins = (np.asarray(v) for v in inputs)
-    nbins = _scalar(nbins)
+    nbins = scalar_int(nbins)
     if nbins <= 0:
         raise GraphError(f"nbins should be a positive number, but got '{nbins}'")
     lo, hi = value_range.reshape(-1)[:2]
@@ -188,7 +182,7 @@ def _xlogy(node_def, inputs):
 @kernel("InTopK", "InTopKV2")
 def _in_top_k(node_def, inputs):
     predictions, targets = np.asarray(inputs[0]), np.asarray(inputs[1]).astype(np.int64)
-    k = get_attr(node_def, "k") if node_def.op == "InTopK" else _scalar(inputs[2])
+    k = get_attr(node_def, "k") if node_def.op == "InTopK" else scalar_int(inputs[2])
     out = np.zeros(targets.shape, dtype=bool)
     for b, target in enumerate(targets):
         row = predictions[b]
@@ -218,7 +212,7 @@ def _segment(node_def, inputs):
 
 @kernel("DenseBincount")
 def _dense_bincount(node_def, inputs):
-    values, size, weights = np.asarray(inputs[0]), _scalar(inputs[1]), np.asarray(inputs[2])
+    values, size, weights = np.asarray(inputs[0]), scalar_int(inputs[1]), np.asarray(inputs[2])
     dtype = _np_type(node_def, "T")
     binary = get_attr(node_def, "binary_output", False)
     rows = values.reshape(-1, values.shape[-1]) if values.ndim else values.reshape(1, 1)
@@ -345,7 +339,7 @@ def _matrix_diag_v3(node_def, inputs):
     _main_diagonal_only(k)
     d = np.asarray(diagonal)
     n = d.shape[-1]
-    rows, cols = _scalar(num_rows), _scalar(num_cols)
+    rows, cols = scalar_int(num_rows), scalar_int(num_cols)
     rows = n if rows == -1 else rows
     cols = n if cols == -1 else cols
     out = np.full(d.shape[:-1] + (rows, cols), np.asarray(padding).reshape(()), dtype=d.dtype)
@@ -484,11 +478,11 @@ def _select_boxes(boxes, scores, max_output: int, iou_threshold: float, score_th
 def _nms_args(node_def, inputs):
     boxes, scores = np.asarray(inputs[0], np.float64), np.asarray(inputs[1], np.float64)
     if node_def.op == "NonMaxSuppression":
-        return boxes, scores, _scalar(inputs[2]), float(get_attr(node_def, "iou_threshold")), -np.inf, 0.0
+        return boxes, scores, scalar_int(inputs[2]), float(get_attr(node_def, "iou_threshold")), -np.inf, 0.0
     iou = float(np.asarray(inputs[3]))
     score = float(np.asarray(inputs[4])) if len(inputs) > 4 else -np.inf
     sigma = float(np.asarray(inputs[5])) if node_def.op == "NonMaxSuppressionV5" else 0.0
-    return boxes, scores, _scalar(inputs[2]), iou, score, sigma
+    return boxes, scores, scalar_int(inputs[2]), iou, score, sigma
 
 
 @kernel("NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3", "NonMaxSuppressionV4",
@@ -518,7 +512,7 @@ def _combined_non_max_suppression(node_def, inputs):
             or boxes.shape[2] not in (1, scores.shape[2]):
         raise GraphError(f"CombinedNonMaxSuppression needs boxes [batch, boxes, 1 or classes, 4] and scores "
                          f"[batch, boxes, classes]; got {list(boxes.shape)} and {list(scores.shape)}")
-    per_class, total = _scalar(inputs[2]), _scalar(inputs[3])
+    per_class, total = scalar_int(inputs[2]), scalar_int(inputs[3])
     iou, threshold = float(np.asarray(inputs[4])), float(np.asarray(inputs[5]))
     batch, _, q, _ = boxes.shape
     classes = scores.shape[2]

@@ -12,20 +12,12 @@ import math
 import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
-from ortflow.graph.ops.shapes_common import attr
+from ortflow.graph.ops.shapes_common import attr, scalar_int
 
 __all__: list[str] = []
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _scalar(x) -> int:
-    # TensorFlow kernels accept an axis given as a scalar or as a one-element vector.
-    x = np.asarray(x)
-    if x.size != 1:
-        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
-    return int(x.reshape(()))
 
 
 def _is_int(x: np.ndarray) -> bool:
@@ -245,7 +237,7 @@ def _reduce(node_def, inputs):
 def _arg_reduce(node_def, inputs):
     x, axis = inputs
     fn = np.argmax if node_def.op == "ArgMax" else np.argmin
-    return [np.asarray(fn(x, axis=_scalar(axis)))]
+    return [np.asarray(fn(x, axis=scalar_int(axis)))]
 
 
 @kernel("MatMul")
@@ -285,7 +277,7 @@ def _bias_add(node_def, inputs):
 @kernel("Cumsum", "Cumprod")
 def _cumulative(node_def, inputs):
     x, axis = inputs
-    axis = _scalar(axis)
+    axis = scalar_int(axis)
     fn = np.cumsum if node_def.op == "Cumsum" else np.cumprod
     neutral = 0 if node_def.op == "Cumsum" else 1
     if attr(node_def, "reverse", False):

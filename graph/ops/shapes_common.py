@@ -21,6 +21,7 @@ __all__ = [
     "normalize_axis",
     "num_elements",
     "same_as",
+    "scalar_int",
     "shape_from_value",
     "unknown",
     "with_rank",
@@ -109,6 +110,18 @@ def int_value(value) -> int | None:
     if v is None or v.size != 1:
         return None
     return int(v.reshape(()))
+
+
+def scalar_int(x) -> int:
+    """A kernel's scalar input as int; a one-element vector counts, as TensorFlow's kernels accept.
+
+    Raises:
+        GraphError: `x` has more or fewer than one element.
+    """
+    x = np.asarray(x)
+    if x.size != 1:
+        raise GraphError(f"expected a scalar, got a tensor of shape {list(x.shape)}")
+    return int(x.reshape(()))
 
 
 def int_list(value) -> list[int] | None:
