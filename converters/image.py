@@ -477,3 +477,99 @@ def static_resize_sizes(node) -> tuple[int, int, int, int] | None:
         return None
     out_h, out_w = (int(v) for v in np.asarray(size).reshape(-1))
     return int(shape[1]), int(shape[2]), out_h, out_w
+
+
+def _lanczos(radius: float):
+    def kernel(x):
+        x = abs(x)
+        if x > radius:
+            return 0.0
+        if x <= 1e-3:  # the sin(x) / x limit
+            return 1.0
+        pi = np.float32(3.14159265359)
+        return radius * np.sin(pi * x) * np.sin(pi * x / radius) / (pi * pi * x * x)
+    return kernel, radius
+
+
+def _gaussian(x):
+    x, sigma = abs(x), 1.5 / 3.0
+    return 0.0 if x >= 1.5 else np.exp(-x * x / (2.0 * sigma * sigma))
+
+
+def _keys_cubic(x):
+    x = abs(x)
+    if x >= 2.0:
+        return 0.0
+    return ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0 if x >= 1.0 else ((1.5 * x - 2.5) * x) * x + 1.0
+
+
+def _mitchell_cubic(x):
+    x = abs(x)
+    if x >= 2.0:
+        return 0.0
+    if x >= 1.0:
+        return (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
+    return (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0
+
+
+#: ScaleAndTranslate's kernel_type -> (kernel of a distance in pixels, its radius)
+_SAMPLING_KERNELS = {
+    "lanczos1": _lanczos(1.0), "lanczos3": _lanczos(3.0), "lanczos5": _lanczos(5.0),
+    "gaussian": (_gaussian, 1.5),
+    "box": (lambda x: 1.0 if abs(x) < 0.5 else 0.5 if abs(x) == 0.5 else 0.0, 1.0),
+    "triangle": (lambda x: max(0.0, 1.0 - abs(x)), 1.0),
+    "keyscubic": (_keys_cubic, 2.0), "mitchellcubic": (_mitchell_cubic, 2.0),
+}
+
+
+def scale_translate_weights(kernel_type: str, size_in: int, size_out: int, scale: float, translate: float,
+                            antialias: bool) -> np.ndarray:
+    """[out, in] weights of TF's ScaleAndTranslate along one axis.
+
+    Output pixel x samples the input at s = (x + 0.5) / scale - translate / scale (nothing when
+    s lies outside [0, size_in]); the taps within the kernel's radius of s (widened by 1 / scale
+    when antialiasing a downscale) are weighed by the kernel at their distance and normalized
+    to sum to 1, in float32 steps as TF takes them.
+    """
+    f32 = np.float32
+    kernel, radius = _SAMPLING_KERNELS[kernel_type]
+    inv_scale = f32(1.0 / scale)
+    inv_translate = f32(-inv_scale * f32(translate))
+    kernel_scale = max(inv_scale, f32(1.0)) if antialias else f32(1.0)
+    one_over_kernel_scale = f32(1.0) / kernel_scale
+    weights = np.zeros((size_out, size_in), np.float32)
+    for x in range(size_out):
+        sample = f32(f32(x + 0.5) * inv_scale + inv_translate)
+        if sample < 0 or sample > size_in:
+            continue
+        start = int(np.ceil(f32(sample - f32(radius) * kernel_scale - f32(0.5))))
+        end = int(np.floor(f32(sample + f32(radius) * kernel_scale - f32(0.5))))
+        start = min(max(start, 0), size_in - 1)
+        end = min(max(end, 0), size_in - 1) + 1
+        taps = [f32(kernel(f32(abs(f32(f32(src) + f32(0.5) - sample) * one_over_kernel_scale))))
+                for src in range(start, end)]
+        total = f32(sum(taps, f32(0.0)))
+        if abs(total) >= 1000 * np.finfo(np.float32).tiny:
+            weights[x, start:end] = np.array(taps, np.float32) * (f32(1.0) / total)
+    return weights
+
+
+@handler("ScaleAndTranslate", since=12)
+def convert_scale_and_translate(ctx, node):
+    # TF:   resized [N, h, w, C] float32 = ScaleAndTranslate(images NHWC, size [h, w], scale [2],
+    #                                                        translation [2]; kernel_type, antialias)
+    #       (tf.image.resize with lanczos3/5, gaussian, mitchellcubic, or antialias=True)
+    # ONNX: Resized = Einsum('yh,nhwc,xw->nyxc', Wy, X, Wx)   (the per-axis sampling weights;
+    #       H, W static, size/scale/translation constant)
+    sizes = static_resize_sizes(node)
+    scale, translation = node.input_value(2), node.input_value(3)
+    require(sizes is not None and scale is not None and translation is not None, node,
+            "the input height and width must be static and the size, scale and translation constant")
+    kind = node.attr("kernel_type", b"lanczos3")
+    kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+    require(kind in _SAMPLING_KERNELS, node, f"unknown kernel_type {kind!r}")
+    in_h, in_w, out_h, out_w = sizes
+    (scale_y, scale_x), (shift_y, shift_x) = (np.asarray(v, np.float32).reshape(2) for v in (scale, translation))
+    antialias = bool(node.attr("antialias", True))
+    separable_resize(ctx, node, scale_translate_weights(kind, in_h, out_h, scale_y, shift_y, antialias),
+                     scale_translate_weights(kind, in_w, out_w, scale_x, shift_x, antialias))

@@ -133,12 +133,16 @@ def convert_shift(ctx, node):
         shifted = first(ctx, "BitShift", [ctx.cast(node.input(0), unsigned), amount], {"direction": "LEFT"})
         first(ctx, "Cast", [shifted], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
         return
-    np_type = dtype.as_numpy_dtype
-    x = node.input(0)
+    work = dtypes.int64 if dtype == dtypes.int64 else dtypes.int32  # Sub/Less lack 8/16-bit types at 13
+    np_type = work.as_numpy_dtype
+    x = ctx.cast(node.input(0), work)
     negative = first(ctx, "Less", [x, ctx.make_const(np.zeros((), np_type))])
     minus_one = ctx.make_const(np.array(-1, np_type))
     flipped = first(ctx, "Sub", [minus_one, x])  # ~x = -1 - x, never overflows
     base = first(ctx, "Where", [negative, flipped, x])
     shifted = first(ctx, "BitShift", [ctx.cast(base, unsigned), amount], {"direction": "RIGHT"})
-    back = ctx.cast(shifted, dtype)
-    first(ctx, "Where", [negative, first(ctx, "Sub", [minus_one, back]), back], output=node.output(0))
+    back = ctx.cast(shifted, work)
+    result = first(ctx, "Where", [negative, first(ctx, "Sub", [minus_one, back]), back],
+                   output=node.output(0) if work == dtype else None)
+    if work != dtype:
+        first(ctx, "Cast", [result], {"to": ctx.onnx_type(dtype)}, output=node.output(0))

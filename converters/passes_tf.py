@@ -548,8 +548,11 @@ def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | N
     partials: dict = {}
     arrays: dict = {}  # TensorArray handle tensor -> [its TensorArrayV3 node name]; that name -> element rank
     num_outputs: dict = {}
+    depth: dict = {}  # node name -> while-frame nesting depth (Enter +1, Exit -1)
     for node in order:
         name = node.name
+        depth[name] = max(0, max((depth.get(_src(i), 0) for i in _inputs(node)), default=0)
+                          + (node.op in ("Enter", "RefEnter")) - (node.op in ("Exit", "RefExit")))
         hit = _DTYPE_CACHE.get(id(node))
         if hit is not None and hit[0] is node:
             out_dtypes = hit[1]
@@ -590,6 +593,10 @@ def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | N
             part = _partial_value(node, _data_inputs(node), shapes, values, partials)
             if part is not None:
                 partials[f"{name}:0"] = part
+                if not depth[name] and None not in part.reshape(-1).tolist():
+                    # every entry proven (the static dims of a Shape): a constant for folding and
+                    # for handlers (outside loop frames: a frame's constants need its control edges)
+                    values[f"{name}:0"] = np.array(part.tolist(), dtype=out_dtypes[0].as_numpy_dtype)
     if forced is None and arrays.get("late"):
         # a concat/stack read before its array's writes in the walk (after a loop): walk again
         # with the element rank those writes showed

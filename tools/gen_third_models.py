@@ -24,7 +24,8 @@ manifest.json), so `tools/check_extra_models.py` checks them. Three families:
   roll, searchsorted right, bincount with weights, top_k unsorted, clip_by_global_norm, softmax
   on an axis, nested TensorArrays in nested loops with shape_invariants, a cond inside a while
   inside a cond, embedding_lookup over partitioned variables ('mod' and 'div'), a stacked
-  dynamic_rnn with inference dropout, ctc_greedy_decoder.
+  dynamic_rnn with inference dropout, ctc_greedy_decoder (sparse parts), tf.image.resize with
+  lanczos3 / mitchellcubic / gaussian / antialias (ScaleAndTranslate), bidirectional GRU states.
 
 Nothing here is imported by ortflow or its tests' normal run.
 """
@@ -448,7 +449,30 @@ def v1_graphs() -> dict:
                 "normalize": tf.nn.batch_normalization(x, mean, var, 0.1, 1.2, 1e-3)}
         return {x: f32(3, 5, 2), lengths: np.array([5, 1, 3], np.int64)}, named(outs)
 
-    return {"v1b_conv1d": conv1d, "v1b_image_colour": image_colour, "v1b_patches": patches,
+    def resize_methods(tf):
+        img = tf.compat.v1.placeholder(tf.float32, [None, 9, 8, 2], name="img")
+        outs = {"lanczos3": tf.image.resize(img, [5, 6], method="lanczos3"),
+                "mitchell": tf.image.resize(img, [12, 10], method="mitchellcubic"),
+                "gaussian": tf.image.resize(img, [4, 4], method="gaussian"),
+                "bilinear_aa": tf.image.resize(img, [4, 5], antialias=True),
+                "area": tf.image.resize(img, [3, 4], method="area"),
+                "aspect": tf.image.resize(img, [6, 6], preserve_aspect_ratio=True),
+                "pad": tf.image.resize_with_pad(img, 7, 5)}
+        return {img: f32(2, 9, 8, 2)}, named(outs)
+
+    def bidirectional_states(tf):
+        x = tf.compat.v1.placeholder(tf.float32, [None, None, 3], name="x")
+        lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
+        lstm, gru = first._cell_classes(tf)
+        outs, (fw, bw) = tf.compat.v1.nn.bidirectional_dynamic_rnn(gru(3, "fw"), gru(3, "bw"), x, lengths,
+                                                                   dtype=tf.float32, time_major=False)
+        seq = tf.concat(outs, -1)
+        last = tf.gather_nd(seq, tf.stack([tf.range(tf.shape(x)[0]), tf.maximum(lengths - 1, 0)], 1))
+        return {x: f32(3, 6, 3), lengths: np.array([6, 1, 4], np.int32)}, named(
+            {"seq": seq, "fw": fw, "bw": bw, "last": last})
+
+    return {"v1b_resize_methods": resize_methods, "v1b_bidirectional_states": bidirectional_states,
+            "v1b_conv1d": conv1d, "v1b_image_colour": image_colour, "v1b_patches": patches,
             "v1b_linalg_more": linalg_more, "v1b_math_misc": math_misc, "v1b_segments_sparse": segments_sparse,
             "v1b_clip_norms": clip_norms, "v1b_nested_ta_loops": nested_ta_loops,
             "v1b_cond_while_cond": cond_while_cond, "v1b_partitioned_embedding": partitioned_embedding,

@@ -603,15 +603,6 @@ def test_upsampling_repeats_keep_one_transpose_per_input_and_output():
     assert ops.count("Resize") == 2 and "Tile" not in ops and result.transposes <= 2, ops
 
 
-@pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_regression_case(name, opset):
-    case_obj = CASES[name]()
-    results = S.run(case_obj, opset)
-    for out, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
-        S._compare(got, want, f"{name} {out}", case_obj.atol)
-
-
 # --------------------------------------------------------------------------- third set (gen_third_models.py)
 
 I16, I64 = S.dtypes.int16, S.dtypes.int64
@@ -847,3 +838,66 @@ def test_dilated_conv3d_is_one_conv():
     result = convert_with_report(graph, inputs=["x:0"], outputs=["out:0"])
     ops = [n.op_type for n in result.model.graph.node]
     assert ops.count("Conv") == 1 and result.transposes <= 2, ops
+
+
+#: TF 2.21's tf.raw_ops.ScaleAndTranslate of `_SCALE_TRANSLATE_IMAGE` (as [1, 5, 4, 1]):
+#: kernel_type, antialias, size, scale, translation -> its output (recorded from TF)
+_SCALE_TRANSLATE_TF = {
+    ("lanczos3", True, (3, 2), (0.6, 0.5), (0.0, 0.0)): [
+        [-0.21977212, -0.01577422], [0.15602389, -0.09918028], [0.16324984, -0.03755782]],
+    ("mitchellcubic", False, (7, 6), (1.4, 1.5), (0.3, -0.25)): [
+        [-1.0507652, -0.8604469, -0.6287159, -0.39686462, -0.08268182, 0.07497978],
+        [-0.5085011, -0.31818274, -0.064657, 0.09190238, -0.20220456, -0.39253432],
+        [0.22198868, 0.41218987, 0.6944272, 0.7585242, -0.30057517, -0.92878395],
+        [-0.4460005, -0.2569703, 0.00338582, 0.21031742, 0.12539238, 0.05208166],
+        [0.01960789, 0.25009304, 0.03955188, -0.50720125, -0.31629002, -0.14651588],
+        [0.4912811, 0.7416448, 0.31358555, -0.6232022, -0.53130424, -0.3772784],
+        [-0.21227819, -0.01437941, 0.13649166, 0.21239421, 0.4305406, 0.54885656]],
+    ("gaussian", True, (2, 3), (0.4, 0.75), (0.1, 0.0)): [
+        [-0.23040582, 0.05112149, -0.16351391], [0.09434336, 0.06197849, -0.10382907]],
+}
+_SCALE_TRANSLATE_IMAGE = (np.arange(20, dtype=np.float32).reshape(1, 5, 4, 1) % 7) / 3.0 - 1.0
+
+
+@case
+def scale_and_translate_kernels():
+    # tf.image.resize with lanczos3/mitchellcubic/gaussian or antialias=True is ScaleAndTranslate,
+    # which had no handler; sizes, scales and translations as TF's recorded outputs above
+    nodes, outputs, want = [placeholder("img", F32, [None, 5, 4, 1])], [], []
+    for k, ((kind, antialias, size, scale, shift), values) in enumerate(_SCALE_TRANSLATE_TF.items()):
+        nodes += [const(f"size{k}", np.array(size, np.int32)), const(f"scale{k}", np.array(scale, np.float32)),
+                  const(f"shift{k}", np.array(shift, np.float32)),
+                  op(f"out{k}", "ScaleAndTranslate", ["img", f"size{k}", f"scale{k}", f"shift{k}"], T=F32,
+                     kernel_type=kind, antialias=antialias)]
+        outputs.append(f"out{k}:0")
+        want.append(np.array(values, np.float32).reshape(1, *size, 1))
+    return Case(nodes, {"img:0": _SCALE_TRANSLATE_IMAGE}, outputs, lambda f: want, atol=2e-6)
+
+
+@case
+def scale_from_the_static_dims_of_a_shape():
+    # tf.image.resize builds ScaleAndTranslate's scale as size / Cast(Shape(images)[1:3]): the
+    # facts now hold the static dims a StridedSlice of a Shape picks as a constant, so it folds
+    x = _SCALE_TRANSLATE_IMAGE
+    nodes = [placeholder("img", F32, [None, 5, 4, 1]), op("shape", "Shape", ["img"], T=F32, out_type=I32),
+             const("b", np.array([1], np.int32)), const("e", np.array([3], np.int32)),
+             const("s", np.array([1], np.int32)),
+             op("hw", "StridedSlice", ["shape", "b", "e", "s"], T=I32, Index=I32),
+             op("hw_f", "Cast", ["hw"], SrcT=I32, DstT=F32),
+             const("size", np.array([3, 2], np.int32)), op("size_f", "Cast", ["size"], SrcT=I32, DstT=F32),
+             op("scale", "RealDiv", ["size_f", "hw_f"], T=F32), const("zero", np.zeros(2, np.float32)),
+             op("out", "ScaleAndTranslate", ["img", "size", "scale", "zero"], T=F32, kernel_type="lanczos3",
+                antialias=True)]
+    first_key = next(iter(_SCALE_TRANSLATE_TF))
+    want = np.array(_SCALE_TRANSLATE_TF[first_key], np.float32).reshape(1, 3, 2, 1)
+    return Case(nodes, {"img:0": x}, ["out:0"], lambda f: [want], atol=2e-6)
+
+
+# after every @case above: the parametrization reads CASES when this is defined
+@pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_regression_case(name, opset):
+    case_obj = CASES[name]()
+    results = S.run(case_obj, opset)
+    for out, got, want in zip(case_obj.outputs, results, case_obj.expected(case_obj.feeds)):
+        S._compare(got, want, f"{name} {out}", case_obj.atol)

@@ -8,7 +8,8 @@ returning states and unrolled, TimeDistributed, Dot, the newer activations, mask
 attention scores), two small Keras applications, and TF 1.x graphs (conv1d, colour ops, Sobel
 edges, off-diagonal matrix ops, shifts, sparse segments, global-norm clipping, nested
 TensorArray loops, a cond inside a while inside a cond, partitioned embeddings, a stacked
-dynamic_rnn with inference dropout, greedy CTC decoding). The generator writes every model in
+dynamic_rnn with inference dropout, greedy CTC decoding, tf.image.resize's lanczos/gaussian/
+mitchellcubic/antialias kernels). The generator writes every model in
 a child process (TF 1.x graphs need `disable_v2_behavior()`, which is process-wide). Run with
 `/work/venv-tf/bin/python -m pytest -m interop tests/converters/test_third_models_interop.py`.
 """
@@ -49,7 +50,8 @@ KERAS_MODELS = {
 
 V1_GRAPHS = ["v1b_conv1d", "v1b_image_colour", "v1b_patches", "v1b_linalg_more", "v1b_math_misc",
              "v1b_segments_sparse", "v1b_clip_norms", "v1b_nested_ta_loops", "v1b_cond_while_cond",
-             "v1b_partitioned_embedding", "v1b_stacked_rnn_dropout", "v1b_ctc_greedy", "v1b_reverse_moments"]
+             "v1b_partitioned_embedding", "v1b_stacked_rnn_dropout", "v1b_ctc_greedy", "v1b_reverse_moments",
+             "v1b_resize_methods", "v1b_bidirectional_states"]
 
 #: (graph, opset) -> why it does not convert there (each must keep failing: strict xfail)
 KNOWN_GAPS = {
