@@ -463,7 +463,7 @@ def v1_graphs() -> dict:
     def bidirectional_states(tf):
         x = tf.compat.v1.placeholder(tf.float32, [None, None, 3], name="x")
         lengths = tf.compat.v1.placeholder(tf.int32, [None], name="lengths")
-        lstm, gru = first._cell_classes(tf)
+        _, gru = first._cell_classes(tf)
         outs, (fw, bw) = tf.compat.v1.nn.bidirectional_dynamic_rnn(gru(3, "fw"), gru(3, "bw"), x, lengths,
                                                                    dtype=tf.float32, time_major=False)
         seq = tf.concat(outs, -1)
