@@ -55,18 +55,23 @@ _SPARSE_SEGMENT_OPS = ("SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSq
                        "SparseSegmentMeanWithNumSegments", "SparseSegmentSqrtNWithNumSegments")
 
 
+def _sparse_segment_inputs(ctx, node) -> tuple:
+    # Both opset variants: (dtype, data, int64 segment ids, the gathered rows, the segment count [1]).
+    dtype = node.output_dtype(0)
+    require(dtype is not None and dtype.is_floating, node, "only floating-point data is converted")
+    data = node.input(0)
+    ids = to_int64(ctx, node.input(2))
+    rows = first(ctx, "Gather", [data, to_int64(ctx, node.input(1))], {"axis": 0})
+    return dtype, data, ids, rows, _segment_count(ctx, node, ids)
+
+
 @handler(*_SPARSE_SEGMENT_OPS, since=13)
 def convert_sparse_segment_13(ctx, node):
     # TF:   output = SparseSegmentSum(data, indices, segment_ids[, num_segments])   (Mean, SqrtN alike)
     # ONNX: hot = Cast(Equal(Range(S) [S, 1], ids [1, n]));  rows = Gather(data, indices) as [n, rest];
     #       S = Reshape(MatMul(hot, rows), [S, rest...]), divided by max(ReduceSum(hot, 1), 1)
     #       (Mean) or its sqrt (SqrtN)                                            (before opset 16)
-    dtype = node.output_dtype(0)
-    require(dtype is not None and dtype.is_floating, node, "only floating-point data is converted")
-    data = node.input(0)
-    ids = to_int64(ctx, node.input(2))
-    rows = first(ctx, "Gather", [data, to_int64(ctx, node.input(1))], {"axis": 0})
-    count = _segment_count(ctx, node, ids)
+    dtype, data, ids, rows, count = _sparse_segment_inputs(ctx, node)
     segments = first(ctx, "Range", [const_i64(ctx, 0), first(ctx, "Squeeze", [count, const_i64(ctx, [0])]),
                                     const_i64(ctx, 1)])
     hot = first(ctx, "Cast", [first(ctx, "Equal", [unsqueeze(ctx, segments, [1]), unsqueeze(ctx, ids, [0])])],
@@ -100,12 +105,7 @@ def convert_sparse_segment(ctx, node):
     # TF:   output = SparseSegmentSum(data, indices, segment_ids[, num_segments])   (Mean, SqrtN alike)
     # ONNX: S = ScatterND(zeros [S, ...], Unsqueeze(ids, -1), Gather(data, indices), 'add'),
     #       divided by max(count, 1) (Mean) or sqrt(max(count, 1)) (SqrtN)       (opset >= 16)
-    dtype = node.output_dtype(0)
-    require(dtype is not None and dtype.is_floating, node, "only floating-point data is converted")
-    data = node.input(0)
-    ids = to_int64(ctx, node.input(2))
-    rows = first(ctx, "Gather", [data, to_int64(ctx, node.input(1))], {"axis": 0})
-    count = _segment_count(ctx, node, ids)
+    dtype, data, ids, rows, count = _sparse_segment_inputs(ctx, node)
     out_shape = first(ctx, "Concat", [count, _trailing_dims(ctx, data)], {"axis": 0})
     positions = unsqueeze(ctx, ids, [1])
     total = first(ctx, "ScatterND", [zeros_like_shape(ctx, out_shape, dtype, 0), positions, rows],
