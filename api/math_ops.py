@@ -276,10 +276,20 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 
 def cast(x, dtype, name=None):
-    """Casts to `dtype` (`Cast`); returns `x` itself when it already has that type."""
+    """Casts to `dtype` (`Cast`); returns `x` itself when it already has that type.
+
+    A SparseTensor casts its values (same indices and dense_shape), as in TensorFlow.
+    """
     dtype = _dtypes.as_dtype(dtype).base_dtype
     if isinstance(x, Tensor) and x.dtype.base_dtype == dtype:
         return x
+    if type(x).__name__ in ("SparseTensor", "SparseTensorValue"):
+        from ortflow.graph.sparse_tensor import SparseTensor
+
+        sparse = SparseTensor.from_value(x) if type(x).__name__ == "SparseTensorValue" else x
+        if sparse.dtype.base_dtype == dtype:
+            return sparse
+        return SparseTensor(sparse.indices, cast(sparse.values, dtype, name=name), sparse.dense_shape)
     g = graph_of(x)
     with g.as_default(), g.name_scope(name or "Cast") as scope:
         x = convert_to_tensor(x, name="x")

@@ -1039,3 +1039,7 @@ __all__ += ["dilation2d"]
 from ortflow.api.embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402
 
 __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
+
+from ortflow.api.ctc_ops import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
+
+__all__ += ["ctc_beam_search_decoder", "ctc_greedy_decoder"]

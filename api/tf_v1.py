@@ -344,7 +344,8 @@ from ortflow.api.rank_asserts import (  # noqa: E402
     assert_scalar,
     assert_type,
 )
+from ortflow.api.ctc_ops import edit_distance  # noqa: E402
 from ortflow.api.sparse_ops import sparse_reduce_max  # noqa: E402
 
-__all__ += ["sparse_reduce_max", "assert_integer", "assert_rank", "assert_rank_at_least", "assert_rank_in",
-            "assert_scalar", "assert_type"]
+__all__ += ["edit_distance", "sparse_reduce_max", "assert_integer", "assert_rank", "assert_rank_at_least",
+            "assert_rank_in", "assert_scalar", "assert_type"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 # The op families register their shape functions and kernels on import.
 from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations)
     kernels_array,
+    kernels_ctc,
     kernels_extra,
     kernels_image_io,
     kernels_math,

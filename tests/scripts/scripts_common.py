@@ -26,8 +26,6 @@ KNOWN_GAPS = {
                              "tf.train.Coordinator and start_queue_runners (the pre-tf.data input pipeline)",
     "unseen_init_from_checkpoint": "tf.train.init_from_checkpoint is written (api/moving_averages.py) but "
                                    "not exported as tf.train.init_from_checkpoint yet",
-    "unseen_ctc_decode": "CTC decoding is missing: tf.nn.ctc_greedy_decoder / ctc_beam_search_decoder "
-                         "(CTCGreedyDecoder / CTCBeamSearchDecoder) and tf.edit_distance (EditDistance)",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.

@@ -1,6 +1,5 @@
 """Per-class evaluation of a classifier: confusion_matrix, mean_per_class_accuracy, precision/recall at k."""
 
-import numpy as np
 
 
 def build_and_run(tf):

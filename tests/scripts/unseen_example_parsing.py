@@ -10,7 +10,7 @@ def _example(tf, i):
     return tf.train.Example(features=tf.train.Features(feature={
         "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i % 3])),
         "score": tf.train.Feature(float_list=tf.train.FloatList(value=[0.5 * i, 1.0 + i])),
-        "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[("item%d" % i).encode()])),
+        "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[f"item{i}".encode()])),
         "tags": tf.train.Feature(int64_list=tf.train.Int64List(value=list(range(i)))),
         "raw": tf.train.Feature(bytes_list=tf.train.BytesList(
             value=[np.arange(4, dtype=np.uint8).tobytes() if i % 2 == 0 else bytes([9, 8, 7, 6])])),
