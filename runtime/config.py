@@ -108,7 +108,9 @@ def make_session_options(config: ConfigProto | None):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.log_severity_level = 3  # warnings from ORT's optimiser are noise for a TF user
+    # Warnings from ORT's optimiser are noise for a TF user, and its error lines repeat what
+    # the Session raises (as a TF error naming the node): only fatal messages are logged.
+    options.log_severity_level = 4
     if config is None:
         return options
     if config.intra_op_parallelism_threads:

@@ -690,6 +690,11 @@ class Session:
         except Exception as e:  # onnxruntime refused the converted model
             node = _onnx_node_to_tf(str(e), self._handle.index())
             where = f" (TensorFlow node {node!r})" if node else ""
+            if "Exception during initialization" in str(e) and "was false" in str(e):
+                # a kernel's check of constant inputs failed (e.g. integer division by a zero
+                # constant): bad values, which TF reports when the op runs
+                raise InvalidArgumentError(None, None, f"onnxruntime refused the values of the "
+                                           f"graph lowered for fetches {outputs[:5]}{where}: {e}") from e
             raise InternalError(None, None, f"onnxruntime could not load the graph lowered for "
                                 f"fetches {outputs[:5]}{where}: {e}") from e
 

@@ -753,6 +753,57 @@ def err_placeholder_op_as_target(tf):
             return s.run([x.op, x], {x: [1, 2]})  # TF runs the op itself: feeding x does not help
 
 
+def err_run_time_matmul_shapes(tf):
+    with tf.Graph().as_default():
+        a, b = tf.placeholder(tf.float32, [None, None]), tf.placeholder(tf.float32, [None, None])
+        with tf.Session() as s:
+            return s.run(tf.matmul(a, b, name="mm"), {a: np.ones((2, 3)), b: np.ones((4, 5))})
+
+
+def err_run_time_gather_index(tf):
+    with tf.Graph().as_default():
+        i = tf.placeholder(tf.int32, [None])
+        with tf.Session() as s:
+            return s.run(tf.gather(tf.constant([1.0, 2.0, 3.0]), i, name="gat"), {i: [0, 5]})
+
+
+def err_run_time_reshape(tf):
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.float32, [None])
+        with tf.Session() as s:
+            return s.run(tf.reshape(a, [2, 2], name="rs"), {a: np.ones(6)})
+
+
+def err_run_time_concat(tf):
+    with tf.Graph().as_default():
+        a, b = tf.placeholder(tf.float32, [None, None]), tf.placeholder(tf.float32, [None, None])
+        with tf.Session() as s:
+            return s.run(tf.concat([a, b], 0, name="cc"), {a: np.ones((2, 3)), b: np.ones((2, 4))})
+
+
+def err_integer_division_by_a_zero_constant(tf):
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.int32, [None])
+        with tf.Session() as s:
+            return s.run(tf.floordiv(a, tf.constant([0, 1]), name="fd"), {a: [4, 4]})
+
+
+def err_integer_division_by_a_fed_zero(tf):
+    with tf.Graph().as_default():
+        a, b = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.int32, [None])
+        with tf.Session() as s:
+            return s.run(tf.floordiv(a, b, name="td"), {a: [4, 4], b: [0, 1]})
+
+
+def err_assert_fails(tf):
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.float32, [None], name="a")
+        with tf.control_dependencies([tf.assert_positive(a, message="need positive")]):
+            r = tf.identity(a)
+        with tf.Session() as s:
+            return s.run(r, {a: [1.0, -1.0]})
+
+
 # case -> (TF's class name, key phrases both messages hold, phrases only ortflow's holds)
 ERROR_CASES = {
     err_wrong_shape_partial: ("ValueError", ["Cannot feed value of shape (2, 4)", "pp:0"], []),
@@ -791,6 +842,15 @@ ERROR_CASES = {
     err_empty_graph: ("RuntimeError", ["The Session graph is empty"], []),
     err_eval_without_session: ("ValueError", ["default session is registered", "as_default()"], []),
     err_partial_run_unlisted_feed: ("InvalidArgumentError", [], []),
+    # failures inside onnxruntime: TF's class and the TF node; onnxruntime's own words
+    err_run_time_matmul_shapes: ("InvalidArgumentError", [], ["TensorFlow node 'mm'"]),
+    err_run_time_gather_index: ("InvalidArgumentError", [], ["TensorFlow node 'gat'"]),
+    err_run_time_reshape: ("InvalidArgumentError", [], ["TensorFlow node 'rs'"]),
+    err_run_time_concat: ("InvalidArgumentError", [], ["TensorFlow node 'cc'"]),
+    err_integer_division_by_a_zero_constant: ("InvalidArgumentError", ["Integer division by zero"], []),
+    err_integer_division_by_a_fed_zero: ("InvalidArgumentError", [], ["TensorFlow node 'td'"]),
+    err_assert_fails: ("InvalidArgumentError", ["assertion failed: [need positive.  ]",
+                                                "assert_positive/assert_less/Assert/AssertGuard/Assert"], []),
     err_placeholder_op_as_target: ("InvalidArgumentError",
                                    ["You must feed a value for placeholder tensor 'x' with dtype float and shape [2]"], []),
 }

@@ -178,3 +178,20 @@ def test_assign_on_the_reference_an_assign_returns():
             sess.run(v.initializer)
             assert sess.run(chained) == 7.0
             assert sess.run(v) == 7.0
+
+
+def test_integer_division_by_a_zero_constant_is_an_invalid_argument():
+    # onnxruntime refuses such a model when it builds its kernels; TF fails the op at run time
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.int32, [None])
+        with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="Integer division by zero"):
+            sess.run(tf.floordiv(a, tf.constant([0, 1])), {a: [4, 4]})
+
+
+def test_onnxruntime_failures_log_nothing(capfd):
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.float32, [None, None])
+        b = tf.placeholder(tf.float32, [None, None])
+        with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="'mm'"):
+            sess.run(tf.matmul(a, b, name="mm"), {a: np.ones((2, 3)), b: np.ones((4, 5))})
+    assert "onnxruntime" not in capfd.readouterr().err  # the error says it once, as TF's
