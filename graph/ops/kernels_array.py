@@ -6,14 +6,10 @@ import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.schema import get_attr
-from ortflow.graph.ops.shapes_common import attr, scalar_int
+from ortflow.graph.ops.shapes_common import attr, numpy_dtype_attr, scalar_int
 from ortflow.graph.ops.strided import strided_slice_spec_from_node
 
 __all__: list[str] = []
-
-
-def _out_np(node_def, name: str = "out_type"):
-    return np.dtype(get_attr(node_def, name).as_numpy_dtype)
 
 
 @kernel("Const", "HostConst")
@@ -33,17 +29,17 @@ def _identity_n(node_def, inputs):
 
 @kernel("Shape")
 def _shape(node_def, inputs):
-    return [np.array(inputs[0].shape, dtype=_out_np(node_def))]
+    return [np.array(inputs[0].shape, dtype=numpy_dtype_attr(node_def, "out_type"))]
 
 
 @kernel("ShapeN")
 def _shape_n(node_def, inputs):
-    return [np.array(x.shape, dtype=_out_np(node_def)) for x in inputs]
+    return [np.array(x.shape, dtype=numpy_dtype_attr(node_def, "out_type")) for x in inputs]
 
 
 @kernel("Size")
 def _size(node_def, inputs):
-    return [np.array(inputs[0].size, dtype=_out_np(node_def))]
+    return [np.array(inputs[0].size, dtype=numpy_dtype_attr(node_def, "out_type"))]
 
 
 @kernel("Rank")
@@ -291,15 +287,19 @@ def _top_k(node_def, inputs):
     return [np.take_along_axis(x, order, axis=-1), order.astype(np.int32)]
 
 
-@kernel("Unique")
+@kernel("Unique", "UniqueWithCounts")
 def _unique(node_def, inputs):
-    x = inputs[0]
-    values, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    values, first, inverse, counts = np.unique(inputs[0], return_index=True, return_inverse=True,
+                                               return_counts=True)
     # TF lists unique values in order of first appearance, not sorted.
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    return [values[order], rank[inverse.reshape(-1)].astype(_out_np(node_def, "out_idx"))]
+    out_idx = numpy_dtype_attr(node_def, "out_idx")
+    outs = [values[order], rank[inverse.reshape(-1)].astype(out_idx)]
+    if node_def.op == "UniqueWithCounts":
+        outs.append(counts[order].astype(out_idx))
+    return outs
 
 
 @kernel("ConcatOffset")

@@ -13,13 +13,9 @@ import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.registry import kernel
 from ortflow.graph.ops.schema import get_attr
-from ortflow.graph.ops.shapes_common import scalar_int
+from ortflow.graph.ops.shapes_common import numpy_dtype_attr, scalar_int
 
 __all__: list[str] = []
-
-
-def _np_type(node_def, name: str) -> np.dtype:
-    return np.dtype(get_attr(node_def, name).as_numpy_dtype)
 
 
 def _as_bytes(v) -> bytes:
@@ -73,22 +69,11 @@ def _lin_space(node_def, inputs):
     return [(start + np.arange(num).astype(start.dtype) * step).astype(start.dtype)]
 
 
-@kernel("UniqueWithCounts")
-def _unique_with_counts(node_def, inputs):
-    x = np.asarray(inputs[0])
-    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
-    order = np.argsort(first, kind="stable")  # TF keeps the order of first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    out_idx = _np_type(node_def, "out_idx")
-    return [values[order], rank[inverse.reshape(-1)].astype(out_idx), counts[order].astype(out_idx)]
-
-
 @kernel("LowerBound", "UpperBound")
 def _bound(node_def, inputs):
     sorted_inputs, values = (np.asarray(v) for v in inputs)
     side = "left" if node_def.op == "LowerBound" else "right"
-    out = np.empty(values.shape, dtype=_np_type(node_def, "out_type"))
+    out = np.empty(values.shape, dtype=numpy_dtype_attr(node_def, "out_type"))
     for row in range(sorted_inputs.shape[0]):
         out[row] = np.searchsorted(sorted_inputs[row], values[row], side=side)
     return [out]
@@ -105,13 +90,13 @@ def _histogram_fixed_width(node_def, inputs):
     step = float(hi - lo) / nbins
     offset = (np.maximum(values.reshape(-1), lo) - lo).astype(np.float64)
     index = np.minimum(offset / step, nbins - 1).astype(np.int64)
-    return [np.bincount(index, minlength=nbins).astype(_np_type(node_def, "dtype"))]
+    return [np.bincount(index, minlength=nbins).astype(numpy_dtype_attr(node_def, "dtype"))]
 
 
 @kernel("Bitcast")
 def _bitcast(node_def, inputs):
     x = np.ascontiguousarray(inputs[0])
-    dst = _np_type(node_def, "type")
+    dst = numpy_dtype_attr(node_def, "type")
     if x.dtype.itemsize == dst.itemsize:
         return [x.view(dst)]
     if x.dtype.itemsize > dst.itemsize:
@@ -137,7 +122,7 @@ def _index_tuples(tensor, indices):
 def _list_diff(node_def, inputs):
     x, y = np.asarray(inputs[0]), np.asarray(inputs[1])
     keep = ~np.isin(x, y)
-    return [x[keep], np.flatnonzero(keep).astype(_np_type(node_def, "out_idx"))]
+    return [x[keep], np.flatnonzero(keep).astype(numpy_dtype_attr(node_def, "out_idx"))]
 
 
 @kernel("UnravelIndex")
@@ -213,7 +198,7 @@ def _segment(node_def, inputs):
 @kernel("DenseBincount")
 def _dense_bincount(node_def, inputs):
     values, size, weights = np.asarray(inputs[0]), scalar_int(inputs[1]), np.asarray(inputs[2])
-    dtype = _np_type(node_def, "T")
+    dtype = numpy_dtype_attr(node_def, "T")
     binary = get_attr(node_def, "binary_output", False)
     rows = values.reshape(-1, values.shape[-1]) if values.ndim else values.reshape(1, 1)
     w = weights.reshape(rows.shape) if weights.size else None
@@ -669,7 +654,7 @@ def _dynamic_regex_replace(node_def, inputs):
 
 @kernel("StringToNumber")
 def _string_to_number(node_def, inputs):
-    out_type = _np_type(node_def, "out_type")
+    out_type = numpy_dtype_attr(node_def, "out_type")
     arr = _strings(inputs[0])
     out = np.empty(arr.shape, dtype=out_type)
     for i, v in np.ndenumerate(arr):
@@ -716,7 +701,7 @@ def _as_string(node_def, inputs):
 
 @kernel("DecodeRaw")
 def _decode_raw(node_def, inputs):
-    out_type = _np_type(node_def, "out_type")
+    out_type = numpy_dtype_attr(node_def, "out_type")
     if not get_attr(node_def, "little_endian", True):
         out_type = out_type.newbyteorder(">")
     arr = _strings(inputs[0])

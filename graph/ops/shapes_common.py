@@ -20,6 +20,7 @@ __all__ = [
     "merge_shapes",
     "normalize_axis",
     "num_elements",
+    "numpy_dtype_attr",
     "same_as",
     "scalar_int",
     "shape_from_value",
@@ -31,6 +32,11 @@ __all__ = [
 def attr(node_def, name: str, default=None):
     """Attr `name` decoded to Python, the OpDef default when absent, else `default`."""
     return get_attr(node_def, name, default)
+
+
+def numpy_dtype_attr(node_def, name: str) -> np.dtype:
+    """The numpy dtype of the node's type attr `name` (a kernel's output type, `out_type`, `T`, ...)."""
+    return np.dtype(get_attr(node_def, name).as_numpy_dtype)
 
 
 def unknown(node_def) -> list[Shape]:
