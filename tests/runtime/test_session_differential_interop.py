@@ -1116,6 +1116,8 @@ _WRITER = textwrap.dedent('''
             s.run(v1.assign_add(w, tf.ones_like(w)))
             saver.save(s, os.path.join(out, "v1", "model.ckpt"))
             expected["v1_out"] = s.run(out_t, {inp: x})
+            frozen = v1.graph_util.convert_variables_to_constants(s, g.as_graph_def(), ["out"])
+    tf.io.write_graph(frozen, out, "frozen.pbtxt", as_text=True)
     np.save(os.path.join(out, "x.npy"), x)
     np.save(os.path.join(out, "ids.npy"), ids)
     np.savez(os.path.join(out, "expected.npz"), **expected)
@@ -1184,3 +1186,24 @@ def test_cli_meta_alone_names_the_uninitialized_variable(tf_artifacts, cli, tmp_
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "uninitialized value w" in proc.stderr or "uninitialized value b" in proc.stderr, proc.stderr
+
+
+def test_cli_frozen_pbtxt(tf_artifacts, cli):
+    out = tf_artifacts / "frozen.npz"
+    cli("run", tf_artifacts / "frozen.pbtxt", "--feed", f"inp={tf_artifacts / 'x.npy'}", "--fetch", "out",
+        "-o", out, check=True)
+    np.testing.assert_allclose(np.load(out)["out:0"], _expected(tf_artifacts, "v1_out"), rtol=1e-5, atol=1e-6)
+    proc = cli("run", tf_artifacts / "frozen.pbtxt", "--feed", "inp=random", "--fetch", "out:0",
+               "--benchmark", "3", check=True)
+    assert "out:0  dtype=float32  shape=(" in proc.stdout and "median of 3 runs:" in proc.stdout
+
+
+def test_cli_cuda_without_cuda_is_one_line(tf_artifacts, cli):
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this onnxruntime has CUDA: the error path cannot be shown here")
+    proc = cli("run", tf_artifacts / "frozen.pbtxt", "--feed", "inp=random", "--fetch", "out",
+               "--provider", "cuda")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "onnxruntime-gpu" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
