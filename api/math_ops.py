@@ -422,20 +422,20 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
                            name=name or "Cumsum")
 
 
-def softmax(logits, axis=None, name=None, dim=None):
-    """Softmax over the last axis (`Softmax`)."""
-    axis = dim if axis is None else axis
-    if axis not in (None, -1):
-        raise NotImplementedError("softmax over an axis other than the last is not supported yet")
-    return apply_op_output("Softmax", [logits], name=name or "Softmax")
+def _softmax_op(op_type: str, fn_name: str, doc: str):
+    # softmax / log_softmax: the op over the last axis only (`dim` is TF 1.x's name for `axis`).
+    def fn(logits, axis=None, name=None, dim=None):
+        axis = dim if axis is None else axis
+        if axis not in (None, -1):
+            raise NotImplementedError(f"{fn_name} over an axis other than the last is not supported yet")
+        return apply_op_output(op_type, [logits], name=name or op_type)
+    fn.__name__ = fn.__qualname__ = fn_name
+    fn.__doc__ = doc
+    return fn
 
 
-def log_softmax(logits, axis=None, name=None, dim=None):
-    """Log-softmax over the last axis (`LogSoftmax`)."""
-    axis = dim if axis is None else axis
-    if axis not in (None, -1):
-        raise NotImplementedError("log_softmax over an axis other than the last is not supported yet")
-    return apply_op_output("LogSoftmax", [logits], name=name or "LogSoftmax")
+softmax = _softmax_op("Softmax", "softmax", "Softmax over the last axis (`Softmax`).")
+log_softmax = _softmax_op("LogSoftmax", "log_softmax", "Log-softmax over the last axis (`LogSoftmax`).")
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
@@ -598,22 +598,24 @@ def _segment_counts(data, segment_ids, num_segments, root: bool):
     return sqrt(counts) if root else counts
 
 
-def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
-    """Mean of the rows of each segment (0 for empty segments)."""
-    g = graph_of(data, segment_ids)
-    with g.as_default(), g.name_scope(name or "UnsortedSegmentMean"):
-        data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
-        counts = _segment_counts(data, segment_ids, num_segments, root=False)
-        return truediv(unsorted_segment_sum(data, segment_ids, num_segments), counts)
+def _normalized_segment_sum(fn_name: str, default_name: str, root: bool, doc: str):
+    # unsorted_segment_mean / unsorted_segment_sqrt_n: the segment sums divided by the row counts
+    # (or their square roots), under the name scope "UnsortedSegmentMean" / "UnsortedSegmentSqrtN".
+    def fn(data, segment_ids, num_segments, name=None):
+        g = graph_of(data, segment_ids)
+        with g.as_default(), g.name_scope(name or default_name):
+            data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+            counts = _segment_counts(data, segment_ids, num_segments, root=root)
+            return truediv(unsorted_segment_sum(data, segment_ids, num_segments), counts)
+    fn.__name__ = fn.__qualname__ = fn_name
+    fn.__doc__ = doc
+    return fn
 
 
-def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
-    """Sum of the rows of each segment divided by sqrt(row count)."""
-    g = graph_of(data, segment_ids)
-    with g.as_default(), g.name_scope(name or "UnsortedSegmentSqrtN"):
-        data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
-        counts = _segment_counts(data, segment_ids, num_segments, root=True)
-        return truediv(unsorted_segment_sum(data, segment_ids, num_segments), counts)
+unsorted_segment_mean = _normalized_segment_sum("unsorted_segment_mean", "UnsortedSegmentMean", False,
+                                                "Mean of the rows of each segment (0 for empty segments).")
+unsorted_segment_sqrt_n = _normalized_segment_sum("unsorted_segment_sqrt_n", "UnsortedSegmentSqrtN", True,
+                                                  "Sum of the rows of each segment divided by sqrt(row count).")
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dtypes.int32, name=None):
