@@ -6,6 +6,7 @@ import numpy as np
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
 from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import get_default_graph
 
 __all__ = [
     "adjoint",
@@ -178,13 +179,36 @@ def cross(a, b, name=None):
     return apply_op_output("Cross", [a, b], name=name or "Cross")
 
 
+def _is_static_size(value) -> bool:
+    return value is None or isinstance(value, (int, np.integer))
+
+
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
-    """An identity matrix, as a constant."""
+    """An identity matrix: a constant for int sizes; for tensor sizes (`tf.eye(tf.shape(x)[0])`),
+    ones where a row index equals a column index, computed at run time."""
     dtype = _dtypes.as_dtype(dtype)
+    if not (_is_static_size(num_rows) and _is_static_size(num_columns)):
+        return _dynamic_eye(num_rows, num_columns, batch_shape, dtype, name)
     value = np.eye(num_rows, num_columns, dtype=dtype.as_numpy_dtype)
     if batch_shape:
         value = np.broadcast_to(value, list(batch_shape) + list(value.shape)).copy()
     return constant(value, dtype=dtype, name=name or "eye")
+
+
+def _dynamic_eye(num_rows, num_columns, batch_shape, dtype, name):
+    g = get_default_graph()
+    with g.name_scope(name or "eye"):
+        rows = convert_to_tensor(num_rows, dtype=_dtypes.int32, name="num_rows")
+        cols = rows if num_columns is None else convert_to_tensor(num_columns, dtype=_dtypes.int32,
+                                                                  name="num_columns")
+        same = math_ops.equal(array_ops.expand_dims(array_ops.range(rows), 1),
+                              array_ops.expand_dims(array_ops.range(cols), 0))
+        matrix = math_ops.cast(same, dtype)
+        if batch_shape:
+            batch = convert_to_tensor(batch_shape, dtype=_dtypes.int32, name="batch_shape")
+            shape = array_ops.concat([batch, array_ops.stack([rows, cols])], 0)
+            matrix = array_ops.broadcast_to(matrix, shape)
+        return matrix
 
 
 def trace(x, name=None):
@@ -299,21 +323,34 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
         matrix = convert_to_tensor(matrix, name="matrix")
         rhs = convert_to_tensor(rhs, dtype=matrix.dtype.base_dtype, name="rhs")
         dims = matrix.shape.as_list() if matrix.shape.rank is not None else None
-        if dims is None or dims[-2] is None or dims[-1] is None:
-            raise NotImplementedError("lstsq needs a matrix of static size")
+        if dims is None:
+            raise NotImplementedError("lstsq needs a matrix of known rank")
         rows, cols = dims[-2], dims[-1]
 
         def regularized(gram, n):
             if l2_regularizer == 0.0:
                 return gram
             return math_ops.add(gram, math_ops.multiply(l2_regularizer, eye(n, dtype=matrix.dtype)))
-        if rows >= cols:
+
+        def overdetermined():
             gram = regularized(math_ops.matmul(matrix, matrix, adjoint_a=True), cols)
             chol = cholesky(gram)
             return cholesky_solve(chol, math_ops.matmul(matrix, rhs, adjoint_a=True))
-        gram = regularized(math_ops.matmul(matrix, matrix, adjoint_b=True), rows)
-        chol = cholesky(gram)
-        return math_ops.matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
+
+        def underdetermined():
+            gram = regularized(math_ops.matmul(matrix, matrix, adjoint_b=True), rows)
+            chol = cholesky(gram)
+            return math_ops.matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
+
+        if rows is not None and cols is not None:
+            return overdetermined() if rows >= cols else underdetermined()
+        # As TensorFlow: a matrix of unknown size picks its branch at run time (tf.cond).
+        from ortflow.api.control_flow_ops import cond
+
+        shape = array_ops.shape(matrix)
+        rows = shape[-2] if rows is None else rows
+        cols = shape[-1] if cols is None else cols
+        return cond(math_ops.greater_equal(rows, cols), overdetermined, underdetermined)
 
 
 matrix_solve_ls = lstsq
@@ -324,9 +361,10 @@ __all__ += ["global_norm", "lstsq"]
 def _default_tolerance(a, dtype) -> float:
     # max(rows, cols) * eps * max(singular value), as numpy and TensorFlow default it.
     dims = a.shape.as_list() if a.shape.rank is not None else None
-    if dims is None or dims[-1] is None or dims[-2] is None:
-        raise NotImplementedError("the default tolerance needs a matrix of static size")
     eps = float(np.finfo(dtype.as_numpy_dtype).eps)
+    if dims is None or dims[-1] is None or dims[-2] is None:  # from the run-time shape
+        size = math_ops.reduce_max(array_ops.shape(a)[-2:])
+        return math_ops.multiply(math_ops.cast(size, dtype), eps)
     return max(dims[-2], dims[-1]) * eps
 
 
@@ -337,7 +375,8 @@ def pinv(a, rcond=None, validate_args=False, name=None):
         a = convert_to_tensor(a, name="a")
         dtype = a.dtype.base_dtype
         if rcond is None:
-            rcond = 10.0 * _default_tolerance(a, dtype)
+            rcond = math_ops.multiply(_default_tolerance(a, dtype), 10.0) \
+                if a.shape.rank is None or None in a.shape.as_list()[-2:] else 10.0 * _default_tolerance(a, dtype)
         s, u, v = svd(a, full_matrices=False, compute_uv=True)
         cutoff = math_ops.multiply(convert_to_tensor(rcond, dtype=dtype), math_ops.reduce_max(s, -1))
         kept = array_ops.where_v2(math_ops.greater(s, array_ops.expand_dims(cutoff, -1)), s,

@@ -9,7 +9,7 @@ def build_and_run(tf):
     a = rng.randn(4, 3).astype(np.float64)
     spd = (a.T @ a + 3 * np.eye(3)).astype(np.float32)
     with tf.Graph().as_default():
-        A = tf.placeholder(tf.float64, [4, 3], name="A")
+        A = tf.placeholder(tf.float64, [None, 3], name="A")
         S = tf.constant(spd)
         q, r = tf.qr(A)
         s, u, v = tf.svd(A)
@@ -26,6 +26,10 @@ def build_and_run(tf):
         sign, logdet = tf.linalg.slogdet(S)
         logdet_chol = tf.linalg.logdet(S)
         pinv = tf.linalg.pinv(A)
+        # a minimum-norm solve of a wide system whose size is only known when fed
+        W = tf.placeholder(tf.float64, [None, None], name="W")
+        x_wide = tf.matrix_solve_ls(W, tf.ones([tf.shape(W)[0], 1], tf.float64), l2_regularizer=0.1)
+        proj = tf.eye(tf.shape(A)[0], dtype=tf.float64) - tf.matmul(A, pinv)
         with tf.Session() as sess:
             res = sess.run({"r_abs": tf.abs(r), "q_shape": tf.shape(q), "qr_recon": tf.matmul(q, r),
                             "s": s, "s_only": s_only, "svd_recon": recon, "eig": e, "eig_only": e_only,
@@ -34,6 +38,7 @@ def build_and_run(tf):
                             "logdet": logdet, "logdet_chol": logdet_chol, "pinv_a": tf.matmul(pinv, A)},
                            {A: a})
             out.update(res)
+            out["x_wide"], out["proj"] = sess.run([x_wide, proj], {A: a, W: a.T[:2]})
         out["u_static"], out["v_static"] = str(u.get_shape()), str(v.get_shape())
         out["eig_dtype"] = e.dtype.name
     return out
