@@ -572,8 +572,7 @@ def _symmetric_pad(ctx, node, pads: np.ndarray) -> None:
 def convert_mirror_pad(ctx, node):
     # TF:   output = MirrorPad(input, paddings, mode: {'REFLECT', 'SYMMETRIC'})
     # ONNX: Output = Pad(Data, Pads, mode='reflect'); SYMMETRIC as Slice + reversed Slice + Concat
-    mode = node.attr("mode")
-    mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+    mode = node.str_attr("mode")
     if mode.upper() == "REFLECT":
         first(ctx, "Pad", [node.input(0), onnx_pads(ctx, node)], {"mode": "reflect"}, output=node.output(0))
         return

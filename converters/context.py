@@ -161,6 +161,11 @@ class NodeView:
                                       "is missing") from None
             return default
 
+    def str_attr(self, name: str, default: Any = REQUIRED) -> str:
+        """A string attr (`padding`, `data_format`, `mode`, ...) as text; `attr` gives bytes."""
+        value = self.attr(name, default)
+        return value.decode() if isinstance(value, bytes) else str(value)
+
     def has_attr(self, name: str) -> bool:
         """True when the NodeDef itself sets `name` (OpDef defaults do not count)."""
         return name in self.node_def.attr

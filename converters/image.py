@@ -185,8 +185,7 @@ def convert_extract_image_patches(ctx, node):
     _, kh, kw, _ = node.attr("ksizes")
     _, sh, sw, _ = node.attr("strides")
     _, rh, rw, _ = node.attr("rates")
-    padding = node.attr("padding")
-    padding = padding.decode() if isinstance(padding, bytes) else padding
+    padding = node.str_attr("padding")
     dtype = node.input_dtype(0)
     compute = dtype if dtype in (dtypes.float16, dtypes.float32, dtypes.float64) else dtypes.float32
     x = ctx.cast(node.input(0), compute)
@@ -236,8 +235,7 @@ def convert_crop_and_resize(ctx, node):
     size = node.input_value(3)
     require(size is not None, node, "the crop size must be constant")
     ch, cw = (int(v) for v in np.asarray(size).reshape(-1))
-    method = node.attr("method", b"bilinear")
-    method = method.decode() if isinstance(method, bytes) else method
+    method = node.str_attr("method", b"bilinear")
     image = ctx.cast(node.input(0), dtypes.float32)
     boxes = ctx.cast(node.input(1), dtypes.float32)
     in_y = _crop_coords(ctx, boxes, 0, 2, ch, _extent_minus_one(ctx, image, 1))
@@ -565,8 +563,7 @@ def convert_scale_and_translate(ctx, node):
     scale, translation = node.input_value(2), node.input_value(3)
     require(sizes is not None and scale is not None and translation is not None, node,
             "the input height and width must be static and the size, scale and translation constant")
-    kind = node.attr("kernel_type", b"lanczos3")
-    kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+    kind = node.str_attr("kernel_type", b"lanczos3")
     require(kind in _SAMPLING_KERNELS, node, f"unknown kernel_type {kind!r}")
     in_h, in_w, out_h, out_w = sizes
     (scale_y, scale_x), (shift_y, shift_x) = (np.asarray(v, np.float32).reshape(2) for v in (scale, translation))

@@ -309,8 +309,7 @@ def convert_dequantize(ctx, node):
     # TF:   output float = Dequantize(input quantized, min_range, max_range, mode, narrow_range, axis)
     # ONNX: Output = Cast(Input, float) * scale + offset   (MIN_COMBINED, MIN_FIRST, SCALED; per tensor)
     _require_per_tensor(node)
-    mode = node.attr("mode", b"MIN_COMBINED")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
+    mode = node.str_attr("mode", b"MIN_COMBINED")
     lowest, highest = _quantized_limits(node.input_dtype(0))
     low, high = _scalar_range(ctx, node, 1), _scalar_range(ctx, node, 2)
     scale, offset = _dequantize_scale(ctx, node, low, high, mode, lowest, highest)
@@ -327,8 +326,7 @@ def convert_quantize_v2(ctx, node):
     # ONNX: min' = Min(min, 0); max' = Max(0, max, min' + eps); Output = Cast(round((Clip(X) - min') * scale
     #       - half range))   (MIN_COMBINED, per tensor; rounding half away from zero as TF)
     _require_per_tensor(node)
-    mode = node.attr("mode", b"MIN_COMBINED")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
+    mode = node.str_attr("mode", b"MIN_COMBINED")
     require(mode == "MIN_COMBINED", node, f"QuantizeV2 mode {mode!r} is not supported (MIN_COMBINED is)")
     out_dtype = node.attr("T")
     lowest, highest = _quantized_limits(out_dtype)

@@ -32,8 +32,7 @@ def channels_last_perm(rank: int) -> list[int]:
 
 
 def _is_channels_last(node) -> bool:
-    fmt = node.attr("data_format", b"NHWC")
-    fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
+    fmt = node.str_attr("data_format", b"NHWC")
     return not fmt.startswith("NC")
 
 
@@ -114,8 +113,7 @@ def _same_pads(in_dims, kernel, strides, dilations):
 
 
 def _padding_attrs(node, in_dims, kernel, strides, dilations, rank: int) -> dict:
-    padding = node.attr("padding")
-    padding = padding.decode() if isinstance(padding, bytes) else padding
+    padding = node.str_attr("padding")
     if padding == "VALID":
         return {"pads": [0] * (2 * len(kernel))}
     if padding == "SAME":

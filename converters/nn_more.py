@@ -69,8 +69,7 @@ def convert_dilation2d(ctx, node):
             "Dilation2D needs a static filter size")
     strides = [int(v) for v in node.attr("strides")][1:3]
     rates = [int(v) for v in node.attr("rates")][1:3]
-    padding = node.attr("padding")
-    padding = padding.decode() if isinstance(padding, bytes) else padding
+    padding = node.str_attr("padding")
     geometry = [_window(int(shape[1 + a]), int(fshape[a]), strides[a], rates[a], padding) for a in (0, 1)]
     dtype = node.output_dtype(0) or dtypes.float32
     low = np.array(-np.inf if dtype.is_floating else np.iinfo(dtype.as_numpy_dtype).min, dtype.as_numpy_dtype)
