@@ -73,6 +73,9 @@ def _random_feed(session, name: str, rng: np.random.Generator) -> np.ndarray:
         return rng.integers(0, 10, size=shape).astype(_numpy_kind(kind))
     if "bool" in kind:
         return rng.integers(0, 2, size=shape).astype(bool)
+    if "string" in kind:  # short random words, as bytes (TF strings)
+        words = [f"w{v}".encode() for v in rng.integers(0, 1000, size=int(np.prod(shape)))]
+        return np.array(words, dtype=object).reshape(shape)
     return rng.standard_normal(shape).astype(_numpy_kind(kind))
 
 

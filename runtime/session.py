@@ -742,7 +742,7 @@ class Session:
         for slot, name, value in zip(plan.feed_slots, binding.slot_inputs, values):
             if name is not None:
                 if slot.is_string:  # bytes, as TF holds them; _OrtRunner makes str for onnxruntime
-                    value = _tf_strings(_host(value))
+                    value = _tf_strings(_host(value), slot.tensor)
                 elif type(value) is not np.ndarray and not on_device:
                     value = value.numpy()
                 inputs[name] = value
@@ -1108,10 +1108,20 @@ def _ort_strings(array: np.ndarray) -> np.ndarray:
     return np.array(flat, dtype=object).reshape(array.shape)
 
 
-def _tf_strings(array: np.ndarray) -> np.ndarray:
-    """A fed string array as TensorFlow holds it: bytes elements (str fed values UTF-8 encoded)."""
-    flat = [v if isinstance(v, bytes) else str(v).encode("utf-8", "surrogateescape")
-            for v in array.reshape(-1)]
+def _tf_strings(array: np.ndarray, tensor: str = "") -> np.ndarray:
+    """A fed string array as TensorFlow holds it: bytes elements (str fed values UTF-8 encoded).
+
+    Raises:
+        InternalError: for an element that is not bytes or str (TF's class for this feed).
+    """
+    flat = []
+    for v in array.reshape(-1):
+        if not isinstance(v, bytes):
+            if not isinstance(v, str):
+                raise InternalError(None, None, f"Unsupported object type {type(v).__name__} in the "
+                                    f"value fed to string Tensor {tensor!r}: feed bytes or str.")
+            v = v.encode("utf-8", "surrogateescape")
+        flat.append(v)
     return np.array(flat, dtype=object).reshape(array.shape)
 
 

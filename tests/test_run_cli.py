@@ -112,3 +112,19 @@ def test_saved_model_results_are_named_by_signature_key_too(cli, data_dir, tmp_p
     np.testing.assert_array_equal(got[tensor], got[key])
     proc = cli("run", model, "--signature", signature, "--feed", f"x={feed}", check=True)
     assert proc.stdout.startswith(f"{key} ({tensor})  dtype=float32  shape=(2, 2)")
+
+
+def test_random_feed_for_a_string_input(cli, tmp_path):
+    from ortflow.api.ops_builder import apply_op_output, placeholder, shape_attr
+    from ortflow.formats import dtypes
+    from ortflow.formats.files import write_text_atomic
+    from ortflow.graph import Graph
+
+    graph = Graph()
+    with graph.as_default():
+        words = placeholder(dtypes.string, shape_attr([None]), name="s")
+        apply_op_output("StringLength", [words], name="n")
+    path = tmp_path / "strings.pbtxt"
+    write_text_atomic(path, str(graph.as_graph_def()))
+    proc = cli("run", path, "--feed", "s=random", "--fetch", "n", check=True)
+    assert proc.stdout.startswith("n:0  dtype=int32  shape=(1,)")

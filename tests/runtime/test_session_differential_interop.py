@@ -804,6 +804,13 @@ def err_assert_fails(tf):
             return s.run(r, {a: [1.0, -1.0]})
 
 
+def err_numbers_fed_to_a_string_tensor(tf):
+    with tf.Graph().as_default():
+        p = tf.placeholder(tf.string, [None], name="words")
+        with tf.Session() as s:
+            return s.run(tf.identity(p), {p: [1, 2]})
+
+
 # case -> (TF's class name, key phrases both messages hold, phrases only ortflow's holds)
 ERROR_CASES = {
     err_wrong_shape_partial: ("ValueError", ["Cannot feed value of shape (2, 4)", "pp:0"], []),
@@ -851,6 +858,7 @@ ERROR_CASES = {
     err_integer_division_by_a_fed_zero: ("InvalidArgumentError", [], ["TensorFlow node 'td'"]),
     err_assert_fails: ("InvalidArgumentError", ["assertion failed: [need positive.  ]",
                                                 "assert_positive/assert_less/Assert/AssertGuard/Assert"], []),
+    err_numbers_fed_to_a_string_tensor: ("InternalError", ["Unsupported object type int"], ["'words:0'"]),
     err_placeholder_op_as_target: ("InvalidArgumentError",
                                    ["You must feed a value for placeholder tensor 'x' with dtype float and shape [2]"], []),
 }

@@ -195,3 +195,13 @@ def test_onnxruntime_failures_log_nothing(capfd):
         with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="'mm'"):
             sess.run(tf.matmul(a, b, name="mm"), {a: np.ones((2, 3)), b: np.ones((4, 5))})
     assert "onnxruntime" not in capfd.readouterr().err  # the error says it once, as TF's
+
+
+@pytest.mark.parametrize("fed", [[1, 2], np.array([1.5])])
+def test_numbers_fed_to_a_string_tensor_are_refused_as_tensorflow(fed):
+    from ortflow.errors import InternalError
+
+    with tf.Graph().as_default():
+        words = tf.placeholder(tf.string, [None], name="words")
+        with tf.Session() as sess, pytest.raises(InternalError, match="Unsupported object type .* 'words:0'"):
+            sess.run(tf.identity(words), {words: fed})
