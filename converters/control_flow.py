@@ -70,8 +70,7 @@ def _data_inputs(node) -> list[str]:
 
 
 def _frame_name(node) -> str:
-    name = node.attr("frame_name", b"")
-    return name.decode() if isinstance(name, bytes) else str(name)
+    return node.str_attr("frame_name", b"")
 
 
 def _exit_frame(ctx, exit_node) -> str | None:
