@@ -1,4 +1,5 @@
-"""CheckNumerics as a run-time check: each one becomes Asserts on IsNan / IsInf plus an Identity.
+"""Run-time checks: CheckNumerics becomes Asserts on IsNan / IsInf plus an Identity; sorted segment
+ops and DynamicPartition get Asserts on their ids (ranges TensorFlow refuses).
 
 The converter passes `CheckNumerics` through as an Identity (ONNX has no failing op), so before
 a graph is lowered `lower_check_numerics` gives each one Asserts that the session checks after
@@ -21,7 +22,8 @@ _DT_INT32, _DT_BOOL, _DT_STRING = 3, 10, 7
 def lower_check_numerics(graph_def: GraphDef) -> GraphDef:
     """`graph_def` with each CheckNumerics rewritten (see the module docstring), and each sorted
     segment op given its ids check; the same object when it has neither."""
-    if not any(n.op in _CHECK_OPS or n.op in _SORTED_SEGMENT_OPS for n in graph_def.node):
+    if not any(n.op in _CHECK_OPS or n.op in _SORTED_SEGMENT_OPS or n.op == "DynamicPartition"
+               for n in graph_def.node):
         return graph_def
     out = GraphDef()
     out.versions.CopyFrom(graph_def.versions)
@@ -31,6 +33,8 @@ def lower_check_numerics(graph_def: GraphDef) -> GraphDef:
             _rewrite(out, node)
         elif node.op in _SORTED_SEGMENT_OPS:
             _check_segment_ids(out, node)
+        elif node.op == "DynamicPartition":
+            _check_partitions(out, node)
         else:
             out.node.add().CopyFrom(node)
     return out
@@ -130,3 +134,26 @@ def _rewrite(out: GraphDef, node: NodeDef) -> None:
     identity.input.extend([data[0], *controls, *(f"^{a}" for a in asserts)])
     identity.device = dev
     identity.attr["T"].type = t
+
+
+def _check_partitions(out: GraphDef, node: NodeDef) -> None:
+    # TensorFlow fails a DynamicPartition whose partition ids leave [0, num_partitions); the
+    # ONNX lowering would drop such rows silently, so the ids get an Assert the node waits on.
+    ids = [i for i in node.input if not i.startswith("^")][1]
+    controls = [i for i in node.input if i.startswith("^")]
+    count = node.attr["num_partitions"].i
+    p, dev = f"{node.name}/_ortflow_partition_ids", node.device
+    axis = _const(out, f"{p}/axis", np.array(0, np.int32), dev)
+    flat = _add(out, f"{p}/flat", "Reshape", [ids, _const(out, f"{p}/flat_shape", np.array([-1], np.int32), dev)],
+                dev, T=_DT_INT32, Tshape=_DT_INT32)
+    checks = []
+    for name, op, bound in (("low", "GreaterEqual", 0), ("high", "Less", count)):
+        each = _add(out, f"{p}/{name}_each", op, [flat, _const(out, f"{p}/{name}_bound", np.array(bound, np.int32),
+                                                                   dev)], dev, T=_DT_INT32)
+        checks.append(_add(out, f"{p}/{name}", "All", [each, axis], dev, Tidx=_DT_INT32))
+        out.node[-1].attr["keep_dims"].b = False
+    ok = _add(out, f"{p}/ok", "LogicalAnd", checks, dev)
+    check = _assert(out, p, ok, f"partitions must lie in [0, {count})", controls, dev)
+    copy = out.node.add()
+    copy.CopyFrom(node)
+    copy.input.append(f"^{check}")
