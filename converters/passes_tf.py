@@ -715,7 +715,7 @@ def _partial_value(node, inputs: tuple, shapes: dict, values: dict, partials: di
             p, idx, axis = ins[0], values.get(inputs[1]), values.get(inputs[2])
             if p is None or p.ndim != 1 or idx is None or axis is None or int(axis) != 0:
                 return None
-            return np.array(p[np.asarray(idx)].tolist(), dtype=object)
+            return np.array(p[np.asarray(idx)], dtype=object)
         if op == "StridedSlice":
             return _partial_slice(node, ins[0], [values.get(t) for t in inputs[1:4]])
         if op in _ELEMENTWISE:
@@ -726,8 +726,8 @@ def _partial_value(node, inputs: tuple, shapes: dict, values: dict, partials: di
             a, b = np.broadcast_arrays(a, b)
             out = [None if x is None or y is None else fn(int(x), int(y)) for x, y in zip(a.reshape(-1), b.reshape(-1))]
             return np.array(out, dtype=object).reshape(a.shape)
-    except (ValueError, IndexError, TypeError):
-        return None
+    except (ValueError, IndexError, TypeError, AttributeError, OverflowError):
+        return None  # what the arithmetic cannot follow stays unknown
     return None
 
 
