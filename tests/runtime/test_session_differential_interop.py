@@ -515,6 +515,93 @@ def variable_tensors_by_name(tf):
             return s.run(["v:0", "v/read:0"]), s.run("v/Assign:0"), s.run(v)
 
 
+def report_empty_array(tf):
+    with tf.Graph().as_default():
+        a = tf.Variable(1.0, name="a")
+        rep = tf.report_uninitialized_variables()
+        with tf.Session() as s:
+            s.run(a.initializer)
+            r = s.run(rep)
+            return r, r.dtype, r.shape
+
+
+def local_and_table_initializers(tf):
+    with tf.Graph().as_default():
+        loc = tf.Variable(2.0, name="l", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        g = tf.Variable(3.0, name="g")
+        init = tf.group(tf.global_variables_initializer(), tf.local_variables_initializer(), tf.tables_initializer())
+        with tf.Session() as s:
+            s.run(init)
+            return s.run([loc, g]), [v.name for v in tf.local_variables()]
+
+
+def saver_latest_checkpoint(tf):
+    d = tempfile.mkdtemp()
+    with tf.Graph().as_default():
+        v = tf.Variable([1.0], name="v")
+        step = tf.train.get_or_create_global_step()
+        inc = tf.assign_add(step, 1)
+        saver = tf.train.Saver(max_to_keep=2)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            for i in range(3):
+                s.run([inc, tf.assign_add(v, [1.0])])
+                saver.save(s, os.path.join(d, "m"), global_step=step)
+        latest = tf.train.latest_checkpoint(d)
+        with tf.Session() as s:
+            saver.restore(s, latest)
+            return os.path.basename(latest), s.run([v, step]), sorted(f for f in os.listdir(d) if f.endswith(".index"))
+
+
+def reinit_variable(tf):
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0, name="v")
+        inc = tf.assign_add(v, 5.0)
+        with tf.Session() as s:
+            s.run(v.initializer)
+            s.run(inc)
+            s.run(v.initializer)
+            return s.run(v)
+
+
+def two_sessions_one_graph_independent(tf):
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0, name="v")
+        inc = tf.assign_add(v, 5.0)
+        s1, s2 = tf.Session(), tf.Session()
+        s1.run(v.initializer)
+        s2.run(v.initializer)
+        s1.run(inc)
+        r = s1.run(v), s2.run(v)
+        s1.close()
+        s2.close()
+        return r
+
+
+def graph_grows_after_session(tf):
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [], name="x")
+        with tf.Session() as s:
+            a = s.run(x * 2.0, {x: 1.0})
+            y = x * 3.0
+            return a, s.run(y, {x: 1.0})
+
+
+def run_options_timeout(tf):
+    with tf.Graph().as_default():
+        x = tf.constant(1.0) + 1.0
+        with tf.Session() as s:
+            md = tf.RunMetadata()
+            return s.run(x, options=tf.RunOptions(timeout_in_ms=1000, output_partition_graphs=True), run_metadata=md)
+
+
+def sess_run_on_initializer_op_by_name(tf):
+    with tf.Graph().as_default():
+        tf.Variable(1.0, name="v")
+        init = tf.global_variables_initializer()
+        with tf.Session() as s:
+            return s.run(init.name), s.run("v:0")
+
 RESULT_CASES = [
     same_tensor_twice, fetch_variable_objects, fetch_op_and_tensor_names, fetch_sparse_tensor,
     tuple_of_tensor_and_op, dict_with_non_string_keys, ordered_dict_keeps_its_type,
@@ -529,7 +616,9 @@ RESULT_CASES = [
     multi_output_ops_by_name, unknown_rank_feeds, non_utf8_strings, loops_and_conds_with_feeds,
     same_op_fetched_twice_runs_once, sparse_placeholder_feeds, unicode_numpy_string_feeds,
     assign_on_an_assigns_reference, interpreter_results_are_copies, variable_dtypes,
-    variable_tensors_by_name,
+    variable_tensors_by_name, report_empty_array, local_and_table_initializers,
+    saver_latest_checkpoint, reinit_variable, two_sessions_one_graph_independent,
+    graph_grows_after_session, run_options_timeout, sess_run_on_initializer_op_by_name,
 ]
 
 
