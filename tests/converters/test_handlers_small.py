@@ -797,6 +797,28 @@ def random_ops():
     return Case(nodes, {}, ["normal:0", "uniform:0", "ints:0", "truncated:0"], check=_check_random)
 
 
+def _check_shuffle_and_draws(results, feeds):
+    shuffled, draws = results
+    rows = feeds["x:0"]
+    # a permutation of the rows: each row kept whole, every row once
+    assert shuffled.shape == rows.shape
+    assert sorted(map(tuple, shuffled.tolist())) == sorted(map(tuple, rows.tolist()))
+    assert draws.shape == (2, 500) and draws.dtype == np.int64
+    # row 0 never draws class 1 (log-probability -inf), row 1 mostly class 2
+    assert set(draws[0].tolist()) <= {0, 2} and abs((draws[0] == 0).mean() - 0.25) < 0.08
+    assert (draws[1] == 2).mean() > 0.9
+
+
+@case
+def random_shuffle_and_multinomial():
+    logits = np.log(np.array([[0.25, 0.0, 0.75], [0.02, 0.02, 0.96]], np.float32))
+    nodes = [placeholder("x", F32, [10, 2]), const("logits", logits), const("samples", np.int32(500)),
+             op("shuffled", "RandomShuffle", ["x"], T=F32, seed=3, seed2=4),
+             op("draws", "Multinomial", ["logits", "samples"], T=F32, output_dtype=I64, seed=5, seed2=6)]
+    feeds = {"x:0": np.arange(20, dtype=np.float32).reshape(10, 2)}
+    return Case(nodes, feeds, ["shuffled:0", "draws:0"], check=_check_shuffle_and_draws)
+
+
 # --------------------------------------------------------------------------- the tests
 
 def run(case_obj: Case, opset):
