@@ -592,6 +592,7 @@ def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | N
         if node.op in _PARTIAL_OPS and out_dtypes[:1] and out_dtypes[0] in (dtypes.int32, dtypes.int64):
             part = _partial_value(node, _data_inputs(node), shapes, values, partials)
             if part is not None:
+                part = _in_range(part, out_dtypes[0])
                 partials[f"{name}:0"] = part
                 if not depth[name] and None not in part.reshape(-1).tolist():
                     # every entry proven (the static dims of a Shape): a constant for folding and
@@ -671,6 +672,14 @@ def _partial_of(t: str, values: dict, partials: dict):
             return np.array(value.tolist(), dtype=object)
         return None
     return partials.get(t)
+
+
+def _in_range(part, dtype):
+    """`part` with entries outside `dtype`'s range unknown (TF's int arithmetic wraps; these
+    Python ints do not)."""
+    info = np.iinfo(dtype.as_numpy_dtype)
+    flat = [None if v is None or not info.min <= v <= info.max else v for v in part.reshape(-1).tolist()]
+    return np.array(flat, dtype=object).reshape(part.shape)
 
 
 def _unknown_entries(shape):

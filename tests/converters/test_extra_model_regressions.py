@@ -743,11 +743,13 @@ def test_partial_shape_values_give_shape_consumers_their_static_dims():
              const("w", RNG.uniform(-1, 1, (1, 3, 2, 4)).astype(np.float32)),
              const("one", np.int32(1)), op("x4", "ExpandDims", ["x", "one"], T=F32, Tdim=I32),
              op("up", "Conv2DBackpropInput", ["sizes", "w", "x4"], T=F32, strides=[1, 1, 2, 1], padding="SAME"),
-             op("dim1", "GatherV2", ["shape", "one", "axis"], Tparams=I32, Tindices=I32, Taxis=I32, batch_dims=0)]
+             op("dim1", "GatherV2", ["shape", "one", "axis"], Tparams=I32, Tindices=I32, Taxis=I32, batch_dims=0),
+             const("huge", np.int32(2 ** 30)), op("wrapped", "Mul", ["dim1", "huge"], T=I32)]
     graph = S.GraphDef()
     graph.node.extend(nodes)
-    _, facts = passes_tf.run_tf_passes(graph, ["x:0"], ["reshaped:0", "filled:0", "up:0", "dim1:0"])
+    _, facts = passes_tf.run_tf_passes(graph, ["x:0"], ["reshaped:0", "filled:0", "up:0", "dim1:0", "wrapped:0"])
     assert int(facts.values["dim1:0"]) == 6  # a scalar index into a Shape with that dim static
+    assert int(facts.values["wrapped:0"]) == -2 ** 31  # int32 arithmetic wraps as in TF (6 * 2**30)
     assert facts.shapes["reshaped:0"] == (None, 6, 4)
     assert facts.shapes["filled:0"] == (None, 3)
     assert facts.shapes["up:0"] == (None, 1, 12, 2)
