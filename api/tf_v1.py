@@ -349,3 +349,7 @@ from ortflow.api.sparse_ops import sparse_reduce_max  # noqa: E402
 
 __all__ += ["edit_distance", "sparse_reduce_max", "assert_integer", "assert_rank", "assert_rank_at_least",
             "assert_rank_in", "assert_scalar", "assert_type"]
+
+from ortflow.graph.indexed_slices import IndexedSlices, IndexedSlicesValue
+
+__all__ += ["IndexedSlices", "IndexedSlicesValue"]

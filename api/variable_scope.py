@@ -206,16 +206,64 @@ def _install_variable_methods() -> None:
     from ortflow.api import tensor_ops
 
     cls = _GraphVariable
-    cls.assign = lambda self, value, use_locking=None, name=None, read_value=True: assign(
-        self, value, use_locking=use_locking, name=name)
-    cls.assign_add = lambda self, delta, use_locking=None, name=None, read_value=True: assign_add(
-        self, delta, use_locking=use_locking, name=name)
-    cls.assign_sub = lambda self, delta, use_locking=None, name=None, read_value=True: assign_sub(
-        self, delta, use_locking=use_locking, name=name)
+    cls.assign = _method(assign)
+    cls.assign_add = _method(assign_add)
+    cls.assign_sub = _method(assign_sub)
+    cls.sparse_read = _sparse_read
+    for kind in ("update", "add", "sub", "max", "min"):
+        setattr(cls, f"scatter_{kind}", _scatter_method(kind))
+    for kind in ("update", "add", "sub"):
+        setattr(cls, f"scatter_nd_{kind}", _scatter_nd_method(kind))
     cls.initialized_value = _initialized_value
     cls.load = _load_value
     cls.set_shape = lambda self, shape: self._variable.set_shape(shape)
     tensor_ops.install_operators(cls)
+
+
+def _method(update):
+    # Variable.assign / assign_add / assign_sub: with read_value=False TF returns the update op.
+    def method(self, value, use_locking=None, name=None, read_value=True):
+        result = update(self, value, use_locking=use_locking, name=name)
+        if read_value:
+            return result
+        # A resource update's result is the read after the update op (see _resource_update).
+        return result.op.control_inputs[0] if self.is_resource else result.op
+    method.__name__ = update.__name__
+    method.__doc__ = f"{update.__doc__} With `read_value=False`, returns the update op."
+    return method
+
+
+def _sparse_read(self, indices, name=None):
+    """The rows `indices` of the variable (`ResourceGather`; a gather for reference variables)."""
+    with self.graph.as_default():
+        if self.is_resource:
+            return apply_op_output("ResourceGather", [self.handle, indices], {"dtype": self.dtype.base_dtype},
+                                   name=name or "Gather")
+        from ortflow.api.array_ops import gather
+
+        return gather(self._ref(), indices, name=name)
+
+
+def _scatter_method(kind: str):
+    def method(self, sparse_delta, use_locking=False, name=None):
+        from ortflow.api import state_ops
+
+        function = getattr(state_ops, f"scatter_{kind}")
+        return function(self, sparse_delta.indices, sparse_delta.values, use_locking=use_locking, name=name)
+    method.__name__ = f"scatter_{kind}"
+    method.__doc__ = (f"`tf.scatter_{kind}` of an IndexedSlices `sparse_delta` into the variable; returns "
+                      "the new value.")
+    return method
+
+
+def _scatter_nd_method(kind: str):
+    def method(self, indices, updates, name=None):
+        from ortflow.api import state_ops
+
+        return getattr(state_ops, f"scatter_nd_{kind}")(self, indices, updates, name=name)
+    method.__name__ = f"scatter_nd_{kind}"
+    method.__doc__ = f"`tf.scatter_nd_{kind}` into the variable; returns the new value."
+    return method
 
 
 def _initialized_value(self):

@@ -514,6 +514,8 @@ class Graph:
         self._control_dependencies_stack: list[list[Operation] | None] = []
         self._colocation_stack: list[Operation | None] = []
         self._finalized = False
+        self._unfeedable: set[str] = set()  # tensor names
+        self._unfetchable: set[str] = set()  # op names
         self._next_id = 0
         self._versions = VersionDef(producer=GRAPH_DEF_VERSION, min_consumer=GRAPH_DEF_VERSION_MIN_CONSUMER)
         self._library = FunctionDefLibrary()
@@ -544,6 +546,24 @@ class Graph:
     def finalize(self) -> None:
         """Makes the graph read-only: adding ops afterwards raises RuntimeError."""
         self._finalized = True
+
+    # -- feeding and fetching guards (TF's prevent_feeding / prevent_fetching) -----------------
+    def prevent_feeding(self, tensor: Tensor) -> None:
+        """Marks `tensor` as one a Session may not be fed."""
+        self._unfeedable.add(tensor.name)
+
+    def is_feedable(self, tensor: Tensor) -> bool:
+        """False for a tensor passed to `prevent_feeding`."""
+        return tensor.name not in self._unfeedable
+
+    def prevent_fetching(self, op: Operation) -> None:
+        """Marks `op` (and so its outputs) as one a Session may not fetch."""
+        self._unfetchable.add(op.name)
+
+    def is_fetchable(self, tensor_or_op) -> bool:
+        """False for an op passed to `prevent_fetching`, or a tensor it outputs."""
+        op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
+        return op.name not in self._unfetchable
 
     def _unsafe_unfinalize(self) -> None:
         self._finalized = False

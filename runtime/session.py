@@ -25,6 +25,7 @@ from ortflow.errors import (
     OpError,
     UnavailableError,
 )
+from ortflow.graph.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_parts
 from ortflow.runtime.config import ConfigProto, make_session_options
 from ortflow.runtime.lowering import (
@@ -218,11 +219,25 @@ class _FetchStructure:
         as_element = getattr(element, "_as_graph_element", None)
         _check_graph(as_element() if as_element is not None else element, self.graph, "fetch")
         key = _element_name(element)
+        self._check_fetchable(key)
         slot = self._slot.get(key)
         if slot is None:
             slot = self._slot[key] = len(self.elements)
             self.elements.append(key)
         return slot
+
+    def _check_fetchable(self, key: tuple[str, str]) -> None:
+        # TF: an op given to Graph.prevent_fetching (or its outputs) is no fetch.
+        is_fetchable = getattr(self.graph, "is_fetchable", None)
+        if is_fetchable is None:
+            return
+        op_name = key[1].split(":")[0] if key[0] == "tensor" else key[1]
+        try:
+            op = self.graph.get_operation_by_name(op_name)
+        except (KeyError, ValueError):
+            return  # an unknown name fails later, with its own message
+        if not is_fetchable(op):
+            raise ValueError(f"Operation {op_name!r} has been marked as not fetchable.")
 
     def _compile(self, fetch):
         if fetch is None:
@@ -245,6 +260,10 @@ class _FetchStructure:
         if isinstance(fetch, SparseTensor):  # fetched as a SparseTensorValue, as TF does
             parts = [self._add(t) for t in (fetch.indices, fetch.values, fetch.dense_shape)]
             return lambda r: SparseTensorValue(*(r[s] for s in parts))
+        if isinstance(fetch, IndexedSlices):  # fetched as an IndexedSlicesValue, as TF does
+            parts = [self._add(t) for t in (fetch.values, fetch.indices)]
+            shape = None if fetch.dense_shape is None else self._add(fetch.dense_shape)
+            return lambda r: IndexedSlicesValue(r[parts[0]], r[parts[1]], None if shape is None else r[shape])
         slot = self._add(fetch)
         return lambda r: r[slot]
 

@@ -1015,7 +1015,7 @@ def _wrap_around(tf):
 
 # -- known gaps: strict xfails ------------------------------------------------------------------
 
-def gap_resource_sparse_read_and_scatter(tf):
+def resource_sparse_read_and_scatter(tf):
     with tf.Graph().as_default():
         v = tf.Variable(np.arange(8, dtype=np.float32).reshape(4, 2), name="v", use_resource=True)
         rows = v.sparse_read([2, 0])
@@ -1037,7 +1037,7 @@ def gap_scatter_mul(tf):
             return s.run(mul)
 
 
-def gap_prevent_feeding(tf):
+def prevent_feeding(tf):
     with tf.Graph().as_default():
         _, y = _affine(tf)
         tf.get_default_graph().prevent_feeding(y)
@@ -1048,7 +1048,7 @@ def gap_prevent_feeding(tf):
                 return str(e)
 
 
-def gap_resource_assign_without_read_value(tf):
+def resource_assign_without_read_value(tf):
     with tf.Graph().as_default():
         r = tf.Variable([1.0, 2.0], name="r", use_resource=True)
         op = r.assign_sub([0.5, 0.5], read_value=False)
@@ -1057,16 +1057,13 @@ def gap_resource_assign_without_read_value(tf):
             return s.run(op), s.run(r)
 
 
+# Gaps of the first battery, fixed since (Variable.sparse_read / scatter_* methods, Graph
+# prevent_feeding, assign_*(read_value=False) returning the op): now ordinary result cases.
+RESULT_CASES += [resource_sparse_read_and_scatter, prevent_feeding, resource_assign_without_read_value]
+
 KNOWN_GAPS = {
-    gap_resource_sparse_read_and_scatter: "ortflow's Variable has no sparse_read / scatter_update "
-                                          "methods yet (api/, not the runtime)",
     gap_scatter_mul: "tf.scatter_mul / scatter_div are not built by ortflow's API, and the "
                      "runtime lowers no ScatterMul / ScatterDiv",
-    gap_prevent_feeding: "ortflow's Graph has no prevent_feeding / is_feedable yet (graph/core.py); "
-                         "the Session already honours is_feedable when the graph has it",
-    gap_resource_assign_without_read_value: "ortflow's ResourceVariable.assign_sub(read_value=False) "
-                                            "returns a tensor, not TF's Operation, so run() gives the "
-                                            "value instead of None (api/, not the runtime)",
 }
 
 
