@@ -675,8 +675,10 @@ def resize_image_with_pad(image, target_height, target_width, method=ResizeMetho
     with g.as_default(), g.name_scope("resize_image_with_pad"):
         image = convert_to_tensor(image, name="image")
         dims = image.shape.as_list() if image.shape.rank is not None else None
-        if dims is None or dims[-3] is None or dims[-2] is None:
-            raise NotImplementedError("resize_image_with_pad needs statically known image height and width")
+        if dims is None:
+            raise NotImplementedError("resize_image_with_pad needs an image of known rank")
+        if dims[-3] is None or dims[-2] is None:
+            return _resize_with_pad_dynamic(image, target_height, target_width, method, align_corners)
         f32 = np.float32
         height, width = f32(dims[-3]), f32(dims[-2])
         ratio = max(width / f32(target_width), height / f32(target_height))
@@ -686,6 +688,31 @@ def resize_image_with_pad(image, target_height, target_width, method=ResizeMetho
         resized = resize_images(image, [int(np.floor(resized_height)), int(np.floor(resized_width))], method,
                                 align_corners)
         return pad_to_bounding_box(resized, pad_height, pad_width, target_height, target_width)
+
+
+def _resize_with_pad_dynamic(image, target_height, target_width, method, align_corners):
+    # TF's float32 arithmetic on the run-time height and width. When TensorFlow runs this graph,
+    # its optimizer turns the divisions by the constant targets into products with float32
+    # reciprocals, which can round differently from the static path (a 5x7 image padded to 6x6
+    # is resized to 4x5 here, 4x6 with a static shape); the products keep TF's results.
+    shape = array_ops.shape(image)
+    height = math_ops.cast(shape[-3], _dtypes.float32)
+    width = math_ops.cast(shape[-2], _dtypes.float32)
+    th, tw = float(target_height), float(target_width)
+    ratio = math_ops.maximum(math_ops.multiply(width, float(np.float32(1.0) / np.float32(tw))),
+                             math_ops.multiply(height, float(np.float32(1.0) / np.float32(th))))
+    resized_height = math_ops.truediv(height, ratio)
+    resized_width = math_ops.truediv(width, ratio)
+
+    def half_gap(target, resized):
+        gap = math_ops.floor(math_ops.truediv(math_ops.subtract(target, resized), 2.0))
+        return math_ops.maximum(0, math_ops.cast(gap, _dtypes.int32))
+
+    size = array_ops.stack([math_ops.cast(math_ops.floor(resized_height), _dtypes.int32),
+                            math_ops.cast(math_ops.floor(resized_width), _dtypes.int32)])
+    resized = resize_images(image, size, method, align_corners)
+    return pad_to_bounding_box(resized, half_gap(th, resized_height), half_gap(tw, resized_width),
+                               target_height, target_width)
 
 
 __all__ += ["resize_image_with_pad"]
