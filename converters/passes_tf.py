@@ -603,9 +603,9 @@ def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | N
         # with the element rank those writes showed
         late = {}
         for node in arrays["late"]:
-            rank = arrays.get(("rank", arrays.get(_data_inputs(node)[0])), -1)
-            if rank >= (1 if node.op == "TensorArrayConcatV3" else 0):
-                late[node.name] = rank + (node.op == "TensorArrayGatherV3")
+            rank = _read_rank(node, arrays.get(("rank", arrays.get(_data_inputs(node)[0])), -1))
+            if rank is not None:
+                late[node.name] = rank
         if late:
             return _walk_facts(order, assumed, late)
     return GraphFacts(order, dtypes_, shapes, values, num_outputs)
@@ -615,13 +615,14 @@ def _walk_facts(order: list, assumed: dict[str, int], forced: dict[str, int] | N
 # TensorArrays made with infer_shape=False: the element rank their writes show
 
 _TENSOR_ARRAY_OPS = {"TensorArrayV3", "Enter", "Identity", "TensorArrayWriteV3", "TensorArrayScatterV3",
-                     "TensorArraySplitV3", "TensorArrayConcatV3", "TensorArrayGatherV3"}
+                     "TensorArraySplitV3", "TensorArrayConcatV3", "TensorArrayGatherV3", "TensorArrayReadV3"}
 
 
 def _tensor_array_shapes(node, out_shapes, shapes: dict, arrays: dict, forced: dict | None):
     """Tracks which TensorArray a handle is (through Enter/Identity) and the element rank its
-    writes show; a concat or gather of an array whose element shape TF left open (made with
-    infer_shape=False) gets that rank, all dims unknown."""
+    writes show; a read, concat or gather of an array whose element shape TF left open (made
+    with infer_shape=False, or by an unstack of a value of unknown rank) gets that rank, all
+    dims unknown."""
     op, inputs = node.op, _data_inputs(node)
     if op == "TensorArrayV3":
         arrays[f"{node.name}:0"] = node.name
@@ -643,9 +644,18 @@ def _tensor_array_shapes(node, out_shapes, shapes: dict, arrays: dict, forced: d
         return out_shapes
     rank = (forced or {}).get(node.name)
     if rank is None:
+        rank = _read_rank(node, arrays.get(("rank", array), -1))
+    if rank is None:
         arrays.setdefault("late", []).append(node)
         return out_shapes
     return [(None,) * rank, *out_shapes[1:]] if out_shapes else [(None,) * rank]
+
+
+def _read_rank(node, element_rank: int) -> int | None:
+    """The rank of what a TensorArray read/concat/gather returns for elements of `element_rank`."""
+    if element_rank < (1 if node.op == "TensorArrayConcatV3" else 0):
+        return None
+    return element_rank + (node.op == "TensorArrayGatherV3")
 
 
 # --------------------------------------------------------------------------------------------

@@ -897,6 +897,25 @@ def scale_from_the_static_dims_of_a_shape():
     return Case(nodes, {"img:0": x}, ["out:0"], lambda f: [want], atol=2e-6)
 
 
+
+def test_tensor_array_read_of_an_unstacked_array_takes_the_element_rank():
+    # tf.foldr's initial value reads the last element of an array TensorArrayUnstack filled;
+    # the array has no element shape, so TF's graph gives the read no rank either
+    from ortflow.converters import passes_tf
+
+    nodes = [placeholder("x", F32, [None, 3]), const("n", np.int32(4)), const("last", np.int32(3)),
+             op("ta", "TensorArrayV3", ["n"], dtype=F32, element_shape=S.Dims(None), dynamic_size=False,
+                clear_after_read=True, identical_element_shapes=True, tensor_array_name=""),
+             op("range", "Range", ["zero", "n", "one"], Tidx=I32), const("zero", np.int32(0)),
+             const("one", np.int32(1)),
+             op("scatter", "TensorArrayScatterV3", ["ta", "range", "x", "ta:1"], T=F32),
+             op("read", "TensorArrayReadV3", ["ta", "last", "scatter"], dtype=F32)]
+    graph = S.GraphDef()
+    graph.node.extend(nodes)
+    _, facts = passes_tf.run_tf_passes(graph, ["x:0"], ["read:0"])
+    assert facts.shapes["read:0"] == (None,)
+
+
 # after every @case above: the parametrization reads CASES when this is defined
 @pytest.mark.parametrize("opset", [None, 13], ids=["default", "opset13"])
 @pytest.mark.parametrize("name", sorted(CASES))
