@@ -85,7 +85,9 @@ def _topological(ctx, names) -> list[str]:
     """`names` ordered so each node follows its inputs among them (NextIteration edges skipped)."""
     from ortflow.converters.passes_tf import topological_order
 
-    nodes = [ctx.tf_node(n).node_def for n in names]
+    # sorted first: `names` is often a set, and ties must not follow its hash order (the same
+    # graph converts to the same bytes in every process)
+    nodes = [ctx.tf_node(n).node_def for n in sorted(names)]
     return [n.name for n in topological_order(nodes)]
 
 
