@@ -59,7 +59,7 @@ def build_and_run(tf):
             out["methods"] = sorted(s.method_name for s in sigs.values())
             for key in sorted(sigs):
                 sig = sigs[key]
-                feed_name = list(sig.inputs.values())[0].name
+                feed_name = next(iter(sig.inputs.values())).name
                 fetches = {k: v.name for k, v in sig.outputs.items()}
                 for k, v in sess.run(fetches, {feed_name: batch}).items():
                     out[f"{key}/{k}"] = v
