@@ -423,19 +423,34 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
 
 
 def _softmax_op(op_type: str, fn_name: str, doc: str):
-    # softmax / log_softmax: the op over the last axis only (`dim` is TF 1.x's name for `axis`).
+    # softmax / log_softmax: the op works over the last axis; another axis is swapped with the
+    # last one around it, as TensorFlow does (`dim` is TF 1.x's name for `axis`).
     def fn(logits, axis=None, name=None, dim=None):
         axis = dim if axis is None else axis
-        if axis not in (None, -1):
-            raise NotImplementedError(f"{fn_name} over an axis other than the last is not supported yet")
-        return apply_op_output(op_type, [logits], name=name or op_type)
+        if axis in (None, -1):
+            return apply_op_output(op_type, [logits], name=name or op_type)
+        logits = convert_to_tensor(logits, name="logits")
+        rank = logits.shape.rank
+        if rank is None:
+            raise NotImplementedError(f"{fn_name} over an axis other than the last needs a tensor of known rank")
+        axis = int(axis) + rank if int(axis) < 0 else int(axis)
+        if not 0 <= axis < rank:
+            raise ValueError(f"{fn_name}: axis {axis} is out of range for a tensor of rank {rank}")
+        if axis == rank - 1:
+            return apply_op_output(op_type, [logits], name=name or op_type)
+        from ortflow.api import array_ops
+
+        perm = list(range(rank))
+        perm[axis], perm[-1] = perm[-1], perm[axis]
+        swapped = array_ops.transpose(logits, perm)
+        return array_ops.transpose(apply_op_output(op_type, [swapped], name=name or op_type), perm)
     fn.__name__ = fn.__qualname__ = fn_name
     fn.__doc__ = doc
     return fn
 
 
-softmax = _softmax_op("Softmax", "softmax", "Softmax over the last axis (`Softmax`).")
-log_softmax = _softmax_op("LogSoftmax", "log_softmax", "Log-softmax over the last axis (`LogSoftmax`).")
+softmax = _softmax_op("Softmax", "softmax", "Softmax over `axis` (default the last; `Softmax`).")
+log_softmax = _softmax_op("LogSoftmax", "log_softmax", "Log-softmax over `axis` (default the last; `LogSoftmax`).")
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
