@@ -158,26 +158,9 @@ def _reduction_axes(axes, rank: int) -> list[int]:
     return sorted(set(out))
 
 
-@kernel("SparseReduceMax")
-def _sparse_reduce_max(node_def, inputs):
-    # TF's SparseReduceMax: the max of the present entries only (implicit zeros do not count);
-    # an output position no entry reduces into holds the dtype's lowest value.
-    indices, values, shape, axes = (np.asarray(v) for v in inputs)
-    shape = _dense_shape(shape, "input_shape")
-    idx = _indices(indices, len(shape))
-    _check_bounds(idx, shape)
-    reduced = _reduction_axes(axes, len(shape))
-    kept = [d for d in range(len(shape)) if d not in reduced]
-    lowest = -np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).min
-    out = np.full(tuple(shape[d] for d in kept), lowest, dtype=values.dtype)
-    np.maximum.at(out, tuple(idx[:, d] for d in kept), values)
-    if get_attr(node_def, "keep_dims"):
-        out = out.reshape(tuple(1 if d in reduced else shape[d] for d in range(len(shape))))
-    return [out]
-
-
-@kernel("SparseReduceSum")
-def _sparse_reduce_sum(node_def, inputs):
+def _sparse_reduce(node_def, inputs, ufunc, fill) -> list[np.ndarray]:
+    # The present entries of `values` combined with `ufunc` (starting from `fill`) into the kept
+    # dimensions' positions; a position no entry reaches is 0. Reducing every axis gives a 0-d result.
     indices, values, shape, axes = (np.asarray(v) for v in inputs)
     shape = _dense_shape(shape, "input_shape")
     idx = _indices(indices, len(shape))
@@ -185,15 +168,31 @@ def _sparse_reduce_sum(node_def, inputs):
     reduced = _reduction_axes(axes, len(shape))
     kept = [d for d in range(len(shape)) if d not in reduced]
     out_shape = tuple(shape[d] for d in kept)
-    target = tuple(idx[:, d] for d in kept)
-    if kept:
-        out = np.zeros(out_shape, dtype=values.dtype)
-        np.add.at(out, target, values)
-    else:
-        out = np.asarray(values.sum(dtype=values.dtype))
+    out = np.full(out_shape or (1,), fill, dtype=values.dtype)
+    target = tuple(idx[:, d] for d in kept) or (np.zeros(len(values), dtype=np.int64),)
+    ufunc.at(out, target, values)
+    if fill != 0:  # TF: a position no entry reaches is 0 (not the identity the reduction starts from)
+        reached = np.zeros(out.shape, dtype=bool)
+        reached[target] = True
+        out[~reached] = 0
+    out = out.reshape(out_shape)
     if get_attr(node_def, "keep_dims"):
         out = out.reshape(tuple(1 if d in reduced else shape[d] for d in range(len(shape))))
     return [out]
+
+
+@kernel("SparseReduceMax")
+def _sparse_reduce_max(node_def, inputs):
+    # TF's SparseReduceMax: the max of the present entries only (implicit zeros do not count:
+    # entries -3 and -5 give -3); an output position no entry reduces into is 0 (TF 2.21).
+    dtype = np.asarray(inputs[1]).dtype
+    lowest = -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    return _sparse_reduce(node_def, inputs, np.maximum, lowest)
+
+
+@kernel("SparseReduceSum")
+def _sparse_reduce_sum(node_def, inputs):
+    return _sparse_reduce(node_def, inputs, np.add, 0)
 
 
 @kernel("SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSqrtN", "SparseSegmentSumWithNumSegments",
