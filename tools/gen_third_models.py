@@ -18,14 +18,16 @@ manifest.json), so `tools/check_extra_models.py` checks them. Three families:
   Resizing bicubic/area, RMS-scaled LayerNormalization, GroupNormalization as instance norm,
   GRU (reset_after both ways) and LSTM returning states, unrolled RNNs, TimeDistributed over
   Conv1D, Dot over 3-D values, Permute/RepeatVector, the newer Keras activations, masked pooling
-  and Attention returning its scores;
+  and Attention returning its scores, grouped dilated Conv2D, Bidirectional RNNs returning states
+  and merging by mul/ave;
 - TF 1.x graphs under `disable_v2_behavior()`: tf.nn.conv1d, image colour ops (adjust_hue,
   adjust_saturation, sobel_edges, image_gradients), linalg diag/set_diag, sparse segment ops,
   roll, searchsorted right, bincount with weights, top_k unsorted, clip_by_global_norm, softmax
   on an axis, nested TensorArrays in nested loops with shape_invariants, a cond inside a while
   inside a cond, embedding_lookup over partitioned variables ('mod' and 'div'), a stacked
   dynamic_rnn with inference dropout, ctc_greedy_decoder (sparse parts), tf.image.resize with
-  lanczos3 / mitchellcubic / gaussian / antialias (ScaleAndTranslate), bidirectional GRU states.
+  lanczos3 / mitchellcubic / gaussian / antialias (ScaleAndTranslate), bidirectional GRU states,
+  a TensorArray written in a cond in a while, map_fn with infer_shape=False, nested map_fn.
 
 Nothing here is imported by ortflow or its tests' normal run.
 """
@@ -221,7 +223,18 @@ def keras_layer_models() -> dict:
         y = L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(1, 2))(inp, inp)
         return keras.Model(inp, y), {"input": f32(2, 4, 5, 6)}
 
-    return {"k3b_conv3d_variants": conv3d_variants, "k3b_conv1d_variants": conv1d_variants,
+    def misc_more():
+        img = keras.Input((9, 9, 4), name="img")
+        seq = keras.Input((6, 3), name="seq")
+        a = L.Conv2D(6, 3, groups=2, dilation_rate=2, padding="same")(img)
+        a = L.AveragePooling2D(3, strides=1, padding="same")(a)
+        a = L.Conv2D(4, 2, strides=(2, 1), padding="valid", activation="softplus")(a)
+        out, h_fw, _, _, c_bw = L.Bidirectional(L.LSTM(3, return_sequences=True, return_state=True))(seq)
+        g = L.Bidirectional(L.GRU(2), merge_mode="mul")(seq)
+        b = L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="ave")(seq)
+        return keras.Model([img, seq], [a, out, h_fw, c_bw, g, b]), {"img": f32(2, 9, 9, 4), "seq": f32(2, 6, 3)}
+
+    return {"k3b_misc_more": misc_more, "k3b_conv3d_variants": conv3d_variants, "k3b_conv1d_variants": conv1d_variants,
             "k3b_conv2d_variants": conv2d_variants, "k3b_resize_modes": resize_modes,
             "k3b_norm_variants": norm_variants, "k3b_rnn_states": rnn_states,
             "k3b_sequence_layers": sequence_layers, "k3b_time_distributed_conv1d": time_distributed_conv1d,
@@ -471,7 +484,26 @@ def v1_graphs() -> dict:
         return {x: f32(3, 6, 3), lengths: np.array([6, 1, 4], np.int32)}, named(
             {"seq": seq, "fw": fw, "bw": bw, "last": last})
 
-    return {"v1b_resize_methods": resize_methods, "v1b_bidirectional_states": bidirectional_states,
+    def control_flow_more(tf):
+        # a TensorArray written inside a cond inside a while; map_fn with infer_shape=False
+        # over rows of data-dependent length; a nested map_fn; a while_loop with back_prop off
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        n = tf.shape(x)[0]
+        ta = tf.TensorArray(tf.float32, size=n)
+
+        def body(i, ta):
+            row = x[i]
+            ta = tf.cond(tf.reduce_sum(row) > 0, lambda: ta.write(i, row * 2.0), lambda: ta.write(i, -row))
+            return i + 1, ta
+
+        _, ta = tf.while_loop(lambda i, ta: i < n, body, [tf.constant(0), ta])
+        ragged = tf.map_fn(lambda row: tf.reduce_sum(tf.boolean_mask(row, row > 0)), x, infer_shape=False)
+        nested = tf.map_fn(lambda row: tf.map_fn(lambda v: v * v + 1.0, row), x)
+        _, total = tf.while_loop(lambda i, t: i < 3, lambda i, t: (i + 1, t + tf.reduce_max(x)),
+                                 [tf.constant(0), tf.constant(0.0)], back_prop=False, swap_memory=True)
+        return {x: f32(5, 4)}, named({"ta": ta.stack(), "ragged": ragged, "nested": nested, "total": total})
+
+    return {"v1b_control_flow_more": control_flow_more, "v1b_resize_methods": resize_methods, "v1b_bidirectional_states": bidirectional_states,
             "v1b_conv1d": conv1d, "v1b_image_colour": image_colour, "v1b_patches": patches,
             "v1b_linalg_more": linalg_more, "v1b_math_misc": math_misc, "v1b_segments_sparse": segments_sparse,
             "v1b_clip_norms": clip_norms, "v1b_nested_ta_loops": nested_ta_loops,

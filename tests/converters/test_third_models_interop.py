@@ -46,12 +46,13 @@ KERAS_MODELS = {
     "k3b_activations": (2, ""),
     "k3b_masked_pooling_attention": (2, ""),
     "k3b_mha_2d": (2, ""),
+    "k3b_misc_more": (8, "three bidirectional RNN loops, each with TF's own time-major transposes, and a conv"),
 }
 
 V1_GRAPHS = ["v1b_conv1d", "v1b_image_colour", "v1b_patches", "v1b_linalg_more", "v1b_math_misc",
              "v1b_segments_sparse", "v1b_clip_norms", "v1b_nested_ta_loops", "v1b_cond_while_cond",
              "v1b_partitioned_embedding", "v1b_stacked_rnn_dropout", "v1b_ctc_greedy", "v1b_reverse_moments",
-             "v1b_resize_methods", "v1b_bidirectional_states"]
+             "v1b_resize_methods", "v1b_bidirectional_states", "v1b_control_flow_more"]
 
 #: (graph, opset) -> why it does not convert there (each must keep failing: strict xfail)
 KNOWN_GAPS = {
