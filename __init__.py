@@ -89,6 +89,7 @@ _SUBMODULES: dict[str, str] = {
     "spectral": "ortflow.api.signal",
     "bitwise": "ortflow.api.bitwise",
     "contrib": "ortflow.api.contrib",
+    "raw_ops": "ortflow.api.raw_ops",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"
