@@ -8,6 +8,7 @@ import numpy as np
 from ortflow.converters.emit import const_i64, first, reduce, shape_of, squeeze, to_int64, unsqueeze
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
+from ortflow.graph.ops.kernels_resize import area_weights, bicubic_weights  # noqa: F401  (converters/nn.py reads bicubic_weights here)
 
 __all__: list[str] = []
 
@@ -385,21 +386,6 @@ def convert_adjust_contrast(ctx, node):
     first(ctx, "Add", [scaled, mean], output=node.output(0))
 
 
-def area_weights(size_in: int, size_out: int, align_corners: bool) -> np.ndarray:
-    """[out, in] weights of TF's area resize along one axis, divided by the box length.
-
-    Output pixel i covers input [i * scale, (i + 1) * scale); each input pixel counts with the
-    length of its overlap (indices past the edge count as the last pixel, as TF clamps them).
-    """
-    scale = (size_in - 1) / (size_out - 1) if align_corners and size_out > 1 else size_in / size_out
-    weights = np.zeros((size_out, size_in), np.float64)
-    for i in range(size_out):
-        start, end = i * scale, (i + 1) * scale
-        for j in range(int(np.floor(start)), int(np.ceil(end))):
-            weights[i, min(j, size_in - 1)] += min(j + 1, end) - max(j, start)
-    return weights / scale
-
-
 @handler("ResizeArea", since=12)
 def convert_resize_area(ctx, node):
     # TF:   resized [N, h, w, C] float32 = ResizeArea(images NHWC, size [h, w], align_corners)
@@ -411,49 +397,6 @@ def convert_resize_area(ctx, node):
     in_h, in_w, out_h, out_w = sizes
     corners = bool(node.attr("align_corners", False))
     separable_resize(ctx, node, area_weights(in_h, out_h, corners), area_weights(in_w, out_w, corners))
-
-
-#: TF's bicubic resize reads its kernel from a table of this many steps per pixel.
-_BICUBIC_TABLE_STEPS = 1024
-
-
-def _bicubic_table(a: float) -> np.ndarray:
-    """[steps + 1, 2] float32 Keys-kernel weights at distances t and t + 1, t = i / steps."""
-    t = (np.arange(_BICUBIC_TABLE_STEPS + 1) / _BICUBIC_TABLE_STEPS).astype(np.float32)
-    near = ((a + 2) * t - (a + 3)) * t * t + 1
-    far_t = t + np.float32(1.0)
-    far = ((a * far_t - 5 * a) * far_t + 8 * a) * far_t - 4 * a
-    return np.stack([near, far], axis=1).astype(np.float32)
-
-
-def bicubic_weights(size_in: int, size_out: int, align_corners: bool, half_pixel: bool) -> np.ndarray:
-    """[out, in] weights of TF's ResizeBicubic along one axis (float32 steps as TF takes them).
-
-    Source positions are x * scale (legacy) or (x + 0.5) * scale - 0.5 (half-pixel centers);
-    the four taps' weights come from the kernel table at the rounded fractional offset (Keys'
-    a = -0.5 with half-pixel centers, -0.75 otherwise). Legacy taps past the edge read the edge
-    pixel; half-pixel ones drop out and the rest are renormalized to sum to 1.
-    """
-    f32 = np.float32
-    scale = f32((size_in - 1) / (size_out - 1) if align_corners and size_out > 1 else size_in / size_out)
-    table = _bicubic_table(-0.5 if half_pixel else -0.75)
-    steps = _BICUBIC_TABLE_STEPS
-    weights = np.zeros((size_out, size_in), np.float64)
-    for o in range(size_out):
-        pos = f32((f32(o) + f32(0.5)) * scale - f32(0.5)) if half_pixel else f32(f32(o) * scale)
-        base = int(np.floor(pos))
-        offset = int(np.rint(f32(pos - base) * steps))
-        taps = [table[offset, 1], table[offset, 0], table[steps - offset, 0], table[steps - offset, 1]]
-        wanted = [base - 1, base, base + 1, base + 2]
-        read = [min(size_in - 1, max(0, i)) for i in wanted]
-        if half_pixel:
-            taps = [w if r == i else f32(0) for w, r, i in zip(taps, read, wanted)]
-            total = f32(sum(taps))
-            if abs(total) >= 1000 * np.finfo(np.float32).tiny:
-                taps = [w * (f32(1) / total) for w in taps]
-        for w, r in zip(taps, read):
-            weights[o, r] += w
-    return weights
 
 
 def separable_resize(ctx, node, wy: np.ndarray, wx: np.ndarray) -> None:

@@ -16,6 +16,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_image_io,
     kernels_math,
     kernels_parsing,
+    kernels_resize,
     kernels_sparse,
     kernels_more,
     kernels_special,

@@ -18,6 +18,7 @@ def build_and_run(tf):
             "nearest_ac": tf.image.resize_nearest_neighbor(x, size, align_corners=True),
             "nearest_hp": tf.image.resize_nearest_neighbor(x, size, half_pixel_centers=True),
             "bicubic": tf.image.resize_bicubic(fixed, [8, 11]),
+            "area_dyn": tf.image.resize_area(x, size),
             "bicubic_hp": tf.image.resize_bicubic(fixed, [3, 4], half_pixel_centers=True),
             "area": tf.image.resize_area(fixed, [3, 4]),
             "area_up": tf.image.resize_area(fixed, [8, 11]),
