@@ -100,6 +100,43 @@ def convert_bitwise(ctx, node):
     first(ctx, _BITWISE[node.op], [node.input(0), node.input(1)], output=node.output(0))
 
 
+#: 2**(k mod 32) for k in 0..63: each 32-bit half sums exactly (onnxruntime may sum int64 in
+#: double precision, which loses the low bits of a full 64-bit sum)
+_BIT_WEIGHTS = np.array([1 << (k % 32) for k in range(64)], np.int64)
+
+
+def _bits(ctx, x: str) -> str:
+    """The 64 two's-complement bits of integer `x` as an int64 [..., 64] tensor of 0s and 1s."""
+    wide = ctx.cast(x, dtypes.uint64)  # sign-extended for signed types
+    shifts = ctx.make_const(np.arange(64, dtype=np.uint64))
+    shifted = first(ctx, "BitShift", [unsqueeze(ctx, wide, [-1]), shifts], {"direction": "RIGHT"})
+    return ctx.cast(first(ctx, "Mod", [shifted, ctx.make_const(np.array(2, np.uint64))]), dtypes.int64)
+
+
+@handler(*_BITWISE, since=13)
+def convert_bitwise_13(ctx, node):
+    # TF:   z = BitwiseAnd|Or|Xor(x, y)   (integers, broadcasting)
+    # ONNX: before opset 18: per bit (BitShift and Mod of the uint64 value), And = a * b,
+    #       Or = Max(a, b), Xor = (a + b) mod 2, summed back per 32-bit half (weights 2**k),
+    #       low + high * 2**32 in int64 (wrapping), cast to the input type (keeps the low bits)
+    dtype = node.input_dtype(0)
+    require(dtype is not None and dtype.is_integer, node, f"bitwise ops take integers, not {dtype}")
+    a, b = _bits(ctx, node.input(0)), _bits(ctx, node.input(1))
+    if node.op == "BitwiseAnd":
+        bits = first(ctx, "Mul", [a, b])
+    elif node.op == "BitwiseOr":
+        bits = first(ctx, "Max", [a, b])
+    else:
+        bits = first(ctx, "Mod", [first(ctx, "Add", [a, b]), const_i64(ctx, 2)])
+    weighted = first(ctx, "Mul", [bits, ctx.make_const(_BIT_WEIGHTS)])
+    halves = [reduce(ctx, "ReduceSum", first(ctx, "Slice", [weighted, const_i64(ctx, [lo]), const_i64(ctx, [lo + 32]),
+                                                            const_i64(ctx, [-1])]), [-1], keepdims=False)
+              for lo in (0, 32)]
+    high = first(ctx, "Mul", [halves[1], const_i64(ctx, 1 << 32)])  # wraps past 2**63 as two's complement
+    value = first(ctx, "Add", [halves[0], high])
+    first(ctx, "Cast", [value], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+
+
 @handler("Invert", since=18)
 def convert_invert(ctx, node):
     # TF:   y = Invert(x) = ~x

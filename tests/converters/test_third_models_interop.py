@@ -55,9 +55,8 @@ V1_GRAPHS = ["v1b_conv1d", "v1b_image_colour", "v1b_patches", "v1b_linalg_more",
              "v1b_resize_methods", "v1b_bidirectional_states", "v1b_control_flow_more"]
 
 #: (graph, opset) -> why it does not convert there (each must keep failing: strict xfail)
-KNOWN_GAPS = {
-    ("v1b_math_misc", 13): "tf.bitwise.bitwise_and needs ONNX BitwiseAnd (opset 18)",
-    ("v1b_math_misc", 17): "tf.bitwise.bitwise_and needs ONNX BitwiseAnd (opset 18)",
+KNOWN_GAPS: dict = {
+    # (empty: bitwise ops below opset 18 and sparse segments below 16 convert now)
 }
 
 
