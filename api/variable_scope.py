@@ -196,7 +196,10 @@ def _resource_update(op_type: str, var, value, name):
     g = var.graph
     with g.as_default():
         value = convert_to_tensor(value, dtype=var.dtype.base_dtype)
-        op = apply_op(op_type, [var.handle, value], {"dtype": var.dtype.base_dtype}, name=name or op_type)
+        attrs = {"dtype": var.dtype.base_dtype}
+        if op_type == "AssignVariableOp":
+            attrs["validate_shape"] = True  # TF 2.21's ResourceVariable.assign (tf.assign too) sets it
+        op = apply_op(op_type, [var.handle, value], attrs, name=name or op_type)
         with g.control_dependencies([op]):
             return apply_op_output("ReadVariableOp", [var.handle], {"dtype": var.dtype.base_dtype})
 
