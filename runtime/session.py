@@ -615,6 +615,8 @@ class Session:
         return self._execute(plan, feeds)
 
     def _make_plan(self, fetches, feeds) -> _RunPlan:
+        for key in feeds:  # as TF, feed keys are checked before the fetches (another graph's: TypeError)
+            _feed_name(key, self._graph)
         structure = _FetchStructure(fetches, self._graph)
         with self._compile_lock:
             index = self._handle.index()

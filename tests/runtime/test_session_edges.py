@@ -110,6 +110,9 @@ def test_tensors_of_another_graph_are_refused():
                 sess.run(foreign, {x: 2.0})
             with pytest.raises(TypeError, match="not an element of this session's graph"):
                 sess.run(x, {foreign: 2.0})
+            # TF checks the feeds first: a foreign feed and a foreign fetch is the feed's TypeError
+            with pytest.raises(TypeError, match="Cannot interpret feed_dict key 'c:0'"):
+                sess.run(foreign, {foreign: 2.0})
 
 
 def test_empty_graph_is_a_runtime_error():
