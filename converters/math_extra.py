@@ -19,7 +19,7 @@ from ortflow.converters.emit import (
     zeros_like_shape,
 )
 from ortflow.converters.math import unary_in_float32
-from ortflow.converters.reduce import masked_segment_reduce, segment_rows
+from ortflow.converters.reduce import masked_segment_reduce, segment_rows, sorted_segment_count
 from ortflow.converters.registry import handler, require
 from ortflow.formats import dtypes
 
@@ -104,12 +104,7 @@ def _segments(ctx, node):
     """(int64 ids as [N, 1] indices, int64 [1] segment count, output shape vector)."""
     require(node.input_rank(1) == 1, node, "the segment ids must be a vector")
     ids = to_int64(ctx, node.input(1))
-    known = node.input_value(1)
-    if known is not None:
-        count = const_i64(ctx, [int(np.max(known)) + 1 if np.size(known) else 0])
-    else:
-        top = reduce(ctx, "ReduceMax", ids, None, keepdims=True)
-        count = first(ctx, "Add", [first(ctx, "Reshape", [top, const_i64(ctx, [1])]), const_i64(ctx, [1])])
+    count = sorted_segment_count(ctx, ids, node.input_value(1))
     rest = first(ctx, "Slice", [shape_of(ctx, node.input(0)), const_i64(ctx, [1]),
                                 const_i64(ctx, [np.iinfo(np.int64).max])])
     return unsqueeze(ctx, ids, [1]), count, first(ctx, "Concat", [count, rest], {"axis": 0})

@@ -134,11 +134,22 @@ def _num_segments(ctx, node) -> str:
         if known is not None:
             return const_i64(ctx, np.asarray(known).reshape(1))
         return first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])])
-    ids = node.input_value(1)
-    if ids is not None:
-        return const_i64(ctx, [int(np.max(ids)) + 1 if np.size(ids) else 0])
-    top = reduce(ctx, "ReduceMax", to_int64(ctx, node.input(1)), None, keepdims=True)
-    return first(ctx, "Add", [first(ctx, "Reshape", [top, const_i64(ctx, [1])]), const_i64(ctx, [1])])
+    return sorted_segment_count(ctx, node.input(1), node.input_value(1))
+
+
+def sorted_segment_count(ctx, ids: str, known=None) -> str:
+    """The int64 [1] segment count of sorted segment `ids`: max(ids) + 1, and 0 for no ids.
+
+    `known` is the ids' constant value when there is one.
+    """
+    if known is not None:
+        return const_i64(ctx, [int(np.max(known)) + 1 if np.size(known) else 0])
+    # the max over the ids and a -1: ReduceMax of nothing is the lowest int64, which would
+    # make the count of an empty input negative
+    flat = first(ctx, "Reshape", [to_int64(ctx, ids), const_i64(ctx, [-1])])
+    padded = first(ctx, "Concat", [flat, const_i64(ctx, [-1])], {"axis": 0})
+    top = reduce(ctx, "ReduceMax", padded, None, keepdims=True)
+    return first(ctx, "Add", [top, const_i64(ctx, [1])])
 
 
 def _ids_rank(node) -> int:
