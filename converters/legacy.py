@@ -137,6 +137,17 @@ def convert_bitwise_13(ctx, node):
     first(ctx, "Cast", [value], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
 
 
+@handler("Invert", since=13)
+def convert_invert_13(ctx, node):
+    # TF:   y = Invert(x) = ~x
+    # ONNX: Y = Cast(Sub(-1, Cast(X, int64)), T)   (before opset 18: ~x = -1 - x in two's
+    #       complement; the cast back keeps the low bits, which is ~x for unsigned types too)
+    dtype = node.input_dtype(0)
+    require(dtype is not None and dtype.is_integer, node, f"Invert takes integers, not {dtype}")
+    flipped = first(ctx, "Sub", [const_i64(ctx, -1), ctx.cast(node.input(0), dtypes.int64)])
+    first(ctx, "Cast", [flipped], {"to": ctx.onnx_type(dtype)}, output=node.output(0))
+
+
 @handler("Invert", since=18)
 def convert_invert(ctx, node):
     # TF:   y = Invert(x) = ~x

@@ -794,15 +794,18 @@ def test_tensor_array_concat_takes_the_rank_its_writes_show():
 
 
 def test_an_op_converted_only_at_a_higher_opset_says_which():
-    # tf.bitwise.invert at opset 13: the report named it among ops without any handler
+    # tf.strings.join at opset 13 (ONNX StringConcat is opset 20): the report named it among ops
+    # without any handler (so did tf.bitwise.bitwise_and before it converted below opset 18)
     from ortflow.converters import UnsupportedOpsError, convert_with_report
 
+    text = S.dtypes.string
     graph = S.GraphDef()
-    graph.node.extend([placeholder("a", I32, [3]), op("flipped", "Invert", ["a"], T=I32)])
+    graph.node.extend([placeholder("a", text, [2]), placeholder("b", text, [2]),
+                       op("joined", "StringJoin", ["a", "b"], N=2, separator="-")])
     with pytest.raises(UnsupportedOpsError) as info:
-        convert_with_report(graph, inputs=["a:0"], outputs=["flipped:0"], opset=13)
+        convert_with_report(graph, inputs=["a:0", "b:0"], outputs=["joined:0"], opset=13)
     assert not info.value.unsupported
-    assert "Invert node 'flipped': converted from opset 18 on, not at opset 13" in str(info.value)
+    assert "StringJoin node 'joined': converted from opset 20 on, not at opset 13" in str(info.value)
 
 
 def _dilated_conv3d_nodes():
@@ -918,8 +921,9 @@ def test_tensor_array_read_of_an_unstacked_array_takes_the_element_rank():
 
 @case
 def bitwise_ops_of_every_width():
-    # tf.bitwise.bitwise_and/or/xor had no handler before opset 18 (ONNX BitwiseAnd...): per-bit
-    # arithmetic now, for signed values (two's complement), unsigned ones and broadcasting
+    # tf.bitwise.bitwise_and/or/xor/invert had no handler before opset 18 (ONNX BitwiseAnd...):
+    # per-bit arithmetic now (invert: -1 - x), for signed values (two's complement), unsigned
+    # ones and broadcasting
     feeds, nodes, outputs = {}, [], []
     for name, dtype, values in (("i32", I32, [-7, -1, 0, 5, 1000, -2 ** 31]), ("i64", I64, [-2 ** 63, -3, 0, 9, 2 ** 40, 7]),
                                 ("i8", S.dtypes.int8, [-128, -1, 0, 5, 127, 64]), ("u8", S.dtypes.uint8, [0, 1, 255, 128, 7, 200])):
@@ -930,13 +934,15 @@ def bitwise_ops_of_every_width():
         for kind in ("And", "Or", "Xor"):
             nodes.append(op(f"{name}_{kind}", f"Bitwise{kind}", [name, f"{name}_m"], T=dtype))
             outputs.append(f"{name}_{kind}:0")
+        nodes.append(op(f"{name}_Invert", "Invert", [name], T=dtype))
+        outputs.append(f"{name}_Invert:0")
 
     def expected(f):
         out = []
         for name in ("i32", "i64", "i8", "u8"):
             x = f[f"{name}:0"]
             m = np.array([[5], [-2 if x.dtype.kind == "i" else 250]]).astype(x.dtype)
-            out += [np.bitwise_and(x, m), np.bitwise_or(x, m), np.bitwise_xor(x, m)]
+            out += [np.bitwise_and(x, m), np.bitwise_or(x, m), np.bitwise_xor(x, m), np.invert(x)]
         return out
     return Case(nodes, feeds, outputs, expected)
 

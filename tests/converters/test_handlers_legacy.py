@@ -83,8 +83,8 @@ def bitwise():
              op("and", "BitwiseAnd", ["x", "y"], T=I32), op("or", "BitwiseOr", ["x", "y"], T=I32),
              op("xor", "BitwiseXor", ["x", "y"], T=I32), op("inv", "Invert", ["x"], T=I32)]
     return Case(nodes, {"x:0": x, "y:0": y}, ["and:0", "or:0", "xor:0", "inv:0"],
-                lambda f: [f["x:0"] & f["y:0"], f["x:0"] | f["y:0"], f["x:0"] ^ f["y:0"], ~f["x:0"]],
-                min_opset=18)
+                lambda f: [f["x:0"] & f["y:0"], f["x:0"] | f["y:0"], f["x:0"] ^ f["y:0"], ~f["x:0"]])
+    # (per-bit arithmetic before opset 18, ONNX's Bitwise* ops from it)
 
 
 @case
