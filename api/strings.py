@@ -169,3 +169,22 @@ def to_hash_bucket_strong(input, num_buckets, key, name=None):
 
 
 __all__ += ["to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong"]
+
+
+def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa: A001 - TF's name
+    """A scalar string: `template` with each `placeholder` replaced by one input's text (`StringFormat`).
+
+    Tensors print as `tf.print` prints them (at most `summarize` entries from each end of a dimension).
+    """
+    from ortflow.api.ops_builder import apply_op, convert_to_tensor
+
+    tensors = [convert_to_tensor(t) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
+    if template.count(placeholder) != len(tensors):
+        raise ValueError(f"{len(tensors)} tensors to format into template {template!r}, which has "
+                         f"{template.count(placeholder)} placeholders {placeholder!r}")
+    op = apply_op("StringFormat", [tensors], {"template": template, "placeholder": placeholder,
+                                              "summarize": int(summarize)}, name=name or "StringFormat")
+    return op.outputs[0]
+
+
+__all__ += ["format"]

@@ -1052,12 +1052,15 @@ def _print_only_formats(index: GraphIndex, needed: set[str]) -> set[str]:
     formats = {n for n in needed if index.nodes[n].op == "StringFormat"}
     if not formats:
         return set()
+    printed: set[str] = set()
     for name in needed:
         node = index.nodes[name]
         if node.op == "PrintV2":
+            printed |= {_source(i) for i in node.input}
             continue
         formats -= {_source(i) for i in node.input}
-    return formats
+    # a format no PrintV2 reads is fetched itself (tf.strings.format): it is computed, not printed
+    return formats & printed
 
 
 def _control_contexts(index: GraphIndex, needed: set[str]) -> dict[str, tuple]:
