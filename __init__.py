@@ -90,6 +90,7 @@ _SUBMODULES: dict[str, str] = {
     "bitwise": "ortflow.api.bitwise",
     "contrib": "ortflow.api.contrib",
     "raw_ops": "ortflow.api.raw_ops",
+    "sets": "ortflow.api.set_ops",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

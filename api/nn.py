@@ -1043,3 +1043,7 @@ __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
 from ortflow.api.ctc_ops import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
 
 __all__ += ["ctc_beam_search_decoder", "ctc_greedy_decoder"]
+
+from ortflow.api.more_ops import erosion2d  # noqa: E402
+
+__all__ += ["erosion2d"]

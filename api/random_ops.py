@@ -150,3 +150,10 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 
 
+
+
+from ortflow.api.more_ops import random_gamma, random_poisson  # noqa: E402
+
+gamma = random_gamma
+poisson = random_poisson
+__all__ += ["gamma", "poisson", "random_gamma", "random_poisson"]

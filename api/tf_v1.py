@@ -353,3 +353,8 @@ __all__ += ["edit_distance", "sparse_reduce_max", "assert_integer", "assert_rank
 from ortflow.graph.indexed_slices import IndexedSlices, IndexedSlicesValue
 
 __all__ += ["IndexedSlices", "IndexedSlicesValue"]
+
+# Unseen-scripts round 4 (angle, gamma / Poisson sampling).
+from ortflow.api.more_ops import angle, random_gamma, random_poisson  # noqa: E402
+
+__all__ += ["angle", "random_gamma", "random_poisson"]

@@ -145,18 +145,24 @@ _TRAINING_OPS = ("CheckNumerics",)
 
 
 def remove_training_nodes(input_graph: GraphDef, protected_nodes: Sequence[str] | None = None) -> GraphDef:
-    """Drops Identity and CheckNumerics nodes (rewiring their consumers), as TensorFlow's.
+    """Drops Identity nodes (rewiring their consumers) and CheckNumerics nodes, as TensorFlow's.
+
+    A CheckNumerics node is removed with its outgoing edges, as TensorFlow does (its consumers
+    lose that input); an Identity is spliced out, its consumers reading its input instead.
 
     Kept, as in TensorFlow: protected nodes, nodes with control inputs, and nodes that other
     nodes name as a control input.
     """
     protected = set(protected_nodes or ())
     control_targets = {node_name(i) for n in input_graph.node for i in n.input if i.startswith("^")}
+    # CheckNumerics nodes go with every edge that leaves them (TensorFlow drops them, it does
+    # not splice them: a consumer loses that input).
+    dropped = {n.name for n in input_graph.node if n.op in _TRAINING_OPS and n.name not in protected}
     removable = {}
     for node in input_graph.node:
         if node.name in protected or node.name in control_targets:
             continue
-        if node.op not in ("Identity", *_TRAINING_OPS):
+        if node.op != "Identity":
             continue
         if any(i.startswith("^") for i in node.input) or not node.input:
             continue
@@ -176,13 +182,14 @@ def remove_training_nodes(input_graph: GraphDef, protected_nodes: Sequence[str] 
     out.versions.CopyFrom(input_graph.versions)
     out.library.CopyFrom(input_graph.library)
     for node in input_graph.node:
-        if node.name in removable:
+        if node.name in removable or node.name in dropped:
             continue
         new = out.node.add()
         new.CopyFrom(node)
-        if any(node_name(i) in removable for i in node.input):
+        kept = [i for i in node.input if i.lstrip("^") not in dropped]
+        if len(kept) != len(node.input) or any(node_name(i) in removable for i in kept):
             del new.input[:]
-            new.input.extend(resolve(i) for i in node.input)
+            new.input.extend(resolve(i) for i in kept)
     return out
 
 

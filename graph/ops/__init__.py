@@ -19,6 +19,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_resize,
     kernels_sparse,
     kernels_more,
+    kernels_sets_random,
     kernels_special,
     kernels_summary,
     shapes_array,

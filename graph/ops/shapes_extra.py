@@ -183,3 +183,12 @@ def _combined_non_max_suppression(node_def, shapes, values):
         classes = None if shapes[1] is None or len(shapes[1]) != 3 else shapes[1][2]
         total = None if None in (total, per_class, classes) else min(total, per_class * classes)
     return [(batch, total, 4), (batch, total), (batch, total), (batch,)]
+
+
+@shape_fn("DenseBincount")
+def _dense_bincount(node_def, shapes, values):
+    # one count vector per row: [size] for a vector input, [batch, size] for a matrix
+    size = int_value(values[1])
+    if shapes[0] is not None and len(shapes[0]) == 2:
+        return [(shapes[0][0], size)]
+    return [(size,)]

@@ -1,0 +1,78 @@
+"""TF 1.x functions composed from existing ops: angle, erosion2d, random_gamma, random_poisson."""
+
+from __future__ import annotations
+
+import numpy as np
+from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
+from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import get_default_graph
+
+__all__ = ["angle", "erosion2d", "random_gamma", "random_poisson"]
+
+
+def angle(input, name=None):
+    """The argument of each complex element (`Angle`); for real input, pi where negative, else 0."""
+    from ortflow.api import array_ops, math_ops
+
+    g = get_default_graph()
+    with g.name_scope(name or "Angle") as scope:
+        x = convert_to_tensor(input, name="input")
+        if x.dtype.is_complex:
+            return apply_op_output("Angle", [x], {"Tout": x.dtype.real_dtype}, name=scope)
+        pi = math_ops.multiply(np.pi, array_ops.ones_like(x))
+        return array_ops.where(math_ops.less(x, 0), pi, array_ops.zeros_like(x), name=scope)
+
+
+def erosion2d(value, kernel, strides, rates, padding, name=None):
+    """Grayscale erosion (`tf.nn.erosion2d`): min over the window of value - kernel.
+
+    Built as TensorFlow builds it: -dilation2d(-value, kernel flipped in both spatial axes).
+    """
+    from ortflow.api import array_ops, math_ops
+    from ortflow.api.inference_ops import dilation2d
+
+    g = get_default_graph()
+    with g.name_scope(name or "erosion2d") as scope:
+        flipped = array_ops.reverse_v2(kernel, [0, 1])
+        dilated = dilation2d(math_ops.negative(value), flipped, strides, rates, padding)
+        return math_ops.negative(dilated, name=scope)
+
+
+def _seed_attrs(seed) -> dict:
+    from ortflow.api.random_ops import get_seed
+
+    seed1, seed2 = get_seed(seed)
+    return {"seed": seed1 or 0, "seed2": seed2 or 0}
+
+
+def random_gamma(shape, alpha, beta=None, dtype=_dtypes.float32, seed=None, name=None):
+    """Gamma(alpha, beta) draws of shape `shape + broadcast(alpha, beta).shape` (`RandomGamma`).
+
+    Values come from numpy's generator: the right distribution, not TensorFlow's stream.
+    """
+    from ortflow.api import array_ops, math_ops
+
+    dtype = _dtypes.as_dtype(dtype)
+    g = get_default_graph()
+    with g.name_scope(name or "random_gamma") as scope:
+        shape_t = convert_to_tensor(shape, dtype=None if hasattr(shape, "dtype") else _dtypes.int32,
+                                    name="shape")
+        alpha = convert_to_tensor(alpha, dtype=dtype, name="alpha")
+        beta = convert_to_tensor(1.0 if beta is None else beta, dtype=dtype, name="beta")
+        alpha_b = math_ops.add(alpha, array_ops.zeros_like(beta))
+        draws = apply_op_output("RandomGamma", [shape_t, alpha_b], _seed_attrs(seed), name="RandomGamma")
+        tiny = np.finfo(dtype.as_numpy_dtype).tiny
+        return math_ops.maximum(tiny, math_ops.divide(draws, beta), name=scope)
+
+
+def random_poisson(lam, shape, dtype=_dtypes.float32, seed=None, name=None):
+    """Poisson(lam) draws of shape `shape + lam.shape` (`RandomPoissonV2`), TF 1.x argument order."""
+    g = get_default_graph()
+    with g.name_scope(name or "random_poisson") as scope:
+        shape_t = convert_to_tensor(shape, dtype=None if hasattr(shape, "dtype") else _dtypes.int32,
+                                    name="shape")
+        lam = convert_to_tensor(lam, name="lam")
+        if not lam.dtype.is_floating and lam.dtype not in (_dtypes.int32, _dtypes.int64):
+            raise TypeError(f"random_poisson: lam must be a float or integer tensor, got {lam.dtype!r}")
+        return apply_op_output("RandomPoissonV2", [shape_t, lam],
+                               {"dtype": _dtypes.as_dtype(dtype), **_seed_attrs(seed)}, name=scope)

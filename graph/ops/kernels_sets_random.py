@@ -1,0 +1,170 @@
+"""Numpy kernels and shape functions for set operations, the gamma / Poisson samplers, `Complex`.
+
+Set ops (`DenseToDenseSetOperation`, `DenseToSparseSetOperation`, `SparseToSparseSetOperation`,
+`SetSize`) work on the last dimension: every position of the leading dimensions is one set, and
+the result is a SparseTensor whose rows hold each result set in ascending order, its last
+dimension as wide as the largest set.
+
+`RandomGamma` and `RandomPoissonV2` draw from numpy's generator (seeded from seed/seed2 when
+either is set), so the values follow the right distribution but are not TensorFlow's stream.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortflow.errors import GraphError
+from ortflow.graph.ops.registry import kernel, shape_fn
+from ortflow.graph.ops.shapes_common import numpy_dtype_attr
+
+__all__: list[str] = []
+
+_SET_OPS = ("a-b", "b-a", "intersection", "union")
+
+
+def _rng(node_def):
+    seed, seed2 = node_def.attr["seed"].i, node_def.attr["seed2"].i
+    return np.random.default_rng([seed, seed2] if seed or seed2 else None)
+
+
+def _sample_shape(inputs) -> tuple[int, ...]:
+    shape = np.asarray(inputs[0]).reshape(-1)
+    if (shape < 0).any():
+        raise GraphError(f"a sample shape must not be negative, got {shape.tolist()}")
+    return tuple(int(d) for d in shape)
+
+
+@kernel("RandomGamma")
+def _random_gamma(node_def, inputs):
+    alpha = np.asarray(inputs[1])
+    shape = _sample_shape(inputs) + alpha.shape
+    draws = _rng(node_def).standard_gamma(np.broadcast_to(alpha, shape).astype(np.float64))
+    return [np.asarray(draws, alpha.dtype)]
+
+
+@kernel("RandomPoissonV2", "RandomPoisson")
+def _random_poisson(node_def, inputs):
+    rate = np.asarray(inputs[1])
+    shape = _sample_shape(inputs) + rate.shape
+    draws = _rng(node_def).poisson(np.broadcast_to(rate, shape).astype(np.float64))
+    out_dtype = numpy_dtype_attr(node_def, "dtype") if node_def.op == "RandomPoissonV2" else rate.dtype
+    return [np.asarray(draws, out_dtype)]
+
+
+@shape_fn("RandomGamma", "RandomPoissonV2", "RandomPoisson")
+def _sampler_shape(node_def, shapes, values):
+    rate = shapes[1]
+    if values[0] is None or rate is None:
+        return [None]
+    return [tuple(int(d) for d in np.asarray(values[0]).reshape(-1)) + tuple(rate)]
+
+
+# -- sets ------------------------------------------------------------------------------------
+
+def _dense_groups(values) -> tuple[tuple[int, ...], list[list]]:
+    v = np.asarray(values)
+    if v.ndim < 2:
+        raise GraphError(f"a set operand must have rank 2 or more, got shape {list(v.shape)}")
+    groups = v.reshape(-1, v.shape[-1])
+    return v.shape[:-1], [list(row) for row in groups]
+
+
+def _sparse_groups(indices, values, dense_shape) -> tuple[tuple[int, ...], list[list]]:
+    shape = tuple(int(d) for d in np.asarray(dense_shape).reshape(-1))
+    if len(shape) < 2:
+        raise GraphError(f"a sparse set operand must have rank 2 or more, got dense_shape {list(shape)}")
+    lead = shape[:-1]
+    count = int(np.prod(lead, dtype=np.int64))
+    groups: list[list] = [[] for _ in range(count)]
+    idx = np.asarray(indices).reshape(-1, len(shape))
+    vals = np.asarray(values).reshape(-1)
+    for row, value in zip(idx, vals):
+        if any(i < 0 or i >= d for i, d in zip(row, shape)):
+            raise GraphError(f"set index {row.tolist()} is out of bounds for dense_shape {list(shape)}")
+        groups[int(np.ravel_multi_index(tuple(row[:-1]), lead))].append(value)
+    return lead, groups
+
+
+def _combine(lead, a_groups, b_groups, op: str, dtype) -> list[np.ndarray]:
+    results = []
+    for a, b in zip(a_groups, b_groups):
+        sa, sb = set(a), set(b)
+        chosen = {"a-b": sa - sb, "b-a": sb - sa, "intersection": sa & sb, "union": sa | sb}[op]
+        results.append(sorted(chosen))
+    width = max((len(r) for r in results), default=0)
+    rows = [np.unravel_index(g, lead) if lead else () for g in range(len(results))]
+    indices = [[*map(int, rows[g]), j] for g, r in enumerate(results) for j in range(len(r))]
+    flat = [v for r in results for v in r]
+    values = np.array(flat, dtype=dtype) if flat else np.zeros([0], dtype)
+    return [np.array(indices, np.int64).reshape(-1, len(lead) + 1), values,
+            np.array([*lead, width], np.int64)]
+
+
+def _set_op(node_def) -> str:
+    op = node_def.attr["set_operation"].s.decode()
+    if op not in _SET_OPS:
+        raise GraphError(f"Invalid set_operation {op!r}: expected one of {', '.join(_SET_OPS)}")
+    return op
+
+
+def _check_lead(a_lead, b_lead):
+    if tuple(a_lead) != tuple(b_lead):
+        raise GraphError(f"Shapes {list(a_lead)} and {list(b_lead)} of the set operands' leading "
+                         "dimensions do not match")
+
+
+@kernel("DenseToDenseSetOperation")
+def _dense_to_dense(node_def, inputs):
+    a_lead, a_groups = _dense_groups(inputs[0])
+    b_lead, b_groups = _dense_groups(inputs[1])
+    _check_lead(a_lead, b_lead)
+    return _combine(a_lead, a_groups, b_groups, _set_op(node_def), np.asarray(inputs[0]).dtype)
+
+
+@kernel("DenseToSparseSetOperation")
+def _dense_to_sparse(node_def, inputs):
+    a_lead, a_groups = _dense_groups(inputs[0])
+    b_lead, b_groups = _sparse_groups(*inputs[1:4])
+    _check_lead(a_lead, b_lead)
+    return _combine(a_lead, a_groups, b_groups, _set_op(node_def), np.asarray(inputs[0]).dtype)
+
+
+@kernel("SparseToSparseSetOperation")
+def _sparse_to_sparse(node_def, inputs):
+    a_lead, a_groups = _sparse_groups(*inputs[0:3])
+    b_lead, b_groups = _sparse_groups(*inputs[3:6])
+    _check_lead(a_lead, b_lead)
+    return _combine(a_lead, a_groups, b_groups, _set_op(node_def), np.asarray(inputs[1]).dtype)
+
+
+@kernel("SetSize")
+def _set_size(node_def, inputs):
+    lead, groups = _sparse_groups(*inputs[0:3])
+    return [np.array([len(set(g)) for g in groups], np.int32).reshape(lead)]
+
+
+def _set_result_shape(rank):
+    return [(None, rank), (None,), (rank,)]
+
+
+@shape_fn("DenseToDenseSetOperation", "DenseToSparseSetOperation")
+def _dense_set_shape(node_def, shapes, values):
+    return _set_result_shape(None if shapes[0] is None else len(shapes[0]))
+
+
+@shape_fn("SparseToSparseSetOperation")
+def _sparse_set_shape(node_def, shapes, values):
+    rank = shapes[0][1] if shapes[0] is not None and len(shapes[0]) == 2 else None
+    return _set_result_shape(rank)
+
+
+@shape_fn("SetSize")
+def _set_size_shape(node_def, shapes, values):
+    return [None]
+
+
+@kernel("Complex")
+def _complex(node_def, inputs):
+    # real + i * imag, broadcast, in the node's complex type (complex64 from float32 parts)
+    out = numpy_dtype_attr(node_def, "Tout")
+    real, imag = np.asarray(inputs[0]), np.asarray(inputs[1])
+    return [(real.astype(out) + imag.astype(out) * np.asarray(1j, out)).astype(out)]

@@ -1,0 +1,95 @@
+"""tf.sets, random_gamma / random_poisson, erosion2d, angle, Complex and remove_training_nodes.
+
+Checked against numpy (no TensorFlow here); the unseen scripts compare the same functions with
+TensorFlow's recorded results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ortflow as tf
+import pytest
+from ortflow.graph import graph_util
+
+
+def _run(fetches, feed=None):
+    with tf.Session() as sess:
+        return sess.run(fetches, feed)
+
+
+def test_sparse_to_sparse_set_operations_are_sorted_per_row():
+    with tf.Graph().as_default():
+        a = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [1, 2]], tf.constant([5, 2, 7, 7], tf.int64), [2, 3])
+        b = tf.SparseTensor([[0, 0], [1, 1]], tf.constant([2, 9], tf.int64), [2, 2])
+        union = _run(tf.sets.union(a, b))
+        diff = _run(tf.sets.difference(a, b))
+        inter = _run(tf.sets.intersection(a, b))
+        size = _run(tf.sets.size(a))
+    assert union.indices.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert union.values.tolist() == [2, 5, 7, 9] and union.dense_shape.tolist() == [2, 2]
+    assert diff.values.tolist() == [5, 7] and diff.indices.tolist() == [[0, 0], [1, 0]]
+    assert inter.values.tolist() == [2] and inter.dense_shape.tolist() == [2, 1]
+    assert size.tolist() == [2, 1] and size.dtype == np.int32
+
+
+def test_sparse_then_dense_set_difference_flips_the_operands():
+    with tf.Graph().as_default():
+        sp = tf.SparseTensor([[0, 0], [0, 1]], tf.constant([b"x", b"y"]), [1, 2])
+        dense = tf.constant([[b"y", b"z"]])
+        st = tf.sets.difference(sp, dense)  # x: in the sparse operand, not the dense one
+        assert st.indices.op.type == "DenseToSparseSetOperation"
+        got = _run(st)
+    assert got.values.tolist() == [b"x"]
+    with tf.Graph().as_default(), pytest.raises(TypeError, match="don't match"):
+        tf.sets.union(tf.constant([[1]]), tf.constant([[1]], tf.int64))
+
+
+def test_gamma_and_poisson_shapes_and_moments():
+    with tf.Graph().as_default():
+        g = tf.random_gamma([20000], [2.0, 0.5], beta=[1.0, 4.0], seed=3)
+        p = tf.random.poisson([[4.0]], [20000], dtype=tf.int64, seed=4)
+        assert g.get_shape().as_list() == [20000, 2] and p.get_shape().as_list() == [20000, 1, 1]
+        gv, pv = _run([g, p])
+    assert gv.dtype == np.float32 and pv.dtype == np.int64
+    np.testing.assert_allclose(gv.mean(0), [2.0, 0.125], rtol=0.05)
+    assert abs(pv.mean() - 4.0) < 0.1 and abs(pv.var() - 4.0) < 0.3
+
+
+def test_erosion2d_is_the_windowed_min_of_value_minus_the_flipped_kernel():
+    rng = np.random.RandomState(0)
+    x = rng.rand(1, 5, 5, 1).astype(np.float32)
+    k = rng.rand(2, 2, 1).astype(np.float32)
+    with tf.Graph().as_default():
+        got = _run(tf.nn.erosion2d(tf.constant(x), tf.constant(k), [1, 1, 1, 1], [1, 1, 1, 1], "VALID"))
+    want = np.full((1, 4, 4, 1), np.inf, np.float32)
+    for dy in range(2):
+        for dx in range(2):
+            want = np.minimum(want, x[:, dy:dy + 4, dx:dx + 4] - k[1 - dy, 1 - dx])
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_angle_of_complex_and_real_inputs():
+    with tf.Graph().as_default():
+        z = tf.complex(tf.constant([1.0, -1.0, 0.0]), tf.constant([1.0, 0.0, -2.0]))
+        a_c, a_r = _run([tf.angle(z), tf.angle(tf.constant([-2.0, 3.0]))])
+    np.testing.assert_allclose(a_c, np.angle(np.array([1 + 1j, -1, -2j])), rtol=1e-6)
+    np.testing.assert_allclose(a_r, [np.pi, 0.0], rtol=1e-6)
+
+
+def test_remove_training_nodes_drops_check_numerics_with_its_edges():
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        c = tf.check_numerics(x, "bad", name="c")
+        tf.add(tf.identity(x, name="i"), c, name="out")
+        gd = g.as_graph_def()
+    out = graph_util.remove_training_nodes(gd)
+    nodes = {n.name: list(n.input) for n in out.node}
+    assert "c" not in nodes and "i" not in nodes and nodes["out"] == ["x"]
+    kept = {n.name: list(n.input) for n in graph_util.remove_training_nodes(gd, protected_nodes=["c"]).node}
+    assert kept["out"] == ["x", "c"]
+
+
+def test_bincount_has_a_vector_of_unknown_length_statically():
+    with tf.Graph().as_default():
+        counts = tf.bincount(tf.placeholder(tf.int32, [None]))
+        assert counts.get_shape().as_list() == [None]
