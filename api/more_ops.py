@@ -1,4 +1,4 @@
-"""TF 1.x functions composed from existing ops: angle, erosion2d, random_gamma, random_poisson."""
+"""TF 1.x functions not elsewhere: angle, erosion2d, fractional pooling, random_gamma, random_poisson."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
 
-__all__ = ["angle", "erosion2d", "random_gamma", "random_poisson"]
+__all__ = ["angle", "erosion2d", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
 
 
 def angle(input, name=None):
@@ -76,3 +76,39 @@ def random_poisson(lam, shape, dtype=_dtypes.float32, seed=None, name=None):
             raise TypeError(f"random_poisson: lam must be a float or integer tensor, got {lam.dtype!r}")
         return apply_op_output("RandomPoissonV2", [shape_t, lam],
                                {"dtype": _dtypes.as_dtype(dtype), **_seed_attrs(seed)}, name=scope)
+
+
+def _fractional_pool(op_type, value, pooling_ratio, pseudo_random, overlapping, deterministic, seed,
+                     seed2, name):
+    from ortflow.api.ops_builder import apply_op
+
+    attrs = {"pooling_ratio": [float(r) for r in pooling_ratio], "pseudo_random": bool(pseudo_random),
+             "overlapping": bool(overlapping), "deterministic": bool(deterministic),
+             "seed": int(seed), "seed2": int(seed2)}
+    op = apply_op(op_type, [value], attrs, name=name or op_type)
+    return tuple(op.outputs)
+
+
+def fractional_max_pool(value, pooling_ratio, pseudo_random=False, overlapping=False, deterministic=False,
+                        seed=0, seed2=0, name=None):
+    """Max pooling over regions of fractional average size (`tf.compat.v1.nn.fractional_max_pool`).
+
+    Args:
+        value: a 4-D [batch, height, width, channels] tensor.
+        pooling_ratio: [1.0, r_h, r_w, 1.0]; the output has floor(size / r) rows and columns.
+        pseudo_random: regions from the pseudo-random sequence rather than a shuffled one.
+        overlapping: regions share their boundary row/column.
+        deterministic, seed, seed2: fixed regions on every run (numpy's generator, seeded).
+
+    Returns:
+        (output, row_pooling_sequence, col_pooling_sequence).
+    """
+    return _fractional_pool("FractionalMaxPool", value, pooling_ratio, pseudo_random, overlapping,
+                            deterministic, seed, seed2, name)
+
+
+def fractional_avg_pool(value, pooling_ratio, pseudo_random=False, overlapping=False, deterministic=False,
+                        seed=0, seed2=0, name=None):
+    """Average pooling over regions of fractional size (`tf.compat.v1.nn.fractional_avg_pool`)."""
+    return _fractional_pool("FractionalAvgPool", value, pooling_ratio, pseudo_random, overlapping,
+                            deterministic, seed, seed2, name)

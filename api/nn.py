@@ -1044,6 +1044,6 @@ from ortflow.api.ctc_ops import ctc_beam_search_decoder, ctc_greedy_decoder  # n
 
 __all__ += ["ctc_beam_search_decoder", "ctc_greedy_decoder"]
 
-from ortflow.api.more_ops import erosion2d  # noqa: E402
+from ortflow.api.more_ops import erosion2d, fractional_avg_pool, fractional_max_pool  # noqa: E402
 
-__all__ += ["erosion2d"]
+__all__ += ["erosion2d", "fractional_avg_pool", "fractional_max_pool"]

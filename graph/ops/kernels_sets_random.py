@@ -168,3 +168,70 @@ def _complex(node_def, inputs):
     out = numpy_dtype_attr(node_def, "Tout")
     real, imag = np.asarray(inputs[0]), np.asarray(inputs[1])
     return [(real.astype(out) + imag.astype(out) * np.asarray(1j, out)).astype(out)]
+
+
+# -- fractional pooling -----------------------------------------------------------------------
+
+def _pooling_sequence(rng, length: int, out: int, pseudo_random: bool) -> np.ndarray:
+    # Region boundaries 0 = s[0] < ... < s[out] = length, steps of floor(length/out) or one more.
+    if length % out == 0:
+        return np.arange(out + 1, dtype=np.int64) * (length // out)
+    alpha = length / out
+    if pseudo_random:
+        k = length // out
+        # the largest offset keeping every step k or k + 1 long
+        u = rng.uniform() * min((k + 2) / alpha - 1, (length + 1 - k) / alpha - (out - 1))
+        seq = np.ceil(alpha * (np.arange(out + 1) + u)) - np.ceil(alpha * u)
+        seq[-1] = length
+        return seq.astype(np.int64)
+    small = length // out
+    steps = np.full(out, small, np.int64)
+    steps[:length - small * out] += 1
+    rng.shuffle(steps)
+    return np.concatenate([[0], np.cumsum(steps)]).astype(np.int64)
+
+
+def _fractional_pool(node_def, inputs, reduce):
+    x = np.asarray(inputs[0])
+    ratio = list(node_def.attr["pooling_ratio"].list.f)
+    if len(ratio) != 4 or ratio[0] != 1.0 or ratio[3] != 1.0:
+        raise GraphError(f"pooling_ratio must be [1.0, r_h, r_w, 1.0] (no pooling over batch or "
+                         f"channels), got {ratio}")
+    if x.ndim != 4:
+        raise GraphError(f"fractional pooling needs a 4-D input, got shape {list(x.shape)}")
+    attr = node_def.attr
+    rng = _rng(node_def) if attr["deterministic"].b else np.random.default_rng()
+    outs = [int(x.shape[i] / ratio[i]) for i in (1, 2)]
+    if min(outs) <= 0:
+        raise GraphError(f"pooling_ratio {ratio} leaves no output rows or columns for input shape "
+                         f"{list(x.shape)}")
+    seqs = [_pooling_sequence(rng, x.shape[i], outs[i - 1], attr["pseudo_random"].b) for i in (1, 2)]
+    extra = 1 if attr["overlapping"].b else 0
+    result = np.empty((x.shape[0], outs[0], outs[1], x.shape[3]), x.dtype)
+    for i in range(outs[0]):
+        r0, r1 = seqs[0][i], min(seqs[0][i + 1] + extra, x.shape[1])
+        for j in range(outs[1]):
+            c0, c1 = seqs[1][j], min(seqs[1][j + 1] + extra, x.shape[2])
+            result[:, i, j, :] = reduce(x[:, r0:r1, c0:c1, :], axis=(1, 2))
+    return [result, seqs[0], seqs[1]]
+
+
+@kernel("FractionalMaxPool")
+def _fractional_max_pool(node_def, inputs):
+    return _fractional_pool(node_def, inputs, np.max)
+
+
+@kernel("FractionalAvgPool")
+def _fractional_avg_pool(node_def, inputs):
+    return _fractional_pool(node_def, inputs, np.mean)
+
+
+@shape_fn("FractionalMaxPool", "FractionalAvgPool")
+def _fractional_pool_shape(node_def, shapes, values):
+    ratio = list(node_def.attr["pooling_ratio"].list.f)
+    shape = shapes[0]
+    if shape is None or len(shape) != 4 or len(ratio) != 4:
+        return [None, (None,), (None,)]
+    dims = [None if d is None else int(d / r) for d, r in zip(shape, ratio)]
+    return [tuple(dims), (None if dims[1] is None else dims[1] + 1,),
+            (None if dims[2] is None else dims[2] + 1,)]

@@ -93,3 +93,31 @@ def test_bincount_has_a_vector_of_unknown_length_statically():
     with tf.Graph().as_default():
         counts = tf.bincount(tf.placeholder(tf.int32, [None]))
         assert counts.get_shape().as_list() == [None]
+
+
+@pytest.mark.parametrize("pseudo_random", [False, True])
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_fractional_max_pool_regions_cover_the_input(pseudo_random, overlapping):
+    x = np.random.RandomState(1).rand(2, 11, 7, 3).astype(np.float32)
+    with tf.Graph().as_default():
+        out, rows, cols = tf.nn.fractional_max_pool(tf.constant(x), [1.0, 1.6, 1.3, 1.0], pseudo_random,
+                                                    overlapping, deterministic=True, seed=1, seed2=2)
+        assert out.get_shape().as_list() == [2, 6, 5, 3] and rows.get_shape().as_list() == [7]
+        o, r, c = _run([out, rows, cols])
+        o2 = _run(out)
+    np.testing.assert_array_equal(o, o2)  # deterministic: the same regions on every run
+    assert r[0] == 0 and r[-1] == 11 and c[0] == 0 and c[-1] == 7
+    assert set(np.diff(r)) <= {1, 2} and set(np.diff(c)) <= {1, 2}
+    extra = 1 if overlapping else 0
+    want = np.stack([np.stack([x[:, r[i]:r[i + 1] + extra, c[j]:c[j + 1] + extra].max(axis=(1, 2))
+                               for j in range(5)], 1) for i in range(6)], 1)
+    np.testing.assert_array_equal(o, want)
+
+
+def test_fractional_avg_pool_with_an_exact_ratio_is_avg_pool():
+    x = np.arange(32, dtype=np.float32).reshape(1, 4, 8, 1)
+    with tf.Graph().as_default():
+        out, _, cols = tf.nn.fractional_avg_pool(tf.constant(x), [1.0, 2.0, 2.0, 1.0])
+        o, c = _run([out, cols])
+    np.testing.assert_allclose(o, x.reshape(1, 2, 2, 4, 2, 1).mean(axis=(2, 4)))
+    assert c.tolist() == [0, 2, 4, 6, 8] and c.dtype == np.int64

@@ -35,7 +35,6 @@ KNOWN_GAPS = {
                                "ParseSingleSequenceExample) is not implemented",
     "unseen_image_glimpse_patches": "tf.image.extract_glimpse (ExtractGlimpse / ExtractGlimpseV2) is "
                                     "not implemented",
-    "unseen_morphology_pool3d": "tf.nn.fractional_max_pool / fractional_avg_pool are not implemented",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
