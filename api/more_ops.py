@@ -7,7 +7,7 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
 
-__all__ = ["angle", "erosion2d", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
+__all__ = ["angle", "erosion2d", "extract_glimpse", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
 
 
 def angle(input, name=None):
@@ -112,3 +112,20 @@ def fractional_avg_pool(value, pooling_ratio, pseudo_random=False, overlapping=F
     """Average pooling over regions of fractional size (`tf.compat.v1.nn.fractional_avg_pool`)."""
     return _fractional_pool("FractionalAvgPool", value, pooling_ratio, pseudo_random, overlapping,
                             deterministic, seed, seed2, name)
+
+
+def extract_glimpse(input, size, offsets, centered=True, normalized=True, uniform_noise=True, name=None):
+    """Crops a [height, width] window per image at `offsets` (`tf.compat.v1.image.extract_glimpse`).
+
+    Args:
+        input: [batch, height, width, channels] float32 images.
+        size: [glimpse_height, glimpse_width].
+        offsets: [batch, 2] (y, x) centres; in [-1, 1] from the image centre when `centered` and
+            `normalized`, in [0, 1] when only normalized, else in pixels.
+        uniform_noise: fill the part outside the image with uniform noise (else gaussian).
+    """
+    from ortflow.api.ops_builder import apply_op_output
+
+    attrs = {"centered": bool(centered), "normalized": bool(normalized), "uniform_noise": bool(uniform_noise),
+             "noise": "uniform" if uniform_noise else ""}
+    return apply_op_output("ExtractGlimpse", [input, size, offsets], attrs, name=name or "ExtractGlimpse")

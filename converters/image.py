@@ -175,6 +175,13 @@ def _patch_weights(kh: int, kw: int, channels: int, np_dtype) -> np.ndarray:
     return w
 
 
+def _same_pads(size: int, k: int, stride: int, rate: int) -> tuple[int, int]:
+    # TF's SAME: ceil(size / stride) outputs, the missing rows split with the extra one after
+    span = (k - 1) * rate + 1
+    total = max((-(-size // stride) - 1) * stride + span - size, 0)
+    return total // 2, total - total // 2
+
+
 @handler("ExtractImagePatches", since=11)
 def convert_extract_image_patches(ctx, node):
     # TF:   patches = ExtractImagePatches(images NHWC, ksizes, strides, rates, padding)
@@ -194,6 +201,13 @@ def convert_extract_image_patches(ctx, node):
     weights = ctx.make_const(_patch_weights(kh, kw, shape[3], compute.as_numpy_dtype))
     attrs = {"kernel_shape": [kh, kw], "strides": [sh, sw], "dilations": [rh, rw],
              "auto_pad": "SAME_UPPER" if padding == "SAME" else "VALID"}
+    if padding == "SAME" and (rh, rw) != (1, 1):
+        # onnxruntime's Conv takes no auto_pad with dilations: TF's SAME pads, spelled out
+        require(shape[1] is not None and shape[2] is not None, node,
+                "SAME patches with rates need a static height and width")
+        pads = [_same_pads(shape[i], k, st, r) for i, k, st, r in ((1, kh, sh, rh), (2, kw, sw, rw))]
+        del attrs["auto_pad"]
+        attrs["pads"] = [pads[0][0], pads[1][0], pads[0][1], pads[1][1]]
     conv = first(ctx, "Conv", [nchw, weights], attrs)
     if compute == dtype:
         first(ctx, "Transpose", [conv], {"perm": [0, 2, 3, 1]}, output=node.output(0))

@@ -235,3 +235,71 @@ def _fractional_pool_shape(node_def, shapes, values):
     dims = [None if d is None else int(d / r) for d, r in zip(shape, ratio)]
     return [tuple(dims), (None if dims[1] is None else dims[1] + 1,),
             (None if dims[2] is None else dims[2] + 1,)]
+
+
+# -- glimpses ----------------------------------------------------------------------------------
+
+def _glimpse_origin(offset_y: float, offset_x: float, height: int, width: int, size: tuple[int, int],
+                    centered: bool, normalized: bool) -> tuple[int, int]:
+    # The glimpse's top-left pixel: offsets scaled to pixels, moved from the image centre when
+    # centered, then half the glimpse back; truncated toward zero as TensorFlow's kernel does.
+    y, x = offset_y, offset_x
+    if normalized:
+        y, x = y * height, x * width
+    if centered:
+        y, x = y / 2.0 + height / 2.0, x / 2.0 + width / 2.0
+    return int(np.float32(y - size[0] / 2.0)), int(np.float32(x - size[1] / 2.0))
+
+
+def _noise(rng, image: np.ndarray, shape, kind: str) -> np.ndarray:
+    # What fills the glimpse outside the image, per channel: uniform between the channel's min and
+    # max, gaussian with its mean and standard deviation, or zeros.
+    flat = image.reshape(-1, image.shape[-1])
+    if kind == "zero" or flat.size == 0:
+        return np.zeros(shape, image.dtype)
+    if kind == "gaussian":
+        return rng.normal(flat.mean(0), flat.std(0), size=shape).astype(image.dtype)
+    return rng.uniform(flat.min(0), flat.max(0), size=shape).astype(image.dtype)
+
+
+@kernel("ExtractGlimpse")
+def _extract_glimpse(node_def, inputs):
+    images = np.asarray(inputs[0])
+    size = tuple(int(d) for d in np.asarray(inputs[1]).reshape(-1))
+    offsets = np.asarray(inputs[2], np.float32)
+    if images.ndim != 4:
+        raise GraphError(f"input must be a 4-D [batch, height, width, channels] tensor, got shape "
+                         f"{list(images.shape)}")
+    if len(size) != 2 or min(size) < 0:
+        raise GraphError(f"size must be [height, width] with non-negative entries, got {list(size)}")
+    if offsets.shape != (images.shape[0], 2):
+        raise GraphError(f"offsets must be [{images.shape[0]}, 2], got shape {list(offsets.shape)}")
+    attr = node_def.attr
+    kind = attr["noise"].s.decode() or ("uniform" if attr["uniform_noise"].b else "gaussian")
+    if attr["uniform_noise"].b and kind != "uniform":
+        raise GraphError(f"The uniform_noise and noise should not be specified at the same time "
+                         f"(noise is {kind!r})")
+    if kind not in ("uniform", "gaussian", "zero"):
+        raise GraphError(f"noise must be 'uniform', 'gaussian' or 'zero', got {kind!r}")
+    rng = np.random.default_rng()
+    n, height, width, channels = images.shape
+    out = np.empty((n, size[0], size[1], channels), images.dtype)
+    for b in range(n):
+        top, left = _glimpse_origin(float(offsets[b, 0]), float(offsets[b, 1]), height, width, size,
+                                    attr["centered"].b, attr["normalized"].b)
+        out[b] = _noise(rng, images[b], out.shape[1:], kind)
+        y0, y1 = max(top, 0), min(top + size[0], height)
+        x0, x1 = max(left, 0), min(left + size[1], width)
+        if y0 < y1 and x0 < x1:
+            out[b, y0 - top:y1 - top, x0 - left:x1 - left] = images[b, y0:y1, x0:x1]
+    return [out]
+
+
+@shape_fn("ExtractGlimpse")
+def _extract_glimpse_shape(node_def, shapes, values):
+    batch = None if shapes[0] is None else shapes[0][0]
+    channels = None if shapes[0] is None else shapes[0][-1]
+    size = [None, None]
+    if values[1] is not None and np.asarray(values[1]).size == 2:
+        size = [int(d) for d in np.asarray(values[1]).reshape(-1)]
+    return [(batch, size[0], size[1], channels)]

@@ -121,3 +121,45 @@ def test_fractional_avg_pool_with_an_exact_ratio_is_avg_pool():
         o, c = _run([out, cols])
     np.testing.assert_allclose(o, x.reshape(1, 2, 2, 4, 2, 1).mean(axis=(2, 4)))
     assert c.tolist() == [0, 2, 4, 6, 8] and c.dtype == np.int64
+
+
+def test_extract_glimpse_inside_the_image_copies_the_window():
+    x = np.arange(2 * 6 * 7 * 2, dtype=np.float32).reshape(2, 6, 7, 2)
+    with tf.Graph().as_default():
+        images = tf.placeholder(tf.float32, [None, 6, 7, 2])
+        offsets = tf.placeholder(tf.float32, [None, 2])
+        centred = tf.image.extract_glimpse(images, [2, 3], offsets)
+        pixels = tf.image.extract_glimpse(images, [2, 3], offsets, centered=False, normalized=False)
+        assert centred.get_shape().as_list() == [None, 2, 3, 2]
+        c = _run(centred, {images: x, offsets: [[0.0, 0.0], [-0.5, 0.5]]})
+        p = _run(pixels, {images: x, offsets: [[1.0, 1.5], [4.0, 5.0]]})
+    # centred (0, 0): top-left (6/2 - 1, 7/2 - 1.5) = (2, 2); (-0.5, 0.5): (1.5 - 1, 5.25 - 1.5) -> (0, 3)
+    np.testing.assert_array_equal(c[0], x[0, 2:4, 2:5])
+    np.testing.assert_array_equal(c[1], x[1, 0:2, 3:6])
+    np.testing.assert_array_equal(p[0], x[0, 0:2, 0:3])
+    np.testing.assert_array_equal(p[1], x[1, 3:5, 3:6])
+
+
+def test_extract_glimpse_fills_outside_with_values_in_the_channel_range():
+    x = np.random.RandomState(2).rand(1, 4, 4, 1).astype(np.float32) + 5.0
+    with tf.Graph().as_default():
+        g = _run(tf.image.extract_glimpse(tf.constant(x), [3, 3], [[0.0, 0.0]], centered=False, normalized=False))
+    # top-left (-1.5, -1.5) truncates to (-1, -1): the first row and column lie outside
+    np.testing.assert_array_equal(g[0, 1:, 1:], x[0, :2, :2])
+    assert x.min() <= g.min() and g.max() <= x.max()
+
+
+def test_same_image_patches_with_rates_pad_as_tensorflow():
+    x = np.arange(1 * 7 * 6 * 2, dtype=np.float32).reshape(1, 7, 6, 2)
+    k, s, r = 3, 2, 2
+    with tf.Graph().as_default():
+        got = _run(tf.extract_image_patches(tf.constant(x), [1, k, k, 1], [1, s, s, 1], [1, r, r, 1], "SAME"))
+    span = (k - 1) * r + 1
+    outs = [-(-n // s) for n in (7, 6)]
+    pads = [max((o - 1) * s + span - n, 0) for o, n in zip(outs, (7, 6))]
+    padded = np.pad(x, [(0, 0), (pads[0] // 2, pads[0] - pads[0] // 2), (pads[1] // 2, pads[1] - pads[1] // 2),
+                        (0, 0)])
+    want = np.stack([np.stack([np.concatenate([padded[0, i * s + di * r, j * s + dj * r]
+                                               for di in range(k) for dj in range(k)])
+                               for j in range(outs[1])]) for i in range(outs[0])])[None]
+    np.testing.assert_array_equal(got, want)

@@ -33,8 +33,6 @@ KNOWN_GAPS = {
                            "has no RaggedTensor (nor the UnicodeDecode / UnicodeEncode kernels)",
     "unseen_sequence_example": "tf.parse_single_sequence_example (ParseSequenceExampleV2 / "
                                "ParseSingleSequenceExample) is not implemented",
-    "unseen_image_glimpse_patches": "tf.image.extract_glimpse (ExtractGlimpse / ExtractGlimpseV2) is "
-                                    "not implemented",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
