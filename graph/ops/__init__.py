@@ -17,6 +17,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_math,
     kernels_parsing,
     kernels_resize,
+    kernels_sequence_example,
     kernels_sparse,
     kernels_more,
     kernels_sets_random,

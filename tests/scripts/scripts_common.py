@@ -31,8 +31,6 @@ KNOWN_GAPS = {
                                 "instead of TF's InvalidArgumentError (the runtime keeps every element)",
     "unseen_unicode_text": "tf.strings.unicode_decode / unicode_split return RaggedTensors, and ortflow "
                            "has no RaggedTensor (nor the UnicodeDecode / UnicodeEncode kernels)",
-    "unseen_sequence_example": "tf.parse_single_sequence_example (ParseSequenceExampleV2 / "
-                               "ParseSingleSequenceExample) is not implemented",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.

@@ -12,12 +12,12 @@ def build_and_run(tf):
         prefix = os.path.join(tmp, "model.ckpt")
         with tf.Graph().as_default():
             with tf.variable_scope("layer1"):
-                w = tf.get_variable("kernel", [3, 2], initializer=tf.constant_initializer(
+                tf.get_variable("kernel", [3, 2], initializer=tf.constant_initializer(
                     np.arange(6, dtype=np.float32).reshape(3, 2)))
-                b = tf.get_variable("bias", [2], dtype=tf.float64, initializer=tf.constant_initializer(0.5))
-            counter = tf.Variable(7, dtype=tf.int64, name="counter")
-            table_ids = tf.Variable(np.array([b"a", b"bb"], dtype=object), name="tokens")
-            emb = tf.get_variable("emb", [6, 2], initializer=tf.constant_initializer(1.5),
+                tf.get_variable("bias", [2], dtype=tf.float64, initializer=tf.constant_initializer(0.5))
+            tf.Variable(7, dtype=tf.int64, name="counter")
+            tf.Variable(np.array([b"a", b"bb"], dtype=object), name="tokens")
+            tf.get_variable("emb", [6, 2], initializer=tf.constant_initializer(1.5),
                                   partitioner=tf.fixed_size_partitioner(2))
             gs = tf.train.get_or_create_global_step()
             saver = tf.train.Saver()
@@ -43,7 +43,7 @@ def build_and_run(tf):
         try:
             reader.get_tensor("nope")
             out["missing"] = "no error"
-        except Exception as e:  # TF raises NotFoundError here
+        except tf.errors.NotFoundError as e:
             out["missing"] = type(e).__name__
         state = tf.train.get_checkpoint_state(tmp)
         out["state"] = os.path.basename(state.model_checkpoint_path)

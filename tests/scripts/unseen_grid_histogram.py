@@ -1,6 +1,5 @@
 """Grid and histogram helpers: meshgrid, linspace, range, histogram_fixed_width, bincount, masks, tensordot."""
 
-import numpy as np
 
 
 def build_and_run(tf):

@@ -25,7 +25,7 @@ def build_and_run(tf):
             y_ = tf.placeholder(tf.float32, [None, 10], name="y_")
             W = tf.Variable(w_init, name="W")
             b = tf.Variable(b_init, name="b")
-            step = tf.Variable(0, name="step", trainable=False)
+            tf.Variable(0, name="step", trainable=False)  # not in the Saver's var_list
             y = tf.nn.softmax(tf.matmul(x, W) + b, name="y")
             correct = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
             accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")

@@ -23,7 +23,7 @@ def build_and_run(tf):
         fmp, rows, cols = tf.nn.fractional_max_pool(x, [1.0, 1.44, 1.73, 1.0], pseudo_random=True,
                                                     overlapping=False, deterministic=True,
                                                     seed=5, seed2=6)
-        fap, arows, acols = tf.nn.fractional_avg_pool(x, [1.0, 1.5, 1.5, 1.0], deterministic=True,
+        fap, arows, _ = tf.nn.fractional_avg_pool(x, [1.0, 1.5, 1.5, 1.0], deterministic=True,
                                                      seed=3, seed2=4)
         dw_k = tf.constant(rng.randn(3, 3, 2, 2).astype(np.float32) * 0.3)
         dw = tf.nn.depthwise_conv2d(x, dw_k, strides=[1, 1, 1, 1], padding="SAME", rate=[2, 2])
@@ -38,7 +38,7 @@ def build_and_run(tf):
             out["fmp_seq_ends"] = [int(r[0]), int(r[-1]), int(c[0]), int(c[-1])]
             # every pooled value is one of the inputs and within its channel's range
             out["fmp_from_input"] = bool(np.isin(f, img).all())
-            a, ar = sess.run([fap, arows], feed)
+            a, _ = sess.run([fap, arows], feed)
             out["fap_shape"] = a.shape
             out["fap_bounded"] = bool(a.min() >= img.min() and a.max() <= img.max())
         out["static"] = [str(t.get_shape()) for t in (dil, ero, dil_rate, ap, mp, deconv, dw, dw_native)]

@@ -1,6 +1,5 @@
 """SequenceExample records for sequence models: context + feature_lists, parse_single_sequence_example."""
 
-import numpy as np
 
 
 def _make(tf, tokens, label, lengths_name):

@@ -1,6 +1,5 @@
 """Set-like ops in recsys/eval code: unique_with_counts, setdiff1d, tf.sets on dense and sparse."""
 
-import numpy as np
 
 
 def build_and_run(tf):

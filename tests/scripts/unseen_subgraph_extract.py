@@ -11,7 +11,7 @@ def build_and_run(tf):
         h = tf.matmul(x, w, name="h")
         h_id = tf.identity(h, name="h_identity")
         logits = tf.nn.bias_add(h_id, tf.constant([0.5, -0.5]), name="logits")
-        probs = tf.nn.softmax(logits, name="probs")
+        tf.nn.softmax(logits, name="probs")
         aux = tf.reduce_sum(x, name="aux_loss")
         _ = tf.stop_gradient(aux, name="stopped")
         checked = tf.check_numerics(aux, "bad aux", name="checked")

@@ -17,7 +17,7 @@ def build_and_run(tf):
             embedded_expanded = tf.expand_dims(embedded_chars, -1)
         pooled_outputs = []
         for i, filter_size in enumerate([2, 3, 4]):
-            with tf.name_scope("conv-maxpool-%s" % filter_size):
+            with tf.name_scope(f"conv-maxpool-{filter_size}"):
                 filter_shape = [filter_size, emb, 1, n_filters]
                 Wf = tf.Variable(rng.randn(*filter_shape).astype(np.float32) * 0.1, name="W")
                 bf = tf.Variable(tf.constant(0.1, shape=[n_filters]), name="b")
