@@ -56,8 +56,10 @@ def convert_non_max_suppression_padded(ctx, node):
     #       scores = Gather(Scores, selected)              (hard NMS only: soft_nms_sigma must be 0)
     if node.op == "NonMaxSuppressionV5":
         sigma = node.input_value(5)
-        require(sigma is not None and float(np.asarray(sigma)) == 0.0, node,
-                "soft non-max suppression (soft_nms_sigma > 0) has no ONNX form")
+        require(sigma is not None, node, "soft_nms_sigma must be constant (it picks hard or soft suppression)")
+        if float(np.asarray(sigma)) > 0.0:
+            _soft_non_max_suppression(ctx, node, float(np.asarray(sigma)))
+            return
     index = _selected_boxes(ctx, node)
     count = first(ctx, "Shape", [index])
     pad = bool(node.attr("pad_to_max_output_size", False))
@@ -68,6 +70,95 @@ def convert_non_max_suppression_padded(ctx, node):
         first(ctx, "Identity", [_padded(ctx, node, scores, count) if pad else scores], output=node.output(1))
     valid = first(ctx, "Cast", [squeeze(ctx, count, [0])], {"to": ctx.onnx_type(dtypes.int32)})
     first(ctx, "Identity", [valid], output=node.output(node.num_outputs - 1))
+
+
+def _box_sides(ctx, boxes: str) -> list[str]:
+    """float32 [N] ymin, xmin, ymax, xmax of boxes [N, 4] given as corner pairs in either order."""
+    cols = [squeeze(ctx, first(ctx, "Gather", [boxes, const_i64(ctx, [i])], {"axis": 1}), [1]) for i in range(4)]
+    return [first(ctx, "Min", [cols[0], cols[2]]), first(ctx, "Min", [cols[1], cols[3]]),
+            first(ctx, "Max", [cols[0], cols[2]]), first(ctx, "Max", [cols[1], cols[3]])]
+
+
+def _iou_with(ctx, sides: list[str], area: str, best: str) -> str:
+    """float32 [N] IoU of box `best` ([1] int64) with every box; 0 when either box is empty."""
+    ymin, xmin, ymax, xmax = sides
+    picked = [first(ctx, "Gather", [side, best], {"axis": 0}) for side in sides]
+    zero = ctx.make_const(np.float32(0))
+    high = first(ctx, "Sub", [first(ctx, "Min", [picked[2], ymax]), first(ctx, "Max", [picked[0], ymin])])
+    wide = first(ctx, "Sub", [first(ctx, "Min", [picked[3], xmax]), first(ctx, "Max", [picked[1], xmin])])
+    inter = first(ctx, "Mul", [first(ctx, "Max", [high, zero]), first(ctx, "Max", [wide, zero])])
+    best_area = first(ctx, "Gather", [area, best], {"axis": 0})
+    union = first(ctx, "Sub", [first(ctx, "Add", [best_area, area]), inter])
+    empty = first(ctx, "Or", [first(ctx, "LessOrEqual", [area, zero]), first(ctx, "LessOrEqual", [best_area, zero])])
+    # Where keeps 0 for empty boxes (their 0 / 0 is NaN and never read)
+    return first(ctx, "Where", [empty, zero, first(ctx, "Div", [inter, union])])
+
+
+def _still_running(ctx, scores: str, threshold: str) -> str:
+    """bool scalar: some score is above the threshold (false for no scores at all)."""
+    padded = first(ctx, "Concat", [scores, ctx.make_const(np.array([-np.inf], np.float32))], {"axis": 0})
+    return first(ctx, "Greater", [reduce(ctx, "ReduceMax", padded, [0], keepdims=False), threshold])
+
+
+def _soft_nms_body(ctx, node, sides: list[str], area: str, threshold: str, sigma: float):
+    """The Loop body of soft NMS: carries the live scores, scans out (index, score) per pass."""
+    from ortflow.converters.control_flow import _fresh
+
+    name = f"{node.name}/soft_nms"
+    iteration, cond_in, scores_in = _fresh(ctx, f"{name}/iteration"), _fresh(ctx, f"{name}/cond_in"), \
+        _fresh(ctx, f"{name}/scores")
+    body = ctx.make_subgraph(name, [(iteration, dtypes.int64, ()), (cond_in, dtypes.bool, ()),
+                                    (scores_in, dtypes.float32, (None,))])
+    # ArgMax takes the first of equal maxima: TF's queue pops the lower box index first
+    best = first(body, "ArgMax", [scores_in], {"axis": 0, "keepdims": 1})
+    best_score = first(body, "Gather", [scores_in, best], {"axis": 0})
+    iou = _iou_with(body, sides, area, best)
+    scale = body.make_const(np.float32(-0.5) / np.float32(sigma))
+    weight = first(body, "Exp", [first(body, "Mul", [first(body, "Mul", [scale, iou]), iou])])
+    decayed = first(body, "Mul", [scores_in, weight])
+    gone = body.make_const(np.array([-np.inf], np.float32))
+    live = first(body, "Where", [first(body, "Greater", [decayed, threshold]), decayed, gone])
+    live = first(body, "ScatterElements", [live, best, gone], {"axis": 0})
+    cond_out, scores_out = _fresh(body, f"{name}/cond_out"), _fresh(body, f"{name}/scores_out")
+    first(body, "Identity", [_still_running(body, live, threshold)], output=cond_out)
+    first(body, "Identity", [live], output=scores_out)
+    picked, picked_score = _fresh(body, f"{name}/picked"), _fresh(body, f"{name}/picked_score")
+    squeeze(body, best, [0], output=picked)
+    squeeze(body, best_score, [0], output=picked_score)
+    return body.finish([(cond_out, dtypes.bool, ()), (scores_out, dtypes.float32, (None,)),
+                        (picked, dtypes.int64, ()), (picked_score, dtypes.float32, ())])
+
+
+def _soft_non_max_suppression(ctx, node, sigma: float) -> None:
+    # TF:   selected, scores, valid = NonMaxSuppressionV5(..., soft_nms_sigma > 0, ...)
+    #       TF pops the best candidate, rescales it by exp(-0.5 / sigma * iou^2) for every box
+    #       selected since its last visit, and takes it when unchanged, requeues it while above
+    #       score_threshold (iou_threshold plays no part). Taking the best live score after
+    #       rescaling every live score by each selection is the same order (scores only fall).
+    # ONNX: Loop(max_output_size, any score > threshold, live scores): pass = ArgMax, then
+    #       every live score times exp(scale * iou^2), those <= threshold and the pick -> -inf;
+    #       the picks and their scores are the Loop's scan outputs.
+    boxes = ctx.cast(node.input(0), dtypes.float32)
+    scores = ctx.cast(node.input(1), dtypes.float32)
+    threshold = squeeze(ctx, _as_float_vector(ctx, node.input(4)), [0])
+    sides = _box_sides(ctx, boxes)
+    area = first(ctx, "Mul", [first(ctx, "Sub", [sides[2], sides[0]]), first(ctx, "Sub", [sides[3], sides[1]])])
+    gone = ctx.make_const(np.array([-np.inf], np.float32))
+    live = first(ctx, "Where", [first(ctx, "Greater", [scores, threshold]), scores, gone])
+    body = _soft_nms_body(ctx, node, sides, area, threshold, sigma)
+    trips = squeeze(ctx, first(ctx, "Reshape", [to_int64(ctx, node.input(2)), const_i64(ctx, [1])]), [0])
+    _, index, picked_scores = ctx.make_node("Loop", [trips, _still_running(ctx, live, threshold), live],
+                                            {"body": body}, outputs=3,
+                                            dtypes_=[dtypes.float32, dtypes.int64, dtypes.float32])
+    count = first(ctx, "Shape", [index])
+    pad = bool(node.attr("pad_to_max_output_size", False))
+    first(ctx, "Cast", [_padded(ctx, node, index, count) if pad else index], {"to": ctx.onnx_type(dtypes.int32)},
+          output=node.output(0))
+    picked_scores = ctx.cast(picked_scores, node.output_dtype(1)) if node.output_dtype(1) else picked_scores
+    first(ctx, "Identity", [_padded(ctx, node, picked_scores, count) if pad else picked_scores],
+          output=node.output(1))
+    valid = first(ctx, "Cast", [squeeze(ctx, count, [0])], {"to": ctx.onnx_type(dtypes.int32)})
+    first(ctx, "Identity", [valid], output=node.output(2))
 
 
 def _constant_int(node, i: int, what: str) -> int:
@@ -418,6 +509,77 @@ def separable_resize(ctx, node, wy: np.ndarray, wx: np.ndarray) -> None:
     x = ctx.cast(node.input(0), dtypes.float32)
     out_dtype = node.output_dtype(0) or dtypes.float32
     inputs = [ctx.make_const(wy.astype(np.float32)), x, ctx.make_const(wx.astype(np.float32))]
+    if out_dtype == dtypes.float32:
+        first(ctx, "Einsum", inputs, {"equation": "yh,nhwc,xw->nyxc"}, output=node.output(0))
+        return
+    resized = first(ctx, "Einsum", inputs, {"equation": "yh,nhwc,xw->nyxc"})
+    first(ctx, "Cast", [resized], {"to": ctx.onnx_type(out_dtype)}, output=node.output(0))
+
+
+def _bicubic_axis_weights(ctx, size_in: str, size_out: str, align_corners: bool, half_pixel: bool) -> str:
+    """float32 [out, in] weights of TF's ResizeBicubic along one axis, from int64 [1] run-time sizes.
+
+    The steps of `bicubic_weights` in ONNX ops: TF's float32 scale and source positions, the
+    fractional offset rounded half-to-even to a step of TF's 1024-step kernel table (ONNX
+    Resize's exact cubic differs from that table by up to ~1e-3), the four taps at base - 1 ..
+    base + 2 read from clamped indices; with half-pixel centers the clamped taps drop out and
+    the rest are renormalized.
+    """
+    from ortflow.graph.ops.kernels_resize import _BICUBIC_TABLE_STEPS, _bicubic_table
+
+    f32, steps = dtypes.float32, _BICUBIC_TABLE_STEPS
+    size_in_f, size_out_f = ctx.cast(size_in, f32), ctx.cast(size_out, f32)
+    one = ctx.make_const(np.float32(1))
+    scale = first(ctx, "Div", [size_in_f, size_out_f])
+    if align_corners:
+        spans = first(ctx, "Div", [first(ctx, "Sub", [size_in_f, one]), first(ctx, "Sub", [size_out_f, one])])
+        scale = first(ctx, "Where", [first(ctx, "Greater", [size_out, const_i64(ctx, 1)]), spans, scale])
+    out_range = first(ctx, "Range", [const_i64(ctx, 0), squeeze(ctx, size_out, [0]), const_i64(ctx, 1)])
+    where = ctx.cast(out_range, f32)
+    if half_pixel:
+        half = ctx.make_const(np.float32(0.5))
+        where = first(ctx, "Sub", [first(ctx, "Mul", [first(ctx, "Add", [where, half]), scale]), half])
+    else:
+        where = first(ctx, "Mul", [where, scale])
+    base_f = first(ctx, "Floor", [where])
+    fraction = first(ctx, "Mul", [first(ctx, "Sub", [where, base_f]), ctx.make_const(np.float32(steps))])
+    offset = ctx.cast(first(ctx, "Round", [fraction]), dtypes.int64)
+    table = _bicubic_table(-0.5 if half_pixel else -0.75)
+    near, far = ctx.make_const(table[:, 0].copy()), ctx.make_const(table[:, 1].copy())
+    mirrored = first(ctx, "Sub", [const_i64(ctx, steps), offset])
+    taps = [first(ctx, "Gather", [far, offset], {"axis": 0}), first(ctx, "Gather", [near, offset], {"axis": 0}),
+            first(ctx, "Gather", [near, mirrored], {"axis": 0}), first(ctx, "Gather", [far, mirrored], {"axis": 0})]
+    taps = first(ctx, "Concat", [unsqueeze(ctx, t, [1]) for t in taps], {"axis": 1})            # [out, 4]
+    wanted = first(ctx, "Add", [unsqueeze(ctx, ctx.cast(base_f, dtypes.int64), [1]), const_i64(ctx, [[-1, 0, 1, 2]])])
+    last = first(ctx, "Sub", [size_in, const_i64(ctx, [1])])
+    read = first(ctx, "Min", [first(ctx, "Max", [wanted, const_i64(ctx, 0)]), last])         # [out, 4]
+    if half_pixel:
+        zero = ctx.make_const(np.float32(0))
+        taps = first(ctx, "Where", [first(ctx, "Equal", [read, wanted]), taps, zero])
+        total = reduce(ctx, "ReduceSum", taps, [1], keepdims=True)
+        tiny = ctx.make_const(np.float32(1000 * np.finfo(np.float32).tiny))
+        scaled = first(ctx, "Mul", [taps, first(ctx, "Div", [one, total])])
+        taps = first(ctx, "Where", [first(ctx, "GreaterOrEqual", [first(ctx, "Abs", [total]), tiny]), scaled, taps])
+    columns = first(ctx, "Range", [const_i64(ctx, 0), squeeze(ctx, size_in, [0]), const_i64(ctx, 1)])
+    hits = ctx.cast(first(ctx, "Equal", [unsqueeze(ctx, read, [2]), columns]), f32)       # [out, 4, in]
+    return first(ctx, "Einsum", [taps, hits], {"equation": "ok,oki->oi"})
+
+
+def runtime_bicubic_resize(ctx, node) -> None:
+    """ResizeBicubic whose sizes are known only at run time: TF's per-axis weights built in ONNX
+    ops (see `_bicubic_axis_weights`), applied like `separable_resize`."""
+    corners, half = bool(node.attr("align_corners", False)), bool(node.attr("half_pixel_centers", False))
+    require(not (corners and half), node, "align_corners and half_pixel_centers together")
+    x = ctx.cast(node.input(0), dtypes.float32)
+    shape = shape_of(ctx, x)
+    size = to_int64(ctx, node.input(1))
+    sides = []
+    for axis in (0, 1):
+        size_in = first(ctx, "Slice", [shape, const_i64(ctx, [axis + 1]), const_i64(ctx, [axis + 2])])
+        size_out = first(ctx, "Slice", [size, const_i64(ctx, [axis]), const_i64(ctx, [axis + 1])])
+        sides.append(_bicubic_axis_weights(ctx, size_in, size_out, corners, half))
+    out_dtype = node.output_dtype(0) or dtypes.float32
+    inputs = [sides[0], x, sides[1]]
     if out_dtype == dtypes.float32:
         first(ctx, "Einsum", inputs, {"equation": "yh,nhwc,xw->nyxc"}, output=node.output(0))
         return

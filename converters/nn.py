@@ -699,11 +699,6 @@ def _resize(ctx, node, mode: str) -> None:
     attrs = {"mode": mode, "coordinate_transformation_mode": transform}
     if mode == "nearest":
         attrs["nearest_mode"] = "floor" if transform == "asymmetric" else "round_prefer_ceil"
-    if mode == "cubic":
-        # TF: Keys' kernel (a = -0.5) with half-pixel centers, the legacy a = -0.75 otherwise
-        attrs["cubic_coeff_a"] = -0.5 if half else -0.75
-        if half:
-            attrs["exclude_outside"] = 1  # TF drops taps outside the image and renormalizes
     x = node.input(0)
     size64 = _int64(ctx, node, 1)
     # full N, C, H, W sizes (no `axes`: onnxruntime's transpose optimizer mishandles it on
@@ -742,15 +737,16 @@ def convert_resize_nearest(ctx, node):
 @handler("ResizeBicubic", since=13)
 def convert_resize_bicubic(ctx, node):
     # TF:   resized = ResizeBicubic(images NHWC, size, align_corners, half_pixel_centers)
-    # ONNX: Y = Einsum('yh,nhwc,xw->nyxc', Wy, X, Wx)   (static sizes: TF's own tap weights)
-    #       Y = Resize(X, sizes, mode=cubic, cubic_coeff_a=-0.5 | -0.75)   (otherwise)
-    # TF reads its kernel from a 1024-step table, which ONNX's exact cubic misses by up to
-    # ~1e-3; with static sizes the per-axis weight matrices reproduce TF to float rounding.
-    from ortflow.converters.image import bicubic_weights, separable_resize, static_resize_sizes
+    # ONNX: Y = Einsum('yh,nhwc,xw->nyxc', Wy, X, Wx)   (TF's own tap weights: constants for
+    #       static sizes, else built from the run-time sizes with ONNX ops)
+    # TF reads its kernel from a 1024-step table, which ONNX Resize's exact cubic misses by up
+    # to ~1e-3 whatever its attributes; the weight matrices reproduce TF to float rounding.
+    from ortflow.converters.image import bicubic_weights, runtime_bicubic_resize, separable_resize, \
+        static_resize_sizes
 
     sizes = static_resize_sizes(node)
     if sizes is None:
-        _resize(ctx, node, "cubic")
+        runtime_bicubic_resize(ctx, node)
         return
     in_h, in_w, out_h, out_w = sizes
     corners, half = bool(node.attr("align_corners", False)), bool(node.attr("half_pixel_centers", False))

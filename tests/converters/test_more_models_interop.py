@@ -121,9 +121,9 @@ V1_GRAPHS = sorted(["v1_bidirectional_lengths", "v1_dynamic_rnn_time_major", "v1
                     "v1_scan_variants", "v1_beam_like", "v1_nchw_cnn", "v1_conv_misc", "v1_quantized"])
 
 #: graph -> why ortflow cannot convert it (each must keep failing: strict xfail)
-V1_KNOWN_GAPS = {
-    "v1_soft_nms": "soft non-max suppression (soft_nms_sigma > 0) rescores boxes one at a time; "
-                   "ONNX NonMaxSuppression only suppresses",
+V1_KNOWN_GAPS: dict = {
+    # (empty: v1_soft_nms, soft non-max suppression, was listed; it is now a Loop that rescores
+    # the live boxes after each pick)
 }
 
 
