@@ -741,8 +741,12 @@ def convert_resize_bicubic(ctx, node):
     #       static sizes, else built from the run-time sizes with ONNX ops)
     # TF reads its kernel from a 1024-step table, which ONNX Resize's exact cubic misses by up
     # to ~1e-3 whatever its attributes; the weight matrices reproduce TF to float rounding.
-    from ortflow.converters.image import bicubic_weights, runtime_bicubic_resize, separable_resize, \
-        static_resize_sizes
+    from ortflow.converters.image import (
+        bicubic_weights,
+        runtime_bicubic_resize,
+        separable_resize,
+        static_resize_sizes,
+    )
 
     sizes = static_resize_sizes(node)
     if sizes is None:
