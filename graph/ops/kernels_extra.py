@@ -719,13 +719,18 @@ def _substr(node_def, inputs):
     x = _strings(inputs[0])
     x, pos, length = np.broadcast_arrays(x, np.asarray(inputs[1]), np.asarray(inputs[2]))
     out = np.empty(x.shape, dtype=object)
+    by_char = get_attr(node_def, "unit", b"BYTE") in (b"UTF8_CHAR", "UTF8_CHAR")
     for i in np.ndindex(x.shape):
         s, p, n = x[i], int(pos[i]), int(length[i])
+        # UTF8_CHAR: pos and len count characters; the byte offsets of each character's start
+        starts = [k for k, b in enumerate(s) if b & 0xC0 != 0x80] + [len(s)] if by_char else None
+        size = len(starts) - 1 if by_char else len(s)
         if p < 0:
-            p += len(s)
-        if not 0 <= p <= len(s):
+            p += size
+        if not 0 <= p <= size:
             raise GraphError(f"pos {int(pos[i])} out of range for string b'{s!r}' at index {i}")
-        out[i] = s[p:p + max(n, 0)]
+        end = min(p + max(n, 0), size)
+        out[i] = s[starts[p]:starts[end]] if by_char else s[p:end]
     return [out]
 
 

@@ -163,3 +163,14 @@ def test_same_image_patches_with_rates_pad_as_tensorflow():
                                                for di in range(k) for dj in range(k)])
                                for j in range(outs[1])]) for i in range(outs[0])])[None]
     np.testing.assert_array_equal(got, want)
+
+
+def test_substr_in_utf8_characters():
+    # values recorded from TensorFlow 2.21
+    with tf.Graph().as_default():
+        t = tf.constant(["héllo", "日本", "abc"])
+        first, last, raw = _run([tf.strings.substr(t, 0, 2, unit="UTF8_CHAR"),
+                                 tf.strings.substr(t, -2, 5, unit="UTF8_CHAR"), tf.strings.substr(t, 1, 2)])
+    assert [v.decode() for v in first] == ["hé", "日本", "ab"]
+    assert [v.decode() for v in last] == ["lo", "日本", "bc"]
+    assert raw.tolist() == [b"\xc3\xa9", b"\x97\xa5", b"bc"]
