@@ -188,3 +188,7 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa:
 
 
 __all__ += ["format"]
+
+from ortflow.api.ragged_unicode import unicode_decode, unicode_encode, unicode_split  # noqa: E402
+
+__all__ += ["unicode_decode", "unicode_encode", "unicode_split"]

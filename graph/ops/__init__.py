@@ -16,6 +16,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_image_io,
     kernels_math,
     kernels_parsing,
+    kernels_ragged_unicode,
     kernels_resize,
     kernels_sequence_example,
     kernels_sparse,

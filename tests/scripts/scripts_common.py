@@ -29,8 +29,6 @@ KNOWN_GAPS = {
     "unseen_tensorarray_reads": "TensorArray clear_after_read is not enforced: reading an element a second "
                                 "time in one run (stack() and read(0) of a default TensorArray) returns it "
                                 "instead of TF's InvalidArgumentError (the runtime keeps every element)",
-    "unseen_unicode_text": "tf.strings.unicode_decode / unicode_split return RaggedTensors, and ortflow "
-                           "has no RaggedTensor (nor the UnicodeDecode / UnicodeEncode kernels)",
 }
 
 # Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
