@@ -1,4 +1,5 @@
-"""TF 1.x functions not elsewhere: angle, erosion2d, fractional pooling, random_gamma, random_poisson."""
+"""TF 1.x functions not elsewhere: angle, Bessel I0/I1, cumulative logsumexp, erosion2d, glimpses,
+fractional pooling, random_gamma, random_poisson."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
 
-__all__ = ["angle", "erosion2d", "extract_glimpse", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
+__all__ = ["angle", "bessel_i0", "bessel_i1", "cumulative_logsumexp", "erosion2d", "extract_glimpse", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
 
 
 def angle(input, name=None):
@@ -129,3 +130,33 @@ def extract_glimpse(input, size, offsets, centered=True, normalized=True, unifor
     attrs = {"centered": bool(centered), "normalized": bool(normalized), "uniform_noise": bool(uniform_noise),
              "noise": "uniform" if uniform_noise else ""}
     return apply_op_output("ExtractGlimpse", [input, size, offsets], attrs, name=name or "ExtractGlimpse")
+
+
+def bessel_i0(x, name=None):
+    """The modified Bessel function I0: exp(|x|) * bessel_i0e(x) (i0e keeps large |x| finite)."""
+    from ortflow.api import math_ops
+
+    g = get_default_graph()
+    with g.name_scope(name or "bessel_i0"):
+        x = convert_to_tensor(x, name="x")
+        return math_ops.multiply(math_ops.exp(math_ops.abs(x)), math_ops.bessel_i0e(x))
+
+
+def bessel_i1(x, name=None):
+    """The modified Bessel function I1: exp(|x|) * bessel_i1e(x)."""
+    from ortflow.api import math_ops
+
+    g = get_default_graph()
+    with g.name_scope(name or "bessel_i1"):
+        x = convert_to_tensor(x, name="x")
+        return math_ops.multiply(math_ops.exp(math_ops.abs(x)), math_ops.bessel_i1e(x))
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) along `axis`, computed stably (`CumulativeLogsumexp`)."""
+    g = get_default_graph()
+    with g.name_scope(name or "cumulative_logsumexp") as scope:
+        x = convert_to_tensor(x, name="x")
+        axis = convert_to_tensor(axis, dtype=_dtypes.int32, name="axis")
+        return apply_op_output("CumulativeLogsumexp", [x, axis],
+                               {"exclusive": bool(exclusive), "reverse": bool(reverse)}, name=scope)

@@ -156,4 +156,5 @@ from ortflow.api.more_ops import random_gamma, random_poisson  # noqa: E402
 
 gamma = random_gamma
 poisson = random_poisson
-__all__ += ["gamma", "poisson", "random_gamma", "random_poisson"]
+shuffle = random_shuffle
+__all__ += ["gamma", "poisson", "random_gamma", "random_poisson", "shuffle"]

@@ -174,3 +174,18 @@ def test_substr_in_utf8_characters():
     assert [v.decode() for v in first] == ["hé", "日本", "ab"]
     assert [v.decode() for v in last] == ["lo", "日本", "bc"]
     assert raw.tolist() == [b"\xc3\xa9", b"\x97\xa5", b"bc"]
+
+
+def test_bessel_i0_i1_and_cumulative_logsumexp_in_tf_math():
+    # values recorded from TensorFlow 2.21
+    with tf.Graph().as_default():
+        x = tf.constant([[0.5, -1.0, 3.0], [1.0, 2.0, -20.0]])
+        i0, i1, cum, rev = _run([tf.math.bessel_i0(x), tf.math.bessel_i1(x), tf.math.cumulative_logsumexp(x, axis=1),
+                                 tf.math.cumulative_logsumexp(x, axis=1, exclusive=True, reverse=True)])
+        shuffled = _run(tf.random.shuffle(tf.range(6), seed=1))
+    np.testing.assert_allclose(i0, [[1.0634835, 1.266066, 4.880793], [1.266066, 2.2795854, 4.3558276e7]], rtol=1e-5)
+    np.testing.assert_allclose(i1, [[0.25789434, -0.56515908, 3.953371], [0.56515908, 1.5906372, -4.2454972e7]],
+                               rtol=1e-5)
+    np.testing.assert_allclose(cum, [[0.5, 0.7014133, 3.0956743], [1.0, 2.3132617, 2.3132617]], rtol=1e-6)
+    np.testing.assert_allclose(rev, [[3.0181499, 3.0, -np.inf], [2.0, -20.0, -np.inf]], rtol=1e-6)
+    assert sorted(shuffled.tolist()) == list(range(6))
