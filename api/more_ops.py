@@ -8,7 +8,19 @@ from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
 
-__all__ = ["angle", "bessel_i0", "bessel_i1", "cumulative_logsumexp", "erosion2d", "extract_glimpse", "fractional_avg_pool", "fractional_max_pool", "random_gamma", "random_poisson"]
+__all__ = [
+    "angle",
+    "bessel_i0",
+    "bessel_i1",
+    "cumulative_logsumexp",
+    "erosion2d",
+    "extract_glimpse",
+    "fractional_avg_pool",
+    "fractional_max_pool",
+    "random_gamma",
+    "random_poisson",
+    "sobel_edges",
+]
 
 
 def angle(input, name=None):
@@ -160,3 +172,27 @@ def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
         axis = convert_to_tensor(axis, dtype=_dtypes.int32, name="axis")
         return apply_op_output("CumulativeLogsumexp", [x, axis],
                                {"exclusive": bool(exclusive), "reverse": bool(reverse)}, name=scope)
+
+
+_SOBEL = np.array([[[-1, -2, -1], [0, 0, 0], [1, 2, 1]],      # d/dy
+                   [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]])     # d/dx
+
+
+def sobel_edges(image):
+    """Sobel gradients of [batch, height, width, channels] images: [..., channels, 2] (dy, dx).
+
+    The image is reflect-padded by one pixel, then each channel is filtered by both 3x3 Sobel
+    kernels (a depthwise convolution), as TensorFlow computes it.
+    """
+    from ortflow.api import array_ops, nn
+
+    image = convert_to_tensor(image, name="image")
+    dims = array_ops.shape(image)
+    kernel = np.transpose(_SOBEL, (1, 2, 0))[:, :, None, :]          # [3, 3, 1, 2]
+    filters = array_ops.tile(convert_to_tensor(kernel, dtype=image.dtype),
+                             array_ops.stack([1, 1, dims[-1], 1]), name="sobel_filters")
+    padded = array_ops.pad(image, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
+    out = nn.depthwise_conv2d(padded, filters, [1, 1, 1, 1], "VALID")
+    out = array_ops.reshape(out, array_ops.concat([dims, [2]], 0))
+    out.set_shape(image.shape.concatenate([2]))
+    return out

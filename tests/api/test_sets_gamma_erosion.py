@@ -189,3 +189,19 @@ def test_bessel_i0_i1_and_cumulative_logsumexp_in_tf_math():
     np.testing.assert_allclose(cum, [[0.5, 0.7014133, 3.0956743], [1.0, 2.3132617, 2.3132617]], rtol=1e-6)
     np.testing.assert_allclose(rev, [[3.0181499, 3.0, -np.inf], [2.0, -20.0, -np.inf]], rtol=1e-6)
     assert sorted(shuffled.tolist()) == list(range(6))
+
+
+def test_sobel_edges_filter_the_reflect_padded_image():
+    x = np.random.RandomState(0).rand(1, 4, 5, 2).astype(np.float32)
+    with tf.Graph().as_default():
+        edges = tf.image.sobel_edges(tf.constant(x))
+        assert edges.get_shape().as_list() == [1, 4, 5, 2, 2]
+        got = _run(edges)
+    padded = np.pad(x, [(0, 0), (1, 1), (1, 1), (0, 0)], mode="reflect")
+    dy = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], np.float32)
+    want = np.zeros((1, 4, 5, 2, 2), np.float32)
+    for k, kern in enumerate([dy, dy.T]):
+        for i in range(3):
+            for j in range(3):
+                want[..., k] += kern[i, j] * padded[:, i:i + 4, j:j + 5, :]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
