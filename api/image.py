@@ -623,7 +623,7 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
 def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshold=0.5,
                                     score_threshold=float("-inf"), soft_nms_sigma=0.0, name=None):
     """(selected indices, their scores) of (soft, when soft_nms_sigma > 0) non-max suppression
-    (`NonMaxSuppressionV5`; soft suppression runs on the numpy interpreter only)."""
+    (`NonMaxSuppressionV5`; soft suppression converts to an ONNX Loop)."""
     g = graph_of(boxes, scores)
     with g.as_default(), g.name_scope(name or "non_max_suppression_with_scores"):
         iou_threshold = convert_to_tensor(iou_threshold, name="iou_threshold")
