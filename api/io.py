@@ -44,6 +44,6 @@ from ortflow.api.image_io import (  # noqa: E402
 __all__ += ["decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png",
             "read_file", "write_file"]
 
-from ortflow.api.sequence_parsing import parse_single_sequence_example  # noqa: E402
+from ortflow.api.sequence_parsing import parse_sequence_example, parse_single_sequence_example  # noqa: E402
 
-__all__ += ["parse_single_sequence_example"]
+__all__ += ["parse_sequence_example", "parse_single_sequence_example"]

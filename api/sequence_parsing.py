@@ -1,4 +1,4 @@
-"""`tf.parse_single_sequence_example` / `tf.io.parse_single_sequence_example` (ParseSequenceExampleV2)."""
+"""`tf.io.parse_single_sequence_example` / `parse_sequence_example` (ParseSequenceExampleV2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph.sparse_tensor import SparseTensor
 from ortflow.graph.tensor_shape import as_shape
 
-__all__ = ["parse_single_sequence_example"]
+__all__ = ["parse_sequence_example", "parse_single_sequence_example"]
 
 
 def _strings(values: list[str], name: str):
@@ -59,6 +59,29 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     Raises:
         ValueError: both feature dicts are empty, or a feature kind the parser does not take.
     """
+    context, lists, _ = _parse(serialized, context_features, sequence_features, example_name,
+                               name or "ParseSingleSequenceExample", single=True)
+    return context, lists
+
+
+def parse_sequence_example(serialized, context_features=None, sequence_features=None, example_names=None,
+                           name=None):
+    """Parses a vector of serialized `tf.train.SequenceExample`s.
+
+    Dense feature lists come back as [batch, longest, *shape], shorter ones padded (zeros, or empty
+    strings), with their lengths in the third dict.
+
+    Returns:
+        (context dict, feature-list dict, feature-list lengths dict).
+
+    Raises:
+        ValueError: both feature dicts are empty, or a feature kind the parser does not take.
+    """
+    return _parse(serialized, context_features, sequence_features, example_names,
+                  name or "ParseSequenceExample", single=False)
+
+
+def _parse(serialized, context_features, sequence_features, names, scope_name: str, single: bool):
     context_features = dict(context_features or {})
     sequence_features = dict(sequence_features or {})
     if not context_features and not sequence_features:
@@ -67,15 +90,21 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     context = _ParseParams(context_features) if context_features else None
     seq = _SequenceParams(sequence_features)
     g = graph_of(serialized)
-    with g.as_default(), g.name_scope(name or "ParseSingleSequenceExample"):
+    with g.as_default(), g.name_scope(scope_name):
         serialized = convert_to_tensor(serialized, dtype=_dtypes.string, name="serialized")
-        if serialized.shape.rank not in (None, 0):
-            raise ValueError(f"Input serialized must be a scalar, got shape {serialized.shape}")
+        want = 0 if single else 1
+        if serialized.shape.rank not in (None, want):
+            raise ValueError(f"Input serialized must be a {'scalar' if single else 'vector'}, got shape "
+                             f"{serialized.shape}")
+        if single:
+            debug = convert_to_tensor(names or "", dtype=_dtypes.string, name="debug_name")
+        else:
+            debug = convert_to_tensor(np.array(list(names or []), dtype=object).reshape(-1),
+                                      dtype=_dtypes.string, name="debug_name")
         with g.name_scope("ParseSequenceExample"):
             defaults = context.default_tensors() if context else []
             with g.name_scope("ParseSequenceExampleV2") as scope:
-                args = [serialized,
-                        convert_to_tensor(example_name or "", dtype=_dtypes.string, name="debug_name"),
+                args = [serialized, debug,
                         _strings(context.sparse_keys if context else [], "context_sparse_keys"),
                         _strings(context.dense_keys if context else [], "context_dense_keys"),
                         _strings([], "context_ragged_keys"),
@@ -98,7 +127,10 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
                     "Nfeature_list_sparse": len(seq.sparse_keys), "Nfeature_list_dense": len(seq.dense_keys),
                 }
                 op = apply_op("ParseSequenceExampleV2", args, attrs, name=scope)
-    outs = list(op.outputs)
+    return _results(list(op.outputs), context, seq)
+
+
+def _results(outs: list, context, seq) -> tuple[dict, dict, dict]:
     n_cs = len(context.sparse_keys) if context else 0
     n_cd = len(context.dense_keys) if context else 0
     ctx = {}
@@ -111,6 +143,9 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     lists = {}
     for i in range(n_fs):
         lists[seq.sparse_keys[i]] = SparseTensor(outs[base + i], outs[base + n_fs + i], outs[base + 2 * n_fs + i])
+    dense_base = base + 3 * n_fs
+    lengths = {}
     for i in range(n_fd):
-        lists[seq.dense_keys[i]] = outs[base + 3 * n_fs + i]
-    return ctx, lists
+        lists[seq.dense_keys[i]] = outs[dense_base + i]
+        lengths[seq.dense_keys[i]] = outs[dense_base + n_fd + i]
+    return ctx, lists, lengths

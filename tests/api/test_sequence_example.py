@@ -55,3 +55,24 @@ def test_a_missing_feature_list_is_empty_only_when_allowed():
 def test_a_step_of_the_wrong_size_is_an_error():
     with pytest.raises(tf.errors.OpError, match="frames"):
         _parse(_record([[1, 2, 3]]))
+
+
+def test_a_batch_pads_dense_feature_lists_and_reports_their_lengths():
+    records = [_record([[1, 2], [3, 4]], [[b"a"]]), _record([], [[], [b"b", b"c"], [b"d"]])]
+    with tf.Graph().as_default():
+        serialized = tf.placeholder(tf.string, [None])
+        ctx, seq, lengths = tf.io.parse_sequence_example(
+            serialized, context_features={"ids": tf.VarLenFeature(tf.int64)},
+            sequence_features={"frames": tf.FixedLenSequenceFeature([2], tf.float32, allow_missing=True),
+                               "tags": tf.VarLenFeature(tf.string)})
+        assert seq["frames"].get_shape().as_list() == [None, None, 2]
+        assert seq["tags"].indices.get_shape().as_list() == [None, 3]
+        assert sorted(lengths) == ["frames"]
+        with tf.Session() as sess:
+            c, s, n = sess.run([ctx, seq, lengths], {serialized: records})
+    assert c["ids"].indices.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+    np.testing.assert_array_equal(s["frames"], np.array([[[1, 2], [3, 4]], [[0, 0], [0, 0]]], np.float32))
+    assert n["frames"].tolist() == [2, 0]
+    tags = s["tags"]
+    assert tags.indices.tolist() == [[0, 0, 0], [1, 1, 0], [1, 1, 1], [1, 2, 0]]
+    assert tags.values.tolist() == [b"a", b"b", b"c", b"d"] and tags.dense_shape.tolist() == [2, 3, 2]
