@@ -13,7 +13,7 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph.sparse_tensor import SparseTensor
 from ortflow.graph.tensor_shape import TensorShape
 
-__all__ = ["RaggedTensor", "unicode_decode", "unicode_encode", "unicode_split"]
+__all__ = ["RaggedTensor", "RaggedTensorValue", "unicode_decode", "unicode_encode", "unicode_split"]
 
 _ENCODINGS = ("UTF-8", "UTF-16-BE", "UTF-32-BE")
 _ERRORS = ("strict", "replace", "ignore")
@@ -121,8 +121,48 @@ class RaggedTensor:
                           name=name or "RaggedToSparse")
         return SparseTensor(op.outputs[0], op.outputs[1], op.outputs[2])
 
+    def _ortflow_fetch(self):
+        # Session.run fetches the two tensors and returns a RaggedTensorValue, as TF does
+        return [self._values, self._row_splits], lambda got: RaggedTensorValue(got[0], got[1])
+
     def __repr__(self) -> str:
         return f"tf.RaggedTensor(values={self._values!r}, row_splits={self._row_splits!r})"
+
+
+class RaggedTensorValue:
+    """A fetched RaggedTensor: numpy `values` cut into rows at `row_splits`."""
+
+    def __init__(self, values, row_splits):
+        self.values = values
+        self.row_splits = row_splits
+
+    @property
+    def flat_values(self):
+        return self.values
+
+    @property
+    def nested_row_splits(self) -> tuple:
+        return (self.row_splits,)
+
+    @property
+    def ragged_rank(self) -> int:
+        return 1
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    @property
+    def shape(self) -> tuple:
+        return (len(self.row_splits) - 1, None, *self.values.shape[1:])
+
+    def to_list(self) -> list:
+        """The rows as Python lists."""
+        rows = self.values.tolist()
+        return [rows[a:b] for a, b in zip(self.row_splits[:-1].tolist(), self.row_splits[1:].tolist())]
+
+    def __repr__(self) -> str:
+        return f"tf.RaggedTensorValue(values={self.values!r}, row_splits={self.row_splits!r})"
 
 
 def _check(encoding: str, errors: str, what: str) -> None:

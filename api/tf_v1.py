@@ -356,6 +356,7 @@ __all__ += ["IndexedSlices", "IndexedSlicesValue"]
 
 # Unseen-scripts round 4 (angle, gamma / Poisson sampling).
 from ortflow.api.more_ops import angle, random_gamma, random_poisson  # noqa: E402
+from ortflow.api.ragged_unicode import RaggedTensor  # noqa: E402
 from ortflow.api.sequence_parsing import parse_single_sequence_example  # noqa: E402
 
-__all__ += ["angle", "parse_single_sequence_example", "random_gamma", "random_poisson"]
+__all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_gamma", "random_poisson"]

@@ -264,6 +264,11 @@ class _FetchStructure:
             parts = [self._add(t) for t in (fetch.values, fetch.indices)]
             shape = None if fetch.dense_shape is None else self._add(fetch.dense_shape)
             return lambda r: IndexedSlicesValue(r[parts[0]], r[parts[1]], None if shape is None else r[shape])
+        compose = getattr(fetch, "_ortflow_fetch", None)
+        if compose is not None:  # a composite (RaggedTensor): its tensors, rebuilt from their values
+            tensors, build = compose()
+            slots = [self._add(t) for t in tensors]
+            return lambda r: build([r[s] for s in slots])
         slot = self._add(fetch)
         return lambda r: r[slot]
 

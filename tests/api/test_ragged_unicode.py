@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import ortflow as tf
+from ortflow.api.ragged_unicode import RaggedTensorValue
 
 
 def _run(fetches):
@@ -50,3 +51,15 @@ def test_utf16_round_trip():
         codes, text = _run([rt.values, back])
     np.testing.assert_array_equal(codes, [104, 233, 0x65E5])
     assert text.tolist() == [data]
+
+
+def test_a_fetched_ragged_tensor_is_a_ragged_tensor_value():
+    with tf.Graph().as_default():
+        text = tf.placeholder(tf.string, [None])
+        rt = tf.strings.unicode_decode(text, "UTF-8")
+        assert isinstance(rt, tf.RaggedTensor) and rt.shape.as_list() == [None, None]
+        with tf.Session() as sess:
+            got, both = sess.run([rt, {"chars": tf.strings.unicode_split(text, "UTF-8")}], {text: ["hé", "", "x"]})
+    assert isinstance(got, RaggedTensorValue)  # tf.compat.v1.ragged.RaggedTensorValue in TF
+    assert got.to_list() == [[104, 233], [], [120]] and got.row_splits.tolist() == [0, 2, 2, 3]
+    assert both["chars"].to_list() == [[b"h", "é".encode()], [], [b"x"]]
