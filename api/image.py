@@ -812,6 +812,6 @@ yiq_to_rgb = _colour_transform("yiq_to_rgb")
 
 __all__ += ["rgb_to_yiq", "rgb_to_yuv", "yiq_to_rgb", "yuv_to_rgb"]
 
-from ortflow.api.more_ops import extract_glimpse, sobel_edges  # noqa: E402
+from ortflow.api.more_ops import extract_glimpse, sobel_edges, ssim  # noqa: E402
 
-__all__ += ["extract_glimpse", "sobel_edges"]
+__all__ += ["extract_glimpse", "sobel_edges", "ssim"]

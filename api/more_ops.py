@@ -20,6 +20,7 @@ __all__ = [
     "random_gamma",
     "random_poisson",
     "sobel_edges",
+    "ssim",
 ]
 
 
@@ -196,3 +197,63 @@ def sobel_edges(image):
     out = array_ops.reshape(out, array_ops.concat([dims, [2]], 0))
     out.set_shape(image.shape.concatenate([2]))
     return out
+
+
+def _gaussian_window(size: int, sigma: float) -> np.ndarray:
+    # the normalized 2-D gaussian, [size, size, 1, 1]
+    coords = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    g = -0.5 * np.square(coords) / sigma ** 2
+    g = g[None, :] + g[:, None]
+    g = np.exp(g - g.max())
+    return (g / g.sum()).astype(np.float32).reshape(size, size, 1, 1)
+
+
+def _ssim_parts(x, y, max_val, size: int, sigma: float, k1: float, k2: float):
+    # per-channel luminance and contrast-structure maps over gaussian windows (VALID)
+    from ortflow.api import array_ops, math_ops, nn
+
+    window = array_ops.tile(convert_to_tensor(_gaussian_window(size, sigma)),
+                            array_ops.stack([1, 1, array_ops.shape(x)[-1], 1]))
+
+    def blur(t):
+        return nn.depthwise_conv2d(t, window, [1, 1, 1, 1], "VALID")
+
+    c1 = math_ops.square(k1 * max_val)
+    c2 = math_ops.square(k2 * max_val)
+    mean_x, mean_y = blur(x), blur(y)
+    num0 = mean_x * mean_y * 2.0
+    den0 = math_ops.square(mean_x) + math_ops.square(mean_y)
+    luminance = (num0 + c1) / (den0 + c1)
+    num1 = blur(x * y) * 2.0
+    den1 = blur(math_ops.square(x) + math_ops.square(y))
+    cs = (num1 - num0 + c2) / (den1 - den0 + c2)
+    return luminance, cs
+
+
+def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03):
+    """Structural similarity of two batches of images ([..., height, width, channels]).
+
+    Mean over gaussian-weighted 11x11 windows (VALID) of luminance x contrast-structure, then
+    over channels, as `tf.image.ssim`; images smaller than the window are not supported.
+    """
+    from ortflow.api import array_ops, math_ops
+    from ortflow.api.image import convert_image_dtype
+
+    g = get_default_graph()
+    with g.name_scope("SSIM"):
+        img1 = convert_to_tensor(img1, name="img1")
+        img2 = convert_to_tensor(img2, name="img2")
+        max_val = convert_image_dtype(math_ops.cast(max_val, img1.dtype), _dtypes.float32)
+        x = convert_image_dtype(img1, _dtypes.float32)
+        y = convert_image_dtype(img2, _dtypes.float32)
+        dims = x.shape.as_list() if x.shape.rank is not None else None
+        if dims is not None and any(d is not None and d < filter_size for d in dims[-3:-1]):
+            raise ValueError(f"ssim: images of shape {x.shape} are smaller than the {filter_size}x{filter_size} "
+                             "filter")
+        shape = array_ops.shape(x)
+        flat_x = array_ops.reshape(x, array_ops.concat([[-1], shape[-3:]], 0))
+        flat_y = array_ops.reshape(y, array_ops.concat([[-1], shape[-3:]], 0))
+        luminance, cs = _ssim_parts(flat_x, flat_y, max_val, filter_size, filter_sigma, k1, k2)
+        per_channel = math_ops.reduce_mean(luminance * cs, [-3, -2])
+        per_image = math_ops.reduce_mean(per_channel, [-1])
+        return array_ops.reshape(per_image, shape[:-3])

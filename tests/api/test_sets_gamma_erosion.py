@@ -205,3 +205,22 @@ def test_sobel_edges_filter_the_reflect_padded_image():
             for j in range(3):
                 want[..., k] += kern[i, j] * padded[:, i:i + 4, j:j + 5, :]
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_ssim_equals_tensorflow_on_float_and_uint8_images():
+    rng = np.random.RandomState(0)
+    a = rng.rand(2, 16, 14, 3).astype(np.float32)
+    b = np.clip(a + rng.randn(2, 16, 14, 3).astype(np.float32) * 0.1, 0, 1)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 16, 14, 3])
+        y = tf.placeholder(tf.float32, [None, 16, 14, 3])
+        fetches = [tf.image.ssim(x, y, max_val=1.0),
+                   tf.image.ssim(tf.constant((a * 255).astype(np.uint8)), tf.constant((b * 255).astype(np.uint8)), 255),
+                   tf.image.ssim(x[0], y[0], 1.0, filter_size=7, filter_sigma=1.0)]
+        got = _run(fetches, {x: a, y: b})
+    # TensorFlow 2.21's values for the same images
+    np.testing.assert_allclose(got[0], [0.954092, 0.9500134], rtol=1e-5)
+    np.testing.assert_allclose(got[1], [0.9540069, 0.94993526], rtol=1e-5)
+    np.testing.assert_allclose(got[2], 0.9479637, rtol=1e-5)
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="smaller"):
+        tf.image.ssim(tf.zeros([1, 8, 8, 1]), tf.zeros([1, 8, 8, 1]), 1.0)
