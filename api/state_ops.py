@@ -8,7 +8,9 @@ from ortflow.graph import Tensor
 __all__ = [
     "scatter_add",
     "scatter_max",
+    "scatter_div",
     "scatter_min",
+    "scatter_mul",
     "scatter_nd_add",
     "scatter_nd_sub",
     "scatter_nd_update",
@@ -68,6 +70,12 @@ scatter_nd_add = _scatter("ScatterNdAdd")
 
 
 scatter_nd_sub = _scatter("ScatterNdSub")
+
+
+scatter_mul = _scatter("ScatterMul")
+
+
+scatter_div = _scatter("ScatterDiv")
 
 
 scatter_max = _scatter("ScatterMax")

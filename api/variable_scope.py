@@ -213,7 +213,7 @@ def _install_variable_methods() -> None:
     cls.assign_add = _method(assign_add)
     cls.assign_sub = _method(assign_sub)
     cls.sparse_read = _sparse_read
-    for kind in ("update", "add", "sub", "max", "min"):
+    for kind in ("update", "add", "sub", "mul", "div", "max", "min"):
         setattr(cls, f"scatter_{kind}", _scatter_method(kind))
     for kind in ("update", "add", "sub"):
         setattr(cls, f"scatter_nd_{kind}", _scatter_nd_method(kind))

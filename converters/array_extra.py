@@ -178,6 +178,27 @@ def convert_tensor_scatter_add(ctx, node):
           output=node.output(0))
 
 
+@handler("_OrtflowTensorScatterMul", "_OrtflowTensorScatterDiv", since=16)
+def convert_tensor_scatter_mul(ctx, node):
+    # ortflow's own ops, the new value of ScatterMul / ScatterDiv (runtime/lowering.py):
+    # ONNX: Output = Mul(Data, ScatterND(ones, Indices, Updates, reduction='mul'))  (Div: Div)
+    # Dividing by the product of a cell's updates equals dividing by each in turn (truncating
+    # integer division composes the same way), up to float rounding.
+    ones = zeros_like_shape(ctx, shape_of(ctx, node.input(0)), node.output_dtype(0), 1)
+    product = first(ctx, "ScatterND", [ones, to_int64(ctx, node.input(1)), node.input(2)], {"reduction": "mul"})
+    op = "Mul" if node.op == "_OrtflowTensorScatterMul" else "Div"
+    first(ctx, op, [node.input(0), product], output=node.output(0))
+
+
+@handler("_OrtflowTensorScatterMul", "_OrtflowTensorScatterDiv", since=13)
+def convert_tensor_scatter_mul_13(ctx, node):
+    # ortflow's own ops (see the opset-16 form): the product of each cell's updates as a
+    # segment reduction (1 where no update lands), then Mul / Div.
+    product, _ = _scatter_as_segments(ctx, node, node.input(1), node.input(2), shape_of(ctx, node.input(0)), "mul")
+    op = "Mul" if node.op == "_OrtflowTensorScatterMul" else "Div"
+    first(ctx, op, [node.input(0), product], output=node.output(0))
+
+
 @handler("ListDiff", since=13)
 def convert_list_diff(ctx, node):
     # TF:   out, idx = ListDiff(x [N], y [M], out_idx)     (the x not in y, in order, and where they were)

@@ -81,11 +81,16 @@ _ASSIGN_OPS = {
     "ResourceScatterNdUpdate": ("TensorScatterUpdate", True),
     "ResourceScatterNdAdd": ("TensorScatterAdd", True),
     "ResourceScatterNdSub": ("TensorScatterSub", True),
+    "ScatterMul": ("_OrtflowTensorScatterMul", True),
+    "ScatterDiv": ("_OrtflowTensorScatterDiv", True),
+    "ResourceScatterMul": ("_OrtflowTensorScatterMul", True),
+    "ResourceScatterDiv": ("_OrtflowTensorScatterDiv", True),
 }
 # Scatter ops whose indices pick whole rows (the others' last index axis holds index tuples).
 _ROW_SCATTER_OPS = frozenset({"ScatterUpdate", "ResourceScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMax",
                               "ScatterMin", "ResourceScatterAdd", "ResourceScatterSub", "ResourceScatterMax",
-                              "ResourceScatterMin"})
+                              "ResourceScatterMin", "ScatterMul", "ScatterDiv", "ResourceScatterMul",
+                              "ResourceScatterDiv"})
 _INIT_CHECK_OPS = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
 _DROPPED_OPS = frozenset({"Assert", "NoOp", "PrintV2", "ControlTrigger", "TensorArrayCloseV3"})
 _INLINE_DROPPED_OPS = frozenset({"ControlTrigger", "TensorArrayCloseV3"})
@@ -744,7 +749,7 @@ class _Rewriter:
         t = type(dtype_attr)()
         t.type = _base_enum(dtype_attr.type)
         new = self._retyped(node, compute, {"T": t}, skip=0 if reads else 1)
-        if compute.startswith("TensorScatter"):
+        if "TensorScatter" in compute:  # TF's TensorScatter* and ortflow's own Mul/Div forms
             new.attr["Tindices"].CopyFrom(node.attr["Tindices"])
         if node.op in _ROW_SCATTER_OPS:
             self._index_last_axis(node, new)

@@ -134,7 +134,32 @@ def _unravel_index(node_def, inputs):
     return [np.stack(np.unravel_index(indices, tuple(int(d) for d in dims))).astype(indices.dtype)]
 
 
-@kernel("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin")
+#: ortflow's own ops for the new value of ScatterMul / ScatterDiv (TF has no TensorScatterMul):
+#: runtime/lowering.py rewrites those state ops into them, as ScatterAdd into TensorScatterAdd.
+TENSOR_SCATTER_MUL_OP = "_OrtflowTensorScatterMul"
+TENSOR_SCATTER_DIV_OP = "_OrtflowTensorScatterDiv"
+
+
+def _register_tensor_scatter_ops() -> None:
+    from ortflow.graph.ops.schema import register_op_def
+    from ortflow.proto import OpDef
+
+    for name in (TENSOR_SCATTER_MUL_OP, TENSOR_SCATTER_DIV_OP):
+        op = OpDef(name=name)
+        op.input_arg.add(name="tensor", type_attr="T")
+        op.input_arg.add(name="indices", type_attr="Tindices")
+        op.input_arg.add(name="updates", type_attr="T")
+        op.output_arg.add(name="output", type_attr="T")
+        op.attr.add(name="T", type="type")
+        op.attr.add(name="Tindices", type="type")
+        register_op_def(op)
+
+
+_register_tensor_scatter_ops()
+
+
+@kernel("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin",
+        TENSOR_SCATTER_MUL_OP, TENSOR_SCATTER_DIV_OP)
 def _tensor_scatter(node_def, inputs):
     tensor, indices, updates = inputs
     out = np.array(tensor, copy=True)
@@ -150,6 +175,11 @@ def _tensor_scatter(node_def, inputs):
             out[key] = out[key] - update
         elif node_def.op == "TensorScatterMax":
             out[key] = np.maximum(out[key], update)
+        elif node_def.op == TENSOR_SCATTER_MUL_OP:
+            out[key] = out[key] * update
+        elif node_def.op == TENSOR_SCATTER_DIV_OP:  # TF's ScatterDiv: integers divide truncating
+            out[key] = (np.trunc(out[key] / update).astype(out.dtype) if out.dtype.kind in "iu"
+                        else out[key] / update)
         else:
             out[key] = np.minimum(out[key], update)
     return [out]

@@ -28,7 +28,8 @@ shape_fn("Identity", "StopGradient", "Snapshot", "PreventGradient", "DebugIdenti
          "TensorScatterSub", "TensorScatterMax", "TensorScatterMin", "ScatterUpdate",
          "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv", "ScatterMax", "ScatterMin",
          "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub", "Roll", "MatrixSetDiag",
-         "MatrixSetDiagV2", "MatrixSetDiagV3")(same_as(0))
+         "MatrixSetDiagV2", "MatrixSetDiagV3", "_OrtflowTensorScatterMul", "_OrtflowTensorScatterDiv",
+         "ResourceScatterMul", "ResourceScatterDiv")(same_as(0))
 
 
 @shape_fn("IdentityN")

@@ -59,3 +59,25 @@ def test_graph_prevent_feeding_and_fetching():
                 with pytest.raises(ValueError, match="Operation 'y' has been marked as not fetchable."):
                     sess.run(fetch, {x: np.ones(2, np.float32)})
             assert sess.run(z) == 4.0
+
+
+def test_scatter_mul_and_div_as_tf():
+    # Values from TF 2.21 for the same graph: repeated rows multiply / divide in turn, resource
+    # variables take the Variable method, integers divide truncating.
+    with tf.Graph().as_default():
+        v = tf.Variable(np.arange(1, 9, dtype=np.float32).reshape(4, 2), name="v")
+        r = tf.Variable(np.arange(1, 9, dtype=np.float32).reshape(4, 2), name="r", use_resource=True)
+        iv = tf.Variable(np.array([100, -100, 7, 9], np.int32), name="iv")
+        mul = tf.scatter_mul(v, [0, 2, 0], [[2.0, 3.0], [4.0, 5.0], [10.0, 10.0]])
+        div = tf.scatter_div(v, [1], [[2.0, 4.0]])
+        r_mul = r.scatter_mul(tf.IndexedSlices(tf.constant([[3.0, 3.0]]), tf.constant([3])))
+        r_div = tf.scatter_div(r, [0, 0], [[2.0, 2.0], [5.0, 5.0]])
+        i_div = tf.scatter_div(iv, [0, 1, 1], [3, 3, 2])
+        assert mul.op.type == "ScatterMul" and r_div.op.control_inputs[0].type == "ResourceScatterDiv"
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(mul).tolist() == [[20, 60], [3, 4], [20, 30], [7, 8]]
+            assert sess.run(div).tolist() == [[20, 60], [1.5, 1], [20, 30], [7, 8]]
+            assert sess.run(r_mul).tolist() == [[1, 2], [3, 4], [5, 6], [21, 24]]
+            np.testing.assert_allclose(sess.run(r_div), [[0.1, 0.2], [3, 4], [5, 6], [21, 24]], rtol=1e-7)
+            assert sess.run(i_div).tolist() == [33, -16, 7, 9]

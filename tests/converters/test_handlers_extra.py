@@ -249,6 +249,30 @@ def tensor_scatter_max_min():
                 lambda f: [np.array([[0, 9, 2], [3, 4, 5]], np.float32), np.array([[0, 1, 2], [3, 4, -1]], np.float32)])
 
 
+@case
+def tensor_scatter_mul_div_own_ops():
+    # ortflow's own ops for ScatterMul / ScatterDiv (runtime/lowering.py): repeated rows combine,
+    # integers divide truncating as TF's ScatterDiv does (100 / 3 = 33, -100 / 3 / 2 = -16).
+    t = np.arange(1, 9, dtype=np.float32).reshape(4, 2)
+    idx = np.array([[0], [2], [0]], np.int32)
+    upd = np.array([[2, 3], [4, 5], [10, 10]], np.float32)
+    nodes = [placeholder("t", F32, [4, 2]), placeholder("idx", I32, [None, 1]), placeholder("upd", F32, [None, 2]),
+             placeholder("it", I32, [4]), const("iidx", np.array([[0], [1], [1]], np.int32)),
+             const("iupd", np.array([3, 3, 2], np.int32)),
+             op("mul", "_OrtflowTensorScatterMul", ["t", "idx", "upd"], T=F32, Tindices=I32),
+             op("div", "_OrtflowTensorScatterDiv", ["t", "idx", "upd"], T=F32, Tindices=I32),
+             op("idiv", "_OrtflowTensorScatterDiv", ["it", "iidx", "iupd"], T=I32, Tindices=I32)]
+
+    def expected(f):
+        mul, div = f["t:0"].copy(), f["t:0"].copy()
+        for i, u in zip(f["idx:0"][:, 0], f["upd:0"]):
+            mul[i] *= u
+            div[i] /= u
+        return [mul, div, np.array([33, -16, 7, 9], np.int32)]
+    return Case(nodes, {"t:0": t, "idx:0": idx, "upd:0": upd, "it:0": np.array([100, -100, 7, 9], np.int32)},
+                ["mul:0", "div:0", "idiv:0"], expected)
+
+
 # --------------------------------------------------------------------------- linalg
 
 @case

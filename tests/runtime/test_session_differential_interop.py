@@ -9,7 +9,8 @@ also a ValueError, as TF's feed checks raise) and both messages must hold the ca
 phrases (the named tensor and the substance of TF's words).
 
 DELIBERATE lists where ortflow chooses differently from TF on purpose, with the reason, and
-pins what ortflow does instead. KNOWN_GAPS are strict xfails: what does not hold yet, and why.
+pins what ortflow does instead. The four gaps the first battery found (strict xfails then) are
+fixed and run as result cases.
 The last tests write a TF2 SavedModel with two signatures and a TF 1.x .meta + checkpoint with
 TensorFlow (in a subprocess, eager mode), then run them through the `ortflow run` CLI.
 """
@@ -1013,7 +1014,7 @@ def _wrap_around(tf):
             return s.run(tf.identity(p), {p: [2 ** 40]})
 
 
-# -- known gaps: strict xfails ------------------------------------------------------------------
+# -- the first battery's gaps, fixed since ---------------------------------------------------
 
 def resource_sparse_read_and_scatter(tf):
     with tf.Graph().as_default():
@@ -1028,7 +1029,7 @@ def resource_sparse_read_and_scatter(tf):
             return got, s.run(v)
 
 
-def gap_scatter_mul(tf):
+def scatter_mul(tf):
     with tf.Graph().as_default():
         v = tf.Variable(np.arange(8, dtype=np.float32).reshape(4, 2), name="v")
         mul = tf.scatter_mul(v, [0], [[2.0, 3.0]])
@@ -1059,12 +1060,9 @@ def resource_assign_without_read_value(tf):
 
 # Gaps of the first battery, fixed since (Variable.sparse_read / scatter_* methods, Graph
 # prevent_feeding, assign_*(read_value=False) returning the op): now ordinary result cases.
-RESULT_CASES += [resource_sparse_read_and_scatter, prevent_feeding, resource_assign_without_read_value]
+RESULT_CASES += [resource_sparse_read_and_scatter, prevent_feeding, resource_assign_without_read_value,
+                 scatter_mul]
 
-KNOWN_GAPS = {
-    gap_scatter_mul: "tf.scatter_mul / scatter_div are not built by ortflow's API, and the "
-                     "runtime lowers no ScatterMul / ScatterDiv",
-}
 
 
 # -- the comparison ---------------------------------------------------------------------------
@@ -1142,16 +1140,6 @@ def test_errors_match_tensorflow(tf1, case):
         assert phrase in str(ours), f"ortflow's message lacks {phrase!r}: {ours}"
     for phrase in ours_only:
         assert phrase in str(ours), f"ortflow's message lacks {phrase!r}: {ours}"
-
-
-@pytest.mark.parametrize("case", list(KNOWN_GAPS), ids=lambda c: c.__name__)
-def test_known_gaps(tf1, case, request):
-    import ortflow
-
-    request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[case], strict=True))
-    kind, theirs = _outcome(tf1, case)
-    assert kind == "ok", f"TensorFlow raised {theirs!r}"
-    _assert_same(case(ortflow), theirs)
 
 
 def test_dynamic_batch_compiles_one_signature(tf1):
