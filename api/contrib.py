@@ -21,6 +21,6 @@ __all__ = ["crf", "framework", "layers", "lookup", "rnn", "slim"]
 # with the package renamed) finds these: the parent `ortflow.contrib` is this module.
 from ortflow.api import lookup_ops as lookup  # noqa: E402  (tf.contrib.lookup: the TF 1.x table helpers)
 
-for _name, _module in (("crf", crf), ("framework", framework), ("layers", layers), ("lookup", lookup), ("rnn", rnn),
-                       ("slim", slim)):
+for _name, _module in (("crf", crf), ("framework", framework), ("layers", layers), ("lookup", lookup),
+                       ("rnn", rnn), ("slim", slim)):
     sys.modules.setdefault(f"ortflow.contrib.{_name}", _module)

@@ -1,4 +1,5 @@
-"""`tf.py_func` / `tf.numpy_function` / `tf.py_function`: Python functions as graph ops, run by the Session's numpy interpreter.
+"""`tf.py_func` / `tf.numpy_function` / `tf.py_function`: Python functions as graph ops, run by the
+Session's numpy interpreter.
 
 As in TensorFlow, the graph holds a `PyFunc` (or `PyFuncStateless`) node whose `token` attr
 names the function in a registry of this process; the function itself never enters the
@@ -84,7 +85,8 @@ def _py_op(op_type: str, func: Callable, inp, Tout, name: str | None, **attrs):
 
     single = not isinstance(Tout, (list, tuple))
     touts = [as_dtype(t) for t in ([Tout] if single else Tout)]
-    op = apply_op(op_type, [list(inp)], {"token": _register(func), **attrs, "Tout": touts}, name=name or op_type)
+    attrs = {"token": _register(func), **attrs, "Tout": touts}
+    op = apply_op(op_type, [list(inp)], attrs, name=name or op_type)
     outputs = list(op.outputs)
     if single:
         return outputs[0] if outputs else op
