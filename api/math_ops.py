@@ -887,6 +887,6 @@ special = _types.SimpleNamespace(bessel_i0e=bessel_i0e, bessel_i1e=bessel_i1e)
 
 __all__ += ["bessel_i0e", "bessel_i1e", "betainc", "igamma", "igammac", "polygamma", "special", "zeta"]
 
-from ortflow.api.more_ops import angle, bessel_i0, bessel_i1, cumulative_logsumexp  # noqa: E402
+from ortflow.api.more_ops import angle, bessel_i0, bessel_i1, cumulative_logsumexp, erfinv, ndtri  # noqa: E402
 
-__all__ += ["angle", "bessel_i0", "bessel_i1", "cumulative_logsumexp"]
+__all__ += ["angle", "bessel_i0", "bessel_i1", "cumulative_logsumexp", "erfinv", "ndtri"]

@@ -13,10 +13,12 @@ __all__ = [
     "bessel_i0",
     "bessel_i1",
     "cumulative_logsumexp",
+    "erfinv",
     "erosion2d",
     "extract_glimpse",
     "fractional_avg_pool",
     "fractional_max_pool",
+    "ndtri",
     "random_gamma",
     "random_poisson",
     "sobel_edges",
@@ -257,3 +259,13 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
         per_channel = math_ops.reduce_mean(luminance * cs, [-3, -2])
         per_image = math_ops.reduce_mean(per_channel, [-1])
         return array_ops.reshape(per_image, shape[:-3])
+
+
+def erfinv(x, name=None):
+    """The inverse error function, elementwise (`Erfinv`): erf(erfinv(x)) = x on (-1, 1)."""
+    return apply_op_output("Erfinv", [convert_to_tensor(x, name="x")], name=name or "Erfinv")
+
+
+def ndtri(x, name=None):
+    """The standard normal quantile (inverse CDF), elementwise (`Ndtri`)."""
+    return apply_op_output("Ndtri", [convert_to_tensor(x, name="x")], name=name or "Ndtri")

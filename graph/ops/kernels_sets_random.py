@@ -1,4 +1,5 @@
-"""Numpy kernels and shape functions for set operations, the gamma / Poisson samplers, `Complex`.
+"""Numpy kernels and shape functions: set operations, gamma / Poisson samplers, `Complex`,
+fractional pooling, glimpses, Erfinv and Ndtri.
 
 Set ops (`DenseToDenseSetOperation`, `DenseToSparseSetOperation`, `SparseToSparseSetOperation`,
 `SetSize`) work on the last dimension: every position of the leading dimensions is one set, and
@@ -10,6 +11,8 @@ either is set), so the values follow the right distribution but are not TensorFl
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from ortflow.errors import GraphError
@@ -303,3 +306,73 @@ def _extract_glimpse_shape(node_def, shapes, values):
     if values[1] is not None and np.asarray(values[1]).size == 2:
         size = [int(d) for d in np.asarray(values[1]).reshape(-1)]
     return [(batch, size[0], size[1], channels)]
+
+
+# -- inverse error function and the normal quantile -----------------------------------------
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _erfinv_scalar(x: float) -> float:
+    # Newton's method on erf(y) = x from a logarithmic first guess; erfc near the ends, where
+    # 1 - |x| keeps the digits erf loses
+    if math.isnan(x) or abs(x) > 1.0:
+        return math.nan
+    if abs(x) == 1.0:
+        return math.copysign(math.inf, x)
+    w = -math.log((1.0 - x) * (1.0 + x))
+    y = math.copysign(math.sqrt(max(w - math.log(w + 1e-300) * 0.5, 0.0)) if w > 1e-12 else 0.0, x)
+    y = y if abs(x) > 0.5 else x * math.sqrt(math.pi) / 2.0
+    for _ in range(60):
+        if abs(x) < 0.5:
+            step = (math.erf(y) - x) / (_TWO_OVER_SQRT_PI * math.exp(-y * y))
+        else:
+            q = 1.0 - abs(x)
+            ay = abs(y)
+            step = math.copysign(1.0, x) * (q - math.erfc(ay)) / (_TWO_OVER_SQRT_PI * math.exp(-ay * ay))
+        y -= step
+        if abs(step) <= 1e-15 * max(abs(y), 1e-300):
+            break
+    return y
+
+
+def _ndtri_scalar(p: float) -> float:
+    # the standard normal quantile: -sqrt(2) erfcinv(2p), solved on erfc for the lower tail
+    if math.isnan(p) or p < 0.0 or p > 1.0:
+        return math.nan
+    if p in (0.0, 1.0):
+        return -math.inf if p == 0.0 else math.inf
+    if p > 0.5:
+        return -_ndtri_scalar(1.0 - p) if 1.0 - p > 0.0 else math.inf
+    target = 2.0 * p                      # erfc(-z / sqrt(2)) = 2p, z <= 0: solve erfc(t) = 2p, t >= 0
+    t = math.sqrt(-math.log(target)) if target < 0.5 else _erfinv_scalar(1.0 - target)
+    for _ in range(60):
+        f = math.log(math.erfc(t)) - math.log(target)
+        slope = -_TWO_OVER_SQRT_PI * math.exp(-t * t) / math.erfc(t)
+        step = f / slope
+        t -= step
+        if abs(step) <= 1e-15 * max(abs(t), 1e-300):
+            break
+    return -math.sqrt(2.0) * t + 0.0  # + 0.0: the median is 0, not -0
+
+
+def _float_map(fn, x) -> np.ndarray:
+    x = np.asarray(x)
+    out = np.vectorize(fn, otypes=[np.float64])(x.astype(np.float64))
+    return out.astype(x.dtype)
+
+
+@kernel("Erfinv")
+def _erfinv(node_def, inputs):
+    # TensorFlow computes erfinv(x) as ndtri((x + 1) / 2) / sqrt(2) in the input's own type, so
+    # (x + 1) / 2 rounds there first (erfinv(1e-6) in float32 is 8.45e-7, not 8.86e-7); done
+    # the same way to give TF's values
+    x = np.asarray(inputs[0])
+    dtype = x.dtype.type
+    p = (x + dtype(1)) / dtype(2)
+    return [(_float_map(_ndtri_scalar, p) * dtype(1.0 / math.sqrt(2.0))).astype(x.dtype)]
+
+
+@kernel("Ndtri")
+def _ndtri(node_def, inputs):
+    return [_float_map(_ndtri_scalar, inputs[0])]

@@ -224,3 +224,23 @@ def test_ssim_equals_tensorflow_on_float_and_uint8_images():
     np.testing.assert_allclose(got[2], 0.9479637, rtol=1e-5)
     with tf.Graph().as_default(), pytest.raises(ValueError, match="smaller"):
         tf.image.ssim(tf.zeros([1, 8, 8, 1]), tf.zeros([1, 8, 8, 1]), 1.0)
+
+
+def test_erfinv_and_ndtri_give_tensorflows_values():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None])
+        d = tf.placeholder(tf.float64, [None])
+        got = _run([tf.math.erfinv(x), tf.math.ndtri(x), tf.math.erfinv(d), tf.math.ndtri(d)],
+                   {x: [-1.0, -0.99, -0.3, 0.0, 1e-6, 0.5, 0.999, 1.0, 1.5],
+                    d: [1e-200, 0.025, 0.5, 0.975, 1 - 1e-12]})
+    inf, nan = np.inf, np.nan
+    # TensorFlow 2.21's values: erfinv is ndtri((x + 1) / 2) / sqrt(2) in the input type, so
+    # erfinv(1e-6) in float32 is 8.45e-7 and erfinv(1e-200) in float64 is 0
+    want = [[-inf, -1.8213865, -0.27246273, 0.0, 8.4517183e-07, 0.47693631, 2.3267682, inf, nan],
+            [nan, nan, nan, -inf, -4.753424, 0.0, 3.0902362, inf, nan],
+            [0.0, 0.0221593, 0.47693628, 1.58491107, 5.04202109],
+            [-30.20559418, -1.95996398, 0.0, 1.95996398, 7.03448691]]
+    for g, w, dtype in zip(got, want, [np.float32, np.float32, np.float64, np.float64]):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, w, rtol=1e-6)
+    assert not np.signbit(got[1][5]) and not np.signbit(got[0][3])

@@ -1,4 +1,4 @@
-"""Less common spatial ops: dilation2d/erosion2d, 3-D pooling, conv3d_transpose, fractional pooling, atrous depthwise."""
+"""Less common spatial ops: dilation2d/erosion2d, 3-D pooling, conv3d_transpose, fractional pools, atrous depthwise."""
 
 import numpy as np
 
