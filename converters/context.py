@@ -501,7 +501,19 @@ class ConversionContext:
             out_infos.append(_value_info(value, dtype, shape))
         return helper.make_graph([n.to_proto() for n in self.nodes], self.graph_name,
                                  list(self.graph_inputs), out_infos,
-                                 initializer=initializer_protos(self.initializers))
+                                 initializer=initializer_protos(self._read_initializers(out_infos)))
+
+    def _read_initializers(self, out_infos) -> dict[str, np.ndarray]:
+        # Only the constants something in this subgraph (or one nested in it) reads: a region's
+        # constants feeding folded nodes would be dead weight, which onnxruntime warns about.
+        from ortflow.converters.passes_onnx import subgraph_reads
+
+        reads = {vi.name for vi in out_infos}
+        for n in self.nodes:
+            reads.update(n.inputs)
+            for attr in n.attrs.values():
+                reads |= subgraph_reads(attr)
+        return {k: v for k, v in self.initializers.items() if k in reads}
 
 
 class ONode:

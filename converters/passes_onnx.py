@@ -37,6 +37,7 @@ __all__ = [
     "raw_tensor_code",
     "remove_dead_nodes",
     "run_onnx_passes",
+    "subgraph_reads",
 ]
 
 _UNARY = {"Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
@@ -81,7 +82,7 @@ class OGraph:
         self.output_names = {o[0] for o in outputs}
         for n in nodes:
             for attr in n.attrs.values():
-                self.output_names.update(_subgraph_reads(attr))
+                self.output_names.update(subgraph_reads(attr))
         self._reindex()
 
     @classmethod
@@ -479,7 +480,7 @@ def remove_dead_nodes(graph: OGraph) -> bool:
             keep.append(n)
             live_values.update(i for i in n.inputs if i)
             for attr in n.attrs.values():
-                live_values.update(_subgraph_reads(attr))
+                live_values.update(subgraph_reads(attr))
     keep.reverse()
     changed = len(keep) != len(graph.nodes)
     graph.nodes = keep
@@ -490,7 +491,7 @@ def remove_dead_nodes(graph: OGraph) -> bool:
     return changed or bool(unused)
 
 
-def _subgraph_reads(attr) -> set[str]:
+def subgraph_reads(attr) -> set[str]:
     """Names a subgraph attr (GraphProto) reads from enclosing scopes (all inputs of its nodes)."""
     graphs = [attr] if hasattr(attr, "node") and hasattr(attr, "initializer") else []
     if isinstance(attr, list):
@@ -501,9 +502,9 @@ def _subgraph_reads(attr) -> set[str]:
             names.update(node.input)
             for a in node.attribute:
                 if a.HasField("g"):
-                    names.update(_subgraph_reads(a.g))
+                    names.update(subgraph_reads(a.g))
                 for sg in a.graphs:
-                    names.update(_subgraph_reads(sg))
+                    names.update(subgraph_reads(sg))
     return names
 
 
