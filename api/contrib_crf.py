@@ -88,8 +88,8 @@ def crf_sequence_score(inputs, tag_indices, sequence_lengths, transition_params)
     return _one_or_many(inputs, single, multi)
 
 
-class CrfForwardRnnCell(RNNCell):
-    """One step of the forward algorithm: alphas' = inputs + logsumexp(alphas + transitions)."""
+class _TransitionCell(RNNCell):
+    """A cell carrying one score per tag, combined with the [1, num_tags, num_tags] transitions."""
 
     def __init__(self, transition_params):
         super().__init__()
@@ -105,9 +105,15 @@ class CrfForwardRnnCell(RNNCell):
     def output_size(self):
         return self._num_tags
 
+    def _scores(self, state):
+        return array_ops.expand_dims(state, 2) + self._transition_params  # [batch, from, to]
+
+
+class CrfForwardRnnCell(_TransitionCell):
+    """One step of the forward algorithm: alphas' = inputs + logsumexp(alphas + transitions)."""
+
     def __call__(self, inputs, state, scope=None):
-        scores = array_ops.expand_dims(state, 2) + self._transition_params  # [batch, from, to]
-        alphas = inputs + math_ops.reduce_logsumexp(scores, [1])
+        alphas = inputs + math_ops.reduce_logsumexp(self._scores(state), [1])
         return alphas, alphas
 
 
@@ -167,25 +173,11 @@ def viterbi_decode(score, transition_params):
     return path, np.max(best)
 
 
-class CrfDecodeForwardRnnCell(RNNCell):
+class CrfDecodeForwardRnnCell(_TransitionCell):
     """One Viterbi step: the best score per tag and the previous tag it came from."""
 
-    def __init__(self, transition_params):
-        super().__init__()
-        transition_params = convert_to_tensor(transition_params)
-        self._transition_params = array_ops.expand_dims(transition_params, 0)
-        self._num_tags = transition_params.shape.as_list()[0]
-
-    @property
-    def state_size(self):
-        return self._num_tags
-
-    @property
-    def output_size(self):
-        return self._num_tags
-
     def __call__(self, inputs, state, scope=None):
-        scores = array_ops.expand_dims(state, 2) + self._transition_params  # [batch, from, to]
+        scores = self._scores(state)
         best = inputs + math_ops.reduce_max(scores, [1])
         pointers = math_ops.cast(math_ops.argmax(scores, 1), _dtypes.int32)
         return pointers, best
