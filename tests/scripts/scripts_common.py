@@ -24,15 +24,10 @@ KNOWN_GAPS = {
     "unseen_queue_pipeline": "queues are missing: tf.FIFOQueue (enqueue_many/dequeue_many/size), "
                              "tf.train.limit_epochs / range_input_producer / batch, QueueRunners, "
                              "tf.train.Coordinator and start_queue_runners (the pre-tf.data input pipeline)",
-    "unseen_init_from_checkpoint": "tf.train.init_from_checkpoint is written (api/moving_averages.py) but "
-                                   "not exported as tf.train.init_from_checkpoint yet",
     "unseen_tensorarray_reads": "TensorArray clear_after_read is not enforced: reading an element a second "
                                 "time in one run (stack() and read(0) of a default TensorArray) returns it "
                                 "instead of TF's InvalidArgumentError (the runtime keeps every element)",
 }
-
-# Gaps that hold only while a name is missing: the xfail lifts itself once the name is exported.
-_GAP_WHILE_MISSING = {"unseen_init_from_checkpoint": ("ortflow.api.train", "init_from_checkpoint")}
 
 
 def gap_marks(name: str) -> list:
@@ -41,10 +36,6 @@ def gap_marks(name: str) -> list:
 
     if name not in KNOWN_GAPS:
         return []
-    if name in _GAP_WHILE_MISSING:
-        module, attr = _GAP_WHILE_MISSING[name]
-        if hasattr(importlib.import_module(module), attr):
-            return []
     return [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)]
 
 
