@@ -3,7 +3,7 @@
 As in TensorFlow, an IndexedSlices is not a node of the graph: it holds `values` (the rows),
 `indices` (which rows of the first dimension they are) and optionally `dense_shape`. Variables'
 `scatter_*` methods take one as their `sparse_delta`; `Session.run` fetches it as an
-`IndexedSlicesValue` (see `ortflow.runtime.session`).
+`IndexedSlicesValue` (through `_ortflow_fetch`, the session's hook for composite values).
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ class IndexedSlices:
     @property
     def device(self) -> str:
         return self._values.device
+
+    def _ortflow_fetch(self):
+        # Session.run fetches the parts and returns an IndexedSlicesValue, as TF does
+        parts = [self._values, self._indices] + ([] if self._dense_shape is None else [self._dense_shape])
+        return parts, lambda got: IndexedSlicesValue(got[0], got[1], got[2] if len(got) > 2 else None)
 
     def __repr__(self) -> str:
         shape = "" if self._dense_shape is None else f", dense_shape={self._dense_shape!r}"

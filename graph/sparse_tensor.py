@@ -153,6 +153,10 @@ class SparseTensor:
 
         return sparse_dense_binary("truediv", self, other)
 
+    def _ortflow_fetch(self):
+        # Session.run fetches the three tensors and returns a SparseTensorValue, as TF does
+        return [self.indices, self.values, self.dense_shape], lambda got: SparseTensorValue(*got)
+
     def __repr__(self) -> str:
         return (f"SparseTensor(indices={self._indices!r}, values={self._values!r}, "
                 f"dense_shape={self._dense_shape!r})")

@@ -25,8 +25,7 @@ from ortflow.errors import (
     OpError,
     UnavailableError,
 )
-from ortflow.graph.indexed_slices import IndexedSlices, IndexedSlicesValue
-from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue, sparse_feed_parts
+from ortflow.graph.sparse_tensor import SparseTensor, sparse_feed_parts
 from ortflow.runtime.config import ConfigProto, make_session_options
 from ortflow.runtime.lowering import (
     VARIABLE_OPS,
@@ -257,15 +256,9 @@ class _FetchStructure:
             items = [(k, self._compile(v)) for k, v in fetch.items()]
             kind = type(fetch)
             return lambda r: kind((k, p(r)) for k, p in items)
-        if isinstance(fetch, SparseTensor):  # fetched as a SparseTensorValue, as TF does
-            parts = [self._add(t) for t in (fetch.indices, fetch.values, fetch.dense_shape)]
-            return lambda r: SparseTensorValue(*(r[s] for s in parts))
-        if isinstance(fetch, IndexedSlices):  # fetched as an IndexedSlicesValue, as TF does
-            parts = [self._add(t) for t in (fetch.values, fetch.indices)]
-            shape = None if fetch.dense_shape is None else self._add(fetch.dense_shape)
-            return lambda r: IndexedSlicesValue(r[parts[0]], r[parts[1]], None if shape is None else r[shape])
         compose = getattr(fetch, "_ortflow_fetch", None)
-        if compose is not None:  # a composite (RaggedTensor): its tensors, rebuilt from their values
+        if compose is not None:  # a composite (SparseTensor, IndexedSlices, RaggedTensor): its tensors,
+            # rebuilt from their values into TF's value type (SparseTensorValue, ...)
             tensors, build = compose()
             slots = [self._add(t) for t in tensors]
             return lambda r: build([r[s] for s in slots])
