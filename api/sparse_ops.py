@@ -414,3 +414,103 @@ def sparse_dense_binary(op_name: str, sp_x, y) -> SparseTensor:
                 values, y = cast(values, wider), cast(y, wider)
         result = apply_op_output(op_type, [sp_x.indices, values, sp_x.dense_shape, y], name=scope)
         return SparseTensor(sp_x.indices, result, sp_x.dense_shape)
+
+
+# --------------------------------------------------------------------------- softmax, max/min, split, expand_dims, eye
+
+def softmax(sp_input, name=None) -> SparseTensor:
+    """The softmax of the entries along the last dimension, absent entries left out (`SparseSoftmax`)."""
+    sp_input = _as_sparse(sp_input)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseSoftmax"):
+        values = apply_op_output("SparseSoftmax", [sp_input.indices, sp_input.values, sp_input.dense_shape],
+                                 name="SparseSoftmax")
+        return SparseTensor(sp_input.indices, values, sp_input.dense_shape)
+
+
+def _sparse_sparse(op_type: str, sp_a, sp_b, name) -> SparseTensor:
+    sp_a, sp_b = _as_sparse(sp_a), _as_sparse(sp_b)
+    g = graph_of(sp_a.values, sp_b.values)
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        op = apply_op(op_type, [sp_a.indices, sp_a.values, sp_a.dense_shape, sp_b.indices, sp_b.values,
+                                sp_b.dense_shape], name=scope)
+        return SparseTensor(op.outputs[0], op.outputs[1], sp_a.dense_shape)
+
+
+def maximum(sp_a, sp_b, name=None) -> SparseTensor:
+    """The element-wise max of two SparseTensors of one shape, absent entries as 0 (`SparseSparseMaximum`)."""
+    return _sparse_sparse("SparseSparseMaximum", sp_a, sp_b, name)
+
+
+def minimum(sp_a, sp_b, name=None) -> SparseTensor:
+    """The element-wise min of two SparseTensors of one shape, absent entries as 0 (`SparseSparseMinimum`)."""
+    return _sparse_sparse("SparseSparseMinimum", sp_a, sp_b, name)
+
+
+def split(*args, sp_input=None, num_split=None, axis=None, name=None, split_dim=None) -> list:
+    """`num_split` SparseTensors cut from `sp_input` along `axis` (`SparseSplit`); keyword arguments only.
+
+    Raises:
+        ValueError: positional arguments, or a missing `sp_input`, `num_split` or `axis`.
+    """
+    if args:
+        raise ValueError("Keyword arguments are required for this function.")
+    axis = split_dim if axis is None else axis
+    if sp_input is None or num_split is None or axis is None:
+        raise ValueError("sparse.split needs sp_input, num_split and axis (or split_dim).")
+    sp_input = _as_sparse(sp_input)
+    num_split = int(num_split)
+    op = apply_op("SparseSplit", [convert_to_tensor(axis, dtype=_dtypes.int64) if hasattr(axis, "op") else axis,
+                                  sp_input.indices, sp_input.values, sp_input.dense_shape],
+                  {"num_split": num_split}, name=name or "SparseSplit")
+    outs = op.outputs
+    return [SparseTensor(outs[i], outs[num_split + i], outs[2 * num_split + i]) for i in range(num_split)]
+
+
+def expand_dims(sp_input, axis=None, name=None) -> SparseTensor:
+    """`sp_input` with a dimension of size 1 inserted at `axis` (-1: at the end), as TF builds it."""
+    from ortflow.api import math_ops
+
+    sp_input = _as_sparse(sp_input)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "expand_dims"):
+        axis = convert_to_tensor(-1 if axis is None else axis, name="axis")
+        rank = dimension_value(sp_input.dense_shape.shape[0])
+        if rank is None:
+            rank = array_ops.shape(sp_input.dense_shape)[0]
+        axis = array_ops.where_v2(math_ops.greater_equal(axis, 0), axis, axis + rank + 1)
+        column = array_ops.zeros([array_ops.shape(sp_input.indices)[0], 1], dtype=_dtypes.int64)
+        before = array_ops.slice(sp_input.indices, [0, 0], [-1, axis])
+        after = array_ops.slice(sp_input.indices, [0, axis], [-1, -1])
+        indices = array_ops.concat([before, column, after], axis=1)
+        head = array_ops.slice(sp_input.dense_shape, [0], [axis])
+        tail = array_ops.slice(sp_input.dense_shape, [axis], [-1])
+        one = constant([1], dtype=_dtypes.int64, name="new_shape")
+        dense_shape = array_ops.concat([head, one, tail], axis=0)
+        return SparseTensor(indices, sp_input.values, dense_shape)
+
+
+def eye(num_rows, num_columns=None, dtype=_dtypes.float32, name=None) -> SparseTensor:
+    """A SparseTensor with ones on the diagonal of a [num_rows, num_columns] matrix."""
+    from ortflow.api import math_ops
+
+    g = graph_of(num_rows, num_columns)
+    with g.as_default(), g.name_scope(name or "eye"):
+        num_rows = convert_to_tensor(num_rows, dtype=_dtypes.int64, name="num_rows")
+        num_columns = num_rows if num_columns is None else convert_to_tensor(
+            num_columns, dtype=_dtypes.int64, name="num_columns")
+        size = math_ops.minimum(num_rows, num_columns)
+        diag = array_ops.range(size, dtype=_dtypes.int64)
+        indices = array_ops.stack([diag, diag], axis=1)
+        with g.name_scope("ones") as ones_scope:
+            flat = array_ops.reshape(size, constant([-1], dtype=_dtypes.int32, name="Reshape/shape"))
+            ones = array_ops.fill(flat, constant(1, dtype=dtype, name="Const"), name=ones_scope)
+        return SparseTensor(indices, ones, [num_rows, num_columns])
+
+
+sparse_softmax = softmax
+sparse_maximum = maximum
+sparse_minimum = minimum
+sparse_split = split
+
+__all__ += ["expand_dims", "eye", "maximum", "minimum", "softmax", "split"]

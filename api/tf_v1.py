@@ -360,3 +360,8 @@ from ortflow.api.ragged_unicode import RaggedTensor  # noqa: E402
 from ortflow.api.sequence_parsing import parse_single_sequence_example  # noqa: E402
 
 __all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_gamma", "random_poisson"]
+
+# compat.v1 gaps (sparse softmax/max/min/split, stateless random, linalg functions, manip).
+from ortflow.api.sparse_ops import sparse_maximum, sparse_minimum, sparse_softmax, sparse_split  # noqa: E402
+
+__all__ += ["sparse_maximum", "sparse_minimum", "sparse_softmax", "sparse_split"]

@@ -20,6 +20,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_resize,
     kernels_sequence_example,
     kernels_sparse,
+    kernels_sparse_more,
     kernels_more,
     kernels_sets_random,
     kernels_special,
