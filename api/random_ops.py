@@ -158,3 +158,104 @@ gamma = random_gamma
 poisson = random_poisson
 shuffle = random_shuffle
 __all__ += ["gamma", "poisson", "random_gamma", "random_poisson", "shuffle"]
+
+
+# --------------------------------------------------------------------------- stateless draws
+# TF's `alg` names for the V2 stateless ops (RNG_ALG_PHILOX, RNG_ALG_THREEFRY, auto-select).
+_ALGS = {"philox": 1, "threefry": 2, "auto_select": 3}
+
+
+def _alg_value(alg) -> int:
+    if isinstance(alg, str):
+        if alg.lower() not in _ALGS:
+            raise ValueError(f"Unsupported random algorithm {alg!r}; expected one of {sorted(_ALGS)}.")
+        return _ALGS[alg.lower()]
+    return int(getattr(alg, "value", alg))
+
+
+def _key_counter(seed):
+    from ortflow.api.ops_builder import apply_op
+
+    op = apply_op("StatelessRandomGetKeyCounter", [seed], name="StatelessRandomGetKeyCounter")
+    return op.outputs[0], op.outputs[1]
+
+
+def _stateless_scaled(op_type: str, default_name: str, shape, seed, mean, stddev, dtype, name, alg):
+    dtype = _dtypes.as_dtype(dtype)
+    g = get_default_graph()
+    with g.name_scope(name or default_name) as scope:
+        shape_t = _shape_tensor(shape)
+        mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
+        stddev_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
+        key, counter = _key_counter(seed)
+        rnd = apply_op_output(op_type, [shape_t, key, counter, _alg_value(alg)], {"dtype": dtype}, name=op_type)
+        mul = apply_op_output("Mul", [rnd, stddev_t], name="mul")
+        return apply_op_output("AddV2", [mul, mean_t], name=scope)
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None, alg="auto_select"):
+    """Normal samples fixed by `seed` (a shape [2] integer tensor): StatelessRandomNormalV2 * stddev + mean.
+
+    The same seed gives the same values on every run; the values are not TensorFlow's (see
+    `ortflow.graph.ops.kernels_stateless`).
+    """
+    return _stateless_scaled("StatelessRandomNormalV2", "stateless_random_normal", shape, seed, mean, stddev,
+                             dtype, name, alg)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None,
+                               alg="auto_select"):
+    """Normal samples within two standard deviations, fixed by `seed` (StatelessTruncatedNormalV2)."""
+    return _stateless_scaled("StatelessTruncatedNormalV2", "stateless_truncated_normal", shape, seed, mean,
+                             stddev, dtype, name, alg)
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dtypes.float32, name=None, alg="auto_select"):
+    """Uniform samples in [minval, maxval) fixed by `seed` (integers need maxval).
+
+    Raises:
+        ValueError: an integer dtype without `maxval` (TF's full-range draw is not supported).
+    """
+    dtype = _dtypes.as_dtype(dtype)
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"stateless_uniform of {dtype.name} needs maxval (the full-range draw "
+                             "is not supported yet).")
+        maxval = 1
+    g = get_default_graph()
+    with g.name_scope(name or "stateless_random_uniform") as scope:
+        shape_t = _shape_tensor(shape)
+        minval = convert_to_tensor(minval, dtype=dtype, name="min")
+        maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
+        key, counter = _key_counter(seed)
+        if dtype.is_integer:
+            return apply_op_output("StatelessRandomUniformIntV2",
+                                   [shape_t, key, counter, _alg_value(alg), minval, maxval], name=scope)
+        rnd = apply_op_output("StatelessRandomUniformV2", [shape_t, key, counter, _alg_value(alg)],
+                              {"dtype": dtype}, name="StatelessRandomUniformV2")
+        span = apply_op_output("Sub", [maxval, minval], name="sub")
+        mul = apply_op_output("Mul", [rnd, span], name="mul")
+        return apply_op_output("AddV2", [mul, minval], name=scope)
+
+
+def _stateless_multinomial(logits, num_samples, seed, dtype, name, default_name):
+    g = get_default_graph()
+    with g.name_scope(name or default_name):
+        logits = convert_to_tensor(logits, name="logits")
+        attrs = {"output_dtype": _dtypes.as_dtype(dtype or _dtypes.int64)}
+        return apply_op_output("StatelessMultinomial", [logits, num_samples, seed], attrs,
+                               name="StatelessMultinomial")
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=_dtypes.int64, name=None):
+    """`num_samples` class indices per row of `logits`, fixed by `seed` (StatelessMultinomial)."""
+    return _stateless_multinomial(logits, num_samples, seed, dtype, name, "stateless_categorical")
+
+
+def stateless_multinomial(logits, num_samples, seed, output_dtype=_dtypes.int64, name=None):
+    """TF 1.x's name of `stateless_categorical` (StatelessMultinomial)."""
+    return _stateless_multinomial(logits, num_samples, seed, output_dtype, name, "stateless_multinomial")
+
+
+__all__ += ["stateless_categorical", "stateless_multinomial", "stateless_normal", "stateless_truncated_normal",
+            "stateless_uniform"]

@@ -24,6 +24,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_more,
     kernels_sets_random,
     kernels_special,
+    kernels_stateless,
     kernels_summary,
     shapes_array,
     shapes_control,

@@ -7,6 +7,8 @@ in the element-wise max/min, and a split gives the first `dim % num_split` piece
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from ortflow.errors import GraphError
 from ortflow.graph.ops.kernels_sparse import _check_bounds, _dense_shape, _flat_positions, _indices
@@ -31,7 +33,7 @@ def _sparse_softmax(node_def, inputs):
     # A group: the entries sharing every index but the last (consecutive, as TF requires).
     prefix = idx[:, :-1]
     starts = np.concatenate([[0], np.nonzero((prefix[1:] != prefix[:-1]).any(axis=1))[0] + 1, [len(idx)]])
-    for lo, hi in zip(starts[:-1], starts[1:]):
+    for lo, hi in pairwise(starts):
         group = values[lo:hi]
         e = np.exp(group - group.max())
         out[lo:hi] = e / e.sum()
@@ -102,7 +104,7 @@ def _sparse_split(node_def, inputs):
     idx = _indices(indices, rank)
     bounds = _split_bounds(shape[axis], num_split)
     out_idx, out_val, out_shape = [], [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in pairwise(bounds):
         keep = (idx[:, axis] >= lo) & (idx[:, axis] < hi)
         piece = idx[keep].copy()
         piece[:, axis] -= lo

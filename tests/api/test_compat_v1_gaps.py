@@ -104,3 +104,64 @@ def test_sparse_eye_matches_tf():
     np.testing.assert_array_equal(got.indices, [[0, 0], [1, 1], [2, 2]])
     np.testing.assert_array_equal(got.values, np.ones(3, np.float32))
     np.testing.assert_array_equal(got.dense_shape, [3, 4])
+
+
+# --------------------------------------------------------------------------- stateless random
+# Values are not TF's (ortflow draws from numpy's Philox, see kernels_stateless); the contract
+# tested is TF's: the graph TF builds, the same seed the same values, another seed other values.
+
+_STATELESS = [
+    (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed), "StatelessRandomUniformV2", np.float32),
+    (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed, minval=2, maxval=9, dtype=tf.int32),
+     "StatelessRandomUniformIntV2", np.int32),
+    (lambda seed: tf.random.stateless_normal([2, 3], seed=seed, mean=1.0, stddev=2.0, dtype=tf.float64),
+     "StatelessRandomNormalV2", np.float64),
+    (lambda seed: tf.random.stateless_truncated_normal([2, 3], seed=seed), "StatelessTruncatedNormalV2",
+     np.float32),
+    (lambda seed: tf.random.stateless_categorical([[1.0, 2.0, 3.0], [0.0, 0.0, 9.0]], 3, seed=seed),
+     "StatelessMultinomial", np.int64),
+]
+
+
+@pytest.mark.parametrize("build, op_type, dtype", _STATELESS)
+def test_stateless_random_deterministic_per_seed(build, op_type, dtype):
+    seed = tf.placeholder(tf.int32, [2])
+    out = build(seed)
+    assert op_type in _op_types()
+    assert out.dtype.as_numpy_dtype == dtype and out.shape.as_list() == [2, 3]
+    with tf.Session() as sess:
+        first = sess.run(out, {seed: [1, 2]})
+        again = sess.run(out, {seed: [1, 2]})
+        others = [sess.run(out, {seed: s}) for s in ([2, 1], [1, 3], [-5, 7])]
+    with tf.Session() as sess:
+        new_session = sess.run(out, {seed: [1, 2]})
+    assert first.dtype == dtype and first.shape == (2, 3)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, new_session)
+    assert all(not np.array_equal(first, other) for other in others)
+
+
+def test_stateless_uniform_graph_as_tf():
+    out = tf.random.stateless_uniform([2, 3], seed=[1, 2], minval=2.0, maxval=5.0)
+    assert out.op.name == "stateless_random_uniform"
+    nodes = {n.name: n.op for n in tf.get_default_graph().as_graph_def().node}
+    assert nodes == {
+        "stateless_random_uniform/shape": "Const", "stateless_random_uniform/min": "Const",
+        "stateless_random_uniform/max": "Const",
+        "stateless_random_uniform/StatelessRandomGetKeyCounter/seed": "Const",
+        "stateless_random_uniform/StatelessRandomGetKeyCounter": "StatelessRandomGetKeyCounter",
+        "stateless_random_uniform/StatelessRandomUniformV2/alg": "Const",
+        "stateless_random_uniform/StatelessRandomUniformV2": "StatelessRandomUniformV2",
+        "stateless_random_uniform/sub": "Sub", "stateless_random_uniform/mul": "Mul",
+        "stateless_random_uniform": "AddV2"}
+    got = _run(out)
+    assert ((got >= 2.0) & (got < 5.0)).all()
+
+
+def test_stateless_truncated_normal_and_categorical_ranges():
+    trunc = tf.random.stateless_truncated_normal([4000], seed=[3, 4])
+    cat = tf.random.stateless_multinomial([[0.0, -np.inf, 0.0]], 200, seed=[3, 4])
+    assert cat.op.name == "stateless_multinomial/StatelessMultinomial"
+    t, c = _run([trunc, cat])
+    assert np.abs(t).max() <= 2.0 and 0.7 < t.std() < 1.0
+    assert set(np.unique(c)) == {0, 2}
