@@ -7,6 +7,7 @@ runs them through `runtime/tables.py`, which turns each table into session state
 
 from __future__ import annotations
 
+import types as _types
 import uuid
 
 from ortflow.api.ops_builder import apply_op, apply_op_output, convert_to_tensor
@@ -14,13 +15,17 @@ from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import GraphKeys, get_default_graph
 
 __all__ = [
+    "DenseHashTable",
     "HashTable",
     "IdTableWithHashBuckets",
     "KeyValueTensorInitializer",
+    "MutableDenseHashTable",
+    "MutableHashTable",
     "StaticHashTable",
     "StaticVocabularyTable",
     "TextFileIndex",
     "TextFileInitializer",
+    "experimental",
     "index_table_from_file",
     "index_table_from_tensor",
     "index_to_string_table_from_file",
@@ -406,3 +411,159 @@ def index_to_string_table_from_file(vocabulary_file, vocab_size=None, default_va
         init = TextFileInitializer(vocabulary_file, _dtypes.int64, key_column_index, _dtypes.string,
                                    value_column_index, vocab_size, delimiter, name="table_init")
         return StaticHashTable(init, default_value)
+
+
+# -- mutable tables (tf.lookup.experimental / tf.contrib.lookup) ---------------------------------
+
+class MutableHashTable:
+    """A table whose entries `insert` adds or replaces and `remove` drops
+    (`tf.lookup.experimental.MutableHashTable`, TF 1.x's `tf.contrib.lookup.MutableHashTable`).
+
+    A Session's table starts empty; each Session holds its own contents. A non-scalar
+    `default_value` makes a table of tensors (`MutableHashTableOfTensorsV2`) whose values have
+    the default's shape.
+
+    Args:
+        key_dtype, value_dtype: the dtypes of keys and values.
+        default_value: what `lookup` returns for a missing key.
+        name: the table op's name and the prefix of its ops' scopes (default "MutableHashTable").
+        checkpoint: accepted for TensorFlow's signature; ortflow's Saver does not save tables.
+    """
+
+    _DEFAULT_NAME = "MutableHashTable"
+
+    def __init__(self, key_dtype, value_dtype, default_value, name=None, checkpoint=True):
+        self._key_dtype = _dtypes.as_dtype(key_dtype)
+        self._value_dtype = _dtypes.as_dtype(value_dtype)
+        self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype)
+        self._value_shape = self._default_value.shape
+        self._name = name or self._DEFAULT_NAME
+        self._checkpoint = checkpoint
+        self._resource_handle = self._create_table()
+        self.export()  # TensorFlow's saveable builds one export op with the table, in graph mode
+
+    def _create_table(self):
+        attrs = {"shared_name": "", "use_node_name_sharing": True, "key_dtype": self._key_dtype,
+                 "value_dtype": self._value_dtype, "container": ""}
+        if self._value_shape.ndims:
+            attrs["value_shape"] = self._value_shape
+            return apply_op_output("MutableHashTableOfTensorsV2", [], attrs, name=self._name)
+        return apply_op_output("MutableHashTableV2", [], attrs, name=self._name)
+
+    @property
+    def resource_handle(self):
+        """The table's handle tensor."""
+        return self._resource_handle
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return self._value_dtype
+
+    @property
+    def default_value(self):
+        return self._default_value
+
+    def _scoped(self, name, suffix):
+        return get_default_graph().name_scope(name or f"{self._name}_{suffix}")
+
+    def _keys(self, keys):
+        keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+        if keys.dtype.base_dtype != self._key_dtype:
+            raise TypeError(f"Signature mismatch. Keys must be dtype {self._key_dtype.name}, "
+                            f"got {keys.dtype.base_dtype.name}.")
+        return keys
+
+    def insert(self, keys, values, name=None):
+        """The op that sets the value of each of `keys` (added or replaced; of repeated keys the
+        last wins). `values` has the keys' shape plus the table's value shape."""
+        g = get_default_graph()
+        with self._scoped(name, "lookup_table_insert"):
+            keys = self._keys(keys)
+            values = convert_to_tensor(values, dtype=self._value_dtype, name="values")
+            with g.colocate_with(self._resource_handle):
+                return apply_op("LookupTableInsertV2", [self._resource_handle, keys, values],
+                                name="LookupTableInsertV2")
+
+    def remove(self, keys, name=None):
+        """The op that drops `keys` from the table (missing keys are ignored)."""
+        with self._scoped(name, "lookup_table_remove"):
+            keys = self._keys(keys)
+            return apply_op("LookupTableRemoveV2", [self._resource_handle, keys], name="LookupTableRemoveV2")
+
+    def lookup(self, keys, dynamic_default_values=None, name=None):
+        """The value of each of `keys` (the default for missing ones): shape keys' shape plus the
+        table's value shape."""
+        g = get_default_graph()
+        with self._scoped(name, "lookup_table_find"):
+            keys = self._keys(keys)
+            default = self._default_value if dynamic_default_values is None else dynamic_default_values
+            with g.colocate_with(self._resource_handle):
+                return apply_op_output("LookupTableFindV2", [self._resource_handle, keys, default],
+                                       name="LookupTableFindV2")
+
+    def size(self, name=None):
+        """The number of entries, an int64 scalar."""
+        g = get_default_graph()
+        with self._scoped(name, "Size"), g.colocate_with(self._resource_handle):
+            return apply_op_output("LookupTableSizeV2", [self._resource_handle], name="LookupTableSizeV2")
+
+    def export(self, name=None):
+        """(keys, values): the table's contents, in no particular order."""
+        g = get_default_graph()
+        with self._scoped(name, "lookup_table_export_values"), g.colocate_with(self._resource_handle):
+            op = apply_op("LookupTableExportV2", [self._resource_handle],
+                          {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
+                          name="LookupTableExportV2")
+        return op.outputs[0], op.outputs[1]
+
+    def __getitem__(self, keys):
+        return self.lookup(keys)
+
+
+class DenseHashTable(MutableHashTable):
+    """A mutable table TensorFlow keeps as open addressing (`tf.lookup.experimental.DenseHashTable`,
+    TF 1.x's `tf.contrib.lookup.MutableDenseHashTable`); ortflow holds it as `MutableHashTable`.
+
+    Args:
+        key_dtype, value_dtype, default_value, name: as `MutableHashTable` (default name
+            "MutableDenseHashTable").
+        empty_key, deleted_key: two keys reserved by the table, never inserted.
+        initial_num_buckets, max_load_factor: the attrs of TensorFlow's table op (kept, unused).
+        checkpoint: accepted for TensorFlow's signature.
+    """
+
+    _DEFAULT_NAME = "MutableDenseHashTable"
+
+    def __init__(self, key_dtype, value_dtype, default_value, empty_key, deleted_key,
+                 initial_num_buckets=None, name=None, checkpoint=True, experimental_is_anonymous=False):
+        self._key_dtype = _dtypes.as_dtype(key_dtype)
+        self._value_dtype = _dtypes.as_dtype(value_dtype)
+        self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype, name="default_value")
+        self._value_shape = self._default_value.shape
+        self._empty_key = convert_to_tensor(empty_key, dtype=self._key_dtype, name="empty_key")
+        self._deleted_key = convert_to_tensor(deleted_key, dtype=self._key_dtype, name="deleted_key")
+        self._initial_num_buckets = initial_num_buckets if initial_num_buckets else 2 ** 17
+        self._name = name or self._DEFAULT_NAME
+        self._checkpoint = checkpoint
+        self._resource_handle = self._create_table()
+        self.export()
+
+    def _create_table(self):
+        attrs = {"shared_name": "", "use_node_name_sharing": True, "key_dtype": self._key_dtype,
+                 "value_dtype": self._value_dtype, "container": "", "value_shape": self._value_shape,
+                 "initial_num_buckets": self._initial_num_buckets, "max_load_factor": 0.8}
+        return apply_op_output("MutableDenseHashTableV2", [self._empty_key, self._deleted_key], attrs,
+                               name=self._name)
+
+
+MutableDenseHashTable = DenseHashTable  # tf.contrib.lookup (TF 1.x)
+
+experimental = _types.SimpleNamespace(DenseHashTable=DenseHashTable, MutableHashTable=MutableHashTable)

@@ -24,6 +24,7 @@ from ortflow.proto import GraphDef, NodeDef
 
 __all__ = [
     "INITIALIZER_OPS",
+    "MUTABLE_TABLE_OPS",
     "TABLE_OPS",
     "USER_OPS",
     "add_const",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 TABLE_OPS = frozenset({"HashTableV2", "HashTable"})
+# Tables that insert / remove change (runtime/tables.py runs them; nothing folds them).
+MUTABLE_TABLE_OPS = frozenset({"MutableHashTableV2", "MutableHashTableOfTensorsV2", "MutableDenseHashTableV2"})
 INITIALIZER_OPS = frozenset({"InitializeTableV2", "InitializeTable", "LookupTableImportV2",
                              "LookupTableImport", "InitializeTableFromTextFileV2",
                              "InitializeTableFromTextFile"})
@@ -61,12 +64,12 @@ def table_of(nodes: dict, node: NodeDef) -> NodeDef:
     """The table op behind input 0 of `node`.
 
     Raises:
-        InvalidArgumentError: when it is not a HashTableV2 (or HashTable) op.
+        InvalidArgumentError: when it is not a table op (`TABLE_OPS` or `MUTABLE_TABLE_OPS`).
     """
     from ortflow.errors import InvalidArgumentError
 
     producer = _producer(nodes, node.input[0]) if node.input else None
-    if producer is None or producer.op not in TABLE_OPS:
+    if producer is None or (producer.op not in TABLE_OPS and producer.op not in MUTABLE_TABLE_OPS):
         raise InvalidArgumentError(node, None, f"{node.op} node {node.name!r}: its table input "
                                    f"{node.input[0] if node.input else ''!r} does not come from a "
                                    "HashTableV2 op; only hash tables made by such ops can be run.")

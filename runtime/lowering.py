@@ -1289,6 +1289,8 @@ def _guarded_variables(index: GraphIndex, names: list[str], planned: set[str]) -
     while they are uninitialized."""
     if not names:
         return {}
+    from ortflow.runtime.tables import is_mutable_table_state
+
     readers: dict[str, list] = {}
     for node in index.graph_def.node:
         if node.name not in planned:
@@ -1300,8 +1302,9 @@ def _guarded_variables(index: GraphIndex, names: list[str], planned: set[str]) -
     for name in dict.fromkeys(names):
         var = index.nodes.get(name)
         users = readers.get(name, [])
-        if var is None or not users or not all(_guarding_reader(index, readers, name, *u) for u in users):
-            continue
+        if var is None or not users or not (is_mutable_table_state(name) or all(
+                _guarding_reader(index, readers, name, *u) for u in users)):
+            continue  # a mutable table's state reads as empty (the stand-in) until first set
         dtype_enum = var.attr["dtype"].type
         dims = [max(d.size, 0) for d in var.attr["shape"].shape.dim] if "shape" in var.attr else []
         out[name] = (_base_enum(dtype_enum), tuple(dims))

@@ -18,14 +18,25 @@ resource variables (its keys and its values, both 1-D) and each table op into or
 
 A lookup before the initializer has run fails as TensorFlow's does, with a
 FailedPreconditionError saying "Table not initialized." (see `table_state_name`).
+
+Mutable tables (`MutableHashTableV2`, `MutableHashTableOfTensorsV2`, `MutableDenseHashTableV2`)
+get the same two variables, under their own names (`is_mutable_table_state`): the session's
+lowering counts them as read only once set, so a fresh Session reads them as empty (keys [0],
+values [0] + value_shape) instead of failing. `LookupTableInsertV2`, `LookupTableRemoveV2` and
+`LookupTableImportV2` on them become `_OrtflowTableUpdate` (a numpy kernel computing the new
+contents) and two `AssignVariableOp`s; a find pads the table with one row holding the default,
+so that it also works on an empty table. Entries keep the order they were first inserted in.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from ortflow.converters.tables import (
     INITIALIZER_OPS,
+    MUTABLE_TABLE_OPS,
     TABLE_OPS,
     USER_OPS,
+    add_const,
     add_node,
     add_table_name_const,
     dtype_of,
@@ -34,33 +45,49 @@ from ortflow.converters.tables import (
     table_of,
 )
 from ortflow.graph.ops.kernels_more import READ_TEXT_TABLE_OP
+from ortflow.graph.ops.registry import kernel
 from ortflow.proto import GraphDef, NodeDef
 
 __all__ = [
     "INITIALIZER_OPS",
+    "MUTATION_OPS",
     "TABLE_OPS",
+    "TABLE_UPDATE_OP",
     "initialize_tables",
+    "is_mutable_table_state",
     "is_table_state",
     "lower_tables",
     "table_state_name",
 ]
 
-_ALL_OPS = TABLE_OPS | INITIALIZER_OPS | USER_OPS
+MUTATION_OPS = frozenset({"LookupTableInsertV2", "LookupTableInsert", "LookupTableRemoveV2"})
+TABLE_UPDATE_OP = "_OrtflowTableUpdate"
+_ALL_OPS = TABLE_OPS | MUTABLE_TABLE_OPS | INITIALIZER_OPS | USER_OPS | MUTATION_OPS
 _KEYS_SUFFIX = "/_ortflow_table_keys"
 _VALUES_SUFFIX = "/_ortflow_table_values"
+_MUTABLE_KEYS_SUFFIX = "/_ortflow_mutable_table_keys"
+_MUTABLE_VALUES_SUFFIX = "/_ortflow_mutable_table_values"
+_DT_INT32 = 3
 
 
-def table_state_name(table: str, part: str) -> str:
+def table_state_name(table: str, part: str, mutable: bool = False) -> str:
     """The state (resource variable) name holding `part` ('keys' or 'values') of `table`."""
+    if mutable:
+        return table + (_MUTABLE_KEYS_SUFFIX if part == "keys" else _MUTABLE_VALUES_SUFFIX)
     return table + (_KEYS_SUFFIX if part == "keys" else _VALUES_SUFFIX)
 
 
 def is_table_state(name: str) -> str | None:
     """The table's name when `name` is one of a table's state names, else None."""
-    for suffix in (_KEYS_SUFFIX, _VALUES_SUFFIX):
+    for suffix in (_KEYS_SUFFIX, _VALUES_SUFFIX, _MUTABLE_KEYS_SUFFIX, _MUTABLE_VALUES_SUFFIX):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return None
+
+
+def is_mutable_table_state(name: str) -> bool:
+    """Whether `name` holds part of a mutable table, whose state starts empty."""
+    return name.endswith((_MUTABLE_KEYS_SUFFIX, _MUTABLE_VALUES_SUFFIX))
 
 
 def lower_tables(graph_def: GraphDef) -> GraphDef:
@@ -75,11 +102,20 @@ def lower_tables(graph_def: GraphDef) -> GraphDef:
     for node in graph_def.node:
         if node.op in TABLE_OPS:
             _rewrite_table(out, node)
-        elif node.op in INITIALIZER_OPS:
-            _rewrite_initializer(out, node, table_of(nodes, node))
+        elif node.op in MUTABLE_TABLE_OPS:
+            _rewrite_mutable_table(out, node)
+        elif node.op in INITIALIZER_OPS or node.op in MUTATION_OPS:
+            table = table_of(nodes, node)
+            if table.op in MUTABLE_TABLE_OPS:
+                _rewrite_update(out, node, table)
+            else:
+                _rewrite_initializer(out, node, table)
         elif node.op in USER_OPS:
             table = table_of(nodes, node)
-            emit_table_user(out, node, table, lambda part, n=node, t=table: _read(out, n, t, part))
+            if table.op in MUTABLE_TABLE_OPS and node.op.startswith("LookupTableFind"):
+                _emit_padded_find(out, node, table)
+            else:
+                emit_table_user(out, node, table, lambda part, n=node, t=table: _read(out, n, t, part))
         else:
             out.node.add().CopyFrom(node)
     return out
@@ -122,11 +158,169 @@ def _read(out: GraphDef, node: NodeDef, table: NodeDef, part: str) -> str:
     attr = "key_dtype" if part == "keys" else "value_dtype"
     name = f"{node.name}/_ortflow_read_{part}"
     controls = [i for i in node.input if i.startswith("^")]
-    add_node(out, name, "ReadVariableOp", [table_state_name(table.name, part), *controls],
-             dtype=dtype_of(table, attr))
+    state = table_state_name(table.name, part, table.op in MUTABLE_TABLE_OPS)
+    add_node(out, name, "ReadVariableOp", [state, *controls], dtype=dtype_of(table, attr))
     return name
 
 
+# -- mutable tables -------------------------------------------------------------------------------
+
+def _rewrite_mutable_table(out: GraphDef, node: NodeDef) -> None:
+    # As an immutable table, but the values variable is [n] + value_shape and a dense table's
+    # reserved keys (data inputs) stay with the update ops that read them.
+    handle = add_table_name_const(out, node)
+    del handle.input[:]
+    handle.input.extend(i for i in node.input if i.startswith("^"))
+    value_dims = [d.size for d in node.attr["value_shape"].shape.dim] if "value_shape" in node.attr else []
+    for part, attr, dims in (("keys", "key_dtype", []), ("values", "value_dtype", value_dims)):
+        var = add_node(out, table_state_name(node.name, part, True), "VarHandleOp",
+                       dtype=dtype_of(node, attr))
+        var.attr["shape"].shape.dim.add().size = -1
+        for size in dims:
+            var.attr["shape"].shape.dim.add().size = size
+        var.attr["shared_name"].s = var.name.encode()
+        var.attr["container"].s = b""
+        if node.device:
+            var.device = node.device
+
+
+def _rewrite_update(out: GraphDef, node: NodeDef, table: NodeDef) -> None:
+    # insert / remove / import: new contents from a numpy kernel, assigned to both variables.
+    controls = [i for i in node.input if i.startswith("^")]
+    data = [i for i in node.input if not i.startswith("^")]
+    keys, values = _read(out, node, table, "keys"), _read(out, node, table, "values")
+    mode = "remove" if node.op.startswith("LookupTableRemove") else \
+        "import" if node.op in INITIALIZER_OPS else "insert"
+    new_values = data[2] if mode != "remove" else values
+    dense = table.op == "MutableDenseHashTableV2"
+    reserved = [i for i in table.input if not i.startswith("^")][:2] if dense else [data[1], data[1]]
+    update = add_node(out, f"{node.name}/_ortflow_update", TABLE_UPDATE_OP,
+                      [keys, values, data[1], new_values, *reserved, *controls],
+                      Tkeys=dtype_of(table, "key_dtype"), Tvalues=dtype_of(table, "value_dtype"),
+                      dense=dense)
+    update.attr["mode"].s = mode.encode()
+    assigns = []
+    for index, (part, attr) in enumerate((("keys", "key_dtype"), ("values", "value_dtype"))):
+        assign = add_node(out, f"{node.name}/_ortflow_assign_{part}", "AssignVariableOp",
+                          [table_state_name(table.name, part, True), f"{update.name}:{index}"],
+                          dtype=dtype_of(table, attr))
+        assigns.append(f"^{assign.name}")
+    group = add_node(out, node.name, "NoOp", assigns)
+    group.device = node.device
+
+
+def _emit_padded_find(out: GraphDef, node: NodeDef, table: NodeDef) -> None:
+    # A find that also works on an empty table (ArgMax needs a non-empty axis): each key's
+    # scores are 2 where a table key equals it, then a column of 1s; the argmax is the matching
+    # row, else the extra row past the table's values, which holds the default.
+    data = [i for i in node.input if not i.startswith("^")]
+    kd, vd = dtype_of(table, "key_dtype"), dtype_of(table, "value_dtype")
+    keys, values = _read(out, node, table, "keys"), _read(out, node, table, "values")
+    p = f"{node.name}/_ortflow"
+    minus_one = add_const(out, f"{p}/minus_one", np.array([-1], np.int32))
+    flat = add_node(out, f"{p}/flat", "Reshape", [data[1], minus_one], T=kd, Tshape=_DT_INT32).name
+    last = add_const(out, f"{p}/last_axis", np.array(-1, np.int32))
+    first = add_const(out, f"{p}/first_axis", np.array(0, np.int32))
+    add_node(out, f"{p}/column", "ExpandDims", [flat, last], T=kd, Tdim=_DT_INT32)
+    add_node(out, f"{p}/equal", "Equal", [f"{p}/column", keys], T=kd, incompatible_shape_error=True)
+    add_node(out, f"{p}/as_int", "Cast", [f"{p}/equal"], SrcT=10, DstT=_DT_INT32, Truncate=False)
+    add_node(out, f"{p}/doubled", "AddV2", [f"{p}/as_int", f"{p}/as_int"], T=_DT_INT32)
+    add_node(out, f"{p}/count", "Shape", [flat], T=kd, out_type=_DT_INT32)
+    one = add_const(out, f"{p}/one", np.array([1], np.int32))
+    add_node(out, f"{p}/pad_shape", "ConcatV2", [f"{p}/count", one, first], T=_DT_INT32, Tidx=_DT_INT32,
+             N=("i", 2))
+    ones = add_const(out, f"{p}/one_scalar", np.array(1, np.int32))
+    add_node(out, f"{p}/pad", "Fill", [f"{p}/pad_shape", ones], T=_DT_INT32, index_type=_DT_INT32)
+    add_node(out, f"{p}/scores", "ConcatV2", [f"{p}/doubled", f"{p}/pad", last], T=_DT_INT32, Tidx=_DT_INT32,
+             N=("i", 2))
+    add_node(out, f"{p}/position", "ArgMax", [f"{p}/scores", last], T=_DT_INT32, Tidx=_DT_INT32,
+             output_type=_DT_INT32)
+    add_node(out, f"{p}/default_row", "ExpandDims", [data[2], first], T=vd, Tdim=_DT_INT32)
+    add_node(out, f"{p}/padded", "ConcatV2", [values, f"{p}/default_row", first], T=vd, Tidx=_DT_INT32,
+             N=("i", 2))
+    add_node(out, f"{p}/gather", "GatherV2", [f"{p}/padded", f"{p}/position", first], Tparams=vd,
+             Tindices=_DT_INT32, Taxis=_DT_INT32, batch_dims=("i", 0))
+    add_node(out, f"{p}/keys_shape", "Shape", [data[1]], T=kd, out_type=_DT_INT32)
+    add_node(out, f"{p}/value_shape", "Shape", [data[2]], T=vd, out_type=_DT_INT32)
+    add_node(out, f"{p}/shape", "ConcatV2", [f"{p}/keys_shape", f"{p}/value_shape", first], T=_DT_INT32,
+             Tidx=_DT_INT32, N=("i", 2))
+    find = add_node(out, node.name, "Reshape", [f"{p}/gather", f"{p}/shape",
+                                                *(i for i in node.input if i.startswith("^"))],
+                    T=vd, Tshape=_DT_INT32)
+    find.device = node.device
+
+
+def _register_table_update() -> None:
+    # ortflow's own op: the contents of a mutable table after an insert, remove or import.
+    from ortflow.graph.ops.schema import register_op_def
+    from ortflow.proto import OpDef
+
+    op = OpDef(name=TABLE_UPDATE_OP, is_stateful=True)
+    for arg, attr in (("table_keys", "Tkeys"), ("table_values", "Tvalues"), ("keys", "Tkeys"),
+                      ("values", "Tvalues"), ("empty_key", "Tkeys"), ("deleted_key", "Tkeys")):
+        op.input_arg.add(name=arg, type_attr=attr)
+    op.output_arg.add(name="new_keys", type_attr="Tkeys")
+    op.output_arg.add(name="new_values", type_attr="Tvalues")
+    for attr, kind in (("Tkeys", "type"), ("Tvalues", "type"), ("mode", "string"), ("dense", "bool")):
+        op.attr.add(name=attr, type=kind)
+    register_op_def(op)
+
+
+_register_table_update()
+
+
+@kernel(TABLE_UPDATE_OP)
+def _table_update(node_def, inputs):
+    # Not a TensorFlow op: lower_tables rewrites LookupTableInsertV2 / RemoveV2 / ImportV2 on a
+    # mutable table into it. Entries keep their first insertion's place; of repeated keys in one
+    # insert the last wins, as in TensorFlow.
+    from ortflow.errors import InvalidArgumentError
+
+    table_keys, table_values = np.asarray(inputs[0]), np.asarray(inputs[1])
+    value_shape = table_values.shape[1:]
+    keys, values = np.asarray(inputs[2]), np.asarray(inputs[3])
+    mode = node_def.attr["mode"].s.decode()
+    flat = keys.reshape(-1)
+    if mode == "remove":
+        _check_reserved(node_def, flat, inputs)
+        drop = set(flat.tolist())
+        keep = np.array([k not in drop for k in table_keys.tolist()], dtype=bool).reshape(-1)
+        return [table_keys[keep], table_values[keep]]
+    if (mode == "insert" and tuple(values.shape) != (*keys.shape, *value_shape)) or \
+            values.size != flat.size * int(np.prod(value_shape, dtype=np.int64)):
+        raise InvalidArgumentError(node_def, None, f"{node_def.name}: the table expects values of shape "
+                                   f"{list(keys.shape) + list(value_shape)} for keys of shape "
+                                   f"{list(keys.shape)}, got {list(values.shape)}.")
+    rows = values.reshape((flat.size, *value_shape))
+    if mode == "import" and node_def.attr["dense"].b:  # TF exports a dense table's empty buckets too
+        keep = ~(_matches(flat, inputs[4]) | _matches(flat, inputs[5]))
+        flat, rows = flat[keep], rows[keep]
+    elif mode == "insert":
+        _check_reserved(node_def, flat, inputs)
+    entries = {} if mode == "import" else dict(zip(table_keys.tolist(), table_values))
+    entries.update(zip(flat.tolist(), rows))
+    new_keys = np.array(list(entries), dtype=table_keys.dtype).reshape(-1)
+    new_values = np.array(list(entries.values()), dtype=table_values.dtype)
+    new_values = new_values.reshape((len(entries), *value_shape))
+    return [new_keys, new_values]
+
+
+def _matches(flat: np.ndarray, key) -> np.ndarray:
+    key = np.asarray(key).reshape(-1)
+    return np.array([k == key[0] for k in flat.tolist()], dtype=bool).reshape(-1) if key.size else \
+        np.zeros(flat.shape, bool)
+
+
+def _check_reserved(node_def, flat: np.ndarray, inputs) -> None:
+    # A dense table's empty and deleted keys may not be inserted or removed (TensorFlow's check).
+    from ortflow.errors import InvalidArgumentError
+
+    if not node_def.attr["dense"].b:
+        return
+    for which, key in (("empty_key", inputs[4]), ("deleted_key", inputs[5])):
+        if _matches(flat, key).any():
+            raise InvalidArgumentError(node_def, None, f"Using the {which} as a table key is not allowed "
+                                       f"({node_def.name}).")
 
 
 # -- filling a loaded model's tables -------------------------------------------------------------
@@ -161,8 +355,10 @@ def initialize_tables(session, meta_graph=None, graph_def=None, export_dir=None)
     names = []
     if meta_graph is not None and "table_initializer" in meta_graph.collection_def:
         names = [n.split(":")[0] for n in meta_graph.collection_def["table_initializer"].node_list.value]
-    if not names:
-        names = [n.name for n in graph_def.node if n.op in INITIALIZER_OPS]
+    if not names:  # not the restores of mutable tables, which a Saver's restore runs
+        nodes = {n.name: n for n in graph_def.node}
+        names = [n.name for n in graph_def.node
+                 if n.op in INITIALIZER_OPS and table_of(nodes, n).op not in MUTABLE_TABLE_OPS]
     if names:
         session.run(names)
     return names
