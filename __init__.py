@@ -91,6 +91,7 @@ _SUBMODULES: dict[str, str] = {
     "contrib": "ortflow.api.contrib",
     "raw_ops": "ortflow.api.raw_ops",
     "sets": "ortflow.api.set_ops",
+    "manip": "ortflow.api.manip",
 }
 
 _TF_V1 = "ortflow.api.tf_v1"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 from ortflow.api import array_ops, math_ops
 from ortflow.api.ops_builder import apply_op, apply_op_output, constant, convert_to_tensor, graph_of
@@ -399,3 +401,53 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
 
 
 __all__ += ["matrix_rank", "pinv"]
+
+
+# --------------------------------------------------------------------------- matrix functions and LU
+# Their kernels (numpy) are in ortflow.graph.ops.kernels_matrix_funcs.
+
+def sqrtm(input, name=None):
+    """The principal square root of each square matrix (`MatrixSquareRoot`)."""
+    return apply_op_output("MatrixSquareRoot", [input], name=name or "MatrixSquareRoot")
+
+
+def logm(input, name=None):
+    """The principal logarithm of each complex square matrix (`MatrixLogarithm`)."""
+    return apply_op_output("MatrixLogarithm", [input], name=name or "MatrixLogarithm")
+
+
+# `tf.linalg.lu`'s result: the packed `lu` factors and the row permutation `p`.
+Lu = collections.namedtuple("Lu", ["lu", "p"])
+
+
+def lu(input, output_idx_type=_dtypes.int32, name=None) -> Lu:
+    """The LU factors of each square matrix with partial pivoting (`Lu`): `input[p] == L @ U`."""
+    op = apply_op("Lu", [input], {"output_idx_type": _dtypes.as_dtype(output_idx_type)}, name=name or "Lu")
+    return Lu(op.outputs[0], op.outputs[1])
+
+
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
+    """The matrix `lu` factored: `P^-1 @ L @ U` from packed factors and a permutation, as TF builds it.
+
+    Raises:
+        NotImplementedError: a batch of matrices (TF maps over it with a while loop), or
+            `validate_args` (TF's assertions are not built).
+    """
+    if validate_args:
+        raise NotImplementedError("lu_reconstruct(validate_args=True) is not supported yet.")
+    g = graph_of(lower_upper, perm)
+    with g.as_default(), g.name_scope(name or "lu_reconstruct"):
+        lower_upper = convert_to_tensor(lower_upper, name="lower_upper")
+        perm = convert_to_tensor(perm, name="perm")
+        if lower_upper.shape.rank != 2:
+            raise NotImplementedError("lu_reconstruct of a batch of matrices (or of unknown rank) is not "
+                                      f"supported yet; got shape {lower_upper.shape}.")
+        shape = array_ops.shape(lower_upper)
+        strictly_lower = band_part(lower_upper, -1, 0)
+        lower = set_diag(strictly_lower, array_ops.ones(shape[:-1], dtype=lower_upper.dtype))
+        upper = band_part(lower_upper, 0, -1)
+        x = math_ops.matmul(lower, upper)
+        return array_ops.gather(x, array_ops.invert_permutation(perm))
+
+
+__all__ += ["Lu", "logm", "lu", "lu_reconstruct", "sqrtm"]

@@ -890,3 +890,11 @@ __all__ += ["bessel_i0e", "bessel_i1e", "betainc", "igamma", "igammac", "polygam
 from ortflow.api.more_ops import angle, bessel_i0, bessel_i1, cumulative_logsumexp, erfinv, ndtri  # noqa: E402
 
 __all__ += ["angle", "bessel_i0", "bessel_i1", "cumulative_logsumexp", "erfinv", "ndtri"]
+
+
+def nextafter(x1, x2, name=None):
+    """The next representable value after `x1` toward `x2`, element-wise (`NextAfter`)."""
+    return apply_op_output("NextAfter", [x1, x2], name=name or "NextAfter")
+
+
+__all__ += ["nextafter"]

@@ -15,6 +15,7 @@ from ortflow.graph.ops import (  # noqa: F401  (imported for their registrations
     kernels_extra,
     kernels_image_io,
     kernels_math,
+    kernels_matrix_funcs,
     kernels_parsing,
     kernels_ragged_unicode,
     kernels_resize,

@@ -165,3 +165,64 @@ def test_stateless_truncated_normal_and_categorical_ranges():
     t, c = _run([trunc, cat])
     assert np.abs(t).max() <= 2.0 and 0.7 < t.std() < 1.0
     assert set(np.unique(c)) == {0, 2}
+
+
+# --------------------------------------------------------------------------- linalg, nextafter, manip
+
+_M = np.array([[4.0, 1.0], [0.5, 3.0]], np.float32)
+_A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 10.0]], np.float32)
+
+
+def test_sqrtm_matches_tf():
+    x = tf.placeholder(tf.float32, [None, 2, 2])
+    out = tf.linalg.sqrtm(x)
+    assert out.op.type == "MatrixSquareRoot" and out.shape.as_list() == [None, 2, 2]
+    got = _run(out, {x: np.stack([_M, np.eye(2, dtype=np.float32) * 9])})
+    np.testing.assert_allclose(got[0], [[1.9909097, 0.2693635], [0.13468164, 1.7215464]], rtol=1e-5)
+    np.testing.assert_allclose(got[1], np.eye(2) * 3, rtol=1e-6)
+
+
+def test_logm_matches_tf():
+    x = tf.placeholder(tf.complex64, [2, 2])
+    out = tf.linalg.logm(x)
+    assert out.op.type == "MatrixLogarithm"
+    got = _run(out, {x: _M.astype(np.complex64)})
+    np.testing.assert_allclose(got, np.array([[1.3670582, 0.29176927], [0.14588454, 1.075289]], np.complex64),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_lu_and_lu_reconstruct_match_tf():
+    x = tf.placeholder(tf.float32, [3, 3])
+    lu, p = tf.linalg.lu(x)
+    assert lu.op.type == "Lu" and p.dtype == tf.int32 and p.shape.as_list() == [3]
+    back = tf.linalg.lu_reconstruct(lu, p)
+    ops = _op_types()
+    assert ops[ops.index("Lu") + 1:] == ["Const", "Const", "Const", "MatrixBandPart",
+                                         "Const", "Const", "Const", "StridedSlice", "Const", "Fill", "Const",
+                                         "MatrixSetDiagV3", "Const", "Const", "MatrixBandPart", "MatMul",
+                                         "InvertPermutation", "Const", "GatherV2"]
+    got_lu, got_p, got_back = _run([lu, p, back], {x: _A})
+    np.testing.assert_allclose(got_lu, [[7.0, 8.0, 10.0], [0.14285715, 0.8571428, 1.5714285],
+                                        [0.5714286, 0.4999998, -0.49999982]], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(got_p, [2, 0, 1])
+    np.testing.assert_allclose(got_back, _A, rtol=1e-5)
+    with pytest.raises(NotImplementedError, match="batch"):
+        tf.linalg.lu_reconstruct(tf.placeholder(tf.float32, [2, 3, 3]), tf.placeholder(tf.int32, [2, 3]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nextafter_matches_tf(dtype):
+    x1, x2 = tf.placeholder(dtype, [3]), tf.placeholder(dtype, [])
+    out = tf.math.nextafter(x1, x2)
+    assert out.op.type == "NextAfter" and out.shape.as_list() == [3]
+    got = _run(out, {x1: np.array([1.0, 0.0, -1.0], dtype), x2: dtype(-1.0)})
+    assert got.dtype == dtype
+    tiny = 1.4012985e-45 if dtype == np.float32 else 5e-324
+    np.testing.assert_array_equal(got, np.array([1.0 - np.finfo(dtype).epsneg, -tiny, -1.0], dtype))
+
+
+def test_manip_roll_matches_tf():
+    out = tf.manip.roll(np.arange(6).reshape(2, 3), 1, 1)
+    assert out.op.type == "Roll" and out.op.name == "Roll"
+    np.testing.assert_array_equal(_run(out), [[2, 0, 1], [5, 3, 4]])
+    assert tf.manip.reverse is tf.reverse_v2 and tf.manip.tile is tf.tile
