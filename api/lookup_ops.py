@@ -457,7 +457,8 @@ class MutableHashTable:
 
     @property
     def name(self) -> str:
-        return self._name
+        """The last component of the table op's name (TF's: its ops open `<name>_lookup_table_*`)."""
+        return self._resource_handle.op.name.split("/")[-1]
 
     @property
     def key_dtype(self):
@@ -472,14 +473,16 @@ class MutableHashTable:
         return self._default_value
 
     def _scoped(self, name, suffix):
-        return get_default_graph().name_scope(name or f"{self._name}_{suffix}")
+        return get_default_graph().name_scope(name or f"{self.name}_{suffix}")
 
     def _keys(self, keys):
-        keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
-        if keys.dtype.base_dtype != self._key_dtype:
+        # As TensorFlow: a tensor of another dtype is a TypeError (ValueError from a lookup's
+        # conversion), Python values are converted.
+        dtype = getattr(keys, "dtype", None)
+        if isinstance(dtype, _dtypes.DType) and dtype.base_dtype != self._key_dtype:
             raise TypeError(f"Signature mismatch. Keys must be dtype {self._key_dtype.name}, "
-                            f"got {keys.dtype.base_dtype.name}.")
-        return keys
+                            f"got {dtype.base_dtype.name}.")
+        return convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
 
     def insert(self, keys, values, name=None):
         """The op that sets the value of each of `keys` (added or replaced; of repeated keys the
@@ -503,7 +506,7 @@ class MutableHashTable:
         table's value shape."""
         g = get_default_graph()
         with self._scoped(name, "lookup_table_find"):
-            keys = self._keys(keys)
+            keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
             default = self._default_value if dynamic_default_values is None else dynamic_default_values
             with g.colocate_with(self._resource_handle):
                 return apply_op_output("LookupTableFindV2", [self._resource_handle, keys, default],

@@ -211,43 +211,58 @@ def _rewrite_update(out: GraphDef, node: NodeDef, table: NodeDef) -> None:
 
 def _emit_padded_find(out: GraphDef, node: NodeDef, table: NodeDef) -> None:
     # A find that also works on an empty table (ArgMax needs a non-empty axis): each key's
-    # scores are 2 where a table key equals it, then a column of 1s; the argmax is the matching
-    # row, else the extra row past the table's values, which holds the default.
+    # scores are 2 where a table key equals it, then a 1 past the table's n keys, so the argmax
+    # is the matching row or n. Missing keys take row n + (i mod k) of the values followed by
+    # the default's k rows (k is 1, or one default per key).
     data = [i for i in node.input if not i.startswith("^")]
     kd, vd = dtype_of(table, "key_dtype"), dtype_of(table, "value_dtype")
     keys, values = _read(out, node, table, "keys"), _read(out, node, table, "values")
     p = f"{node.name}/_ortflow"
-    minus_one = add_const(out, f"{p}/minus_one", np.array([-1], np.int32))
-    flat = add_node(out, f"{p}/flat", "Reshape", [data[1], minus_one], T=kd, Tshape=_DT_INT32).name
-    last = add_const(out, f"{p}/last_axis", np.array(-1, np.int32))
-    first = add_const(out, f"{p}/first_axis", np.array(0, np.int32))
-    add_node(out, f"{p}/column", "ExpandDims", [flat, last], T=kd, Tdim=_DT_INT32)
+    i32 = {"T": _DT_INT32}
+    consts = {name: add_const(out, f"{p}/{name}", np.array(value, np.int32)) for name, value in (
+        ("minus_one", [-1]), ("zero_one", [0]), ("one", [1]), ("last", -1), ("first", 0),
+        ("one_scalar", 1), ("zero_scalar", 0))}
+    add_node(out, f"{p}/flat", "Reshape", [data[1], consts["minus_one"]], T=kd, Tshape=_DT_INT32)
+    add_node(out, f"{p}/column", "ExpandDims", [f"{p}/flat", consts["last"]], T=kd, Tdim=_DT_INT32)
     add_node(out, f"{p}/equal", "Equal", [f"{p}/column", keys], T=kd, incompatible_shape_error=True)
     add_node(out, f"{p}/as_int", "Cast", [f"{p}/equal"], SrcT=10, DstT=_DT_INT32, Truncate=False)
-    add_node(out, f"{p}/doubled", "AddV2", [f"{p}/as_int", f"{p}/as_int"], T=_DT_INT32)
-    add_node(out, f"{p}/count", "Shape", [flat], T=kd, out_type=_DT_INT32)
-    one = add_const(out, f"{p}/one", np.array([1], np.int32))
-    add_node(out, f"{p}/pad_shape", "ConcatV2", [f"{p}/count", one, first], T=_DT_INT32, Tidx=_DT_INT32,
-             N=("i", 2))
-    ones = add_const(out, f"{p}/one_scalar", np.array(1, np.int32))
-    add_node(out, f"{p}/pad", "Fill", [f"{p}/pad_shape", ones], T=_DT_INT32, index_type=_DT_INT32)
-    add_node(out, f"{p}/scores", "ConcatV2", [f"{p}/doubled", f"{p}/pad", last], T=_DT_INT32, Tidx=_DT_INT32,
-             N=("i", 2))
-    add_node(out, f"{p}/position", "ArgMax", [f"{p}/scores", last], T=_DT_INT32, Tidx=_DT_INT32,
+    add_node(out, f"{p}/doubled", "AddV2", [f"{p}/as_int", f"{p}/as_int"], **i32)
+    add_node(out, f"{p}/count", "Shape", [f"{p}/flat"], T=kd, out_type=_DT_INT32)
+    _concat(out, f"{p}/pad_shape", [f"{p}/count", consts["one"]], consts["first"], _DT_INT32)
+    add_node(out, f"{p}/pad", "Fill", [f"{p}/pad_shape", consts["one_scalar"]], T=_DT_INT32,
+             index_type=_DT_INT32)
+    _concat(out, f"{p}/scores", [f"{p}/doubled", f"{p}/pad"], consts["last"], _DT_INT32)
+    add_node(out, f"{p}/match", "ArgMax", [f"{p}/scores", consts["last"]], T=_DT_INT32, Tidx=_DT_INT32,
              output_type=_DT_INT32)
-    add_node(out, f"{p}/default_row", "ExpandDims", [data[2], first], T=vd, Tdim=_DT_INT32)
-    add_node(out, f"{p}/padded", "ConcatV2", [values, f"{p}/default_row", first], T=vd, Tidx=_DT_INT32,
-             N=("i", 2))
-    add_node(out, f"{p}/gather", "GatherV2", [f"{p}/padded", f"{p}/position", first], Tparams=vd,
+    add_node(out, f"{p}/size", "Size", [keys], T=kd, out_type=_DT_INT32)
+    add_node(out, f"{p}/found", "Less", [f"{p}/match", f"{p}/size"], **i32)
+    add_node(out, f"{p}/values_shape", "Shape", [values], T=vd, out_type=_DT_INT32)
+    add_node(out, f"{p}/value_shape", "Slice", [f"{p}/values_shape", consts["one"], consts["minus_one"]],
+             T=_DT_INT32, Index=_DT_INT32)
+    _concat(out, f"{p}/rows_shape", [consts["minus_one"], f"{p}/value_shape"], consts["first"], _DT_INT32)
+    add_node(out, f"{p}/default_rows", "Reshape", [data[2], f"{p}/rows_shape"], T=vd, Tshape=_DT_INT32)
+    add_node(out, f"{p}/default_shape", "Shape", [f"{p}/default_rows"], T=vd, out_type=_DT_INT32)
+    add_node(out, f"{p}/default_count", "Slice", [f"{p}/default_shape", consts["zero_one"], consts["one"]],
+             T=_DT_INT32, Index=_DT_INT32)
+    add_node(out, f"{p}/key_count", "Size", [f"{p}/flat"], T=kd, out_type=_DT_INT32)
+    add_node(out, f"{p}/key_index", "Range", [consts["zero_scalar"], f"{p}/key_count", consts["one_scalar"]],
+             Tidx=_DT_INT32)
+    add_node(out, f"{p}/default_index", "FloorMod", [f"{p}/key_index", f"{p}/default_count"], **i32)
+    add_node(out, f"{p}/missing", "AddV2", [f"{p}/default_index", f"{p}/size"], **i32)
+    add_node(out, f"{p}/position", "SelectV2", [f"{p}/found", f"{p}/match", f"{p}/missing"], **i32)
+    _concat(out, f"{p}/padded", [values, f"{p}/default_rows"], consts["first"], vd)
+    add_node(out, f"{p}/gather", "GatherV2", [f"{p}/padded", f"{p}/position", consts["first"]], Tparams=vd,
              Tindices=_DT_INT32, Taxis=_DT_INT32, batch_dims=("i", 0))
     add_node(out, f"{p}/keys_shape", "Shape", [data[1]], T=kd, out_type=_DT_INT32)
-    add_node(out, f"{p}/value_shape", "Shape", [data[2]], T=vd, out_type=_DT_INT32)
-    add_node(out, f"{p}/shape", "ConcatV2", [f"{p}/keys_shape", f"{p}/value_shape", first], T=_DT_INT32,
-             Tidx=_DT_INT32, N=("i", 2))
+    _concat(out, f"{p}/shape", [f"{p}/keys_shape", f"{p}/value_shape"], consts["first"], _DT_INT32)
     find = add_node(out, node.name, "Reshape", [f"{p}/gather", f"{p}/shape",
                                                 *(i for i in node.input if i.startswith("^"))],
                     T=vd, Tshape=_DT_INT32)
     find.device = node.device
+
+
+def _concat(out: GraphDef, name: str, parts: list[str], axis: str, dtype: int) -> None:
+    add_node(out, name, "ConcatV2", [*parts, axis], T=dtype, Tidx=_DT_INT32, N=("i", len(parts)))
 
 
 def _register_table_update() -> None:
@@ -288,9 +303,9 @@ def _table_update(node_def, inputs):
         return [table_keys[keep], table_values[keep]]
     if (mode == "insert" and tuple(values.shape) != (*keys.shape, *value_shape)) or \
             values.size != flat.size * int(np.prod(value_shape, dtype=np.int64)):
-        raise InvalidArgumentError(node_def, None, f"{node_def.name}: the table expects values of shape "
-                                   f"{list(keys.shape) + list(value_shape)} for keys of shape "
-                                   f"{list(keys.shape)}, got {list(values.shape)}.")
+        expected = ",".join(str(d) for d in (*keys.shape, *value_shape))
+        raise InvalidArgumentError(node_def, None, f"Expected shape [{expected}] for value, got "
+                                   f"[{','.join(str(d) for d in values.shape)}] ({node_def.name}).")
     rows = values.reshape((flat.size, *value_shape))
     if mode == "import" and node_def.attr["dense"].b:  # TF exports a dense table's empty buckets too
         keep = ~(_matches(flat, inputs[4]) | _matches(flat, inputs[5]))
