@@ -451,3 +451,7 @@ def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
 
 
 __all__ += ["Lu", "logm", "lu", "lu_reconstruct", "sqrtm"]
+
+from ortflow.api.linalg_expm import expm  # at the end: it builds on the functions above
+
+__all__ += ["expm"]

@@ -226,3 +226,46 @@ def test_manip_roll_matches_tf():
     assert out.op.type == "Roll" and out.op.name == "Roll"
     np.testing.assert_array_equal(_run(out), [[2, 0, 1], [5, 3, 4]])
     assert tf.manip.reverse is tf.reverse_v2 and tf.manip.tile is tf.tile
+
+
+# TF 2.21's tf.linalg.expm of a [1, 2, 2] float32 constant builds 213 nodes of these types.
+_EXPM_OPS_F32 = {"Const": 87, "Mul": 15, "AddV2": 15, "BatchMatMulV2": 10, "Switch": 9, "StridedSlice": 8,
+                 "Identity": 8, "Less": 6, "SelectV2": 5, "Enter": 5, "ConcatV2": 4, "Fill": 4, "Merge": 4,
+                 "Max": 3, "RealDiv": 3, "Minimum": 3, "Pack": 3, "MatrixDiagV3": 3, "Reshape": 2, "Log": 2,
+                 "NextIteration": 2, "Exit": 2, "Abs": 1, "Sub": 1, "Sum": 1, "Floor": 1, "Maximum": 1, "Pow": 1,
+                 "IsFinite": 1, "Neg": 1, "MatrixSolve": 1, "LoopCond": 1}
+
+_EXPM_CASES = [
+    (np.array([[0.5, 0.2], [0.1, 0.3]]),
+     {np.float32: [[1.6641876697540283, 0.29985901713371277], [0.1499294936656952, 1.3643286228179932]],
+      np.float64: [[1.6641875692864527, 0.2998590035619916], [0.1499295017809958, 1.364328565724461]]}),
+    (np.array([[1.0, 2.0, 0.0], [-1.0, 3.0, 0.5], [0.0, 1.0, -2.0]]),  # 1-norm 6: squarings
+     {np.float32: [[-2.379140853881836, 13.106433868408203, 1.2840477228164673],
+                   [-6.553215026855469, 11.369312286376953, 1.3505356311798096],
+                   [-1.2840477228164673, 2.7010717391967773, 0.43204939365386963]],
+      np.float64: [[-2.3791430972482015, 13.106436294123913, 1.2840484071472826],
+                   [-6.553218147061955, 11.369317400449342, 1.3505364628100527],
+                   [-1.2840484071472826, 2.7010729256201063, 0.4320495866433796]]}),
+    (np.array([[0.01, 0.002], [0.0, 0.005]]),  # below the smallest Pade limit
+     {np.float32: [[1.0100500583648682, 0.0020150586497038603], [0.0, 1.0050125122070312]],
+      np.float64: [[1.0100501670841682, 0.002015058489906798], [0.0, 1.005012520859401]]}),
+]
+
+
+def test_expm_graph_as_tf():
+    out = tf.linalg.expm(np.array([[[0.5, 0.2], [0.1, 0.3]]], np.float32))
+    assert out.op.name == "matrix_exponential/Reshape_1" and out.shape.as_list() == [1, 2, 2]
+    from collections import Counter
+
+    assert Counter(_op_types()) == Counter(_EXPM_OPS_F32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_expm_matches_tf(dtype):
+    x = tf.placeholder(dtype, [None, None, None])
+    out = tf.linalg.expm(x)
+    with tf.Session() as sess:
+        for matrix, expected in _EXPM_CASES:
+            got = sess.run(out, {x: matrix[None].astype(dtype)})[0]
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got, expected[dtype], rtol=2e-6 if dtype == np.float32 else 1e-12)
