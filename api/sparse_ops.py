@@ -451,13 +451,17 @@ def split(*args, sp_input=None, num_split=None, axis=None, name=None, split_dim=
     """`num_split` SparseTensors cut from `sp_input` along `axis` (`SparseSplit`); keyword arguments only.
 
     Raises:
-        ValueError: positional arguments, or a missing `sp_input`, `num_split` or `axis`.
+        ValueError: positional arguments, a missing `sp_input`, `num_split` or `axis`, or `split_dim`
+            given with it (TF's checks).
     """
     if args:
         raise ValueError("Keyword arguments are required for this function.")
-    axis = split_dim if axis is None else axis
-    if sp_input is None or num_split is None or axis is None:
-        raise ValueError("sparse.split needs sp_input, num_split and axis (or split_dim).")
+    # As TF 2.21's compat.v1 sparse_split: `axis` is required even though `split_dim` names it too.
+    for arg, value in (("sp_input", sp_input), ("num_split", num_split), ("axis", axis)):
+        if value is None:
+            raise ValueError(f"{arg} is required")
+    if split_dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'split_dim'")
     sp_input = _as_sparse(sp_input)
     num_split = int(num_split)
     op = apply_op("SparseSplit", [convert_to_tensor(axis, dtype=_dtypes.int64) if hasattr(axis, "op") else axis,

@@ -81,6 +81,8 @@ def test_sparse_split_by_rows_and_keywords_only():
     assert [list(p.dense_shape) for p in got] == [[1, 3]] * 3
     with pytest.raises(ValueError, match="Keyword arguments"):
         tf.sparse.split(_sp_a(), 2, 1)
+    with pytest.raises(ValueError, match="axis is required"):  # as TF 2.21, split_dim alone is refused
+        tf.sparse.split(sp_input=_sp_a(), num_split=2, split_dim=1)
 
 
 @pytest.mark.parametrize("axis, indices, shape", [
