@@ -39,7 +39,8 @@ __all__ = [
 
 TABLE_OPS = frozenset({"HashTableV2", "HashTable"})
 # Tables that insert / remove change (runtime/tables.py runs them; nothing folds them).
-MUTABLE_TABLE_OPS = frozenset({"MutableHashTableV2", "MutableHashTableOfTensorsV2", "MutableDenseHashTableV2"})
+MUTABLE_TABLE_OPS = frozenset({"MutableHashTableV2", "MutableHashTableOfTensorsV2", "MutableDenseHashTableV2",
+                               "MutableHashTable", "MutableHashTableOfTensors"})
 INITIALIZER_OPS = frozenset({"InitializeTableV2", "InitializeTable", "LookupTableImportV2",
                              "LookupTableImport", "InitializeTableFromTextFileV2",
                              "InitializeTableFromTextFile"})

@@ -278,3 +278,43 @@ def test_interop_tensorflows_saver_restore_op_fills_the_table(tf, tmp_path):
     with of.Session(graph=graph) as sess:
         sess.run("save/restore_all", {"save/Const:0": str(tmp_path / "ckpt")})
         assert sess.run("look/LookupTableFindV2:0", {"q:0": ["b", "z", "a"]}).tolist() == [2, -1, 1]
+
+
+def test_tf1_table_op_types_from_an_imported_graph_def():
+    # Old graphs hold MutableHashTable(OfTensors) / LookupTableInsert / LookupTableFind / LookupTableSize
+    # (reference handles) instead of the V2 ops.
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.lookup.experimental.MutableHashTable(tf.string, tf.float32, [0.0, 0.0], name="t")
+        names = (table.insert(["a", "b"], [[1, 2], [3, 4]]).name, table.lookup(["b", "c"]).name,
+                 table.size().name)
+    graph_def = g.as_graph_def()
+    for node in graph_def.node:
+        if "Table" in node.op and node.op.endswith("V2"):
+            node.op = node.op[:-2]
+    assert {"MutableHashTableOfTensors", "LookupTableInsert", "LookupTableFind"} <= {n.op for n in graph_def.node}
+    imported = tf.Graph()
+    with imported.as_default():
+        tf.import_graph_def(graph_def, name="")
+    with tf.Session(graph=imported) as sess:
+        sess.run(names[0])
+        found, size = sess.run(list(names[1:]))
+    assert found.tolist() == [[3.0, 4.0], [0.0, 0.0]] and size == 2
+
+
+def test_mutable_tables_need_no_initializer_and_are_not_uninitialized_variables():
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1)
+        insert = table.insert(["a"], tf.constant([1], tf.int64))
+        init = tf.tables_initializer()
+        report = tf.report_uninitialized_variables()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        assert sess.run(report).tolist() == []
+        sess.run(insert)
+        assert sess.run(table.size()) == 1
