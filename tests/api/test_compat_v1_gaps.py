@@ -227,6 +227,11 @@ def test_manip_roll_matches_tf():
     out = tf.manip.roll(np.arange(6).reshape(2, 3), 1, 1)
     assert out.op.type == "Roll" and out.op.name == "Roll"
     np.testing.assert_array_equal(_run(out), [[2, 0, 1], [5, 3, 4]])
+    # Roll has an ONNX converter (converters/array_extra.py); with a fed input the Session runs it.
+    x = tf.placeholder(tf.float32, [None, 3])
+    rolled = tf.manip.roll(x, [1, -1], [0, 1])
+    got = _run(rolled, {x: np.arange(6, dtype=np.float32).reshape(2, 3)})
+    np.testing.assert_array_equal(got, [[4.0, 5.0, 3.0], [1.0, 2.0, 0.0]])
     assert tf.manip.reverse is tf.reverse_v2 and tf.manip.tile is tf.tile
 
 
