@@ -427,7 +427,8 @@ class MutableHashTable:
         key_dtype, value_dtype: the dtypes of keys and values.
         default_value: what `lookup` returns for a missing key.
         name: the table op's name and the prefix of its ops' scopes (default "MutableHashTable").
-        checkpoint: accepted for TensorFlow's signature; ortflow's Saver does not save tables.
+        checkpoint: whether TensorFlow's Saver would save the table; as TensorFlow, True builds
+            the export op its saveable reads. ortflow's own Saver does not save tables.
     """
 
     _DEFAULT_NAME = "MutableHashTable"
@@ -440,7 +441,8 @@ class MutableHashTable:
         self._name = name or self._DEFAULT_NAME
         self._checkpoint = checkpoint
         self._resource_handle = self._create_table()
-        self.export()  # TensorFlow's saveable builds one export op with the table, in graph mode
+        if checkpoint:
+            self.export()  # TensorFlow's saveable builds one export op with the table, in graph mode
 
     def _create_table(self):
         attrs = {"shared_name": "", "use_node_name_sharing": True, "key_dtype": self._key_dtype,
@@ -557,7 +559,8 @@ class DenseHashTable(MutableHashTable):
         self._name = name or self._DEFAULT_NAME
         self._checkpoint = checkpoint
         self._resource_handle = self._create_table()
-        self.export()
+        if checkpoint:
+            self.export()
 
     def _create_table(self):
         attrs = {"shared_name": "", "use_node_name_sharing": True, "key_dtype": self._key_dtype,

@@ -318,3 +318,18 @@ def test_mutable_tables_need_no_initializer_and_are_not_uninitialized_variables(
         assert sess.run(report).tolist() == []
         sess.run(insert)
         assert sess.run(table.size()) == 1
+
+
+def test_checkpoint_false_builds_no_export_op():
+    import ortflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1, checkpoint=False)
+        dense = tf.lookup.experimental.DenseHashTable(tf.int64, tf.int64, -1, 0, -1, checkpoint=False,
+                                                      initial_num_buckets=16)
+    # TensorFlow's nodes for the same two tables.
+    assert [(n.name, n.op) for n in g.as_graph_def().node] == [
+        ("Const", "Const"), ("MutableHashTable", "MutableHashTableV2"), ("default_value", "Const"),
+        ("empty_key", "Const"), ("deleted_key", "Const"), ("MutableDenseHashTable", "MutableDenseHashTableV2")]
+    assert dense.resource_handle.op.get_attr("initial_num_buckets") == 16
