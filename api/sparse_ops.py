@@ -491,7 +491,27 @@ def expand_dims(sp_input, axis=None, name=None) -> SparseTensor:
         tail = array_ops.slice(sp_input.dense_shape, [axis], [-1])
         one = constant([1], dtype=_dtypes.int64, name="new_shape")
         dense_shape = array_ops.concat([head, one, tail], axis=0)
-        return SparseTensor(indices, sp_input.values, dense_shape)
+        result = SparseTensor(indices, sp_input.values, dense_shape)
+        _expanded_static_shapes(result, sp_input, axis)
+        return result
+
+
+def _expanded_static_shapes(result: SparseTensor, sp_input: SparseTensor, axis) -> None:
+    # What TF's shape inference knows of expand_dims' result: indices [n, rank + 1], a shape
+    # vector [rank + 1] and, for a constant axis, a dense shape of unknown sizes around the new 1.
+    from ortflow.graph.core import _const_value
+
+    rank = dimension_value(sp_input.dense_shape.shape[0])
+    if rank is None:
+        return
+    result.indices.set_shape([dimension_value(sp_input.indices.shape[0]), rank + 1])
+    result.dense_shape.set_shape([rank + 1])
+    select = axis.op.inputs if axis.op.type == "SelectV2" else None
+    value = _const_value(select[1]) if select is not None else None
+    if value is not None:
+        where = int(value) if int(value) >= 0 else int(value) + rank + 1
+        if 0 <= where <= rank:
+            result.set_shape([None] * where + [1] + [None] * (rank - where))
 
 
 def eye(num_rows, num_columns=None, dtype=_dtypes.float32, name=None) -> SparseTensor:
@@ -509,7 +529,17 @@ def eye(num_rows, num_columns=None, dtype=_dtypes.float32, name=None) -> SparseT
         with g.name_scope("ones") as ones_scope:
             flat = array_ops.reshape(size, constant([-1], dtype=_dtypes.int32, name="Reshape/shape"))
             ones = array_ops.fill(flat, constant(1, dtype=dtype, name="Const"), name=ones_scope)
-        return SparseTensor(indices, ones, [num_rows, num_columns])
+        result = SparseTensor(indices, ones, [num_rows, num_columns])
+        # TF's shape inference folds the constant sizes: [min, 2] indices, a [rows, columns] shape.
+        from ortflow.graph.core import _const_value
+
+        rows, columns = _const_value(num_rows), _const_value(num_columns)
+        if rows is not None and columns is not None:
+            diag = int(min(rows, columns))
+            indices.set_shape([diag, 2])
+            ones.set_shape([diag])
+            result.set_shape([int(rows), int(columns)])
+        return result
 
 
 sparse_softmax = softmax

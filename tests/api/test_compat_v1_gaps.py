@@ -276,3 +276,17 @@ def test_expm_matches_tf(dtype):
             got = sess.run(out, {x: matrix[None].astype(dtype)})[0]
             assert got.dtype == dtype
             np.testing.assert_allclose(got, expected[dtype], rtol=2e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_sparse_eye_and_expand_dims_static_shapes_as_tf():
+    # Static shapes TF 2.21 reports (graph mode).
+    e = tf.sparse.eye(3, 4)
+    assert (e.indices.shape.as_list(), e.values.shape.as_list(), e.shape.as_list()) == ([3, 2], [3], [3, 4])
+    e = tf.sparse.eye(tf.placeholder(tf.int64, []))
+    assert (e.indices.shape.as_list(), e.values.shape.as_list(), e.shape.as_list()) == ([None, 2], [None],
+                                                                                       [None, None])
+    sp = tf.SparseTensor([[0, 0], [1, 1]], [1.0, 2.0], [2, 3])
+    for axis, shape in ((0, [1, None, None]), (None, [None, None, 1]), (-2, [None, 1, None])):
+        x = tf.sparse.expand_dims(sp, axis)
+        assert x.indices.shape.as_list() == [2, 3] and x.dense_shape.shape.as_list() == [3]
+        assert x.shape.as_list() == shape
