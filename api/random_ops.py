@@ -211,20 +211,24 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.
 
 
 def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dtypes.float32, name=None, alg="auto_select"):
-    """Uniform samples in [minval, maxval) fixed by `seed` (integers need maxval).
+    """Uniform samples in [minval, maxval) fixed by `seed`; integers with neither bound cover their range.
 
     Raises:
-        ValueError: an integer dtype without `maxval` (TF's full-range draw is not supported).
+        ValueError: an integer dtype with only one of `minval` and `maxval`.
     """
     dtype = _dtypes.as_dtype(dtype)
-    if maxval is None:
-        if dtype.is_integer:
-            raise ValueError(f"stateless_uniform of {dtype.name} needs maxval (the full-range draw "
-                             "is not supported yet).")
+    if dtype.is_integer and (minval is None) != (maxval is None):
+        raise ValueError(f"For integer `dtype` argument {dtype!r}, argument `minval` and `maxval` must be both "
+                         f"None or not None. Got `minval`={minval} and `maxval`={maxval}.")
+    if maxval is None and not dtype.is_integer:
         maxval = 1
     g = get_default_graph()
     with g.name_scope(name or "stateless_random_uniform") as scope:
         shape_t = _shape_tensor(shape)
+        if minval is None:  # integers over their whole range
+            key, counter = _key_counter(seed)
+            return apply_op_output("StatelessRandomUniformFullIntV2", [shape_t, key, counter, _alg_value(alg)],
+                                   {"dtype": dtype}, name=scope)
         minval = convert_to_tensor(minval, dtype=dtype, name="min")
         maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
         key, counter = _key_counter(seed)

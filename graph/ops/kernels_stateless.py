@@ -100,6 +100,14 @@ def _uniform_int_v2(node_def, inputs):
     return [_generator(key, counter).integers(int(minval), int(maxval), size=shape, dtype=dtype)]
 
 
+@kernel("StatelessRandomUniformFullIntV2")
+def _uniform_full_int_v2(node_def, inputs):
+    shape, key, counter = _draw_shape(inputs[0]), inputs[1], inputs[2]
+    dtype = _out_dtype(node_def)
+    info = np.iinfo(dtype)
+    return [_generator(key, counter).integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)]
+
+
 @kernel("StatelessMultinomial")
 def _multinomial(node_def, inputs):
     logits, num_samples = np.asarray(inputs[0]), int(np.asarray(inputs[1]).reshape(-1)[0])
@@ -127,7 +135,7 @@ def _get_key_counter_shape(node_def, shapes, values):
     return [(1,), (2,)]
 
 
-@shape_fn("StatelessTruncatedNormalV2", "StatelessRandomUniformIntV2")
+@shape_fn("StatelessTruncatedNormalV2", "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2")
 def _stateless_draw_shape(node_def, shapes, values):
     return [shape_from_value(values[0], shapes[0])]
 

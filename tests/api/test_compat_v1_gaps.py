@@ -116,6 +116,10 @@ _STATELESS = [
     (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed), "StatelessRandomUniformV2", np.float32),
     (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed, minval=2, maxval=9, dtype=tf.int32),
      "StatelessRandomUniformIntV2", np.int32),
+    (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed, minval=None, dtype=tf.uint64),
+     "StatelessRandomUniformFullIntV2", np.uint64),
+    (lambda seed: tf.random.stateless_uniform([2, 3], seed=seed, minval=None, dtype=tf.int32),
+     "StatelessRandomUniformFullIntV2", np.int32),
     (lambda seed: tf.random.stateless_normal([2, 3], seed=seed, mean=1.0, stddev=2.0, dtype=tf.float64),
      "StatelessRandomNormalV2", np.float64),
     (lambda seed: tf.random.stateless_truncated_normal([2, 3], seed=seed), "StatelessTruncatedNormalV2",
@@ -290,3 +294,10 @@ def test_sparse_eye_and_expand_dims_static_shapes_as_tf():
         x = tf.sparse.expand_dims(sp, axis)
         assert x.indices.shape.as_list() == [2, 3] and x.dense_shape.shape.as_list() == [3]
         assert x.shape.as_list() == shape
+
+
+def test_stateless_uniform_integers_need_both_bounds_or_neither():
+    with pytest.raises(ValueError, match="must be both None or not None"):
+        tf.random.stateless_uniform([2], seed=[1, 2], dtype=tf.int32)
+    with pytest.raises(ValueError, match="must be both None or not None"):
+        tf.random.stateless_uniform([2], seed=[1, 2], minval=None, maxval=5, dtype=tf.int64)

@@ -40,7 +40,8 @@ fetches = [tf.random.stateless_uniform([2, 3], seed=seed), tf.random.stateless_u
            tf.random.stateless_normal([3], seed=[1, 2], mean=1.0, dtype=tf.float64, name="n"),
            tf.random.stateless_truncated_normal(tf.constant([2, 2]), seed=seed),
            tf.random.stateless_categorical([[1.0, 2.0, 3.0]], 4, seed=seed, dtype=tf.int32),
-           tf.random.stateless_multinomial([[0.0, 1.0]], 2, seed=[3, 4])]
+           tf.random.stateless_multinomial([[0.0, 1.0]], 2, seed=[3, 4]),
+           tf.random.stateless_uniform([3], seed=seed, minval=None, dtype=tf.uint32, name="full")]
 feed = {seed: [5, 6]}
 """,
     "linalg_functions": """
