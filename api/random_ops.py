@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
 from ortflow.api.ops_builder import apply_op_output, convert_to_tensor
 from ortflow.formats import dtypes as _dtypes
 from ortflow.graph import get_default_graph
@@ -261,5 +262,59 @@ def stateless_multinomial(logits, num_samples, seed, output_dtype=_dtypes.int64,
     return _stateless_multinomial(logits, num_samples, seed, output_dtype, name, "stateless_multinomial")
 
 
+def stateless_poisson(shape, seed, lam, dtype=_dtypes.int32, name=None):
+    """Poisson samples of rate `lam` fixed by `seed` (`StatelessRandomPoisson`)."""
+    g = get_default_graph()
+    with g.name_scope(name or "stateless_random_poisson"):
+        shape_t = _shape_tensor(shape)
+        return apply_op_output("StatelessRandomPoisson", [shape_t, seed, lam], {"dtype": _dtypes.as_dtype(dtype)},
+                               name="StatelessRandomPoisson")
+
+
+def stateless_binomial(shape, seed, counts, probs, output_dtype=_dtypes.int32, name=None):
+    """Binomial samples of `counts` trials at `probs` fixed by `seed` (`StatelessRandomBinomial`)."""
+    g = get_default_graph()
+    with g.name_scope(name or "stateless_random_binomial"):
+        shape_t = _shape_tensor(shape)
+        probs = convert_to_tensor(probs, dtype_hint=_dtypes.float32, name="probs")
+        counts = convert_to_tensor(counts, dtype_hint=probs.dtype, name="counts")
+        return apply_op_output("StatelessRandomBinomial", [shape_t, seed, counts, probs],
+                               {"dtype": _dtypes.as_dtype(output_dtype)}, name="StatelessRandomBinomial")
+
+
+def stateless_gamma(shape, seed, alpha, beta=None, dtype=_dtypes.float32, name=None):
+    """Gamma samples of shape `alpha` and rate `beta` (1) fixed by `seed` (`StatelessRandomGammaV3` / beta)."""
+    from ortflow.api import array_ops, math_ops
+
+    dtype = _dtypes.as_dtype(dtype)
+    g = get_default_graph()
+    with g.name_scope(name or "stateless_random_gamma"):
+        shape_t = _shape_tensor(shape)
+        alpha = convert_to_tensor(alpha, dtype=dtype, name="alpha")
+        beta = convert_to_tensor(1 if beta is None else beta, dtype=dtype, name="beta")
+        both = array_ops.broadcast_dynamic_shape(array_ops.shape(alpha), array_ops.shape(beta))
+        alpha_wide = array_ops.broadcast_to(alpha, both)
+        key, counter = _key_counter(seed)
+        op_type = "StatelessRandomGammaV3"
+        rnd = apply_op_output(op_type, [shape_t, key, counter, _alg_value("auto_select"), alpha_wide],
+                              name=op_type)
+        tiny = float(np.finfo(dtype.as_numpy_dtype).tiny)
+        return math_ops.maximum(tiny, rnd / beta)
+
+
+def stateless_parameterized_truncated_normal(shape, seed, means=0.0, stddevs=1.0, minvals=-2.0, maxvals=2.0,
+                                             name=None):
+    """Normal samples of `means` and `stddevs` within [minvals, maxvals], fixed by `seed`."""
+    g = get_default_graph()
+    with g.name_scope(name or "stateless_parameterized_truncated_normal"):
+        args = [_shape_tensor(shape), seed]
+        for arg_name, value in (("means", means), ("stddevs", stddevs), ("minvals", minvals), ("maxvals", maxvals)):
+            args.append(convert_to_tensor(value, name=arg_name))
+        op_type = "StatelessParameterizedTruncatedNormal"
+        return apply_op_output(op_type, args, name=op_type)
+
+
+__all__ += ["stateless_binomial", "stateless_gamma", "stateless_parameterized_truncated_normal",
+            "stateless_poisson"]
 __all__ += ["stateless_categorical", "stateless_multinomial", "stateless_normal", "stateless_truncated_normal",
             "stateless_uniform"]

@@ -130,12 +130,79 @@ def _multinomial(node_def, inputs):
     return [out]
 
 
+def _seeded(seed) -> np.random.Generator:
+    # The V1 stateless ops take the seed itself (no key/counter op).
+    return np.random.Generator(np.random.Philox(key=np.array(_seed_words(seed), np.uint64)))
+
+
+def _params(shape: tuple[int, ...], *params) -> list[np.ndarray]:
+    try:
+        return [np.broadcast_to(np.asarray(p), shape) for p in params]
+    except ValueError as e:
+        raise GraphError(f"parameters of shapes {[list(np.shape(p)) for p in params]} do not broadcast to "
+                         f"the output shape {list(shape)}") from e
+
+
+@kernel("StatelessRandomPoisson")
+def _poisson(node_def, inputs):
+    shape = _draw_shape(inputs[0])
+    (lam,) = _params(shape, inputs[2])
+    if (lam < 0).any():
+        raise GraphError("lam must be non-negative")
+    return [_seeded(inputs[1]).poisson(lam.astype(np.float64)).astype(_out_dtype(node_def))]
+
+
+@kernel("StatelessRandomBinomial")
+def _binomial(node_def, inputs):
+    shape = _draw_shape(inputs[0])
+    counts, probs = _params(shape, inputs[2], inputs[3])
+    if (counts < 0).any() or ((probs < 0) | (probs > 1)).any():
+        raise GraphError("counts must be non-negative and probs within [0, 1]")
+    draws = _seeded(inputs[1]).binomial(counts.astype(np.int64), probs.astype(np.float64))
+    return [draws.astype(_out_dtype(node_def))]
+
+
+@kernel("StatelessRandomGammaV3")
+def _gamma_v3(node_def, inputs):
+    shape = _draw_shape(inputs[0])
+    alpha_shape = np.shape(inputs[4])
+    if alpha_shape and tuple(shape[len(shape) - len(alpha_shape):]) != alpha_shape:
+        raise GraphError(f"Shape passed in must end with broadcasted shape: {list(shape)} does not end with "
+                         f"{list(alpha_shape)}")
+    (alpha,) = _params(shape, inputs[4])
+    if (alpha <= 0).any():
+        raise GraphError("alpha must be positive")
+    dtype = _out_dtype(node_def)
+    return [_generator(inputs[1], inputs[2]).standard_gamma(alpha.astype(np.float64)).astype(dtype)]
+
+
+@kernel("StatelessParameterizedTruncatedNormal")
+def _parameterized_truncated_normal(node_def, inputs):
+    shape = _draw_shape(inputs[0])
+    means, stddevs, minvals, maxvals = (p.astype(np.float64) for p in _params(shape, *inputs[2:6]))
+    gen = _seeded(inputs[1])
+    draws = means + stddevs * gen.standard_normal(shape)
+    for _ in range(_MAX_REDRAWS):
+        outside = (draws < minvals) | (draws > maxvals)
+        if not outside.any():
+            break
+        draws[outside] = means[outside] + stddevs[outside] * gen.standard_normal(int(outside.sum()))
+    # An interval far in a tail rejects nearly every normal draw; what is left after the redraws
+    # is drawn uniformly within its interval (TF samples such tails exactly).
+    outside = (draws < minvals) | (draws > maxvals)
+    if outside.any():
+        draws[outside] = gen.uniform(minvals[outside], maxvals[outside])
+    return [draws.astype(_out_dtype(node_def))]
+
+
 @shape_fn("StatelessRandomGetKeyCounter")
 def _get_key_counter_shape(node_def, shapes, values):
     return [(1,), (2,)]
 
 
-@shape_fn("StatelessTruncatedNormalV2", "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2")
+@shape_fn("StatelessTruncatedNormalV2", "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2",
+          "StatelessRandomPoisson", "StatelessRandomBinomial", "StatelessRandomGammaV3",
+          "StatelessParameterizedTruncatedNormal")
 def _stateless_draw_shape(node_def, shapes, values):
     return [shape_from_value(values[0], shapes[0])]
 

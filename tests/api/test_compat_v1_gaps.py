@@ -124,6 +124,14 @@ _STATELESS = [
      "StatelessRandomNormalV2", np.float64),
     (lambda seed: tf.random.stateless_truncated_normal([2, 3], seed=seed), "StatelessTruncatedNormalV2",
      np.float32),
+    (lambda seed: tf.random.stateless_poisson([2, 3], seed=seed, lam=[1.0, 5.0, 9.0]), "StatelessRandomPoisson",
+     np.int32),
+    (lambda seed: tf.random.stateless_gamma([2, 3], seed=seed, alpha=[1.0, 5.0, 9.0], beta=2.0),
+     "StatelessRandomGammaV3", np.float32),
+    (lambda seed: tf.random.stateless_binomial([2, 3], seed=seed, counts=50.0, probs=[0.1, 0.5, 0.9],
+                                              output_dtype=tf.int64), "StatelessRandomBinomial", np.int64),
+    (lambda seed: tf.random.stateless_parameterized_truncated_normal([2, 3], seed=seed, means=1.0, minvals=0.5),
+     "StatelessParameterizedTruncatedNormal", np.float32),
     (lambda seed: tf.random.stateless_categorical([[1.0, 2.0, 3.0], [0.0, 0.0, 9.0]], 3, seed=seed),
      "StatelessMultinomial", np.int64),
 ]
@@ -301,3 +309,22 @@ def test_stateless_uniform_integers_need_both_bounds_or_neither():
         tf.random.stateless_uniform([2], seed=[1, 2], dtype=tf.int32)
     with pytest.raises(ValueError, match="must be both None or not None"):
         tf.random.stateless_uniform([2], seed=[1, 2], minval=None, maxval=5, dtype=tf.int64)
+
+
+def test_stateless_poisson_gamma_binomial_ranges():
+    lam = tf.random.stateless_poisson([2000, 2], seed=[1, 2], lam=[0.5, 20.0])
+    gamma = tf.random.stateless_gamma([2000], seed=[1, 2], alpha=4.0, beta=2.0)
+    binom = tf.random.stateless_binomial([2000], seed=[1, 2], counts=10.0, probs=0.3)
+    ptn = tf.random.stateless_parameterized_truncated_normal([2000], seed=[1, 2], means=0.0, minvals=1.0,
+                                                             maxvals=1.5)
+    p, g, b, t = _run([lam, gamma, binom, ptn])
+    assert p.min() >= 0 and abs(p[:, 0].mean() - 0.5) < 0.1 and abs(p[:, 1].mean() - 20.0) < 1.0
+    assert g.min() > 0 and abs(g.mean() - 2.0) < 0.15  # mean alpha / beta
+    assert 0 <= b.min() and b.max() <= 10 and abs(b.mean() - 3.0) < 0.2
+    assert t.min() >= 1.0 and t.max() <= 1.5
+
+
+def test_stateless_gamma_refuses_a_shape_not_ending_with_alpha():
+    out = tf.random.stateless_gamma([4], seed=[1, 2], alpha=[1.0, 2.0])
+    with pytest.raises(Exception, match="must end with broadcasted shape"):
+        _run(out)

@@ -41,7 +41,12 @@ fetches = [tf.random.stateless_uniform([2, 3], seed=seed), tf.random.stateless_u
            tf.random.stateless_truncated_normal(tf.constant([2, 2]), seed=seed),
            tf.random.stateless_categorical([[1.0, 2.0, 3.0]], 4, seed=seed, dtype=tf.int32),
            tf.random.stateless_multinomial([[0.0, 1.0]], 2, seed=[3, 4]),
-           tf.random.stateless_uniform([3], seed=seed, minval=None, dtype=tf.uint32, name="full")]
+           tf.random.stateless_uniform([3], seed=seed, minval=None, dtype=tf.uint32, name="full"),
+           tf.random.stateless_poisson([2, 3], seed=seed, lam=[1.0, 5.0, 9.0]),
+           tf.random.stateless_gamma([2, 3], seed=seed, alpha=[1.0, 5.0, 9.0]),
+           tf.random.stateless_gamma([4], seed=[1, 2], alpha=2.0, beta=0.5, dtype=tf.float64, name="g"),
+           tf.random.stateless_binomial([2], seed=seed, counts=10.0, probs=0.5),
+           tf.random.stateless_parameterized_truncated_normal([2], seed=seed)]
 feed = {seed: [5, 6]}
 """,
     "linalg_functions": """
