@@ -898,3 +898,25 @@ def nextafter(x1, x2, name=None):
 
 
 __all__ += ["nextafter"]
+
+
+def erfcinv(x, name=None):
+    """The inverse complementary error function, as TF builds it: -ndtri(x / 2) / sqrt(2)."""
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "erfcinv"):
+        x = convert_to_tensor(x, name="start")
+        half = apply_op_output("Mul", [0.5, x], name="mul")
+        with g.name_scope("ndtri"):
+            quantile = apply_op_output("Ndtri", [half], name="Ndtri")
+        negated = apply_op_output("Neg", [quantile], name="Neg")
+        return apply_op_output("Mul", [negated, np.sqrt(0.5)], name="mul")
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in `value` (`tf.nn.zero_fraction`, also under `tf.math`)."""
+    from ortflow.api.nn import zero_fraction as nn_zero_fraction
+
+    return nn_zero_fraction(value, name=name)
+
+
+__all__ += ["erfcinv", "zero_fraction"]

@@ -363,5 +363,6 @@ __all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_ga
 
 # compat.v1 gaps (sparse softmax/max/min/split, stateless random, linalg functions, manip).
 from ortflow.api.sparse_ops import sparse_maximum, sparse_minimum, sparse_softmax, sparse_split  # noqa: E402
+from ortflow.api.linalg import sqrtm as matrix_square_root  # noqa: E402
 
-__all__ += ["sparse_maximum", "sparse_minimum", "sparse_softmax", "sparse_split"]
+__all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_softmax", "sparse_split"]

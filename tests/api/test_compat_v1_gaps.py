@@ -328,3 +328,22 @@ def test_stateless_gamma_refuses_a_shape_not_ending_with_alpha():
     out = tf.random.stateless_gamma([4], seed=[1, 2], alpha=[1.0, 2.0])
     with pytest.raises(Exception, match="must end with broadcasted shape"):
         _run(out)
+
+
+@pytest.mark.parametrize("dtype, expected", [
+    (np.float32, [1.1630871, -0.0, -0.4769363, 8.148616]),
+    (np.float64, [1.1630871536766743, -0.0, -0.4769362762044699, 8.148616223169864]),
+])
+def test_erfcinv_matches_tf(dtype, expected):
+    x = tf.placeholder(dtype, [4])
+    out = tf.math.erfcinv(x)
+    assert _op_types() == ["Placeholder", "Const", "Mul", "Ndtri", "Neg", "Const", "Mul"]
+    assert out.op.name == "erfcinv/mul_1"
+    got = _run(out, {x: np.array([0.1, 1.0, 1.5, 1e-30], dtype)})
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=2e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_top_level_matrix_square_root_and_math_zero_fraction():
+    assert tf.matrix_square_root is tf.linalg.sqrtm
+    assert _run(tf.math.zero_fraction([0.0, 1.0, 0.0, 2.0])) == 0.5
