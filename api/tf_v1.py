@@ -361,8 +361,8 @@ from ortflow.api.sequence_parsing import parse_single_sequence_example  # noqa: 
 
 __all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_gamma", "random_poisson"]
 
-# compat.v1 gaps (sparse softmax/max/min/split, stateless random, linalg functions, manip).
-from ortflow.api.sparse_ops import sparse_maximum, sparse_minimum, sparse_softmax, sparse_split  # noqa: E402
+# compat.v1 gaps: the TF 1 top-level names of sparse softmax/max/min/split and matrix_square_root.
 from ortflow.api.linalg import sqrtm as matrix_square_root  # noqa: E402
+from ortflow.api.sparse_ops import sparse_maximum, sparse_minimum, sparse_softmax, sparse_split  # noqa: E402
 
 __all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_softmax", "sparse_split"]
