@@ -542,9 +542,37 @@ def eye(num_rows, num_columns=None, dtype=_dtypes.float32, name=None) -> SparseT
         return result
 
 
+def _reduce_sparse(op_type: str, sp_input, axis, keepdims, reduction_axes, keep_dims) -> SparseTensor:
+    # Like _sparse_reduce, but the result is a SparseTensor of the groups that have entries.
+    sp_input = _as_sparse(sp_input)
+    axis = reduction_axes if axis is None else axis
+    keep = bool(keep_dims if keepdims is None else keepdims)
+    if axis is None:
+        rank = sp_input.shape.rank
+        if rank is not None:
+            axis = constant(np.arange(rank, dtype=np.int32))
+        else:
+            axis = array_ops.range(0, array_ops.size(sp_input.dense_shape))
+    op = apply_op(op_type, [sp_input.indices, sp_input.values, sp_input.dense_shape, axis], {"keep_dims": keep},
+                  name=op_type)
+    return SparseTensor(*op.outputs)
+
+
+def reduce_sum_sparse(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None) -> SparseTensor:
+    """The sum over `axis` (all axes when None) as a SparseTensor (`SparseReduceSumSparse`)."""
+    return _reduce_sparse("SparseReduceSumSparse", sp_input, axis, keepdims, reduction_axes, keep_dims)
+
+
+def reduce_max_sparse(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None) -> SparseTensor:
+    """The max of the present entries over `axis` as a SparseTensor (`SparseReduceMaxSparse`)."""
+    return _reduce_sparse("SparseReduceMaxSparse", sp_input, axis, keepdims, reduction_axes, keep_dims)
+
+
+sparse_reduce_sum_sparse = reduce_sum_sparse
+sparse_reduce_max_sparse = reduce_max_sparse
 sparse_softmax = softmax
 sparse_maximum = maximum
 sparse_minimum = minimum
 sparse_split = split
 
-__all__ += ["expand_dims", "eye", "maximum", "minimum", "softmax", "split"]
+__all__ += ["expand_dims", "eye", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse", "softmax", "split"]

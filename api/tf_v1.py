@@ -363,6 +363,14 @@ __all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_ga
 
 # compat.v1 gaps: the TF 1 top-level names of sparse softmax/max/min/split and matrix_square_root.
 from ortflow.api.linalg import sqrtm as matrix_square_root  # noqa: E402
-from ortflow.api.sparse_ops import sparse_maximum, sparse_minimum, sparse_softmax, sparse_split  # noqa: E402
+from ortflow.api.sparse_ops import (  # noqa: E402
+    sparse_maximum,
+    sparse_minimum,
+    sparse_reduce_max_sparse,
+    sparse_reduce_sum_sparse,
+    sparse_softmax,
+    sparse_split,
+)
 
-__all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_softmax", "sparse_split"]
+__all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_reduce_max_sparse",
+            "sparse_reduce_sum_sparse", "sparse_softmax", "sparse_split"]

@@ -11,7 +11,14 @@ from itertools import pairwise
 
 import numpy as np
 from ortflow.errors import GraphError
-from ortflow.graph.ops.kernels_sparse import _check_bounds, _dense_shape, _flat_positions, _indices
+from ortflow.graph.ops.kernels_sparse import (
+    _check_bounds,
+    _dense_shape,
+    _flat_positions,
+    _indices,
+    _lexicographic_order,
+    _reduction_axes,
+)
 from ortflow.graph.ops.registry import kernel, shape_fn
 from ortflow.graph.ops.schema import get_attr
 
@@ -121,3 +128,41 @@ def _sparse_split_shape(node_def, shapes, values):
     n = get_attr(node_def, "num_split")
     rank = None if shapes[3] is None else shapes[3][0]
     return [(None, rank)] * n + [(None,)] * n + [(rank,)] * n
+
+
+def _sparse_reduce_sparse(node_def, inputs, ufunc):
+    # One output entry per distinct kept-dimension index that some entry has (sorted), holding
+    # `ufunc` over that group's values; reduced dimensions keep size 1 with keep_dims.
+    indices, values, shape, axes = (np.asarray(v) for v in inputs)
+    shape = _dense_shape(shape, "input_shape")
+    idx = _indices(indices, len(shape))
+    _check_bounds(idx, shape)
+    if values.ndim != 1 or len(values) != len(idx):
+        raise GraphError(f"input_values must be a vector of {len(idx)} values, got shape {list(values.shape)}")
+    reduced = _reduction_axes(axes, len(shape))
+    keep_dims = get_attr(node_def, "keep_dims")
+    out_dims = [d for d in range(len(shape)) if keep_dims or d not in reduced]
+    key = idx[:, out_dims].copy()
+    key[:, [i for i, d in enumerate(out_dims) if d in reduced]] = 0
+    out_shape = np.asarray([1 if d in reduced else shape[d] for d in out_dims], dtype=np.int64)
+    if not len(idx):
+        return [np.zeros((0, len(out_dims)), np.int64), values[:0], out_shape]
+    order = _lexicographic_order(key)
+    key, vals = key[order], values[order]
+    starts = np.concatenate([[0], np.nonzero((key[1:] != key[:-1]).any(axis=1))[0] + 1])
+    return [key[starts], ufunc.reduceat(vals, starts), out_shape]
+
+
+@kernel("SparseReduceSumSparse")
+def _sparse_reduce_sum_sparse(node_def, inputs):
+    return _sparse_reduce_sparse(node_def, inputs, np.add)
+
+
+@kernel("SparseReduceMaxSparse")
+def _sparse_reduce_max_sparse(node_def, inputs):
+    return _sparse_reduce_sparse(node_def, inputs, np.maximum)
+
+
+@shape_fn("SparseReduceSumSparse", "SparseReduceMaxSparse")
+def _sparse_reduce_sparse_shape(node_def, shapes, values):
+    return [None, None, None]

@@ -347,3 +347,23 @@ def test_erfcinv_matches_tf(dtype, expected):
 def test_top_level_matrix_square_root_and_math_zero_fraction():
     assert tf.matrix_square_root is tf.linalg.sqrtm
     assert _run(tf.math.zero_fraction([0.0, 1.0, 0.0, 2.0])) == 0.5
+
+
+def _sp3():
+    return tf.SparseTensor([[0, 0, 1], [0, 2, 0], [1, 1, 1], [2, 0, 0], [2, 0, 1]],
+                           np.array([1.0, -1.0, 3.0, 0.5, -2.0], np.float32), [3, 3, 2])
+
+
+def test_sparse_reduce_sum_and_max_sparse_match_tf():
+    total = tf.sparse.reduce_sum_sparse(_sp3(), 1)
+    top = tf.sparse_reduce_max_sparse(_sp3(), [0, 2], keepdims=True)
+    everything = tf.sparse.reduce_sum_sparse(_sp3())
+    assert total.indices.op.name == "SparseReduceSumSparse" and top.values.op.type == "SparseReduceMaxSparse"
+    got_total, got_top, got_all = _run([total, top, everything])
+    np.testing.assert_array_equal(got_total.indices, [[0, 0], [0, 1], [1, 1], [2, 0], [2, 1]])
+    np.testing.assert_array_equal(got_total.values, np.array([-1.0, 1.0, 3.0, 0.5, -2.0], np.float32))
+    np.testing.assert_array_equal(got_total.dense_shape, [3, 2])
+    np.testing.assert_array_equal(got_top.indices, [[0, 0, 0], [0, 1, 0], [0, 2, 0]])
+    np.testing.assert_array_equal(got_top.values, np.array([1.0, 3.0, -1.0], np.float32))
+    np.testing.assert_array_equal(got_top.dense_shape, [1, 3, 1])
+    assert got_all.indices.shape == (1, 0) and got_all.values.tolist() == [1.5] and got_all.dense_shape.size == 0

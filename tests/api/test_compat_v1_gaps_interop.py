@@ -20,8 +20,11 @@ b = tf.SparseTensor([[0, 1], [1, 1], [2, 2]], np.array([5.0, -3.0, 4.0], np.floa
 
 CASES = {
     "sparse_softmax_max_min": _SPARSE + """
+c = tf.SparseTensor([[0, 0, 1], [0, 2, 0], [1, 1, 1], [2, 0, 0], [2, 0, 1]], [1.0, -1.0, 3.0, 0.5, -2.0], [3, 3, 2])
 fetches = [tf.sparse_softmax(a), tf.sparse.softmax(b, name="sm"), tf.sparse_maximum(a, b),
-           tf.sparse.minimum(a, b, name="mn")]
+           tf.sparse.minimum(a, b, name="mn"), tf.sparse.reduce_sum_sparse(c, 1),
+           tf.sparse_reduce_max_sparse(c, [0, 2], keepdims=True), tf.sparse.reduce_sum_sparse(c),
+           tf.sparse.reduce_max_sparse(c, -1, keep_dims=False)]
 feed = {}
 """,
     "sparse_split": _SPARSE + """
