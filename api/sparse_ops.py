@@ -434,6 +434,7 @@ def _sparse_sparse(op_type: str, sp_a, sp_b, name) -> SparseTensor:
     with g.as_default(), g.name_scope(name or op_type) as scope:
         op = apply_op(op_type, [sp_a.indices, sp_a.values, sp_a.dense_shape, sp_b.indices, sp_b.values,
                                 sp_b.dense_shape], name=scope)
+    with g.as_default():  # outside the op's scope, as TF (its SparseTensor scope is a top-level name)
         return SparseTensor(op.outputs[0], op.outputs[1], sp_a.dense_shape)
 
 
@@ -568,6 +569,46 @@ def reduce_max_sparse(sp_input, axis=None, keepdims=None, reduction_axes=None, k
     return _reduce_sparse("SparseReduceMaxSparse", sp_input, axis, keepdims, reduction_axes, keep_dims)
 
 
+def reset_shape(sp_input, new_shape=None) -> SparseTensor:
+    """`sp_input` with a new dense shape: the tightest one holding its indices when `new_shape`
+    is None, else `new_shape` (which must not be smaller), as TF builds it.
+
+    Raises:
+        ValueError: `new_shape` is not a vector of the input's rank, or is smaller than its shape.
+        NotImplementedError: a `new_shape` or input shape known only at run time (TF's run-time
+            asserts are not built).
+    """
+    from ortflow.api import math_ops
+    from ortflow.graph.core import _const_value
+
+    sp_input = _as_sparse(sp_input)
+    in_indices = array_ops.identity(sp_input.indices)
+    in_values = array_ops.identity(sp_input.values)
+    in_shape = array_ops.identity(sp_input.dense_shape)
+    if new_shape is None:
+        low_bound = math_ops.reduce_max(in_indices, axis=0)
+        zero = constant(0, dtype=_dtypes.int64)
+        return SparseTensor(in_indices, in_values,
+                            math_ops.maximum(zero, math_ops.add(low_bound, array_ops.ones_like(in_shape))))
+    shape_t = convert_to_tensor(new_shape)
+    if shape_t.shape.rank != 1:
+        raise ValueError(f"new_shape must be a vector, got shape {shape_t.shape}")
+    value = _const_value(shape_t)  # TF's constant_value sees through the Cast below
+    shape_t = math_ops.cast(shape_t, _dtypes.int64)
+    rank = dimension_value(in_shape.shape[0])
+    size = dimension_value(shape_t.shape[0])
+    if rank is not None and size is not None and rank != size:
+        raise ValueError(f"new_shape has {size} entries but the input has rank {rank}")
+    if value is None or not sp_input.get_shape().is_fully_defined():
+        raise NotImplementedError("sparse.reset_shape with a shape known only at run time is not supported yet.")
+    old = np.array(sp_input.get_shape().as_list())
+    if not np.all(old <= value):
+        raise ValueError(f"Requested new_shape should have dimension sizes >= sp_input.shape.  Found new_shape "
+                         f"({old}), sp_input.shape ({value}).")
+    return SparseTensor(in_indices, in_values, np.asarray(value, dtype=np.int64))
+
+
+sparse_reset_shape = reset_shape
 sparse_reduce_sum_sparse = reduce_sum_sparse
 sparse_reduce_max_sparse = reduce_max_sparse
 sparse_softmax = softmax
@@ -575,4 +616,5 @@ sparse_maximum = maximum
 sparse_minimum = minimum
 sparse_split = split
 
-__all__ += ["expand_dims", "eye", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse", "softmax", "split"]
+__all__ += ["expand_dims", "eye", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse", "reset_shape",
+            "softmax", "split"]

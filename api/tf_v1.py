@@ -368,9 +368,10 @@ from ortflow.api.sparse_ops import (  # noqa: E402
     sparse_minimum,
     sparse_reduce_max_sparse,
     sparse_reduce_sum_sparse,
+    sparse_reset_shape,
     sparse_softmax,
     sparse_split,
 )
 
 __all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_reduce_max_sparse",
-            "sparse_reduce_sum_sparse", "sparse_softmax", "sparse_split"]
+            "sparse_reduce_sum_sparse", "sparse_reset_shape", "sparse_softmax", "sparse_split"]

@@ -367,3 +367,20 @@ def test_sparse_reduce_sum_and_max_sparse_match_tf():
     np.testing.assert_array_equal(got_top.values, np.array([1.0, 3.0, -1.0], np.float32))
     np.testing.assert_array_equal(got_top.dense_shape, [1, 3, 1])
     assert got_all.indices.shape == (1, 0) and got_all.values.tolist() == [1.5] and got_all.dense_shape.size == 0
+
+
+def test_sparse_reset_shape_matches_tf():
+    sp = tf.SparseTensor([[0, 0], [0, 2], [1, 1]], np.array([3, 1, 2], np.int64), [2, 4])
+    tight = tf.sparse.reset_shape(sp)
+    assert _op_types()[3:] == ["Identity", "Identity", "Identity", "Const", "Max", "Const", "Const", "Const",
+                               "Fill", "AddV2", "Maximum"]
+    wider = tf.sparse_reset_shape(sp, [3, 5])
+    assert wider.shape.as_list() == [3, 5]
+    got_tight, got_wider = _run([tight, wider])
+    np.testing.assert_array_equal(got_tight.dense_shape, [2, 3])
+    np.testing.assert_array_equal(got_wider.dense_shape, [3, 5])
+    np.testing.assert_array_equal(got_wider.indices, [[0, 0], [0, 2], [1, 1]])
+    with pytest.raises(ValueError, match="dimension sizes >= sp_input.shape"):
+        tf.sparse.reset_shape(sp, [1, 5])
+    with pytest.raises(NotImplementedError, match="run time"):
+        tf.sparse.reset_shape(sp, tf.placeholder(tf.int64, [2]))

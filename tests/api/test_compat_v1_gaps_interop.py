@@ -24,7 +24,8 @@ c = tf.SparseTensor([[0, 0, 1], [0, 2, 0], [1, 1, 1], [2, 0, 0], [2, 0, 1]], [1.
 fetches = [tf.sparse_softmax(a), tf.sparse.softmax(b, name="sm"), tf.sparse_maximum(a, b),
            tf.sparse.minimum(a, b, name="mn"), tf.sparse.reduce_sum_sparse(c, 1),
            tf.sparse_reduce_max_sparse(c, [0, 2], keepdims=True), tf.sparse.reduce_sum_sparse(c),
-           tf.sparse.reduce_max_sparse(c, -1, keep_dims=False)]
+           tf.sparse.reduce_max_sparse(c, -1, keep_dims=False), tf.sparse.reset_shape(c),
+           tf.sparse_reset_shape(a, [4, 3]), tf.sparse.reset_shape(b, np.array([5, 5], np.int64))]
 feed = {}
 """,
     "sparse_split": _SPARSE + """
