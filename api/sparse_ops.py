@@ -608,6 +608,19 @@ def reset_shape(sp_input, new_shape=None) -> SparseTensor:
     return SparseTensor(in_indices, in_values, np.asarray(value, dtype=np.int64))
 
 
+def mask(a, mask_indices, name=None):
+    """The IndexedSlices `a` without the slices whose index is in `mask_indices` (`ListDiff` + gather)."""
+    from ortflow.graph.indexed_slices import IndexedSlices
+
+    g = graph_of(a.values, mask_indices)
+    with g.as_default(), g.name_scope(name or "sparse_mask") as scope:
+        diff = apply_op("ListDiff", [a.indices, mask_indices], name="ListDiff")
+        out_indices, to_gather = diff.outputs
+        out_values = array_ops.gather(a.values, to_gather, name=scope)
+        return IndexedSlices(out_values, out_indices, a.dense_shape)
+
+
+sparse_mask = mask
 sparse_reset_shape = reset_shape
 sparse_reduce_sum_sparse = reduce_sum_sparse
 sparse_reduce_max_sparse = reduce_max_sparse
@@ -616,5 +629,5 @@ sparse_maximum = maximum
 sparse_minimum = minimum
 sparse_split = split
 
-__all__ += ["expand_dims", "eye", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse", "reset_shape",
-            "softmax", "split"]
+__all__ += ["expand_dims", "eye", "mask", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse",
+            "reset_shape", "softmax", "split"]

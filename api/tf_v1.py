@@ -364,6 +364,7 @@ __all__ += ["RaggedTensor", "angle", "parse_single_sequence_example", "random_ga
 # compat.v1 gaps: the TF 1 top-level names of sparse softmax/max/min/split and matrix_square_root.
 from ortflow.api.linalg import sqrtm as matrix_square_root  # noqa: E402
 from ortflow.api.sparse_ops import (  # noqa: E402
+    sparse_mask,
     sparse_maximum,
     sparse_minimum,
     sparse_reduce_max_sparse,
@@ -373,5 +374,5 @@ from ortflow.api.sparse_ops import (  # noqa: E402
     sparse_split,
 )
 
-__all__ += ["matrix_square_root", "sparse_maximum", "sparse_minimum", "sparse_reduce_max_sparse",
+__all__ += ["matrix_square_root", "sparse_mask", "sparse_maximum", "sparse_minimum", "sparse_reduce_max_sparse",
             "sparse_reduce_sum_sparse", "sparse_reset_shape", "sparse_softmax", "sparse_split"]

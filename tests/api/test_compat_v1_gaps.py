@@ -384,3 +384,15 @@ def test_sparse_reset_shape_matches_tf():
         tf.sparse.reset_shape(sp, [1, 5])
     with pytest.raises(NotImplementedError, match="run time"):
         tf.sparse.reset_shape(sp, tf.placeholder(tf.int64, [2]))
+
+
+def test_sparse_mask_matches_tf():
+    slices = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), tf.constant([0, 3, 4]),
+                              tf.constant([5, 2]))
+    kept = tf.sparse.mask(slices, [3])
+    assert kept.values.op.name == "sparse_mask" and kept.indices.op.type == "ListDiff"
+    assert tf.sparse_mask is tf.sparse.mask
+    got = _run(kept)
+    np.testing.assert_array_equal(got.values, [[1.0, 2.0], [5.0, 6.0]])
+    np.testing.assert_array_equal(got.indices, [0, 4])
+    np.testing.assert_array_equal(got.dense_shape, [5, 2])

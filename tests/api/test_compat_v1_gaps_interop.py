@@ -28,6 +28,11 @@ fetches = [tf.sparse_softmax(a), tf.sparse.softmax(b, name="sm"), tf.sparse_maxi
            tf.sparse_reset_shape(a, [4, 3]), tf.sparse.reset_shape(b, np.array([5, 5], np.int64))]
 feed = {}
 """,
+    "sparse_mask": """
+s = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), tf.constant([0, 3, 4]), tf.constant([5, 2]))
+fetches = [tf.sparse.mask(s, [3]), tf.sparse_mask(s, tf.constant([0, 4]), name="m")]
+feed = {}
+""",
     "sparse_split": _SPARSE + """
 fetches = [tf.sparse_split(sp_input=a, num_split=2, axis=1),
            tf.sparse.split(sp_input=a, num_split=3, axis=0, name="rows")]
