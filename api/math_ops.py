@@ -920,3 +920,35 @@ def zero_fraction(value, name=None):
 
 
 __all__ += ["erfcinv", "zero_fraction"]
+
+
+def _approx_top_k(is_max_k: bool, operand, k, reduction_dimension, recall_target, reduction_input_size_override,
+                  aggregate_to_topk, name):
+    from collections import namedtuple
+
+    attrs = {"k": int(k), "reduction_dimension": int(reduction_dimension), "recall_target": float(recall_target),
+             "is_max_k": is_max_k, "reduction_input_size_override": int(reduction_input_size_override),
+             "aggregate_to_topk": bool(aggregate_to_topk)}
+    operand = convert_to_tensor(operand)
+    if operand.dtype.base_dtype not in (_dtypes.float16, _dtypes.bfloat16, _dtypes.float32):
+        raise TypeError(f"Value passed to parameter 'input' has DataType {operand.dtype.base_dtype.name} not in "
+                        "list of allowed values: float16, bfloat16, float32")
+    op = apply_op("ApproxTopK", [operand], attrs, name=name or "ApproxTopK")
+    return namedtuple("ApproxTopK", ["values", "indices"])(*op.outputs)
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """The `k` largest values along `reduction_dimension` and their indices (`ApproxTopK`, exact here)."""
+    return _approx_top_k(True, operand, k, reduction_dimension, recall_target, reduction_input_size_override,
+                         aggregate_to_topk, name)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """The `k` smallest values along `reduction_dimension` and their indices (`ApproxTopK`, exact here)."""
+    return _approx_top_k(False, operand, k, reduction_dimension, recall_target, reduction_input_size_override,
+                         aggregate_to_topk, name)
+
+
+__all__ += ["approx_max_k", "approx_min_k"]

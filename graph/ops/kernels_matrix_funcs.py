@@ -1,9 +1,11 @@
-"""Numpy kernels of MatrixSquareRoot, MatrixLogarithm, Lu and NextAfter (no ONNX form).
+"""Numpy kernels of MatrixSquareRoot, MatrixLogarithm, Lu, NextAfter and ApproxTopK (no ONNX form).
 
 The matrix functions work on the innermost two dimensions of a batch, in double precision, and
 return the input's dtype. Square roots and logarithms go through an eigendecomposition, so they
 hold for diagonalizable matrices (TF's Schur-based kernels also cover defective ones); a real
-input whose principal root is complex gives NaN where TF's does.
+input whose principal root is complex gives NaN where TF's does. ApproxTopK returns the exact
+top k: what TF's CPU runtime gives for the largest k along the last axis (the only form it runs
+without XLA; ortflow runs the others too).
 """
 
 from __future__ import annotations
@@ -106,3 +108,33 @@ def _next_after(node_def, inputs):
 @shape_fn("NextAfter")
 def _next_after_shape(node_def, shapes, values):
     return [broadcast(shapes[0], shapes[1])]
+
+
+def _approx_top_k_axis(node_def, rank: int) -> int:
+    axis = get_attr(node_def, "reduction_dimension")
+    if not -rank <= axis < rank:
+        raise GraphError(f"reduction_dimension {axis} is out of range for an operand of rank {rank}")
+    return axis % rank
+
+
+@kernel("ApproxTopK")
+def _approx_top_k(node_def, inputs):
+    operand = np.asarray(inputs[0])
+    axis = _approx_top_k_axis(node_def, operand.ndim)
+    k = get_attr(node_def, "k")
+    if not 0 <= k <= operand.shape[axis]:
+        raise GraphError(f"k ({k}) must be within [0, {operand.shape[axis]}] (the reduced dimension)")
+    keys = -operand if get_attr(node_def, "is_max_k") else operand
+    order = np.argsort(keys, axis=axis, kind="stable")  # ties: the lower index first
+    indices = np.take(order, np.arange(k), axis=axis)
+    return [np.take_along_axis(operand, indices, axis=axis), indices.astype(np.int32)]
+
+
+@shape_fn("ApproxTopK")
+def _approx_top_k_shape(node_def, shapes, values):
+    s = shapes[0]
+    if s is None:
+        return [None, None]
+    out = list(s)
+    out[_approx_top_k_axis(node_def, len(s))] = get_attr(node_def, "k")
+    return [tuple(out), tuple(out)]

@@ -396,3 +396,22 @@ def test_sparse_mask_matches_tf():
     np.testing.assert_array_equal(got.values, [[1.0, 2.0], [5.0, 6.0]])
     np.testing.assert_array_equal(got.indices, [0, 4])
     np.testing.assert_array_equal(got.dense_shape, [5, 2])
+
+
+def test_approx_max_k_and_min_k():
+    x = tf.placeholder(tf.float32, [2, 5])
+    top = tf.math.approx_max_k(x, 2)
+    low = tf.math.approx_min_k(x, 3, name="mn")
+    first_rows = tf.math.approx_max_k(x, 1, reduction_dimension=0, recall_target=0.9)
+    assert top.values.op.type == "ApproxTopK" and top.values.shape.as_list() == [2, 2]
+    assert low.indices.dtype == tf.int32 and first_rows.values.shape.as_list() == [1, 5]
+    got_top, got_low, got_first = _run([top, low, first_rows], {x: [[1, 5, 3, 5, 4], [9, 8, 7, 6, 5]]})
+    # Recorded from TF 2.21 (its CPU runtime runs only the largest-k-on-the-last-axis form).
+    np.testing.assert_array_equal(got_top.values, [[5.0, 5.0], [9.0, 8.0]])
+    np.testing.assert_array_equal(got_top.indices, [[1, 3], [0, 1]])
+    # Exact top k for the forms TF's CPU runtime does not run.
+    np.testing.assert_array_equal(got_low.values, [[1.0, 3.0, 4.0], [5.0, 6.0, 7.0]])
+    np.testing.assert_array_equal(got_low.indices, [[0, 2, 4], [4, 3, 2]])
+    np.testing.assert_array_equal(got_first.indices, [[1, 1, 1, 1, 1]])
+    with pytest.raises(TypeError, match="not in list of allowed values"):
+        tf.math.approx_max_k(tf.constant([1, 2]), 1)
