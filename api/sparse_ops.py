@@ -19,6 +19,7 @@ from ortflow.api.ops_builder import (
 )
 from ortflow.api.ops_builder import placeholder as _dense_placeholder
 from ortflow.formats import dtypes as _dtypes
+from ortflow.graph import Tensor
 from ortflow.graph.sparse_tensor import SparseTensor, SparseTensorValue, is_sparse
 from ortflow.graph.tensor_shape import TensorShape, dimension_value
 
@@ -620,7 +621,75 @@ def mask(a, mask_indices, name=None):
         return IndexedSlices(out_values, out_indices, a.dense_shape)
 
 
+def _merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False) -> SparseTensor:
+    # TF's sparse_merge_impl: ids (one SparseTensor or a list) become the last index columns.
+    from ortflow.api import math_ops
+
+    if isinstance(sp_ids, (SparseTensor, SparseTensorValue)):
+        if not isinstance(vocab_size, (Tensor, int, np.integer)):
+            raise TypeError(f"vocab_size has to be a Tensor or Python int. Found {type(vocab_size)}")
+        sp_ids, vocab_size = [sp_ids], [vocab_size]
+    else:
+        sp_ids, vocab_size = list(sp_ids), list(vocab_size)
+        for dim in vocab_size:
+            if not isinstance(dim, (Tensor, int, np.integer)):
+                raise TypeError(f"vocab_size has to be a list of Tensors or Python ints. Found {type(dim)}")
+    if len(sp_ids) != len(vocab_size):
+        raise ValueError("sp_ids and vocab_size have to have equal lengths.")
+    g = graph_of(*[s.values for s in sp_ids if isinstance(s, SparseTensor)])
+    with g.as_default(), g.name_scope(name or "SparseMerge"):
+        sp_ids = [_as_sparse(s) for s in sp_ids]
+        sp_values = _as_sparse(sp_values)
+        ids = []
+        for sp in sp_ids:
+            column = sp.values if sp.dtype == _dtypes.int64 else math_ops.cast(sp.values, _dtypes.int64)
+            ids.append(array_ops.expand_dims(column, axis=1))
+        static_shape = _merged_static_shape(sp_ids[0], vocab_size)  # before the casts hide the values
+        vocab_size = [math_ops.cast(x, _dtypes.int64) for x in vocab_size]
+        preserved = sp_ids[0].indices[:, :-1]
+        new_indices = array_ops.concat([preserved] + ids, 1)
+        new_shape = array_ops.concat([sp_ids[0].dense_shape[:-1], vocab_size], 0)
+        result = SparseTensor(new_indices, sp_values.values, new_shape)
+        result.set_shape(static_shape)
+        if already_sorted:
+            return result
+        ordered = reorder(result)
+        merged = SparseTensor(ordered.indices, ordered.values, new_shape)
+        merged.set_shape(static_shape)
+        return merged
+
+
+def _merged_static_shape(sp_ids: SparseTensor, vocab_size) -> TensorShape:
+    # What TF's constant_value_as_shape reads from concat([dense_shape[:-1], vocab sizes]).
+    from ortflow.graph.core import _const_value
+
+    head = sp_ids.get_shape()
+    if head.rank is None:
+        return TensorShape(None)
+    sizes = [v if isinstance(v, (int, np.integer)) else _const_value(v) for v in vocab_size]
+    return TensorShape(head.as_list()[:-1] + [None if v is None else int(v) for v in sizes])
+
+
+def merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False) -> SparseTensor:
+    """Ids and values SparseTensors combined: the ids become the last index column(s) (TF 1 sparse_merge)."""
+    return _merge(sp_ids, sp_values, vocab_size, name, already_sorted)
+
+
+def to_indicator(sp_input, vocab_size, name=None):
+    """A dense bool tensor, True at [..., id] for each id of `sp_input`'s last dimension."""
+    sp_input = _as_sparse(sp_input)
+    g = graph_of(sp_input.values)
+    with g.as_default(), g.name_scope(name or "SparseToIndicator") as scope:
+        num_entries = array_ops.shape(sp_input.indices)[0]
+        new_values = array_ops.fill(array_ops.expand_dims(num_entries, 0), True)
+        sp_values = SparseTensor(sp_input.indices, new_values, sp_input.dense_shape)
+        sp_new = _merge(sp_input, sp_values, vocab_size, scope)
+        return to_dense(sp_new, default_value=False, validate_indices=False, name=scope)
+
+
 sparse_mask = mask
+sparse_merge = merge
+sparse_to_indicator = to_indicator
 sparse_reset_shape = reset_shape
 sparse_reduce_sum_sparse = reduce_sum_sparse
 sparse_reduce_max_sparse = reduce_max_sparse
@@ -629,5 +698,5 @@ sparse_maximum = maximum
 sparse_minimum = minimum
 sparse_split = split
 
-__all__ += ["expand_dims", "eye", "mask", "maximum", "minimum", "reduce_max_sparse", "reduce_sum_sparse",
-            "reset_shape", "softmax", "split"]
+__all__ += ["expand_dims", "eye", "mask", "maximum", "merge", "minimum", "reduce_max_sparse",
+            "reduce_sum_sparse", "reset_shape", "softmax", "split", "to_indicator"]

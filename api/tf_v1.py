@@ -366,13 +366,16 @@ from ortflow.api.linalg import sqrtm as matrix_square_root  # noqa: E402
 from ortflow.api.sparse_ops import (  # noqa: E402
     sparse_mask,
     sparse_maximum,
+    sparse_merge,
     sparse_minimum,
     sparse_reduce_max_sparse,
     sparse_reduce_sum_sparse,
     sparse_reset_shape,
     sparse_softmax,
     sparse_split,
+    sparse_to_indicator,
 )
 
-__all__ += ["matrix_square_root", "sparse_mask", "sparse_maximum", "sparse_minimum", "sparse_reduce_max_sparse",
-            "sparse_reduce_sum_sparse", "sparse_reset_shape", "sparse_softmax", "sparse_split"]
+__all__ += ["matrix_square_root", "sparse_mask", "sparse_maximum", "sparse_merge", "sparse_minimum",
+            "sparse_reduce_max_sparse", "sparse_reduce_sum_sparse", "sparse_reset_shape", "sparse_softmax",
+            "sparse_split", "sparse_to_indicator"]

@@ -415,3 +415,21 @@ def test_approx_max_k_and_min_k():
     np.testing.assert_array_equal(got_first.indices, [[1, 1, 1, 1, 1]])
     with pytest.raises(TypeError, match="not in list of allowed values"):
         tf.math.approx_max_k(tf.constant([1, 2]), 1)
+
+
+def test_sparse_to_indicator_and_merge_match_tf():
+    sp = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([3, 1, 4], np.int64), [2, 2])
+    ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([4, 0, 2], np.int32), [2, 3])
+    vals = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([0.5, 1.5, 2.5], np.float32), [2, 3])
+    indicator = tf.sparse.to_indicator(sp, 5)
+    merged = tf.sparse_merge(ids, vals, 6)
+    assert indicator.op.type == "SparseToDense" and indicator.op.name == "SparseToIndicator"
+    assert merged.shape.as_list() == [2, 6] and merged.indices.op.type == "SparseReorder"
+    got_indicator, got_merged = _run([indicator, merged])
+    np.testing.assert_array_equal(got_indicator, [[False, True, False, True, False],
+                                                  [False, False, False, False, True]])
+    np.testing.assert_array_equal(got_merged.indices, [[0, 0], [0, 4], [1, 2]])
+    np.testing.assert_array_equal(got_merged.values, np.array([1.5, 0.5, 2.5], np.float32))
+    np.testing.assert_array_equal(got_merged.dense_shape, [2, 6])
+    with pytest.raises(ValueError, match="equal lengths"):
+        tf.sparse.merge([ids, ids], vals, [6])

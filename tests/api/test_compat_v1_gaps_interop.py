@@ -33,6 +33,14 @@ s = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), tf.const
 fetches = [tf.sparse.mask(s, [3]), tf.sparse_mask(s, tf.constant([0, 4]), name="m")]
 feed = {}
 """,
+    "sparse_merge_to_indicator": """
+sp = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([3, 1, 4], np.int64), [2, 2])
+ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([4, 0, 2], np.int32), [2, 3])
+vals = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([0.5, 1.5, 2.5], np.float32), [2, 3])
+fetches = [tf.sparse.to_indicator(sp, 5), tf.sparse_merge(ids, vals, 6),
+           tf.sparse_to_indicator(ids, tf.constant(5), name="ind"), tf.sparse.merge(ids, vals, tf.constant(6, tf.int64), already_sorted=True)]
+feed = {}
+""",
     "sparse_split": _SPARSE + """
 fetches = [tf.sparse_split(sp_input=a, num_split=2, axis=1),
            tf.sparse.split(sp_input=a, num_split=3, axis=0, name="rows")]
