@@ -155,7 +155,33 @@ def _mark_manual_control(op) -> None:
     set_internal_attr(op, "_has_manual_control_dependencies", True)
 
 
-class StaticHashTable:
+class _Table:
+    """What every table exposes: its handle, name and dtypes, and the value of a missing key."""
+
+    @property
+    def resource_handle(self):
+        """The table's handle tensor (the table op's output)."""
+        return self._resource_handle
+
+    @property
+    def name(self) -> str:
+        """The last component of the table op's name (TF names the table's ops after it)."""
+        return self._resource_handle.op.name.split("/")[-1]
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return self._value_dtype
+
+    @property
+    def default_value(self):
+        return self._default_value
+
+
+class StaticHashTable(_Table):
     """A table filled once by its initializer and read-only after (`tf.lookup.StaticHashTable`).
 
     Args:
@@ -178,28 +204,6 @@ class StaticHashTable:
                  "value_dtype": self._value_dtype, "container": "", "use_node_name_sharing": False}
         self._resource_handle = apply_op_output("HashTableV2", [], attrs, name=name or "hash_table")
         self._init_op = initializer.initialize(self)
-
-    @property
-    def resource_handle(self):
-        """The table's handle tensor (the HashTableV2 op's output)."""
-        return self._resource_handle
-
-    @property
-    def name(self) -> str:
-        """The last component of the table op's name (TF's: lookups open `<name>_Lookup`)."""
-        return self._resource_handle.op.name.split("/")[-1]
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return self._value_dtype
-
-    @property
-    def default_value(self):
-        return self._default_value
 
     @property
     def initializer(self):
@@ -415,7 +419,7 @@ def index_to_string_table_from_file(vocabulary_file, vocab_size=None, default_va
 
 # -- mutable tables (tf.lookup.experimental / tf.contrib.lookup) ---------------------------------
 
-class MutableHashTable:
+class MutableHashTable(_Table):
     """A table whose entries `insert` adds or replaces and `remove` drops
     (`tf.lookup.experimental.MutableHashTable`, TF 1.x's `tf.contrib.lookup.MutableHashTable`).
 
@@ -451,28 +455,6 @@ class MutableHashTable:
             attrs["value_shape"] = self._value_shape
             return apply_op_output("MutableHashTableOfTensorsV2", [], attrs, name=self._name)
         return apply_op_output("MutableHashTableV2", [], attrs, name=self._name)
-
-    @property
-    def resource_handle(self):
-        """The table's handle tensor."""
-        return self._resource_handle
-
-    @property
-    def name(self) -> str:
-        """The last component of the table op's name (TF's: its ops open `<name>_lookup_table_*`)."""
-        return self._resource_handle.op.name.split("/")[-1]
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return self._value_dtype
-
-    @property
-    def default_value(self):
-        return self._default_value
 
     def _scoped(self, name, suffix):
         return get_default_graph().name_scope(name or f"{self.name}_{suffix}")
