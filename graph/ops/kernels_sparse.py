@@ -247,9 +247,9 @@ def _sparse_reorder(node_def, inputs):
     return [idx[order], values[order]]
 
 
-@kernel("SparseAdd")
-def _sparse_add(node_def, inputs):
-    a_idx, a_val, a_shape, b_idx, b_val, b_shape, thresh = (np.asarray(v) for v in inputs)
+def _sparse_operands(a_idx, a_shape, b_idx, b_shape):
+    """(shape, a_idx, b_idx, a_pos, b_pos) of two sparse operands of one dense shape, checked:
+    the same shape, in-bounds indices; positions are row-major flat offsets."""
     shape = _dense_shape(a_shape, "a_shape")
     if _dense_shape(b_shape, "b_shape") != shape:
         raise GraphError(f"Operands do not have the same ranks or shapes: {list(shape)} and "
@@ -257,7 +257,13 @@ def _sparse_add(node_def, inputs):
     a_idx, b_idx = _indices(a_idx, len(shape)), _indices(b_idx, len(shape))
     _check_bounds(a_idx, shape)
     _check_bounds(b_idx, shape)
-    a_pos, b_pos = _flat_positions(a_idx, shape), _flat_positions(b_idx, shape)
+    return shape, a_idx, b_idx, _flat_positions(a_idx, shape), _flat_positions(b_idx, shape)
+
+
+@kernel("SparseAdd")
+def _sparse_add(node_def, inputs):
+    a_idx, a_val, a_shape, b_idx, b_val, b_shape, thresh = (np.asarray(v) for v in inputs)
+    shape, a_idx, b_idx, a_pos, b_pos = _sparse_operands(a_idx, a_shape, b_idx, b_shape)
     if np.any(np.diff(a_pos) < 0) or np.any(np.diff(b_pos) < 0):
         return _sparse_add_merge(a_idx, a_val, a_pos, b_idx, b_val.astype(a_val.dtype), b_pos, thresh, shape)
     both = np.concatenate([a_pos, b_pos])

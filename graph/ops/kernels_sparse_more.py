@@ -14,10 +14,10 @@ from ortflow.errors import GraphError
 from ortflow.graph.ops.kernels_sparse import (
     _check_bounds,
     _dense_shape,
-    _flat_positions,
     _indices,
     _lexicographic_order,
     _reduction_axes,
+    _sparse_operands,
 )
 from ortflow.graph.ops.registry import kernel, shape_fn
 from ortflow.graph.ops.schema import get_attr
@@ -54,14 +54,7 @@ def _sparse_softmax_shape(node_def, shapes, values):
 
 def _sparse_sparse_cwise(inputs, ufunc):
     a_idx, a_val, a_shape, b_idx, b_val, b_shape = (np.asarray(v) for v in inputs)
-    shape = _dense_shape(a_shape, "a_shape")
-    if _dense_shape(b_shape, "b_shape") != shape:
-        raise GraphError(f"Operands do not have the same ranks or shapes: {list(shape)} and "
-                         f"{np.asarray(b_shape).tolist()}")
-    a_idx, b_idx = _indices(a_idx, len(shape)), _indices(b_idx, len(shape))
-    _check_bounds(a_idx, shape)
-    _check_bounds(b_idx, shape)
-    a_pos, b_pos = _flat_positions(a_idx, shape), _flat_positions(b_idx, shape)
+    shape, a_idx, b_idx, a_pos, b_pos = _sparse_operands(a_idx, a_shape, b_idx, b_shape)
     union, first = np.unique(np.concatenate([a_pos, b_pos]), return_index=True)
     all_idx = np.concatenate([a_idx, b_idx])[first] if len(union) else np.zeros((0, len(shape)), np.int64)
     dtype = np.result_type(a_val, b_val)
